@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+/** The relay's settings, read once from NOD_* environment variables. */
+const configSchema = z
+  .object({
+    NOD_PORT: port.default(8700),
+    NOD_HOST: z.string().min(1).default('127.0.0.1'),
+    /** The URL people open; WebAuthn's expected origin. Defaults to http://localhost:PORT. */
+    NOD_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+    /** WebAuthn relying party id; defaults to the public URL's host name. */
+    NOD_RP_ID: z
+      .string()
+      .regex(/^[a-z0-9.-]+$/i, 'a host name such as nod.contoso.example')
+      .optional(),
+    NOD_DATA_DIR: z.string().min(1).default('./data'),
+    NOD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** Largest accepted request body, in bytes. */
+    NOD_BODY_LIMIT: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
+    /** Trust X-Forwarded-* from a reverse proxy (true, false, or a proxy address list). */
+    NOD_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+    /** Contact for push services (RFC 8292 `sub`): a mailto: or https: URL. */
+    NOD_VAPID_SUBJECT: z
+      .string()
+      .regex(/^(mailto:|https:)/, 'a mailto: or https: URL')
+      .default('mailto:admin@nod.invalid'),
+  })
+  .transform((env) => {
+    const publicUrl = new URL(env.NOD_PUBLIC_URL ?? `http://localhost:${env.NOD_PORT}`);
+    return {
+      port: env.NOD_PORT,
+      host: env.NOD_HOST,
+      publicUrl: publicUrl.origin,
+      rpId: env.NOD_RP_ID ?? publicUrl.hostname,
+      dataDir: path.resolve(env.NOD_DATA_DIR),
+      logLevel: env.NOD_LOG_LEVEL,
+      bodyLimit: env.NOD_BODY_LIMIT,
+      trustProxy: env.NOD_TRUST_PROXY === 'true',
+      vapidSubject: env.NOD_VAPID_SUBJECT,
+    };
+  });
+
+export type RelayConfig = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.join('\n')}`);
+  }
+}
+
+/** Parse the configuration; a bad value throws a ConfigError with one line per problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): RelayConfig {
+  const picked = Object.fromEntries(Object.entries(env).filter(([key, value]) => key.startsWith('NOD_') && value !== ''));
+  const result = configSchema.safeParse(picked);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`));
+  }
+  return result.data;
+}
+
+/** A configuration for tests and tools, without reading the environment. */
+export function configFor(overrides: Partial<RelayConfig> & { dataDir: string }): RelayConfig {
+  return { ...loadConfig({}), logLevel: 'silent', ...overrides };
+}

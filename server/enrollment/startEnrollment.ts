@@ -1,0 +1,91 @@
+import { generateRegistrationOptions } from '@simplewebauthn/server';
+import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
+import { fromBase64Url } from '../../shared/base64url';
+import { type EnrollmentStart, enrollmentStart } from '../../shared/schemas/enrollmentStart';
+import type { RelayContext } from '../context';
+import { parseWith } from '../http/parseWith';
+import { ProblemError } from '../http/problem';
+import { hashSecret, newId } from '../ids';
+import { allowsPushMfa } from '../policy/evaluatePolicy';
+import { policyForUser } from '../policy/policyForUser';
+import type { Tenant, User } from '../storage/model';
+import { type RedeemContext, redeemTemporaryAccessPass } from '../tap/redeemTemporaryAccessPass';
+
+/** How long the phone has to create its credential once the enrollment started. */
+const sessionLifetimeMs = 10 * 60_000;
+
+export interface EnrollmentStarted {
+  enrollmentId: string;
+  tenant: string;
+  tenantDisplayName: string;
+  username: string;
+  displayName: string;
+  options: PublicKeyCredentialCreationOptionsJSON;
+}
+
+/**
+ * Begin adding a work or school account on a phone: with a Temporary Access Pass (direct) or a
+ * one-time enrollment code from My Sign-ins (guided, refused where the user's mode is
+ * `passwordless`, as the seed says). Answers WebAuthn registration options for a platform
+ * credential with user verification required and no attestation.
+ */
+export async function startEnrollment(ctx: RelayContext, input: EnrollmentStart, where: RedeemContext = {}): Promise<EnrollmentStarted> {
+  const body = parseWith(enrollmentStart, input);
+  let tenant: Tenant;
+  let user: User;
+  let via: 'temporary_access_pass' | 'enrollment_code';
+  if ('enrollmentCode' in body) {
+    const code = await ctx.storage.enrollment.takeCode(hashSecret(body.enrollmentCode), ctx.now());
+    const found = code && (await ctx.storage.tenants.byId(code.tenantId));
+    const owner = code && found && (await ctx.storage.users.byId(found.id, code.userId));
+    if (!found || !owner) throw new ProblemError('enrollment_invalid', 'The enrollment link has expired or was used. Make a new one in My Sign-ins.');
+    tenant = found;
+    user = owner;
+    via = 'enrollment_code';
+  } else {
+    ({ tenant, user } = await redeemTemporaryAccessPass(ctx, body.tenant, body.username, body.temporaryAccessPass, where));
+    via = 'temporary_access_pass';
+  }
+  const { decision } = await policyForUser(ctx, tenant, user);
+  if (!decision.allowed) {
+    throw new ProblemError('enrollment_not_allowed', 'Your organization has not enabled the Authenticator app for you.', {
+      privateDetail: decision.reason,
+    });
+  }
+  if (via === 'enrollment_code' && !allowsPushMfa(decision.mode)) {
+    throw new ProblemError(
+      'enrollment_not_allowed',
+      'The Authenticator app can be added from My Sign-ins only when your mode is Any or Push; sign in on the phone with a Temporary Access Pass instead.',
+    );
+  }
+  const existing = await ctx.storage.registrations.listForUser(tenant.id, user.id);
+  const options = await generateRegistrationOptions({
+    rpName: tenant.displayName,
+    rpID: ctx.config.rpId,
+    userName: `${user.username}`,
+    userDisplayName: user.displayName,
+    userID: fromBase64Url(user.id) as Uint8Array<ArrayBuffer>,
+    attestationType: 'none',
+    timeout: 120_000,
+    excludeCredentials: existing.map((r) => ({ id: r.credentialId })),
+    authenticatorSelection: { authenticatorAttachment: 'platform', residentKey: 'preferred', userVerification: 'required' },
+    supportedAlgorithmIDs: [-7],
+  });
+  const enrollmentId = newId();
+  await ctx.storage.enrollment.createSession({
+    id: enrollmentId,
+    tenantId: tenant.id,
+    userId: user.id,
+    challenge: options.challenge,
+    via,
+    expiresAt: ctx.now() + sessionLifetimeMs,
+  });
+  return {
+    enrollmentId,
+    tenant: tenant.name,
+    tenantDisplayName: tenant.displayName,
+    username: user.username,
+    displayName: user.displayName,
+    options,
+  };
+}

@@ -1,0 +1,26 @@
+import { ConfigError, loadConfig } from './config';
+import { createApp } from './createApp';
+
+/** Start the relay on its embedded default: SQLite under NOD_DATA_DIR, keys made on first start. */
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      for (const line of error.problems) console.error(`nod: ${line}`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const { app } = await createApp(config);
+  await app.listen({ port: config.port, host: config.host });
+  app.log.info(`Nod relay at ${config.publicUrl} (data in ${config.dataDir})`);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      void app.close().then(() => process.exit(0));
+    });
+  }
+}
+
+void main();

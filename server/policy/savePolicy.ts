@@ -1,0 +1,48 @@
+import { maxPolicyTargets } from '../../shared/constants';
+import { type AuthenticatorPolicyInput, authenticatorPolicy } from '../../shared/schemas/authenticatorPolicy';
+import type { RelayContext } from '../context';
+import { parseWith } from '../http/parseWith';
+import { ProblemError } from '../http/problem';
+import type { StoredExcludeTarget, StoredIncludeTarget, StoredPolicy, Tenant } from '../storage/model';
+
+/**
+ * Replace the tenant's Authenticator policy. Targets name users and groups; they are stored by
+ * id. Too many targets, or a target that does not exist, refuses the whole save: nothing is
+ * half-saved, and the new policy applies to the very next sign-in.
+ */
+export async function savePolicy(ctx: RelayContext, tenant: Tenant, input: AuthenticatorPolicyInput): Promise<StoredPolicy> {
+  const policy = parseWith(authenticatorPolicy, input);
+  const count = policy.includeTargets.length + policy.excludeTargets.length;
+  if (count > maxPolicyTargets) {
+    throw new ProblemError(
+      'too_many_targets',
+      `The policy names ${count} users and groups; at most ${maxPolicyTargets} are allowed. Put these users in a single group and target the group instead.`,
+      { errors: [{ field: 'includeTargets', message: `at most ${maxPolicyTargets} targets in all; use a group instead` }] },
+    );
+  }
+  const resolve = async (kind: 'user' | 'group', name: string, field: string): Promise<string> => {
+    const found =
+      kind === 'user' ? await ctx.storage.users.byName(tenant.id, name) : await ctx.storage.groups.byName(tenant.id, name);
+    if (!found) {
+      throw new ProblemError('validation_failed', `${field}: no ${kind} named ${name} in ${tenant.name}`, {
+        errors: [{ field, message: `no ${kind} named ${name}` }],
+      });
+    }
+    return found.id;
+  };
+  const includeTargets: StoredIncludeTarget[] = [];
+  for (const [i, target] of policy.includeTargets.entries()) {
+    includeTargets.push(
+      target.kind === 'all_users'
+        ? { kind: 'all_users', mode: target.mode }
+        : { kind: target.kind, id: await resolve(target.kind, target.name, `includeTargets[${i}].name`), mode: target.mode },
+    );
+  }
+  const excludeTargets: StoredExcludeTarget[] = [];
+  for (const [i, target] of policy.excludeTargets.entries()) {
+    excludeTargets.push({ kind: target.kind, id: await resolve(target.kind, target.name, `excludeTargets[${i}].name`) });
+  }
+  const stored: StoredPolicy = { ...policy, includeTargets, excludeTargets, updatedAt: ctx.now() };
+  await ctx.storage.policies.save(tenant.id, stored);
+  return stored;
+}

@@ -1,0 +1,29 @@
+import type Database from 'better-sqlite3';
+import type { Storage } from '../Storage';
+import { toAuditEvent } from './rows';
+
+/** The audit log on SQLite. */
+export function auditTable(db: Database.Database): Pick<Storage, 'audit'> {
+  const insert = db.prepare(
+    `INSERT INTO audit_events (id, tenant_id, at, type, outcome, reason, user_id, username, device_id, method, origin, ip, user_agent, detail)
+     VALUES (@id, @tenantId, @at, @type, @outcome, @reason, @userId, @username, @deviceId, @method, @origin, @ip, @userAgent, @detail)`,
+  );
+  return {
+    audit: {
+      async append(event) {
+        insert.run({ ...event, detail: event.detail ? JSON.stringify(event.detail) : null });
+      },
+      async list(filter) {
+        const where = ['tenant_id = @tenantId'];
+        if (filter.username) where.push('username = @username');
+        if (filter.outcome) where.push('outcome = @outcome');
+        if (filter.type) where.push('type = @type');
+        if (filter.since !== undefined) where.push('at >= @since');
+        if (filter.until !== undefined) where.push('at <= @until');
+        const sql = `SELECT * FROM audit_events WHERE ${where.join(' AND ')} ORDER BY at DESC, rowid DESC LIMIT @limit`;
+        const rows = db.prepare(sql).all({ ...filter, limit: filter.limit ?? 100 }) as Record<string, unknown>[];
+        return rows.map(toAuditEvent);
+      },
+    },
+  };
+}

@@ -1,0 +1,20 @@
+import path from 'node:path';
+import type { Storage } from '../Storage';
+import { auditTable } from './auditTable';
+import { credentialTables } from './credentialTables';
+import { identityTables } from './identityTables';
+import { openDatabase } from './openDatabase';
+
+/** The embedded default: one SQLite file (WAL) under the data directory. */
+export function createSqliteStorage(dataDir: string): Storage & { database: ReturnType<typeof openDatabase> } {
+  const db = openDatabase(path.join(dataDir, 'nod.sqlite'));
+  return {
+    database: db,
+    ...identityTables(db),
+    ...credentialTables(db),
+    ...auditTable(db),
+    async close() {
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,198 @@
+import type Database from 'better-sqlite3';
+import type { Storage } from '../Storage';
+import type { Device, EnrollmentCode, EnrollmentSession, Registration } from '../model';
+import { toDevice, toPass, toRegistration } from './rows';
+
+type Row = Record<string, unknown>;
+
+/** Temporary Access Passes, enrollment, devices and registrations on SQLite. */
+export function credentialTables(
+  db: Database.Database,
+): Pick<Storage, 'temporaryAccessPasses' | 'enrollment' | 'devices' | 'registrations'> {
+  const q = {
+    passRevokeAll: db.prepare(
+      'UPDATE temporary_access_passes SET revoked_at = ? WHERE tenant_id = ? AND user_id = ? AND revoked_at IS NULL',
+    ),
+    passInsert: db.prepare(
+      `INSERT INTO temporary_access_passes (id, tenant_id, user_id, secret_hash, one_time, created_at, expires_at, used_at, revoked_at)
+       VALUES (@id, @tenantId, @userId, @secretHash, @oneTime, @createdAt, @expiresAt, NULL, NULL)`,
+    ),
+    passUsable: db.prepare(
+      `SELECT * FROM temporary_access_passes WHERE tenant_id = ? AND user_id = ? AND revoked_at IS NULL
+       AND used_at IS NULL AND expires_at > ? ORDER BY created_at DESC LIMIT 1`,
+    ),
+    passMarkUsed: db.prepare(
+      'UPDATE temporary_access_passes SET used_at = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL',
+    ),
+    sessionInsert: db.prepare(
+      `INSERT INTO enrollment_sessions (id, tenant_id, user_id, challenge, via, expires_at)
+       VALUES (@id, @tenantId, @userId, @challenge, @via, @expiresAt)`,
+    ),
+    sessionTake: db.prepare('DELETE FROM enrollment_sessions WHERE id = ? RETURNING *'),
+    sessionPurge: db.prepare('DELETE FROM enrollment_sessions WHERE expires_at < ?'),
+    codeInsert: db.prepare(
+      `INSERT INTO enrollment_codes (id, tenant_id, user_id, secret_hash, expires_at, used_at)
+       VALUES (@id, @tenantId, @userId, @secretHash, @expiresAt, NULL)`,
+    ),
+    codeTake: db.prepare(
+      'UPDATE enrollment_codes SET used_at = ? WHERE secret_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING *',
+    ),
+    deviceByThumbprint: db.prepare('SELECT * FROM devices WHERE tenant_id = ? AND thumbprint = ?'),
+    deviceInsert: db.prepare(
+      `INSERT INTO devices (id, tenant_id, kind, name, public_key, thumbprint, push_subscription, push_state, created_at, last_seen_at)
+       VALUES (@id, @tenantId, @kind, @name, @publicKey, @thumbprint, @pushSubscription, @pushState, @createdAt, @lastSeenAt)`,
+    ),
+    deviceRefresh: db.prepare(
+      'UPDATE devices SET name = @name, push_subscription = @pushSubscription, push_state = @pushState, last_seen_at = @lastSeenAt WHERE id = @id',
+    ),
+    deviceById: db.prepare('SELECT * FROM devices WHERE id = ?'),
+    deviceSetPush: db.prepare('UPDATE devices SET push_subscription = ?, push_state = ? WHERE id = ?'),
+    deviceTouch: db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?'),
+    registrationInsert: db.prepare(
+      `INSERT INTO registrations (id, tenant_id, user_id, device_id, credential_id, credential_public_key, sign_count, transports,
+         backup_eligible, backup_state, phone_sign_in_enabled, totp_secret, totp_last_step, created_at, last_used_at)
+       VALUES (@id, @tenantId, @userId, @deviceId, @credentialId, @credentialPublicKey, @signCount, @transports,
+         @backupEligible, @backupState, @phoneSignInEnabled, @totpSecret, @totpLastStep, @createdAt, @lastUsedAt)`,
+    ),
+    registrationRemoveSameUserDevice: db.prepare('DELETE FROM registrations WHERE user_id = ? AND device_id = ?'),
+    registrationById: db.prepare('SELECT * FROM registrations WHERE id = ?'),
+    registrationByCredential: db.prepare('SELECT * FROM registrations WHERE tenant_id = ? AND credential_id = ?'),
+    registrationsOfUser: db.prepare('SELECT * FROM registrations WHERE tenant_id = ? AND user_id = ? ORDER BY created_at'),
+    registrationsOfDevice: db.prepare('SELECT * FROM registrations WHERE device_id = ? ORDER BY created_at'),
+    registrationPhoneSignIn: db.prepare('UPDATE registrations SET phone_sign_in_enabled = ? WHERE id = ?'),
+    registrationCounter: db.prepare(
+      'UPDATE registrations SET sign_count = ?, last_used_at = ? WHERE id = ? AND sign_count = ?',
+    ),
+    registrationTotp: db.prepare(
+      'UPDATE registrations SET totp_last_step = ?, last_used_at = ? WHERE id = ? AND totp_last_step < ?',
+    ),
+    registrationDelete: db.prepare('DELETE FROM registrations WHERE id = ?'),
+  };
+  const one = <T>(row: unknown, map: (r: Row) => T) => (row ? map(row as Row) : undefined);
+
+  const replacePass = db.transaction((pass: Parameters<Storage['temporaryAccessPasses']['replace']>[0]) => {
+    q.passRevokeAll.run(pass.createdAt, pass.tenantId, pass.userId);
+    q.passInsert.run({ ...pass, oneTime: pass.oneTime ? 1 : 0 });
+  });
+
+  const completeEnrollment = db.transaction((device: Device, registration: Registration) => {
+    const existing = one(q.deviceByThumbprint.get(device.tenantId, device.thumbprint), toDevice);
+    const stored: Device = existing
+      ? {
+          ...existing,
+          name: device.name,
+          pushSubscription: device.pushSubscription ?? existing.pushSubscription,
+          pushState: device.pushSubscription ? 'subscribed' : existing.pushState,
+          lastSeenAt: device.createdAt,
+        }
+      : device;
+    const encoded = {
+      ...stored,
+      publicKey: JSON.stringify(stored.publicKey),
+      pushSubscription: stored.pushSubscription ? JSON.stringify(stored.pushSubscription) : null,
+    };
+    if (existing) q.deviceRefresh.run(encoded);
+    else q.deviceInsert.run(encoded);
+    // One registration per account per device: enrolling again replaces the old credential.
+    q.registrationRemoveSameUserDevice.run(registration.userId, stored.id);
+    const saved: Registration = { ...registration, deviceId: stored.id };
+    q.registrationInsert.run({
+      ...saved,
+      transports: JSON.stringify(saved.transports),
+      backupEligible: saved.backupEligible ? 1 : 0,
+      backupState: saved.backupState ? 1 : 0,
+      phoneSignInEnabled: saved.phoneSignInEnabled ? 1 : 0,
+    });
+    return { device: stored, registration: saved };
+  });
+
+  return {
+    temporaryAccessPasses: {
+      async replace(pass) {
+        replacePass(pass);
+      },
+      async usableFor(tenantId, userId, now) {
+        return one(q.passUsable.get(tenantId, userId, now), toPass);
+      },
+      async markUsed(id, at) {
+        return q.passMarkUsed.run(at, id).changes === 1;
+      },
+      async revokeAll(tenantId, userId, at) {
+        q.passRevokeAll.run(at, tenantId, userId);
+      },
+    },
+    enrollment: {
+      async createSession(session) {
+        q.sessionPurge.run(Date.now());
+        q.sessionInsert.run(session);
+      },
+      async takeSession(id) {
+        const row = q.sessionTake.get(id) as Row | undefined;
+        if (!row) return undefined;
+        return {
+          id: String(row.id),
+          tenantId: String(row.tenant_id),
+          userId: String(row.user_id),
+          challenge: String(row.challenge),
+          via: row.via === 'enrollment_code' ? 'enrollment_code' : 'temporary_access_pass',
+          expiresAt: Number(row.expires_at),
+        } satisfies EnrollmentSession;
+      },
+      async createCode(code) {
+        q.codeInsert.run(code);
+      },
+      async takeCode(secretHash, now) {
+        const row = q.codeTake.get(now, secretHash, now) as Row | undefined;
+        if (!row) return undefined;
+        return {
+          id: String(row.id),
+          tenantId: String(row.tenant_id),
+          userId: String(row.user_id),
+          secretHash: String(row.secret_hash),
+          expiresAt: Number(row.expires_at),
+          usedAt: Number(row.used_at),
+        } satisfies EnrollmentCode;
+      },
+      async complete(device, registration) {
+        return completeEnrollment(device, registration);
+      },
+    },
+    devices: {
+      async byId(id) {
+        return one(q.deviceById.get(id), toDevice);
+      },
+      async setPush(id, subscription, state) {
+        q.deviceSetPush.run(subscription ? JSON.stringify(subscription) : null, state, id);
+      },
+      async touch(id, at) {
+        q.deviceTouch.run(at, id);
+      },
+    },
+    registrations: {
+      async byId(id) {
+        return one(q.registrationById.get(id), toRegistration);
+      },
+      async byCredentialId(tenantId, credentialId) {
+        return one(q.registrationByCredential.get(tenantId, credentialId), toRegistration);
+      },
+      async listForUser(tenantId, userId) {
+        return (q.registrationsOfUser.all(tenantId, userId) as Row[]).map(toRegistration);
+      },
+      async listForDevice(deviceId) {
+        return (q.registrationsOfDevice.all(deviceId) as Row[]).map(toRegistration);
+      },
+      async setPhoneSignIn(id, enabled) {
+        q.registrationPhoneSignIn.run(enabled ? 1 : 0, id);
+      },
+      async updateCounter(id, expected, next, usedAt) {
+        return q.registrationCounter.run(next, usedAt, id, expected).changes === 1;
+      },
+      async useTotpStep(id, step, usedAt) {
+        return q.registrationTotp.run(step, usedAt, id, step).changes === 1;
+      },
+      async delete(id) {
+        q.registrationDelete.run(id);
+      },
+    },
+  };
+}

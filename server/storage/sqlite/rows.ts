@@ -1,0 +1,114 @@
+import type {
+  AdminToken,
+  AuditEvent,
+  Device,
+  Group,
+  Registration,
+  TemporaryAccessPass,
+  Tenant,
+  User,
+} from '../model';
+
+/** Row shapes as SQLite returns them, and their mapping to the model. */
+type Row = Record<string, unknown>;
+
+const bool = (value: unknown) => value === 1;
+const json = <T>(value: unknown): T => JSON.parse(String(value)) as T;
+const nullableNumber = (value: unknown) => (value === null || value === undefined ? null : Number(value));
+
+export const toTenant = (r: Row): Tenant => ({
+  id: String(r.id),
+  name: String(r.name),
+  displayName: String(r.display_name),
+  signInOrigins: json<string[]>(r.sign_in_origins),
+  createdAt: Number(r.created_at),
+});
+
+export const toUser = (r: Row): User => ({
+  id: String(r.id),
+  tenantId: String(r.tenant_id),
+  username: String(r.username),
+  displayName: String(r.display_name),
+  kind: r.kind === 'guest' ? 'guest' : 'member',
+  blockedAt: nullableNumber(r.blocked_at),
+  passwordHash: r.password_hash === null ? null : String(r.password_hash),
+  createdAt: Number(r.created_at),
+});
+
+export const toGroup = (r: Row): Group => ({
+  id: String(r.id),
+  tenantId: String(r.tenant_id),
+  name: String(r.name),
+  displayName: String(r.display_name),
+  createdAt: Number(r.created_at),
+});
+
+export const toAdminToken = (r: Row): AdminToken => ({
+  id: String(r.id),
+  tenantId: String(r.tenant_id),
+  role: r.role === 'global_administrator' ? 'global_administrator' : 'authentication_policy_administrator',
+  secretHash: String(r.secret_hash),
+  label: String(r.label),
+  createdAt: Number(r.created_at),
+  revokedAt: nullableNumber(r.revoked_at),
+});
+
+export const toPass = (r: Row): TemporaryAccessPass => ({
+  id: String(r.id),
+  tenantId: String(r.tenant_id),
+  userId: String(r.user_id),
+  secretHash: String(r.secret_hash),
+  oneTime: bool(r.one_time),
+  createdAt: Number(r.created_at),
+  expiresAt: Number(r.expires_at),
+  usedAt: nullableNumber(r.used_at),
+  revokedAt: nullableNumber(r.revoked_at),
+});
+
+export const toDevice = (r: Row): Device => ({
+  id: String(r.id),
+  tenantId: String(r.tenant_id),
+  kind: r.kind === 'browser' ? 'browser' : 'phone',
+  name: String(r.name),
+  publicKey: json(r.public_key),
+  thumbprint: String(r.thumbprint),
+  pushSubscription: r.push_subscription === null ? null : json(r.push_subscription),
+  pushState: (String(r.push_state) as Device['pushState']) ?? 'none',
+  createdAt: Number(r.created_at),
+  lastSeenAt: nullableNumber(r.last_seen_at),
+});
+
+export const toRegistration = (r: Row): Registration => ({
+  id: String(r.id),
+  tenantId: String(r.tenant_id),
+  userId: String(r.user_id),
+  deviceId: String(r.device_id),
+  credentialId: String(r.credential_id),
+  credentialPublicKey: String(r.credential_public_key),
+  signCount: Number(r.sign_count),
+  transports: json<string[]>(r.transports),
+  backupEligible: bool(r.backup_eligible),
+  backupState: bool(r.backup_state),
+  phoneSignInEnabled: bool(r.phone_sign_in_enabled),
+  totpSecret: String(r.totp_secret),
+  totpLastStep: Number(r.totp_last_step),
+  createdAt: Number(r.created_at),
+  lastUsedAt: nullableNumber(r.last_used_at),
+});
+
+export const toAuditEvent = (r: Row): AuditEvent => ({
+  id: String(r.id),
+  tenantId: String(r.tenant_id),
+  at: Number(r.at),
+  type: String(r.type),
+  outcome: String(r.outcome),
+  reason: r.reason === null ? null : String(r.reason),
+  userId: r.user_id === null ? null : String(r.user_id),
+  username: r.username === null ? null : String(r.username),
+  deviceId: r.device_id === null ? null : String(r.device_id),
+  method: r.method === null ? null : String(r.method),
+  origin: r.origin === null ? null : String(r.origin),
+  ip: r.ip === null ? null : String(r.ip),
+  userAgent: r.user_agent === null ? null : String(r.user_agent),
+  detail: r.detail === null ? null : json(r.detail),
+});

@@ -1,0 +1,57 @@
+import { randomInt } from 'node:crypto';
+import {
+  type TemporaryAccessPassIssue,
+  type TemporaryAccessPassIssued,
+  temporaryAccessPassIssue,
+} from '../../shared/schemas/temporaryAccessPassIssue';
+import { recordAudit } from '../audit/recordAudit';
+import type { RelayContext } from '../context';
+import { parseWith } from '../http/parseWith';
+import { hashSecret, newId } from '../ids';
+import type { Tenant, User } from '../storage/model';
+
+// No 0/O, 1/I/l: a pass is read off a screen and typed on a phone.
+const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+
+/** 16 characters from 57: about 93 bits, far beyond guessing. */
+export function newTemporaryAccessPass(length = 16): string {
+  let pass = '';
+  for (let i = 0; i < length; i++) pass += alphabet[randomInt(alphabet.length)];
+  return pass;
+}
+
+/**
+ * Issue a Temporary Access Pass. It is shown once and stored as a hash; issuing a new one
+ * revokes the user's old pass in the same transaction, so at most one is ever usable.
+ */
+export async function issueTemporaryAccessPass(
+  ctx: RelayContext,
+  tenant: Tenant,
+  user: User,
+  input: TemporaryAccessPassIssue,
+): Promise<TemporaryAccessPassIssued> {
+  const options = parseWith(temporaryAccessPassIssue, input ?? {});
+  const pass = newTemporaryAccessPass();
+  const now = ctx.now();
+  const expiresAt = now + options.lifetimeMinutes * 60_000;
+  await ctx.storage.temporaryAccessPasses.replace({
+    id: newId(),
+    tenantId: tenant.id,
+    userId: user.id,
+    secretHash: hashSecret(pass),
+    oneTime: options.oneTime,
+    createdAt: now,
+    expiresAt,
+    usedAt: null,
+    revokedAt: null,
+  });
+  await recordAudit(ctx, {
+    tenantId: tenant.id,
+    type: 'temporary_access_pass.issued',
+    outcome: 'success',
+    userId: user.id,
+    username: user.username,
+    detail: { lifetimeMinutes: options.lifetimeMinutes, oneTime: options.oneTime },
+  });
+  return { temporaryAccessPass: pass, expiresAt: new Date(expiresAt).toISOString(), oneTime: options.oneTime };
+}

@@ -1,0 +1,58 @@
+import { recordAudit } from '../audit/recordAudit';
+import type { RelayContext } from '../context';
+import { ProblemError } from '../http/problem';
+import { hashSecret, sameDigest } from '../ids';
+import type { Tenant, User } from '../storage/model';
+
+export interface RedeemContext {
+  ip?: string;
+  userAgent?: string;
+}
+
+/**
+ * Check a Temporary Access Pass for (tenant, username) and use it up when it is one-time.
+ * Every failure — unknown tenant or user, no pass, wrong, expired, used — gets the same answer;
+ * the reason goes to the audit log only.
+ */
+export async function redeemTemporaryAccessPass(
+  ctx: RelayContext,
+  tenantName: string,
+  username: string,
+  pass: string,
+  where: RedeemContext = {},
+): Promise<{ tenant: Tenant; user: User }> {
+  const now = ctx.now();
+  const presented = hashSecret(pass);
+  const tenant = await ctx.storage.tenants.byName(tenantName);
+  const user = tenant ? await ctx.storage.users.byName(tenant.id, username.toLowerCase()) : undefined;
+  const stored = tenant && user ? await ctx.storage.temporaryAccessPasses.usableFor(tenant.id, user.id, now) : undefined;
+  const matches = sameDigest(stored?.secretHash ?? '0'.repeat(64), presented) && stored !== undefined;
+  const used = matches && stored.oneTime ? await ctx.storage.temporaryAccessPasses.markUsed(stored.id, now) : matches;
+  if (tenant && user && stored && used) {
+    await recordAudit(ctx, {
+      tenantId: tenant.id,
+      type: 'temporary_access_pass.redeemed',
+      outcome: 'success',
+      userId: user.id,
+      username: user.username,
+      method: 'temporary_access_pass',
+      ip: where.ip ?? null,
+      userAgent: where.userAgent ?? null,
+    });
+    return { tenant, user };
+  }
+  if (tenant) {
+    await recordAudit(ctx, {
+      tenantId: tenant.id,
+      type: 'temporary_access_pass.redeemed',
+      outcome: 'failure',
+      reason: !user ? 'unknown_user' : !stored ? 'no_usable_pass' : !matches ? 'wrong_pass' : 'used_meanwhile',
+      userId: user?.id ?? null,
+      username: username.toLowerCase(),
+      method: 'temporary_access_pass',
+      ip: where.ip ?? null,
+      userAgent: where.userAgent ?? null,
+    });
+  }
+  throw new ProblemError('tap_invalid', 'Check the username and the Temporary Access Pass, or ask your admin for a new pass.');
+}

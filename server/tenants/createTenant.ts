@@ -1,0 +1,26 @@
+import { type TenantCreate, tenantCreate } from '../../shared/schemas/tenantCreate';
+import { authenticatorPolicy } from '../../shared/schemas/authenticatorPolicy';
+import type { RelayContext } from '../context';
+import { parseWith } from '../http/parseWith';
+import { ProblemError } from '../http/problem';
+import { newId } from '../ids';
+import type { Tenant } from '../storage/model';
+
+/** Create a tenant with the Authenticator method off until an admin turns it on. */
+export async function createTenant(ctx: RelayContext, input: TenantCreate): Promise<Tenant> {
+  const body = parseWith(tenantCreate, input);
+  if (await ctx.storage.tenants.byName(body.name)) {
+    throw new ProblemError('conflict', `A tenant named ${body.name} exists already.`);
+  }
+  const tenant: Tenant = {
+    id: newId(),
+    name: body.name,
+    displayName: body.displayName ?? body.name,
+    signInOrigins: body.signInOrigins,
+    createdAt: ctx.now(),
+  };
+  await ctx.storage.tenants.create(tenant);
+  const defaults = authenticatorPolicy.parse({ enabled: false });
+  await ctx.storage.policies.save(tenant.id, { ...defaults, includeTargets: [], excludeTargets: [], updatedAt: ctx.now() });
+  return tenant;
+}
