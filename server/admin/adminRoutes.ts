@@ -55,6 +55,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
         kind: input.kind,
         blockedAt: null,
         passwordHash: null,
+        lastMethod: null,
         createdAt: ctx.now(),
       };
       await ctx.storage.users.create(user);

@@ -5,8 +5,12 @@ import type {
   Device,
   EnrollmentCode,
   EnrollmentSession,
+  Grant,
   Group,
   Millis,
+  OidcClient,
+  OidcRecord,
+  SignInRequest,
   PushState,
   Registration,
   StoredPolicy,
@@ -93,6 +97,48 @@ export interface Storage {
     /** Records a TOTP step as used only if it is newer than the last one (each code works once). */
     useTotpStep(id: string, step: number, usedAt: Millis): Promise<boolean>;
     delete(id: string): Promise<void>;
+  };
+  signInRequests: {
+    /** Stores the request; older pending requests of the same collector key become `superseded` (ids returned). */
+    create(request: SignInRequest): Promise<{ superseded: string[] }>;
+    byId(id: string): Promise<SignInRequest | undefined>;
+    countPending(tenantId: string, userId: string, now: Millis): Promise<number>;
+    /** Denials and reports of the user since a moment, newest first (their answer times). */
+    denialsSince(tenantId: string, userId: string, since: Millis): Promise<Millis[]>;
+    pendingForUser(tenantId: string, userId: string, now: Millis): Promise<SignInRequest[]>;
+    /**
+     * Moves a request from one status to another only if it is still in `from` (and, from
+     * pending, unexpired): exactly one caller ever wins. Returns the updated request or undefined.
+     */
+    transition(
+      id: string,
+      from: SignInRequest['status'],
+      to: Pick<SignInRequest, 'status' | 'reason'> & { answeredAt?: Millis; answeredBy?: string },
+      now: Millis,
+    ): Promise<SignInRequest | undefined>;
+    /** Marks every pending request past its expiry `expired` and returns them. */
+    expireDue(now: Millis): Promise<SignInRequest[]>;
+  };
+  grants: {
+    create(grant: Grant): Promise<void>;
+    /** Uses the grant up and returns it, if it was unused and unexpired. */
+    take(secretHash: string, now: Millis): Promise<Grant | undefined>;
+  };
+  oidcClients: {
+    upsert(client: OidcClient): Promise<void>;
+    get(tenantId: string, clientId: string): Promise<OidcClient | undefined>;
+    list(tenantId: string): Promise<OidcClient[]>;
+    delete(tenantId: string, clientId: string): Promise<void>;
+  };
+  oidcRecords: {
+    upsert(record: OidcRecord): Promise<void>;
+    find(model: string, id: string): Promise<OidcRecord | undefined>;
+    findByUid(model: string, uid: string): Promise<OidcRecord | undefined>;
+    findByUserCode(model: string, userCode: string): Promise<OidcRecord | undefined>;
+    consume(model: string, id: string, at: Millis): Promise<void>;
+    destroy(model: string, id: string): Promise<void>;
+    revokeByGrantId(grantId: string): Promise<void>;
+    purgeExpired(now: Millis): Promise<void>;
   };
   audit: {
     append(event: AuditEvent): Promise<void>;

@@ -2,6 +2,8 @@ import type { P256PublicJwk } from '../../shared/schemas/common';
 import type { PushSubscriptionJson } from '../../shared/schemas/pushSubscription';
 import type { Mode } from '../../shared/constants';
 import type { FatigueLimits } from '../../shared/schemas/authenticatorPolicy';
+import type { SignInContext } from '../../shared/schemas/signInContext';
+import type { RequestStatus } from '../../shared/schemas/signInRequestState';
 
 /** Times are milliseconds since the epoch throughout the relay's storage. */
 export type Millis = number;
@@ -26,6 +28,8 @@ export interface User {
   blockedAt: Millis | null;
   /** scrypt hash with its parameters, or null for a user without a password. */
   passwordHash: string | null;
+  /** The sign-in method this user used last: the hosted page offers it first next time. */
+  lastMethod: string | null;
   createdAt: Millis;
 }
 
@@ -160,4 +164,73 @@ export interface AuditFilter {
   since?: Millis;
   until?: Millis;
   limit?: number;
+}
+
+export type SignInKind = 'passwordless' | 'mfa';
+
+export interface SignInRequest {
+  id: string;
+  tenantId: string;
+  /** Null for a decoy: an unknown user's request that looks real but is never delivered. */
+  userId: string | null;
+  username: string;
+  kind: SignInKind;
+  origin: string;
+  context: SignInContext;
+  number: number;
+  /** The relay's nonce in the approval binding. */
+  nonce: string;
+  collectorHash: string;
+  /** Identifies the collecting browser so a new request supersedes its older pending one. */
+  collectorKey: string | null;
+  /** The registered browser (extension) device that created the request, if any. */
+  browserDeviceId: string | null;
+  status: RequestStatus;
+  reason: string | null;
+  /** False for decoys and for users who may not use the phone: nothing is pushed. */
+  deliverable: boolean;
+  createdAt: Millis;
+  expiresAt: Millis;
+  answeredAt: Millis | null;
+  /** The registration that answered. */
+  answeredBy: string | null;
+  ip: string | null;
+  userAgent: string | null;
+}
+
+/** A one-time grant that finishes a sign-in. */
+export interface Grant {
+  id: string;
+  secretHash: string;
+  tenantId: string;
+  userId: string;
+  requestId: string | null;
+  method: string;
+  amr: string[];
+  createdAt: Millis;
+  expiresAt: Millis;
+  usedAt: Millis | null;
+}
+
+/** An OpenID Connect client (relying party) registered by an admin. */
+export interface OidcClient {
+  tenantId: string;
+  clientId: string;
+  /** The name the phone shows as the application. */
+  displayName: string;
+  /** The oidc-provider client metadata (redirect_uris, …). */
+  metadata: Record<string, unknown>;
+  createdAt: Millis;
+}
+
+/** One record of oidc-provider's adapter (sessions, interactions, codes, grants, …). */
+export interface OidcRecord {
+  model: string;
+  id: string;
+  payload: Record<string, unknown>;
+  grantId: string | null;
+  userCode: string | null;
+  uid: string | null;
+  expiresAt: Millis | null;
+  consumedAt: Millis | null;
 }

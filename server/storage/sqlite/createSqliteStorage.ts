@@ -3,7 +3,9 @@ import type { Storage } from '../Storage';
 import { auditTable } from './auditTable';
 import { credentialTables } from './credentialTables';
 import { identityTables } from './identityTables';
+import { oidcTables } from './oidcTables';
 import { openDatabase } from './openDatabase';
+import { signInTables } from './signInTables';
 
 /** The embedded default: one SQLite file (WAL) under the data directory. */
 export function createSqliteStorage(dataDir: string): Storage & { database: ReturnType<typeof openDatabase> } {
@@ -12,6 +14,8 @@ export function createSqliteStorage(dataDir: string): Storage & { database: Retu
     database: db,
     ...identityTables(db),
     ...credentialTables(db),
+    ...signInTables(db),
+    ...oidcTables(db),
     ...auditTable(db),
     async close() {
       db.close();

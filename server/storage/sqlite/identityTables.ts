@@ -16,15 +16,15 @@ export function identityTables(db: Database.Database): Pick<Storage, 'tenants' |
     tenantList: db.prepare('SELECT * FROM tenants ORDER BY name'),
     tenantUpdate: db.prepare('UPDATE tenants SET display_name = @displayName, sign_in_origins = @signInOrigins WHERE id = @id'),
     userInsert: db.prepare(
-      `INSERT INTO users (id, tenant_id, username, display_name, kind, blocked_at, password_hash, created_at)
-       VALUES (@id, @tenantId, @username, @displayName, @kind, @blockedAt, @passwordHash, @createdAt)`,
+      `INSERT INTO users (id, tenant_id, username, display_name, kind, blocked_at, password_hash, last_method, created_at)
+       VALUES (@id, @tenantId, @username, @displayName, @kind, @blockedAt, @passwordHash, @lastMethod, @createdAt)`,
     ),
     userByName: db.prepare('SELECT * FROM users WHERE tenant_id = ? AND username = ?'),
     userById: db.prepare('SELECT * FROM users WHERE tenant_id = ? AND id = ?'),
     userList: db.prepare('SELECT * FROM users WHERE tenant_id = ? ORDER BY username'),
     userUpdate: db.prepare(
-      `UPDATE users SET display_name = @displayName, kind = @kind, blocked_at = @blockedAt, password_hash = @passwordHash
-       WHERE id = @id AND tenant_id = @tenantId`,
+      `UPDATE users SET display_name = @displayName, kind = @kind, blocked_at = @blockedAt, password_hash = @passwordHash,
+       last_method = @lastMethod WHERE id = @id AND tenant_id = @tenantId`,
     ),
     userDeleteRegistrations: db.prepare('DELETE FROM registrations WHERE tenant_id = ? AND user_id = ?'),
     userDelete: db.prepare('DELETE FROM users WHERE tenant_id = ? AND id = ?'),

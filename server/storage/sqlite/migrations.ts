@@ -130,4 +130,67 @@ export const migrations: string[] = [
   );
   CREATE INDEX audit_tenant_at ON audit_events(tenant_id, at);
   `,
+  // 2: sign-in requests, one-time grants, OIDC clients and the OIDC provider's own records.
+  `
+  CREATE TABLE sign_in_requests (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    user_id TEXT,
+    username TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    context TEXT NOT NULL,
+    number INTEGER NOT NULL,
+    nonce TEXT NOT NULL,
+    collector_hash TEXT NOT NULL,
+    collector_key TEXT,
+    browser_device_id TEXT,
+    status TEXT NOT NULL,
+    reason TEXT,
+    deliverable INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    answered_at INTEGER,
+    answered_by TEXT,
+    ip TEXT,
+    user_agent TEXT
+  );
+  CREATE INDEX sign_in_requests_user ON sign_in_requests(tenant_id, user_id, status);
+  CREATE INDEX sign_in_requests_collector ON sign_in_requests(collector_key, status);
+  CREATE TABLE grants (
+    id TEXT PRIMARY KEY,
+    secret_hash TEXT NOT NULL UNIQUE,
+    tenant_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    request_id TEXT,
+    method TEXT NOT NULL,
+    amr TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+  );
+  CREATE TABLE oidc_clients (
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    client_id TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, client_id)
+  );
+  CREATE TABLE oidc_records (
+    model TEXT NOT NULL,
+    id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    grant_id TEXT,
+    user_code TEXT,
+    uid TEXT,
+    expires_at INTEGER,
+    consumed_at INTEGER,
+    PRIMARY KEY (model, id)
+  );
+  CREATE INDEX oidc_records_grant ON oidc_records(grant_id);
+  CREATE INDEX oidc_records_uid ON oidc_records(model, uid);
+  CREATE INDEX oidc_records_user_code ON oidc_records(model, user_code);
+  ALTER TABLE users ADD COLUMN last_method TEXT;
+  `,
 ];

@@ -32,6 +32,7 @@ export const toUser = (r: Row): User => ({
   kind: r.kind === 'guest' ? 'guest' : 'member',
   blockedAt: nullableNumber(r.blocked_at),
   passwordHash: r.password_hash === null ? null : String(r.password_hash),
+  lastMethod: r.last_method === null || r.last_method === undefined ? null : String(r.last_method),
   createdAt: Number(r.created_at),
 });
 

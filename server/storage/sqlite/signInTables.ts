@@ -1,0 +1,142 @@
+import type Database from 'better-sqlite3';
+import type { Storage } from '../Storage';
+import type { Grant, SignInRequest } from '../model';
+
+type Row = Record<string, unknown>;
+
+const toRequest = (r: Row): SignInRequest => ({
+  id: String(r.id),
+  tenantId: String(r.tenant_id),
+  userId: r.user_id === null ? null : String(r.user_id),
+  username: String(r.username),
+  kind: r.kind === 'mfa' ? 'mfa' : 'passwordless',
+  origin: String(r.origin),
+  context: JSON.parse(String(r.context)),
+  number: Number(r.number),
+  nonce: String(r.nonce),
+  collectorHash: String(r.collector_hash),
+  collectorKey: r.collector_key === null ? null : String(r.collector_key),
+  browserDeviceId: r.browser_device_id === null ? null : String(r.browser_device_id),
+  status: String(r.status) as SignInRequest['status'],
+  reason: r.reason === null ? null : String(r.reason),
+  deliverable: r.deliverable === 1,
+  createdAt: Number(r.created_at),
+  expiresAt: Number(r.expires_at),
+  answeredAt: r.answered_at === null ? null : Number(r.answered_at),
+  answeredBy: r.answered_by === null ? null : String(r.answered_by),
+  ip: r.ip === null ? null : String(r.ip),
+  userAgent: r.user_agent === null ? null : String(r.user_agent),
+});
+
+const toGrant = (r: Row): Grant => ({
+  id: String(r.id),
+  secretHash: String(r.secret_hash),
+  tenantId: String(r.tenant_id),
+  userId: String(r.user_id),
+  requestId: r.request_id === null ? null : String(r.request_id),
+  method: String(r.method),
+  amr: JSON.parse(String(r.amr)),
+  createdAt: Number(r.created_at),
+  expiresAt: Number(r.expires_at),
+  usedAt: r.used_at === null ? null : Number(r.used_at),
+});
+
+/** Sign-in requests and one-time grants on SQLite. */
+export function signInTables(db: Database.Database): Pick<Storage, 'signInRequests' | 'grants'> {
+  const q = {
+    insert: db.prepare(
+      `INSERT INTO sign_in_requests (id, tenant_id, user_id, username, kind, origin, context, number, nonce, collector_hash,
+         collector_key, browser_device_id, status, reason, deliverable, created_at, expires_at, answered_at, answered_by, ip, user_agent)
+       VALUES (@id, @tenantId, @userId, @username, @kind, @origin, @context, @number, @nonce, @collectorHash,
+         @collectorKey, @browserDeviceId, @status, @reason, @deliverable, @createdAt, @expiresAt, NULL, NULL, @ip, @userAgent)`,
+    ),
+    supersede: db.prepare(
+      `UPDATE sign_in_requests SET status = 'superseded', reason = 'a newer sign-in from the same browser', answered_at = ?
+       WHERE collector_key = ? AND status = 'pending' RETURNING id`,
+    ),
+    byId: db.prepare('SELECT * FROM sign_in_requests WHERE id = ?'),
+    countPending: db.prepare(
+      `SELECT count(*) AS n FROM sign_in_requests WHERE tenant_id = ? AND user_id = ? AND status = 'pending' AND expires_at > ?`,
+    ),
+    denials: db.prepare(
+      `SELECT answered_at FROM sign_in_requests WHERE tenant_id = ? AND user_id = ? AND status IN ('denied', 'reported')
+       AND answered_at >= ? ORDER BY answered_at DESC`,
+    ),
+    pendingForUser: db.prepare(
+      `SELECT * FROM sign_in_requests WHERE tenant_id = ? AND user_id = ? AND status = 'pending' AND expires_at > ?
+       AND deliverable = 1 ORDER BY created_at`,
+    ),
+    transitionFromPending: db.prepare(
+      `UPDATE sign_in_requests SET status = @status, reason = @reason, answered_at = @answeredAt, answered_by = @answeredBy
+       WHERE id = @id AND status = 'pending' AND expires_at > @now RETURNING *`,
+    ),
+    transition: db.prepare(
+      `UPDATE sign_in_requests SET status = @status, reason = @reason,
+         answered_at = coalesce(@answeredAt, answered_at), answered_by = coalesce(@answeredBy, answered_by)
+       WHERE id = @id AND status = @from RETURNING *`,
+    ),
+    expireDue: db.prepare(
+      `UPDATE sign_in_requests SET status = 'expired', reason = 'nobody answered in time', answered_at = expires_at
+       WHERE status = 'pending' AND expires_at <= ? RETURNING *`,
+    ),
+    grantInsert: db.prepare(
+      `INSERT INTO grants (id, secret_hash, tenant_id, user_id, request_id, method, amr, created_at, expires_at, used_at)
+       VALUES (@id, @secretHash, @tenantId, @userId, @requestId, @method, @amr, @createdAt, @expiresAt, NULL)`,
+    ),
+    grantTake: db.prepare(
+      'UPDATE grants SET used_at = ? WHERE secret_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING *',
+    ),
+  };
+  const create = db.transaction((request: SignInRequest) => {
+    const superseded = request.collectorKey
+      ? (q.supersede.all(request.createdAt, request.collectorKey) as Row[]).map((r) => String(r.id))
+      : [];
+    q.insert.run({ ...request, context: JSON.stringify(request.context), deliverable: request.deliverable ? 1 : 0 });
+    return { superseded };
+  });
+  return {
+    signInRequests: {
+      async create(request) {
+        return create(request);
+      },
+      async byId(id) {
+        const row = q.byId.get(id) as Row | undefined;
+        return row ? toRequest(row) : undefined;
+      },
+      async countPending(tenantId, userId, now) {
+        return Number((q.countPending.get(tenantId, userId, now) as Row).n);
+      },
+      async denialsSince(tenantId, userId, since) {
+        return (q.denials.all(tenantId, userId, since) as Row[]).map((r) => Number(r.answered_at));
+      },
+      async pendingForUser(tenantId, userId, now) {
+        return (q.pendingForUser.all(tenantId, userId, now) as Row[]).map(toRequest);
+      },
+      async transition(id, from, to, now) {
+        const params = {
+          id,
+          from,
+          now,
+          status: to.status,
+          reason: to.reason,
+          answeredAt: to.answeredAt ?? null,
+          answeredBy: to.answeredBy ?? null,
+        };
+        const row = (from === 'pending' ? q.transitionFromPending.get(params) : q.transition.get(params)) as Row | undefined;
+        return row ? toRequest(row) : undefined;
+      },
+      async expireDue(now) {
+        return (q.expireDue.all(now) as Row[]).map(toRequest);
+      },
+    },
+    grants: {
+      async create(grant) {
+        q.grantInsert.run({ ...grant, amr: JSON.stringify(grant.amr) });
+      },
+      async take(secretHash, now) {
+        const row = q.grantTake.get(now, secretHash, now) as Row | undefined;
+        return row ? toGrant(row) : undefined;
+      },
+    },
+  };
+}
