@@ -1,0 +1,72 @@
+/**
+ * Message encryption for Web Push (RFC 8291) in the aes128gcm content coding (RFC 8188), with
+ * node:crypto only: one ECDH key pair per message, HKDF-SHA-256, AES-128-GCM, a single record.
+ */
+import { createCipheriv, createECDH, hkdfSync, randomBytes } from 'node:crypto';
+
+const SALT_BYTES = 16;
+const PUBLIC_KEY_BYTES = 65;
+const TAG_BYTES = 16;
+/** salt (16) ‖ rs (4) ‖ idlen (1) ‖ keyid = the application server's public key (65). */
+const HEADER_BYTES = SALT_BYTES + 4 + 1 + PUBLIC_KEY_BYTES;
+/** RFC 8030 §7.2: a push service must accept 4096 bytes of body; no more is safe to send. */
+export const MAX_BODY_BYTES = 4096;
+/** The largest payload one 4096-byte body holds: header, the 0x02 delimiter and the tag taken off. */
+export const MAX_PAYLOAD_BYTES = MAX_BODY_BYTES - HEADER_BYTES - 1 - TAG_BYTES;
+
+const KEY_INFO_PREFIX = Buffer.from('WebPush: info\0', 'latin1');
+const CEK_INFO = Buffer.from('Content-Encoding: aes128gcm\0', 'latin1');
+const NONCE_INFO = Buffer.from('Content-Encoding: nonce\0', 'latin1');
+const LAST_RECORD_DELIMITER = Buffer.from([0x02]);
+
+export class PushEncryptionError extends Error {}
+
+/**
+ * Encrypt `payload` for the user agent whose subscription keys are `p256dh` (its P-256 public key,
+ * uncompressed, base64url) and `auth` (its 16-byte authentication secret, base64url). Returns the
+ * whole request body.
+ */
+export function encryptPayload(p256dh: string, auth: string, payload: Uint8Array): Buffer {
+  const uaPublic = Buffer.from(p256dh, 'base64url');
+  if (uaPublic.length !== PUBLIC_KEY_BYTES || uaPublic[0] !== 0x04) {
+    throw new PushEncryptionError('p256dh is not an uncompressed P-256 point');
+  }
+  const authSecret = Buffer.from(auth, 'base64url');
+  if (authSecret.length < 16) throw new PushEncryptionError('auth secret shorter than 16 bytes');
+  if (payload.length > MAX_PAYLOAD_BYTES) {
+    throw new PushEncryptionError(`payload of ${payload.length} bytes exceeds ${MAX_PAYLOAD_BYTES}`);
+  }
+
+  const ecdh = createECDH('prime256v1');
+  const asPublic = ecdh.generateKeys();
+  let ecdhSecret: Buffer;
+  try {
+    ecdhSecret = ecdh.computeSecret(uaPublic);
+  } catch {
+    throw new PushEncryptionError('p256dh is not a point on P-256');
+  }
+
+  // RFC 8291 §3.3–3.4: IKM from the ECDH secret keyed by the auth secret, bound to both public keys.
+  const keyInfo = Buffer.concat([KEY_INFO_PREFIX, uaPublic, asPublic]);
+  const ikm = Buffer.from(hkdfSync('sha256', ecdhSecret, authSecret, keyInfo, 32));
+  // RFC 8188 §2.2–2.3: content-encryption key and nonce from a random salt.
+  const salt = randomBytes(SALT_BYTES);
+  const cek = Buffer.from(hkdfSync('sha256', ikm, salt, CEK_INFO, 16));
+  const nonce = Buffer.from(hkdfSync('sha256', ikm, salt, NONCE_INFO, 12));
+
+  // One record, so its sequence number is 0 and the nonce is used as derived.
+  const body = Buffer.allocUnsafe(HEADER_BYTES + payload.length + 1 + TAG_BYTES);
+  salt.copy(body, 0);
+  body.writeUInt32BE(MAX_BODY_BYTES, SALT_BYTES);
+  body[SALT_BYTES + 4] = PUBLIC_KEY_BYTES;
+  asPublic.copy(body, SALT_BYTES + 5);
+
+  const cipher = createCipheriv('aes-128-gcm', cek, nonce);
+  let offset = HEADER_BYTES;
+  offset += cipher.update(payload).copy(body, offset);
+  // The last (and only) record ends with the delimiter 0x02 and no padding.
+  offset += cipher.update(LAST_RECORD_DELIMITER).copy(body, offset);
+  offset += cipher.final().copy(body, offset);
+  cipher.getAuthTag().copy(body, offset);
+  return body;
+}
