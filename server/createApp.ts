@@ -1,12 +1,17 @@
+import type { Agent } from 'node:https';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { adminRoutes } from './admin/adminRoutes';
 import type { RelayConfig } from './config';
-import type { RelayContext } from './context';
+import type { PushDelivery, RelayContext } from './context';
 import { enrollmentRoutes } from './enrollment/enrollmentRoutes';
 import { ReplayGuard } from './http/deviceAuth';
 import { registerErrorHandling } from './http/errorHandling';
 import { registerJsonBody } from './http/jsonBody';
 import { loadKeys } from './keys/loadKeys';
+import { createPushSender } from './push/createPushSender';
+import { SignInEvents } from './signin/signInEvents';
+import { signInRoutes } from './signin/signInRoutes';
+import { sweepExpired } from './signin/sweepExpired';
 import type { Storage } from './storage/Storage';
 import { createSqliteStorage } from './storage/sqlite/createSqliteStorage';
 import { discoveryRoutes } from './tenants/discoveryRoutes';
@@ -16,6 +21,12 @@ export interface AppOptions {
   storage?: Storage;
   /** A clock for tests. */
   now?: () => number;
+  /** The HTTPS agent for push services (tests trust their loopback push service with it). */
+  pushAgent?: Agent;
+  /** Push delivery to use instead of the built-in sender. */
+  push?: PushDelivery;
+  /** How often pending requests are checked for expiry, in ms (0 = never; tests call sweepExpired). */
+  sweepIntervalMs?: number;
 }
 
 export interface RelayApp {
@@ -35,12 +46,19 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
     trustProxy: config.trustProxy,
   });
   const storage = options.storage ?? createSqliteStorage(config.dataDir);
+  const keys = await loadKeys(config.dataDir);
+  const now = options.now ?? Date.now;
+  const sender = options.push
+    ? undefined
+    : createPushSender({ vapid: keys.vapid, subject: config.vapidSubject, agent: options.pushAgent, now, log: app.log });
   const ctx: RelayContext = {
     config,
     storage,
-    keys: await loadKeys(config.dataDir),
+    keys,
     log: app.log,
-    now: options.now ?? Date.now,
+    now,
+    events: new SignInEvents(),
+    push: options.push ?? sender!,
   };
   registerErrorHandling(app);
   registerJsonBody(app);
@@ -48,6 +66,17 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
   discoveryRoutes(app, ctx);
   adminRoutes(app, ctx);
   enrollmentRoutes(app, ctx, guard);
-  app.addHook('onClose', async () => storage.close());
+  signInRoutes(app, ctx, guard);
+  const sweepEvery = options.sweepIntervalMs ?? 1000;
+  const sweeper =
+    sweepEvery > 0
+      ? setInterval(() => void sweepExpired(ctx).catch((error) => app.log.error({ err: error }, 'expiry sweep failed')), sweepEvery)
+      : undefined;
+  sweeper?.unref();
+  app.addHook('onClose', async () => {
+    if (sweeper) clearInterval(sweeper);
+    sender?.close();
+    await storage.close();
+  });
   return { app, ctx };
 }

@@ -83,6 +83,11 @@ export interface Storage {
   };
   devices: {
     byId(id: string): Promise<Device | undefined>;
+    /** A browser (extension) key: stored once per key per tenant, reused after. */
+    registerBrowser(device: Device): Promise<Device>;
+    /** Is this browser registered for this user (it brokered an approved sign-in, or was added with a TAP)? */
+    browserRegisteredFor(deviceId: string, userId: string): Promise<boolean>;
+    addBrowserUser(deviceId: string, userId: string, at: Millis): Promise<void>;
     setPush(id: string, subscription: PushSubscriptionJson | null, state: PushState): Promise<void>;
     touch(id: string, at: Millis): Promise<void>;
   };
@@ -102,7 +107,8 @@ export interface Storage {
     /** Stores the request; older pending requests of the same collector key become `superseded` (ids returned). */
     create(request: SignInRequest): Promise<{ superseded: string[] }>;
     byId(id: string): Promise<SignInRequest | undefined>;
-    countPending(tenantId: string, userId: string, now: Millis): Promise<number>;
+    /** Pending requests for a username (decoys included, so the cap looks the same for unknown users). */
+    countPending(tenantId: string, username: string, now: Millis): Promise<number>;
     /** Denials and reports of the user since a moment, newest first (their answer times). */
     denialsSince(tenantId: string, userId: string, since: Millis): Promise<Millis[]>;
     pendingForUser(tenantId: string, userId: string, now: Millis): Promise<SignInRequest[]>;

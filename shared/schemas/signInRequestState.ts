@@ -5,6 +5,7 @@ export const requestStatuses = [
   'approved',
   'denied',
   'wrong_number',
+  'failed',
   'reported',
   'expired',
   'superseded',

@@ -48,6 +48,8 @@ export function credentialTables(
     deviceById: db.prepare('SELECT * FROM devices WHERE id = ?'),
     deviceSetPush: db.prepare('UPDATE devices SET push_subscription = ?, push_state = ? WHERE id = ?'),
     deviceTouch: db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?'),
+    browserUserGet: db.prepare('SELECT 1 FROM browser_users WHERE device_id = ? AND user_id = ?'),
+    browserUserAdd: db.prepare('INSERT OR IGNORE INTO browser_users (device_id, user_id, created_at) VALUES (?, ?, ?)'),
     registrationInsert: db.prepare(
       `INSERT INTO registrations (id, tenant_id, user_id, device_id, credential_id, credential_public_key, sign_count, transports,
          backup_eligible, backup_state, phone_sign_in_enabled, totp_secret, totp_last_step, created_at, last_used_at)
@@ -104,6 +106,13 @@ export function credentialTables(
       phoneSignInEnabled: saved.phoneSignInEnabled ? 1 : 0,
     });
     return { device: stored, registration: saved };
+  });
+
+  const registerBrowser = db.transaction((device: Device): Device => {
+    const existing = one(q.deviceByThumbprint.get(device.tenantId, device.thumbprint), toDevice);
+    if (existing) return existing;
+    q.deviceInsert.run({ ...device, publicKey: JSON.stringify(device.publicKey), pushSubscription: null });
+    return device;
   });
 
   return {
@@ -166,6 +175,15 @@ export function credentialTables(
       },
       async touch(id, at) {
         q.deviceTouch.run(at, id);
+      },
+      async registerBrowser(device) {
+        return registerBrowser(device);
+      },
+      async browserRegisteredFor(deviceId, userId) {
+        return q.browserUserGet.get(deviceId, userId) !== undefined;
+      },
+      async addBrowserUser(deviceId, userId, at) {
+        q.browserUserAdd.run(deviceId, userId, at);
       },
     },
     registrations: {

@@ -156,6 +156,14 @@ export const migrations: string[] = [
     user_agent TEXT
   );
   CREATE INDEX sign_in_requests_user ON sign_in_requests(tenant_id, user_id, status);
+  CREATE INDEX sign_in_requests_username ON sign_in_requests(tenant_id, username, status);
+  CREATE INDEX sign_in_requests_due ON sign_in_requests(status, expires_at);
+  CREATE TABLE browser_users (
+    device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (device_id, user_id)
+  );
   CREATE INDEX sign_in_requests_collector ON sign_in_requests(collector_key, status);
   CREATE TABLE grants (
     id TEXT PRIMARY KEY,

@@ -56,7 +56,7 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
     ),
     byId: db.prepare('SELECT * FROM sign_in_requests WHERE id = ?'),
     countPending: db.prepare(
-      `SELECT count(*) AS n FROM sign_in_requests WHERE tenant_id = ? AND user_id = ? AND status = 'pending' AND expires_at > ?`,
+      `SELECT count(*) AS n FROM sign_in_requests WHERE tenant_id = ? AND username = ? AND status = 'pending' AND expires_at > ?`,
     ),
     denials: db.prepare(
       `SELECT answered_at FROM sign_in_requests WHERE tenant_id = ? AND user_id = ? AND status IN ('denied', 'reported')
@@ -103,8 +103,8 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
         const row = q.byId.get(id) as Row | undefined;
         return row ? toRequest(row) : undefined;
       },
-      async countPending(tenantId, userId, now) {
-        return Number((q.countPending.get(tenantId, userId, now) as Row).n);
+      async countPending(tenantId, username, now) {
+        return Number((q.countPending.get(tenantId, username, now) as Row).n);
       },
       async denialsSince(tenantId, userId, since) {
         return (q.denials.all(tenantId, userId, since) as Row[]).map((r) => Number(r.answered_at));

@@ -1,0 +1,193 @@
+import { verifyAuthenticationResponse } from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import { fromBase64Url } from '../../shared/base64url';
+import { approvalChallenge, canonicalApproval } from '../../shared/approvalChallenge';
+import { type SignInAnswer, type SignInAnswered, signInAnswer } from '../../shared/schemas/signInAnswer';
+import { recordAudit } from '../audit/recordAudit';
+import type { RelayContext } from '../context';
+import { verifyDeviceSignature } from '../http/deviceAuth';
+import { parseWith } from '../http/parseWith';
+import { ProblemError } from '../http/problem';
+import type { Registration, SignInRequest } from '../storage/model';
+import { deliveryTargets } from './availableMethods';
+import { announceClosed } from './deliverSignInRequest';
+import { requestState } from './requestMessages';
+import type { CallerInfo } from './requestContext';
+import { sweepExpired } from './sweepExpired';
+
+/**
+ * The phone answers a request. The checks run in order, each failing on its own:
+ *  1. the request exists and this registration is one of its user's (else: no such request);
+ *  2. the device signature over the canonical approval is valid (else 401, and nothing changes:
+ *     only the phone may close a request);
+ *  3. the request is still pending and unexpired;
+ *  4. approve: the typed number is right (a wrong one closes the request as `wrong_number`);
+ *  5. approve: the WebAuthn assertion is valid for the bound challenge, from this
+ *     registration's credential, with user verification for passwordless;
+ *  6. approve: the sign counter moves as WebAuthn L3 §7.2 step 21 requires.
+ * Then the request is consumed atomically: exactly one answer ever wins.
+ */
+export async function answerSignInRequest(
+  ctx: RelayContext,
+  requestId: string,
+  input: SignInAnswer,
+  caller: CallerInfo,
+): Promise<SignInAnswered> {
+  const body = parseWith(signInAnswer, input);
+  const now = ctx.now();
+  const request = await ctx.storage.signInRequests.byId(requestId);
+  const registration = await ctx.storage.registrations.byId(body.registrationId);
+  // 1. Unknown request, a decoy, or another account's/tenant's registration: the same 404.
+  if (
+    !request ||
+    !registration ||
+    !request.deliverable ||
+    registration.tenantId !== request.tenantId ||
+    registration.userId !== request.userId
+  ) {
+    throw new ProblemError('request_not_found', 'This sign-in request is not for this account.', {
+      privateDetail: `request ${requestId} registration ${body.registrationId}`,
+    });
+  }
+  const binding = { requestId: request.id, nonce: request.nonce, typedNumber: body.typedNumber, decision: body.decision };
+  // 2. The device key signs the same canonical approval the assertion binds.
+  const device = await ctx.storage.devices.byId(registration.deviceId);
+  if (!device || !verifyDeviceSignature(device.publicKey, canonicalApproval(binding), fromBase64Url(body.deviceSignature))) {
+    throw new ProblemError('device_signature_invalid', 'The answer is not signed by this phone.');
+  }
+  const audit = (outcome: string, reason: string | null) =>
+    recordAudit(ctx, {
+      tenantId: request.tenantId,
+      type: 'sign_in_request.answered',
+      outcome,
+      reason,
+      userId: request.userId,
+      username: request.username,
+      deviceId: device.id,
+      method: request.kind === 'passwordless' ? 'phone_sign_in' : 'push_mfa',
+      origin: request.origin,
+      ip: caller.ip,
+      userAgent: caller.userAgent ?? null,
+      detail: { requestId: request.id, decision: body.decision, registrationId: registration.id },
+    });
+  // 3. Still pending and unexpired.
+  if (request.status !== 'pending') {
+    await audit('refused', `already ${request.status}`);
+    throw new ProblemError('already_answered', 'This sign-in request was already answered or closed.');
+  }
+  if (request.expiresAt <= now) {
+    await close(ctx, request, registration, { status: 'expired', reason: 'nobody answered in time' }, now);
+    await audit('refused', 'expired');
+    throw new ProblemError('request_expired', 'This sign-in request has expired.');
+  }
+
+  if (body.decision === 'approve') {
+    // 4. Number matching.
+    if (body.typedNumber !== request.number) {
+      const closed = await close(ctx, request, registration, { status: 'wrong_number', reason: 'the typed number did not match' }, now);
+      await audit(closed ? 'wrong_number' : 'refused', 'wrong number');
+      throw new ProblemError('wrong_number', 'The number you entered does not match the one on the sign-in screen.');
+    }
+    // 5 and 6. The assertion, bound to this request, number and decision.
+    const failure = await verifyApproval(ctx, request, registration, body.assertion as AuthenticationResponseJSON | undefined, await approvalChallenge(binding));
+    if (typeof failure === 'string') {
+      const closed = await close(ctx, request, registration, { status: 'failed', reason: failure }, now);
+      await audit(closed ? 'failed' : 'refused', failure);
+      throw new ProblemError('approval_invalid', 'The approval could not be verified.', { privateDetail: failure });
+    }
+    const approved = await close(ctx, request, registration, { status: 'approved', reason: null }, now);
+    if (!approved) {
+      await audit('refused', 'lost the race');
+      throw new ProblemError('already_answered', 'This sign-in request was already answered.');
+    }
+    await ctx.storage.registrations.updateCounter(registration.id, registration.signCount, failure.newCounter, now);
+    if (request.browserDeviceId && request.userId) await ctx.storage.devices.addBrowserUser(request.browserDeviceId, request.userId, now);
+    await audit('approved', null);
+    return { requestId: request.id, status: 'approved' };
+  }
+
+  const status = body.decision === 'deny' ? 'denied' : 'reported';
+  const closed = await close(ctx, request, registration, { status, reason: body.decision === 'deny' ? 'denied on the phone' : 'reported as fraud' }, now);
+  if (!closed) {
+    await audit('refused', 'lost the race');
+    throw new ProblemError('already_answered', 'This sign-in request was already answered.');
+  }
+  if (status === 'reported' && request.userId) {
+    const user = await ctx.storage.users.byId(request.tenantId, request.userId);
+    if (user) await ctx.storage.users.update({ ...user, blockedAt: now });
+    await recordAudit(ctx, {
+      tenantId: request.tenantId,
+      type: 'fraud_report',
+      outcome: 'blocked',
+      reason: 'the user reported a sign-in request as not theirs',
+      userId: request.userId,
+      username: request.username,
+      deviceId: device.id,
+      origin: request.origin,
+      ip: request.ip,
+      userAgent: request.userAgent,
+      detail: { requestId: request.id },
+    });
+  }
+  await audit(status, null);
+  return { requestId: request.id, status };
+}
+
+/** Verify the approval's assertion; a string says privately which check failed. */
+async function verifyApproval(
+  ctx: RelayContext,
+  request: SignInRequest,
+  registration: Registration,
+  assertion: AuthenticationResponseJSON | undefined,
+  expectedChallenge: string,
+): Promise<string | { newCounter: number }> {
+  if (!assertion) return 'no assertion';
+  if (assertion.id !== registration.credentialId) return 'assertion from another credential';
+  try {
+    const result = await verifyAuthenticationResponse({
+      response: assertion,
+      expectedChallenge,
+      expectedOrigin: ctx.config.publicUrl,
+      expectedRPID: ctx.config.rpId,
+      credential: {
+        id: registration.credentialId,
+        publicKey: fromBase64Url(registration.credentialPublicKey) as Uint8Array<ArrayBuffer>,
+        counter: registration.signCount,
+        transports: registration.transports as never,
+      },
+      // Passwordless needs the PIN or biometric; push MFA is the second factor after a password.
+      requireUserVerification: request.kind === 'passwordless',
+    });
+    if (!result.verified) return 'assertion signature invalid';
+    return { newCounter: result.authenticationInfo.newCounter };
+  } catch (error) {
+    return `assertion rejected: ${(error as Error).message}`;
+  }
+}
+
+/**
+ * Close a pending request (compare-and-set), then tell the collector and the user's other
+ * phones. Returns false when another answer won first.
+ */
+async function close(
+  ctx: RelayContext,
+  request: SignInRequest,
+  registration: Registration,
+  to: { status: SignInRequest['status']; reason: string | null },
+  now: number,
+): Promise<boolean> {
+  if (to.status === 'expired') return (await sweepExpired(ctx)).some((r) => r.id === request.id);
+  const closed = await ctx.storage.signInRequests.transition(
+    request.id,
+    'pending',
+    { ...to, answeredAt: now, answeredBy: registration.id },
+    now,
+  );
+  if (!closed) return false;
+  ctx.events.publishRequest(requestState(closed));
+  const all = await ctx.storage.registrations.listForUser(request.tenantId, registration.userId);
+  void announceClosed(ctx, closed, deliveryTargets(request.kind, all), registration.id).catch((error) =>
+    ctx.log.warn({ err: error }, 'announce failed'),
+  );
+  return true;
+}

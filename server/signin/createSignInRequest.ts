@@ -1,0 +1,179 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { numberMatching } from '../../shared/constants';
+import { fatigueLimits } from '../../shared/schemas/authenticatorPolicy';
+import {
+  type SignInRequestCreate,
+  type SignInRequestCreated,
+  signInRequestCreate,
+} from '../../shared/schemas/signInRequestCreate';
+import { recordAudit } from '../audit/recordAudit';
+import type { RelayContext } from '../context';
+import { parseWith } from '../http/parseWith';
+import { ProblemError } from '../http/problem';
+import { hashSecret, newId } from '../ids';
+import { allowsPhoneSignIn, allowsPushMfa, evaluatePolicy } from '../policy/evaluatePolicy';
+import type { Device, SignInRequest, Tenant, User } from '../storage/model';
+import { redeemTemporaryAccessPass } from '../tap/redeemTemporaryAccessPass';
+import { requireTenant } from '../tenants/requireTenant';
+import { verifyPassword } from '../users/passwords';
+import { availableMethods, decoyMethods, deliveryTargets } from './availableMethods';
+import { announceClosed, deliverSignInRequest } from './deliverSignInRequest';
+import { describeBrowser, describeLocation } from './describeClient';
+import { requestState } from './requestMessages';
+import type { CallerInfo } from './requestContext';
+
+export interface CreateOptions extends CallerInfo {
+  /** A stable per-browser value: a new request supersedes this browser's older pending one. */
+  collectorKey?: string;
+  /** The `Origin` header the HTTP call carried, when a browser made it. */
+  callOrigin?: string;
+  /** The registered browser (extension) that signed the call, if any. */
+  browser?: Device;
+}
+
+/**
+ * Start a sign-in: journey 3 (passwordless) or 4 (push MFA after a first factor). The answer has
+ * the same shape for every username; users who cannot be signed in this way get a request that
+ * is stored like any other but never delivered, so it simply never gets approved.
+ */
+export async function createSignInRequest(
+  ctx: RelayContext,
+  tenantName: string,
+  input: SignInRequestCreate,
+  options: CreateOptions,
+): Promise<SignInRequestCreated> {
+  const body = parseWith(signInRequestCreate, input);
+  const tenant = await requireTenant(ctx, tenantName);
+  // A browser page can only speak for its own origin (extensions broker with their own key).
+  if (options.callOrigin && !/^(chrome|moz)-extension:/.test(options.callOrigin) && options.callOrigin !== body.origin) {
+    throw new ProblemError('validation_failed', 'origin must be the origin of the page making the call', {
+      errors: [{ field: 'origin', message: 'does not match the Origin header' }],
+    });
+  }
+  const now = ctx.now();
+  const user = await ctx.storage.users.byName(tenant.id, body.username);
+  const subjectId = user?.id ?? 'decoy';
+  const [policy, groupIds, registrations] = await Promise.all([
+    ctx.storage.policies.get(tenant.id),
+    ctx.storage.groups.groupIdsOf(tenant.id, subjectId),
+    ctx.storage.registrations.listForUser(tenant.id, subjectId),
+  ]);
+  const decision = evaluatePolicy(policy, { id: subjectId }, groupIds);
+
+  if (body.kind === 'mfa') await checkFirstFactor(ctx, tenant, user, body);
+
+  const limits = policy?.limits ?? fatigueLimits.parse({});
+  const pending = await ctx.storage.signInRequests.countPending(tenant.id, body.username, now);
+  const denials = user
+    ? await ctx.storage.signInRequests.denialsSince(tenant.id, user.id, now - limits.denialWindowMinutes * 60_000)
+    : [];
+  const coolDownUntil = denials.length >= limits.denialLimit ? denials[0] + limits.coolDownMinutes * 60_000 : 0;
+  const coolingDown = coolDownUntil > now || pending >= limits.maxPendingPerUser;
+
+  const browserRegistered = options.browser && user ? await ctx.storage.devices.browserRegisteredFor(options.browser.id, user.id) : false;
+  const targets = deliveryTargets(body.kind, registrations);
+  const mayUse =
+    user !== undefined &&
+    decision.allowed &&
+    user.blockedAt === null &&
+    (body.kind === 'passwordless' ? allowsPhoneSignIn(decision.mode) && user.kind === 'member' : allowsPushMfa(decision.mode)) &&
+    !(body.kind === 'passwordless' && policy?.requireRegisteredBrowser && !browserRegistered);
+  const deliverable = !coolingDown && mayUse && targets.length > 0;
+
+  const applicationName = policy?.showApplicationName === false ? undefined : await applicationNameFor(ctx, tenant, body.client);
+  const collectorSecret = randomBytes(32).toString('base64url');
+  const request: SignInRequest = {
+    id: newId(),
+    tenantId: tenant.id,
+    userId: user?.id ?? null,
+    username: body.username,
+    kind: body.kind,
+    origin: body.origin,
+    context: {
+      ...(applicationName ? { applicationName } : {}),
+      ...(policy?.showLocation === false ? {} : { location: describeLocation(options.ip) }),
+      ...(describeBrowser(options.userAgent) ? { browser: describeBrowser(options.userAgent) } : {}),
+      origin: body.origin,
+      registeredBrowser: Boolean(browserRegistered),
+      ...(options.browser ? { newBrowser: !browserRegistered } : {}),
+    },
+    number: randomInt(numberMatching.min, numberMatching.max + 1),
+    nonce: newId(),
+    collectorHash: hashSecret(collectorSecret),
+    collectorKey: options.collectorKey ? hashSecret(`${tenant.id}:${options.collectorKey}`) : options.browser ? `browser:${options.browser.id}` : null,
+    browserDeviceId: options.browser?.id ?? null,
+    status: coolingDown ? 'cool_down' : 'pending',
+    reason: coolingDown ? (pending >= limits.maxPendingPerUser ? 'too many pending requests' : 'denials cool-down') : null,
+    deliverable,
+    createdAt: now,
+    expiresAt: now + limits.requestLifetimeSeconds * 1000,
+    answeredAt: null,
+    answeredBy: null,
+    ip: options.ip,
+    userAgent: options.userAgent ?? null,
+  };
+  const { superseded } = await ctx.storage.signInRequests.create(request);
+  for (const id of superseded) {
+    const old = await ctx.storage.signInRequests.byId(id);
+    if (!old) continue;
+    ctx.events.publishRequest(requestState(old));
+    if (old.deliverable) void announceClosed(ctx, old, targets).catch((error) => ctx.log.warn({ err: error }, 'announce failed'));
+  }
+  if (deliverable) {
+    void deliverSignInRequest(ctx, tenant, request, targets).catch((error) => ctx.log.error({ err: error }, 'delivery failed'));
+  }
+  await recordAudit(ctx, {
+    tenantId: tenant.id,
+    type: 'sign_in_request.created',
+    outcome: request.status,
+    reason: deliverable ? null : coolingDown ? request.reason : user ? `not delivered: ${mayUse ? 'no registration' : decision.reason}` : 'unknown user',
+    userId: user?.id ?? null,
+    username: body.username,
+    method: body.kind === 'passwordless' ? 'phone_sign_in' : 'push_mfa',
+    origin: body.origin,
+    ip: options.ip,
+    userAgent: options.userAgent ?? null,
+    deviceId: options.browser?.id ?? null,
+    detail: { requestId: request.id, targets: deliverable ? targets.length : 0, superseded },
+  });
+  return {
+    requestId: request.id,
+    number: request.number,
+    expiresAt: new Date(request.expiresAt).toISOString(),
+    collectorSecret,
+    status: coolingDown ? 'cool_down' : 'pending',
+    ...(coolingDown ? { retryAt: new Date(Math.max(coolDownUntil, now + 60_000)).toISOString() } : {}),
+    methods: user ? availableMethods(user, decision, registrations) : decoyMethods,
+  };
+}
+
+/** Push MFA: the password or Temporary Access Pass comes first; a failure looks the same for everyone. */
+async function checkFirstFactor(
+  ctx: RelayContext,
+  tenant: Tenant,
+  user: User | undefined,
+  body: { username: string; password?: string; temporaryAccessPass?: string },
+): Promise<void> {
+  if (body.temporaryAccessPass) {
+    try {
+      await redeemTemporaryAccessPass(ctx, tenant.name, body.username, body.temporaryAccessPass);
+      return;
+    } catch {
+      throw new ProblemError('credentials_invalid', 'Your username or password is incorrect.');
+    }
+  }
+  const ok = body.password !== undefined && (await verifyPassword(body.password, user?.passwordHash ?? null));
+  if (!ok) throw new ProblemError('credentials_invalid', 'Your username or password is incorrect.');
+}
+
+async function applicationNameFor(
+  ctx: RelayContext,
+  tenant: Tenant,
+  client: { applicationName?: string; clientId?: string },
+): Promise<string | undefined> {
+  if (client.clientId) {
+    const registered = await ctx.storage.oidcClients.get(tenant.id, client.clientId);
+    if (registered) return registered.displayName;
+  }
+  return client.applicationName;
+}

@@ -1,0 +1,11 @@
+import type { FastifyRequest } from 'fastify';
+
+/** Who is on the other end of an HTTP call, as the relay saw it (for context and audit). */
+export interface CallerInfo {
+  ip: string;
+  userAgent: string | undefined;
+}
+
+export function callerInfo(request: FastifyRequest): CallerInfo {
+  return { ip: request.ip, userAgent: request.headers['user-agent'] };
+}

@@ -1,0 +1,20 @@
+import type { z } from 'zod';
+import type { SignInGrant } from '../../shared/schemas/signInGrant';
+import { temporaryAccessPassSignIn } from '../../shared/schemas/temporaryAccessPassSignIn';
+import type { RelayContext } from '../context';
+import { parseWith } from '../http/parseWith';
+import { redeemTemporaryAccessPass } from '../tap/redeemTemporaryAccessPass';
+import { issueGrant } from './issueGrant';
+import type { CallerInfo } from './requestContext';
+
+/** Sign in with a Temporary Access Pass alone (what a user does before any phone is set up). */
+export async function signInWithTemporaryAccessPass(
+  ctx: RelayContext,
+  tenantName: string,
+  input: z.input<typeof temporaryAccessPassSignIn>,
+  caller: CallerInfo,
+): Promise<SignInGrant> {
+  const body = parseWith(temporaryAccessPassSignIn, input);
+  const { tenant, user } = await redeemTemporaryAccessPass(ctx, tenantName, body.username, body.temporaryAccessPass, caller);
+  return issueGrant(ctx, tenant, user, 'temporary_access_pass', null);
+}

@@ -1,0 +1,75 @@
+/**
+ * A relay with a tenant, a loopback push service and enrolled phones: the starting point of
+ * every sign-in test. Alice is in Sales (mode any) with phone sign-in enabled on her phone;
+ * Bob is in Field (mode push) with a password; Gail is a guest.
+ */
+import { Agent } from 'node:https';
+import { type TestPhone, enrollPhone } from './enrollPhone';
+import { type PushService, startPushService } from './pushService';
+import { type TestRelay, type TestTenant, startRelay } from './startRelay';
+
+export interface SignInWorld {
+  relay: TestRelay;
+  push: PushService;
+  contoso: TestTenant;
+  /** Move the relay's clock forward. */
+  advance(ms: number): void;
+  enroll(username: string, options?: { push?: boolean; phoneSignIn?: boolean; tenant?: TestTenant }): Promise<TestPhone>;
+  close(): Promise<void>;
+}
+
+export async function startSignInWorld(policyOverrides: Record<string, unknown> = {}): Promise<SignInWorld> {
+  const push = await startPushService();
+  let offset = 0;
+  const relay = await startRelay(
+    {},
+    { pushAgent: new Agent({ ca: push.ca, keepAlive: true }), now: () => Date.now() + offset, sweepIntervalMs: 0 },
+  );
+  const contoso = await relay.tenant('contoso', { displayName: 'Contoso' });
+  await contoso.admin('POST', '/groups', { name: 'Sales' });
+  await contoso.admin('POST', '/groups', { name: 'Field' });
+  for (const [username, kind, group] of [
+    ['alice@contoso.example', 'member', 'Sales'],
+    ['bob@contoso.example', 'member', 'Field'],
+    ['gail@fabrikam.example', 'guest', 'Sales'],
+  ] as const) {
+    await contoso.admin('POST', '/users', { username, kind, displayName: username.split('@')[0] });
+    await contoso.admin('PUT', `/groups/${group}/members/${username}`);
+  }
+  await contoso.admin('PUT', '/users/bob@contoso.example/password', { password: 'correct horse battery' });
+  await contoso.admin('PUT', '/policy', {
+    enabled: true,
+    includeTargets: [
+      { kind: 'group', name: 'Sales', mode: 'any' },
+      { kind: 'group', name: 'Field', mode: 'push' },
+    ],
+    ...policyOverrides,
+  });
+  return {
+    relay,
+    push,
+    contoso,
+    advance(ms) {
+      offset += ms;
+    },
+    async enroll(username, options = {}) {
+      const tenant = options.tenant ?? contoso;
+      const tap = await tenant.admin('POST', `/users/${username}/temporary-access-pass`, {});
+      const subscription = options.push === false ? undefined : push.createSubscription().subscription;
+      const phone = await enrollPhone(
+        relay.url,
+        { tenant: tenant.name, username, temporaryAccessPass: tap.body.temporaryAccessPass },
+        { pushSubscription: subscription },
+      );
+      if (options.phoneSignIn !== false) {
+        const enabled = await phone.call('PUT', `/api/registrations/${phone.account.registrationId}/phone-sign-in`, { enabled: true });
+        if (enabled.status !== 200 && options.phoneSignIn === true) throw new Error(`enable: ${JSON.stringify(enabled.body)}`);
+      }
+      return phone;
+    },
+    async close() {
+      await relay.close();
+      await push.close();
+    },
+  };
+}
