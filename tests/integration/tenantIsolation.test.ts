@@ -1,0 +1,185 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdminToken } from '../../server/admin/adminTokens';
+import { type TestPhone, enrollPhone } from '../helpers/enrollPhone';
+import { type TestRelay, type TestTenant, fetchJson, startRelay } from '../helpers/startRelay';
+
+/**
+ * Every admin route, read from server/admin/adminRoutes.ts itself, so a route added there is
+ * covered here without anyone remembering to list it.
+ */
+function adminRoutesFromSource(): { name: string; method: string; path: string; role: 'policy' | 'global' }[] {
+  const source = fs.readFileSync(new URL('../../server/admin/adminRoutes.ts', import.meta.url), 'utf8');
+  return [...source.matchAll(/route\(\s*'(GET|POST|PUT|PATCH|DELETE)',\s*'([^']*)',\s*'(policy|global)'/g)].map((m) => ({
+    name: `${m[1]} /admin/t/:tenant${m[2]}`,
+    method: m[1],
+    path: m[2],
+    role: m[3] as 'policy' | 'global',
+  }));
+}
+
+/** Every row of every table: "nothing changed" means this is equal before and after. */
+function snapshot(dataDir: string): Record<string, unknown[]> {
+  const db = new Database(path.join(dataDir, 'nod.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as {
+      name: string;
+    }[];
+    return Object.fromEntries(tables.map(({ name }) => [name, db.prepare(`SELECT * FROM "${name}" ORDER BY rowid`).all()]));
+  } finally {
+    db.close();
+  }
+}
+
+const routes = adminRoutesFromSource();
+
+describe('tenants are isolated: nothing of tenant B is visible to or changeable by tenant A', () => {
+  let relay: TestRelay;
+  let contoso: TestTenant; // A
+  let fabrikam: TestTenant; // B
+  let fabrikamPhone: TestPhone;
+  let fabrikamPolicyAdmin: string;
+  let fabrikamSpareTokenId: string;
+  const bob = 'bob@fabrikam.example';
+
+  /** A real, valid request for each route in tenant B: only who is asking can be wrong. */
+  const requestFor = (route: { method: string; path: string }) => {
+    const url = route.path
+      .replace(':username', bob)
+      .replace(':name', 'Sales')
+      .replace(':id', route.path.startsWith('/tokens') ? fabrikamSpareTokenId : fabrikamPhone.account.registrationId);
+    const bodies: Record<string, unknown> = {
+      'PATCH ': { displayName: 'Owned by A' },
+      'POST /users': { username: 'mallory@fabrikam.example' },
+      'PATCH /users/:username': { displayName: 'Owned by A', kind: 'guest' },
+      'PUT /users/:username/password': { password: 'correct horse battery staple' },
+      'POST /users/:username/temporary-access-pass': { lifetimeMinutes: 60 },
+      'POST /groups': { name: 'Intruders' },
+      'PUT /policy': { enabled: true, includeTargets: [{ kind: 'all_users', mode: 'any' }] },
+      'POST /tokens': { role: 'global_administrator', label: 'backdoor' },
+    };
+    return { url: `/admin/t/fabrikam${url}`, body: bodies[`${route.method} ${route.path}`] };
+  };
+  const call = (route: { method: string; path: string }, token?: string, tenant = 'fabrikam') => {
+    const { url, body } = requestFor(route);
+    return fetchJson(`${relay.url}${url.replace('/admin/t/fabrikam', `/admin/t/${tenant}`)}`, {
+      method: route.method,
+      body,
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+  };
+
+  beforeAll(async () => {
+    relay = await startRelay();
+    contoso = await relay.tenant('contoso');
+    fabrikam = await relay.tenant('fabrikam');
+    await fabrikam.admin('POST', '/users', { username: bob });
+    await fabrikam.admin('POST', '/groups', { name: 'Sales' });
+    await fabrikam.admin('PUT', `/groups/Sales/members/${bob}`);
+    await fabrikam.admin('PUT', '/policy', { enabled: true, includeTargets: [{ kind: 'group', name: 'Sales', mode: 'push' }] });
+    const tap = await fabrikam.admin('POST', `/users/${bob}/temporary-access-pass`, {});
+    fabrikamPhone = await enrollPhone(relay.url, { tenant: 'fabrikam', username: bob, temporaryAccessPass: tap.body.temporaryAccessPass });
+    const tenant = (await relay.ctx.storage.tenants.byName('fabrikam'))!;
+    fabrikamPolicyAdmin = (await createAdminToken(relay.ctx, tenant, 'authentication_policy_administrator', 'policy admin')).token;
+    fabrikamSpareTokenId = (await createAdminToken(relay.ctx, tenant, 'global_administrator', 'spare')).id;
+  });
+  afterAll(() => relay.close());
+
+  it('the admin API has the routes this test walks', () => {
+    expect(routes.length).toBeGreaterThanOrEqual(25);
+    const names = routes.map((r) => r.name);
+    expect(names).toContain('PUT /admin/t/:tenant/policy');
+    expect(names).toContain('POST /admin/t/:tenant/users/:username/temporary-access-pass');
+    expect(names).toContain('DELETE /admin/t/:tenant/users/:username/registrations/:id');
+  });
+
+  it.each(routes)("tenant A's global administrator gets 403 on B's $name, and nothing changes", async (route) => {
+    const before = snapshot(relay.dataDir);
+    const answer = await call(route, contoso.token);
+    expect(answer.status).toBe(403);
+    expect(answer.body).toMatchObject({ code: 'forbidden', status: 403 });
+    expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(snapshot(relay.dataDir)).toEqual(before);
+  });
+
+  it.each(routes)('no token gets 401 on $name, and nothing changes', async (route) => {
+    const before = snapshot(relay.dataDir);
+    const answer = await call(route);
+    expect(answer.status).toBe(401);
+    expect(answer.body).toMatchObject({ code: 'unauthorized' });
+    expect(snapshot(relay.dataDir)).toEqual(before);
+  });
+
+  it("A's token gets the same 403 for a tenant that does not exist: no way to probe tenant names", async () => {
+    const existing = await call({ method: 'GET', path: '/users' }, contoso.token, 'fabrikam');
+    const missing = await call({ method: 'GET', path: '/users' }, contoso.token, 'nosuchtenant');
+    expect(missing.status).toBe(403);
+    expect(missing.body).toEqual(existing.body);
+  });
+
+  it('a revoked token gets 401', async () => {
+    const tenant = (await relay.ctx.storage.tenants.byName('fabrikam'))!;
+    const made = await createAdminToken(relay.ctx, tenant, 'global_administrator', 'to revoke');
+    expect((await fabrikam.admin('DELETE', `/tokens/${made.id}`)).status).toBe(204);
+    const answer = await call({ method: 'GET', path: '/users' }, made.token);
+    expect(answer.status).toBe(401);
+  });
+
+  it('a token with a wrong secret gets 401', async () => {
+    const forged = `${fabrikam.token.slice(0, fabrikam.token.indexOf('.') + 1)}${'A'.repeat(43)}`;
+    expect((await call({ method: 'GET', path: '/users' }, forged)).status).toBe(401);
+  });
+
+  describe('the authentication policy administrator manages the policy only', () => {
+    it.each(routes.filter((r) => r.role === 'policy'))('may use $name', async (route) => {
+      const answer = await call(route, fabrikamPolicyAdmin);
+      expect(answer.status).toBe(200);
+    });
+
+    it.each(routes.filter((r) => r.role === 'global'))('gets 403 on $name, and nothing changes', async (route) => {
+      const before = snapshot(relay.dataDir);
+      const answer = await call(route, fabrikamPolicyAdmin);
+      expect(answer.status).toBe(403);
+      expect(answer.body).toMatchObject({ code: 'forbidden', detail: 'This needs a global administrator.' });
+      expect(snapshot(relay.dataDir)).toEqual(before);
+    });
+
+    it('the policy routes are exactly the policy, the tenant and a user’s policy answer', () => {
+      expect(routes.filter((r) => r.role === 'policy').map((r) => `${r.method} ${r.path}`)).toEqual([
+        'GET ',
+        'GET /users/:username/policy',
+        'GET /policy',
+        'PUT /policy',
+      ]);
+    });
+  });
+
+  it("a device of tenant B is not one of A's: A's admin sees no trace of it", async () => {
+    const users = await contoso.admin('GET', '/users');
+    expect(users.body.users).toEqual([]);
+    const registrations = await contoso.admin('GET', `/users/${bob}/registrations`);
+    expect(registrations.status).toBe(404);
+  });
+
+  it('the snapshot sees writes (so "nothing changes" above means something)', async () => {
+    const before = snapshot(relay.dataDir);
+    await fabrikam.admin('PATCH', '', { displayName: 'Fabrikam Inc.' });
+    expect(snapshot(relay.dataDir)).not.toEqual(before);
+  });
+
+  it('the same requests are valid: tenant B’s own global administrator is served on every route', async () => {
+    // Deletions last, the deeper path first, so each request still finds what it names.
+    const deletions = routes.filter((r) => r.method === 'DELETE').sort((a, b) => b.path.length - a.path.length);
+    const ordered = [...routes.filter((r) => r.method !== 'DELETE'), ...deletions];
+    for (const route of ordered) {
+      const answer = await call(route, fabrikam.token);
+      expect({ route: route.name, status: answer.status, body: answer.body }).toEqual({
+        route: route.name,
+        status: expect.toSatisfy((s: number) => s >= 200 && s < 300),
+        body: answer.body,
+      });
+    }
+  });
+});
