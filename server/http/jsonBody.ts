@@ -10,7 +10,8 @@ declare module 'fastify' {
 
 /** Parse JSON bodies ourselves so the raw text is kept and a syntax error is a clear problem. */
 export function registerJsonBody(app: FastifyInstance): void {
-  app.removeContentTypeParser(['application/json']);
+  // Every body is JSON: drop Fastify's text/plain parser too, so a text body is a 415 like any other type.
+  app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser(['application/json', 'application/problem+json'], { parseAs: 'string' }, (request, body, done) => {
     const text = String(body);
     request.rawBody = text;
