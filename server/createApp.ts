@@ -8,6 +8,7 @@ import { ReplayGuard } from './http/deviceAuth';
 import { registerErrorHandling } from './http/errorHandling';
 import { registerJsonBody } from './http/jsonBody';
 import { loadKeys } from './keys/loadKeys';
+import { oidcRoutes } from './oidc/oidcRoutes';
 import { createPushSender } from './push/createPushSender';
 import { SignInEvents } from './signin/signInEvents';
 import { signInRoutes } from './signin/signInRoutes';
@@ -67,6 +68,7 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
   adminRoutes(app, ctx);
   enrollmentRoutes(app, ctx, guard);
   signInRoutes(app, ctx, guard);
+  oidcRoutes(app, ctx);
   const sweepEvery = options.sweepIntervalMs ?? 1000;
   const sweeper =
     sweepEvery > 0

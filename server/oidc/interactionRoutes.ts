@@ -1,0 +1,140 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hostedFinish, type HostedSignInBoot, hostedUsernameStep } from '../../shared/schemas/hostedSignIn';
+import { formatSignInPageMarker, signInPageMarkerName } from '../../shared/schemas/signInPageMarker';
+import { recordAudit } from '../audit/recordAudit';
+import type { RelayContext } from '../context';
+import { parseWith } from '../http/parseWith';
+import { ProblemError } from '../http/problem';
+import { consumeGrant } from '../signin/consumeGrant';
+import { escapeHtml, htmlShell, pageHeaders } from '../pages/htmlShell';
+import { describeMethods } from './describeMethods';
+import type { TenantProvider, TenantProviders } from './tenantProviders';
+
+type Params = { tenant: string; uid: string };
+type Interaction = Awaited<ReturnType<TenantProvider['provider']['interactionDetails']>>;
+
+const expired = () =>
+  new ProblemError('not_found', 'This sign-in has expired. Go back to the site you were signing in to and start again.');
+
+/**
+ * The hosted sign-in page: oidc-provider's login interaction. The page (server/pages) asks for
+ * the username, offers the ways this user may sign in, runs them against the relay's sign-in
+ * API, and hands the resulting one-time grant back here to finish the interaction.
+ */
+export function interactionRoutes(app: FastifyInstance, ctx: RelayContext, providers: TenantProviders): void {
+  /** The interaction this browser is in: its cookie must name the uid in the path. */
+  const load = async (request: FastifyRequest, reply: FastifyReply): Promise<{ entry: TenantProvider; interaction: Interaction }> => {
+    const { tenant, uid } = request.params as Params;
+    const entry = await providers.get(tenant);
+    if (!entry) throw new ProblemError('tenant_not_found', `No tenant is named ${tenant}.`);
+    const interaction = await entry.provider.interactionDetails(request.raw, reply.raw).catch(() => undefined);
+    if (!interaction || interaction.uid !== uid) throw expired();
+    return { entry, interaction };
+  };
+  const sameOrigin = (request: FastifyRequest) => {
+    const origin = request.headers.origin;
+    if (origin !== undefined && origin !== ctx.config.publicUrl) throw new ProblemError('forbidden', 'Cross-origin calls are not accepted here.');
+  };
+
+  app.get('/t/:tenant/interaction/:uid', async (request, reply) => {
+    let loaded: Awaited<ReturnType<typeof load>>;
+    try {
+      loaded = await load(request, reply);
+    } catch (error) {
+      if (!(error instanceof ProblemError)) throw error;
+      return reply
+        .status(error.status)
+        .headers(pageHeaders)
+        .type('text/html; charset=utf-8')
+        .send(
+          htmlShell({
+            title: 'Sign in',
+            entry: 'plain',
+            body: `<main class="card"><h1>We couldn't sign you in</h1><p>${escapeHtml(error.detail ?? error.message)}</p></main>`,
+          }),
+        );
+    }
+    const { entry, interaction } = loaded;
+    const { tenant, provider } = entry;
+    const clientId = String(interaction.params.client_id ?? '');
+    const client = await provider.Client.find(clientId);
+    let loginHint = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : undefined;
+    if (!loginHint && interaction.session?.accountId) {
+      loginHint = (await ctx.storage.users.byId(tenant.id, interaction.session.accountId))?.username;
+    }
+    const boot: HostedSignInBoot = {
+      tenant: tenant.name,
+      tenantDisplayName: tenant.displayName,
+      uid: interaction.uid,
+      applicationName: client?.clientName ?? clientId,
+      clientId,
+      origin: ctx.config.publicUrl,
+      ...(loginHint ? { loginHint } : {}),
+    };
+    const marker = formatSignInPageMarker({ v: 1, tenant: tenant.name, step: 'username' });
+    return reply
+      .headers(pageHeaders)
+      .type('text/html; charset=utf-8')
+      .send(
+        htmlShell({
+          title: `Sign in to ${tenant.displayName}`,
+          entry: 'signIn',
+          boot,
+          head: `<meta name="${signInPageMarkerName}" content="${escapeHtml(marker)}">\n`,
+        }),
+      );
+  });
+
+  app.post('/t/:tenant/interaction/:uid/username', async (request, reply) => {
+    sameOrigin(request);
+    const { entry } = await load(request, reply);
+    const { username } = parseWith(hostedUsernameStep, request.body);
+    reply.header('cache-control', 'no-store');
+    return describeMethods(ctx, entry.tenant, username);
+  });
+
+  app.post('/t/:tenant/interaction/:uid/finish', async (request, reply) => {
+    sameOrigin(request);
+    const { entry, interaction } = await load(request, reply);
+    const { grant: secret } = parseWith(hostedFinish, request.body);
+    const grant = await consumeGrant(ctx, secret);
+    if (!grant || grant.tenantId !== entry.tenant.id) {
+      throw new ProblemError('grant_invalid', 'This sign-in could not be completed. Try again.');
+    }
+    const redirectTo = await entry.provider.interactionResult(
+      request.raw,
+      reply.raw,
+      // The login time on the relay's clock: My Sign-ins measures "signed in within 20 minutes" with it.
+      { login: { accountId: grant.userId, amr: grant.amr, ts: Math.floor(ctx.now() / 1000), remember: true } },
+      { mergeWithLastSubmission: false },
+    );
+    const user = await ctx.storage.users.byId(entry.tenant.id, grant.userId);
+    const clientId = String(interaction.params.client_id ?? '');
+    const client = await entry.provider.Client.find(clientId);
+    await recordAudit(ctx, {
+      tenantId: entry.tenant.id,
+      type: 'oidc.sign_in',
+      outcome: 'success',
+      userId: grant.userId,
+      username: user?.username ?? null,
+      method: grant.method,
+      origin: ctx.config.publicUrl,
+      ip: request.ip,
+      userAgent: request.headers['user-agent'] ?? null,
+      detail: { clientId, applicationName: client?.clientName ?? null, amr: grant.amr },
+    });
+    return reply.header('cache-control', 'no-store').send({ redirectTo });
+  });
+
+  app.post('/t/:tenant/interaction/:uid/cancel', async (request, reply) => {
+    sameOrigin(request);
+    const { entry } = await load(request, reply);
+    const redirectTo = await entry.provider.interactionResult(
+      request.raw,
+      reply.raw,
+      { error: 'access_denied', error_description: 'The sign-in was cancelled.' },
+      { mergeWithLastSubmission: false },
+    );
+    return reply.header('cache-control', 'no-store').send({ redirectTo });
+  });
+}

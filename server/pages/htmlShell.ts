@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Where `npm run build:pages` writes the page bundles. */
+export const pagesDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/pages');
+
+/**
+ * The Content-Security-Policy of every page the relay renders: scripts and styles only from the
+ * relay itself (no inline script, no third party), images from the relay or data: (QR codes),
+ * fetches to the relay only, never framed.
+ */
+export const pageCsp = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+].join('; ');
+
+/** Security headers that go with `pageCsp`. */
+export const pageHeaders: Record<string, string> = {
+  'content-security-policy': pageCsp,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+  'cache-control': 'no-store',
+};
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** JSON that is safe inside a `<script type="application/json">` element. */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
+}
+
+interface Manifest {
+  [entry: string]: { file: string; css?: string[]; imports?: string[] };
+}
+
+let manifestCache: { mtimeMs: number; manifest: Manifest } | undefined;
+
+function readManifest(): Manifest | undefined {
+  const file = path.join(pagesDist, '.vite', 'manifest.json');
+  try {
+    const { mtimeMs } = fs.statSync(file);
+    if (manifestCache?.mtimeMs !== mtimeMs) manifestCache = { mtimeMs, manifest: JSON.parse(fs.readFileSync(file, 'utf8')) };
+    return manifestCache.manifest;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The built script and styles of one page entry, as URLs under /pages/. */
+export function pageAssets(entry: 'signIn' | 'mySignIns' | 'plain'): { scripts: string[]; styles: string[] } | undefined {
+  const manifest = readManifest();
+  if (!manifest) return undefined;
+  const key = Object.keys(manifest).find((k) => k.endsWith(`entries/${entry}.tsx`) || k.endsWith(`entries/${entry}.ts`));
+  if (!key) return undefined;
+  const styles = new Set<string>();
+  const visit = (name: string) => {
+    const chunk = manifest[name];
+    for (const css of chunk?.css ?? []) styles.add(`/pages/${css}`);
+    for (const imported of chunk?.imports ?? []) visit(imported);
+  };
+  visit(key);
+  return { scripts: [`/pages/${manifest[key].file}`], styles: [...styles] };
+}
+
+/**
+ * One HTML page: a title, the machine-readable boot data for the script (never executed), the
+ * built script and styles, and a plain fallback for when the bundles were not built.
+ */
+export function htmlShell(options: {
+  title: string;
+  entry: 'signIn' | 'mySignIns' | 'plain';
+  boot?: unknown;
+  /** Server-rendered content shown before (or without) the script. */
+  body?: string;
+  /** Extra elements for <head> (e.g. the extension marker). */
+  head?: string;
+}): string {
+  const assets = pageAssets(options.entry);
+  const fallback = assets
+    ? ''
+    : '<p class="notice">The sign-in pages were not built. Run <code>npm run build:pages</code> and reload.</p>';
+  const styles = (assets?.styles ?? []).map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}">`).join('');
+  const scripts = (assets?.scripts ?? []).map((src) => `<script type="module" src="${escapeHtml(src)}"></script>`).join('');
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="referrer" content="no-referrer">
+<title>${escapeHtml(options.title)}</title>
+${options.head ?? ''}${styles}
+</head>
+<body>
+<div id="app">${options.body ?? ''}${fallback}</div>
+${options.boot === undefined ? '' : `<script type="application/json" id="nod-boot">${jsonForScript(options.boot)}</script>`}
+${scripts}
+</body>
+</html>`;
+}

@@ -1,0 +1,248 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import QRCode from 'qrcode';
+import type { AuthenticatorEnrollment, MySignInsBoot, MySignInsSummary, SecurityMethod } from '../../shared/schemas/mySignIns';
+import { recordAudit } from '../audit/recordAudit';
+import type { RelayContext } from '../context';
+import { createEnrollmentCode } from '../enrollment/createEnrollmentCode';
+import { ProblemError } from '../http/problem';
+import { issuerFor } from '../oidc/createTenantProvider';
+import { deriveKey } from '../oidc/loadOidcSecret';
+import { mySignInsClientId, mySignInsPaths } from '../oidc/myAccountClient';
+import type { TenantProvider, TenantProviders } from '../oidc/tenantProviders';
+import { allowsPushMfa } from '../policy/evaluatePolicy';
+import { policyForUser } from '../policy/policyForUser';
+import type { Tenant, User } from '../storage/model';
+import { cookieHeader, readCookies, seal, unseal } from './cookies';
+import { describeSignIn, signInAuditTypes } from './describeSignIn';
+import { htmlShell, pageHeaders } from './htmlShell';
+
+/** Adding or removing a method needs a sign-in this recent. */
+export const recentSignInMinutes = 20;
+
+type Params = { tenant: string; id?: string };
+
+interface SignedIn {
+  entry: TenantProvider;
+  user: User;
+  /** When the user last signed in, on the relay's clock (ms). */
+  signedInAt: number;
+}
+
+interface PendingSignIn {
+  state: string;
+  verifier: string;
+  at: number;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/**
+ * My Sign-ins (security info). Its session is the tenant provider's own: signing in to My
+ * Sign-ins is an OIDC sign-in through the hosted page with the built-in client, and any sign-in
+ * to the tenant in this browser counts (single sign-on). Adding or removing a method needs a
+ * sign-in within the last 20 minutes.
+ */
+export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, providers: TenantProviders): void {
+  const secure = ctx.config.publicUrl.startsWith('https:');
+  const stateCookie = (tenant: Tenant) => `nod_msi_${tenant.name}`;
+  const stateKey = (tenant: Tenant) => deriveKey(providers.secret, 'my sign-ins state', tenant.id);
+
+  const tenantEntry = async (request: FastifyRequest) => {
+    const { tenant } = request.params as Params;
+    const entry = await providers.get(tenant);
+    if (!entry) throw new ProblemError('tenant_not_found', `No tenant is named ${tenant}.`);
+    return entry;
+  };
+
+  /** The user signed in to this tenant in this browser, from the provider's session cookie. */
+  const signedIn = async (request: FastifyRequest, reply: FastifyReply): Promise<SignedIn | undefined> => {
+    const entry = await tenantEntry(request);
+    const { provider, tenant } = entry;
+    const koa = provider.createContext(request.raw, reply.raw);
+    const sessionId = koa.cookies.get(provider.cookieName('session'), { signed: true });
+    const session = sessionId ? await provider.Session.find(sessionId) : undefined;
+    if (!session?.accountId) return undefined;
+    const user = await ctx.storage.users.byId(tenant.id, session.accountId);
+    if (!user) return undefined;
+    return { entry, user, signedInAt: (session.loginTs ?? 0) * 1000 };
+  };
+
+  const requireSignedIn = async (request: FastifyRequest, reply: FastifyReply): Promise<SignedIn> => {
+    if (request.method !== 'GET') {
+      const origin = request.headers.origin;
+      if (origin !== undefined && origin !== ctx.config.publicUrl) throw new ProblemError('forbidden', 'Cross-origin calls are not accepted here.');
+    }
+    const found = await signedIn(request, reply);
+    if (!found) throw new ProblemError('unauthorized', 'Sign in to see your security info.');
+    return found;
+  };
+
+  const isRecent = (signed: SignedIn) => ctx.now() - signed.signedInAt <= recentSignInMinutes * 60_000;
+  const requireRecent = (signed: SignedIn) => {
+    if (!isRecent(signed)) {
+      throw new ProblemError('recent_sign_in_required', `For your security, sign in again to change your sign-in methods (you signed in more than ${recentSignInMinutes} minutes ago).`);
+    }
+  };
+
+  /** Send the browser through the hosted sign-in page with the built-in client (PKCE, state). */
+  const startSignIn = (entry: TenantProvider, reply: FastifyReply, fresh: boolean) => {
+    const { tenant } = entry;
+    const pending: PendingSignIn = { state: randomBytes(16).toString('base64url'), verifier: randomBytes(32).toString('base64url'), at: ctx.now() };
+    const paths = mySignInsPaths(tenant.name);
+    const query = new URLSearchParams({
+      client_id: mySignInsClientId,
+      response_type: 'code',
+      scope: 'openid profile',
+      redirect_uri: `${ctx.config.publicUrl}${paths.callback}`,
+      state: pending.state,
+      code_challenge: createHash('sha256').update(pending.verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+      ...(fresh ? { prompt: 'login' } : {}),
+    });
+    reply.header('set-cookie', cookieHeader(stateCookie(tenant), seal(stateKey(tenant), pending), { path: paths.page, maxAgeSeconds: 30 * 60, secure }));
+    return reply.header('cache-control', 'no-store').redirect(`${issuerFor(ctx, tenant.name)}/auth?${query}`, 303);
+  };
+
+  app.get('/t/:tenant/my-sign-ins', async (request, reply) => {
+    const found = await signedIn(request, reply);
+    if (!found) return startSignIn(await tenantEntry(request), reply, false);
+    const { tenant } = found.entry;
+    const boot: MySignInsBoot = { tenant: tenant.name, tenantDisplayName: tenant.displayName };
+    return reply
+      .headers(pageHeaders)
+      .type('text/html; charset=utf-8')
+      .send(htmlShell({ title: `My Sign-ins | ${tenant.displayName}`, entry: 'mySignIns', boot }));
+  });
+
+  /** "Sign in again": a fresh sign-in, whatever the session (the 20-minute rule). */
+  app.get('/t/:tenant/my-sign-ins/sign-in', async (request, reply) => startSignIn(await tenantEntry(request), reply, true));
+
+  app.get('/t/:tenant/my-sign-ins/sign-out', async (request, reply) => {
+    const { tenant } = await tenantEntry(request);
+    const query = new URLSearchParams({
+      client_id: mySignInsClientId,
+      post_logout_redirect_uri: `${ctx.config.publicUrl}${mySignInsPaths(tenant.name).page}`,
+    });
+    return reply.header('cache-control', 'no-store').redirect(`${issuerFor(ctx, tenant.name)}/session/end?${query}`, 303);
+  });
+
+  app.get('/t/:tenant/my-sign-ins/callback', async (request, reply) => {
+    const entry = await tenantEntry(request);
+    const { tenant, provider } = entry;
+    const paths = mySignInsPaths(tenant.name);
+    const query = request.query as Record<string, string | undefined>;
+    const pending = unseal<PendingSignIn>(stateKey(tenant), readCookies(request.headers.cookie).get(stateCookie(tenant)));
+    reply.header('set-cookie', cookieHeader(stateCookie(tenant), '', { path: paths.page, maxAgeSeconds: 0, secure }));
+    const fail = (message: string) =>
+      reply
+        .status(400)
+        .headers(pageHeaders)
+        .type('text/html; charset=utf-8')
+        .send(
+          htmlShell({
+            title: 'My Sign-ins',
+            entry: 'plain',
+            body: `<main class="card"><h1>You're not signed in</h1><p>${message}</p><p><a class="button primary" href="${paths.page}">Sign in</a></p></main>`,
+          }),
+        );
+    if (!pending || !query.state || pending.state !== query.state) return fail('The sign-in did not finish in this browser window. Try again.');
+    if (query.error || !query.code) return fail('The sign-in was cancelled.');
+    // The code came back to us: use it up (it is ours alone) after checking it was made for us, with our PKCE.
+    const code = await provider.AuthorizationCode.find(query.code);
+    const challenge = createHash('sha256').update(pending.verifier).digest('base64url');
+    if (!code || code.clientId !== mySignInsClientId || code.codeChallenge !== challenge || (code as { consumed?: unknown }).consumed) {
+      return fail('The sign-in could not be completed. Try again.');
+    }
+    await code.consume();
+    return reply.header('cache-control', 'no-store').redirect(paths.page, 303);
+  });
+
+  app.get('/t/:tenant/my-sign-ins/api/summary', async (request, reply) => {
+    const signed = await requireSignedIn(request, reply);
+    const { tenant } = signed.entry;
+    const { user } = signed;
+    const registrations = await ctx.storage.registrations.listForUser(tenant.id, user.id);
+    const devices = new Map(
+      await Promise.all(registrations.map(async (r) => [r.deviceId, await ctx.storage.devices.byId(r.deviceId)] as const)),
+    );
+    const methods: SecurityMethod[] = registrations.map((r) => ({
+      kind: 'authenticator',
+      id: r.id,
+      deviceName: devices.get(r.deviceId)?.name ?? 'Phone',
+      phoneSignInEnabled: r.phoneSignInEnabled,
+      createdAt: iso(r.createdAt)!,
+      lastUsedAt: iso(r.lastUsedAt),
+    }));
+    if (registrations.length > 0) {
+      methods.push({ kind: 'verification_codes', deviceNames: registrations.map((r) => devices.get(r.deviceId)?.name ?? 'Phone') });
+    }
+    if (user.passwordHash !== null) methods.push({ kind: 'password' });
+    const { decision } = await policyForUser(ctx, tenant, user);
+    const addAllowed = decision.allowed && allowsPushMfa(decision.mode);
+    const events = await ctx.storage.audit.list({ tenantId: tenant.id, username: user.username, limit: 200 });
+    const summary: MySignInsSummary = {
+      username: user.username,
+      displayName: user.displayName,
+      signedInAt: new Date(signed.signedInAt).toISOString(),
+      recentSignInMinutes,
+      recentSignInRequired: !isRecent(signed),
+      methods,
+      addAuthenticator: addAllowed
+        ? { allowed: true }
+        : {
+            allowed: false,
+            message: decision.allowed
+              ? 'Your organization lets you use the Authenticator app only for passwordless sign-in, which you set up on the phone with a Temporary Access Pass from your admin.'
+              : 'Your organization has not enabled the Authenticator app for you.',
+          },
+      recentSignIns: events.filter((e) => signInAuditTypes.has(e.type)).slice(0, 20).map(describeSignIn),
+    };
+    return reply.header('cache-control', 'no-store').send(summary);
+  });
+
+  app.post('/t/:tenant/my-sign-ins/api/authenticator', async (request, reply) => {
+    const signed = await requireSignedIn(request, reply);
+    requireRecent(signed);
+    const { enrollmentCode, expiresAt } = await createEnrollmentCode(ctx, signed.entry.tenant, signed.user);
+    const link = `${ctx.config.publicUrl}/app/#/enroll?code=${encodeURIComponent(enrollmentCode)}`;
+    const svg = await QRCode.toString(link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    await recordAudit(ctx, {
+      tenantId: signed.entry.tenant.id,
+      type: 'enrollment_code.created',
+      outcome: 'success',
+      userId: signed.user.id,
+      username: signed.user.username,
+      ip: request.ip,
+      userAgent: request.headers['user-agent'] ?? null,
+    });
+    const answer: AuthenticatorEnrollment = {
+      link,
+      qrCode: `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`,
+      expiresAt: new Date(expiresAt).toISOString(),
+    };
+    return reply.status(201).header('cache-control', 'no-store').send(answer);
+  });
+
+  app.delete('/t/:tenant/my-sign-ins/api/registrations/:id', async (request, reply) => {
+    const signed = await requireSignedIn(request, reply);
+    requireRecent(signed);
+    const registration = await ctx.storage.registrations.byId((request.params as Params).id ?? '');
+    if (!registration || registration.tenantId !== signed.entry.tenant.id || registration.userId !== signed.user.id) {
+      throw new ProblemError('registration_not_found', 'That method is not one of yours.');
+    }
+    await ctx.storage.registrations.delete(registration.id);
+    await recordAudit(ctx, {
+      tenantId: registration.tenantId,
+      type: 'registration.removed',
+      outcome: 'success',
+      userId: signed.user.id,
+      username: signed.user.username,
+      deviceId: registration.deviceId,
+      ip: request.ip,
+      userAgent: request.headers['user-agent'] ?? null,
+      detail: { by: 'my-sign-ins' },
+    });
+    return reply.status(204).send();
+  });
+}
