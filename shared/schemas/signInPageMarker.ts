@@ -64,6 +64,8 @@ export const signInPageMarker = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,100}$/)
     .optional(),
+  /** The OIDC client being signed in to, so a brokered request names the application on the phone. */
+  clientId: z.string().max(200).optional(),
 });
 export type SignInPageMarker = z.infer<typeof signInPageMarker>;
 
