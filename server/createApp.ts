@@ -45,6 +45,8 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
     },
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
+    // Event streams never end by themselves: close every connection when the relay stops.
+    forceCloseConnections: true,
   });
   const storage = options.storage ?? createSqliteStorage(config.dataDir);
   const keys = await loadKeys(config.dataDir);

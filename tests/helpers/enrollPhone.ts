@@ -22,7 +22,14 @@ export interface TestPhone {
 export async function enrollPhone(
   relayUrl: string,
   start: { tenant: string; username: string; temporaryAccessPass: string } | { enrollmentCode: string },
-  options: { authenticator?: SoftAuthenticator; deviceKey?: DeviceKey; pushSubscription?: PushSubscriptionJson; deviceName?: string } = {},
+  options: {
+    authenticator?: SoftAuthenticator;
+    deviceKey?: DeviceKey;
+    pushSubscription?: PushSubscriptionJson;
+    deviceName?: string;
+    /** The phone's clock for signed calls (tests that move the relay's clock move the phone's too). */
+    now?: () => number;
+  } = {},
 ): Promise<TestPhone> {
   const authenticator = options.authenticator ?? createSoftAuthenticator({ origin: relayUrl });
   const deviceKey = options.deviceKey ?? (await createDeviceKey());
@@ -46,7 +53,12 @@ export async function enrollPhone(
     account,
     async call(method, path, body) {
       const text = body === undefined ? '' : JSON.stringify(body);
-      const authorization = await deviceAuthorizationHeader(account.deviceId, deviceKey.privateKey, { method, path, body: text });
+      const authorization = await deviceAuthorizationHeader(
+        account.deviceId,
+        deviceKey.privateKey,
+        { method, path, body: text },
+        (options.now ?? Date.now)(),
+      );
       const result = await fetchJson(`${relayUrl}${path}`, {
         method,
         body: body === undefined ? undefined : text,

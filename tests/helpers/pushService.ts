@@ -27,8 +27,8 @@ export interface PushMessage {
   vapid?: VapidClaims;
   /** The decrypted body ('' for a push without payload; absent when it could not be decrypted). */
   payloadText?: string;
-  /** payloadText parsed as JSON, when it is JSON. */
-  payload?: unknown;
+  /** payloadText parsed as JSON, when it is JSON (tests read fields of it freely). */
+  payload?: any;
   /** Why the request was refused (400 / 404 / 413). */
   error?: string;
 }

@@ -98,7 +98,9 @@ export async function watch(
     if (!response.ok || !response.body) return { states, ids, status: response.status };
     const decoder = new TextDecoder();
     let buffer = '';
-    for await (const chunk of response.body) {
+    const reader = response.body.getReader();
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      const chunk = read.value;
       buffer += decoder.decode(chunk as Uint8Array, { stream: true });
       let end = buffer.indexOf('\n\n');
       while (end >= 0) {

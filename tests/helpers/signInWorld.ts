@@ -59,7 +59,7 @@ export async function startSignInWorld(policyOverrides: Record<string, unknown> 
       const phone = await enrollPhone(
         relay.url,
         { tenant: tenant.name, username, temporaryAccessPass: tap.body.temporaryAccessPass },
-        { pushSubscription: subscription },
+        { pushSubscription: subscription, now: () => Date.now() + offset },
       );
       if (options.phoneSignIn !== false) {
         const enabled = await phone.call('PUT', `/api/registrations/${phone.account.registrationId}/phone-sign-in`, { enabled: true });
