@@ -26,6 +26,9 @@ const usage = `nod admin — manage a Nod relay from its own machine (uses NOD_D
   nod admin policy why <tenant> <username>
   nod admin tap issue <tenant> <username> [--lifetime MINUTES] [--multi-use]
   nod admin audit <tenant> [--user U] [--outcome O] [--limit N]
+  nod admin client create <tenant> <display name> --redirect-uri URL... [--post-logout-uri URL]... [--client-id ID] [--public]
+  nod admin client list <tenant>
+  nod admin client delete <tenant> <client id>
 `;
 
 async function run(argv: string[]): Promise<number> {
@@ -52,6 +55,10 @@ async function run(argv: string[]): Promise<number> {
       user: { type: 'string' },
       outcome: { type: 'string' },
       limit: { type: 'string' },
+      'redirect-uri': { type: 'string', multiple: true },
+      'post-logout-uri': { type: 'string', multiple: true },
+      'client-id': { type: 'string' },
+      public: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -135,6 +142,18 @@ async function run(argv: string[]): Promise<number> {
         if (values.limit) query.set('limit', values.limit);
         return await call(verb, 'GET', `/audit?${query}`);
       }
+      case 'client create':
+        return await call(a, 'POST', '/clients', {
+          displayName: b,
+          redirectUris: values['redirect-uri'] ?? [],
+          postLogoutRedirectUris: values['post-logout-uri'] ?? [],
+          ...(values['client-id'] ? { clientId: values['client-id'] } : {}),
+          type: values.public ? 'public' : 'confidential',
+        });
+      case 'client list':
+        return await call(a, 'GET', '/clients');
+      case 'client delete':
+        return await call(a, 'DELETE', `/clients/${enc(b)}`);
       default:
         process.stderr.write(`nod: unknown command "${noun} ${verb ?? ''}"\n\n${usage}`);
         return 2;

@@ -1,8 +1,9 @@
-import Provider, { type ClientMetadata, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { ClientMetadata, Configuration, default as Provider, KoaContextWithOIDC } from 'oidc-provider';
 import type { RelayContext } from '../context';
 import { escapeHtml, htmlShell, pageCsp } from '../pages/htmlShell';
 import type { Tenant } from '../storage/model';
 import { createStorageAdapter } from './createStorageAdapter';
+import { loadOidcProvider } from './loadOidcProvider';
 import { deriveKey } from './loadOidcSecret';
 import { mySignInsClient } from './myAccountClient';
 
@@ -38,7 +39,7 @@ function plainPage(ctx: KoaContextWithOIDC, title: string, body: string, options
  * ES256 ID tokens signed with the relay's persisted keys, sessions and interactions in the
  * relay's storage, clients from the admin API, RP-initiated logout.
  */
-export function createTenantProvider(ctx: RelayContext, tenant: Tenant, secret: Buffer): Provider {
+export async function createTenantProvider(ctx: RelayContext, tenant: Tenant, secret: Buffer): Promise<Provider> {
   const base = `/t/${tenant.name}`;
   const configuration: Configuration = {
     adapter: (name: string) => createStorageAdapter(ctx, tenant, name),
@@ -133,6 +134,7 @@ export function createTenantProvider(ctx: RelayContext, tenant: Tenant, secret: 
       );
     },
   };
+  const Provider = await loadOidcProvider();
   const provider = new Provider(issuerFor(ctx, tenant.name), configuration);
   provider.proxy = ctx.config.trustProxy;
   provider.on('server_error', (_koa, error) => ctx.log.error({ err: error, tenant: tenant.name }, 'oidc provider error'));

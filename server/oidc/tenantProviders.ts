@@ -43,7 +43,7 @@ export class TenantProviders {
   async #make(tenantName: string): Promise<TenantProvider | undefined> {
     const tenant = await this.#ctx.storage.tenants.byName(tenantName);
     if (!tenant) return undefined;
-    const provider = createTenantProvider(this.#ctx, tenant, this.#secret);
+    const provider = await createTenantProvider(this.#ctx, tenant, this.#secret);
     const callback = provider.callback();
     return { tenant, provider, handle: async (req, res) => void (await callback(req, res)) };
   }
