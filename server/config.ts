@@ -1,7 +1,11 @@
 import path from 'node:path';
 import { z } from 'zod';
 
-const port = z.coerce.number().int().min(0).max(65535);
+const portMessage = 'a port number from 0 to 65535';
+// Digits only: Number() would take " " as 0 (a random port) and "1e3" as 1000.
+const port = z.string().trim().regex(/^\d+$/, portMessage).transform(Number).pipe(z.number().max(65535, portMessage));
+
+const bodyLimitMessage = 'a number of bytes from 1024 to 10485760';
 
 /** The relay's settings, read once from NOD_* environment variables. */
 const configSchema = z
@@ -9,23 +13,42 @@ const configSchema = z
     NOD_PORT: port.default(8700),
     NOD_HOST: z.string().min(1).default('127.0.0.1'),
     /** The URL people open; WebAuthn's expected origin. Defaults to http://localhost:PORT. */
-    NOD_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
+    NOD_PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'an http or https URL such as https://nod.contoso.example' }).optional(),
     /** WebAuthn relying party id; defaults to the public URL's host name. */
     NOD_RP_ID: z
       .string()
       .regex(/^[a-z0-9.-]+$/i, 'a host name such as nod.contoso.example')
       .optional(),
     NOD_DATA_DIR: z.string().min(1).default('./data'),
-    NOD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    NOD_LOG_LEVEL: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+        error: 'one of fatal, error, warn, info, debug, trace, silent',
+      })
+      .default('info'),
     /** Largest accepted request body, in bytes. */
-    NOD_BODY_LIMIT: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(64 * 1024),
-    /** Trust X-Forwarded-* from a reverse proxy (true, false, or a proxy address list). */
-    NOD_TRUST_PROXY: z.enum(['true', 'false']).default('false'),
+    NOD_BODY_LIMIT: z.coerce
+      .number({ error: bodyLimitMessage })
+      .int(bodyLimitMessage)
+      .min(1024, bodyLimitMessage)
+      .max(10 * 1024 * 1024, bodyLimitMessage)
+      .default(64 * 1024),
+    /** Trust X-Forwarded-* from a reverse proxy: true or false. */
+    NOD_TRUST_PROXY: z.enum(['true', 'false'], { error: 'true or false' }).default('false'),
     /** Contact for push services (RFC 8292 `sub`): a mailto: or https: URL. */
     NOD_VAPID_SUBJECT: z
       .string()
       .regex(/^(mailto:|https:)/, 'a mailto: or https: URL')
       .default('mailto:admin@nod.invalid'),
+  })
+  .superRefine((env, ctx) => {
+    // WebAuthn: the RP ID must be the origin's host or a parent domain of it, or no enrollment can succeed.
+    const rpId = env.NOD_RP_ID?.toLowerCase();
+    const url = env.NOD_PUBLIC_URL ?? `http://localhost:${env.NOD_PORT}`;
+    if (!rpId || !URL.canParse(url)) return;
+    const host = new URL(url).hostname;
+    if (host !== rpId && !host.endsWith(`.${rpId}`)) {
+      ctx.addIssue({ code: 'custom', path: ['NOD_RP_ID'], message: `${host} (the public URL's host) or a parent domain of it` });
+    }
   })
   .transform((env) => {
     const publicUrl = new URL(env.NOD_PUBLIC_URL ?? `http://localhost:${env.NOD_PORT}`);
@@ -33,7 +56,7 @@ const configSchema = z
       port: env.NOD_PORT,
       host: env.NOD_HOST,
       publicUrl: publicUrl.origin,
-      rpId: env.NOD_RP_ID ?? publicUrl.hostname,
+      rpId: env.NOD_RP_ID?.toLowerCase() ?? publicUrl.hostname,
       dataDir: path.resolve(env.NOD_DATA_DIR),
       logLevel: env.NOD_LOG_LEVEL,
       bodyLimit: env.NOD_BODY_LIMIT,
@@ -55,7 +78,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const picked = Object.fromEntries(Object.entries(env).filter(([key, value]) => key.startsWith('NOD_') && value !== ''));
   const result = configSchema.safeParse(picked);
   if (!result.success) {
-    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`));
+    throw new ConfigError(
+      result.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? 'config');
+        const given = picked[name];
+        return `${name}: expected ${issue.message}${given === undefined ? '' : `, got ${JSON.stringify(given)}`}`;
+      }),
+    );
   }
   return result.data;
 }
