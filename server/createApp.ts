@@ -11,6 +11,7 @@ import { loadKeys } from './keys/loadKeys';
 import { oidcRoutes } from './oidc/oidcRoutes';
 import { createPushSender } from './push/createPushSender';
 import { SignInEvents } from './signin/signInEvents';
+import { browserRoutes } from './signin/browserRoutes';
 import { signInRoutes } from './signin/signInRoutes';
 import { sweepExpired } from './signin/sweepExpired';
 import type { Storage } from './storage/Storage';
@@ -70,6 +71,7 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
   adminRoutes(app, ctx);
   enrollmentRoutes(app, ctx, guard);
   signInRoutes(app, ctx, guard);
+  browserRoutes(app, ctx, guard);
   oidcRoutes(app, ctx);
   const sweepEvery = options.sweepIntervalMs ?? 1000;
   const sweeper =
