@@ -44,7 +44,8 @@ const configSchema = z
     // WebAuthn: the RP ID must be the origin's host or a parent domain of it, or no enrollment can succeed.
     const rpId = env.NOD_RP_ID?.toLowerCase();
     const url = env.NOD_PUBLIC_URL ?? `http://localhost:${env.NOD_PORT}`;
-    if (!rpId || !URL.canParse(url)) return;
+    // Only once the values themselves are good: a bad one has its own line already.
+    if (!rpId || !/^[a-z0-9.-]+$/.test(rpId) || !URL.canParse(url)) return;
     const host = new URL(url).hostname;
     if (host !== rpId && !host.endsWith(`.${rpId}`)) {
       ctx.addIssue({ code: 'custom', path: ['NOD_RP_ID'], message: `${host} (the public URL's host) or a parent domain of it` });
