@@ -14,6 +14,7 @@ import { SignInEvents } from './signin/signInEvents';
 import { browserRoutes } from './signin/browserRoutes';
 import { signInRoutes } from './signin/signInRoutes';
 import { sweepExpired } from './signin/sweepExpired';
+import { pwaRoutes } from './static/pwaRoutes';
 import type { Storage } from './storage/Storage';
 import { createSqliteStorage } from './storage/sqlite/createSqliteStorage';
 import { discoveryRoutes } from './tenants/discoveryRoutes';
@@ -73,6 +74,7 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
   signInRoutes(app, ctx, guard);
   browserRoutes(app, ctx, guard);
   oidcRoutes(app, ctx);
+  pwaRoutes(app, ctx);
   const sweepEvery = options.sweepIntervalMs ?? 1000;
   const sweeper =
     sweepEvery > 0
