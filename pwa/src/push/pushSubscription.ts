@@ -1,0 +1,165 @@
+/**
+ * Web Push for the phone: notification permission, the browser's push subscription (one per
+ * app installation, shared by every tenant's device), and telling each tenant's relay device
+ * about it. Where push cannot be had the app still works: requests arrive while it is open.
+ */
+import { pushSubscription as pushSubscriptionSchema, type PushSubscriptionJson } from '../../../shared/schemas/pushSubscription';
+import { OfflineError, RelayProblem, deviceCall, relayCall } from '../relay/relayCall';
+import { type Account, devicesOf, updateAccount } from '../store/accountStore';
+
+export type PushStatus =
+  /** Notifications on, the subscription registered. */
+  | 'subscribed'
+  | 'subscribing'
+  /** Permission not asked yet. */
+  | 'ask'
+  | 'denied'
+  /** iOS/iPadOS outside an installed Home Screen app: no push there. */
+  | 'ios-not-installed'
+  /** No Push API, or the browser has no push service (subscribe failed or never answered). */
+  | 'unavailable'
+  /** The relay does not hand out a VAPID key, so it cannot push. */
+  | 'relay-without-push';
+
+/** How long to wait for the browser's push service; some never answer (headless, no service). */
+export const pushSubscribeTimeoutMs = 10_000;
+
+let status: PushStatus = initialStatus();
+const listeners = new Set<() => void>();
+
+function setStatus(next: PushStatus): void {
+  status = next;
+  for (const listener of listeners) listener();
+}
+
+export function pushStatus(): PushStatus {
+  return status;
+}
+
+export function subscribePushStatus(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+function isIos(): boolean {
+  return /iPad|iPhone|iPod/.test(navigator.userAgent) || (navigator.platform === 'MacIntel' && navigator.maxTouchPoints > 1);
+}
+
+function initialStatus(): PushStatus {
+  if (typeof window === 'undefined') return 'unavailable';
+  const hasPush = 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
+  if (!hasPush) return isIos() ? 'ios-not-installed' : 'unavailable';
+  if (Notification.permission === 'denied') return 'denied';
+  if (Notification.permission === 'default') return 'ask';
+  return 'subscribing';
+}
+
+/** The subscription the browser already has, without asking for a new one. */
+export async function currentPushSubscriptionJson(): Promise<PushSubscriptionJson | undefined> {
+  if (!('serviceWorker' in navigator) || !('PushManager' in window)) return undefined;
+  const registration = await navigator.serviceWorker.getRegistration();
+  const existing = await withTimeout(registration?.pushManager.getSubscription() ?? Promise.resolve(null), 2_000);
+  const parsed = existing ? pushSubscriptionSchema.safeParse(existing.toJSON()) : undefined;
+  return parsed?.success ? parsed.data : undefined;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve(undefined), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+function applicationServerKey(base64url: string): Uint8Array<ArrayBuffer> {
+  const base64 = base64url.replace(/-/g, '+').replace(/_/g, '/');
+  const binary = atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4));
+  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+}
+
+/** Ask for notification permission (call from a tap: some browsers only ask then). */
+export async function askForNotifications(): Promise<NotificationPermission> {
+  if (!('Notification' in window)) return 'denied';
+  const permission = await Notification.requestPermission();
+  setStatus(permission === 'granted' ? 'subscribing' : permission === 'denied' ? 'denied' : 'ask');
+  return permission;
+}
+
+let setUp: Promise<void> | undefined;
+
+/**
+ * Make sure the browser has a push subscription and every tenant's device knows it. Safe to call
+ * often; runs one at a time. Never throws: what went wrong becomes the push status.
+ */
+export function setUpPush(accounts: Account[]): Promise<void> {
+  setUp ??= doSetUpPush(accounts).finally(() => {
+    setUp = undefined;
+  });
+  return setUp;
+}
+
+async function doSetUpPush(accounts: Account[]): Promise<void> {
+  const first = initialStatus();
+  if (first !== 'subscribing') return setStatus(first);
+  if (accounts.length === 0) return setStatus('subscribing');
+  try {
+    let subscription = await currentPushSubscriptionJson();
+    if (!subscription) {
+      setStatus('subscribing');
+      let publicKey: string;
+      try {
+        ({ publicKey } = await relayCall<{ publicKey: string }>(`${accounts[0].relayUrl}/api/push/vapid-public-key`));
+      } catch (error) {
+        if (error instanceof RelayProblem && error.status === 404) return setStatus('relay-without-push');
+        throw error;
+      }
+      const registration = await navigator.serviceWorker.ready;
+      const created = await withTimeout(
+        registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: applicationServerKey(publicKey) }),
+        pushSubscribeTimeoutMs,
+      );
+      const parsed = created ? pushSubscriptionSchema.safeParse(created.toJSON()) : undefined;
+      if (!parsed?.success) return setStatus('unavailable');
+      subscription = parsed.data;
+    }
+    for (const device of devicesOf(accounts)) {
+      const stale = accounts.filter((a) => device.registrationIds.includes(a.registrationId) && a.pushEndpoint !== subscription.endpoint);
+      if (stale.length === 0) continue;
+      const { pushState } = await deviceCall<{ pushState: 'subscribed' | 'none' }>(device, 'PUT', '/api/device/push', { subscription });
+      for (const account of stale) await updateAccount(account.registrationId, { pushState, pushEndpoint: subscription.endpoint });
+    }
+    setStatus('subscribed');
+  } catch (error) {
+    // Offline: try again later; otherwise the browser could not subscribe.
+    setStatus(error instanceof OfflineError ? 'subscribing' : 'unavailable');
+  }
+}
+
+/** What the status means for the user, in plain words. */
+export function pushStatusMessage(value: PushStatus): string {
+  const whileOpen = 'Sign-in requests arrive only while Nod is open.';
+  switch (value) {
+    case 'subscribed':
+      return 'Notifications are on: sign-in requests reach you even when Nod is closed.';
+    case 'subscribing':
+      return 'Setting up notifications…';
+    case 'ask':
+      return 'Allow notifications so that sign-in requests reach you even when Nod is closed.';
+    case 'denied':
+      return `Notifications are blocked for Nod. ${whileOpen} To get them any time, allow notifications for Nod in your browser's site settings.`;
+    case 'ios-not-installed':
+      return `On iPhone and iPad, add Nod to your Home Screen first (Share, then Add to Home Screen) and open it from there to get notifications. Until then, ${whileOpen.charAt(0).toLowerCase()}${whileOpen.slice(1)}`;
+    case 'relay-without-push':
+      return `Your organization's Nod service doesn't send notifications yet. ${whileOpen}`;
+    case 'unavailable':
+      return `Push notifications aren't available in this browser. ${whileOpen}`;
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Answer a sign-in request from the phone. Approve binds the typed number into the WebAuthn
+ * challenge (shared/approvalChallenge) and runs the platform passkey with user verification;
+ * every answer is also signed with the tenant's device key over the same canonical binding.
+ * Deny and report need no passkey. When the passkey check fails nothing is sent.
+ */
+import { startAuthentication } from '@simplewebauthn/browser';
+import { type ApprovalBinding, type Decision, approvalChallenge, canonicalApproval } from '../../../shared/approvalChallenge';
+import { numberMatching } from '../../../shared/constants';
+import { signWithDeviceKey } from '../../../shared/deviceSignature';
+import type { SignInAnswer, SignInAnswered } from '../../../shared/schemas/signInAnswer';
+import type { SignInRequestDetails } from '../../../shared/schemas/signInRequestDetails';
+import { OfflineError, RelayProblem, relayCall } from '../relay/relayCall';
+import type { Account } from '../store/accountStore';
+
+export type AnswerOutcome =
+  | { kind: 'approved' | 'denied' | 'reported' }
+  | { kind: 'wrong_number' | 'expired' | 'answered_elsewhere' | 'gone' | 'not_verified' | 'offline' | 'refused'; detail?: string }
+  | { kind: 'invalid_number' };
+
+/** A typed number the relay could have picked: two digits, 10–99. */
+export function parseTypedNumber(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (!/^\d{2}$/.test(trimmed)) return undefined;
+  const value = Number(trimmed);
+  return value >= numberMatching.min && value <= numberMatching.max ? value : undefined;
+}
+
+export async function answerSignInRequest(
+  account: Account,
+  details: SignInRequestDetails,
+  decision: Decision,
+  typedText: string,
+): Promise<AnswerOutcome> {
+  const typedNumber = decision === 'approve' ? parseTypedNumber(typedText) : undefined;
+  if (decision === 'approve' && typedNumber === undefined) return { kind: 'invalid_number' };
+  const binding: ApprovalBinding = { requestId: details.requestId, nonce: details.nonce, typedNumber: typedNumber ?? null, decision };
+
+  let assertion: SignInAnswer['assertion'];
+  if (decision === 'approve') {
+    try {
+      const response = await startAuthentication({
+        optionsJSON: {
+          challenge: await approvalChallenge(binding),
+          rpId: details.webauthn.rpId,
+          allowCredentials: details.webauthn.allowCredentials,
+          userVerification: details.webauthn.userVerification,
+          timeout: details.webauthn.timeout,
+        },
+      });
+      assertion = { ...response, clientExtensionResults: { ...response.clientExtensionResults } };
+    } catch (error) {
+      // NotAllowedError: cancelled, timed out, or the PIN/biometric check failed. Send nothing.
+      return { kind: 'not_verified', detail: (error as Error).name };
+    }
+  }
+
+  const body: SignInAnswer = {
+    registrationId: account.registrationId,
+    decision,
+    typedNumber: binding.typedNumber,
+    ...(assertion ? { assertion } : {}),
+    deviceSignature: await signWithDeviceKey(account.deviceKey, canonicalApproval(binding)),
+  };
+  try {
+    const answered = await relayCall<SignInAnswered>(
+      `${account.relayUrl}/api/sign-in-requests/${encodeURIComponent(details.requestId)}/answer`,
+      { body },
+    );
+    return { kind: answered.status };
+  } catch (error) {
+    if (error instanceof OfflineError) return { kind: 'offline' };
+    if (!(error instanceof RelayProblem)) throw error;
+    switch (error.code) {
+      case 'wrong_number':
+        return { kind: 'wrong_number' };
+      case 'request_expired':
+        return { kind: 'expired' };
+      case 'already_answered':
+        return { kind: 'answered_elsewhere' };
+      case 'request_not_found':
+        return { kind: 'gone' };
+      default:
+        return { kind: 'refused', detail: error.detail };
+    }
+  }
+}
+
+/** What the person sees after answering, in plain words. */
+export function outcomeMessage(outcome: AnswerOutcome, kind: SignInRequestDetails['kind']): string {
+  switch (outcome.kind) {
+    case 'approved':
+      return kind === 'passwordless'
+        ? 'Approved. You are being signed in on the other device.'
+        : 'Approved. The sign-in continues on the other device.';
+    case 'denied':
+      return 'Denied. Nobody was signed in.';
+    case 'reported':
+      return 'Reported. Nobody was signed in, and your admin has been told. Phone sign-in for this account is blocked until your admin clears it.';
+    case 'wrong_number':
+      return "That number didn't match the one on the sign-in screen, so the sign-in was stopped. Start again on the other device.";
+    case 'expired':
+      return 'This sign-in request has expired. Start again on the other device.';
+    case 'answered_elsewhere':
+      return 'This sign-in request was already answered.';
+    case 'gone':
+      return 'This sign-in request is no longer waiting.';
+    case 'not_verified':
+      return "Your PIN or biometric wasn't confirmed, so nothing was sent. Try again, or deny the request.";
+    case 'offline':
+      return "Can't reach your organization's Nod service, so nothing was sent. Check your connection, or sign in with a verification code.";
+    case 'invalid_number':
+      return 'Enter the two-digit number shown on the sign-in screen.';
+    case 'refused':
+      return outcome.detail ?? 'The relay could not accept this answer.';
+  }
+}

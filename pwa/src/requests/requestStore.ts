@@ -1,0 +1,215 @@
+/**
+ * Every pending sign-in request for every account on the phone (journey 7): listed from the
+ * relay per device, kept current by each device's live channel (`GET /api/device/events`, read
+ * as a fetch stream because EventSource cannot send the device signature), pruned when closed
+ * or expired, and refreshed when a push arrives or the app comes back to the foreground.
+ */
+import { type DeviceEvent, deviceEvent } from '../../../shared/schemas/deviceEvent';
+import { type SignInRequestDetails, signInRequestDetails } from '../../../shared/schemas/signInRequestDetails';
+import { readEventStream } from '../relay/readEventStream';
+import { RelayProblem, deviceCall, readAnswer, signDeviceCall } from '../relay/relayCall';
+import { type Account, type Device, devicesOf } from '../store/accountStore';
+
+const requests = new Map<string, SignInRequestDetails>();
+/** Requests answered or closed here: a late list or event must not bring them back. */
+const closed = new Set<string>();
+const listeners = new Set<() => void>();
+let snapshot: SignInRequestDetails[] = [];
+
+function publish(): void {
+  snapshot = [...requests.values()].sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt));
+  for (const listener of listeners) listener();
+  scheduleExpiry();
+}
+
+export function pendingRequests(): SignInRequestDetails[] {
+  return snapshot;
+}
+
+export function subscribeRequests(listener: () => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export function findRequest(requestId: string): SignInRequestDetails | undefined {
+  return requests.get(requestId);
+}
+
+function live(details: SignInRequestDetails, now = Date.now()): boolean {
+  return Date.parse(details.expiresAt) > now && !closed.has(details.requestId);
+}
+
+export function addRequest(details: SignInRequestDetails): void {
+  if (!live(details)) return;
+  requests.set(details.requestId, details);
+  publish();
+}
+
+/** The request is over (answered, expired, superseded): it leaves the list and stays gone. */
+export function closeRequest(requestId: string): void {
+  closed.add(requestId);
+  if (requests.delete(requestId)) publish();
+}
+
+let expiryTimer: ReturnType<typeof setTimeout> | undefined;
+function scheduleExpiry(): void {
+  clearTimeout(expiryTimer);
+  if (snapshot.length === 0) return;
+  const next = Math.min(...snapshot.map((r) => Date.parse(r.expiresAt)));
+  expiryTimer = setTimeout(
+    () => {
+      const now = Date.now();
+      let changed = false;
+      for (const [id, details] of requests) {
+        if (!live(details, now)) {
+          requests.delete(id);
+          changed = true;
+        }
+      }
+      if (changed) publish();
+      else scheduleExpiry();
+    },
+    Math.max(0, next - Date.now()) + 50,
+  );
+}
+
+/** Parse what the relay sent; a malformed entry is dropped, never shown. */
+function parseDetails(value: unknown): SignInRequestDetails | undefined {
+  const parsed = signInRequestDetails.safeParse(value);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** Replace what is known about one device's requests with the relay's list. */
+async function refreshDevice(device: Device): Promise<void> {
+  const answer = await deviceCall<{ requests?: unknown[] }>(device, 'GET', '/api/device/sign-in-requests');
+  const listed = (answer?.requests ?? []).map(parseDetails).filter((r): r is SignInRequestDetails => !!r);
+  const ids = new Set(listed.map((r) => r.requestId));
+  for (const [id, details] of requests) {
+    if (device.registrationIds.includes(details.registrationId) && !ids.has(id)) requests.delete(id);
+  }
+  for (const details of listed) if (device.registrationIds.includes(details.registrationId) && live(details)) requests.set(details.requestId, details);
+  publish();
+}
+
+let devices: Device[] = [];
+
+/** Fetch every device's pending requests. Failures (offline) leave the list as it was. */
+export async function refreshRequests(): Promise<void> {
+  await Promise.all(devices.map((device) => refreshDevice(device).catch(() => undefined)));
+}
+
+/** One request's details, fetched with the account's device key (e.g. after a notification click). */
+export async function fetchRequest(account: Account, requestId: string): Promise<SignInRequestDetails> {
+  const details = parseDetails(
+    await deviceCall<unknown>(account, 'GET', `/api/device/sign-in-requests/${encodeURIComponent(requestId)}`),
+  );
+  if (!details || details.registrationId !== account.registrationId) {
+    throw new RelayProblem(404, 'request_not_found', 'This sign-in request is not for this account.');
+  }
+  addRequest(details);
+  return details;
+}
+
+function applyEvent(event: DeviceEvent, device: Device): void {
+  if (event.type === 'request') {
+    if (device.registrationIds.includes(event.request.registrationId)) addRequest(event.request);
+  } else closeRequest(event.requestId);
+}
+
+const channels = new Map<string, { controller: AbortController; device: Device }>();
+const channelKey = (device: Device) => `${device.relayUrl} ${device.deviceId}`;
+const backoff = { firstMs: 1_000, maxMs: 30_000 };
+
+/** Keep one live channel per device, reconnecting with backoff; the list is refreshed on each connect. */
+async function runChannel(device: Device, signal: AbortSignal): Promise<void> {
+  let delay = backoff.firstMs;
+  while (!signal.aborted) {
+    let connected = false;
+    try {
+      const path = '/api/device/events';
+      const response = await fetch(`${device.relayUrl}${path}`, {
+        headers: { accept: 'text/event-stream', authorization: await signDeviceCall(device, 'GET', path) },
+        cache: 'no-store',
+        signal,
+      });
+      if (!response.ok || !response.body) {
+        await readAnswer(response).catch(() => undefined);
+      } else {
+        connected = true;
+        delay = backoff.firstMs;
+        // Anything that happened while disconnected is in the list, not in the stream.
+        void refreshDevice(device).catch(() => undefined);
+        await readEventStream(response.body, ({ event, data }) => {
+          let json: unknown;
+          try {
+            json = JSON.parse(data);
+          } catch {
+            return;
+          }
+          // The event name is the type when the data does not repeat it.
+          const withType = json && typeof json === 'object' && !('type' in json) ? { type: event, ...json } : json;
+          const parsed = deviceEvent.safeParse(withType);
+          if (parsed.success) applyEvent(parsed.data, device);
+        });
+      }
+    } catch {
+      // Network gone or aborted: fall through to the wait.
+    }
+    if (signal.aborted) return;
+    if (!connected) delay = Math.min(delay * 2, backoff.maxMs);
+    await wait(connected ? backoff.firstMs : delay, signal);
+  }
+}
+
+const wakers = new Set<() => void>();
+
+function wait(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      wakers.delete(done);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    wakers.add(done);
+    signal.addEventListener('abort', done);
+  });
+}
+
+/** Back online or back in the foreground: reconnect now rather than after the backoff. */
+export function reconnectNow(): void {
+  for (const wake of [...wakers]) wake();
+  void refreshRequests();
+}
+
+/** Follow the accounts: a channel per device, none for devices that are gone. */
+export function followAccounts(accounts: Account[]): void {
+  devices = devicesOf(accounts);
+  const wanted = new Map(devices.map((d) => [channelKey(d), d]));
+  for (const [key, channel] of channels) {
+    if (!wanted.has(key)) {
+      channel.controller.abort();
+      channels.delete(key);
+    }
+  }
+  for (const [key, device] of wanted) {
+    const running = channels.get(key);
+    // A running channel sees the device's current accounts (one was added or removed).
+    if (running) running.device.registrationIds = device.registrationIds;
+    else {
+      const controller = new AbortController();
+      channels.set(key, { controller, device });
+      void runChannel(device, controller.signal);
+    }
+  }
+  const registrationIds = new Set(accounts.map((a) => a.registrationId));
+  let changed = false;
+  for (const [id, details] of requests) {
+    if (!registrationIds.has(details.registrationId)) {
+      requests.delete(id);
+      changed = true;
+    }
+  }
+  if (changed) publish();
+}

@@ -1,0 +1,183 @@
+import { useEffect, useState } from 'preact/hooks';
+import type { Decision } from '../../../shared/approvalChallenge';
+import type { SignInRequestDetails } from '../../../shared/schemas/signInRequestDetails';
+import { type AnswerOutcome, answerSignInRequest, outcomeMessage } from '../requests/answerSignInRequest';
+import { closeRequest, fetchRequest, findRequest } from '../requests/requestStore';
+import { OfflineError, RelayProblem } from '../relay/relayCall';
+import { type Account, accountName } from '../store/accountStore';
+import { formatSeconds, useNow } from '../ui/hooks';
+import { routes } from '../ui/router';
+import { usePendingRequests } from '../ui/stores';
+
+/** Outcomes after which the request is over, here and at the relay. */
+const final = new Set<AnswerOutcome['kind']>(['approved', 'denied', 'reported', 'wrong_number', 'expired', 'answered_elsewhere', 'gone', 'refused']);
+
+type Load = { state: 'loading' } | { state: 'ready'; details: SignInRequestDetails } | { state: 'failed'; message: string };
+
+/**
+ * Approve sign-in? The account, what is signing in and from where, the time left, the number
+ * field, and Approve / Deny / No, it's not me. For push-MFA requests the same, without the
+ * passwordless wording.
+ */
+export function Approve({ account, requestId }: { account: Account | undefined; requestId: string }) {
+  const pending = usePendingRequests();
+  const now = useNow();
+  const [load, setLoad] = useState<Load>(() => {
+    const known = findRequest(requestId);
+    return known ? { state: 'ready', details: known } : { state: 'loading' };
+  });
+  const [typed, setTyped] = useState('');
+  const [busy, setBusy] = useState<Decision>();
+  const [outcome, setOutcome] = useState<AnswerOutcome>();
+
+  useEffect(() => {
+    if (load.state !== 'loading' || !account) return;
+    fetchRequest(account, requestId).then(
+      (details) => setLoad({ state: 'ready', details }),
+      (error) =>
+        setLoad({
+          state: 'failed',
+          message:
+            error instanceof OfflineError
+              ? "Can't reach your organization's Nod service to read this request. Check your connection, or sign in with a verification code."
+              : error instanceof RelayProblem && error.code === 'request_expired'
+                ? outcomeMessage({ kind: 'expired' }, 'passwordless')
+                : 'This sign-in request is no longer waiting: it was answered, cancelled or has expired.',
+        }),
+    );
+  }, [account, requestId, load.state]);
+
+  if (!account) {
+    return (
+      <Panel title="Sign-in request">
+        <p role="status">This phone no longer holds the account this request is for.</p>
+      </Panel>
+    );
+  }
+  if (load.state === 'loading') return <Panel title="Sign-in request"><p role="status">Loading the request…</p></Panel>;
+  if (load.state === 'failed') return <Panel title="Sign-in request"><p role="status">{load.message}</p></Panel>;
+
+  const { details } = load;
+  const passwordless = details.kind === 'passwordless';
+  const left = (Date.parse(details.expiresAt) - now) / 1000;
+  const stillListed = pending.some((r) => r.requestId === details.requestId);
+  // Over: answered here, answered elsewhere or expired (the live channel or the clock says so).
+  const closedElsewhere = !outcome && !busy && !stillListed;
+  const expired = left <= 0 && !outcome;
+  const over = (outcome && final.has(outcome.kind)) || closedElsewhere || expired;
+
+  const answer = async (decision: Decision) => {
+    setBusy(decision);
+    setOutcome(undefined);
+    try {
+      const result = await answerSignInRequest(account, details, decision, typed);
+      setOutcome(result);
+      if (final.has(result.kind)) closeRequest(details.requestId);
+    } finally {
+      setBusy(undefined);
+    }
+  };
+
+  const { context } = details;
+  return (
+    <Panel title="Approve sign-in?">
+      <p>
+        {passwordless
+          ? `Someone is signing in to ${details.tenantDisplayName} as ${details.username} with phone sign-in, without a password.`
+          : `${details.username} at ${details.tenantDisplayName} entered a first sign-in step and needs your approval to finish.`}
+      </p>
+      <dl class="facts">
+        <dt>Account</dt>
+        <dd>
+          {accountName(account)} ({account.username})
+        </dd>
+        {context.applicationName && (
+          <>
+            <dt>Application</dt>
+            <dd>{context.applicationName}</dd>
+          </>
+        )}
+        {context.location && (
+          <>
+            <dt>Location</dt>
+            <dd>{context.location}</dd>
+          </>
+        )}
+        {context.browser && (
+          <>
+            <dt>Browser</dt>
+            <dd>
+              {context.browser}
+              {context.newBrowser ? ' (never used before)' : ''}
+            </dd>
+          </>
+        )}
+        <dt>Site</dt>
+        <dd>
+          {context.origin}{' '}
+          <span class={context.registeredBrowser ? 'badge ok' : 'badge'}>
+            {context.registeredBrowser ? 'Verified by a registered browser' : 'Not verified by a registered browser'}
+          </span>
+        </dd>
+      </dl>
+      {!over && (
+        <p class="timer" role="timer" aria-label="Time left">
+          {formatSeconds(left)} left
+        </p>
+      )}
+      {!over && (
+        <form
+          class="stack"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void answer('approve');
+          }}
+        >
+          <label for="typed-number">Enter the number shown to sign in</label>
+          <input
+            id="typed-number"
+            class="number"
+            inputMode="numeric"
+            pattern="[0-9]*"
+            maxLength={2}
+            autocomplete="off"
+            value={typed}
+            onInput={(e) => setTyped(e.currentTarget.value.replace(/\D/g, ''))}
+          />
+          <button type="submit" class="button primary" disabled={!!busy}>
+            {busy === 'approve' ? 'Approving…' : 'Approve'}
+          </button>
+          <button type="button" class="button" disabled={!!busy} onClick={() => answer('deny')}>
+            Deny
+          </button>
+          <button type="button" class="button danger" disabled={!!busy} onClick={() => answer('report')}>
+            No, it's not me
+          </button>
+        </form>
+      )}
+      <p role="status" class={outcome && !['approved', 'denied'].includes(outcome.kind) ? 'outcome warn' : 'outcome'}>
+        {outcome
+          ? outcomeMessage(outcome, details.kind)
+          : expired
+            ? outcomeMessage({ kind: 'expired' }, details.kind)
+            : closedElsewhere
+              ? 'This sign-in request is no longer waiting: it was answered, cancelled or has expired.'
+              : ''}
+      </p>
+      {over && (
+        <a class="button" href={routes.home}>
+          Done
+        </a>
+      )}
+    </Panel>
+  );
+}
+
+function Panel({ title, children }: { title: string; children: preact.ComponentChildren }) {
+  return (
+    <section class="approve" aria-labelledby="approve-heading">
+      <h2 id="approve-heading">{title}</h2>
+      {children}
+    </section>
+  );
+}

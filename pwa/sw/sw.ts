@@ -1,0 +1,64 @@
+/// <reference lib="webworker" />
+/**
+ * Nod's service worker: precaches the app shell so the app (and its verification codes) starts
+ * offline, turns pushes into "Approve sign-in?" notifications, and opens the approve screen when
+ * one is clicked. Built by pwa/build.ts (Workbox injectManifest).
+ */
+import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
+import { NavigationRoute, registerRoute } from 'workbox-routing';
+import { approveRoute, notificationForPush } from './notificationForPush';
+import { parsePushData } from './parsePushData';
+
+declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null }> };
+
+precacheAndRoute(self.__WB_MANIFEST);
+cleanupOutdatedCaches();
+// The app routes with the URL fragment, so every navigation inside /app/ is the one shell.
+registerRoute(new NavigationRoute(createHandlerBoundToURL('index.html'), { allowlist: [/^\/app\/?($|\?|index\.html)/] }));
+// The first install takes charge of the open app at once, so it works offline from then on.
+self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
+
+self.addEventListener('message', (event) => {
+  // workbox-window's messageSkipWaiting(): the user chose "Reload" for the new version.
+  if ((event.data as { type?: string } | null)?.type === 'SKIP_WAITING') void self.skipWaiting();
+});
+
+self.addEventListener('push', (event) => {
+  const payload = parsePushData(event.data);
+  if (!payload) {
+    // A push the app cannot read still has to be shown (userVisibleOnly), so say something true.
+    event.waitUntil(self.registration.showNotification('Nod', { body: 'Open Nod to see waiting sign-in requests.', tag: 'nod-unknown' }));
+    return;
+  }
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      // An open app refreshes its list at once, whatever its live channel is doing.
+      for (const client of windows) client.postMessage({ type: 'nod-push', payload });
+      if (payload.type === 'sign_in_request_closed') {
+        for (const notification of await self.registration.getNotifications({ tag: payload.requestId })) notification.close();
+        return;
+      }
+      const { title, options } = notificationForPush(payload, self.registration.scope);
+      await self.registration.showNotification(title, options);
+    })(),
+  );
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const data = event.notification.data as { url?: string } | null;
+  const url = new URL(data?.url ?? approveRoute(self.registration.scope), self.registration.scope).href;
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      const open = windows.find((client) => client.url.startsWith(self.registration.scope));
+      if (open) {
+        open.postMessage({ type: 'nod-open', url });
+        await open.focus();
+        return;
+      }
+      await self.clients.openWindow(url);
+    })(),
+  );
+});
