@@ -10,9 +10,9 @@ import { mySignInsClient } from './myAccountClient';
 /** The issuer of a tenant: one OpenID Provider per tenant, at `${publicUrl}/t/<tenant>`. */
 export const issuerFor = (ctx: RelayContext, tenantName: string) => `${ctx.config.publicUrl}/t/${tenantName}`;
 
-/** The claims a Nod ID token may carry, by scope. */
+/** The claims a Nod ID token may carry, by scope. `amr` always: sites may want to know how the user signed in. */
 const claims = {
-  openid: ['sub'],
+  openid: ['sub', 'amr'],
   profile: ['name', 'preferred_username'],
   amr: null,
   acr: null,

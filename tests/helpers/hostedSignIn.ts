@@ -1,0 +1,54 @@
+/**
+ * The hosted sign-in page's calls, made from Node: what the page's script does after the user
+ * types a username and picks phone sign-in, with the phone's approval made by the software
+ * authenticator. For OIDC tests that need a signed-in browser session but not a browser.
+ */
+import type { CookieJar } from './cookieJar';
+import type { TestPhone } from './enrollPhone';
+import { answer, readRequest, watch } from './signInFlow';
+import { fetchJson } from './startRelay';
+
+export interface PhoneSignInResult {
+  /** Where the provider sends the browser after the interaction (its resume URL). */
+  redirectTo: string;
+  requestId: string;
+}
+
+/** From an interaction URL: username → Next → phone sign-in → approve with the right number → finish. */
+export async function signInWithPhoneAt(
+  jar: CookieJar,
+  relayUrl: string,
+  interactionUrl: string,
+  tenant: string,
+  username: string,
+  phone: TestPhone,
+  options: { clientId?: string } = {},
+): Promise<PhoneSignInResult> {
+  const page = await jar.fetch(interactionUrl);
+  if (page.status !== 200) throw new Error(`interaction page: ${page.status}`);
+  const methods = await jar.postJson(`${interactionUrl}/username`, { username }, relayUrl);
+  if (methods.status !== 200 || !methods.body.methods.includes('phone_sign_in')) {
+    throw new Error(`username step: ${methods.status} ${JSON.stringify(methods.body)}`);
+  }
+  const created = await fetchJson(`${relayUrl}/api/t/${tenant}/sign-in-requests`, {
+    body: { username, kind: 'passwordless', origin: relayUrl, client: options.clientId ? { clientId: options.clientId } : {} },
+    headers: { origin: relayUrl },
+  });
+  if (created.status !== 201) throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);
+  const { requestId, number, collectorSecret } = created.body;
+  const waiting = watch(relayUrl, requestId, collectorSecret, (s) => s.status !== 'pending');
+  const details = await readRequest(phone, requestId);
+  if (details.status !== 200) throw new Error(`phone read: ${details.status} ${JSON.stringify(details.body)}`);
+  const answered = await answer(relayUrl, phone, details.body, 'approve', { typedNumber: number });
+  if (answered.status !== 200) throw new Error(`answer: ${answered.status} ${JSON.stringify(answered.body)}`);
+  const seen = await waiting;
+  if (seen.states.at(-1)?.status !== 'approved') throw new Error(`not approved: ${JSON.stringify(seen.states)}`);
+  const redeemed = await fetchJson(`${relayUrl}/api/sign-in-requests/${requestId}/redeem`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${collectorSecret}` },
+  });
+  if (redeemed.status !== 200) throw new Error(`redeem: ${redeemed.status} ${JSON.stringify(redeemed.body)}`);
+  const finished = await jar.postJson(`${interactionUrl}/finish`, { grant: redeemed.body.grant }, relayUrl);
+  if (finished.status !== 200) throw new Error(`finish: ${finished.status} ${JSON.stringify(finished.body)}`);
+  return { redirectTo: new URL(finished.body.redirectTo, relayUrl).href, requestId };
+}
