@@ -41,7 +41,7 @@ describe('a restart of the relay keeps its data and its keys', () => {
   it('the keys are files under dataDir/keys that only the relay’s user can read (mode 0600)', () => {
     const dir = path.join(relay.dataDir, 'keys');
     const files = fs.readdirSync(dir).sort();
-    expect(files).toEqual(['signing.json', 'vapid.json']);
+    expect(files).toEqual(expect.arrayContaining(['signing.json', 'vapid.json']));
     for (const file of files) {
       expect({ file, mode: (fs.statSync(path.join(dir, file)).mode & 0o777).toString(8) }).toEqual({ file, mode: '600' });
     }
