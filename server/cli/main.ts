@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config';
 import { createAdminToken } from '../admin/adminTokens';
+import { tenantView } from '../admin/views';
 import { createApp } from '../createApp';
 import { ProblemError } from '../http/problem';
 import { createTenant } from '../tenants/createTenant';
@@ -84,7 +85,7 @@ async function run(argv: string[]): Promise<number> {
     const [a, b, c] = rest;
     switch (`${noun} ${verb ?? ''}`.trim()) {
       case 'tenant create':
-        print(await createTenant(ctx, { name: a, displayName: values['display-name'], signInOrigins: values.origin ?? [] }));
+        print(tenantView(await createTenant(ctx, { name: a, displayName: values['display-name'], signInOrigins: values.origin ?? [] })));
         return 0;
       case 'tenant list':
         print((await ctx.storage.tenants.list()).map((t) => ({ name: t.name, displayName: t.displayName, signInOrigins: t.signInOrigins })));
