@@ -87,7 +87,7 @@ describe('done when: from a shell, the CLI sets up a tenant, and a phone enrolls
     const alice = 'alice@contoso.example';
 
     const tenant = await nodJson(dataDir, 'admin', 'tenant', 'create', 'contoso', '--display-name', 'Contoso');
-    expect(tenant).toMatchObject({ name: 'contoso', displayName: 'Contoso' });
+    expect(tenant).toEqual({ name: 'contoso', displayName: 'Contoso', signInOrigins: [], createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
     expect(await nodJson(dataDir, 'admin', 'user', 'create', 'contoso', alice, '--display-name', 'Alice')).toMatchObject({
       username: alice,
       kind: 'member',
