@@ -62,6 +62,7 @@ const BACKOFF_BASE_MS = 100;
 /** A push service that says nothing for this long (connecting or answering) is given up on. */
 const REQUEST_TIMEOUT_MS = 10_000;
 const MAX_ERROR_TEXT = 200;
+const MAX_SOCKETS_PER_ORIGIN = 128;
 const URGENCIES: ReadonlySet<string> = new Set(['very-low', 'low', 'normal', 'high']);
 
 type Attempt =
@@ -73,7 +74,8 @@ export function createPushSender(options: PushSenderOptions): PushSender {
   const vapid = createVapidSigner(options.vapid, options.subject, now);
   const topicKey = topicKeyFromVapidPrivateKey(options.vapid.privateKey);
   const maxRetries = Math.max(0, Math.floor(options.maxRetries ?? DEFAULT_MAX_RETRIES));
-  const ownAgent = options.agent ? undefined : new Agent({ keepAlive: true });
+  // Keep-alive, and a bound so a burst queues on warm connections instead of opening thousands.
+  const ownAgent = options.agent ? undefined : new Agent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_ORIGIN });
   const agent = options.agent ?? ownAgent!;
   const log = options.log;
   const sleepers = new Set<() => void>();

@@ -1,7 +1,10 @@
 import { createServer as createNetServer, type AddressInfo } from 'node:net';
-import { Agent } from 'node:https';
+import { Agent, createServer as createHttpsServer } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { generate } from 'selfsigned';
 import webpush from 'web-push';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createPushSender, type PushSender, type PushSenderOptions } from '../../server/push/createPushSender';
 import { MAX_PAYLOAD_BYTES } from '../../server/push/encryptPayload';
 import { type PushMessage, type PushService, startPushService } from '../helpers/pushService';
@@ -32,6 +35,26 @@ function sender(options: Partial<PushSenderOptions> = {}): PushSender {
 }
 
 const messagesFor = (id: string): PushMessage[] => service.received.filter((m) => m.subscriptionId === id);
+
+/** A bare HTTPS server on loopback, for behaviour the push service helper does not have. */
+async function startRawServer(handler: (req: IncomingMessage, res: ServerResponse) => void) {
+  const pems = await generate([{ name: 'commonName', value: 'nod-test-raw' }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] }],
+  });
+  const server = createHttpsServer({ key: pems.private, cert: pems.cert }, (req, res) => {
+    req.resume();
+    handler(req, res);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, pems, endpoint: `https://127.0.0.1:${(server.address() as AddressInfo).port}/push/x` };
+}
+
+async function stopRawServer(server: ReturnType<typeof createHttpsServer>) {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+}
 
 describe('push sender', () => {
   it('delivers an aes128gcm payload that http_ece decrypts to exactly what was sent, VAPID-signed', async () => {
@@ -154,6 +177,64 @@ describe('push sender', () => {
       expect(connections).toBe(1);
     } finally {
       counting.destroy();
+    }
+  });
+
+  it('resends once on a fresh connection when a kept-alive one was closed under it', async () => {
+    // A server that answers the first request on each connection and drops the connection at the
+    // second, as a push service closing an idle connection just as it is reused.
+    const served = new WeakSet<Socket>();
+    let requests = 0;
+    let dropAll = false;
+    const { server, pems, endpoint: url } = await startRawServer((req, res) => {
+      requests++;
+      if (dropAll || served.has(req.socket)) {
+        req.socket.destroy();
+        return;
+      }
+      served.add(req.socket);
+      res.writeHead(201).end();
+    });
+    const resetting = new Agent({ ca: pems.cert, keepAlive: true });
+    try {
+      const { subscription } = service.createSubscription();
+      const endpoint = { ...subscription, endpoint: url };
+      const push = sender({ agent: resetting });
+      expect(await push.send(endpoint, 'one', { ttlSeconds: 60 })).toEqual({ outcome: 'delivered' });
+      expect(await push.send(endpoint, 'two', { ttlSeconds: 60 })).toEqual({ outcome: 'delivered' });
+      expect(requests).toBe(3);
+      // A connection dropped again on the fresh try is a failure, not a loop.
+      dropAll = true;
+      expect(await push.send(endpoint, 'three', { ttlSeconds: 60 })).toMatchObject({ outcome: 'failed' });
+      expect(requests).toBe(5);
+    } finally {
+      resetting.destroy();
+      await stopRawServer(server);
+    }
+  });
+
+  it('waits as long as Retry-After says, up to 2 s, and close() ends the wait', async () => {
+    const arrivals: number[] = [];
+    const { server, pems, endpoint } = await startRawServer((_req, res) => {
+      arrivals.push(Date.now());
+      res.writeHead(503, { 'Retry-After': arrivals.length === 1 ? '1' : '3600' }).end();
+    });
+    const slow = new Agent({ ca: pems.cert, keepAlive: true });
+    try {
+      const { subscription } = service.createSubscription();
+      const push = sender({ agent: slow });
+      const sending = push.send({ ...subscription, endpoint }, 'x', { ttlSeconds: 60 });
+      await vi.waitUntil(() => arrivals.length === 2, { timeout: 5000, interval: 20 });
+      expect(arrivals[1] - arrivals[0]).toBeGreaterThanOrEqual(950);
+      // Now it waits the 2 s cap for a third attempt; closing ends that at once.
+      const closedAt = Date.now();
+      push.close();
+      expect(await sending).toMatchObject({ outcome: 'failed', status: 503, error: expect.stringMatching(/closed/) });
+      expect(Date.now() - closedAt).toBeLessThan(500);
+      expect(arrivals).toHaveLength(2);
+    } finally {
+      slow.destroy();
+      await stopRawServer(server);
     }
   });
 
