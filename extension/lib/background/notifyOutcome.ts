@@ -1,0 +1,34 @@
+import { browser } from 'wxt/browser';
+import type { PendingSignIn } from '../signIn/pendingSignIn';
+
+const outcomes: Partial<Record<PendingSignIn['status'], string>> = {
+  redeemed: 'Approved: you are signed in.',
+  denied: 'The sign-in was denied on your phone.',
+  wrong_number: 'The number entered on the phone did not match.',
+  failed: 'The approval could not be verified.',
+  reported: 'The sign-in was reported as not you.',
+  expired: 'The sign-in request timed out.',
+  cool_down: 'Too many requests were denied. Wait a few minutes.',
+  not_created: 'The sign-in request could not be sent.',
+};
+
+/** Tell the outcome with a notification when the sign-in's tab is not in front. */
+export async function notifyOutcome(record: PendingSignIn): Promise<void> {
+  const text = outcomes[record.status];
+  if (!text) return;
+  try {
+    const tab = await browser.tabs.get(record.tabId);
+    const window = tab.windowId !== undefined ? await browser.windows.get(tab.windowId) : undefined;
+    if (tab.active && window?.focused) return;
+  } catch {
+    // The tab is gone: still say how it ended.
+  }
+  await browser.notifications
+    .create(`nod-${record.tabId}-${Date.now()}`, {
+      type: 'basic',
+      iconUrl: browser.runtime.getURL('/icon/128.png'),
+      title: `Nod · ${record.tenantDisplayName}`,
+      message: `${text}\n${record.username} on ${new URL(record.site).host}`,
+    })
+    .catch(() => undefined);
+}

@@ -1,0 +1,417 @@
+import type { SignInView } from '../../../shared/extensionMessages';
+import { signInGrant } from '../../../shared/schemas/signInGrant';
+import { signInRequestState } from '../../../shared/schemas/signInRequestState';
+import { type PendingSignIn, type SignInStore, finalStatuses, viewOf } from './pendingSignIn';
+import { readEventStream } from './readEventStream';
+
+/** Signs a relay call with this browser's key, for one tenant (undefined: the browser is not registered there). */
+export type BrowserSigner = (
+  relayOrigin: string,
+  tenant: string,
+  request: { method: string; path: string; body: string },
+) => Promise<string | undefined>;
+
+export interface SignInBrokerDeps {
+  store: SignInStore;
+  fetch: typeof fetch;
+  now: () => number;
+  /** The device-signed Authorization header for the browser key, when it is registered with the tenant. */
+  sign: BrowserSigner;
+  /** This browser's stable `Nod-Collector-Key`: a new request supersedes its older pending one. */
+  collectorKey: () => Promise<string>;
+  /** A sign-in changed: update the tab's panel, the badge and the popup. Null: it is gone. */
+  onView: (tabId: number, view: SignInView | null) => void;
+  /** Hand the one-time grant to the tab's page; false when the page is not connected right now. */
+  deliverGrant: (tabId: number, grant: string, requestId: string) => boolean;
+  /** A sign-in ended: notify, remember the result (and the account when it succeeded). */
+  onFinished: (record: PendingSignIn) => void;
+  /** How long to wait before following the events again after the stream broke. */
+  reconnectDelayMs?: number;
+}
+
+export interface StartSignIn {
+  tabId: number;
+  /** The tab's real origin, from the browser (the sender), never from the page. */
+  site: string;
+  relayOrigin: string;
+  tenant: string;
+  tenantDisplayName: string;
+  username: string;
+  /** The OIDC client the hosted page is signing in to (from its marker), so the phone can name the application. */
+  clientId?: string;
+}
+
+const problemMessages: Record<string, string> = {
+  cool_down: 'Too many requests were denied or are waiting. Wait a few minutes, or use another way to sign in.',
+  too_many_pending: 'Too many sign-in requests are waiting. Answer them on your phone, or wait a few minutes.',
+  tenant_not_found: 'This organisation is not known to the relay any more.',
+  device_signature_invalid: 'The relay did not accept this browser’s key.',
+};
+
+/**
+ * Brokers phone sign-ins for tabs showing a genuine hosted sign-in page: creates the request with the
+ * browser's own key and the tab's real origin, keeps the collector secret, follows the request's events,
+ * redeems the approval and hands the one-time grant to the page. One sign-in per tab; its state lives in
+ * the store, so a restarted background resumes it with `resume()` and never creates a second request.
+ */
+export class SignInBroker {
+  private readonly followers = new Map<number, AbortController>();
+  private readonly locks = new Map<number, Promise<unknown>>();
+
+  constructor(private readonly deps: SignInBrokerDeps) {}
+
+  /** The tab's sign-in as the UI shows it. */
+  async view(tabId: number): Promise<SignInView | null> {
+    const record = await this.deps.store.get(tabId);
+    return record ? viewOf(record) : null;
+  }
+
+  async views(): Promise<SignInView[]> {
+    return (await this.deps.store.list()).map(viewOf);
+  }
+
+  async start(input: StartSignIn): Promise<void> {
+    await this.cancel(input.tabId, { keepView: true });
+    const base: PendingSignIn = {
+      tabId: input.tabId,
+      site: input.site,
+      tenant: input.tenant,
+      tenantDisplayName: input.tenantDisplayName,
+      relayOrigin: input.relayOrigin,
+      username: input.username,
+      ...(input.clientId ? { clientId: input.clientId } : {}),
+      status: 'creating',
+      updatedAt: this.deps.now(),
+    };
+    await this.save(base);
+    const created = await this.createRequest(base);
+    await this.save(created);
+    if (finalStatuses.has(created.status)) this.deps.onFinished(created);
+    else void this.follow(input.tabId);
+  }
+
+  /** Start again with the same tab, site and username. */
+  async retry(tabId: number): Promise<boolean> {
+    const record = await this.deps.store.get(tabId);
+    if (!record) return false;
+    await this.start(record);
+    return true;
+  }
+
+  /** Stop the tab's sign-in; a still pending request is cancelled at the relay. */
+  async cancel(tabId: number, options: { keepView?: boolean } = {}): Promise<void> {
+    this.followers.get(tabId)?.abort();
+    this.followers.delete(tabId);
+    const record = await this.deps.store.get(tabId);
+    if (!record) return;
+    await this.deps.store.remove(tabId);
+    if (!options.keepView) this.deps.onView(tabId, null);
+    if (record.collectorSecret && record.requestId && (record.status === 'pending' || record.status === 'approved')) {
+      await this.deps
+        .fetch(`${record.relayOrigin}/api/sign-in-requests/${encodeURIComponent(record.requestId)}`, {
+          method: 'DELETE',
+          headers: { authorization: `Bearer ${record.collectorSecret}` },
+          credentials: 'omit',
+        })
+        .catch(() => undefined);
+    }
+  }
+
+  /** After the background restarted: follow every sign-in that was waiting. Never creates a request. */
+  async resume(): Promise<void> {
+    for (const record of await this.deps.store.list()) {
+      if (record.status === 'creating') {
+        // The background stopped while the request was being sent: whether it was created is unknown,
+        // and creating it again unasked could send the person a second push.
+        await this.save({ ...record, status: 'not_created', message: 'The sign-in was interrupted. Try again.' });
+      } else if (record.status === 'pending' || record.status === 'approved') {
+        void this.follow(record.tabId);
+      }
+    }
+  }
+
+  /** The page of the tab (re)connected: hand over a grant it has not had yet. */
+  async pageConnected(tabId: number): Promise<void> {
+    const record = await this.deps.store.get(tabId);
+    if (!record) return;
+    this.deps.onView(tabId, viewOf(record));
+    if (record.grant && record.requestId && this.deps.deliverGrant(tabId, record.grant, record.requestId)) {
+      await this.update(tabId, (current) => ({ ...current, grant: undefined }));
+    }
+  }
+
+  /** Follow the request's server-sent events until it ends; reconnect with Last-Event-ID when the stream breaks. */
+  async follow(tabId: number): Promise<void> {
+    if (this.followers.has(tabId)) return;
+    const controller = new AbortController();
+    this.followers.set(tabId, controller);
+    try {
+      for (;;) {
+        const record = await this.deps.store.get(tabId);
+        if (!record || controller.signal.aborted) return;
+        if (record.status === 'approved') return void (await this.redeem(tabId));
+        if (record.status !== 'pending' || !record.collectorSecret || !record.requestId) return;
+        const expiresAt = Date.parse(record.expiresAt ?? '');
+        const untilExpiry = expiresAt - this.deps.now();
+        if (untilExpiry <= 0) {
+          await this.checkState(tabId);
+          return;
+        }
+        // Past the expiry the relay will say `expired`; stop waiting for it a little after.
+        const expiryTimer = setTimeout(() => controller.abort('expiry'), untilExpiry + 3_000);
+        try {
+          await this.readEvents(record, controller.signal);
+        } catch {
+          // The stream broke (network, relay restart, background stopping): try again below.
+        } finally {
+          clearTimeout(expiryTimer);
+        }
+        if (controller.signal.aborted) {
+          if (controller.signal.reason === 'expiry') {
+            this.followers.delete(tabId);
+            await this.checkState(tabId);
+          }
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, this.deps.reconnectDelayMs ?? 1_000));
+      }
+    } finally {
+      if (this.followers.get(tabId) === controller) this.followers.delete(tabId);
+    }
+  }
+
+  private async readEvents(record: PendingSignIn, signal: AbortSignal): Promise<void> {
+    const response = await this.deps.fetch(`${record.relayOrigin}/api/sign-in-requests/${encodeURIComponent(record.requestId!)}/events`, {
+      headers: {
+        accept: 'text/event-stream',
+        authorization: `Bearer ${record.collectorSecret}`,
+        ...(record.lastEventId ? { 'last-event-id': record.lastEventId } : {}),
+      },
+      credentials: 'omit',
+      cache: 'no-store',
+      signal,
+    });
+    if (response.status === 404) {
+      await this.finish(record.tabId, 'expired', 'This sign-in request is no longer known to the relay.');
+      return;
+    }
+    if (!response.ok || !response.body) throw new Error(`events: ${response.status}`);
+    for await (const event of readEventStream(response.body)) {
+      if (event.event !== 'state') continue;
+      let data: unknown;
+      try {
+        data = JSON.parse(event.data);
+      } catch {
+        continue;
+      }
+      const state = signInRequestState.safeParse(data);
+      if (!state.success || state.data.requestId !== record.requestId) continue;
+      const next = await this.applyState(record.tabId, state.data, event.id);
+      if (!next || next.status !== 'pending') return;
+    }
+  }
+
+  /** Ask the relay where the request stands (after the expiry, or when the stream cannot say). */
+  private async checkState(tabId: number): Promise<void> {
+    const record = await this.deps.store.get(tabId);
+    if (!record?.collectorSecret || !record.requestId) return;
+    try {
+      const response = await this.deps.fetch(`${record.relayOrigin}/api/sign-in-requests/${encodeURIComponent(record.requestId)}`, {
+        headers: { authorization: `Bearer ${record.collectorSecret}` },
+        credentials: 'omit',
+        cache: 'no-store',
+      });
+      const state = response.ok ? signInRequestState.safeParse(await response.json()) : undefined;
+      if (state?.success) {
+        const next = await this.applyState(tabId, state.data);
+        if (next?.status === 'pending' && Date.parse(next.expiresAt ?? '') <= this.deps.now()) {
+          await this.finish(tabId, 'expired', 'The request timed out. Send a new request to try again.');
+        }
+        return;
+      }
+    } catch {
+      // fall through: the request is past its time either way
+    }
+    await this.finish(tabId, 'expired', 'The request timed out. Send a new request to try again.');
+  }
+
+  private async applyState(
+    tabId: number,
+    state: { requestId: string; status: PendingSignIn['status']; expiresAt: string; message?: string },
+    eventId?: string,
+  ): Promise<PendingSignIn | undefined> {
+    const record = await this.deps.store.get(tabId);
+    if (!record || record.requestId !== state.requestId || finalStatuses.has(record.status)) return record;
+    if (state.status === 'approved') {
+      const approved = await this.save({ ...record, status: 'approved', message: state.message, ...(eventId ? { lastEventId: eventId } : {}) });
+      await this.redeem(tabId);
+      return approved;
+    }
+    if (finalStatuses.has(state.status)) {
+      return this.finish(tabId, state.status, state.message);
+    }
+    return this.save({
+      ...record,
+      status: state.status,
+      expiresAt: state.expiresAt,
+      ...(state.message ? { message: state.message } : {}),
+      ...(eventId ? { lastEventId: eventId } : {}),
+    });
+  }
+
+  /** Exchange the approval for the one-time grant and hand it to the page. */
+  private async redeem(tabId: number): Promise<void> {
+    await this.withLock(tabId, async () => {
+      const record = await this.deps.store.get(tabId);
+      if (!record || record.status !== 'approved' || !record.collectorSecret || !record.requestId) return;
+      let grant: string | undefined;
+      let failure: string | undefined;
+      try {
+        const response = await this.deps.fetch(`${record.relayOrigin}/api/sign-in-requests/${encodeURIComponent(record.requestId)}/redeem`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${record.collectorSecret}` },
+          credentials: 'omit',
+          cache: 'no-store',
+        });
+        const body = await response.json().catch(() => undefined);
+        const parsed = signInGrant.safeParse(body);
+        if (response.ok && parsed.success) grant = parsed.data.grant;
+        else failure = problemDetail(body) ?? 'The approval could not be used. Try again.';
+      } catch {
+        failure = 'The relay could not be reached to finish the sign-in. Try again.';
+      }
+      if (!grant) {
+        await this.finishUnlocked(tabId, 'failed', failure);
+        return;
+      }
+      const delivered = this.deps.deliverGrant(tabId, grant, record.requestId);
+      await this.finishUnlocked(tabId, 'redeemed', 'Approved. Signing you in…', delivered ? undefined : grant);
+    });
+  }
+
+  private finish(tabId: number, status: PendingSignIn['status'], message?: string): Promise<PendingSignIn | undefined> {
+    return this.withLock(tabId, () => this.finishUnlocked(tabId, status, message));
+  }
+
+  private async finishUnlocked(
+    tabId: number,
+    status: PendingSignIn['status'],
+    message?: string,
+    undeliveredGrant?: string,
+  ): Promise<PendingSignIn | undefined> {
+    const record = await this.deps.store.get(tabId);
+    if (!record || finalStatuses.has(record.status)) return record;
+    const { collectorSecret: _secret, ...rest } = record;
+    const finished: PendingSignIn = {
+      ...rest,
+      status,
+      ...(message ? { message } : {}),
+      ...(undeliveredGrant ? { grant: undeliveredGrant } : {}),
+      updatedAt: this.deps.now(),
+    };
+    await this.deps.store.put(finished);
+    this.followers.get(tabId)?.abort();
+    this.deps.onView(tabId, viewOf(finished));
+    this.deps.onFinished(finished);
+    return finished;
+  }
+
+  private async createRequest(base: PendingSignIn): Promise<PendingSignIn> {
+    const path = `/api/t/${encodeURIComponent(base.tenant)}/sign-in-requests`;
+    // The origin is the tab's, as the browser reported it: the page never gets to say where it is.
+    const body = JSON.stringify({
+      username: base.username,
+      kind: 'passwordless',
+      origin: base.site,
+      client: base.clientId ? { clientId: base.clientId } : {},
+    });
+    try {
+      const send = async (signed: boolean) => {
+        const authorization = signed ? await this.deps.sign(base.relayOrigin, base.tenant, { method: 'POST', path, body }) : undefined;
+        return this.deps.fetch(`${base.relayOrigin}${path}`, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'nod-collector-key': await this.deps.collectorKey(),
+            ...(authorization ? { authorization } : {}),
+          },
+          body,
+          credentials: 'omit',
+          cache: 'no-store',
+        });
+      };
+      let response = await send(true);
+      if (response.status === 401) response = await send(false);
+      const answer = await response.json().catch(() => undefined);
+      if (response.status !== 201) {
+        const code = problemCode(answer);
+        return {
+          ...base,
+          status: code === 'cool_down' || code === 'too_many_pending' ? 'cool_down' : 'not_created',
+          message: (code && problemMessages[code]) ?? problemDetail(answer) ?? `The relay refused the sign-in (${response.status}).`,
+          updatedAt: this.deps.now(),
+        };
+      }
+      const created = answer as {
+        requestId: string;
+        number: number;
+        expiresAt: string;
+        collectorSecret: string;
+        status: 'pending' | 'cool_down';
+        retryAt?: string;
+      };
+      const coolingDown = created.status === 'cool_down';
+      return {
+        ...base,
+        status: coolingDown ? 'cool_down' : 'pending',
+        requestId: String(created.requestId),
+        number: Number(created.number),
+        expiresAt: String(created.expiresAt),
+        ...(created.retryAt ? { retryAt: String(created.retryAt) } : {}),
+        ...(coolingDown ? {} : { collectorSecret: String(created.collectorSecret) }),
+        message: coolingDown ? problemMessages.cool_down : 'Open your Authenticator app and enter the number shown to sign in.',
+        updatedAt: this.deps.now(),
+      };
+    } catch {
+      return { ...base, status: 'not_created', message: 'The relay could not be reached. Try again.', updatedAt: this.deps.now() };
+    }
+  }
+
+  private async save(record: PendingSignIn): Promise<PendingSignIn> {
+    const saved = { ...record, updatedAt: this.deps.now() };
+    await this.deps.store.put(saved);
+    this.deps.onView(record.tabId, viewOf(saved));
+    return saved;
+  }
+
+  private async update(tabId: number, change: (record: PendingSignIn) => PendingSignIn): Promise<void> {
+    await this.withLock(tabId, async () => {
+      const record = await this.deps.store.get(tabId);
+      if (record) await this.deps.store.put(change(record));
+    });
+  }
+
+  /** One read-modify-write at a time per tab. */
+  private withLock<T>(tabId: number, work: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(tabId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    this.locks.set(
+      tabId,
+      next.catch(() => undefined),
+    );
+    return next;
+  }
+}
+
+function problemCode(body: unknown): string | undefined {
+  return typeof body === 'object' && body !== null && typeof (body as { code?: unknown }).code === 'string'
+    ? (body as { code: string }).code
+    : undefined;
+}
+
+function problemDetail(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const { detail, title } = body as { detail?: unknown; title?: unknown };
+  const text = typeof detail === 'string' ? detail : typeof title === 'string' ? title : undefined;
+  return text?.slice(0, 300);
+}

@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { brokeredStatuses, type SignInView } from '../../../shared/extensionMessages';
+import { origin, tenantName } from '../../../shared/schemas/common';
+
+/**
+ * A brokered sign-in as the background keeps it in `storage.session` (one entry per tab), so a stopped
+ * service worker resumes it without a second request. `storage.session` lives in memory only, is not
+ * exposed to content scripts, and is cleared when the browser closes: the collector secret stays in
+ * the background.
+ */
+export const pendingSignIn = z.object({
+  tabId: z.number().int(),
+  /** The tab's real origin when the sign-in started: the verified site. */
+  site: origin,
+  tenant: tenantName,
+  tenantDisplayName: z.string(),
+  relayOrigin: origin,
+  username: z.string(),
+  clientId: z.string().max(200).optional(),
+  status: z.enum(brokeredStatuses),
+  requestId: z.string().optional(),
+  number: z.number().int().optional(),
+  expiresAt: z.string().optional(),
+  retryAt: z.string().optional(),
+  message: z.string().optional(),
+  /** Only while the request can still be watched or redeemed. */
+  collectorSecret: z.string().optional(),
+  /** The last server-sent event id seen (`Last-Event-ID` on reconnect). */
+  lastEventId: z.string().optional(),
+  /** A redeemed grant not yet handed to the page (the tab was reloading). */
+  grant: z.string().optional(),
+  updatedAt: z.number(),
+});
+export type PendingSignIn = z.infer<typeof pendingSignIn>;
+
+/** Statuses after which nothing more happens to the request. */
+export const finalStatuses = new Set<string>([
+  'denied',
+  'wrong_number',
+  'failed',
+  'reported',
+  'expired',
+  'superseded',
+  'cancelled',
+  'cool_down',
+  'redeemed',
+  'not_created',
+]);
+
+export function viewOf(record: PendingSignIn): SignInView {
+  return {
+    tabId: record.tabId,
+    tenant: record.tenant,
+    tenantDisplayName: record.tenantDisplayName,
+    username: record.username,
+    site: record.site,
+    status: record.status,
+    ...(record.requestId ? { requestId: record.requestId } : {}),
+    ...(record.number !== undefined && !finalStatuses.has(record.status) ? { number: record.number } : {}),
+    ...(record.expiresAt ? { expiresAt: record.expiresAt } : {}),
+    ...(record.retryAt ? { retryAt: record.retryAt } : {}),
+    ...(record.message ? { message: record.message } : {}),
+  };
+}
+
+/** Where brokered sign-ins are kept; `storage.session` in the extension, a Map in tests. */
+export interface SignInStore {
+  get(tabId: number): Promise<PendingSignIn | undefined>;
+  put(record: PendingSignIn): Promise<void>;
+  remove(tabId: number): Promise<void>;
+  list(): Promise<PendingSignIn[]>;
+}

@@ -1,0 +1,147 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { browser } from 'wxt/browser';
+import type { ExtensionState } from '../../../shared/extensionMessages';
+import { everySitePatterns } from '../contentScripts/syncContentScripts';
+import { loadBrowserKey } from '../relays/browserKey';
+import { normaliseRelayUrl, originPattern } from '../relays/normaliseRelayUrl';
+import { askBackground } from './askBackground';
+import { siteLabel } from './format';
+
+const withPort = import.meta.env.BROWSER !== 'firefox';
+
+/** Settings: add and remove relays (each with its own host permission), look-alike protection everywhere. */
+export function OptionsApp() {
+  const [state, setState] = useState<ExtensionState>();
+  const [url, setUrl] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+  const [keyCreated, setKeyCreated] = useState<string>();
+
+  const refresh = useCallback(async () => {
+    setState(await askBackground('ui:getState', {}));
+    setKeyCreated((await loadBrowserKey())?.createdAt);
+  }, []);
+  useEffect(() => {
+    void refresh();
+  }, [refresh]);
+
+  const add = async (event: Event) => {
+    event.preventDefault();
+    setError(undefined);
+    setNotice(undefined);
+    let origin: string;
+    try {
+      origin = normaliseRelayUrl(url);
+    } catch (problem) {
+      setError(problem instanceof Error ? problem.message : String(problem));
+      return;
+    }
+    // Asked in the click itself (browsers require a user gesture): this one origin, nothing more.
+    const granted = await browser.permissions.request({ origins: [originPattern(origin, withPort)] });
+    if (!granted) {
+      setError(`Nod needs permission to reach ${siteLabel(origin)} to use it as a relay.`);
+      return;
+    }
+    setBusy(true);
+    try {
+      const result = await askBackground('ui:addRelay', { url: origin });
+      if (result.ok) {
+        setUrl('');
+        setNotice(`Added ${siteLabel(origin)}.`);
+      } else {
+        setError(result.error);
+      }
+    } finally {
+      setBusy(false);
+      await refresh();
+    }
+  };
+
+  const remove = async (origin: string) => {
+    const result = await askBackground('ui:removeRelay', { origin });
+    if (!result.ok) setError(result.error);
+    await refresh();
+  };
+
+  const setEverySite = async (on: boolean) => {
+    if (on) await browser.permissions.request({ origins: everySitePatterns });
+    else await browser.permissions.remove({ origins: everySitePatterns });
+    await askBackground('ui:permissionsChanged', {});
+    await refresh();
+  };
+
+  return (
+    <main class="options">
+      <h1>Nod</h1>
+      <p class="muted">
+        Nod recognises your organisation’s genuine sign-in pages, shows the number to enter on your phone, and warns you about pages that imitate them.
+      </p>
+
+      <h2>Relays</h2>
+      <form onSubmit={(event) => void add(event)}>
+        <label for="relay-url" class="muted" style="align-self:center">
+          Relay address
+        </label>
+        <input
+          id="relay-url"
+          type="url"
+          placeholder="https://nod.contoso.example"
+          value={url}
+          onInput={(event) => setUrl((event.target as HTMLInputElement).value)}
+          required
+        />
+        <button type="submit" class="primary" disabled={busy}>
+          Add relay
+        </button>
+      </form>
+      {error && (
+        <p class="error" role="alert">
+          {error}
+        </p>
+      )}
+      {notice && (
+        <p class="ok" role="status">
+          {notice}
+        </p>
+      )}
+      {state?.relays.length === 0 && <p class="muted">No relay yet. Your administrator gives you its address.</p>}
+      {state?.relays.map((relay) => (
+        <section class="relay" key={relay.origin} data-testid="relay">
+          <h3>{siteLabel(relay.origin)}</h3>
+          <p class="muted">
+            {relay.permission ? 'Permission granted for this address only.' : 'Permission missing: remove and add the relay again.'}{' '}
+            {relay.browserRegistered ? 'This browser is registered with the relay.' : 'This browser’s key is not registered with the relay yet.'}
+          </p>
+          <ul>
+            {relay.tenants.map((tenant) => (
+              <li key={tenant.name}>
+                <strong>{tenant.displayName}</strong> — sign-in pages at {tenant.signInOrigins.map(siteLabel).join(', ')}
+              </li>
+            ))}
+          </ul>
+          <button type="button" onClick={() => void remove(relay.origin)}>
+            Remove relay
+          </button>
+        </section>
+      ))}
+
+      <h2>Look-alike protection on every site</h2>
+      <p class="muted">
+        Without it, Nod runs only on your relays’ addresses, and warns about imitations when you open its toolbar popup. With it, Nod checks every page
+        for imitations of your sign-in pages and warns at once. Nod never sends anything about the pages you visit.
+      </p>
+      <label>
+        <input type="checkbox" checked={state?.everySite ?? false} onChange={(event) => void setEverySite((event.target as HTMLInputElement).checked)} />{' '}
+        Warn me about look-alike sign-in pages on every site
+      </label>
+
+      <h2>This browser’s key</h2>
+      <p class="muted" data-testid="browser-key">
+        {keyCreated
+          ? `Created ${new Date(keyCreated).toLocaleString()}. It is a P-256 key kept in this browser; it cannot be copied out.`
+          : 'Made when you add your first relay.'}
+      </p>
+    </main>
+  );
+}

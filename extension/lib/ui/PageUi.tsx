@@ -1,0 +1,76 @@
+import type { PageVerdict, SignInView } from '../../../shared/extensionMessages';
+import { SignInCard } from './SignInCard';
+import { siteLabel } from './format';
+
+export interface PageUiProps {
+  verdict?: PageVerdict;
+  view: SignInView | null;
+  dismissed: { banner: boolean; offer: boolean; panel: boolean };
+  onDismiss: (what: 'banner' | 'offer' | 'panel') => void;
+  onRetry: () => void;
+  onCancel: () => void;
+  onOffer: (loginUrl: string) => void;
+}
+
+/** What the extension shows on a page, inside its closed shadow root: the sign-in panel, a look-alike warning or the offer. */
+export function PageUi({ verdict, view, dismissed, onDismiss, onRetry, onCancel, onOffer }: PageUiProps) {
+  return (
+    <div class="nod">
+      {verdict?.kind === 'lookalike' && !dismissed.banner && <LookalikeBanner verdict={verdict} onDismiss={() => onDismiss('banner')} />}
+      {verdict?.kind === 'genuine' && view && !dismissed.panel && (
+        <aside class="panel nod" aria-label="Nod sign-in" data-testid="nod-panel">
+          <header>
+            <span>Nod</span>
+            <button type="button" aria-label="Hide" onClick={() => onDismiss('panel')}>
+              ×
+            </button>
+          </header>
+          <SignInCard view={view} onRetry={onRetry} onCancel={onCancel} />
+        </aside>
+      )}
+      {verdict?.kind === 'offer' && !dismissed.offer && (
+        <aside class="offer nod" aria-label="Sign in with Nod" data-testid="nod-offer">
+          <p>
+            This site signs you in with <strong>{verdict.tenantDisplayName}</strong> through Nod.
+          </p>
+          <div class="actions">
+            <button type="button" class="primary" onClick={() => onOffer(verdict.loginUrl)}>
+              Sign in with Nod
+            </button>
+            <button type="button" onClick={() => onDismiss('offer')}>
+              Not now
+            </button>
+          </div>
+        </aside>
+      )}
+    </div>
+  );
+}
+
+function LookalikeBanner({ verdict, onDismiss }: { verdict: Extract<PageVerdict, { kind: 'lookalike' }>; onDismiss: () => void }) {
+  const who = verdict.imitates ? `${verdict.imitates} sign-in page` : 'Nod sign-in page';
+  return (
+    <div class="banner nod" role="alert" data-testid="nod-lookalike-warning">
+      <h2>Warning: this is not a genuine {who}</h2>
+      <p>
+        This page is at <strong>{siteLabel(verdict.site)}</strong>, which is not a registered sign-in address. Nod will not send a sign-in request from
+        it. Do not enter your username, password or codes here, and do not approve a request on your phone that you did not start.
+      </p>
+      {verdict.expected.length > 0 && (
+        <>
+          <p>The genuine sign-in page is at:</p>
+          <ul>
+            {verdict.expected.slice(0, 5).map((origin) => (
+              <li key={origin}>{siteLabel(origin)}</li>
+            ))}
+          </ul>
+        </>
+      )}
+      <div class="actions">
+        <button type="button" onClick={onDismiss}>
+          Hide this warning
+        </button>
+      </div>
+    </div>
+  );
+}

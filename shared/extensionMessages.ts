@@ -1,0 +1,218 @@
+import { z } from 'zod';
+import { origin, tenantName, username } from './schemas/common';
+import { signInPageMarker } from './schemas/signInPageMarker';
+import { requestStatuses } from './schemas/signInRequestState';
+
+/**
+ * The extension's one message map: every runtime message and port message between its parts, by
+ * name, with the schema its payload must pass and (for answered messages) the schema of the reply.
+ *
+ * Channels — who may send a message, checked on the sender before any handler runs:
+ * - `contentScript` → background, over the `nod-page` port. Untrusted: the page may have influenced
+ *   what the content script says, so the background decides with the sender's real origin only.
+ * - `background` → content script, over the same port.
+ * - `extensionPage` (popup, options) → background, with `runtime.sendMessage`, answered.
+ *
+ * Every message is `{ type, payload }`; unknown types and payloads that fail their schema are ignored.
+ */
+export type Channel = 'contentScript' | 'background' | 'extensionPage';
+
+/** The name of the port content scripts open to the background. */
+export const pagePortName = 'nod-page';
+
+const shortText = z.string().max(500);
+const isoTime = z.string().max(40);
+
+/** What the content script saw on the page. A claim: the background checks it against the real origin. */
+export const pageObservation = z.object({
+  /** The `nod-sign-in` marker, when the page has a valid one. */
+  marker: signInPageMarker.nullable(),
+  /** Signs that the page imitates the hosted sign-in page without the marker. */
+  imitation: z.object({
+    /** The title or heading reads like the hosted page's. */
+    title: z.boolean(),
+    /** How many of the hosted page's distinctive phrases appear (0–10). */
+    phrases: z.number().int().min(0).max(10),
+    /** There is a username or password field. */
+    signInForm: z.boolean(),
+    /** Tenant display names the page mentions (matched against known tenants by the background). */
+    mentions: z.array(z.string().max(100)).max(10),
+  }),
+  /** A `nod-identity-provider` declaration: the site says it signs its users in with Nod. */
+  identityProvider: z
+    .object({
+      issuer: z.string().max(500),
+      loginUrl: z.string().max(2000),
+    })
+    .nullable(),
+});
+export type PageObservation = z.infer<typeof pageObservation>;
+
+/** The background's judgement of a page, made from the tab's real origin. */
+export const pageVerdict = z.discriminatedUnion('kind', [
+  /** A registered sign-in origin of this tenant showing the marker: the extension may broker here. */
+  z.object({
+    kind: z.literal('genuine'),
+    tenant: tenantName,
+    tenantDisplayName: z.string().max(200),
+    /** The verified site: the tab's real origin. */
+    site: origin,
+  }),
+  /** Imitates a Nod sign-in page from an origin that is not registered: warn, never broker. */
+  z.object({
+    kind: z.literal('lookalike'),
+    /** The page's real origin, as the browser reports it (for display). */
+    site: z.string().max(300),
+    /** The name of the organisation the page imitates, when known. */
+    imitates: z.string().max(200).optional(),
+    /** The registered sign-in origins the person should use instead. */
+    expected: z.array(origin).max(50),
+    reason: z.enum(['marker_on_unregistered_origin', 'confusable_host', 'imitates_sign_in_page']),
+  }),
+  /** A site that declares a known tenant's issuer as its identity provider. */
+  z.object({
+    kind: z.literal('offer'),
+    tenantDisplayName: z.string().max(200),
+    /** Same-origin with the page, checked by the background. */
+    loginUrl: z.string().max(2000),
+  }),
+  z.object({ kind: z.literal('none') }),
+]);
+export type PageVerdict = z.infer<typeof pageVerdict>;
+
+/** Where a brokered sign-in stands, besides the relay's request statuses. */
+export const brokeredStatuses = [...requestStatuses, 'creating', 'not_created'] as const;
+export type BrokeredStatusName = (typeof brokeredStatuses)[number];
+
+/** A brokered sign-in as the extension's own UI shows it (panel, popup). Never the collector secret. */
+export const signInView = z.object({
+  tabId: z.number().int(),
+  requestId: z.string().max(100).optional(),
+  tenant: tenantName,
+  tenantDisplayName: z.string().max(200),
+  username: z.string().max(254),
+  /** The verified site (the tab's real origin). */
+  site: origin,
+  /** The number to type on the phone: shown in the extension's UI only. */
+  number: z.number().int().min(0).max(999).optional(),
+  status: z.enum(brokeredStatuses),
+  expiresAt: isoTime.optional(),
+  retryAt: isoTime.optional(),
+  message: shortText.optional(),
+});
+export type SignInView = z.infer<typeof signInView>;
+
+export const relaySummary = z.object({
+  origin,
+  tenants: z.array(
+    z.object({
+      name: tenantName,
+      displayName: z.string().max(200),
+      issuer: z.string().max(500),
+      signInOrigins: z.array(origin),
+    }),
+  ),
+  /** The browser key is registered with this relay (requests are browser-verified). */
+  browserRegistered: z.boolean(),
+  /** The host permission for the relay's origin is granted. */
+  permission: z.boolean(),
+  fetchedAt: isoTime,
+});
+export type RelaySummary = z.infer<typeof relaySummary>;
+
+export const accountUsed = z.object({
+  tenant: tenantName,
+  tenantDisplayName: z.string().max(200),
+  username: z.string().max(254),
+  site: origin,
+  lastUsedAt: isoTime,
+});
+export type AccountUsed = z.infer<typeof accountUsed>;
+
+export const signInResult = z.object({
+  at: isoTime,
+  tenant: tenantName,
+  username: z.string().max(254),
+  site: origin,
+  status: z.enum(brokeredStatuses),
+});
+export type SignInResult = z.infer<typeof signInResult>;
+
+export const extensionState = z.object({
+  relays: z.array(relaySummary),
+  /** Look-alike protection on every site (an optional permission the person chose). */
+  everySite: z.boolean(),
+  pending: z.array(signInView),
+  accounts: z.array(accountUsed),
+  results: z.array(signInResult),
+  /** What the background knows of the active tab, when asked with a tab id. */
+  activeTab: z.object({ verdict: pageVerdict.optional(), signIn: signInView.optional() }).optional(),
+});
+export type ExtensionState = z.infer<typeof extensionState>;
+
+const done = z.object({ ok: z.literal(true) });
+const outcome = z.discriminatedUnion('ok', [done, z.object({ ok: z.literal(false), error: shortText })]);
+const empty = z.object({});
+
+export const extensionMessages = {
+  // content script → background (port)
+  'page:observed': { from: 'contentScript', payload: pageObservation },
+  'signIn:start': { from: 'contentScript', payload: z.object({ username }) },
+  'signIn:cancel': { from: 'contentScript', payload: empty },
+  'signIn:retry': { from: 'contentScript', payload: empty },
+  /** Sent while a sign-in waits, so the browser does not stop the background mid-wait. */
+  keepAlive: { from: 'contentScript', payload: empty },
+
+  // background → content script (port)
+  'page:verdict': { from: 'background', payload: pageVerdict },
+  'signIn:view': { from: 'background', payload: z.object({ view: signInView.nullable() }) },
+  'signIn:grant': { from: 'background', payload: z.object({ grant: z.string().min(1).max(2000), requestId: z.string().max(100) }) },
+  'page:fillUsername': { from: 'background', payload: z.object({ username }) },
+
+  // extension pages → background (answered)
+  'ui:getState': { from: 'extensionPage', payload: z.object({ tabId: z.number().int().optional() }), reply: extensionState },
+  'ui:addRelay': { from: 'extensionPage', payload: z.object({ url: z.string().max(500) }), reply: outcome },
+  'ui:removeRelay': { from: 'extensionPage', payload: z.object({ origin }), reply: outcome },
+  'ui:refreshRelays': { from: 'extensionPage', payload: empty, reply: outcome },
+  /** The options page changed a permission: re-register the content script. */
+  'ui:permissionsChanged': { from: 'extensionPage', payload: empty, reply: outcome },
+  'ui:pickAccount': { from: 'extensionPage', payload: z.object({ tabId: z.number().int(), username }), reply: outcome },
+  'ui:cancelSignIn': { from: 'extensionPage', payload: z.object({ tabId: z.number().int() }), reply: outcome },
+  'ui:retrySignIn': { from: 'extensionPage', payload: z.object({ tabId: z.number().int() }), reply: outcome },
+} as const satisfies Record<string, { from: Channel; payload: z.ZodType; reply?: z.ZodType }>;
+
+type Messages = typeof extensionMessages;
+export type MessageName = keyof Messages;
+/** The names a channel may send. */
+export type MessageFrom<C extends Channel> = { [K in MessageName]: Messages[K]['from'] extends C ? K : never }[MessageName];
+export type Payload<K extends MessageName> = z.infer<Messages[K]['payload']>;
+export type Reply<K extends MessageName> = Messages[K] extends { reply: infer R extends z.ZodType } ? z.infer<R> : undefined;
+export type Envelope<K extends MessageName = MessageName> = { [N in K]: { type: N; payload: Payload<N> } }[K];
+
+/** Build a message (typed at compile time; the receiver validates it again). */
+export function message<K extends MessageName>(type: K, payload: Payload<K>): Envelope<K> {
+  return { type, payload } as Envelope<K>;
+}
+
+/**
+ * Validate a received message: its name must be known and sendable on `channel`, and its payload must
+ * pass the schema. Anything else is undefined, and the receiver ignores it.
+ */
+export function parseMessage<C extends Channel>(channel: C, raw: unknown): Envelope<MessageFrom<C>> | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const { type, payload } = raw as { type?: unknown; payload?: unknown };
+  if (typeof type !== 'string' || !Object.hasOwn(extensionMessages, type)) return undefined;
+  const spec = extensionMessages[type as MessageName];
+  if (spec.from !== channel) return undefined;
+  const result = spec.payload.safeParse(payload);
+  if (!result.success) return undefined;
+  return { type, payload: result.data } as never;
+}
+
+/** Validate an answer from the background (the sender of an `extensionPage` message checks it too). */
+export function parseReply<K extends MessageName>(type: K, raw: unknown): Reply<K> | undefined {
+  const spec = extensionMessages[type] as { reply?: z.ZodType };
+  if (!spec.reply) return undefined;
+  const result = spec.reply.safeParse(raw);
+  return result.success ? (result.data as Reply<K>) : undefined;
+}
