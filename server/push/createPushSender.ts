@@ -63,6 +63,8 @@ const BACKOFF_BASE_MS = 100;
 const REQUEST_TIMEOUT_MS = 10_000;
 const MAX_ERROR_TEXT = 200;
 const MAX_SOCKETS_PER_ORIGIN = 128;
+/** How a request fails when the kept-alive connection it went out on was closed by the other side. */
+const CLOSED_UNDER_US: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 const URGENCIES: ReadonlySet<string> = new Set(['very-low', 'low', 'normal', 'high']);
 
 type Attempt =
@@ -173,7 +175,7 @@ export function createPushSender(options: PushSenderOptions): PushSender {
       const attempt = await post(url, headers, body);
       if (attempt.status === undefined) {
         // A kept-alive connection the push service closed just as we reused it: one fresh try.
-        if (attempt.reusedSocket && !resent && !closed) {
+        if (attempt.reusedSocket && !resent && !closed && CLOSED_UNDER_US.has(errorCode(attempt.error))) {
           resent = true;
           continue;
         }
@@ -202,6 +204,10 @@ export function createPushSender(options: PushSenderOptions): PushSender {
       ownAgent?.destroy();
     },
   };
+}
+
+function errorCode(error: Error): string {
+  return String((error as NodeJS.ErrnoException).code ?? '');
 }
 
 /** Retry-After (delta-seconds or an HTTP date) when given, else 100, 200, 400... ms with jitter; at most 2 s. */
