@@ -1,0 +1,214 @@
+/**
+ * Journey 2 and 5 on the phone, in real Chromium: the app served by the relay at /app/, a
+ * platform authenticator with user verification (DevTools virtual authenticator), the real
+ * relay. One phone holds Alice (mode any), Gail (a guest) and Bob (mode push) of Contoso.
+ */
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { totpCode, totpStep } from '../../shared/totp';
+import {
+  type VirtualAuthenticator,
+  activatedServiceWorker,
+  addVirtualAuthenticator,
+  collectPageErrors,
+  deliverPushMessage,
+  launchBrowser,
+  newPhoneContext,
+  saveScreenshot,
+  waitForNotification,
+  waitForNotifications,
+} from '../helpers/browser';
+import { type TestRelay, type TestTenant, fetchJson, startRelay } from '../helpers/startRelay';
+import { addAccountWithPass, ensurePwaBuilt, issuePass, openApp, shownCode } from './pwaSupport';
+
+const alice = 'alice@contoso.example';
+const gail = 'gail@fabrikam.example';
+const bob = 'bob@contoso.example';
+
+describe('the phone app: adding accounts, phone sign-in, offline codes, push', () => {
+  let relay: TestRelay;
+  let contoso: TestTenant;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let authenticator: VirtualAuthenticator;
+  let errors: string[];
+
+  beforeAll(async () => {
+    const built = ensurePwaBuilt();
+    relay = await startRelay();
+    contoso = await relay.tenant('contoso', { displayName: 'Contoso', signInOrigins: ['https://portal.contoso.example'] });
+    await contoso.admin('POST', '/groups', { name: 'Sales' });
+    await contoso.admin('POST', '/groups', { name: 'Field' });
+    for (const [username, kind, group] of [
+      [alice, 'member', 'Sales'],
+      [gail, 'guest', 'Sales'],
+      [bob, 'member', 'Field'],
+    ] as const) {
+      await contoso.admin('POST', '/users', { username, kind, displayName: username.split('@')[0].replace(/^./, (c) => c.toUpperCase()) });
+      await contoso.admin('PUT', `/groups/${group}/members/${username}`);
+    }
+    await contoso.admin('PUT', '/policy', {
+      enabled: true,
+      includeTargets: [
+        { kind: 'group', name: 'Sales', mode: 'any' },
+        { kind: 'group', name: 'Field', mode: 'push' },
+      ],
+    });
+    browser = await launchBrowser();
+    await built;
+    context = await newPhoneContext(browser);
+    page = await context.newPage();
+    errors = collectPageErrors(page);
+    authenticator = await addVirtualAuthenticator(page);
+    await openApp(page, relay.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await relay?.close();
+  });
+
+  it('serves an installable app: manifest, icons, service worker scope /app/', async () => {
+    const manifest = await fetchJson(`${relay.url}/app/manifest.webmanifest`);
+    expect(manifest.status).toBe(200);
+    expect(manifest.headers.get('content-type')).toContain('application/manifest+json');
+    expect(manifest.body).toMatchObject({ name: 'Nod Authenticator', short_name: 'Nod', display: 'standalone', start_url: '/app/', scope: '/app/' });
+    expect(manifest.body.theme_color).toMatch(/^#/);
+    for (const size of ['192x192', '512x512']) {
+      expect(manifest.body.icons.some((i: any) => i.sizes === size && i.purpose === 'any')).toBe(true);
+      expect(manifest.body.icons.some((i: any) => i.sizes === size && i.purpose === 'maskable')).toBe(true);
+    }
+    for (const icon of manifest.body.icons) {
+      const response = await fetch(new URL(icon.src, `${relay.url}/app/manifest.webmanifest`));
+      expect(response.headers.get('content-type')).toBe('image/png');
+      const png = new Uint8Array(await response.arrayBuffer());
+      const view = new DataView(png.buffer);
+      // PNG IHDR: width and height at bytes 16 and 20.
+      expect(`${view.getUint32(16)}x${view.getUint32(20)}`).toBe(icon.sizes);
+    }
+    const shell = await fetch(`${relay.url}/app/`);
+    expect(shell.headers.get('content-security-policy')).toContain("connect-src 'self'");
+    expect((await fetch(`${relay.url}/app/%2e%2e/package.json`)).status).toBe(404);
+    expect((await fetch(`${relay.url}/app/..%2fpackage.json`)).status).toBe(404);
+    expect((await activatedServiceWorker(page, `${relay.url}/app/`)).scopeURL).toBe(`${relay.url}/app/`);
+  });
+
+  it('adds a work account with a Temporary Access Pass, then enables phone sign-in', async () => {
+    await addAccountWithPass(page, relay.url, 'contoso', alice, await issuePass(contoso, alice));
+    await expect.poll(() => authenticator.credentials().then((c) => c.length)).toBe(1);
+    await page.getByRole('button', { name: 'Enable phone sign-in' }).click();
+    await page.getByText('Phone sign-in is on').waitFor();
+    const listed = await contoso.admin('GET', `/users/${alice}/registrations`);
+    expect(listed.body.registrations).toHaveLength(1);
+    expect(listed.body.registrations[0]).toMatchObject({ phoneSignInEnabled: true });
+
+    // The account list shows it under its tenant, with a code.
+    await page.getByRole('link', { name: 'Done' }).click();
+    const tenantSection = page.getByRole('region', { name: 'Contoso' });
+    await expect.poll(() => tenantSection.getByRole('link', { name: `Account ${alice}` }).count()).toBe(1);
+    expect(await shownCode(page, alice)).toMatch(/^\d{6}$/);
+  });
+
+  it('says what it means when notifications are not allowed', async () => {
+    // Headless Chromium refuses the permission prompt: the app must say what that means.
+    const allow = page.getByRole('button', { name: 'Allow notifications' });
+    await allow.click();
+    await page.getByText('Sign-in requests arrive only while Nod is open').first().waitFor();
+  });
+
+  it('refuses phone sign-in for a guest, in plain words', async () => {
+    await addAccountWithPass(page, relay.url, 'contoso', gail, await issuePass(contoso, gail));
+    await page.getByRole('button', { name: 'Enable phone sign-in' }).click();
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.textContent()).toContain('Guest accounts cannot use phone sign-in.');
+    expect((await contoso.admin('GET', `/users/${gail}/registrations`)).body.registrations[0].phoneSignInEnabled).toBe(false);
+  });
+
+  it('refuses phone sign-in for a push-only user, and keeps the account for push approvals and codes', async () => {
+    await addAccountWithPass(page, relay.url, 'contoso', bob, await issuePass(contoso, bob));
+    await page.getByRole('button', { name: 'Enable phone sign-in' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toContain('only to approve a second step');
+    await page.getByRole('link', { name: 'Done' }).click();
+    await page.getByRole('link', { name: `Account ${bob}` }).waitFor();
+    // One device key per tenant: the three accounts share one device at the relay.
+    const deviceIds = await page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open('nod');
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      const all = await new Promise<any[]>((resolve) => {
+        const request = db.transaction('accounts').objectStore('accounts').getAll();
+        request.onsuccess = () => resolve(request.result);
+      });
+      return all.map((a) => ({ deviceId: a.deviceId, keyType: a.deviceKey.constructor.name, extractable: a.deviceKey.extractable }));
+    });
+    expect(deviceIds).toHaveLength(3);
+    expect(new Set(deviceIds.map((d) => d.deviceId)).size).toBe(1);
+    expect(deviceIds[0]).toMatchObject({ keyType: 'CryptoKey', extractable: false });
+    await saveScreenshot(page, 'pwa-account-list-phone');
+  });
+
+  it('starts offline from the service worker and shows codes that match RFC 6238; a code signs in through the relay', async () => {
+    const registration = (await contoso.admin('GET', `/users/${alice}/registrations`)).body.registrations[0];
+    const stored = await relay.ctx.storage.registrations.byId(registration.id);
+    await relay.app.close();
+    await page.reload();
+    await page.getByRole('link', { name: `Account ${alice}` }).waitFor();
+    let shown: string;
+    let expected: string;
+    for (;;) {
+      const before = totpStep(Date.now());
+      shown = await shownCode(page, alice);
+      expected = await totpCode(stored!.totpSecret);
+      if (totpStep(Date.now()) === before && expected === (await shownCode(page, alice))) break;
+    }
+    expect(shown).toBe(expected);
+
+    await relay.restart();
+    const signedIn = await fetchJson(`${relay.url}/api/t/contoso/code-sign-in`, { body: { username: alice, code: shown } });
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.body).toMatchObject({ tenant: 'contoso', username: alice });
+  });
+
+  it('shows a pushed sign-in request as "Approve sign-in?" with its context; the click target opens the approve screen', async () => {
+    await context.grantPermissions(['notifications'], { origin: relay.url });
+    const created = await fetchJson(`${relay.url}/api/t/contoso/sign-in-requests`, {
+      body: { username: alice, origin: 'https://portal.contoso.example', client: { applicationName: 'Contoso Portal' } },
+      headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36' },
+    });
+    expect(created.status).toBe(201);
+    const { requestId, expiresAt } = created.body;
+    const registrationId = (await contoso.admin('GET', `/users/${alice}/registrations`)).body.registrations[0].id;
+    const worker = await activatedServiceWorker(page, `${relay.url}/app/`);
+    await deliverPushMessage(page, worker, {
+      type: 'sign_in_request',
+      requestId,
+      registrationId,
+      tenant: 'contoso',
+      kind: 'passwordless',
+      expiresAt,
+      context: { applicationName: 'Contoso Portal', browser: 'Chrome on Linux', location: 'Seattle, US', origin: 'https://portal.contoso.example' },
+    });
+    const notification = await waitForNotification(page, requestId);
+    expect(notification.title).toBe('Approve sign-in?');
+    expect(notification.body).toBe('Contoso Portal · Chrome on Linux · Seattle, US');
+    expect(notification.data.url).toBe(`${relay.url}/app/#/approve/${registrationId}/${requestId}`);
+
+    // A push that is not a Nod payload is still shown (as browsers require) but says nothing false.
+    await deliverPushMessage(page, worker, { type: 'something_else' });
+    expect((await waitForNotification(page, 'nod-unknown')).title).toBe('Nod');
+
+    await page.goto(notification.data.url);
+    await page.getByRole('heading', { name: 'Approve sign-in?' }).waitFor();
+    await page.getByLabel('Enter the number shown to sign in').waitFor();
+    await page.getByText('Contoso Portal').first().waitFor();
+    await saveScreenshot(page, 'pwa-approve-phone');
+
+    // The request closes (cancelled at the desktop): the push of its closing removes the notification.
+    await deliverPushMessage(page, worker, { type: 'sign_in_request_closed', requestId });
+    await waitForNotifications(page, requestId, 0);
+    expect(errors.filter((e) => !e.includes('Failed to load resource'))).toEqual([]);
+  });
+});

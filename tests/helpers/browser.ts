@@ -1,0 +1,269 @@
+/**
+ * Real Chromium for end-to-end tests, driven by playwright-core: Debian's /usr/bin/chromium
+ * (never a downloaded browser), headless, with the DevTools protocol for what a person or the
+ * platform would do — a WebAuthn platform authenticator with PIN/biometric (virtual
+ * authenticator), pushes delivered to a service worker, notifications read back.
+ *
+ * Keep tests lean: one browser per test file (`launchBrowser` in beforeAll), contexts per
+ * scenario, `browser.close()` in afterAll.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Browser, type BrowserContext, type BrowserContextOptions, type CDPSession, type Page, chromium } from 'playwright-core';
+
+export const chromiumPath = process.env.NOD_CHROMIUM ?? '/usr/bin/chromium';
+
+/** Quiet, offline-friendly Chromium: no sandbox (containers), no GPU, no background calls home. */
+export const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Where tests leave screenshots and other artifacts (gitignored). */
+export const artifactsDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../test-artifacts');
+
+/** A phone-sized viewport (an iPhone 14's CSS pixels). */
+export const phoneViewport = { width: 390, height: 844 } as const;
+
+export async function launchBrowser(options: { args?: string[]; headless?: boolean } = {}): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: options.headless ?? true,
+    args: [...chromiumArgs, ...(options.args ?? [])],
+  });
+}
+
+/**
+ * A persistent profile, needed to load an unpacked extension (`--load-extension`). The profile
+ * directory is temporary unless given; it is removed when the context closes.
+ */
+export async function launchPersistentBrowser(
+  options: { extensionPath?: string; userDataDir?: string; args?: string[]; contextOptions?: BrowserContextOptions } = {},
+): Promise<BrowserContext> {
+  const userDataDir = options.userDataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nod-chromium-'));
+  const extensionArgs = options.extensionPath
+    ? [`--disable-extensions-except=${options.extensionPath}`, `--load-extension=${options.extensionPath}`]
+    : [];
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: chromiumPath,
+    headless: true,
+    args: [...chromiumArgs, ...extensionArgs, ...(options.args ?? [])],
+    ...options.contextOptions,
+  });
+  if (!options.userDataDir) context.on('close', () => fs.rmSync(userDataDir, { recursive: true, force: true }));
+  return context;
+}
+
+/** A context that looks like a phone: small viewport, touch, mobile layout. */
+export function newPhoneContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
+  return browser.newContext({
+    viewport: phoneViewport,
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+    ...options,
+  });
+}
+
+const sessions = new WeakMap<Page, Promise<CDPSession>>();
+
+/** The page's DevTools session (one per page, reused by every helper here). */
+export function cdp(page: Page): Promise<CDPSession> {
+  let session = sessions.get(page);
+  if (!session) {
+    session = page.context().newCDPSession(page);
+    sessions.set(page, session);
+  }
+  return session;
+}
+
+export interface VirtualAuthenticator {
+  id: string;
+  /** Make the next PIN/biometric check pass (true) or fail (false). */
+  setUserVerified(verified: boolean): Promise<void>;
+  /** The credentials the authenticator holds (ids are base64, as the protocol gives them). */
+  credentials(): Promise<Array<{ credentialId: string; rpId?: string; userHandle?: string; signCount: number; isResidentCredential: boolean }>>;
+  remove(): Promise<void>;
+}
+
+/**
+ * A platform authenticator with user verification (like a phone's fingerprint or PIN) on this
+ * page, through DevTools `WebAuthn`. Presence and verification are simulated automatically.
+ */
+export async function addVirtualAuthenticator(
+  page: Page,
+  options: Partial<{ protocol: 'ctap2' | 'u2f'; transport: 'internal' | 'usb' | 'nfc' | 'ble' | 'hybrid'; isUserVerified: boolean }> = {},
+): Promise<VirtualAuthenticator> {
+  const session = await cdp(page);
+  await session.send('WebAuthn.enable', { enableUI: false });
+  const { authenticatorId } = await session.send('WebAuthn.addVirtualAuthenticator', {
+    options: {
+      protocol: options.protocol ?? 'ctap2',
+      transport: options.transport ?? 'internal',
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: options.isUserVerified ?? true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return {
+    id: authenticatorId,
+    async setUserVerified(isUserVerified) {
+      await session.send('WebAuthn.setUserVerified', { authenticatorId, isUserVerified });
+    },
+    async credentials() {
+      const { credentials } = await session.send('WebAuthn.getCredentials', { authenticatorId });
+      return credentials;
+    },
+    async remove() {
+      await session.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
+    },
+  };
+}
+
+export interface ServiceWorkerInfo {
+  registrationId: string;
+  scopeURL: string;
+}
+
+/**
+ * The DevTools id of the service worker registration for `scopeURL`, once a version of it is
+ * activated (waits for it: DevTools reports every registration and version change).
+ */
+export async function activatedServiceWorker(page: Page, scopeURL: string, timeoutMs = 15_000): Promise<ServiceWorkerInfo> {
+  const session = await cdp(page);
+  const registrations = new Map<string, string>();
+  const activated = new Set<string>();
+  return new Promise<ServiceWorkerInfo>((resolve, reject) => {
+    const check = () => {
+      for (const [registrationId, scope] of registrations) {
+        if (scope === scopeURL && activated.has(registrationId)) {
+          cleanup();
+          resolve({ registrationId, scopeURL: scope });
+          return;
+        }
+      }
+    };
+    const onRegistrations = (event: { registrations: Array<{ registrationId: string; scopeURL: string; isDeleted: boolean }> }) => {
+      for (const r of event.registrations) {
+        if (r.isDeleted) registrations.delete(r.registrationId);
+        else registrations.set(r.registrationId, r.scopeURL);
+      }
+      check();
+    };
+    const onVersions = (event: { versions: Array<{ registrationId: string; status: string }> }) => {
+      for (const v of event.versions) if (v.status === 'activated') activated.add(v.registrationId);
+      check();
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`no activated service worker for ${scopeURL} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const cleanup = () => {
+      clearTimeout(timer);
+      session.off('ServiceWorker.workerRegistrationUpdated', onRegistrations);
+      session.off('ServiceWorker.workerVersionUpdated', onVersions);
+    };
+    session.on('ServiceWorker.workerRegistrationUpdated', onRegistrations);
+    session.on('ServiceWorker.workerVersionUpdated', onVersions);
+    // Enabling (again) makes DevTools report the current state.
+    void session
+      .send('ServiceWorker.disable')
+      .catch(() => undefined)
+      .then(() => session.send('ServiceWorker.enable'))
+      .catch((error: Error) => {
+        cleanup();
+        reject(error);
+      });
+  });
+}
+
+/**
+ * Deliver a push message to a service worker as the browser's push service would (DevTools
+ * `ServiceWorker.deliverPushMessage`). Grant the `notifications` permission to the origin first
+ * so the worker may show a notification.
+ */
+export async function deliverPushMessage(page: Page, worker: ServiceWorkerInfo, data: unknown): Promise<void> {
+  const session = await cdp(page);
+  await session.send('ServiceWorker.deliverPushMessage', {
+    origin: new URL(worker.scopeURL).origin,
+    registrationId: worker.registrationId,
+    data: typeof data === 'string' ? data : JSON.stringify(data),
+  });
+}
+
+export interface ShownNotification {
+  title: string;
+  body: string;
+  tag: string;
+  data: any;
+}
+
+/** The notifications a service worker registration is showing (`registration.getNotifications()`). */
+export function getNotifications(page: Page, filter: { tag?: string } = {}): Promise<ShownNotification[]> {
+  return page.evaluate(async (options) => {
+    const registration = await navigator.serviceWorker.ready;
+    const shown = await registration.getNotifications(options.tag ? { tag: options.tag } : undefined);
+    return shown.map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data }));
+  }, filter);
+}
+
+/**
+ * Wait until the page's service worker shows `count` notifications with this tag (there is no
+ * event for it, so the page looks every 20 ms), and return them.
+ */
+export async function waitForNotifications(page: Page, tag: string, count: number, timeoutMs = 10_000): Promise<ShownNotification[]> {
+  const shown = await page.evaluate(
+    async ({ tag, count, timeoutMs }) => {
+      const registration = await navigator.serviceWorker.ready;
+      const deadline = performance.now() + timeoutMs;
+      for (;;) {
+        const found = await registration.getNotifications({ tag });
+        if (found.length === count) return found.map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data }));
+        if (performance.now() > deadline) return undefined;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    },
+    { tag, count, timeoutMs },
+  );
+  if (!shown) throw new Error(`expected ${count} notification(s) tagged ${tag} within ${timeoutMs} ms`);
+  return shown;
+}
+
+/** Wait until a notification with this tag is shown, and return it. */
+export async function waitForNotification(page: Page, tag: string, timeoutMs = 10_000): Promise<ShownNotification> {
+  const [shown] = await waitForNotifications(page, tag, 1, timeoutMs);
+  return shown;
+}
+
+/** Wait until a service worker controls the page (it then serves the page offline). */
+export async function waitForServiceWorkerControl(page: Page, timeoutMs = 15_000): Promise<void> {
+  await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, { timeout: timeoutMs });
+}
+
+/** Save a screenshot as test-artifacts/<name>.png and answer its path. */
+export async function saveScreenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<string> {
+  fs.mkdirSync(artifactsDir, { recursive: true });
+  const file = path.join(artifactsDir, `${name.replace(/[^A-Za-z0-9._-]+/g, '-')}.png`);
+  await page.screenshot({ path: file, fullPage: options.fullPage ?? true });
+  return file;
+}
+
+/**
+ * Keep the page's console errors and uncaught exceptions, to print when a test fails
+ * (`expect(errors).toEqual([])`, or log them in afterEach).
+ */
+export function collectPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console: ${message.text()}`);
+  });
+  return errors;
+}
