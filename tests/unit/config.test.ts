@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, configFor, loadConfig } from '../../server/config';
 
 /** The problems a configuration has, one line each; [] when it loads. */
-function problemsOf(env: Record<string, string>): string[] {
+function problemsOf(env: Record<string, string | undefined>): string[] {
   try {
     loadConfig(env);
     return [];
