@@ -8,5 +8,13 @@ export default defineConfig({
     pool: 'forks',
     fileParallelism: true,
     maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'nod', include: ['tests/**/*.test.ts'], exclude: ['tests/unit/extension*.test.ts', '**/node_modules/**'] },
+      },
+      // The extension's unit tests run with WXT's fakeBrowser (see extension/vitest.config.ts).
+      'extension/vitest.config.ts',
+    ],
   },
 });

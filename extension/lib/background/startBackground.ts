@@ -181,7 +181,7 @@ export function startBackground(): void {
       case 'ui:retrySignIn': {
         const page = pages.get(received.payload.tabId);
         const current = await broker.view(received.payload.tabId);
-        if (!page || page.verdict?.kind !== 'genuine' || current?.site !== page.origin) {
+        if (page?.verdict?.kind !== 'genuine' || current?.site !== page.origin) {
           return { ok: false, error: 'Open the sign-in page again to retry.' };
         }
         await broker.retry(received.payload.tabId);

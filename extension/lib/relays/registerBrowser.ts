@@ -1,9 +1,10 @@
+import type { BrowserRegister } from '../../../shared/schemas/browserRegister';
 import type { P256PublicJwk } from '../../../shared/schemas/common';
 
 /**
- * Register this browser's public key with one tenant of a relay (`POST /api/browsers`), so requests it
- * signs are marked browser-verified. Answers the device id, or undefined when the relay does not (yet)
- * offer browser registration or refuses: sign-in still works, just without the registered-browser mark.
+ * Register this browser's public key with one tenant of a relay (`POST /api/t/:tenant/browsers`), so the
+ * requests it signs are marked as coming from this browser. Answers the device id, or undefined when the
+ * relay refuses or cannot be reached: sign-in still works, just without the browser's mark.
  */
 export async function registerBrowser(
   relayOrigin: string,
@@ -13,17 +14,17 @@ export async function registerBrowser(
   fetchImpl: typeof fetch = fetch,
 ): Promise<string | undefined> {
   try {
-    const response = await fetchImpl(`${relayOrigin}/api/browsers`, {
+    const body: BrowserRegister = { publicKey, name: name.slice(0, 100) };
+    const response = await fetchImpl(`${relayOrigin}/api/t/${encodeURIComponent(tenant)}/browsers`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ tenant, publicKey, devicePublicKey: publicKey, name }),
+      body: JSON.stringify(body),
       credentials: 'omit',
       cache: 'no-store',
     });
     if (!response.ok) return undefined;
-    const body = (await response.json()) as Record<string, unknown>;
-    const id = body.deviceId ?? body.browserId ?? body.id;
-    return typeof id === 'string' && /^[A-Za-z0-9_-]{1,200}$/.test(id) ? id : undefined;
+    const { deviceId } = (await response.json()) as { deviceId?: unknown };
+    return typeof deviceId === 'string' && /^[A-Za-z0-9_-]{1,200}$/.test(deviceId) ? deviceId : undefined;
   } catch {
     return undefined;
   }
@@ -38,6 +39,14 @@ export function describeThisBrowser(userAgent: string): string {
       : /Chrom(e|ium)\//.test(userAgent)
         ? 'Chrome'
         : 'Browser';
-  const os = /Windows/.test(userAgent) ? 'Windows' : /Mac OS X/.test(userAgent) ? 'macOS' : /CrOS/.test(userAgent) ? 'ChromeOS' : /Linux/.test(userAgent) ? 'Linux' : 'a computer';
+  const os = /Windows/.test(userAgent)
+    ? 'Windows'
+    : /Mac OS X/.test(userAgent)
+      ? 'macOS'
+      : /CrOS/.test(userAgent)
+        ? 'ChromeOS'
+        : /Linux/.test(userAgent)
+          ? 'Linux'
+          : 'a computer';
   return `${browserName} on ${os}`;
 }

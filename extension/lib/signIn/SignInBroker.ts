@@ -27,6 +27,8 @@ export interface SignInBrokerDeps {
   onFinished: (record: PendingSignIn) => void;
   /** How long to wait before following the events again after the stream broke. */
   reconnectDelayMs?: number;
+  /** How long past the expiry to wait for the relay's own `expired` before asking it. */
+  expiryGraceMs?: number;
 }
 
 export interface StartSignIn {
@@ -59,6 +61,12 @@ export class SignInBroker {
   private readonly locks = new Map<number, Promise<unknown>>();
 
   constructor(private readonly deps: SignInBrokerDeps) {}
+
+  /** Stop following every request (what a stopped service worker does, for tests); the store keeps them. */
+  dispose(): void {
+    for (const controller of this.followers.values()) controller.abort();
+    this.followers.clear();
+  }
 
   /** The tab's sign-in as the UI shows it. */
   async view(tabId: number): Promise<SignInView | null> {
@@ -158,7 +166,7 @@ export class SignInBroker {
           return;
         }
         // Past the expiry the relay will say `expired`; stop waiting for it a little after.
-        const expiryTimer = setTimeout(() => controller.abort('expiry'), untilExpiry + 3_000);
+        const expiryTimer = setTimeout(() => controller.abort('expiry'), untilExpiry + (this.deps.expiryGraceMs ?? 3_000));
         try {
           await this.readEvents(record, controller.signal);
         } catch {
@@ -207,7 +215,7 @@ export class SignInBroker {
       const state = signInRequestState.safeParse(data);
       if (!state.success || state.data.requestId !== record.requestId) continue;
       const next = await this.applyState(record.tabId, state.data, event.id);
-      if (!next || next.status !== 'pending') return;
+      if (next?.status !== 'pending') return;
     }
   }
 
@@ -263,7 +271,7 @@ export class SignInBroker {
   private async redeem(tabId: number): Promise<void> {
     await this.withLock(tabId, async () => {
       const record = await this.deps.store.get(tabId);
-      if (!record || record.status !== 'approved' || !record.collectorSecret || !record.requestId) return;
+      if (record?.status !== 'approved' || !record.collectorSecret || !record.requestId) return;
       let grant: string | undefined;
       let failure: string | undefined;
       try {
