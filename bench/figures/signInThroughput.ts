@@ -1,0 +1,73 @@
+/**
+ * Figure 1: full passwordless sign-ins per second through the relay's HTTP API at a given
+ * concurrency. Each worker is a distinct user with a distinct desktop (collector key), so no
+ * fatigue limit or supersede rule couples them; each runs sign-ins back to back.
+ */
+import type { HttpClient } from '../lib/http';
+import type { RelayProcess } from '../lib/relayProcess';
+import { type PushInbox, type SignInTimings, fullSignIn } from '../lib/signIn';
+import { median } from '../lib/stats';
+import type { BenchPhone } from '../lib/world';
+
+export interface ThroughputResult {
+  concurrency: number;
+  signIns: number;
+  seconds: number;
+  rate: number;
+  /** CPU the relay process spent per sign-in (user + system), ms. */
+  relayCpuMs: number;
+  /** CPU this process (the load generator and push endpoint) spent per sign-in, ms. */
+  clientCpuMs: number;
+  /** Median time of each step, ms. */
+  steps: Record<keyof SignInTimings, number>;
+}
+
+export async function runSignIns(
+  client: HttpClient,
+  inbox: PushInbox,
+  phones: BenchPhone[],
+  concurrency: number,
+  total: number,
+  tag: string,
+): Promise<SignInTimings[]> {
+  if (phones.length < concurrency) throw new Error(`need ${concurrency} phones, have ${phones.length}`);
+  const timings: SignInTimings[] = [];
+  let issued = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      while (issued < total) {
+        issued++;
+        timings.push(await fullSignIn(client, inbox, phones[worker], `${tag}-desktop-${worker}`));
+      }
+    }),
+  );
+  return timings;
+}
+
+export async function measureThroughput(
+  relay: RelayProcess,
+  client: HttpClient,
+  inbox: PushInbox,
+  phones: BenchPhone[],
+  options: { concurrency: number; signIns: number; warmup: number },
+): Promise<ThroughputResult> {
+  await runSignIns(client, inbox, phones, options.concurrency, options.warmup, `warm-c${options.concurrency}`);
+  const relayBefore = await relay.stats();
+  const clientBefore = process.cpuUsage();
+  const start = performance.now();
+  const timings = await runSignIns(client, inbox, phones, options.concurrency, options.signIns, `c${options.concurrency}`);
+  const seconds = (performance.now() - start) / 1000;
+  const clientCpu = process.cpuUsage(clientBefore);
+  const relayAfter = await relay.stats();
+  const steps = {} as Record<keyof SignInTimings, number>;
+  for (const key of Object.keys(timings[0]) as (keyof SignInTimings)[]) steps[key] = median(timings.map((t) => t[key]));
+  return {
+    concurrency: options.concurrency,
+    signIns: timings.length,
+    seconds,
+    rate: timings.length / seconds,
+    relayCpuMs: (relayAfter.cpuMicros - relayBefore.cpuMicros) / 1000 / timings.length,
+    clientCpuMs: (clientCpu.user + clientCpu.system) / 1000 / timings.length,
+    steps,
+  };
+}

@@ -1,0 +1,105 @@
+/** Start the relay in a child process (bench/processes/relay.ts) and talk to it over IPC. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const benchDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const repoDir = path.resolve(benchDir, '..');
+
+export interface RelayStats {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+  cpuMicros: number;
+  listeners: number;
+  sockets?: number;
+}
+
+export interface RelayProcess {
+  url: string;
+  pingUrl: string;
+  pid: number;
+  stats(): Promise<RelayStats>;
+  /** Collect garbage (three full GCs) and then read the stats. */
+  gcStats(): Promise<RelayStats>;
+  setup(tenant: string): Promise<{ token: string }>;
+  stop(): Promise<void>;
+}
+
+export interface RelayProcessOptions {
+  dataDir: string;
+  publicUrl: string;
+  rpId: string;
+  pushCa: string;
+  logLevel?: 'silent' | 'warn' | 'info';
+  /** Write a V8 CPU profile of the relay to this directory when it stops. */
+  cpuProfileDir?: string;
+}
+
+export async function startRelayProcess(options: RelayProcessOptions): Promise<RelayProcess> {
+  const nodeArgs = ['--expose-gc', '--import', 'tsx'];
+  if (options.cpuProfileDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, path.join(benchDir, 'processes/relay.ts')], {
+    cwd: repoDir,
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    env: {
+      ...process.env,
+      BENCH_RELAY: JSON.stringify({
+        dataDir: options.dataDir,
+        publicUrl: options.publicUrl,
+        rpId: options.rpId,
+        pushCa: options.pushCa,
+        logLevel: options.logLevel ?? 'warn',
+      }),
+    },
+  });
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (value: any) => void; reject: (error: Error) => void }>();
+  let exited = false;
+  const ready = new Promise<{ url: string; pingUrl: string }>((resolve, reject) => {
+    child.on('message', (message: any) => {
+      if (message.type === 'ready') {
+        resolve(message);
+        return;
+      }
+      const waiter = pending.get(message.id);
+      if (!waiter) return;
+      pending.delete(message.id);
+      if (message.error) waiter.reject(new Error(`relay: ${message.error}`));
+      else waiter.resolve(message);
+    });
+    child.on('exit', (code) => {
+      exited = true;
+      reject(new Error(`relay process exited with ${code} before it was ready`));
+      for (const waiter of pending.values()) waiter.reject(new Error(`relay process exited with ${code}`));
+      pending.clear();
+    });
+  });
+  const ask = (type: string, extra: object = {}): Promise<any> => {
+    if (exited) return Promise.reject(new Error('relay process has exited'));
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      child.send({ id, type, ...extra });
+    });
+  };
+  const { url, pingUrl } = await ready;
+  return {
+    url,
+    pingUrl,
+    pid: child.pid!,
+    stats: () => ask('stats'),
+    gcStats: () => ask('gc'),
+    setup: (tenant) => ask('setup', { tenant }),
+    async stop() {
+      if (exited) return;
+      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      await ask('stop').catch(() => {});
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await gone;
+      clearTimeout(timer);
+    },
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * One full passwordless sign-in through the relay's HTTP API, the way the desktop and the PWA
+ * make it (as tests/scripts/signInThroughApi.ts narrates):
+ *   desktop: create the request, open its event stream;
+ *   phone:   receive the Web Push (decrypted at the loopback push endpoint), read the details
+ *            (device-signed GET), answer `approve` with the typed number, a real WebAuthn assertion
+ *            over the bound challenge and the device key's signature;
+ *   desktop: hear `approved` on the stream, redeem the one-time grant.
+ */
+import type { Agent } from 'node:http';
+import { approvalChallenge, canonicalApproval } from '../../shared/approvalChallenge';
+import { deviceAuthorizationHeader, signWithDeviceKey } from '../../shared/deviceSignature';
+import { type HttpClient, type SseEvent, openSse } from './http';
+import type { BenchPhone } from './world';
+import { benchTenant } from './world';
+
+const userAgent = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36';
+
+/** Pushes for sign-in requests, by request id (they may arrive before anyone waits for them). */
+export class PushInbox {
+  private waiting = new Map<string, (payload: any) => void>();
+  private early = new Map<string, any>();
+
+  deliver(payload: any): void {
+    if (payload?.type !== 'sign_in_request') return;
+    const waiter = this.waiting.get(payload.requestId);
+    if (waiter) {
+      this.waiting.delete(payload.requestId);
+      waiter(payload);
+    } else this.early.set(payload.requestId, payload);
+  }
+
+  wait(requestId: string, timeoutMs = 30_000): Promise<any> {
+    const early = this.early.get(requestId);
+    if (early) {
+      this.early.delete(requestId);
+      return Promise.resolve(early);
+    }
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(requestId);
+        reject(new Error(`no push for ${requestId} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiting.set(requestId, (payload) => {
+        clearTimeout(timer);
+        resolve(payload);
+      });
+    });
+  }
+
+  /** Forget pushes nobody will wait for (e.g. for waiters that were never approved). */
+  clear(): void {
+    this.early.clear();
+  }
+}
+
+export interface Created {
+  requestId: string;
+  number: number;
+  collectorSecret: string;
+}
+
+export async function createRequest(client: HttpClient, phone: BenchPhone, collectorKey: string): Promise<Created> {
+  const created = await client.call('POST', `/api/t/${benchTenant}/sign-in-requests`, {
+    body: { username: phone.username, origin: 'https://portal.contoso.example', client: { applicationName: 'Contoso Portal' } },
+    headers: { 'user-agent': userAgent, 'nod-collector-key': collectorKey },
+  });
+  if (created.status !== 201 || created.body.status !== 'pending') {
+    throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);
+  }
+  return created.body;
+}
+
+/** The phone reads the request's details (nonce, WebAuthn parameters) with a device-signed GET. */
+export async function readDetails(client: HttpClient, phone: BenchPhone, requestId: string): Promise<any> {
+  const path = `/api/device/sign-in-requests/${requestId}`;
+  const authorization = await deviceAuthorizationHeader(phone.account.deviceId, phone.deviceKey.privateKey, { method: 'GET', path });
+  const details = await client.call('GET', path, { headers: { authorization } });
+  if (details.status !== 200) throw new Error(`details: ${details.status} ${JSON.stringify(details.body)}`);
+  return details.body;
+}
+
+/** Everything the phone computes for an approval (not sent yet). */
+export async function prepareApproval(phone: BenchPhone, details: any, typedNumber: number): Promise<string> {
+  const binding = { requestId: details.requestId, nonce: details.nonce, typedNumber, decision: 'approve' as const };
+  const challenge = await approvalChallenge(binding);
+  const assertion = await phone.authenticator.authenticate(
+    { challenge, rpId: details.webauthn.rpId, allowCredentials: details.webauthn.allowCredentials },
+    { userVerified: true },
+  );
+  return JSON.stringify({
+    registrationId: phone.account.registrationId,
+    decision: 'approve',
+    typedNumber,
+    assertion,
+    deviceSignature: await signWithDeviceKey(phone.deviceKey.privateKey, canonicalApproval(binding)),
+  });
+}
+
+/** Send the approval; resolves with performance.now() at the moment its HTTP answer was read. */
+export async function sendApproval(client: HttpClient, requestId: string, body: string): Promise<number> {
+  const answered = await client.call('POST', `/api/sign-in-requests/${requestId}/answer`, { body });
+  if (answered.status !== 200 || answered.body.status !== 'approved') {
+    throw new Error(`answer: ${answered.status} ${JSON.stringify(answered.body)}`);
+  }
+  return answered.at;
+}
+
+export async function redeem(client: HttpClient, created: Created): Promise<any> {
+  const grant = await client.call('POST', `/api/sign-in-requests/${created.requestId}/redeem`, {
+    headers: { authorization: `Bearer ${created.collectorSecret}` },
+  });
+  if (grant.status !== 200 || typeof grant.body.grant !== 'string') throw new Error(`redeem: ${grant.status} ${JSON.stringify(grant.body)}`);
+  return grant.body;
+}
+
+/** Open the collector's stream; `approved` resolves when the `approved` state arrives (with its arrival time). */
+export function watchRequest(client: HttpClient, created: Created, agent?: Agent) {
+  let onApproved!: (event: SseEvent) => void;
+  let onFailed!: (error: Error) => void;
+  let onPending!: () => void;
+  /** Resolves when the stream has said `pending`: the relay is now listening for this collector. */
+  const listening = new Promise<void>((resolve) => {
+    onPending = resolve;
+  });
+  const approved = new Promise<SseEvent>((resolve, reject) => {
+    onApproved = resolve;
+    onFailed = reject;
+  });
+  const stream = openSse(client, `/api/sign-in-requests/${created.requestId}/events`, { authorization: `Bearer ${created.collectorSecret}` }, (event) => {
+    if (event.event !== 'state') return;
+    if (event.data.status === 'approved') onApproved(event);
+    else if (event.data.status !== 'pending') onFailed(new Error(`request ended ${event.data.status}`));
+    else onPending();
+  }, agent);
+  stream.opened.then((status) => {
+    if (status !== 200) onFailed(new Error(`event stream: ${status}`));
+  }, onFailed);
+  return { stream, approved, listening };
+}
+
+export interface SignInTimings {
+  create: number;
+  push: number;
+  details: number;
+  approve: number;
+  event: number;
+  redeem: number;
+  total: number;
+}
+
+/** One full sign-in; returns how long each step took (ms). */
+export async function fullSignIn(client: HttpClient, inbox: PushInbox, phone: BenchPhone, collectorKey: string): Promise<SignInTimings> {
+  const t0 = performance.now();
+  const created = await createRequest(client, phone, collectorKey);
+  const t1 = performance.now();
+  const watching = watchRequest(client, created);
+  let ok = false;
+  try {
+    const push = await inbox.wait(created.requestId);
+    if (push.registrationId !== phone.account.registrationId) throw new Error('push for another account');
+    const t2 = performance.now();
+    const details = await readDetails(client, phone, created.requestId);
+    const t3 = performance.now();
+    await sendApproval(client, created.requestId, await prepareApproval(phone, details, created.number));
+    const t4 = performance.now();
+    await watching.approved;
+    const t5 = performance.now();
+    const grant = await redeem(client, created);
+    if (!grant.amr.includes('pop')) throw new Error('grant without pop');
+    const t6 = performance.now();
+    ok = true;
+    return { create: t1 - t0, push: t2 - t1, details: t3 - t2, approve: t4 - t3, event: t5 - t4, redeem: t6 - t5, total: t6 - t0 };
+  } finally {
+    // After `redeemed` the relay ends the stream itself (its socket goes back to the pool).
+    if (!ok) watching.stream.close();
+    watching.approved.catch(() => {});
+  }
+}

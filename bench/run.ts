@@ -1,0 +1,205 @@
+/**
+ * `npm run bench` — Nod's benchmarks (see bench/README.md). Prints one table and writes the same
+ * figures as JSON (bench/results/latest.json). Every comparison is a ratio of two things measured
+ * in the same run, and every figure is repeated (min / median / max over runs), because these
+ * machines are shared and noisy.
+ *
+ *   npm run bench                       all figures, 3 runs each
+ *   npm run bench -- --runs 5           more runs
+ *   npm run bench -- --only signin,push figures: signin (1), latency (2 and 3), push (4), clients (5)
+ *   npm run bench -- --quick            tiny sizes (the smoke test uses this)
+ *   npm run bench -- --profile          also write the relay's V8 CPU profiles to bench/results/profiles
+ *   npm run bench -- --out FILE         write the JSON elsewhere
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { type LatencyRun, measureLatency } from './figures/approvalLatency';
+import { measureClients } from './figures/clients';
+import { measureFloor, measureSteps, prepareCryptoFloor } from './figures/cryptoFloor';
+import { measurePushSending } from './figures/pushSending';
+import { type ThroughputResult, measureThroughput } from './figures/signInThroughput';
+import { HttpClient } from './lib/http';
+import { startPushEndpoint } from './lib/pushEndpoint';
+import { benchDir } from './lib/relayProcess';
+import { Report, fmt } from './lib/report';
+import { PushInbox } from './lib/signIn';
+import { median } from './lib/stats';
+import { type BenchWorld, createWorld } from './lib/world';
+
+const { values: args } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    only: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
+});
+
+const quick = args.quick!;
+const runs = Number(args.runs ?? (quick ? 1 : 3));
+const only = new Set((args.only ?? 'signin,latency,push,clients').split(',').map((s) => s.trim()));
+const out = path.resolve(args.out ?? path.join(benchDir, 'results/latest.json'));
+const profileDir = args.profile ? path.join(benchDir, 'results/profiles') : undefined;
+
+const sizes = quick
+  ? { floor: 30, c1: 3, c64: 8, high: 4, warmup: 2, levels: [10, 30], samples: 5, pings: 2, push: 40, pushPairs: 1, pushConcurrency: 8, clientRuns: 1 }
+  : { floor: 1000, c1: 200, c64: 1500, high: 64, warmup: 128, levels: [1000, 10_000], samples: 300, pings: 3, push: 3000, pushPairs: runs, pushConcurrency: 32, clientRuns: 5 };
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const report = new Report();
+  say(`nod bench: ${quick ? 'quick, ' : ''}${runs} run(s) per figure; ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  const push = await startPushEndpoint();
+  const inbox = new PushInbox();
+  push.onPayload = (payload) => inbox.deliver(payload);
+  let world: BenchWorld | undefined;
+  try {
+    if (only.has('signin') || only.has('latency')) {
+      const phones = Math.max(sizes.high, only.has('latency') ? Math.ceil(Math.max(...sizes.levels) / 17) : 0);
+      const t = performance.now();
+      world = await createWorld({ users: phones, push });
+      say(`set up: ${phones} users with enrolled phones in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    }
+    if (only.has('signin')) await signInFigure(report, world!, inbox);
+    if (only.has('latency')) await latencyFigures(report, world!, inbox);
+    if (only.has('push')) await pushFigure(report, push);
+    if (only.has('clients')) await measureClients(report, { runs: sizes.clientRuns, quick, say });
+  } finally {
+    world?.dispose();
+    await push.close();
+  }
+  const failures = push.stats.failures;
+  if (failures.length) report.note(`push endpoint refused or could not check: ${failures.slice(0, 3).join('; ')}`);
+  console.log(report.table());
+  report.write(out, { quick, runs, only: [...only], seconds: (performance.now() - started) / 1000 });
+  say(`\nwrote ${path.relative(process.cwd(), out)} in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+}
+
+async function signInFigure(report: Report, world: BenchWorld, inbox: PushInbox): Promise<void> {
+  const floor = await prepareCryptoFloor();
+  const floorRates: number[] = [];
+  const low: ThroughputResult[] = [];
+  const high: ThroughputResult[] = [];
+  for (let run = 0; run < runs; run++) {
+    const relay = await world.startRelay({ cpuProfileDir: profileDir });
+    const client = new HttpClient(relay.url);
+    try {
+      floorRates.push((await measureFloor(floor, sizes.floor)).rate);
+      low.push(await measureThroughput(relay, client, inbox, world.phones, { concurrency: 1, signIns: sizes.c1, warmup: sizes.warmup }));
+      high.push(
+        await measureThroughput(relay, client, inbox, world.phones, { concurrency: sizes.high, signIns: sizes.c64, warmup: sizes.warmup }),
+      );
+      say(
+        `figure 1 run ${run + 1}: floor ${floorRates[run].toFixed(0)}/s, c=1 ${low[run].rate.toFixed(1)}/s, c=${sizes.high} ${high[run].rate.toFixed(1)}/s`,
+      );
+    } finally {
+      client.close();
+      await relay.dispose();
+    }
+  }
+  const steps = await measureSteps(floor, sizes.floor);
+  report.add('1', 'crypto floor (one sign-in\'s crypto, one process)', 'sign-ins/s', floorRates);
+  report.add('1', 'sign-in throughput, concurrency 1', 'sign-ins/s', low.map((r) => r.rate));
+  report.add('1', `sign-in throughput, concurrency ${sizes.high}`, 'sign-ins/s', high.map((r) => r.rate));
+  report.add('1', 'throughput c=1 ÷ floor', 'ratio', low.map((r, i) => r.rate / floorRates[i]));
+  report.add('1', `throughput c=${sizes.high} ÷ floor`, 'ratio', high.map((r, i) => r.rate / floorRates[i]), {
+    text: '>= 0.5',
+    test: (m) => m >= 0.5,
+  });
+  report.add('1', `relay CPU per sign-in at c=${sizes.high} ÷ floor time`, 'ratio', high.map((r, i) => r.relayCpuMs / (1000 / floorRates[i])));
+  report.note(
+    `Figure 1: the relay runs in its own process (node --import tsx bench/processes/relay.ts, SQLite WAL on tmpfs-less disk, log level warn); ` +
+      `this process is the load generator, the desktops, the phones and the loopback HTTPS push endpoint (which decrypts every push with http_ece). ` +
+      `Each sign-in: create → push → details (device-signed GET) → approve (assertion + device signature) → 'approved' on the event stream → redeem. ` +
+      `Floor µs per step: ${Object.entries(steps)
+        .map(([k, v]) => `${k} ${v.toFixed(0)}`)
+        .join(', ')}.`,
+  );
+  const cpu = (list: ThroughputResult[], key: 'relayCpuMs' | 'clientCpuMs') => median(list.map((r) => r[key])).toFixed(2);
+  report.note(
+    `Figure 1: CPU per sign-in (median): relay ${cpu(low, 'relayCpuMs')} ms at c=1, ${cpu(high, 'relayCpuMs')} ms at c=${sizes.high}; ` +
+      `load generator ${cpu(low, 'clientCpuMs')} / ${cpu(high, 'clientCpuMs')} ms; floor ${(1000 / median(floorRates)).toFixed(2)} ms. ` +
+      `Median step times at c=1 (ms): ${Object.entries(low[Math.floor(low.length / 2)].steps)
+        .map(([k, v]) => `${k} ${fmt(v)}`)
+        .join(', ')}.`,
+  );
+  report.details.signIn = { floorRates, floorSteps: steps, concurrency1: low, concurrencyHigh: high };
+}
+
+async function latencyFigures(report: Report, world: BenchWorld, inbox: PushInbox): Promise<void> {
+  const results: LatencyRun[] = [];
+  for (let run = 0; run < runs; run++) {
+    const relay = await world.startRelay({ cpuProfileDir: profileDir });
+    try {
+      const result = await measureLatency(world, relay, inbox, { levels: sizes.levels, samples: sizes.samples, pingsPerSample: sizes.pings, say });
+      results.push(result);
+      say(
+        `figure 2/3 run ${run + 1}: ${result.levels
+          .map((l) => `${l.waiters} waiting: p50 ${l.latency.p50.toFixed(2)} p99 ${l.latency.p99.toFixed(2)} ms (loopback p99 ${l.loopback.p99.toFixed(2)})`)
+          .join('; ')}; ${(result.rssPerWaiter / 1024).toFixed(1)} KB/waiter`,
+      );
+    } finally {
+      await relay.dispose();
+    }
+  }
+  sizes.levels.forEach((level, i) => {
+    const at = results.map((r) => r.levels[i]);
+    const first = i === 0;
+    report.add('2', `approval → desktop p50, ${level} waiting`, 'ms', at.map((l) => l.latency.p50));
+    report.add('2', `approval → desktop p99, ${level} waiting`, 'ms', at.map((l) => l.latency.p99));
+    report.add('2', `bare loopback round trip p50, ${level} waiting`, 'ms', at.map((l) => l.loopback.p50));
+    report.add('2', `bare loopback round trip p99, ${level} waiting`, 'ms', at.map((l) => l.loopback.p99));
+    report.add(
+      '2',
+      `approval p99 ÷ loopback p99, ${level} waiting`,
+      'ratio',
+      at.map((l) => l.ratioP99),
+      first ? { text: '<= 3', test: (m) => m <= 3 } : undefined,
+    );
+    report.add('2', `relay RSS with ${level} waiting`, 'MiB', at.map((l) => l.relay.rss / 2 ** 20));
+  });
+  const top = sizes.levels[sizes.levels.length - 1];
+  report.add('3', `relay RSS per waiting sign-in at ${top}`, 'KB', results.map((r) => r.rssPerWaiter / 1000), {
+    text: '<= 10',
+    test: (m) => m <= 10,
+  });
+  report.add('3', `relay JS heap per waiting sign-in at ${top}`, 'KB', results.map((r) => r.heapPerWaiter / 1000));
+  report.note(
+    `Figures 2/3: each waiter is a real pending request (enrolled user, pushed, collector stream open and 'pending' received); ` +
+      `a sample approves one (device-signed details, assertion, device signature), times answer-read → 'approved'-read in this process, redeems it and opens a replacement. ` +
+      `The loopback round trip is a keep-alive GET to a bare node:http server inside the relay process, interleaved with the samples. ` +
+      `Approval send → event p99 (includes the relay's answer work): ${results.map((r) => r.levels.map((l) => fmt(l.sendToEvent.p99)).join('/')).join(', ')} ms; ` +
+      `Fastify /health p99: ${results.map((r) => r.levels.map((l) => fmt(l.health.p99)).join('/')).join(', ')} ms. ` +
+      `RSS per waiter = (RSS after GC with ${top} waiting − RSS after GC before any) / ${top}; opening waiters took ${fmt(median(results.map((r) => r.secondsPer1000Waiters)))} s per 1,000.`,
+  );
+  report.details.latency = results;
+}
+
+async function pushFigure(report: Report, push: Awaited<ReturnType<typeof startPushEndpoint>>): Promise<void> {
+  const results = await measurePushSending(push, { count: sizes.push, concurrency: sizes.pushConcurrency, pairs: sizes.pushPairs, subscriptions: 64 });
+  for (const r of results) say(`figure 4: nod ${r.nod.rate.toFixed(0)}/s, web-push ${r.webPush.rate.toFixed(0)}/s, ratio ${r.ratio.toFixed(2)}`);
+  report.add('4', 'pushes/s, Nod sender', 'pushes/s', results.map((r) => r.nod.rate));
+  report.add('4', 'pushes/s, web-push sendNotification', 'pushes/s', results.map((r) => r.webPush.rate));
+  report.add('4', 'Nod ÷ web-push', 'ratio', results.map((r) => r.ratio), { text: '>= 1.5', test: (m) => m >= 1.5 });
+  const failed = results.reduce((n, r) => n + r.nod.failed + r.webPush.failed, 0);
+  const checked = results.reduce((n, r) => n + r.nod.checked + r.webPush.checked, 0);
+  const checkFailures = results.flatMap((r) => [...r.nod.checkFailures, ...r.webPush.checkFailures]);
+  report.note(
+    `Figure 4: ${sizes.push} pushes per phase, ${sizes.pushConcurrency} in flight, 64 subscriptions, alternating order; senders in a child process, ` +
+      `endpoint here (201 at once, ${checked} sampled messages fully checked: VAPID + http_ece${checkFailures.length ? `; FAILED: ${checkFailures[0]}` : ', all good'}; ${failed} sends failed). ` +
+      `Sender CPU per push: Nod ${fmt(median(results.map((r) => r.nod.cpuMsPerPush)))} ms, web-push ${fmt(median(results.map((r) => r.webPush.cpuMsPerPush)))} ms.`,
+  );
+  report.details.push = results;
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
