@@ -5,7 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { enrollPhone } from '../helpers/enrollPhone';
 import { fetchJson, startRelay } from '../helpers/startRelay';
 
@@ -16,7 +16,7 @@ const tempDir = () => {
   tempDirs.push(dir);
   return dir;
 };
-afterEach(() => {
+afterAll(() => {
   for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -129,7 +129,8 @@ describe('done when: from a shell, the CLI sets up a tenant, and a phone enrolls
   });
 });
 
-describe('the CLI says what went wrong', () => {
+// Independent processes on their own directories: run them side by side.
+describe.concurrent('the CLI says what went wrong', () => {
   it('an unknown tenant exits 1 with one line', async () => {
     const run = await nod(tempDir(), 'admin', 'user', 'create', 'nosuchtenant', 'alice@contoso.example');
     expect(run.code).toBe(1);
@@ -151,7 +152,7 @@ describe('the CLI says what went wrong', () => {
   });
 });
 
-describe('starting the relay from a shell (what npm start runs)', () => {
+describe.concurrent('starting the relay from a shell (what npm start runs)', () => {
   it('a bad NOD_PORT and NOD_PUBLIC_URL stop it with exit code 2 and one line each, before anything is written', async () => {
     const cwd = tempDir();
     const dataDir = path.join(cwd, 'data');
