@@ -9,12 +9,14 @@ import { defineConfig } from 'wxt';
  * test cannot click the browser's permission prompt. Release builds never set it.
  */
 const testHosts = (process.env.NOD_EXTENSION_TEST_HOSTS ?? '').split(',').filter(Boolean);
+/** Where builds go; tests build into their own directory so they never overwrite a release build. */
+const outDir = process.env.NOD_EXTENSION_OUT_DIR ?? 'dist/extension';
 
 export default defineConfig({
   srcDir: 'extension',
   entrypointsDir: 'entrypoints',
   publicDir: 'extension/public',
-  outDir: 'dist/extension',
+  outDir,
   outDirTemplate: '{{browser}}-mv{{manifestVersion}}',
   // Explicit imports only: a reader sees where every name comes from.
   imports: false,

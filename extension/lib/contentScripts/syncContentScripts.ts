@@ -1,7 +1,7 @@
 import { browser } from 'wxt/browser';
 
 export const contentScriptId = 'nod-page';
-export const contentScriptFile = '/content-scripts/nod.js';
+export const contentScriptFile = '/nod-page.js';
 export const everySitePatterns = ['https://*/*', 'http://*/*'];
 
 /** The web origins the person granted (relays, sites, or every site). */

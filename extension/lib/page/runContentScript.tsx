@@ -17,10 +17,9 @@ import { observePage } from './observePage';
 
 type Port = ReturnType<typeof browser.runtime.connect>;
 
-/** What WXT's ContentScriptContext offers that this script uses. */
 export interface ScriptContext {
+  /** False once the extension was updated or removed: the script then stops reconnecting. */
   readonly isValid: boolean;
-  onInvalidated(callback: () => void): void;
 }
 
 /**
@@ -28,10 +27,10 @@ export interface ScriptContext {
  * the extension's own UI in a closed shadow root. It never decides whether a page is genuine and never
  * sees the collector secret; the page never sees the number.
  */
-export function runContentScript(ctx: ScriptContext): void {
+export function runContentScript(ctx: ScriptContext): () => void {
   // Registered for the page and also injected by the popup (activeTab): run once per page.
   const marker = window as unknown as { __nodContentScript?: boolean };
-  if (marker.__nodContentScript) return;
+  if (marker.__nodContentScript) return () => undefined;
   marker.__nodContentScript = true;
   let port: Port | undefined;
   let verdict: PageVerdict | undefined;
@@ -123,7 +122,8 @@ export function runContentScript(ctx: ScriptContext): void {
     try {
       port = browser.runtime.connect({ name: pagePortName });
     } catch {
-      return; // the extension was updated or removed
+      teardown(); // the extension was updated or removed
+      return;
     }
     port.onMessage.addListener(onBackground);
     port.onDisconnect.addListener(() => {
@@ -166,15 +166,16 @@ export function runContentScript(ctx: ScriptContext): void {
     if (view && (view.status === 'creating' || view.status === 'pending' || view.status === 'approved')) send('keepAlive', {});
   }, 20_000);
 
-  ctx.onInvalidated(() => {
+  const teardown = () => {
     window.removeEventListener('message', onPageMessage);
     observer.disconnect();
     clearInterval(keepAlive);
     render(null, root);
     host.remove();
-  });
+  };
 
   connect();
+  return teardown;
 }
 
 /** Put the account the person picked in the popup into the page's username field, as typing would. */

@@ -1,0 +1,248 @@
+/**
+ * Journey 6 in real Chromium with the built extension loaded: the options page adds the relay, a page
+ * on a registered sign-in origin hands phone sign-in off to the extension, which creates the request
+ * with its own key and the tab's real origin, shows the number only in its own UI, and hands the grant
+ * back after the phone approves; a stopped service worker resumes without a second request; a
+ * look-alike on another loopback origin gets a warning and never a request; forged messages get nothing.
+ *
+ * Permissions: this test build lists http://localhost/* and http://127.0.0.1/* as host permissions
+ * (NOD_EXTENSION_TEST_HOSTS): Playwright cannot click the permission prompt, and with the permission
+ * already granted `permissions.request` resolves at once, so the options page runs its ordinary path.
+ * http://localhost/* stands for the relay's origin; http://127.0.0.1/* stands for the person having
+ * turned on look-alike protection on every site.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { artifactsDir } from '../helpers/browser';
+import type { TestPhone } from '../helpers/enrollPhone';
+import { answer } from '../helpers/signInFlow';
+import { type SignInWorld, startSignInWorld } from '../helpers/signInWorld';
+import {
+  type ExtensionBrowser,
+  type LoopbackSite,
+  buildTestExtension,
+  launchWithExtension,
+  readExtensionUi,
+  serveSite,
+  waitForExtensionUi,
+} from './extensionSupport';
+
+const alice = 'alice@contoso.example';
+
+/** A page that speaks the hosted page's hand-off (shared/schemas/signInPageMarker.ts) and records what it hears. */
+const handOffPage = (title: string, extra = '') => `<!doctype html>
+<html lang="en"><head>
+<meta charset="utf-8">
+<meta name="nod-sign-in" content='{"v":1,"tenant":"contoso","step":"phone"}'>
+<title>${title}</title>
+</head><body>
+<h1>Sign in</h1>
+<form><label>Username <input name="username" autocomplete="username"></label></form>
+<p>Other ways to sign in</p><p>Approve a request on my Authenticator app</p>
+<script>
+  window.heard = [];
+  addEventListener('message', (event) => {
+    if (event.source !== window) return;
+    window.heard.push(event.data);
+    if (event.data && event.data.type === 'nod:extension-ready') document.body.dataset.ready = 'yes';
+    if (event.data && event.data.type === 'nod:grant') document.body.dataset.grant = event.data.grant;
+  });
+  window.handOff = (username) => postMessage({ type: 'nod:phone-sign-in-requested', username }, location.origin);
+  postMessage({ type: 'nod:extension-probe' }, location.origin);
+</script>
+${extra}
+</body></html>`;
+
+/** From another origin: tries to start a sign-in in its parent, and asks for secrets. */
+const forgerFrame = `<!doctype html><html><body><script>
+  parent.postMessage({ type: 'nod:phone-sign-in-requested', username: '${alice}' }, '*');
+  parent.postMessage({ type: 'nod:get-collector-secret' }, '*');
+</script></body></html>`;
+
+describe('the browser extension in Chromium', () => {
+  let world: SignInWorld;
+  let phone: TestPhone;
+  let registered: LoopbackSite;
+  let elsewhere: LoopbackSite;
+  let ext: ExtensionBrowser;
+
+  const created = async () => {
+    const audit = await world.contoso.admin('GET', '/audit?type=sign_in_request.created');
+    return audit.body.events as Array<{ origin?: string; username?: string }>;
+  };
+
+  const heard = (page: Page) => page.evaluate(() => (window as unknown as { heard: unknown[] }).heard);
+
+  beforeAll(async () => {
+    const built = buildTestExtension({ hosts: ['http://localhost/*', 'http://127.0.0.1/*'] });
+    world = await startSignInWorld();
+    phone = await world.enroll(alice);
+    elsewhere = await serveSite({ '/signin': handOffPage('Sign in to Contoso'), '/forger': forgerFrame }, '127.0.0.1');
+    registered = await serveSite(
+      { '/signin': handOffPage('Sign in', `<iframe src="${elsewhere.origin}/forger" title="ad"></iframe>`) },
+      'localhost',
+    );
+    // The stand-in sign-in page's origin is one of Contoso's registered sign-in origins (as a custom domain would be).
+    const patched = await world.contoso.admin('PATCH', '', { signInOrigins: [registered.origin] });
+    expect(patched.status).toBe(200);
+    ext = await launchWithExtension(await built);
+    fs.mkdirSync(artifactsDir, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await ext?.close();
+    await registered?.close();
+    await elsewhere?.close();
+    await world?.close();
+  });
+
+  it('the options page adds the relay: discovery, a non-extractable browser key, registration with the tenant', async () => {
+    const options = await ext.context.newPage();
+    await options.goto(`chrome-extension://${ext.extensionId}/options.html`);
+    await options.getByLabel('Relay address').fill(world.relay.url);
+    await options.getByRole('button', { name: 'Add relay' }).click();
+    const relay = options.getByTestId('relay');
+    await relay.waitFor();
+    await expect.poll(() => relay.textContent()).toContain('This browser is registered with the relay.');
+    expect(await relay.textContent()).toContain('Contoso');
+    expect(await relay.textContent()).toContain(new URL(registered.origin).host);
+    const key = await options.evaluate(
+      () =>
+        new Promise<{ extractable: boolean; algorithm: string; usages: string[] }>((resolve, reject) => {
+          const open = indexedDB.open('nod-extension');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const get = open.result.transaction('keys').objectStore('keys').get('browser');
+            get.onsuccess = () => {
+              const k = get.result.privateKey as CryptoKey;
+              resolve({ extractable: k.extractable, algorithm: (k.algorithm as EcKeyAlgorithm).namedCurve, usages: k.usages });
+            };
+          };
+        }),
+    );
+    expect(key).toEqual({ extractable: false, algorithm: 'P-256', usages: ['sign'] });
+    await options.close();
+  });
+
+  it('brokers on a registered sign-in origin: the number only in the extension’s closed panel, the grant handed to the page', async () => {
+    const page = await ext.context.newPage();
+    await page.goto(`${registered.origin}/signin`);
+    await page.waitForSelector('body[data-ready="yes"]');
+    await page.evaluate((username) => (window as unknown as { handOff(u: string): void }).handOff(username), alice);
+
+    const ui = await waitForExtensionUi(page, (u) => /^\d{2}$/.test(u.byTestId.number ?? ''));
+    const number = Number(ui.byTestId.number);
+    expect(ui.mode).toBe('closed');
+    expect(ui.byTestId['verified-site']).toBe(`http://${new URL(registered.origin).host}`);
+    expect(ui.byTestId.countdown).toMatch(/Expires in [12]:\d\d/);
+    // The page cannot reach into the panel.
+    expect(await page.evaluate(() => document.querySelector('nod-extension-ui')?.shadowRoot ?? null)).toBeNull();
+    await page.screenshot({ path: path.join(artifactsDir, 'extension-panel.png') });
+
+    // The toolbar badge shows the number for this tab.
+    const worker = await ext.worker();
+    const badge = await worker.evaluate(async (origin) => {
+      const chrome = (globalThis as any).chrome;
+      const [tab] = await chrome.tabs.query({ url: `${origin}/*` });
+      return chrome.action.getBadgeText({ tabId: tab.id });
+    }, registered.origin);
+    expect(badge).toBe(String(number));
+
+    // The popup shows the pending sign-in too.
+    const popup = await ext.context.newPage();
+    await popup.setViewportSize({ width: 360, height: 420 });
+    await popup.goto(`chrome-extension://${ext.extensionId}/popup.html`);
+    await expect.poll(() => popup.getByTestId('nod-popup').textContent()).toContain(String(number));
+    await popup.screenshot({ path: path.join(artifactsDir, 'extension-popup.png') });
+    await popup.close();
+
+    // The phone sees the origin the browser saw, and that a browser created the request.
+    const pending = await phone.call('GET', '/api/device/sign-in-requests');
+    const request = pending.body.requests.find((r: { context: { origin: string } }) => r.context.origin === registered.origin);
+    expect(request).toBeDefined();
+    expect(request.context).toMatchObject({ origin: registered.origin, newBrowser: true });
+
+    const approved = await answer(world.relay.url, phone, request, 'approve', { typedNumber: number });
+    expect(approved.status).toBe(200);
+    await page.waitForSelector('body[data-grant]');
+    await waitForExtensionUi(page, (u) => u.text.includes('Signing you in'));
+
+    // Nothing the extension told the page carries the number or the collector secret.
+    const told = (await heard(page)).filter((m) => (m as { type?: string }).type !== 'nod:extension-probe' && (m as { type?: string }).type !== 'nod:phone-sign-in-requested');
+    expect(told.map((m) => (m as { type: string }).type)).toEqual(expect.arrayContaining(['nod:extension-ready', 'nod:status', 'nod:grant']));
+    for (const message of told) {
+      expect(message).not.toHaveProperty('number');
+      expect(JSON.stringify(message)).not.toMatch(/collectorSecret/);
+    }
+    await page.close();
+  });
+
+  it('a service worker stopped mid-wait resumes from storage.session with no second request', async () => {
+    const before = (await created()).length;
+    const page = await ext.context.newPage();
+    await page.goto(`${registered.origin}/signin`);
+    await page.waitForSelector('body[data-ready="yes"]');
+    await page.evaluate((username) => (window as unknown as { handOff(u: string): void }).handOff(username), alice);
+    const ui = await waitForExtensionUi(page, (u) => /^\d{2}$/.test(u.byTestId.number ?? ''));
+    const number = Number(ui.byTestId.number);
+
+    await ext.stopServiceWorkers();
+    // The page's port closes; reconnecting wakes the background, which resumes the waiting sign-in.
+    await waitForExtensionUi(page, (u) => u.byTestId.number === String(number));
+
+    const pending = await phone.call('GET', '/api/device/sign-in-requests');
+    const request = pending.body.requests.find((r: { context: { origin: string } }) => r.context.origin === registered.origin);
+    expect((await answer(world.relay.url, phone, request, 'approve', { typedNumber: number })).status).toBe(200);
+    await page.waitForSelector('body[data-grant]');
+    expect((await created()).length).toBe(before + 1);
+    await page.close();
+  });
+
+  it('a look-alike on another loopback origin gets the warning, and the relay records no request', async () => {
+    const before = (await created()).length;
+    const page = await ext.context.newPage();
+    await page.goto(`${elsewhere.origin}/signin`);
+    const ui = await waitForExtensionUi(page, (u) => u.testIds.includes('nod-lookalike-warning'));
+    expect(ui.text).toContain('Warning: this is not a genuine Contoso sign-in page');
+    expect(ui.text).toContain(new URL(registered.origin).host);
+    await page.screenshot({ path: path.join(artifactsDir, 'extension-lookalike-warning.png') });
+
+    // The look-alike tries to hand off anyway, and to fish for secrets.
+    await page.evaluate((username) => {
+      const w = window as unknown as { handOff(u: string): void };
+      w.handOff(username);
+      postMessage({ type: 'nod:get-collector-secret' }, location.origin);
+      postMessage({ type: 'nod:phone-sign-in-requested', username: 42 }, location.origin);
+      postMessage('nod:phone-sign-in-requested', location.origin);
+    }, alice);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await created()).length).toBe(before);
+    const told = (await heard(page)).filter((m) => !['nod:extension-probe', 'nod:phone-sign-in-requested', 'nod:get-collector-secret'].includes((m as { type?: string })?.type ?? ''));
+    expect(told.filter((m) => typeof m === 'object')).toEqual([]);
+    // Pages cannot message the extension directly (no externally_connectable).
+    expect(await page.evaluate(() => typeof (globalThis as { chrome?: { runtime?: { sendMessage?: unknown } } }).chrome?.runtime?.sendMessage)).toBe('undefined');
+    await page.close();
+  });
+
+  it('a frame from another origin cannot start a sign-in in the genuine page', async () => {
+    const before = (await created()).length;
+    const page = await ext.context.newPage();
+    await page.goto(`${registered.origin}/signin`);
+    await page.waitForSelector('body[data-ready="yes"]');
+    await page.frameLocator('iframe').locator('body').waitFor({ state: 'attached' });
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await created()).length).toBe(before);
+    expect((await readExtensionUi(page)).testIds).not.toContain('number');
+    await page.close();
+  });
+
+  it('removing the relay forgets it', async () => {
+    const options = await ext.context.newPage();
+    await options.goto(`chrome-extension://${ext.extensionId}/options.html`);
+    await options.getByRole('button', { name: 'Remove relay' }).click();
+    await expect.poll(() => options.getByTestId('relay').count()).toBe(0);
+    await options.close();
+  });
+});

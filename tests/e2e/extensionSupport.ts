@@ -1,0 +1,178 @@
+/**
+ * The Nod extension in real Chromium for end-to-end tests: a test build, loaded unpacked into a
+ * persistent profile, its id read from its service worker; small loopback sites; and a reader for
+ * the extension's closed shadow root (the page cannot see into it, DevTools can).
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { BrowserContext, Page, Worker } from 'playwright-core';
+import { cdp, launchPersistentBrowser } from '../helpers/browser';
+
+const run = promisify(execFile);
+const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+
+/**
+ * Build the extension for a test. `hosts` become required host permissions of this build only: a
+ * test cannot click the browser's permission prompt, and a permission the manifest already grants
+ * makes `permissions.request` resolve at once, so the options page runs its ordinary code path.
+ */
+export async function buildTestExtension(options: { hosts?: string[]; browser?: 'chrome' | 'firefox' } = {}): Promise<string> {
+  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nod-extension-'));
+  const browser = options.browser ?? 'chrome';
+  await run(process.execPath, [path.join(repoRoot, 'node_modules/wxt/bin/wxt.mjs'), 'build', '-b', browser], {
+    cwd: repoRoot,
+    env: { ...process.env, NOD_EXTENSION_OUT_DIR: outDir, NOD_EXTENSION_TEST_HOSTS: (options.hosts ?? []).join(',') },
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return path.join(outDir, `${browser}-mv3`);
+}
+
+export interface ExtensionBrowser {
+  context: BrowserContext;
+  extensionId: string;
+  /** The background service worker (it changes when Chrome stops and restarts it). */
+  worker(): Promise<Worker>;
+  /** Stop every service worker, as Chrome does when the background is idle (DevTools ServiceWorker.stopAllWorkers). */
+  stopServiceWorkers(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function launchWithExtension(extensionPath: string): Promise<ExtensionBrowser> {
+  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nod-extension-profile-'));
+  const context = await launchPersistentBrowser({
+    extensionPath,
+    userDataDir,
+    // Playwright adds --disable-extensions by default.
+    contextOptions: { ignoreDefaultArgs: ['--disable-extensions'], viewport: { width: 1100, height: 760 } },
+  });
+  const first = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
+  const extensionId = new URL(first.url()).host;
+  let control: Page | undefined;
+  return {
+    context,
+    extensionId,
+    async worker() {
+      const running = context.serviceWorkers().find((w) => w.url().startsWith(`chrome-extension://${extensionId}/`));
+      return running ?? context.waitForEvent('serviceworker', { timeout: 15_000 });
+    },
+    async stopServiceWorkers() {
+      control ??= await context.newPage();
+      const session = await cdp(control);
+      await session.send('ServiceWorker.enable');
+      await session.send('ServiceWorker.stopAllWorkers');
+    },
+    async close() {
+      await context.close();
+      // Chromium may still be writing its profile for a moment after it closed.
+      fs.rmSync(userDataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      fs.rmSync(path.dirname(extensionPath), { recursive: true, force: true });
+    },
+  };
+}
+
+export interface LoopbackSite {
+  /** e.g. http://127.0.0.1:41234 */
+  origin: string;
+  close(): Promise<void>;
+}
+
+/** Serve fixed HTML pages by path on a loopback host (`127.0.0.1` or `localhost`). */
+export async function serveSite(pages: Record<string, string>, host = '127.0.0.1'): Promise<LoopbackSite> {
+  const server = http.createServer((request, response) => {
+    const body = pages[new URL(request.url ?? '/', 'http://x').pathname];
+    if (body === undefined) {
+      response.writeHead(404).end();
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://${host}:${port}`,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+interface DomNode {
+  nodeType: number;
+  nodeName: string;
+  nodeValue?: string;
+  attributes?: string[];
+  children?: DomNode[];
+  shadowRoots?: Array<DomNode & { shadowRootType?: string }>;
+}
+
+export interface ExtensionUi {
+  /** Whether the extension's host element is on the page. */
+  present: boolean;
+  /** The shadow root's mode as DevTools reports it. */
+  mode?: string;
+  /** All text inside the shadow root. */
+  text: string;
+  /** data-testid values inside the shadow root. */
+  testIds: string[];
+  /** Text of the element with this data-testid. */
+  byTestId: Record<string, string>;
+}
+
+/**
+ * Read the extension's UI on a page through DevTools, which sees closed shadow roots (DOM.getDocument
+ * with pierce). Page scripts cannot: for them `element.shadowRoot` is null.
+ */
+export async function readExtensionUi(page: Page): Promise<ExtensionUi> {
+  const session = await cdp(page);
+  const { root } = (await session.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: DomNode };
+  const host = find(root, (node) => node.nodeName.toLowerCase() === 'nod-extension-ui');
+  const shadow = host?.shadowRoots?.[0];
+  if (!host || !shadow) return { present: Boolean(host), text: '', testIds: [], byTestId: {} };
+  const testIds: string[] = [];
+  const byTestId: Record<string, string> = {};
+  walk(shadow, (node) => {
+    const attributes = node.attributes ?? [];
+    const index = attributes.indexOf('data-testid');
+    if (index >= 0) {
+      testIds.push(attributes[index + 1]);
+      byTestId[attributes[index + 1]] = textOf(node);
+    }
+  });
+  return { present: true, mode: shadow.shadowRootType, text: textOf(shadow), testIds, byTestId };
+}
+
+/** Wait until the extension's UI on the page satisfies `until`. */
+export async function waitForExtensionUi(page: Page, until: (ui: ExtensionUi) => boolean, timeoutMs = 15_000): Promise<ExtensionUi> {
+  const deadline = Date.now() + timeoutMs;
+  let last: ExtensionUi | undefined;
+  while (Date.now() < deadline) {
+    last = await readExtensionUi(page);
+    if (until(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(`extension UI never matched; last: ${JSON.stringify(last)}`);
+}
+
+function walk(node: DomNode, visit: (node: DomNode) => void): void {
+  visit(node);
+  for (const child of node.children ?? []) walk(child, visit);
+  for (const shadow of node.shadowRoots ?? []) walk(shadow, visit);
+}
+
+function find(node: DomNode, match: (node: DomNode) => boolean): DomNode | undefined {
+  let found: DomNode | undefined;
+  walk(node, (n) => {
+    if (!found && match(n)) found = n;
+  });
+  return found;
+}
+
+function textOf(node: DomNode): string {
+  if (node.nodeName === 'STYLE' || node.nodeName === 'SCRIPT') return '';
+  let text = node.nodeType === 3 ? (node.nodeValue ?? '') : '';
+  for (const child of [...(node.children ?? []), ...(node.shadowRoots ?? [])]) text += ` ${textOf(child)}`;
+  return text.replace(/\s+/g, ' ').trim();
+}
