@@ -1,3 +1,4 @@
+import '../lib/noEval';
 import { browser } from 'wxt/browser';
 import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
 import { runContentScript } from '../lib/page/runContentScript';

@@ -1,3 +1,4 @@
+import '../../lib/noEval';
 import { render } from 'preact';
 import { OptionsApp } from '../../lib/ui/OptionsApp';
 import { baseStyles } from '../../lib/ui/styles';

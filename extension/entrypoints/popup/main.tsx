@@ -1,3 +1,4 @@
+import '../../lib/noEval';
 import { render } from 'preact';
 import { PopupApp } from '../../lib/ui/PopupApp';
 import { baseStyles } from '../../lib/ui/styles';
