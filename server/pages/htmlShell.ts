@@ -90,7 +90,8 @@ export function htmlShell(options: {
     ? ''
     : '<p class="notice">The sign-in pages were not built. Run <code>npm run build:pages</code> and reload.</p>';
   const styles = (assets?.styles ?? []).map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}">`).join('');
-  const scripts = (assets?.scripts ?? []).map((src) => `<script type="module" src="${escapeHtml(src)}"></script>`).join('');
+  // Plain pages (logout, errors) run no script at all.
+  const scripts = (options.entry === 'plain' ? [] : (assets?.scripts ?? [])).map((src) => `<script type="module" src="${escapeHtml(src)}"></script>`).join('');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -98,6 +99,7 @@ export function htmlShell(options: {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(options.title)}</title>
 ${options.head ?? ''}${styles}
 </head>

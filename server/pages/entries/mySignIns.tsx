@@ -1,0 +1,9 @@
+import { render } from 'preact';
+import { mySignInsBoot } from '../../../shared/schemas/mySignIns';
+import { readBoot } from '../src/boot';
+import { MySignInsApp } from '../src/mySignIns/MySignInsApp';
+import '../src/styles.css';
+
+const boot = readBoot(mySignInsBoot);
+const root = document.getElementById('app')!;
+if (boot) render(<MySignInsApp boot={boot} />, root);

@@ -1,0 +1,9 @@
+import { render } from 'preact';
+import { hostedSignInBoot } from '../../../shared/schemas/hostedSignIn';
+import { readBoot } from '../src/boot';
+import { SignInApp } from '../src/signIn/SignInApp';
+import '../src/styles.css';
+
+const boot = readBoot(hostedSignInBoot);
+const root = document.getElementById('app')!;
+if (boot) render(<SignInApp boot={boot} />, root);

@@ -1,0 +1,307 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import {
+  type AuthenticatorEnrollment,
+  authenticatorEnrollment,
+  type MySignInsBoot,
+  type MySignInsSummary,
+  mySignInsSummary,
+  type SecurityMethod,
+} from '../../../../shared/schemas/mySignIns';
+import { callRelay } from '../api';
+
+const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }) : 'Never');
+
+/**
+ * My Sign-ins / Security info: the user's methods, **Add method → Authenticator app** (a QR code
+ * and a link with a one-time enrollment code), removing a method, and recent sign-ins.
+ */
+export function MySignInsApp({ boot }: { boot: MySignInsBoot }) {
+  const base = `/t/${encodeURIComponent(boot.tenant)}/my-sign-ins`;
+  const [summary, setSummary] = useState<MySignInsSummary>();
+  const [error, setError] = useState<string>();
+  const [needsSignIn, setNeedsSignIn] = useState<string>();
+  const [adding, setAdding] = useState<'choose' | 'enroll'>();
+  const [enrollment, setEnrollment] = useState<AuthenticatorEnrollment>();
+  const [removing, setRemoving] = useState<string>();
+  const [notice, setNotice] = useState<string>();
+
+  const load = async () => {
+    const result = await callRelay('GET', `${base}/api/summary`, mySignInsSummary);
+    if (result.status === 401) {
+      location.assign(base);
+      return;
+    }
+    if (!result.ok || !result.body) {
+      setError(result.error);
+      return;
+    }
+    setSummary(result.body);
+  };
+  useEffect(() => void load(), []);
+
+  /** A refusal that asks for a fresh sign-in shows the way to it. */
+  const handleRefusal = (result: { code?: string; error?: string }) => {
+    if (result.code === 'recent_sign_in_required') setNeedsSignIn(result.error);
+    else setError(result.error);
+  };
+
+  const addAuthenticator = async () => {
+    setError(undefined);
+    const result = await callRelay('POST', `${base}/api/authenticator`, authenticatorEnrollment);
+    if (!result.ok || !result.body) {
+      setAdding(undefined);
+      handleRefusal(result);
+      return;
+    }
+    setEnrollment(result.body);
+    setAdding('enroll');
+  };
+
+  const remove = async (method: Extract<SecurityMethod, { kind: 'authenticator' }>) => {
+    setError(undefined);
+    const result = await callRelay('DELETE', `${base}/api/registrations/${encodeURIComponent(method.id)}`, undefined);
+    setRemoving(undefined);
+    if (!result.ok) {
+      handleRefusal(result);
+      return;
+    }
+    setNotice(`Authenticator app on ${method.deviceName} was removed.`);
+    await load();
+  };
+
+  if (!summary) {
+    return (
+      <main class="card wide">
+        <p class="tenant">{boot.tenantDisplayName}</p>
+        <h1>Security info</h1>
+        {error ? (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        ) : (
+          <p role="status" class="muted">
+            Loading…
+          </p>
+        )}
+      </main>
+    );
+  }
+
+  const authenticators = summary.methods.filter((m): m is Extract<SecurityMethod, { kind: 'authenticator' }> => m.kind === 'authenticator');
+  return (
+    <>
+      <header class="topbar">
+        <p class="tenant">{boot.tenantDisplayName} · My Sign-ins</p>
+        <p>
+          <span class="muted">{summary.displayName}</span>{' '}
+          <a href={`${base}/sign-out`}>Sign out</a>
+        </p>
+      </header>
+      <main class="card wide">
+        <h1>Security info</h1>
+        <p class="muted">These are the methods you use to sign in to your account.</p>
+        <p class="small muted">
+          Signed in as {summary.username} since {when(summary.signedInAt)}.
+        </p>
+
+        {needsSignIn && (
+          <div class="panel" role="alert">
+            <p>{needsSignIn}</p>
+            <a class="button primary" href={`${base}/sign-in`}>
+              Sign in again
+            </a>
+          </div>
+        )}
+        {error && (
+          <p class="error" role="alert">
+            {error}
+          </p>
+        )}
+        <div role="status" aria-live="polite">
+          {notice && <p class="ok">{notice}</p>}
+        </div>
+
+        {adding === undefined && (
+          <p>
+            <button
+              type="button"
+              class="primary"
+              onClick={() => {
+                setNotice(undefined);
+                setError(undefined);
+                setNeedsSignIn(undefined);
+                if (summary.recentSignInRequired) {
+                  setNeedsSignIn(`For your security, sign in again to add a method (you signed in more than ${summary.recentSignInMinutes} minutes ago).`);
+                  return;
+                }
+                setAdding('choose');
+              }}
+            >
+              + Add method
+            </button>
+          </p>
+        )}
+        {!summary.addAuthenticator.allowed && <p class="muted small">{summary.addAuthenticator.message}</p>}
+        {adding === 'choose' && (
+          <AddMethodPanel allowed={summary.addAuthenticator} onAdd={() => void addAuthenticator()} onCancel={() => setAdding(undefined)} />
+        )}
+        {adding === 'enroll' && enrollment && (
+          <EnrollPanel
+            enrollment={enrollment}
+            onDone={() => {
+              setAdding(undefined);
+              setEnrollment(undefined);
+              void load();
+            }}
+          />
+        )}
+
+        <h2>Your methods</h2>
+        {summary.methods.length === 0 ? (
+          <p>You have no sign-in methods yet. Add the Authenticator app to sign in without a password.</p>
+        ) : (
+          <table class="methods">
+            <thead>
+              <tr>
+                <th scope="col">Method</th>
+                <th scope="col">Details</th>
+                <th scope="col">Last used</th>
+                <th scope="col">
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {authenticators.map((method) => (
+                <tr key={method.id}>
+                  <td>Authenticator app</td>
+                  <td>
+                    {method.deviceName}
+                    <br />
+                    <span class="muted small">{method.phoneSignInEnabled ? 'Phone sign-in enabled' : 'Push approvals and verification codes'}</span>
+                  </td>
+                  <td>{when(method.lastUsedAt)}</td>
+                  <td>
+                    {removing === method.id ? (
+                      <span>
+                        Remove it? You can't use it to sign in afterwards.{' '}
+                        <button type="button" class="danger" onClick={() => void remove(method)}>
+                          Yes, remove
+                        </button>{' '}
+                        <button type="button" onClick={() => setRemoving(undefined)}>
+                          Cancel
+                        </button>
+                      </span>
+                    ) : (
+                      <button
+                        type="button"
+                        aria-label={`Remove Authenticator app on ${method.deviceName}`}
+                        onClick={() => {
+                          setNotice(undefined);
+                          setRemoving(method.id);
+                        }}
+                      >
+                        Remove
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+              {summary.methods.map((method) =>
+                method.kind === 'verification_codes' ? (
+                  <tr key="codes">
+                    <td>Verification codes</td>
+                    <td>From the Authenticator app on {method.deviceNames.join(', ')}</td>
+                    <td />
+                    <td />
+                  </tr>
+                ) : method.kind === 'password' ? (
+                  <tr key="password">
+                    <td>Password</td>
+                    <td>Set by your admin</td>
+                    <td />
+                    <td />
+                  </tr>
+                ) : null,
+              )}
+            </tbody>
+          </table>
+        )}
+
+        <h2>Recent sign-ins</h2>
+        {summary.recentSignIns.length === 0 ? (
+          <p class="muted">No sign-ins yet.</p>
+        ) : (
+          <ul class="options" aria-label="Recent sign-ins">
+            {summary.recentSignIns.map((signIn, index) => (
+              <li key={index} class="small">
+                <p>
+                  <strong class={signIn.outcome === 'failure' ? 'error' : undefined}>{signIn.description}</strong>
+                  <br />
+                  <span class="muted">
+                    {when(signIn.at)}
+                    {signIn.browser ? ` · ${signIn.browser}` : ''}
+                  </span>
+                </p>
+              </li>
+            ))}
+          </ul>
+        )}
+      </main>
+    </>
+  );
+}
+
+function AddMethodPanel(props: { allowed: { allowed: boolean; message?: string }; onAdd: () => void; onCancel: () => void }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  return (
+    <section class="panel" aria-labelledby="add-heading">
+      <h2 id="add-heading" tabIndex={-1} ref={heading}>
+        Add a method
+      </h2>
+      <p>Which method would you like to add?</p>
+      <ul class="options">
+        <li>
+          <button type="button" class="option" disabled={!props.allowed.allowed} onClick={props.onAdd}>
+            <span>Authenticator app</span>
+            <span class="hint">{props.allowed.allowed ? 'Approve sign-ins on your phone.' : props.allowed.message}</span>
+          </button>
+        </li>
+      </ul>
+      <div class="actions">
+        <button type="button" onClick={props.onCancel}>
+          Cancel
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function EnrollPanel(props: { enrollment: AuthenticatorEnrollment; onDone: () => void }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+  const expires = new Date(props.enrollment.expiresAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  return (
+    <section class="panel" aria-labelledby="enroll-heading">
+      <h2 id="enroll-heading" tabIndex={-1} ref={heading}>
+        Set up your account in the app
+      </h2>
+      <ol>
+        <li>Open the Nod Authenticator app on your phone and choose Add account.</li>
+        <li>Scan this QR code, or open the link on your phone.</li>
+        <li>Follow the steps in the app, then select Done.</li>
+      </ol>
+      <img class="qr" src={props.enrollment.qrCode} alt="QR code to add your account in the Authenticator app" />
+      <p class="code-link">
+        <a href={props.enrollment.link}>Open the link on your phone</a>
+      </p>
+      <p class="muted small">The code works once and expires at {expires}.</p>
+      <div class="actions">
+        <button type="button" class="primary" onClick={props.onDone}>
+          Done
+        </button>
+      </div>
+    </section>
+  );
+}

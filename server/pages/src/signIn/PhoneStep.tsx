@@ -1,0 +1,235 @@
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { HostedSignInBoot } from '../../../../shared/schemas/hostedSignIn';
+import { signInGrant } from '../../../../shared/schemas/signInGrant';
+import type { SignInRequestCreated } from '../../../../shared/schemas/signInRequestCreate';
+import type { RequestStatus } from '../../../../shared/schemas/signInRequestState';
+import { callRelay } from '../api';
+import { collectorKey } from '../collectorKey';
+import { watchRequest } from '../eventStream';
+import { listenToExtension, tellExtension } from '../extensionBridge';
+import { statusWords } from './words';
+
+export type PhoneKind = 'passwordless' | 'mfa';
+type Shown = RequestStatus | 'creating' | 'not_created' | 'brokered';
+
+interface PhoneRequest {
+  status: Shown;
+  requestId?: string;
+  number?: number;
+  /** When the request expires, on this browser's clock (corrected by the relay's Date header). */
+  expiresAt?: number;
+  retryAt?: string;
+  error?: string;
+  /** Created by the Nod extension: the number is in the extension's UI, not here. */
+  brokered: boolean;
+}
+
+const created = (answer: SignInRequestCreated, skew: number): PhoneRequest => ({
+  status: answer.status === 'cool_down' ? 'cool_down' : 'pending',
+  requestId: answer.requestId,
+  number: answer.status === 'cool_down' ? undefined : answer.number,
+  expiresAt: Date.parse(answer.expiresAt) - skew,
+  retryAt: answer.retryAt,
+  brokered: false,
+});
+
+/** How far the relay's clock is ahead of this browser's, from an answer's Date header. */
+export function clockSkew(response: Response | undefined): number {
+  const date = response?.headers.get('date');
+  const skew = date ? Date.parse(date) - Date.now() : 0;
+  // The header has whole seconds: only a clearly wrong clock is worth correcting.
+  return Math.abs(skew) < 3000 ? 0 : skew;
+}
+
+/** Create a sign-in request from the page (the relay checks the Origin header against `origin`). */
+export async function createPhoneRequest(
+  boot: HostedSignInBoot,
+  username: string,
+  kind: PhoneKind,
+  password?: string,
+): Promise<{ answer?: SignInRequestCreated; skew: number; error?: string; code?: string }> {
+  const result = await callRelay('POST', `/api/t/${encodeURIComponent(boot.tenant)}/sign-in-requests`, undefined, {
+    body: {
+      username,
+      kind,
+      origin: boot.origin,
+      client: { clientId: boot.clientId, applicationName: boot.applicationName },
+      ...(password ? { password } : {}),
+    },
+    headers: { 'nod-collector-key': collectorKey() },
+  });
+  if (!result.ok || !result.raw) return { skew: 0, error: result.error, code: result.code };
+  return { answer: result.raw as SignInRequestCreated, skew: clockSkew(result.response) };
+}
+
+/**
+ * Phone sign-in (or the push after a password): the number large, a countdown, and the live
+ * state. Every end gives a plain message, **Send another request** and **Other ways to sign in**.
+ */
+export function PhoneStep(props: {
+  boot: HostedSignInBoot;
+  username: string;
+  kind: PhoneKind;
+  password?: string;
+  /** A request the previous step already made (the password step). */
+  initial?: { answer: SignInRequestCreated; skew: number };
+  /** Let the Nod extension make and finish the request. */
+  viaExtension: boolean;
+  onRequest: (requestId: string | undefined) => void;
+  onGrant: (grant: string) => void;
+  onOtherWays: () => void;
+}) {
+  const { boot, username, kind } = props;
+  const [request, setRequest] = useState<PhoneRequest>(props.initial ? created(props.initial.answer, props.initial.skew) : { status: 'creating', brokered: false });
+  const [now, setNow] = useState(Date.now());
+  const secret = useRef<string | undefined>(props.initial?.answer.collectorSecret);
+  const stop = useRef<() => void>(() => undefined);
+  const heading = useRef<HTMLHeadingElement>(null);
+  const attempt = useRef(0);
+
+  const redeem = async (requestId: string) => {
+    const result = await callRelay('POST', `/api/sign-in-requests/${encodeURIComponent(requestId)}/redeem`, signInGrant, {
+      headers: { authorization: `Bearer ${secret.current}` },
+    });
+    if (result.ok && result.body) props.onGrant(result.body.grant);
+    else setRequest((r) => ({ ...r, status: 'failed', error: result.error }));
+  };
+
+  const follow = (requestId: string) => {
+    stop.current();
+    stop.current = watchRequest(requestId, secret.current!, (state) => {
+      setRequest((r) => (r.requestId === requestId ? { ...r, status: state.status } : r));
+      if (state.status === 'approved') void redeem(requestId);
+    });
+  };
+
+  const startOwn = async () => {
+    const mine = ++attempt.current;
+    stop.current();
+    setRequest({ status: 'creating', brokered: false });
+    const result = await createPhoneRequest(boot, username, kind, props.password);
+    if (mine !== attempt.current) return;
+    if (!result.answer) {
+      setRequest({ status: 'not_created', error: result.error, brokered: false });
+      return;
+    }
+    const answer = result.answer;
+    secret.current = answer.collectorSecret;
+    setRequest(created(answer, result.skew));
+    setNow(Date.now());
+    if (answer.status !== 'cool_down') follow(answer.requestId);
+  };
+
+  const start = () => {
+    if (props.viaExtension && kind === 'passwordless') {
+      ++attempt.current;
+      stop.current();
+      setRequest({ status: 'brokered', brokered: true });
+      tellExtension({ type: 'nod:phone-sign-in-requested', username });
+    } else {
+      void startOwn();
+    }
+  };
+
+  useEffect(() => {
+    if (props.initial) follow(props.initial.answer.requestId);
+    else start();
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => {
+      clearInterval(timer);
+      stop.current();
+    };
+  }, []);
+
+  // The extension's side of a brokered request: its status, then the grant.
+  useEffect(() => {
+    if (!request.brokered) return;
+    return listenToExtension((message) => {
+      if (message.type === 'nod:status') {
+        if (message.status === 'not_created') {
+          void startOwn();
+          return;
+        }
+        setRequest((r) => ({
+          ...r,
+          status: message.status === 'pending' ? 'brokered' : message.status,
+          requestId: message.requestId ?? r.requestId,
+          expiresAt: message.expiresAt ? Date.parse(message.expiresAt) : r.expiresAt,
+          retryAt: message.retryAt,
+        }));
+      } else if (message.type === 'nod:grant') {
+        setRequest((r) => ({ ...r, status: 'approved' }));
+        props.onGrant(message.grant);
+      }
+    });
+  }, [request.brokered]);
+
+  useEffect(() => props.onRequest(request.requestId), [request.requestId]);
+  useEffect(() => heading.current?.focus(), [request.status === 'pending' || request.status === 'brokered' || request.status === 'creating']);
+
+  const otherWays = () => {
+    stop.current();
+    if (request.brokered) tellExtension({ type: 'nod:phone-sign-in-cancelled' });
+    else if (request.requestId && secret.current && request.status === 'pending') {
+      void callRelay('DELETE', `/api/sign-in-requests/${encodeURIComponent(request.requestId)}`, undefined, {
+        headers: { authorization: `Bearer ${secret.current}` },
+      });
+    }
+    props.onOtherWays();
+  };
+
+  const words = statusWords[request.status] ?? statusWords.failed!;
+  const waiting = request.status === 'pending' || request.status === 'brokered' || request.status === 'creating';
+  const signingIn = request.status === 'approved' || request.status === 'redeemed';
+  const remaining = request.expiresAt === undefined ? undefined : Math.max(0, Math.ceil((request.expiresAt - now) / 1000));
+  const retryAt = request.retryAt ? new Date(request.retryAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : undefined;
+
+  return (
+    <section aria-labelledby="phone-heading">
+      <h1 id="phone-heading" tabIndex={-1} ref={heading}>
+        {words.title}
+      </h1>
+      {request.status === 'pending' && request.number !== undefined && (
+        <>
+          <p>{words.text}</p>
+          <p class="number" data-testid="number">
+            <span class="visually-hidden">Your number: </span>
+            {request.number}
+          </p>
+          {remaining !== undefined && (
+            <p class="countdown muted" data-testid="countdown">
+              This request expires in {Math.floor(remaining / 60)}:{String(remaining % 60).padStart(2, '0')}
+            </p>
+          )}
+        </>
+      )}
+      <div role="status" aria-live="polite" class={waiting ? 'status' : 'status end'}>
+        {request.status === 'pending' && request.number !== undefined ? (
+          <span class="muted">Waiting for your approval…</span>
+        ) : (
+          <>
+            <p>{request.error && request.status === 'not_created' ? request.error : words.text}</p>
+            {request.status === 'cool_down' && retryAt && <p class="muted">You can send a new request after {retryAt}.</p>}
+          </>
+        )}
+      </div>
+      {(request.status === 'creating' || signingIn) && <div class="spinner" aria-hidden="true" />}
+      {!waiting && !signingIn && (
+        <div class="actions">
+          {request.status !== 'reported' && (
+            <button type="button" class="primary" onClick={start}>
+              Send another request
+            </button>
+          )}
+        </div>
+      )}
+      {!signingIn && (
+        <p>
+          <button type="button" class="link" onClick={otherWays}>
+            Other ways to sign in
+          </button>
+        </p>
+      )}
+    </section>
+  );
+}

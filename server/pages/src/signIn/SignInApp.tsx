@@ -1,0 +1,430 @@
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import {
+  type HostedSignInBoot,
+  type HostedUsernameAnswer,
+  hostedFinished,
+  hostedUsernameAnswer,
+} from '../../../../shared/schemas/hostedSignIn';
+import type { SignInMethod } from '../../../../shared/schemas/signInMethods';
+import type { SignInPageStep } from '../../../../shared/schemas/signInPageMarker';
+import type { SignInRequestCreated } from '../../../../shared/schemas/signInRequestCreate';
+import { signInGrant } from '../../../../shared/schemas/signInGrant';
+import { callRelay } from '../api';
+import { rememberedMethod } from '../collectorKey';
+import { listenToExtension, tellExtension } from '../extensionBridge';
+import { setMarker } from '../marker';
+import { createPhoneRequest, PhoneStep, type PhoneKind } from './PhoneStep';
+import { methodHints, methodLabels } from './words';
+
+type View =
+  | { step: 'username' }
+  | { step: 'methods' }
+  | { step: 'phone'; kind: PhoneKind; initial?: { answer: SignInRequestCreated; skew: number }; key: number }
+  | { step: 'code' }
+  | { step: 'password' }
+  | { step: 'temporary_access_pass' }
+  | { step: 'done' };
+
+/** The method each view signs in with, as remembered for next time. */
+const methodOf = (view: View): SignInMethod | undefined =>
+  view.step === 'phone' ? (view.kind === 'passwordless' ? 'phone_sign_in' : 'password') : view.step === 'code' ? 'verification_code' : view.step === 'password' ? 'password' : view.step === 'temporary_access_pass' ? 'temporary_access_pass' : undefined;
+
+/**
+ * The hosted sign-in page, in the seed's steps: username and **Next**; the default way (phone
+ * sign-in when registered, else the one used last); **Other ways to sign in**; then back to the
+ * site through the OIDC interaction.
+ */
+export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
+  const [view, setViewState] = useState<View>({ step: 'username' });
+  const [username, setUsername] = useState(boot.loginHint ?? '');
+  const [offer, setOffer] = useState<HostedUsernameAnswer>();
+  const [password, setPassword] = useState<string>();
+  const [requestId, setRequestId] = useState<string>();
+  const [extensionReady, setExtensionReady] = useState(false);
+  const [finishing, setFinishing] = useState<string>();
+  const counter = useRef(0);
+  const base = `/t/${encodeURIComponent(boot.tenant)}/interaction/${encodeURIComponent(boot.uid)}`;
+
+  const setView = (next: View) => {
+    if (next.step !== 'phone') setRequestId(undefined);
+    setViewState(next);
+  };
+
+  useEffect(() => {
+    const stop = listenToExtension((message) => {
+      if (message.type === 'nod:extension-ready') setExtensionReady(true);
+    });
+    tellExtension({ type: 'nod:extension-probe' });
+    return stop;
+  }, []);
+
+  useEffect(() => {
+    const step: SignInPageStep = view.step;
+    setMarker({ tenant: boot.tenant, step, clientId: boot.clientId, ...(requestId ? { requestId } : {}) });
+  }, [view.step, requestId]);
+
+  const finish = async (grant: string, method: SignInMethod) => {
+    setFinishing(undefined);
+    const result = await callRelay('POST', `${base}/finish`, hostedFinished, { body: { grant } });
+    if (!result.ok || !result.body) {
+      setFinishing(result.error ?? 'This sign-in could not be completed. Try again.');
+      return;
+    }
+    rememberedMethod.set(boot.tenant, username, method);
+    setView({ step: 'done' });
+    location.assign(result.body.redirectTo);
+  };
+
+  const phone = (kind: PhoneKind, initial?: { answer: SignInRequestCreated; skew: number }) =>
+    setView({ step: 'phone', kind, initial, key: ++counter.current });
+
+  const open = (method: SignInMethod) => {
+    if (method === 'phone_sign_in') phone('passwordless');
+    else if (method === 'verification_code') setView({ step: 'code' });
+    else setView({ step: method });
+  };
+
+  const submitUsername = async (name: string) => {
+    const result = await callRelay('POST', `${base}/username`, hostedUsernameAnswer, { body: { username: name } });
+    if (!result.ok || !result.body) return result.error ?? 'Enter a valid username.';
+    const answer = result.body;
+    setUsername(answer.username);
+    setOffer(answer);
+    setPassword(undefined);
+    const preferred = [rememberedMethod.get(boot.tenant, answer.username), answer.lastMethod, ...answer.methods].find(
+      (m): m is SignInMethod => !!m && answer.methods.includes(m as SignInMethod),
+    );
+    open(preferred ?? 'temporary_access_pass');
+    return undefined;
+  };
+
+  const otherWays = () => setView({ step: 'methods' });
+  const identity = (
+    <div class="identity">
+      <button type="button" class="back" aria-label="Back" onClick={() => setView({ step: 'username' })}>
+        ←
+      </button>
+      <span class="who">{username}</span>
+    </div>
+  );
+
+  let content: ComponentChildren;
+  switch (view.step) {
+    case 'username':
+      content = <UsernameStep boot={boot} initial={username} onNext={submitUsername} />;
+      break;
+    case 'methods':
+      content = (
+        <>
+          {identity}
+          <Heading>Other ways to sign in</Heading>
+          <ul class="options">
+            {(offer?.methods ?? []).map((method) => (
+              <li key={method}>
+                <button type="button" class="option" onClick={() => open(method)}>
+                  <span>{methodLabels[method]}</span>
+                  <span class="hint">{methodHints[method]}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      );
+      break;
+    case 'phone':
+      content = (
+        <>
+          {identity}
+          <PhoneStep
+            key={view.key}
+            boot={boot}
+            username={username}
+            kind={view.kind}
+            password={password}
+            initial={view.initial}
+            viaExtension={extensionReady}
+            onRequest={setRequestId}
+            onGrant={(grant) => void finish(grant, view.kind === 'passwordless' ? 'phone_sign_in' : 'password')}
+            onOtherWays={otherWays}
+          />
+        </>
+      );
+      break;
+    case 'code':
+      content = (
+        <>
+          {identity}
+          <CodeStep
+            boot={boot}
+            username={username}
+            needsPassword={Boolean(offer?.codeNeedsFirstFactor) && password === undefined}
+            password={password}
+            onGrant={(grant) => void finish(grant, 'verification_code')}
+            onOtherWays={otherWays}
+          />
+        </>
+      );
+      break;
+    case 'password':
+      content = (
+        <>
+          {identity}
+          <SecretStep
+            title="Enter password"
+            label="Password"
+            action="Sign in"
+            onSubmit={async (value) => {
+              const created = await createPhoneRequest(boot, username, 'mfa', value);
+              if (!created.answer) return created.error ?? 'Your username or password is incorrect.';
+              setPassword(value);
+              phone('mfa', { answer: created.answer, skew: created.skew });
+              return undefined;
+            }}
+            onOtherWays={otherWays}
+          />
+        </>
+      );
+      break;
+    case 'temporary_access_pass':
+      content = (
+        <>
+          {identity}
+          <SecretStep
+            title="Enter Temporary Access Pass"
+            label="Temporary Access Pass"
+            action="Sign in"
+            onSubmit={async (value) => {
+              const result = await callRelay('POST', `/api/t/${encodeURIComponent(boot.tenant)}/temporary-access-pass-sign-in`, signInGrant, {
+                body: { username, temporaryAccessPass: value },
+              });
+              if (!result.ok || !result.body) return result.error ?? 'That Temporary Access Pass didn’t work.';
+              await finish(result.body.grant, 'temporary_access_pass');
+              return undefined;
+            }}
+            onOtherWays={otherWays}
+          />
+        </>
+      );
+      break;
+    case 'done':
+      content = (
+        <>
+          <Heading>Signing you in…</Heading>
+          <div class="spinner" aria-hidden="true" />
+        </>
+      );
+      break;
+  }
+
+  return (
+    <main class="card" data-method={methodOf(view) ?? ''}>
+      <p class="tenant">{boot.tenantDisplayName}</p>
+      {content}
+      {finishing && (
+        <p class="error" role="alert">
+          {finishing}
+        </p>
+      )}
+    </main>
+  );
+}
+
+function Heading({ children }: { children: ComponentChildren }) {
+  const ref = useRef<HTMLHeadingElement>(null);
+  useEffect(() => ref.current?.focus(), []);
+  return (
+    <h1 tabIndex={-1} ref={ref}>
+      {children}
+    </h1>
+  );
+}
+
+function UsernameStep(props: { boot: HostedSignInBoot; initial: string; onNext: (username: string) => Promise<string | undefined> }) {
+  const [value, setValue] = useState(props.initial);
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  return (
+    <form
+      noValidate
+      onSubmit={async (event) => {
+        event.preventDefault();
+        if (!value.trim()) {
+          setError('Enter your username, like someone@contoso.example.');
+          return;
+        }
+        setBusy(true);
+        setError(await props.onNext(value.trim()));
+        setBusy(false);
+      }}
+    >
+      <Heading>Sign in</Heading>
+      <p class="muted">to continue to {props.boot.applicationName}</p>
+      <label for="username">Username</label>
+      <input
+        id="username"
+        name="username"
+        type="text"
+        autocomplete="username"
+        autocapitalize="none"
+        spellcheck={false}
+        placeholder="someone@example.com"
+        value={value}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={error ? 'username-error' : undefined}
+        onInput={(event) => setValue((event.target as HTMLInputElement).value)}
+      />
+      {error && (
+        <p id="username-error" class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <div class="actions">
+        <button type="submit" class="primary" disabled={busy}>
+          Next
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** One secret and a button: the password, or a Temporary Access Pass. */
+function SecretStep(props: {
+  title: string;
+  label: string;
+  action: string;
+  onSubmit: (value: string) => Promise<string | undefined>;
+  onOtherWays: () => void;
+}) {
+  const [value, setValue] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  return (
+    <form
+      noValidate
+      onSubmit={async (event) => {
+        event.preventDefault();
+        if (!value) {
+          setError(`Enter your ${props.label === 'Password' ? 'password' : props.label}.`);
+          return;
+        }
+        setBusy(true);
+        const problem = await props.onSubmit(value);
+        setError(problem);
+        setBusy(false);
+      }}
+    >
+      <Heading>{props.title}</Heading>
+      <label for="secret">{props.label}</label>
+      <input
+        id="secret"
+        type="password"
+        autocomplete={props.label === 'Password' ? 'current-password' : 'one-time-code'}
+        value={value}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={error ? 'secret-error' : undefined}
+        onInput={(event) => setValue((event.target as HTMLInputElement).value)}
+      />
+      {error && (
+        <p id="secret-error" class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <p>
+        <button type="button" class="link" onClick={props.onOtherWays}>
+          Other ways to sign in
+        </button>
+      </p>
+      <div class="actions">
+        <button type="submit" class="primary" disabled={busy}>
+          {props.action}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Journey 5: the verification code from the app (with the password first in push MFA mode). */
+function CodeStep(props: {
+  boot: HostedSignInBoot;
+  username: string;
+  needsPassword: boolean;
+  password?: string;
+  onGrant: (grant: string) => void;
+  onOtherWays: () => void;
+}) {
+  const [code, setCode] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+  return (
+    <form
+      noValidate
+      onSubmit={async (event) => {
+        event.preventDefault();
+        if (!/^\d{6}$/.test(code.trim())) {
+          setError('Enter the six-digit code from your Authenticator app.');
+          return;
+        }
+        if (props.needsPassword && !password) {
+          setError('Enter your password as well.');
+          return;
+        }
+        setBusy(true);
+        const firstFactor = props.needsPassword ? password : props.password;
+        const result = await callRelay('POST', `/api/t/${encodeURIComponent(props.boot.tenant)}/code-sign-in`, signInGrant, {
+          body: { username: props.username, code: code.trim(), ...(firstFactor ? { password: firstFactor } : {}) },
+        });
+        setBusy(false);
+        if (!result.ok || !result.body) {
+          setError(result.error ?? 'That code didn’t work.');
+          return;
+        }
+        props.onGrant(result.body.grant);
+      }}
+    >
+      <Heading>Enter code</Heading>
+      <p>Enter the code displayed in the Authenticator app on your phone.</p>
+      {props.needsPassword && (
+        <>
+          <label for="password">Password</label>
+          <input
+            id="password"
+            type="password"
+            autocomplete="current-password"
+            value={password}
+            onInput={(event) => setPassword((event.target as HTMLInputElement).value)}
+          />
+        </>
+      )}
+      <label for="code">Code</label>
+      <input
+        id="code"
+        type="text"
+        inputMode="numeric"
+        autocomplete="one-time-code"
+        maxLength={6}
+        pattern="[0-9]*"
+        value={code}
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={error ? 'code-error' : undefined}
+        onInput={(event) => setCode((event.target as HTMLInputElement).value)}
+      />
+      {error && (
+        <p id="code-error" class="error" role="alert">
+          {error}
+        </p>
+      )}
+      <p>
+        <button type="button" class="link" onClick={props.onOtherWays}>
+          Other ways to sign in
+        </button>
+      </p>
+      <div class="actions">
+        <button type="submit" class="primary" disabled={busy}>
+          Verify
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,39 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import preact from '@preact/preset-vite';
+import { defineConfig } from 'vite';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/**
+ * The relay's own pages (hosted sign-in, My Sign-ins, plain pages), built to dist/pages and
+ * served by the relay under /pages/. No inline script or style anywhere: the pages run under a
+ * strict Content-Security-Policy (`script-src 'self'`, `style-src 'self'`).
+ */
+export default defineConfig({
+  root: here,
+  base: '/pages/',
+  plugins: [preact()],
+  publicDir: false,
+  logLevel: 'warn',
+  build: {
+    outDir: path.resolve(here, '../../dist/pages'),
+    emptyOutDir: true,
+    manifest: true,
+    target: 'es2022',
+    modulePreload: { polyfill: false },
+    assetsInlineLimit: 0,
+    rollupOptions: {
+      // zod's own /* @__PURE__ */ comments confuse Rollup harmlessly: keep the build output quiet.
+      onLog(level, log, handler) {
+        if (log.code === 'INVALID_ANNOTATION') return;
+        handler(level, log);
+      },
+      input: {
+        signIn: path.resolve(here, 'entries/signIn.tsx'),
+        mySignIns: path.resolve(here, 'entries/mySignIns.tsx'),
+        plain: path.resolve(here, 'entries/plain.ts'),
+      },
+    },
+  },
+});

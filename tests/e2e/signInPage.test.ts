@@ -1,0 +1,188 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { DemoSite } from '../../server/demo/createDemoSite';
+import { sweepExpired } from '../../server/signin/sweepExpired';
+import { parseSignInPageMarker, signInPageMarkerName } from '../../shared/schemas/signInPageMarker';
+import { totpCode } from '../../shared/totp';
+import { collectPageErrors, launchBrowser, newPhoneContext, saveScreenshot } from '../helpers/browser';
+import { ensurePagesBuilt } from '../helpers/buildPages';
+import { startContosoPortal } from '../helpers/contosoPortal';
+import type { TestPhone } from '../helpers/enrollPhone';
+import { answer, readRequest } from '../helpers/signInFlow';
+import { type SignInWorld, startSignInWorld } from '../helpers/signInWorld';
+
+/** The request id the page's marker names (the marker never holds the number or the secret). */
+async function markedRequestId(page: Page): Promise<string> {
+  const handle = await page.waitForFunction(
+    (name) => {
+      const content = document.querySelector(`meta[name="${name}"]`)?.getAttribute('content');
+      return content && JSON.parse(content).requestId ? content : undefined;
+    },
+    signInPageMarkerName,
+  );
+  const marker = parseSignInPageMarker((await handle.jsonValue()) as string);
+  expect(marker).toMatchObject({ v: 1, tenant: 'contoso', step: 'phone', clientId: 'contoso-portal' });
+  return marker!.requestId!;
+}
+
+async function shownNumber(page: Page): Promise<number> {
+  const text = await page.getByTestId('number').textContent();
+  return Number(/\d+/.exec(text ?? '')![0]);
+}
+
+describe('the hosted sign-in page, driven in Chromium by the seed’s words', () => {
+  let world: SignInWorld;
+  let portal: DemoSite;
+  let browser: Browser;
+  let alice: TestPhone;
+  let bob: TestPhone;
+  const contexts: BrowserContext[] = [];
+  let errors: string[] = [];
+
+  beforeAll(async () => {
+    await ensurePagesBuilt();
+    world = await startSignInWorld();
+    [alice, bob] = await Promise.all([world.enroll('alice@contoso.example'), world.enroll('bob@contoso.example', { phoneSignIn: false })]);
+    portal = await startContosoPortal(world.relay, world.contoso);
+    browser = await launchBrowser();
+  });
+  afterEach(async () => {
+    for (const context of contexts.splice(0)) await context.close();
+    // Refusals the page shows in words (a wrong password) are expected answers, not page errors.
+    expect(errors.filter((e) => !/status of (400|409)/.test(e))).toEqual([]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await portal?.close();
+    await world?.close();
+  });
+
+  const open = async (options: { phone?: boolean; context?: BrowserContext } = {}) => {
+    const context = options.context ?? (options.phone ? await newPhoneContext(browser, { colorScheme: 'dark' }) : await browser.newContext({ viewport: { width: 1280, height: 800 } }));
+    if (!options.context) contexts.push(context);
+    const page = await context.newPage();
+    errors = collectPageErrors(page);
+    await page.goto(portal.url);
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await expect.poll(() => page.url()).toContain('/t/contoso/interaction/');
+    return { context, page };
+  };
+
+  const enterUsername = async (page: Page, username: string) => {
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Username').fill(username);
+    await page.getByRole('button', { name: 'Next' }).click();
+  };
+
+  /** The phone's side: read the request the page shows and answer it. */
+  const phoneAnswers = async (page: Page, phone: TestPhone, decision: 'approve' | 'deny', typed?: (n: number) => number) => {
+    const requestId = await markedRequestId(page);
+    const number = await shownNumber(page);
+    const details = await readRequest(phone, requestId);
+    expect(details.status).toBe(200);
+    const typedNumber = typed ? typed(number) : number;
+    return answer(world.relay.url, phone, details.body, decision, { typedNumber: decision === 'approve' ? typedNumber : null });
+  };
+
+  const signedInToPortal = async (page: Page, name: string) => {
+    await page.getByRole('heading', { name: `Hello, ${name}` }).waitFor();
+    expect(new URL(page.url()).origin).toBe(portal.url);
+  };
+
+  it('passwordless: username, Next, the number with a countdown, approval on the phone, and back at the site', async () => {
+    const { page } = await open();
+    expect((await page.request.get(page.url())).headers()['content-security-policy']).toContain("script-src 'self'");
+    await enterUsername(page, 'alice@contoso.example');
+    await page.getByRole('heading', { name: 'Approve sign in request' }).waitFor();
+    await expect.poll(() => page.getByTestId('countdown').textContent()).toMatch(/expires in [12]:\d\d/);
+    await page.getByRole('status').getByText('Waiting for your approval').waitFor();
+    await saveScreenshot(page, 'sign-in-number-desktop');
+    expect((await phoneAnswers(page, alice, 'approve')).status).toBe(200);
+    await signedInToPortal(page, 'alice');
+    await expect.poll(() => page.getByRole('table', { name: 'ID token claims' }).textContent()).toContain('"pop","user","mfa"');
+  });
+
+  it('deny ends the request with a plain message, and Send another request tries again (phone width, dark)', async () => {
+    const { page } = await open({ phone: true });
+    await enterUsername(page, 'alice@contoso.example');
+    await page.getByTestId('number').waitFor();
+    await saveScreenshot(page, 'sign-in-number-phone');
+    expect((await phoneAnswers(page, alice, 'deny')).status).toBe(200);
+    await page.getByRole('heading', { name: 'Request denied' }).waitFor();
+    await page.getByRole('status').getByText('denied on your phone').waitFor();
+    await page.getByRole('button', { name: 'Send another request' }).click();
+    await page.getByRole('heading', { name: 'Approve sign in request' }).waitFor();
+    expect((await phoneAnswers(page, alice, 'approve')).status).toBe(200);
+    await signedInToPortal(page, 'alice');
+  });
+
+  it('a wrong number typed on the phone closes the request and says so', async () => {
+    const { page } = await open();
+    await enterUsername(page, 'alice@contoso.example');
+    await page.getByTestId('number').waitFor();
+    const answered = await phoneAnswers(page, alice, 'approve', (n) => (n === 99 ? 10 : n + 1));
+    expect(answered.status).toBe(409);
+    await page.getByRole('heading', { name: 'The numbers didn’t match' }).waitFor();
+    await page.getByRole('button', { name: 'Send another request' }).waitFor();
+    await page.getByRole('button', { name: 'Other ways to sign in' }).waitFor();
+  });
+
+  it('an unanswered request expires with a way to try again', async () => {
+    const { page } = await open();
+    await enterUsername(page, 'alice@contoso.example');
+    await markedRequestId(page);
+    world.advance(121_000);
+    await sweepExpired(world.relay.ctx);
+    await page.getByRole('heading', { name: 'Request timed out' }).waitFor();
+    await page.getByRole('button', { name: 'Send another request' }).waitFor();
+  });
+
+  it('a verification code from the app signs in, and becomes the default next time (this browser and this user)', async () => {
+    const { context, page } = await open();
+    await enterUsername(page, 'alice@contoso.example');
+    await page.getByTestId('number').waitFor();
+    await page.getByRole('button', { name: 'Other ways to sign in' }).click();
+    await page.getByRole('heading', { name: 'Other ways to sign in' }).waitFor();
+    for (const name of ['Approve a request on my Authenticator app', 'Use a verification code', 'Use a Temporary Access Pass']) {
+      await page.getByRole('button', { name }).waitFor();
+    }
+    await page.getByRole('button', { name: 'Use a verification code' }).click();
+    await page.getByLabel('Code').fill(await totpCode(alice.account.totpSecret, world.relay.ctx.now()));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await signedInToPortal(page, 'alice');
+    await expect.poll(() => page.getByRole('table', { name: 'ID token claims' }).textContent()).toContain('"otp"');
+
+    // Next time in this browser (signed out of the relay, local storage kept): the code comes first.
+    await context.clearCookies();
+    const again = await open({ context });
+    await enterUsername(again.page, 'alice@contoso.example');
+    await again.page.getByRole('heading', { name: 'Enter code' }).waitFor();
+    await again.page.getByRole('button', { name: 'Other ways to sign in' }).click();
+    await again.page.getByRole('button', { name: 'Approve a request on my Authenticator app' }).waitFor();
+
+    // And in another browser: the relay remembers the user's last method too.
+    const elsewhere = await open();
+    await enterUsername(elsewhere.page, 'alice@contoso.example');
+    await elsewhere.page.getByRole('heading', { name: 'Enter code' }).waitFor();
+  });
+
+  it('push MFA mode: password first, then a push with number matching', async () => {
+    const { page } = await open();
+    await enterUsername(page, 'bob@contoso.example');
+    await page.getByRole('heading', { name: /Enter code|Enter password|Other ways/ }).waitFor();
+    if (!(await page.getByRole('heading', { name: 'Enter password' }).isVisible())) {
+      await page.getByRole('button', { name: 'Other ways to sign in' }).click();
+      await expect.poll(() => page.getByRole('button', { name: 'Approve a request on my Authenticator app' }).count()).toBe(0);
+      await page.getByRole('button', { name: 'Use your password' }).click();
+    }
+    await page.getByLabel('Password').fill('wrong password');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('alert').getByText('incorrect').waitFor();
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByTestId('number').waitFor();
+    expect((await phoneAnswers(page, bob, 'approve')).status).toBe(200);
+    await signedInToPortal(page, 'bob');
+    await expect.poll(() => page.getByRole('table', { name: 'ID token claims' }).textContent()).toContain('"pwd"');
+  });
+});
