@@ -39,12 +39,15 @@ export async function launchBrowser(options: { args?: string[]; headless?: boole
   });
 }
 
+/** Options of `chromium.launchPersistentContext` (launch and context options together). */
+export type PersistentContextOptions = NonNullable<Parameters<typeof chromium.launchPersistentContext>[1]>;
+
 /**
  * A persistent profile, needed to load an unpacked extension (`--load-extension`). The profile
  * directory is temporary unless given; it is removed when the context closes.
  */
 export async function launchPersistentBrowser(
-  options: { extensionPath?: string; userDataDir?: string; args?: string[]; contextOptions?: BrowserContextOptions } = {},
+  options: { extensionPath?: string; userDataDir?: string; args?: string[]; contextOptions?: PersistentContextOptions } = {},
 ): Promise<BrowserContext> {
   const userDataDir = options.userDataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nod-chromium-'));
   const extensionArgs = options.extensionPath
@@ -53,8 +56,10 @@ export async function launchPersistentBrowser(
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: chromiumPath,
     headless: true,
-    args: [...chromiumArgs, ...extensionArgs, ...(options.args ?? [])],
+    // Playwright's defaults include --disable-extensions.
+    ...(options.extensionPath ? { ignoreDefaultArgs: ['--disable-extensions'] } : {}),
     ...options.contextOptions,
+    args: [...chromiumArgs, ...extensionArgs, ...(options.args ?? []), ...(options.contextOptions?.args ?? [])],
   });
   if (!options.userDataDir) context.on('close', () => fs.rmSync(userDataDir, { recursive: true, force: true }));
   return context;

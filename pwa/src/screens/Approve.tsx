@@ -24,28 +24,43 @@ export function Approve({ account, requestId }: { account: Account | undefined; 
   const now = useNow();
   const [load, setLoad] = useState<Load>(() => {
     const known = findRequest(requestId);
-    return known ? { state: 'ready', details: known } : { state: 'loading' };
+    return known && known.registrationId === account?.registrationId ? { state: 'ready', details: known } : { state: 'loading' };
   });
   const [typed, setTyped] = useState('');
   const [busy, setBusy] = useState<Decision>();
   const [outcome, setOutcome] = useState<AnswerOutcome>();
 
+  // Always ask the relay: a request cancelled at the desktop may not have been announced yet.
   useEffect(() => {
-    if (load.state !== 'loading' || !account) return;
+    if (!account) return;
+    let current = true;
     fetchRequest(account, requestId).then(
-      (details) => setLoad({ state: 'ready', details }),
-      (error) =>
-        setLoad({
-          state: 'failed',
-          message:
-            error instanceof OfflineError
-              ? "Can't reach your organization's Nod service to read this request. Check your connection, or sign in with a verification code."
-              : error instanceof RelayProblem && error.code === 'request_expired'
-                ? outcomeMessage({ kind: 'expired' }, 'passwordless')
-                : 'This sign-in request is no longer waiting: it was answered, cancelled or has expired.',
-        }),
+      (details) => current && setLoad({ state: 'ready', details }),
+      (error) => {
+        if (!current) return;
+        const gone = error instanceof RelayProblem && (error.code === 'request_not_found' || error.code === 'request_expired');
+        // Only this account's request is over: the same id may be another account's (a 404 says nothing of it).
+        if (gone && findRequest(requestId)?.registrationId === account.registrationId) closeRequest(requestId);
+        // Offline with the details at hand: show them; answering will say it cannot be sent.
+        setLoad((previous) =>
+          previous.state === 'ready' && !gone
+            ? previous
+            : {
+                state: 'failed',
+                message:
+                  error instanceof OfflineError
+                    ? "Can't reach your organization's Nod service to read this request. Check your connection, or sign in with a verification code."
+                    : error instanceof RelayProblem && error.code === 'request_expired'
+                      ? outcomeMessage({ kind: 'expired' }, 'passwordless')
+                      : 'This sign-in request is no longer waiting: it was answered, cancelled or has expired.',
+              },
+        );
+      },
     );
-  }, [account, requestId, load.state]);
+    return () => {
+      current = false;
+    };
+  }, [account?.registrationId, requestId]);
 
   if (!account) {
     return (
