@@ -263,10 +263,12 @@ function AddMethodPanel(props: { allowed: { allowed: boolean; message?: string }
       <p>Which method would you like to add?</p>
       <ul class="options">
         <li>
-          <button type="button" class="option" disabled={!props.allowed.allowed} onClick={props.onAdd}>
-            <span>Authenticator app</span>
-            <span class="hint">{props.allowed.allowed ? 'Approve sign-ins on your phone.' : props.allowed.message}</span>
+          <button type="button" class="option" disabled={!props.allowed.allowed} aria-describedby="authenticator-hint" onClick={props.onAdd}>
+            Authenticator app
           </button>
+          <p id="authenticator-hint" class="hint">
+            {props.allowed.allowed ? 'Approve sign-ins on your phone.' : props.allowed.message}
+          </p>
         </li>
       </ul>
       <div class="actions">

@@ -122,10 +122,12 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
           <ul class="options">
             {(offer?.methods ?? []).map((method) => (
               <li key={method}>
-                <button type="button" class="option" onClick={() => open(method)}>
-                  <span>{methodLabels[method]}</span>
-                  <span class="hint">{methodHints[method]}</span>
+                <button type="button" class="option" aria-describedby={`hint-${method}`} onClick={() => open(method)}>
+                  {methodLabels[method]}
                 </button>
+                <p id={`hint-${method}`} class="hint">
+                  {methodHints[method]}
+                </p>
               </li>
             ))}
           </ul>
