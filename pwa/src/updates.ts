@@ -24,10 +24,6 @@ export function registerServiceWorker(): void {
     waiting = true;
     for (const listener of listeners) listener();
   });
-  workbox.addEventListener('controlling', (event) => {
-    // Only after the user chose Reload (an update), not on the very first install.
-    if (event.isUpdate) location.reload();
-  });
   navigator.serviceWorker.addEventListener('message', (event) => onWorkerMessage(event.data));
   void workbox.register();
 }
@@ -62,6 +58,11 @@ export function useUpdate(): UpdateState {
   }, []);
   return {
     waiting: isWaiting,
-    reload: () => workbox?.messageSkipWaiting(),
+    reload: () => {
+      if (!workbox) return;
+      // Reload once the waiting version has taken over (only after the user chose to).
+      workbox.addEventListener('controlling', () => location.reload());
+      workbox.messageSkipWaiting();
+    },
   };
 }

@@ -3,14 +3,19 @@
  * platform authenticator with user verification (DevTools virtual authenticator), the real
  * relay. One phone holds Alice (mode any), Gail (a guest) and Bob (mode push) of Contoso.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initialScriptBudgetKiB, initialScriptGzipBytes } from '../../pwa/build';
 import { totpCode, totpStep } from '../../shared/totp';
 import {
   type VirtualAuthenticator,
   activatedServiceWorker,
   addVirtualAuthenticator,
   collectPageErrors,
+  controlsWithoutNames,
   deliverPushMessage,
   launchBrowser,
   newPhoneContext,
@@ -33,6 +38,7 @@ describe('the phone app: adding accounts, phone sign-in, offline codes, push', (
   let page: Page;
   let authenticator: VirtualAuthenticator;
   let errors: string[];
+  const requestedOrigins = new Set<string>();
 
   beforeAll(async () => {
     const built = ensurePwaBuilt();
@@ -58,6 +64,7 @@ describe('the phone app: adding accounts, phone sign-in, offline codes, push', (
     browser = await launchBrowser();
     await built;
     context = await newPhoneContext(browser);
+    context.on('request', (request) => requestedOrigins.add(new URL(request.url()).origin));
     page = await context.newPage();
     errors = collectPageErrors(page);
     authenticator = await addVirtualAuthenticator(page);
@@ -67,6 +74,12 @@ describe('the phone app: adding accounts, phone sign-in, offline codes, push', (
   afterAll(async () => {
     await browser?.close();
     await relay?.close();
+  });
+
+  it('keeps the initial JavaScript under its budget', () => {
+    const kib = initialScriptGzipBytes(path.resolve(__dirname, '../../dist/pwa')) / 1024;
+    expect(kib).toBeGreaterThan(1);
+    expect(kib).toBeLessThan(initialScriptBudgetKiB);
   });
 
   it('serves an installable app: manifest, icons, service worker scope /app/', async () => {
@@ -150,6 +163,40 @@ describe('the phone app: adding accounts, phone sign-in, offline codes, push', (
     await saveScreenshot(page, 'pwa-account-list-phone');
   });
 
+  it('names every control on every screen, and lays out at phone and desktop widths, light and dark', async () => {
+    const aliceRegistration = (await contoso.admin('GET', `/users/${alice}/registrations`)).body.registrations[0].id;
+    for (const hash of ['#/', '#/add', '#/add/work', '#/add/work/sign-in', '#/add/work/link', `#/account/${aliceRegistration}`]) {
+      await page.goto(`${relay.url}/app/${hash}`);
+      await page.locator('main h2').first().waitFor();
+      expect(await controlsWithoutNames(page), hash).toEqual([]);
+    }
+    await page.goto(`${relay.url}/app/#/`);
+    await page.getByRole('link', { name: `Account ${alice}` }).waitFor();
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const background = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
+    expect(background).toBe('rgb(13, 17, 23)');
+    await saveScreenshot(page, 'pwa-account-list-phone-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await saveScreenshot(page, 'pwa-account-list-desktop');
+    // Nothing overflows sideways at either width.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+  });
+
+  it('renames an account on the phone, and removes one here and at the relay', async () => {
+    await page.getByRole('link', { name: `Account ${gail}` }).click();
+    await page.getByLabel('Account name').fill('Fabrikam guest');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await page.getByRole('heading', { name: 'Fabrikam guest' }).waitFor();
+    await page.getByRole('button', { name: 'Remove account' }).click();
+    await page.getByRole('button', { name: 'Remove', exact: true }).click();
+    await page.getByRole('link', { name: `Account ${alice}` }).waitFor();
+    expect(await page.getByRole('link', { name: `Account ${gail}` }).count()).toBe(0);
+    expect((await contoso.admin('GET', `/users/${gail}/registrations`)).body.registrations).toEqual([]);
+  });
+
   it('starts offline from the service worker and shows codes that match RFC 6238; a code signs in through the relay', async () => {
     const registration = (await contoso.admin('GET', `/users/${alice}/registrations`)).body.registrations[0];
     const stored = await relay.ctx.storage.registrations.byId(registration.id);
@@ -204,11 +251,45 @@ describe('the phone app: adding accounts, phone sign-in, offline codes, push', (
     await page.getByRole('heading', { name: 'Approve sign-in?' }).waitFor();
     await page.getByLabel('Enter the number shown to sign in').waitFor();
     await page.getByText('Contoso Portal').first().waitFor();
+    expect(await controlsWithoutNames(page)).toEqual([]);
     await saveScreenshot(page, 'pwa-approve-phone');
 
     // The request closes (cancelled at the desktop): the push of its closing removes the notification.
     await deliverPushMessage(page, worker, { type: 'sign_in_request_closed', requestId });
     await waitForNotifications(page, requestId, 0);
     expect(errors.filter((e) => !e.includes('Failed to load resource'))).toEqual([]);
+    // No third-party requests: everything came from the relay's own origin.
+    expect([...requestedOrigins]).toEqual([relay.url]);
+  });
+
+  it('offers "A new version is ready — Reload" when an updated service worker waits, and reloads into it', async () => {
+    // A relay serving a copy of the app, so the test can publish a new version of it.
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'nod-pwa-copy-'));
+    fs.cpSync(path.resolve(__dirname, '../../dist/pwa'), copy, { recursive: true });
+    process.env.NOD_PWA_DIR = copy;
+    const second = await startRelay().finally(() => {
+      delete process.env.NOD_PWA_DIR;
+    });
+    const updating = await browser.newContext();
+    try {
+      const tab = await updating.newPage();
+      await openApp(tab, second.url);
+      fs.appendFileSync(path.join(copy, 'sw.js'), '\n// a new version\n');
+      await tab.evaluate(async () => (await navigator.serviceWorker.ready).update());
+      const banner = tab.getByRole('alert').filter({ hasText: 'A new version is ready' });
+      await banner.waitFor();
+      const reloaded = tab.waitForEvent('load');
+      await banner.getByRole('button', { name: 'Reload' }).click();
+      await reloaded;
+      await tab.getByRole('heading', { name: 'No accounts yet' }).waitFor();
+      expect(await banner.count()).toBe(0);
+      // The new version took over: nothing waits any more, and it controls the page.
+      expect(await tab.evaluate(async () => (await navigator.serviceWorker.ready).waiting)).toBeNull();
+      expect(await tab.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+    } finally {
+      await updating.close();
+      await second.close();
+      fs.rmSync(copy, { recursive: true, force: true });
+    }
   });
 });

@@ -252,6 +252,38 @@ export async function waitForServiceWorkerControl(page: Page, timeoutMs = 15_000
   await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, { timeout: timeoutMs });
 }
 
+const controlRoles = new Set(['button', 'link', 'textbox', 'searchbox', 'spinbutton', 'checkbox', 'radio', 'switch', 'combobox', 'slider', 'menuitem', 'tab']);
+
+/**
+ * Controls on the page that have no accessible name (the browser's own computation, from the
+ * DevTools accessibility tree), as "role (html tag#id.class)" lines: expect it to be empty.
+ */
+export async function controlsWithoutNames(page: Page): Promise<string[]> {
+  const session = await cdp(page);
+  await session.send('Accessibility.enable');
+  try {
+    const { nodes } = await session.send('Accessibility.getFullAXTree');
+    const missing = nodes.filter((node) => !node.ignored && controlRoles.has(String(node.role?.value)) && !String(node.name?.value ?? '').trim());
+    const described: string[] = [];
+    for (const node of missing) {
+      let where = '';
+      if (node.backendDOMNodeId) {
+        const { object } = await session.send('DOM.resolveNode', { backendNodeId: node.backendDOMNodeId });
+        const html = await session.send('Runtime.callFunctionOn', {
+          objectId: object.objectId,
+          functionDeclaration: 'function () { return this.outerHTML.slice(0, 120); }',
+          returnByValue: true,
+        });
+        where = String(html.result.value);
+      }
+      described.push(`${node.role?.value} ${where}`);
+    }
+    return described;
+  } finally {
+    await session.send('Accessibility.disable');
+  }
+}
+
 /** Save a screenshot as test-artifacts/<name>.png and answer its path. */
 export async function saveScreenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<string> {
   fs.mkdirSync(artifactsDir, { recursive: true });
