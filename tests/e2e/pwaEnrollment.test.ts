@@ -14,6 +14,7 @@ import {
   type VirtualAuthenticator,
   activatedServiceWorker,
   addVirtualAuthenticator,
+  clickNotification,
   collectPageErrors,
   controlsWithoutNames,
   deliverPushMessage,
@@ -247,7 +248,9 @@ describe('the phone app: adding accounts, phone sign-in, offline codes, push', (
     await deliverPushMessage(page, worker, { type: 'something_else' });
     expect((await waitForNotification(page, 'nod-unknown')).title).toBe('Nod');
 
-    await page.goto(notification.data.url);
+    // Clicking it brings the open app to the approve screen.
+    await clickNotification(context, `${relay.url}/app/`, requestId);
+    await page.waitForURL(notification.data.url);
     await page.getByRole('heading', { name: 'Approve sign-in?' }).waitFor();
     await page.getByLabel('Enter the number shown to sign in').waitFor();
     await page.getByText('Contoso Portal').first().waitFor();

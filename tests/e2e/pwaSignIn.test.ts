@@ -15,7 +15,7 @@ import {
   newPhoneContext,
 } from '../helpers/browser';
 import { type TestRelay, type TestTenant, fetchJson, startRelay } from '../helpers/startRelay';
-import { addAccountWithPass, ensurePwaBuilt, issuePass, openApp } from './pwaSupport';
+import { addAccountWithPass, answerOnPhone, ensurePwaBuilt, issuePass, openApp, requestLink as requestLinkFor } from './pwaSupport';
 
 const alice = 'alice@contoso.example';
 const bob = 'bob@contoso.example';
@@ -62,20 +62,10 @@ describe('the phone app answers sign-in requests', () => {
     return state.body.status;
   }
 
-  const requestLink = (username: string) => page.getByRole('link', { name: new RegExp(`Approve sign-in\\?.*\\(${username.replace(/\./g, '\\.')}\\)`) });
+  const requestLink = (username: string) => requestLinkFor(page, username);
   const outcome = () => page.getByRole('status').filter({ hasText: /\w/ });
-
-  /** From the list: open the request, type the number, choose. */
-  async function answerInApp(username: string, typed: string | undefined, button: 'Approve' | 'Deny' | "No, it's not me"): Promise<string> {
-    await requestLink(username).click();
-    await page.getByRole('heading', { name: 'Approve sign-in?' }).waitFor();
-    if (typed !== undefined) await page.getByLabel('Enter the number shown to sign in').fill(typed);
-    await page.getByRole('button', { name: button, exact: true }).click();
-    await page.getByRole('link', { name: 'Done' }).waitFor();
-    const text = (await outcome().textContent()) ?? '';
-    await page.getByRole('link', { name: 'Done' }).click();
-    return text;
-  }
+  const answerInApp = (username: string, typed: string | undefined, button: 'Approve' | 'Deny' | "No, it's not me") =>
+    answerOnPhone(page, username, typed, button);
 
   beforeAll(async () => {
     const built = ensurePwaBuilt();

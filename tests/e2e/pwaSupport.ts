@@ -7,8 +7,8 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
-import { waitForServiceWorkerControl } from '../helpers/browser';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { type VirtualAuthenticator, addVirtualAuthenticator, newPhoneContext, waitForServiceWorkerControl } from '../helpers/browser';
 import type { TestTenant } from '../helpers/startRelay';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -94,4 +94,55 @@ export async function shownCode(page: Page, username: string): Promise<string> {
     return !!element && /\d/.test(element.textContent ?? '');
   }, username);
   return ((await output.textContent()) ?? '').replace(/\D/g, '');
+}
+
+export interface Phone {
+  context: BrowserContext;
+  page: Page;
+  authenticator: VirtualAuthenticator;
+}
+
+/** A phone: a phone-sized context with a platform authenticator, the app open and in its service worker's hands. */
+export async function openPhone(browser: Browser, relayUrl: string): Promise<Phone> {
+  await ensurePwaBuilt();
+  const context = await newPhoneContext(browser);
+  const page = await context.newPage();
+  const authenticator = await addVirtualAuthenticator(page);
+  await openApp(page, relayUrl);
+  return { context, page, authenticator };
+}
+
+/** Add the account with a fresh Temporary Access Pass and enable phone sign-in; back on the list. */
+export async function enrollWithPhoneSignIn(page: Page, relayUrl: string, tenant: TestTenant, username: string): Promise<void> {
+  await addAccountWithPass(page, relayUrl, tenant.name, username, await issuePass(tenant, username));
+  await page.getByRole('button', { name: 'Enable phone sign-in' }).click();
+  await page.getByText('Phone sign-in is on').waitFor();
+  await page.getByRole('link', { name: 'Done' }).click();
+}
+
+/** The list entry of a pending request for this username. */
+export function requestLink(page: Page, username: string) {
+  return page.getByRole('link', { name: new RegExp(`Approve sign-in\\?.*\\(${username.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`) });
+}
+
+/**
+ * What the person does on the phone: open the pending request for this username from the list
+ * (it arrives over the live channel), type the number, press the button. Answers the outcome
+ * sentence the app shows, and returns to the list.
+ */
+export async function answerOnPhone(
+  page: Page,
+  username: string,
+  typed: string | number | undefined,
+  button: 'Approve' | 'Deny' | "No, it's not me" = 'Approve',
+): Promise<string> {
+  await requestLink(page, username).click();
+  await page.getByRole('heading', { name: 'Approve sign-in?' }).waitFor();
+  if (typed !== undefined) await page.getByLabel('Enter the number shown to sign in').fill(String(typed));
+  await page.getByRole('button', { name: button, exact: true }).click();
+  const done = page.getByRole('link', { name: 'Done' });
+  await done.waitFor();
+  const said = (await page.getByRole('status').filter({ hasText: /\w/ }).textContent()) ?? '';
+  await done.click();
+  return said;
 }

@@ -247,6 +247,23 @@ export async function waitForNotification(page: Page, tag: string, timeoutMs = 1
   return shown;
 }
 
+/**
+ * Click a notification, as far as a test can: dispatch a `notificationclick` event for it in
+ * its service worker (DevTools cannot click a notification). The event is synthetic, so inside
+ * it `event.waitUntil` throws and focusing or opening a window is refused; what the handler
+ * starts before those (posting to the open page) still happens.
+ */
+export async function clickNotification(context: BrowserContext, scopeURL: string, tag: string): Promise<void> {
+  const worker = context.serviceWorkers().find((w) => w.url().startsWith(scopeURL));
+  if (!worker) throw new Error(`no running service worker under ${scopeURL}`);
+  await worker.evaluate(async (wanted) => {
+    const scope = self as any;
+    const [notification] = await scope.registration.getNotifications({ tag: wanted });
+    if (!notification) throw new Error(`no notification tagged ${wanted}`);
+    scope.dispatchEvent(new scope.NotificationEvent('notificationclick', { notification }));
+  }, tag);
+}
+
 /** Wait until a service worker controls the page (it then serves the page offline). */
 export async function waitForServiceWorkerControl(page: Page, timeoutMs = 15_000): Promise<void> {
   await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, { timeout: timeoutMs });
