@@ -1,6 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import QRCode from 'qrcode';
 import type { AuthenticatorEnrollment, MySignInsBoot, MySignInsSummary, SecurityMethod } from '../../shared/schemas/mySignIns';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
@@ -206,6 +205,8 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
     requireRecent(signed);
     const { enrollmentCode, expiresAt } = await createEnrollmentCode(ctx, signed.entry.tenant, signed.user);
     const link = `${ctx.config.publicUrl}/app/#/enroll?code=${encodeURIComponent(enrollmentCode)}`;
+    // Loaded on first use: most relay processes never draw a QR code.
+    const { default: QRCode } = await import('qrcode');
     const svg = await QRCode.toString(link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
     await recordAudit(ctx, {
       tenantId: signed.entry.tenant.id,
