@@ -19,10 +19,14 @@ import { artifactsDir } from '../helpers/browser';
 import type { TestPhone } from '../helpers/enrollPhone';
 import { answer } from '../helpers/signInFlow';
 import { type SignInWorld, startSignInWorld } from '../helpers/signInWorld';
+import type { DemoSite } from '../../server/demo/createDemoSite';
+import { ensurePagesBuilt } from '../helpers/buildPages';
+import { startContosoPortal } from '../helpers/contosoPortal';
 import {
   type ExtensionBrowser,
   type LoopbackSite,
   buildTestExtension,
+  clickInExtensionUi,
   launchWithExtension,
   readExtensionUi,
   serveSite,
@@ -67,6 +71,7 @@ describe('the browser extension in Chromium', () => {
   let registered: LoopbackSite;
   let elsewhere: LoopbackSite;
   let ext: ExtensionBrowser;
+  let portal: DemoSite;
 
   const created = async () => {
     const audit = await world.contoso.admin('GET', '/audit?type=sign_in_request.created');
@@ -77,7 +82,9 @@ describe('the browser extension in Chromium', () => {
 
   beforeAll(async () => {
     const built = buildTestExtension({ hosts: ['http://localhost/*', 'http://127.0.0.1/*'] });
+    await ensurePagesBuilt();
     world = await startSignInWorld();
+    portal = await startContosoPortal(world.relay, world.contoso);
     phone = await world.enroll(alice);
     elsewhere = await serveSite({ '/signin': handOffPage('Sign in to Contoso'), '/forger': forgerFrame }, '127.0.0.1');
     registered = await serveSite(
@@ -93,6 +100,7 @@ describe('the browser extension in Chromium', () => {
 
   afterAll(async () => {
     await ext?.close();
+    await portal?.close();
     await registered?.close();
     await elsewhere?.close();
     await world?.close();
@@ -235,6 +243,66 @@ describe('the browser extension in Chromium', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect((await created()).length).toBe(before);
     expect((await readExtensionUi(page)).testIds).not.toContain('number');
+    await page.close();
+  });
+
+  it('Contoso Portal gets a Sign in with Nod offer; the genuine hosted page is brokered end to end and the portal signs Alice in', async () => {
+    const page = await ext.context.newPage();
+    await page.goto(portal.url);
+    // The portal declares Contoso's issuer as its identity provider.
+    await waitForExtensionUi(page, (u) => u.testIds.includes('nod-offer'));
+    await clickInExtensionUi(page, 'Sign in with Nod');
+    await expect.poll(() => page.url()).toContain(`${world.relay.url}/t/contoso/interaction/`);
+
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Username').fill(alice);
+    await page.getByRole('button', { name: 'Next' }).click();
+    // The page hands off to the extension: it says so, and shows no number of its own.
+    await page.getByText('Your Nod browser extension shows the number').waitFor();
+    const ui = await waitForExtensionUi(page, (u) => /^\d{2}$/.test(u.byTestId.number ?? ''));
+    expect(ui.byTestId['verified-site']).toBe(world.relay.url);
+    expect(await page.getByTestId('number').count()).toBe(0);
+    await page.screenshot({ path: path.join(artifactsDir, 'extension-panel-hosted-page.png') });
+
+    const pending = await phone.call('GET', '/api/device/sign-in-requests');
+    const request = pending.body.requests.find((r: { context: { origin: string } }) => r.context.origin === world.relay.url);
+    // Browser-verified origin, the application named from the page's marker, and this browser already approved once.
+    expect(request.context).toMatchObject({ origin: world.relay.url, applicationName: 'Contoso Portal', registeredBrowser: true });
+
+    // Alice looks at another tab while the phone approves: the outcome comes as a notification.
+    const other = await ext.context.newPage();
+    await other.bringToFront();
+    expect((await answer(world.relay.url, phone, request, 'approve', { typedNumber: Number(ui.byTestId.number) })).status).toBe(200);
+    await page.bringToFront();
+    await page.getByRole('heading', { name: 'Hello, alice' }).waitFor();
+    expect(new URL(page.url()).origin).toBe(portal.url);
+    const worker = await ext.worker();
+    await expect
+      .poll(() => worker.evaluate(async () => Object.keys(await (globalThis as any).chrome.notifications.getAll())))
+      .not.toHaveLength(0);
+    await other.close();
+    await page.close();
+  });
+
+  it('the popup’s account list fills the username on the genuine page', async () => {
+    await ext.context.clearCookies(); // signed out of the portal and the relay
+    const page = await ext.context.newPage();
+    await page.goto(portal.url);
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    const worker = await ext.worker();
+    const tabId = await worker.evaluate(async (url) => (await (globalThis as any).chrome.tabs.query({ url: `${url}/*` }))[0].id, world.relay.url);
+    const popup = await ext.context.newPage();
+    await popup.goto(`chrome-extension://${ext.extensionId}/popup.html`);
+    await expect.poll(() => popup.getByTestId('nod-popup').textContent()).toContain('Accounts used in this browser');
+    // The popup normally acts on the active tab; here it is opened as a tab itself, so ask as it would.
+    const reply = await popup.evaluate(
+      ([id, username]) => (globalThis as any).chrome.runtime.sendMessage({ type: 'ui:pickAccount', payload: { tabId: id, username } }),
+      [tabId, alice] as const,
+    );
+    expect(reply).toEqual({ ok: true });
+    await expect.poll(() => page.getByLabel('Username').inputValue()).toBe(alice);
+    await popup.close();
     await page.close();
   });
 

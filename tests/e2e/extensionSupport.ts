@@ -100,6 +100,7 @@ export async function serveSite(pages: Record<string, string>, host = '127.0.0.1
 }
 
 interface DomNode {
+  nodeId?: number;
   nodeType: number;
   nodeName: string;
   nodeValue?: string;
@@ -154,6 +155,18 @@ export async function waitForExtensionUi(page: Page, until: (ui: ExtensionUi) =>
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
   throw new Error(`extension UI never matched; last: ${JSON.stringify(last)}`);
+}
+
+/** Click a button inside the extension's closed shadow root, by its text, as a person would (mouse at its box). */
+export async function clickInExtensionUi(page: Page, text: string): Promise<void> {
+  const session = await cdp(page);
+  const { root } = (await session.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: DomNode };
+  const host = find(root, (node) => node.nodeName.toLowerCase() === 'nod-extension-ui');
+  const button = host && find(host, (node) => node.nodeName === 'BUTTON' && textOf(node) === text);
+  if (!button?.nodeId) throw new Error(`no button "${text}" in the extension's UI`);
+  const { model } = (await session.send('DOM.getBoxModel', { nodeId: button.nodeId })) as { model: { content: number[] } };
+  const [x1, y1, , , x3, y3] = model.content;
+  await page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);
 }
 
 function walk(node: DomNode, visit: (node: DomNode) => void): void {

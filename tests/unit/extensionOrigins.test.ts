@@ -140,6 +140,14 @@ describe('judging a page by its real origin', () => {
     expect(assessPage('https://phish.example', copied, relays)).toMatchObject({ kind: 'lookalike', reason: 'imitates_sign_in_page', imitates: 'Contoso' });
   });
 
+  it('a copy titled “Sign in to <tenant>” with a sign-in form, elsewhere, is a look-alike', () => {
+    const copied: PageObservation = { ...plainPage, imitation: { title: false, phrases: 0, signInForm: true, mentions: ['Contoso', 'Sign in to Contoso'] } };
+    expect(assessPage('https://contoso-login.example', copied, relays)).toMatchObject({ kind: 'lookalike', imitates: 'Contoso' });
+    // Another company’s own sign-in page is none of Nod’s business.
+    const other: PageObservation = { ...plainPage, imitation: { title: false, phrases: 0, signInForm: true, mentions: ['GitHub', 'Sign in to GitHub'] } };
+    expect(assessPage('https://github.example', other, relays).kind).toBe('none');
+  });
+
   it('a sign-in form on a confusable host is a look-alike even without the words', () => {
     const form: PageObservation = { ...plainPage, imitation: { title: false, phrases: 0, signInForm: true, mentions: [] } };
     expect(assessPage(asciiOrigin('https://nod.cоntoso.example'), form, relays)).toMatchObject({ kind: 'lookalike', reason: 'confusable_host' });

@@ -81,10 +81,12 @@ export function startBackground(): void {
     port.onDisconnect.addListener(() => {
       if (pages.get(tabId) === page) pages.delete(tabId);
     });
+    // One message at a time per page, in order: a start must see the observation sent just before it.
+    let queue = Promise.resolve();
     port.onMessage.addListener((raw) => {
       const received = parseMessage('contentScript', raw);
       if (!received) return;
-      void handlePageMessage(tabId, page, received).catch((error) => console.warn('Nod: page message failed', error));
+      queue = queue.then(() => handlePageMessage(tabId, page, received)).catch((error) => console.warn('Nod: page message failed', error));
     });
   });
 

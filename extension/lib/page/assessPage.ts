@@ -46,7 +46,8 @@ export function assessPage(realOrigin: string, seen: PageObservation, relays: Re
   if (near && (looksLikeHostedPage || imitation.signInForm)) {
     return lookalike(realOrigin, 'confusable_host', near.displayName, expected);
   }
-  if (looksLikeHostedPage && (imitation.signInForm || mentioned)) {
+  // The hosted page's words, or a title naming a Nod tenant, together with a sign-in form or the name.
+  if ((looksLikeHostedPage && (imitation.signInForm || mentioned)) || (mentioned && imitation.signInForm)) {
     return lookalike(realOrigin, 'imitates_sign_in_page', imitated?.displayName, expected);
   }
   return offerOrNone(realOrigin, seen, relays);

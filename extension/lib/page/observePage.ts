@@ -23,9 +23,11 @@ export function observePage(doc: Document): PageObservation {
   const phrases = hostedPagePhrases.filter((phrase) => lowerText.includes(phrase.toLowerCase())).length;
   const signInForm =
     doc.querySelector('input[type="password"], input[autocomplete~="username"], input[name="username"], input[type="email"]') !== null;
-  const mentions = [...new Set([doc.title, heading].flatMap((s) => s.split(/[|·\-–—:]/)).map((s) => s.trim()))]
-    .filter((s) => s.length > 1 && s.length <= 100)
-    .slice(0, 10);
+  // Names the title or heading gives ("Sign in to Contoso", "Contoso · Sign in"): the background
+  // matches them against the tenants' display names.
+  const fragments = [doc.title, heading].flatMap((s) => s.split(/[|·\-–—:]/)).map((s) => s.trim());
+  const named = fragments.map((s) => /^sign[ -]?in to (.+)$/i.exec(s)?.[1]?.trim()).filter((s): s is string => Boolean(s));
+  const mentions = [...new Set([...named, ...fragments])].filter((s) => s.length > 1 && s.length <= 100).slice(0, 10);
 
   return {
     marker,

@@ -144,6 +144,8 @@ export function runContentScript(ctx: ScriptContext): () => void {
         toPage({ type: 'nod:extension-ready', v: signInPageMarkerVersion });
         return;
       case 'nod:phone-sign-in-requested':
+        // Report the page as it is now (its marker names the client), then start.
+        send('page:observed', observePage(document));
         send('signIn:start', { username: parsed.data.username });
         return;
       case 'nod:phone-sign-in-cancelled':

@@ -3,7 +3,7 @@ import type { SignInView } from '../../../shared/extensionMessages';
 /** "1:42" until the deadline; "0:00" after it. */
 export function countdown(deadline: string | undefined, now: number): string {
   const ms = Math.max(0, Date.parse(deadline ?? '') - now) || 0;
-  const seconds = Math.ceil(ms / 1000);
+  const seconds = Math.floor(ms / 1000);
   return `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
 }
 
