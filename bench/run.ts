@@ -8,9 +8,12 @@
  *   npm run bench -- --runs 5           more runs
  *   npm run bench -- --only signin,push figures: signin (1), latency (2 and 3), push (4), clients (5)
  *   npm run bench -- --quick            tiny sizes (the smoke test uses this)
- *   npm run bench -- --profile          also write the relay's V8 CPU profiles to bench/results/profiles
+ *   npm run bench -- --profile          also write V8 CPU profiles of the relay during the measured phases to
+ *                                       bench/results/profiles (read them with bench/tools/profileSummary.ts)
+ *   npm run bench -- --sql-trace        also count and time the relay's SQLite statements per sign-in (figure 1 notes)
  *   npm run bench -- --out FILE         write the JSON elsewhere
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,7 +21,7 @@ import { type LatencyRun, measureLatency } from './figures/approvalLatency';
 import { measureClients } from './figures/clients';
 import { measureFloor, measureSteps, prepareCryptoFloor } from './figures/cryptoFloor';
 import { measurePushSending } from './figures/pushSending';
-import { type ThroughputResult, measureThroughput } from './figures/signInThroughput';
+import { type ThroughputResult, measureThroughput, relayCpuPerStep, runSignIns } from './figures/signInThroughput';
 import { HttpClient } from './lib/http';
 import { startPushEndpoint } from './lib/pushEndpoint';
 import { benchDir } from './lib/relayProcess';
@@ -33,6 +36,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string' },
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
+    'sql-trace': { type: 'boolean', default: false },
     out: { type: 'string' },
   },
 });
@@ -44,12 +48,13 @@ const out = path.resolve(args.out ?? path.join(benchDir, 'results/latest.json'))
 const profileDir = args.profile ? path.join(benchDir, 'results/profiles') : undefined;
 
 const sizes = quick
-  ? { floor: 30, c1: 3, c64: 8, high: 4, warmup: 2, levels: [10, 30], samples: 5, pings: 2, push: 40, pushPairs: 1, pushConcurrency: 8, clientRuns: 1 }
-  : { floor: 1000, c1: 200, c64: 1500, high: 64, warmup: 128, levels: [1000, 10_000], samples: 300, pings: 3, push: 3000, pushPairs: runs, pushConcurrency: 32, clientRuns: 5 };
+  ? { probe: 3, floor: 30, c1: 3, c64: 8, high: 4, warmup: 2, levels: [10, 30], samples: 5, pings: 2, push: 40, pushPairs: 1, pushConcurrency: 8, clientRuns: 1 }
+  : { probe: 100, floor: 1000, c1: 200, c64: 1500, high: 64, warmup: 128, levels: [1000, 10_000], samples: 300, pings: 3, push: 3000, pushPairs: runs, pushConcurrency: 32, clientRuns: 5 };
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main(): Promise<void> {
+  if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
   const started = performance.now();
   const report = new Report();
   say(`nod bench: ${quick ? 'quick, ' : ''}${runs} run(s) per figure; ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
@@ -81,36 +86,52 @@ async function main(): Promise<void> {
 
 async function signInFigure(report: Report, world: BenchWorld, inbox: PushInbox): Promise<void> {
   const floor = await prepareCryptoFloor();
-  const floorRates: number[] = [];
+  // The floor is measured right before each throughput measurement it is compared with.
+  const floorLow: number[] = [];
+  const floorHigh: number[] = [];
   const low: ThroughputResult[] = [];
   const high: ThroughputResult[] = [];
+  const perStep: Record<string, number>[] = [];
   for (let run = 0; run < runs; run++) {
-    const relay = await world.startRelay({ cpuProfileDir: profileDir });
+    const relay = await world.startRelay();
     const client = new HttpClient(relay.url);
     try {
-      floorRates.push((await measureFloor(floor, sizes.floor)).rate);
+      floorLow.push((await measureFloor(floor, sizes.floor)).rate);
       low.push(await measureThroughput(relay, client, inbox, world.phones, { concurrency: 1, signIns: sizes.c1, warmup: sizes.warmup }));
+      floorHigh.push((await measureFloor(floor, sizes.floor)).rate);
       high.push(
-        await measureThroughput(relay, client, inbox, world.phones, { concurrency: sizes.high, signIns: sizes.c64, warmup: sizes.warmup }),
+        await measureThroughput(relay, client, inbox, world.phones, {
+          concurrency: sizes.high,
+          signIns: sizes.c64,
+          warmup: sizes.warmup,
+          profileFile: profileDir && path.join(profileDir, `relay-signin-c${sizes.high}-run${run + 1}.cpuprofile`),
+        }),
       );
+      perStep.push(await relayCpuPerStep(relay, client, inbox, world.phones[0], sizes.probe));
       say(
-        `figure 1 run ${run + 1}: floor ${floorRates[run].toFixed(0)}/s, c=1 ${low[run].rate.toFixed(1)}/s, c=${sizes.high} ${high[run].rate.toFixed(1)}/s`,
+        `figure 1 run ${run + 1}: floor ${floorLow[run].toFixed(0)}/${floorHigh[run].toFixed(0)}/s, c=1 ${low[run].rate.toFixed(1)}/s, c=${sizes.high} ${high[run].rate.toFixed(1)}/s, relay CPU ${high[run].relayCpuMs.toFixed(2)} ms/sign-in`,
       );
     } finally {
       client.close();
       await relay.dispose();
     }
   }
+  const floorRates = [...floorLow, ...floorHigh];
   const steps = await measureSteps(floor, sizes.floor);
   report.add('1', 'crypto floor (one sign-in\'s crypto, one process)', 'sign-ins/s', floorRates);
   report.add('1', 'sign-in throughput, concurrency 1', 'sign-ins/s', low.map((r) => r.rate));
   report.add('1', `sign-in throughput, concurrency ${sizes.high}`, 'sign-ins/s', high.map((r) => r.rate));
-  report.add('1', 'throughput c=1 ÷ floor', 'ratio', low.map((r, i) => r.rate / floorRates[i]));
-  report.add('1', `throughput c=${sizes.high} ÷ floor`, 'ratio', high.map((r, i) => r.rate / floorRates[i]), {
+  report.add('1', 'throughput c=1 ÷ floor', 'ratio', low.map((r, i) => r.rate / floorLow[i]));
+  report.add('1', `throughput c=${sizes.high} ÷ floor`, 'ratio', high.map((r, i) => r.rate / floorHigh[i]), {
     text: '>= 0.5',
     test: (m) => m >= 0.5,
   });
-  report.add('1', `relay CPU per sign-in at c=${sizes.high} ÷ floor time`, 'ratio', high.map((r, i) => r.relayCpuMs / (1000 / floorRates[i])));
+  report.add(
+    '1',
+    `floor time ÷ relay CPU per sign-in at c=${sizes.high}`,
+    'ratio',
+    high.map((r, i) => 1000 / floorHigh[i] / r.relayCpuMs),
+  );
   report.note(
     `Figure 1: the relay runs in its own process (node --import tsx bench/processes/relay.ts, SQLite WAL on tmpfs-less disk, log level warn); ` +
       `this process is the load generator, the desktops, the phones and the loopback HTTPS push endpoint (which decrypts every push with http_ece). ` +
@@ -127,13 +148,49 @@ async function signInFigure(report: Report, world: BenchWorld, inbox: PushInbox)
         .map(([k, v]) => `${k} ${fmt(v)}`)
         .join(', ')}.`,
   );
-  report.details.signIn = { floorRates, floorSteps: steps, concurrency1: low, concurrencyHigh: high };
+  const stepNames = Object.keys(perStep[0]);
+  report.note(
+    `Figure 1: relay CPU per step of one sign-in at c=1 (median µs, relay's CPU clock read between steps): ${stepNames
+      .map((name) => `${name} ${median(perStep.map((p) => p[name])).toFixed(0)}`)
+      .join(', ')}.`,
+  );
+  if (args['sql-trace']) await sqlTrace(report, world, inbox);
+  report.details.signIn = { floorRates, floorSteps: steps, concurrency1: low, concurrencyHigh: high, relayCpuPerStep: perStep };
+}
+
+/** One relay with every SQLite statement timed: what one sign-in costs in statements. */
+async function sqlTrace(report: Report, world: BenchWorld, inbox: PushInbox): Promise<void> {
+  const relay = await world.startRelay({ sqlTrace: true });
+  const client = new HttpClient(relay.url);
+  try {
+    await runSignIns(client, inbox, world.phones, 1, sizes.warmup, 'sql-warm');
+    await relay.sqlStatements();
+    const n = sizes.probe;
+    await relay.wal('start');
+    await runSignIns(client, inbox, world.phones, 1, n, 'sql');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const wal = await relay.wal('read');
+    const statements = (await relay.sqlStatements()).sort((a, b) => b.micros - a.micros);
+    const calls = statements.reduce((k, s) => k + s.calls, 0) / n;
+    const writes = statements.filter((s) => /^(INSERT|UPDATE|DELETE)/i.test(s.sql)).reduce((k, s) => k + s.calls, 0) / n;
+    const micros = statements.reduce((k, s) => k + s.micros, 0) / n;
+    report.note(
+      `Figure 1 (--sql-trace, c=1): ${calls.toFixed(1)} SQLite statements per sign-in (${writes.toFixed(1)} writes), ${micros.toFixed(0)} µs wall, ${(wal.bytes / n / 1024).toFixed(0)} KiB (${(wal.bytes / n / (wal.pageSize ?? 4096)).toFixed(1)} pages) written to the WAL; top: ${statements
+        .slice(0, 6)
+        .map((s) => `${(s.micros / n).toFixed(0)} µs × ${(s.calls / n).toFixed(1)} "${s.sql.slice(0, 60)}…"`)
+        .join('; ')}.`,
+    );
+    report.details.sqlTrace = statements.map((s) => ({ ...s, callsPerSignIn: s.calls / n, microsPerSignIn: s.micros / n }));
+  } finally {
+    client.close();
+    await relay.dispose();
+  }
 }
 
 async function latencyFigures(report: Report, world: BenchWorld, inbox: PushInbox): Promise<void> {
   const results: LatencyRun[] = [];
   for (let run = 0; run < runs; run++) {
-    const relay = await world.startRelay({ cpuProfileDir: profileDir });
+    const relay = await world.startRelay();
     try {
       const result = await measureLatency(world, relay, inbox, { levels: sizes.levels, samples: sizes.samples, pingsPerSample: sizes.pings, say });
       results.push(result);

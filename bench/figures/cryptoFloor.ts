@@ -140,7 +140,7 @@ export async function prepareCryptoFloor(variants = 64): Promise<CryptoFloor> {
 
 /** Sign-ins' worth of floor crypto per second, over `iterations` back-to-back sign-ins (after a warm-up). */
 export async function measureFloor(floor: CryptoFloor, iterations: number): Promise<{ rate: number; microsPerSignIn: number }> {
-  for (let k = 0; k < Math.min(50, iterations); k++) await floor.oneSignIn();
+  for (let k = 0; k < Math.min(200, iterations); k++) await floor.oneSignIn();
   const start = performance.now();
   for (let k = 0; k < iterations; k++) await floor.oneSignIn();
   const ms = performance.now() - start;

@@ -22,6 +22,30 @@ export interface ThroughputResult {
   steps: Record<keyof SignInTimings, number>;
 }
 
+/**
+ * Sign-ins one at a time with the relay's CPU clock read between steps: the relay's CPU per
+ * step (median µs), less the median cost of a read itself.
+ */
+export async function relayCpuPerStep(relay: RelayProcess, client: HttpClient, inbox: PushInbox, phone: BenchPhone, count: number): Promise<Record<string, number>> {
+  const probe = { read: () => relay.cpuMicros(), relayCpu: {} as Record<string, number[]> };
+  const idle: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const a = await relay.cpuMicros();
+    idle.push((await relay.cpuMicros()) - a);
+    await fullSignIn(client, inbox, phone, 'probe-desktop', probe);
+  }
+  const readCost = median(idle);
+  const out: Record<string, number> = {};
+  let total = 0;
+  for (const [step, values] of Object.entries(probe.relayCpu)) {
+    out[step] = Math.max(0, median(values) - readCost);
+    total += out[step];
+  }
+  out.total = total;
+  out['(one probe read)'] = readCost;
+  return out;
+}
+
 export async function runSignIns(
   client: HttpClient,
   inbox: PushInbox,
@@ -49,9 +73,10 @@ export async function measureThroughput(
   client: HttpClient,
   inbox: PushInbox,
   phones: BenchPhone[],
-  options: { concurrency: number; signIns: number; warmup: number },
+  options: { concurrency: number; signIns: number; warmup: number; profileFile?: string },
 ): Promise<ThroughputResult> {
   await runSignIns(client, inbox, phones, options.concurrency, options.warmup, `warm-c${options.concurrency}`);
+  if (options.profileFile) await relay.profileStart();
   const relayBefore = await relay.stats();
   const clientBefore = process.cpuUsage();
   const start = performance.now();
@@ -59,6 +84,7 @@ export async function measureThroughput(
   const seconds = (performance.now() - start) / 1000;
   const clientCpu = process.cpuUsage(clientBefore);
   const relayAfter = await relay.stats();
+  if (options.profileFile) await relay.profileStop(options.profileFile);
   const steps = {} as Record<keyof SignInTimings, number>;
   for (const key of Object.keys(timings[0]) as (keyof SignInTimings)[]) steps[key] = median(timings.map((t) => t[key]));
   return {

@@ -22,9 +22,18 @@ export interface RelayProcess {
   pingUrl: string;
   pid: number;
   stats(): Promise<RelayStats>;
+  /** CPU time the relay process has used so far (user + system), µs. */
+  cpuMicros(): Promise<number>;
   /** Collect garbage (three full GCs) and then read the stats. */
   gcStats(): Promise<RelayStats>;
   setup(tenant: string): Promise<{ token: string }>;
+  /** Sample the relay's CPU (V8 profiler, 100 µs) from now until profileStop writes it to `file`. */
+  profileStart(): Promise<void>;
+  profileStop(file: string): Promise<void>;
+  /** With sqlTrace: every statement run since the last call, by SQL text (and reset). */
+  sqlStatements(): Promise<{ sql: string; calls: number; micros: number }[]>;
+  /** Empty the WAL and hold checkpoints ('start'); read its size and resume them ('read'). */
+  wal(action: 'start' | 'read'): Promise<{ bytes: number; pageSize?: number }>;
   stop(): Promise<void>;
 }
 
@@ -34,7 +43,9 @@ export interface RelayProcessOptions {
   rpId: string;
   pushCa: string;
   logLevel?: 'silent' | 'warn' | 'info';
-  /** Write a V8 CPU profile of the relay to this directory when it stops. */
+  /** Time every SQLite statement (see bench/processes/relay.ts). */
+  sqlTrace?: boolean;
+  /** Write a V8 CPU profile of the relay's whole life to this directory when it stops (node --cpu-prof). */
   cpuProfileDir?: string;
 }
 
@@ -52,6 +63,7 @@ export async function startRelayProcess(options: RelayProcessOptions): Promise<R
         rpId: options.rpId,
         pushCa: options.pushCa,
         logLevel: options.logLevel ?? 'warn',
+        sqlTrace: options.sqlTrace ?? false,
       }),
     },
   });
@@ -91,8 +103,13 @@ export async function startRelayProcess(options: RelayProcessOptions): Promise<R
     pingUrl,
     pid: child.pid!,
     stats: () => ask('stats'),
+    cpuMicros: async () => (await ask('cpu')).cpuMicros,
     gcStats: () => ask('gc'),
     setup: (tenant) => ask('setup', { tenant }),
+    profileStart: () => ask('profile-start'),
+    profileStop: (file) => ask('profile-stop', { file }),
+    sqlStatements: async () => (await ask('sql')).statements,
+    wal: (action) => ask('wal', { action }),
     async stop() {
       if (exited) return;
       const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));

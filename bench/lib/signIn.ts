@@ -140,37 +140,76 @@ export function watchRequest(client: HttpClient, created: Created, agent?: Agent
 }
 
 export interface SignInTimings {
+  /** POST sign-in-requests answered. */
   create: number;
+  /** Until the push is decrypted at the endpoint and the stream said `pending`. */
   push: number;
+  /** The phone's device-signed GET of the details. */
   details: number;
+  /** The phone's assertion and device signature (client-side crypto). */
+  phoneCrypto: number;
+  /** POST answer until the desktop's stream says `approved`. */
   approve: number;
-  event: number;
+  /** POST redeem until the stream ends. */
   redeem: number;
   total: number;
 }
 
-/** One full sign-in; returns how long each step took (ms). */
-export async function fullSignIn(client: HttpClient, inbox: PushInbox, phone: BenchPhone, collectorKey: string): Promise<SignInTimings> {
+/**
+ * One full sign-in; returns how long each step took (ms). With `probe` (the relay's CPU clock,
+ * read between steps; only meaningful at concurrency 1) it also fills `relayCpu` with the relay's
+ * CPU per step (µs), the probe's own cost not subtracted.
+ */
+export async function fullSignIn(
+  client: HttpClient,
+  inbox: PushInbox,
+  phone: BenchPhone,
+  collectorKey: string,
+  probe?: { read: () => Promise<number>; relayCpu: Record<string, number[]> },
+): Promise<SignInTimings> {
+  let last = probe ? await probe.read() : 0;
+  const mark = async (step: string) => {
+    if (!probe) return;
+    const now = await probe.read();
+    (probe.relayCpu[step] ??= []).push(now - last);
+    last = now;
+  };
   const t0 = performance.now();
   const created = await createRequest(client, phone, collectorKey);
   const t1 = performance.now();
+  await mark('create');
   const watching = watchRequest(client, created);
   let ok = false;
   try {
     const push = await inbox.wait(created.requestId);
     if (push.registrationId !== phone.account.registrationId) throw new Error('push for another account');
+    await watching.listening;
     const t2 = performance.now();
+    await mark('push + stream');
     const details = await readDetails(client, phone, created.requestId);
     const t3 = performance.now();
-    await sendApproval(client, created.requestId, await prepareApproval(phone, details, created.number));
-    const t4 = performance.now();
+    await mark('details');
+    const approval = await prepareApproval(phone, details, created.number);
+    const t3b = performance.now();
+    await sendApproval(client, created.requestId, approval);
     await watching.approved;
-    const t5 = performance.now();
+    const t4 = performance.now();
+    await mark('answer + event');
     const grant = await redeem(client, created);
     if (!grant.amr.includes('pop')) throw new Error('grant without pop');
-    const t6 = performance.now();
+    await watching.stream.ended;
+    const t5 = performance.now();
+    await mark('redeem + stream end');
     ok = true;
-    return { create: t1 - t0, push: t2 - t1, details: t3 - t2, approve: t4 - t3, event: t5 - t4, redeem: t6 - t5, total: t6 - t0 };
+    return {
+      create: t1 - t0,
+      push: t2 - t1,
+      details: t3 - t2,
+      phoneCrypto: t3b - t3,
+      approve: t4 - t3b,
+      redeem: t5 - t4,
+      total: t5 - t0,
+    };
   } finally {
     // After `redeemed` the relay ends the stream itself (its socket goes back to the pool).
     if (!ok) watching.stream.close();

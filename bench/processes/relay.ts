@@ -2,12 +2,14 @@
  * The relay under test, in its own process (so the load generator and the relay do not share one
  * event loop). Started by bench/lib/relayProcess.ts with settings in BENCH_RELAY (JSON); speaks
  * to its parent over the IPC channel:
- *   → { id, type: 'stats' | 'gc' | 'stop' | 'setup' }
+ *   → { id, type: 'cpu' | 'stats' | 'gc' | 'stop' | 'setup' | 'profile-start' | 'profile-stop' (file) | 'sql' | 'wal' (action) }
  *   ← { id, ... } answers, and once at start { type: 'ready', url, pingUrl }.
  * Beside the relay it runs a bare node:http server answering 204 (the loopback round trip of
  * figure 2, measured under the same process load as the relay's event streams).
  */
+import fs from 'node:fs';
 import { createServer } from 'node:http';
+import { Session } from 'node:inspector/promises';
 import { Agent } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createAdminToken } from '../../server/admin/adminTokens';
@@ -21,12 +23,41 @@ interface Settings {
   rpId: string;
   pushCa: string;
   logLevel: 'silent' | 'warn' | 'info';
+  sqlTrace?: boolean;
 }
 
 const settings = JSON.parse(process.env.BENCH_RELAY ?? '{}') as Settings;
+
+/**
+ * --sql-trace: time every better-sqlite3 statement call (run/get/all) by SQL text, to count the
+ * statements one sign-in costs and what they take. Off by default (it adds a little per call).
+ */
+const sqlStats = new Map<string, { calls: number; micros: number }>();
+async function traceSql(): Promise<void> {
+  const { default: Database } = await import('better-sqlite3');
+  const probe = new Database(':memory:');
+  const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<string, (...args: unknown[]) => unknown>;
+  probe.close();
+  for (const method of ['run', 'get', 'all'] as const) {
+    const original = proto[method];
+    proto[method] = function (this: { source: string }, ...args: unknown[]) {
+      const start = process.hrtime.bigint();
+      try {
+        return original.apply(this, args);
+      } finally {
+        const key = this.source.replace(/\s+/g, ' ').trim();
+        const entry = sqlStats.get(key) ?? { calls: 0, micros: 0 };
+        entry.calls++;
+        entry.micros += Number(process.hrtime.bigint() - start) / 1000;
+        sqlStats.set(key, entry);
+      }
+    };
+  }
+}
 const send = (message: object) => process.send?.(message);
 
 async function main(): Promise<void> {
+  if (settings.sqlTrace) await traceSql();
   const config = configFor({
     dataDir: settings.dataDir,
     publicUrl: settings.publicUrl,
@@ -44,6 +75,7 @@ async function main(): Promise<void> {
   bare.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
 
+  let profiler: Session | undefined;
   const stats = () => {
     const memory = process.memoryUsage();
     const cpu = process.cpuUsage();
@@ -61,7 +93,10 @@ async function main(): Promise<void> {
 
   process.on('message', async (message: { id: number; type: string; tenant?: string }) => {
     try {
-      if (message.type === 'stats') send({ id: message.id, ...stats() });
+      if (message.type === 'cpu') {
+        const cpu = process.cpuUsage();
+        send({ id: message.id, cpuMicros: cpu.user + cpu.system });
+      } else if (message.type === 'stats') send({ id: message.id, ...stats() });
       else if (message.type === 'gc') {
         const gc = (globalThis as { gc?: () => void }).gc;
         for (let i = 0; i < 3; i++) {
@@ -69,6 +104,36 @@ async function main(): Promise<void> {
           await new Promise((resolve) => setImmediate(resolve));
         }
         send({ id: message.id, ...stats() });
+      } else if (message.type === 'wal') {
+        // Pages one workload writes to the WAL: checkpoint it empty, stop automatic checkpoints
+        // ('wal-start'), and later read its size ('wal-read', which restores the default of 1000).
+        const db = (ctx.storage as unknown as { database: import('better-sqlite3').Database }).database;
+        const walFile = `${db.name}-wal`;
+        const action = (message as unknown as { action: string }).action;
+        if (action === 'start') {
+          db.pragma('wal_checkpoint(TRUNCATE)');
+          db.pragma('wal_autocheckpoint = 0');
+          send({ id: message.id, bytes: fs.statSync(walFile).size });
+        } else {
+          const bytes = fs.statSync(walFile).size;
+          db.pragma('wal_autocheckpoint = 1000');
+          send({ id: message.id, bytes, pageSize: db.pragma('page_size', { simple: true }) });
+        }
+      } else if (message.type === 'sql') {
+        send({ id: message.id, statements: [...sqlStats].map(([sql, v]) => ({ sql, ...v })) });
+        sqlStats.clear();
+      } else if (message.type === 'profile-start') {
+        profiler ??= new Session();
+        profiler.connect();
+        await profiler.post('Profiler.enable');
+        await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
+        await profiler.post('Profiler.start');
+        send({ id: message.id });
+      } else if (message.type === 'profile-stop') {
+        const { profile } = await profiler!.post('Profiler.stop');
+        fs.writeFileSync((message as unknown as { file: string }).file, JSON.stringify(profile));
+        profiler!.disconnect();
+        send({ id: message.id });
       } else if (message.type === 'setup') {
         const tenant = await createTenant(ctx, { name: message.tenant ?? 'contoso', displayName: 'Contoso' });
         const { token } = await createAdminToken(ctx, tenant, 'global_administrator', 'bench');

@@ -82,6 +82,7 @@ export async function createSignInRequest(
 
   const applicationName = policy?.showApplicationName === false ? undefined : await applicationNameFor(ctx, tenant, body.client);
   const collectorSecret = randomBytes(32).toString('base64url');
+  const browserDescription = describeBrowser(options.userAgent);
   const request: SignInRequest = {
     id: newId(),
     tenantId: tenant.id,
@@ -92,7 +93,7 @@ export async function createSignInRequest(
     context: {
       ...(applicationName ? { applicationName } : {}),
       ...(policy?.showLocation === false ? {} : { location: describeLocation(options.ip) }),
-      ...(describeBrowser(options.userAgent) ? { browser: describeBrowser(options.userAgent) } : {}),
+      ...(browserDescription ? { browser: browserDescription } : {}),
       origin: body.origin,
       registeredBrowser: Boolean(browserRegistered),
       ...(options.browser ? { newBrowser: !browserRegistered } : {}),
