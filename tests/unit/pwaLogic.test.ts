@@ -1,0 +1,128 @@
+/**
+ * The phone app's pure parts, without a browser: reading enrollment links, the typed number,
+ * the live channel's event stream, push payloads into notifications, and the pending list
+ * dropping closed and expired requests by itself.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { SignInRequestDetails } from '../../shared/schemas/signInRequestDetails';
+import { parseEnrollmentLink } from '../../pwa/src/enrollment/parseEnrollmentLink';
+import { readEventStream } from '../../pwa/src/relay/readEventStream';
+import { parseTypedNumber } from '../../pwa/src/requests/answerSignInRequest';
+import { addRequest, closeRequest, pendingRequests } from '../../pwa/src/requests/requestStore';
+import { notificationForPush } from '../../pwa/sw/notificationForPush';
+import { parsePushData } from '../../pwa/sw/parsePushData';
+
+const app = 'https://nod.contoso.example';
+
+describe('enrollment links from My Sign-ins', () => {
+  it('takes the full link or the bare code', () => {
+    expect(parseEnrollmentLink(`${app}/app/#/enroll?code=Abc_def-123456`, app)).toEqual({ ok: true, code: 'Abc_def-123456' });
+    expect(parseEnrollmentLink('  Abc_def-123456 ', app)).toEqual({ ok: true, code: 'Abc_def-123456' });
+  });
+
+  it('refuses a link for another relay, a link that is not an enrollment link, and noise', () => {
+    expect(parseEnrollmentLink('https://nod.fabrikam.example/app/#/enroll?code=Abc_def-123456', app)).toMatchObject({ ok: false, message: expect.stringContaining('nod.fabrikam.example') });
+    expect(parseEnrollmentLink(`${app}/app/#/account/x?code=Abc_def-123456`, app)).toMatchObject({ ok: false });
+    expect(parseEnrollmentLink('not a code!', app)).toMatchObject({ ok: false });
+    expect(parseEnrollmentLink('', app)).toMatchObject({ ok: false });
+  });
+});
+
+describe('the number the user types', () => {
+  it('is two digits between 10 and 99', () => {
+    expect(parseTypedNumber('42')).toBe(42);
+    expect(parseTypedNumber(' 10 ')).toBe(10);
+    for (const bad of ['', '7', '09', '100', '4 2', '4a', '-1']) expect(parseTypedNumber(bad), bad).toBeUndefined();
+  });
+});
+
+describe('the live channel reads server-sent events from a fetch body', () => {
+  it('joins lines split across chunks, skips heartbeats, keeps multi-line data, accepts CRLF', async () => {
+    const chunks = [': heartbeat\n\nevent: requ', 'est\r\ndata: {"a":', '1}\n\n', 'event: closed\ndata: line one\ndata: line two\nid: 7\n\n'];
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const chunk of chunks) controller.enqueue(new TextEncoder().encode(chunk));
+        controller.close();
+      },
+    });
+    const events: unknown[] = [];
+    await readEventStream(body, (event) => events.push(event));
+    expect(events).toEqual([
+      { event: 'request', data: '{"a":1}', id: undefined },
+      { event: 'closed', data: 'line one\nline two', id: '7' },
+    ]);
+  });
+});
+
+describe('push payloads become notifications', () => {
+  const push = {
+    type: 'sign_in_request',
+    requestId: 'req1',
+    registrationId: 'reg1',
+    tenant: 'contoso',
+    kind: 'passwordless',
+    expiresAt: '2030-01-01T00:00:00.000Z',
+    context: { applicationName: 'Contoso Portal', browser: 'Chrome on Linux', location: 'Seattle', origin: 'https://portal.contoso.example' },
+  };
+
+  it('"Approve sign-in?" with application · browser · location, tagged by request, opening its approve screen', () => {
+    const payload = parsePushData({ json: () => push });
+    expect(payload?.type).toBe('sign_in_request');
+    const { title, options } = notificationForPush(payload as never, `${app}/app/`);
+    expect(title).toBe('Approve sign-in?');
+    expect(options.body).toBe('Contoso Portal · Chrome on Linux · Seattle');
+    expect(options.tag).toBe('req1');
+    expect(options.data.url).toBe(`${app}/app/#/approve/reg1/req1`);
+  });
+
+  it('says only what the policy lets it show', () => {
+    const payload = parsePushData({ json: () => ({ ...push, context: { origin: 'https://portal.contoso.example' } }) });
+    expect(notificationForPush(payload as never, `${app}/app/`).options.body).toBe('A sign-in is waiting for your approval.');
+  });
+
+  it('ignores what is not a Nod payload', () => {
+    expect(parsePushData({ json: () => ({ type: 'sign_in_request', requestId: 'x' }) })).toBeUndefined();
+    expect(parsePushData({ json: () => { throw new SyntaxError('not JSON'); } })).toBeUndefined();
+    expect(parsePushData(null)).toBeUndefined();
+    expect(parsePushData({ json: () => ({ type: 'sign_in_request_closed', requestId: 'x' }) })).toEqual({ type: 'sign_in_request_closed', requestId: 'x' });
+  });
+});
+
+describe('the pending list', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const details = (requestId: string, lifetimeMs: number): SignInRequestDetails => ({
+    requestId,
+    registrationId: 'reg1',
+    tenant: 'contoso',
+    tenantDisplayName: 'Contoso',
+    username: 'alice@contoso.example',
+    kind: 'passwordless',
+    nonce: 'nonce',
+    expiresAt: new Date(Date.now() + lifetimeMs).toISOString(),
+    context: { origin: 'https://portal.contoso.example', registeredBrowser: false },
+    webauthn: { rpId: 'nod.contoso.example', allowCredentials: [], userVerification: 'required', timeout: 60_000 },
+  });
+
+  it('drops an expired request by itself', () => {
+    vi.useFakeTimers();
+    addRequest(details('soon', 1_000));
+    addRequest(details('later', 60_000));
+    expect(pendingRequests().map((r) => r.requestId)).toEqual(['soon', 'later']);
+    vi.advanceTimersByTime(1_100);
+    expect(pendingRequests().map((r) => r.requestId)).toEqual(['later']);
+    closeRequest('later');
+  });
+
+  it('a closed request never comes back from a late list or event', () => {
+    addRequest(details('answered', 60_000));
+    closeRequest('answered');
+    addRequest(details('answered', 60_000));
+    expect(pendingRequests()).toEqual([]);
+    // Already expired when it arrives: never listed.
+    addRequest(details('stale', -1));
+    expect(pendingRequests()).toEqual([]);
+  });
+});
