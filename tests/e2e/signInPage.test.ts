@@ -100,6 +100,16 @@ describe('the hosted sign-in page, driven in Chromium by the seed’s words', ()
     expect((await phoneAnswers(page, alice, 'approve')).status).toBe(200);
     await signedInToPortal(page, 'alice');
     await expect.poll(() => page.getByRole('table', { name: 'ID token claims' }).textContent()).toContain('"pop","user","mfa"');
+
+    // Sign out: the portal hands over to the relay (RP-initiated logout), which asks, then sends the browser back.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign out' }).waitFor();
+    await saveScreenshot(page, 'sign-out-confirm');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Welcome to Contoso Portal' }).waitFor();
+    // Signed out of the relay too: signing in again asks for the username.
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   });
 
   it('deny ends the request with a plain message, and Send another request tries again (phone width, dark)', async () => {
