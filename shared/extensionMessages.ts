@@ -179,6 +179,12 @@ export const extensionMessages = {
   'ui:pickAccount': { from: 'extensionPage', payload: z.object({ tabId: z.number().int(), username }), reply: outcome },
   'ui:cancelSignIn': { from: 'extensionPage', payload: z.object({ tabId: z.number().int() }), reply: outcome },
   'ui:retrySignIn': { from: 'extensionPage', payload: z.object({ tabId: z.number().int() }), reply: outcome },
+  /** Register this browser for a user with a Temporary Access Pass (where the tenant requires registered browsers). */
+  'ui:registerBrowserForUser': {
+    from: 'extensionPage',
+    payload: z.object({ relayOrigin: origin, tenant: tenantName, username, temporaryAccessPass: z.string().min(1).max(100) }),
+    reply: outcome,
+  },
 } as const satisfies Record<string, { from: Channel; payload: z.ZodType; reply?: z.ZodType }>;
 
 type Messages = typeof extensionMessages;

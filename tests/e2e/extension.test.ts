@@ -17,7 +17,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactsDir } from '../helpers/browser';
 import type { TestPhone } from '../helpers/enrollPhone';
-import { answer } from '../helpers/signInFlow';
+import { answer, createRequest } from '../helpers/signInFlow';
 import { type SignInWorld, startSignInWorld } from '../helpers/signInWorld';
 import type { DemoSite } from '../../server/demo/createDemoSite';
 import { ensurePagesBuilt } from '../helpers/buildPages';
@@ -304,6 +304,53 @@ describe('the browser extension in Chromium', () => {
     await expect.poll(() => page.getByLabel('Username').inputValue()).toBe(alice);
     await popup.close();
     await page.close();
+  });
+
+  it('“require a registered browser”: no request reaches the phone until a TAP registers this browser for the user', async () => {
+    const dave = 'dave@contoso.example';
+    await world.contoso.admin('POST', '/users', { username: dave, displayName: 'Dave' });
+    await world.contoso.admin('PUT', `/groups/Sales/members/${dave}`);
+    const davesPhone = await world.enroll(dave);
+    const policy = (await world.contoso.admin('GET', '/policy')).body;
+    expect((await world.contoso.admin('PUT', '/policy', { ...policy, requireRegisteredBrowser: true })).status).toBe(200);
+    const waitingOnPhone = async () => (await davesPhone.call('GET', '/api/device/sign-in-requests')).body.requests as any[];
+    try {
+      // A request made without the extension (the page's own call) is never delivered.
+      expect((await createRequest(world.relay.url, 'contoso', { username: dave, origin: registered.origin })).status).toBe(201);
+      // Nor is one the extension makes before this browser is registered for Dave.
+      const page = await ext.context.newPage();
+      await page.goto(`${registered.origin}/signin`);
+      await page.waitForSelector('body[data-ready="yes"]');
+      await page.evaluate((username) => (window as unknown as { handOff(u: string): void }).handOff(username), dave);
+      await waitForExtensionUi(page, (u) => /^\d{2}$/.test(u.byTestId.number ?? ''));
+      expect(await waitingOnPhone()).toEqual([]);
+
+      // Dave's admin gives him a Temporary Access Pass; the options page registers this browser for him.
+      const tap = (await world.contoso.admin('POST', `/users/${dave}/temporary-access-pass`, {})).body.temporaryAccessPass;
+      const options = await ext.context.newPage();
+      await options.goto(`chrome-extension://${ext.extensionId}/options.html`);
+      await options.getByRole('button', { name: 'Register this browser for an account with a Temporary Access Pass' }).click();
+      const form = options.getByRole('form', { name: 'Register this browser for an account' });
+      await form.getByLabel('Username').fill(dave);
+      await form.getByLabel('Temporary Access Pass').fill(tap);
+      await form.getByRole('button', { name: 'Register' }).click();
+      await form.getByText(`This browser is registered for ${dave}.`).waitFor();
+      await options.close();
+
+      // Now the extension's request reaches Dave's phone, marked as from his registered browser.
+      await page.evaluate((username) => (window as unknown as { handOff(u: string): void }).handOff(username), dave);
+      await expect.poll(async () => (await waitingOnPhone()).length).toBe(1);
+      const [request] = await waitingOnPhone();
+      expect(request.context).toMatchObject({ origin: registered.origin, registeredBrowser: true });
+      const worker = await ext.worker();
+      const stored = await worker.evaluate(() => (globalThis as any).chrome.storage.session.get(null));
+      const number = (Object.values(stored) as any[]).find((r) => r.requestId === request.requestId).number;
+      expect((await answer(world.relay.url, davesPhone, request, 'approve', { typedNumber: number })).status).toBe(200);
+      await page.waitForSelector('body[data-grant]');
+      await page.close();
+    } finally {
+      await world.contoso.admin('PUT', '/policy', policy);
+    }
   });
 
   it('removing the relay forgets it', async () => {

@@ -17,6 +17,9 @@ body { margin: 0; background: var(--bg); }
 .options .error { color: var(--bad); }
 .options .ok { color: var(--ok); }
 .options ul { margin: 4px 0; padding-left: 20px; }
+.options form.register { margin: 8px 0; flex-wrap: wrap; align-items: center; }
+.options form.register input { flex: 1 1 140px; font: inherit; padding: 6px 8px; border: 1px solid var(--line); border-radius: 4px; background: var(--bg); color: var(--fg); }
+.options button.link { border: none; padding: 0; color: var(--accent); background: none; }
 `;
 document.head.append(style);
 document.body.classList.add('nod');

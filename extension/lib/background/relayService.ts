@@ -78,3 +78,30 @@ export async function signWithBrowserKey(
   }
   return deviceAuthorizationHeader(deviceId, key.privateKey, request);
 }
+
+/**
+ * Register this browser for a user with a Temporary Access Pass (`POST /api/t/:tenant/browsers/self/users`,
+ * signed with the browser key): the first registration where the tenant requires registered browsers.
+ */
+export async function registerBrowserForUser(input: {
+  relayOrigin: string;
+  tenant: string;
+  username: string;
+  temporaryAccessPass: string;
+}): Promise<void> {
+  const path = `/api/t/${encodeURIComponent(input.tenant)}/browsers/self/users`;
+  const body = JSON.stringify({ username: input.username, temporaryAccessPass: input.temporaryAccessPass });
+  const authorization = await signWithBrowserKey(input.relayOrigin, input.tenant, { method: 'POST', path, body });
+  if (!authorization) throw new Error('Add the relay first: this browser has no key registered with it.');
+  const response = await fetch(`${input.relayOrigin}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization },
+    body,
+    credentials: 'omit',
+    cache: 'no-store',
+  });
+  if (!response.ok) {
+    const problem = (await response.json().catch(() => undefined)) as { detail?: string; title?: string } | undefined;
+    throw new Error(problem?.detail ?? problem?.title ?? `The relay refused (${response.status}).`);
+  }
+}

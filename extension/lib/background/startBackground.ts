@@ -21,7 +21,7 @@ import { sessionSignInStore } from '../signIn/sessionSignInStore';
 import { showBadge } from './badge';
 import { collectorKey } from './collectorKey';
 import { notifyOutcome } from './notifyOutcome';
-import { addRelay, refreshRelays, removeRelay, signWithBrowserKey } from './relayService';
+import { addRelay, refreshRelays, registerBrowserForUser, removeRelay, signWithBrowserKey } from './relayService';
 
 type Port = ReturnType<typeof browser.runtime.connect>;
 
@@ -179,6 +179,9 @@ export function startBackground(): void {
           : { ok: false, error: 'Open a Nod sign-in page first.' };
       case 'ui:cancelSignIn':
         await broker.cancel(received.payload.tabId);
+        return { ok: true };
+      case 'ui:registerBrowserForUser':
+        await registerBrowserForUser(received.payload);
         return { ok: true };
       case 'ui:retrySignIn': {
         const page = pages.get(received.payload.tabId);

@@ -120,6 +120,7 @@ export function OptionsApp() {
               </li>
             ))}
           </ul>
+          <RegisterForUser relayOrigin={relay.origin} tenants={relay.tenants.map((t) => ({ name: t.name, displayName: t.displayName }))} />
           <button type="button" onClick={() => void remove(relay.origin)}>
             Remove relay
           </button>
@@ -143,5 +144,57 @@ export function OptionsApp() {
           : 'Made when you add your first relay.'}
       </p>
     </main>
+  );
+}
+
+/**
+ * Where a tenant requires registered browsers, the first registration of this browser for an account is
+ * made with a Temporary Access Pass from the admin.
+ */
+function RegisterForUser({ relayOrigin, tenants }: { relayOrigin: string; tenants: Array<{ name: string; displayName: string }> }) {
+  const [open, setOpen] = useState(false);
+  const [tenant, setTenant] = useState(tenants[0]?.name ?? '');
+  const [username, setUsername] = useState('');
+  const [pass, setPass] = useState('');
+  const [result, setResult] = useState<{ ok: boolean; text: string }>();
+  if (tenants.length === 0) return null;
+  if (!open) {
+    return (
+      <p>
+        <button type="button" class="link" onClick={() => setOpen(true)}>
+          Register this browser for an account with a Temporary Access Pass
+        </button>
+      </p>
+    );
+  }
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const reply = await askBackground('ui:registerBrowserForUser', { relayOrigin, tenant, username, temporaryAccessPass: pass });
+    setPass('');
+    setResult(reply.ok ? { ok: true, text: `This browser is registered for ${username}.` } : { ok: false, text: reply.error });
+  };
+  return (
+    <form class="register" onSubmit={(event) => void submit(event)} aria-label="Register this browser for an account">
+      {tenants.length > 1 && (
+        <select aria-label="Organisation" value={tenant} onChange={(event) => setTenant((event.target as HTMLSelectElement).value)}>
+          {tenants.map((t) => (
+            <option key={t.name} value={t.name}>
+              {t.displayName}
+            </option>
+          ))}
+        </select>
+      )}
+      <input type="text" aria-label="Username" autocomplete="username" value={username} onInput={(e) => setUsername((e.target as HTMLInputElement).value)} required />
+      <input
+        type="password"
+        aria-label="Temporary Access Pass"
+        autocomplete="one-time-code"
+        value={pass}
+        onInput={(e) => setPass((e.target as HTMLInputElement).value)}
+        required
+      />
+      <button type="submit">Register</button>
+      {result && <span class={result.ok ? 'ok' : 'error'}>{result.text}</span>}
+    </form>
   );
 }
