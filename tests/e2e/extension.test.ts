@@ -208,6 +208,32 @@ describe('the browser extension in Chromium', () => {
     await page.close();
   });
 
+  it('a denial shows in the panel with Send a new request; the page leaving phone sign-in cancels at the relay', async () => {
+    const page = await ext.context.newPage();
+    await page.goto(`${registered.origin}/signin`);
+    await page.waitForSelector('body[data-ready="yes"]');
+    await page.evaluate((username) => (window as unknown as { handOff(u: string): void }).handOff(username), alice);
+    await waitForExtensionUi(page, (u) => /^\d{2}$/.test(u.byTestId.number ?? ''));
+    const waiting = async () =>
+      ((await phone.call('GET', '/api/device/sign-in-requests')).body.requests as any[]).filter((r) => r.context.origin === registered.origin);
+    const [first] = await waiting();
+    expect((await answer(world.relay.url, phone, first, 'deny')).status).toBe(200);
+    const denied = await waitForExtensionUi(page, (u) => u.text.includes('Sign-in denied'));
+    expect(denied.testIds).not.toContain('number');
+    await page.screenshot({ path: path.join(artifactsDir, 'extension-panel-denied.png') });
+    expect((await heard(page)).some((m: any) => m?.type === 'nod:status' && m.status === 'denied')).toBe(true);
+
+    await clickInExtensionUi(page, 'Send a new request');
+    await expect.poll(async () => (await waiting()).map((r) => r.requestId)).toEqual([expect.not.stringMatching(first.requestId)]);
+    await waitForExtensionUi(page, (u) => /^\d{2}$/.test(u.byTestId.number ?? ''));
+
+    // The person picks another way to sign in: the page says so, and the extension cancels its request.
+    await page.evaluate(() => postMessage({ type: 'nod:phone-sign-in-cancelled' }, location.origin));
+    await expect.poll(async () => (await waiting()).length).toBe(0);
+    await waitForExtensionUi(page, (u) => !u.testIds.includes('nod-panel'));
+    await page.close();
+  });
+
   it('a look-alike on another loopback origin gets the warning, and the relay records no request', async () => {
     const before = (await created()).length;
     const page = await ext.context.newPage();
