@@ -106,9 +106,13 @@ export function setUpPush(accounts: Account[]): Promise<void> {
   return setUp;
 }
 
+/** Set once the browser's push service never answered: asking again each time would only wait again. */
+let noPushService = false;
+
 async function doSetUpPush(accounts: Account[]): Promise<void> {
   const first = initialStatus();
   if (first !== 'subscribing') return setStatus(first);
+  if (noPushService) return setStatus('unavailable');
   if (accounts.length === 0) return setStatus('subscribing');
   try {
     let subscription = await currentPushSubscriptionJson();
@@ -126,6 +130,7 @@ async function doSetUpPush(accounts: Account[]): Promise<void> {
         registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: applicationServerKey(publicKey) }),
         pushSubscribeTimeoutMs,
       );
+      if (!created) noPushService = true;
       const parsed = created ? pushSubscriptionSchema.safeParse(created.toJSON()) : undefined;
       if (!parsed?.success) return setStatus('unavailable');
       subscription = parsed.data;
