@@ -10,7 +10,7 @@ import { routes } from '../ui/router';
 import { usePendingRequests } from '../ui/stores';
 
 /** Outcomes after which the request is over, here and at the relay. */
-const final = new Set<AnswerOutcome['kind']>(['approved', 'denied', 'reported', 'wrong_number', 'expired', 'answered_elsewhere', 'gone', 'refused']);
+const final = new Set<AnswerOutcome['kind']>(['approved', 'denied', 'reported', 'wrong_number', 'expired', 'answered_elsewhere', 'gone']);
 
 type Load = { state: 'loading' } | { state: 'ready'; details: SignInRequestDetails } | { state: 'failed'; message: string };
 
@@ -77,8 +77,8 @@ export function Approve({ account, requestId }: { account: Account | undefined; 
   const left = (Date.parse(details.expiresAt) - now) / 1000;
   const stillListed = pending.some((r) => r.requestId === details.requestId);
   // Over: answered here, answered elsewhere or expired (the live channel or the clock says so).
-  const closedElsewhere = !outcome && !busy && !stillListed;
-  const expired = left <= 0 && !outcome;
+  const closedElsewhere = !busy && !stillListed && !(outcome && final.has(outcome.kind));
+  const expired = left <= 0 && !(outcome && final.has(outcome.kind));
   const over = (outcome && final.has(outcome.kind)) || closedElsewhere || expired;
 
   const answer = async (decision: Decision) => {
@@ -171,13 +171,15 @@ export function Approve({ account, requestId }: { account: Account | undefined; 
         </form>
       )}
       <p role="status" class={outcome && !['approved', 'denied'].includes(outcome.kind) ? 'outcome warn' : 'outcome'}>
-        {outcome
+        {outcome && final.has(outcome.kind)
           ? outcomeMessage(outcome, details.kind)
           : expired
             ? outcomeMessage({ kind: 'expired' }, details.kind)
             : closedElsewhere
               ? 'This sign-in request is no longer waiting: it was answered, cancelled or has expired.'
-              : ''}
+              : outcome
+                ? outcomeMessage(outcome, details.kind)
+                : ''}
       </p>
       {over && (
         <a class="button" href={routes.home}>
