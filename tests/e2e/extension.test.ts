@@ -299,14 +299,14 @@ describe('the browser extension in Chromium', () => {
     const other = await ext.context.newPage();
     await other.bringToFront();
     expect((await answer(world.relay.url, phone, request, 'approve', { typedNumber: Number(ui.byTestId.number) })).status).toBe(200);
+    const worker = await ext.worker();
+    await expect
+      .poll(() => worker.evaluate(async () => Object.keys(await (globalThis as any).chrome.notifications.getAll())), { timeout: 15_000 })
+      .not.toHaveLength(0);
+    await other.close();
     await page.bringToFront();
     await page.getByRole('heading', { name: 'Hello, alice' }).waitFor();
     expect(new URL(page.url()).origin).toBe(portal.url);
-    const worker = await ext.worker();
-    await expect
-      .poll(() => worker.evaluate(async () => Object.keys(await (globalThis as any).chrome.notifications.getAll())))
-      .not.toHaveLength(0);
-    await other.close();
     await page.close();
   });
 

@@ -53,6 +53,10 @@ export function startBackground(): void {
     }
   };
 
+  /** Post only to the page the sign-in is for: same tab and the same real origin. */
+  const postToSite = (tabId: number, site: string, envelope: Envelope): boolean =>
+    pages.get(tabId)?.origin === site ? post(tabId, envelope) : false;
+
   const broker = new SignInBroker({
     store: sessionSignInStore(),
     fetch: (input, init) => fetch(input, init),
@@ -60,10 +64,12 @@ export function startBackground(): void {
     sign: signWithBrowserKey,
     collectorKey,
     onView: (tabId, view) => {
-      post(tabId, message('signIn:view', { view }));
+      if (view) postToSite(tabId, view.site, message('signIn:view', { view }));
+      else post(tabId, message('signIn:view', { view }));
       void showBadge(tabId, view, pages.get(tabId)?.verdict);
     },
-    deliverGrant: (tabId, grant, requestId) => post(tabId, message('signIn:grant', { grant, requestId })),
+    deliverGrant: (tabId, grant, requestId, site) =>
+      pages.get(tabId)?.verdict?.kind === 'genuine' && postToSite(tabId, site, message('signIn:grant', { grant, requestId })),
     onFinished: (record) => {
       void notifyOutcome(record);
       void recordSignIn(record);

@@ -21,8 +21,8 @@ export interface SignInBrokerDeps {
   collectorKey: () => Promise<string>;
   /** A sign-in changed: update the tab's panel, the badge and the popup. Null: it is gone. */
   onView: (tabId: number, view: SignInView | null) => void;
-  /** Hand the one-time grant to the tab's page; false when the page is not connected right now. */
-  deliverGrant: (tabId: number, grant: string, requestId: string) => boolean;
+  /** Hand the one-time grant to the tab's page on `site`; false when no such page is connected right now. */
+  deliverGrant: (tabId: number, grant: string, requestId: string, site: string) => boolean;
   /** A sign-in ended: notify, remember the result (and the account when it succeeded). */
   onFinished: (record: PendingSignIn) => void;
   /** How long to wait before following the events again after the stream broke. */
@@ -143,7 +143,7 @@ export class SignInBroker {
     const record = await this.deps.store.get(tabId);
     if (!record) return;
     this.deps.onView(tabId, viewOf(record));
-    if (record.grant && record.requestId && this.deps.deliverGrant(tabId, record.grant, record.requestId)) {
+    if (record.grant && record.requestId && this.deps.deliverGrant(tabId, record.grant, record.requestId, record.site)) {
       await this.update(tabId, (current) => ({ ...current, grant: undefined }));
     }
   }
@@ -292,7 +292,7 @@ export class SignInBroker {
         await this.finishUnlocked(tabId, 'failed', failure);
         return;
       }
-      const delivered = this.deps.deliverGrant(tabId, grant, record.requestId);
+      const delivered = this.deps.deliverGrant(tabId, grant, record.requestId, record.site);
       await this.finishUnlocked(tabId, 'redeemed', 'Approved. Signing you in…', delivered ? undefined : grant);
     });
   }
