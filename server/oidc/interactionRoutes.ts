@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { tenantName } from '../../shared/schemas/common';
 import { hostedFinish, type HostedSignInBoot, hostedUsernameStep } from '../../shared/schemas/hostedSignIn';
 import { formatSignInPageMarker, signInPageMarkerName } from '../../shared/schemas/signInPageMarker';
 import { recordAudit } from '../audit/recordAudit';
@@ -42,6 +43,9 @@ export function interactionRoutes(app: FastifyInstance, ctx: RelayContext, provi
       loaded = await load(request, reply);
     } catch (error) {
       if (!(error instanceof ProblemError)) throw error;
+      const { tenant } = request.params as Params;
+      const known = error.code !== 'tenant_not_found' && tenantName.safeParse(tenant).success;
+      const marker = known ? formatSignInPageMarker({ v: 1, tenant, step: 'error' }) : undefined;
       return reply
         .status(error.status)
         .headers(pageHeaders)
@@ -50,12 +54,23 @@ export function interactionRoutes(app: FastifyInstance, ctx: RelayContext, provi
           htmlShell({
             title: 'Sign in',
             entry: 'plain',
+            head: marker ? `<meta name="${signInPageMarkerName}" content="${escapeHtml(marker)}">\n` : '',
             body: `<main class="card"><h1>We couldn't sign you in</h1><p>${escapeHtml(error.detail ?? error.message)}</p></main>`,
           }),
         );
     }
     const { entry, interaction } = loaded;
     const { tenant, provider } = entry;
+    if (interaction.prompt.name === 'consent') {
+      // Consent is the organization's (clients are registered by its admin): grant what was asked and go on.
+      const grant = await provider.Grant.find(String(interaction.grantId ?? '')) ??
+        new provider.Grant({ clientId: String(interaction.params.client_id), accountId: interaction.session?.accountId });
+      grant.addOIDCScope(String(interaction.params.scope ?? 'openid'));
+      const grantId = await grant.save();
+      reply.hijack();
+      await provider.interactionFinished(request.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true });
+      return reply;
+    }
     const clientId = String(interaction.params.client_id ?? '');
     const client = await provider.Client.find(clientId);
     let loginHint = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : undefined;

@@ -75,7 +75,7 @@ describe('the hosted sign-in page, driven in Chromium by the seed’s words', ()
   };
 
   /** The phone's side: read the request the page shows and answer it. */
-  const phoneAnswers = async (page: Page, phone: TestPhone, decision: 'approve' | 'deny', typed?: (n: number) => number) => {
+  const phoneAnswers = async (page: Page, phone: TestPhone, decision: 'approve' | 'deny' | 'report', typed?: (n: number) => number) => {
     const requestId = await markedRequestId(page);
     const number = await shownNumber(page);
     const details = await readRequest(phone, requestId);
@@ -194,5 +194,36 @@ describe('the hosted sign-in page, driven in Chromium by the seed’s words', ()
     expect((await phoneAnswers(page, bob, 'approve')).status).toBe(200);
     await signedInToPortal(page, 'bob');
     await expect.poll(() => page.getByRole('table', { name: 'ID token claims' }).textContent()).toContain('"pwd"');
+  });
+
+  it('three denials start the cool-down, said plainly with when to try again; a report blocks phone sign-in', async () => {
+    const enrolled: Record<string, TestPhone> = {};
+    for (const username of ['dave@contoso.example', 'erin@contoso.example']) {
+      await world.contoso.admin('POST', '/users', { username, displayName: username.split('@')[0] });
+      await world.contoso.admin('PUT', `/groups/Sales/members/${username}`);
+      enrolled[username] = await world.enroll(username);
+    }
+    const { page } = await open();
+    await enterUsername(page, 'dave@contoso.example');
+    for (let i = 0; i < 3; i++) {
+      if (i > 0) await page.getByRole('button', { name: 'Send another request' }).click();
+      await page.getByTestId('number').waitFor();
+      expect((await phoneAnswers(page, enrolled['dave@contoso.example'], 'deny')).status).toBe(200);
+      await page.getByRole('heading', { name: 'Request denied' }).waitFor();
+    }
+    await page.getByRole('button', { name: 'Send another request' }).click();
+    await page.getByRole('heading', { name: 'Too many requests' }).waitFor();
+    await page.getByRole('status').getByText(/You can send a new request after/).waitFor();
+    await page.getByRole('button', { name: 'Other ways to sign in' }).waitFor();
+
+    const second = await open();
+    await enterUsername(second.page, 'erin@contoso.example');
+    await second.page.getByTestId('number').waitFor();
+    expect((await phoneAnswers(second.page, enrolled['erin@contoso.example'], 'report')).status).toBe(200);
+    await second.page.getByRole('heading', { name: 'Request reported' }).waitFor();
+    expect(await second.page.getByRole('button', { name: 'Send another request' }).count()).toBe(0);
+    await second.page.getByRole('button', { name: 'Other ways to sign in' }).click();
+    await second.page.getByRole('button', { name: 'Use a Temporary Access Pass' }).waitFor();
+    await expect.poll(() => second.page.getByRole('button', { name: 'Approve a request on my Authenticator app' }).count()).toBe(0);
   });
 });

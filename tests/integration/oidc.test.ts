@@ -197,6 +197,14 @@ describe('OpenID Connect: a stock client signs Alice in with her phone through t
     const sso = await jar.follow(url.href, (u) => u.origin === 'http://localhost:9');
     const tokens = await client.authorizationCodeGrant(config, new URL(sso.url), { pkceCodeVerifier: verifier, idTokenExpected: true });
     expect(decodeJwt(tokens.id_token!).sub).toBe(aliceId);
+
+    // A client asking for consent gets the organization's: the interaction answers it without a page.
+    const consentUrl = new URL(url);
+    consentUrl.searchParams.set('prompt', 'consent');
+    const asked = await jar.fetch(consentUrl);
+    expect(asked.location).toMatch(/\/interaction\//);
+    const consented = await jar.follow(asked.location!, (u) => u.origin === 'http://localhost:9');
+    expect(new URL(consented.url).searchParams.get('code')).toBeTruthy();
   });
 });
 

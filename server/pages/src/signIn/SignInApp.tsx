@@ -99,7 +99,13 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
     return undefined;
   };
 
-  const otherWays = () => setView({ step: 'methods' });
+  /** The list is asked for again: what may be used can change meanwhile (a report blocks phone sign-in). */
+  const otherWays = () => {
+    setView({ step: 'methods' });
+    void callRelay('POST', `${base}/username`, hostedUsernameAnswer, { body: { username } }).then((result) => {
+      if (result.ok && result.body) setOffer(result.body);
+    });
+  };
   const identity = (
     <div class="identity">
       <button type="button" class="back" aria-label="Back" onClick={() => setView({ step: 'username' })}>
