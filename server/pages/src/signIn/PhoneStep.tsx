@@ -87,6 +87,21 @@ export function PhoneStep(props: {
   const heading = useRef<HTMLHeadingElement>(null);
   const attempt = useRef(0);
 
+  const latest = useRef(request);
+  latest.current = request;
+
+  /** Stop following the request and end it if it still waits (the extension's, or ours at the relay). */
+  const leave = (current: PhoneRequest) => {
+    stop.current();
+    if (current.brokered) {
+      if (current.status !== 'approved' && current.status !== 'redeemed') tellExtension({ type: 'nod:phone-sign-in-cancelled' });
+    } else if (current.requestId && secret.current && current.status === 'pending') {
+      void callRelay('DELETE', `/api/sign-in-requests/${encodeURIComponent(current.requestId)}`, undefined, {
+        headers: { authorization: `Bearer ${secret.current}` },
+      });
+    }
+  };
+
   const redeem = async (requestId: string) => {
     const result = await callRelay('POST', `/api/sign-in-requests/${encodeURIComponent(requestId)}/redeem`, signInGrant, {
       headers: { authorization: `Bearer ${secret.current}` },
@@ -137,7 +152,8 @@ export function PhoneStep(props: {
     const timer = setInterval(() => setNow(Date.now()), 1000);
     return () => {
       clearInterval(timer);
-      stop.current();
+      // Leaving the step (Back, another way) ends a request still waiting: nothing stays pending on the phone.
+      leave(latest.current);
     };
   }, []);
 
@@ -167,16 +183,7 @@ export function PhoneStep(props: {
   useEffect(() => props.onRequest(request.requestId), [request.requestId]);
   useEffect(() => heading.current?.focus(), [request.status === 'pending' || request.status === 'brokered' || request.status === 'creating']);
 
-  const otherWays = () => {
-    stop.current();
-    if (request.brokered) tellExtension({ type: 'nod:phone-sign-in-cancelled' });
-    else if (request.requestId && secret.current && request.status === 'pending') {
-      void callRelay('DELETE', `/api/sign-in-requests/${encodeURIComponent(request.requestId)}`, undefined, {
-        headers: { authorization: `Bearer ${secret.current}` },
-      });
-    }
-    props.onOtherWays();
-  };
+  const otherWays = () => props.onOtherWays();
 
   const words = statusWords[request.status] ?? statusWords.failed!;
   const waiting = request.status === 'pending' || request.status === 'brokered' || request.status === 'creating';
