@@ -49,9 +49,10 @@ export async function removeRelay(origin: string): Promise<void> {
     .catch(() => false);
 }
 
-/** Read every relay's discovery again (tenants and sign-in origins change). */
-export async function refreshRelays(): Promise<void> {
+/** Read every relay's discovery again (tenants and sign-in origins change); `olderThanMs` skips fresh ones. */
+export async function refreshRelays(olderThanMs = 0): Promise<void> {
   for (const relay of await loadRelays()) {
+    if (Date.now() - Date.parse(relay.fetchedAt) < olderThanMs) continue;
     try {
       await addRelay(relay.origin);
     } catch {

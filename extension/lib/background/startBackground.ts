@@ -25,6 +25,9 @@ import { addRelay, refreshRelays, registerBrowserForUser, removeRelay, signWithB
 
 type Port = ReturnType<typeof browser.runtime.connect>;
 
+/** Discovery older than this is read again before a page is called a look-alike. */
+const staleAfterMs = 5 * 60_000;
+
 interface ConnectedPage {
   port: Port;
   /** The page's real origin, from the browser when the port opened. */
@@ -99,8 +102,12 @@ export function startBackground(): void {
   async function handlePageMessage(tabId: number, page: ConnectedPage, received: Envelope<MessageFrom<'contentScript'>>) {
     switch (received.type) {
       case 'page:observed': {
-        const relays = await loadRelays();
-        const verdict = assessPage(page.origin, received.payload, relays);
+        let verdict = assessPage(page.origin, received.payload, await loadRelays());
+        if (verdict.kind === 'lookalike' || (verdict.kind === 'none' && received.payload.marker)) {
+          // Before warning, make sure the sign-in origins are current (an admin may have added this one).
+          await refreshRelays(staleAfterMs);
+          verdict = assessPage(page.origin, received.payload, await loadRelays());
+        }
         page.verdict = verdict;
         page.clientId = received.payload.marker?.clientId;
         post(tabId, message('page:verdict', verdict));
@@ -247,7 +254,10 @@ export function startBackground(): void {
   browser.permissions.onAdded.addListener(resync);
   browser.permissions.onRemoved.addListener(resync);
   browser.runtime.onInstalled.addListener(resync);
-  browser.runtime.onStartup.addListener(resync);
+  browser.runtime.onStartup.addListener(() => {
+    resync();
+    void refreshRelays(staleAfterMs);
+  });
 
   resync();
   // A stopped service worker comes back here: pick up every waiting sign-in, never create a new one.

@@ -106,9 +106,24 @@ export function OptionsApp() {
         </p>
       )}
       {state?.relays.length === 0 && <p class="muted">No relay yet. Your administrator gives you its address.</p>}
+      {state && state.relays.length > 0 && (
+        <p>
+          <button
+            type="button"
+            class="link"
+            onClick={async () => {
+              await askBackground('ui:refreshRelays', {});
+              await refresh();
+            }}
+          >
+            Read the relays’ organisations and sign-in addresses again
+          </button>
+        </p>
+      )}
       {state?.relays.map((relay) => (
         <section class="relay" key={relay.origin} data-testid="relay">
           <h3>{siteLabel(relay.origin)}</h3>
+          <p class="muted">Last read {new Date(relay.fetchedAt).toLocaleString()}.</p>
           <p class="muted">
             {relay.permission ? 'Permission granted for this address only.' : 'Permission missing: remove and add the relay again.'}{' '}
             {relay.browserRegistered ? 'This browser is registered with the relay.' : 'This browser’s key is not registered with the relay yet.'}
