@@ -73,10 +73,11 @@ export async function createTenantProvider(ctx: RelayContext, tenant: Tenant, se
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (koa, form) => {
+          const displayName = (await ctx.storage.tenants.byId(tenant.id))?.displayName ?? tenant.displayName;
           plainPage(
             koa,
             'Sign out',
-            `<h1>Sign out</h1><p>Do you want to sign out of ${escapeHtml(tenant.displayName)}?</p>${form}
+            `<h1>Sign out</h1><p>Do you want to sign out of ${escapeHtml(displayName)}?</p>${form}
 <div class="actions"><button class="primary" autofocus type="submit" form="op.logoutForm" value="yes" name="logout">Sign out</button>
 <button type="submit" form="op.logoutForm">Stay signed in</button></div>`,
             { formToOtherOrigin: true },

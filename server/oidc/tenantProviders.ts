@@ -37,7 +37,11 @@ export class TenantProviders {
         if (!made) this.#providers.delete(tenantName);
       });
     }
-    return entry;
+    const made = await entry;
+    // The tenant's display name may have changed since the provider was made: pages show the current one.
+    const current = made ? await this.#ctx.storage.tenants.byId(made.tenant.id) : undefined;
+    if (made && current) made.tenant = current;
+    return made;
   }
 
   async #make(tenantName: string): Promise<TenantProvider | undefined> {
