@@ -335,7 +335,10 @@ export class SignInBroker {
     });
     try {
       const send = async (signed: boolean) => {
-        const authorization = signed ? await this.deps.sign(base.relayOrigin, base.tenant, { method: 'POST', path, body }) : undefined;
+        // A key that cannot sign (storage trouble) must not stop the sign-in: it goes unsigned, unmarked.
+        const authorization = signed
+          ? await this.deps.sign(base.relayOrigin, base.tenant, { method: 'POST', path, body }).catch(() => undefined)
+          : undefined;
         return this.deps.fetch(`${base.relayOrigin}${path}`, {
           method: 'POST',
           headers: {

@@ -1,0 +1,172 @@
+/**
+ * The background's wiring with WXT's fakeBrowser: the sender is checked before any handler runs, unknown
+ * and malformed messages are ignored, a content script speaks only for its tab's real origin, and a page
+ * that is not genuine never gets a request made for it.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { type PageObservation, message } from '../../shared/extensionMessages';
+import { startBackground } from '../../extension/lib/background/startBackground';
+import type { RelayRecord } from '../../extension/lib/relays/relay';
+
+const relay: RelayRecord = {
+  origin: 'https://nod.contoso.example',
+  addedAt: '2026-01-01T00:00:00.000Z',
+  fetchedAt: new Date().toISOString(),
+  deviceIds: {},
+  tenants: [
+    {
+      name: 'contoso',
+      displayName: 'Contoso',
+      signInOrigins: ['https://nod.contoso.example'],
+      issuer: 'https://nod.contoso.example/t/contoso',
+    },
+  ],
+};
+
+const observation = (marker: PageObservation['marker']): PageObservation => ({
+  marker,
+  imitation: { title: false, phrases: 0, signInForm: true, mentions: [] },
+  identityProvider: null,
+});
+const marker = { v: 1 as const, tenant: 'contoso', step: 'username' as const };
+
+interface FakePort {
+  name: string;
+  sender: unknown;
+  posted: unknown[];
+  disconnected: boolean;
+  send(raw: unknown): void;
+}
+
+let connect: (port: unknown) => void;
+let fetchSpy: ReturnType<typeof vi.fn>;
+
+function openPort(sender: unknown, name = 'nod-page'): FakePort {
+  const listeners: Array<(raw: unknown) => void> = [];
+  const port: FakePort & Record<string, unknown> = {
+    name,
+    sender,
+    posted: [],
+    disconnected: false,
+    onMessage: { addListener: (fn: (raw: unknown) => void) => listeners.push(fn) },
+    onDisconnect: { addListener: () => undefined },
+    postMessage(raw: unknown) {
+      port.posted.push(raw);
+    },
+    disconnect() {
+      port.disconnected = true;
+    },
+    send(raw: unknown) {
+      for (const fn of listeners) fn(raw);
+    },
+  };
+  connect(port);
+  return port;
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+const extensionUrl = (path: string) => fakeBrowser.runtime.getURL(path);
+const tabSender = (url: string, extra: Record<string, unknown> = {}) => ({
+  id: fakeBrowser.runtime.id,
+  url,
+  origin: new URL(url).origin,
+  frameId: 0,
+  tab: { id: 5, url },
+  ...extra,
+});
+
+beforeEach(async () => {
+  fakeBrowser.reset();
+  await fakeBrowser.storage.local.set({ relays: [relay] });
+  const noop = { addListener: () => undefined };
+  Object.assign(fakeBrowser.runtime, { onConnect: { addListener: (fn: (port: unknown) => void) => (connect = fn) } });
+  Object.assign(fakeBrowser, {
+    permissions: {
+      getAll: async () => ({ origins: ['https://nod.contoso.example/*'] }),
+      contains: async () => true,
+      onAdded: noop,
+      onRemoved: noop,
+    },
+    scripting: {
+      getRegisteredContentScripts: async () => [],
+      registerContentScripts: vi.fn(async () => undefined),
+      updateContentScripts: vi.fn(async () => undefined),
+      unregisterContentScripts: vi.fn(async () => undefined),
+    },
+  });
+  Object.assign(fakeBrowser.action, { setBadgeText: async () => undefined, setBadgeBackgroundColor: async () => undefined });
+  fetchSpy = vi.fn(async () => Response.json({}, { status: 500 }));
+  vi.stubGlobal('fetch', fetchSpy);
+  startBackground();
+  await settle();
+});
+afterEach(() => vi.unstubAllGlobals());
+
+describe('background message handling', () => {
+  it('registers the content script for the granted origins only', () => {
+    expect(fakeBrowser.scripting.registerContentScripts).toHaveBeenCalledWith([
+      expect.objectContaining({ id: 'nod-page', matches: ['https://nod.contoso.example/*'], js: ['/nod-page.js'], allFrames: false }),
+    ]);
+  });
+
+  it('answers extension pages, and ignores the same message from a content script', async () => {
+    const fromPopup = await fakeBrowser.runtime.onMessage.trigger(message('ui:getState', {}), { id: fakeBrowser.runtime.id, url: extensionUrl('/popup.html') });
+    expect(fromPopup[0]).toMatchObject({ relays: [{ origin: 'https://nod.contoso.example' }], pending: [] });
+    const fromPage = await fakeBrowser.runtime.onMessage.trigger(message('ui:getState', {}), tabSender('https://nod.contoso.example/t/contoso'));
+    expect(fromPage[0]).toBeUndefined();
+    const fromOtherExtension = await fakeBrowser.runtime.onMessage.trigger(message('ui:getState', {}), {
+      id: 'someone-else',
+      url: 'chrome-extension://someone-else/popup.html',
+    });
+    expect(fromOtherExtension[0]).toBeUndefined();
+  });
+
+  it('ignores unknown and malformed messages from extension pages', async () => {
+    const sender = { id: fakeBrowser.runtime.id, url: extensionUrl('/options.html') };
+    expect((await fakeBrowser.runtime.onMessage.trigger({ type: 'ui:exportKey', payload: {} }, sender))[0]).toBeUndefined();
+    expect((await fakeBrowser.runtime.onMessage.trigger({ type: 'ui:addRelay', payload: { url: 42 } }, sender))[0]).toBeUndefined();
+    expect((await fakeBrowser.runtime.onMessage.trigger('ui:getState', sender))[0]).toBeUndefined();
+  });
+
+  it('refuses ports from sub-frames, other extensions and under other names before any handler runs', () => {
+    expect(openPort(tabSender('https://nod.contoso.example/x', { frameId: 2 })).disconnected).toBe(true);
+    expect(openPort(tabSender('https://nod.contoso.example/x', { id: 'other' })).disconnected).toBe(true);
+    expect(openPort(tabSender('https://nod.contoso.example/x'), 'something-else').disconnected).toBe(true);
+    expect(openPort(tabSender('https://nod.contoso.example/x')).disconnected).toBe(false);
+  });
+
+  it('judges the page by the sender’s origin: genuine on the registered origin, a look-alike elsewhere', async () => {
+    const genuine = openPort(tabSender('https://nod.contoso.example/t/contoso/interaction/1'));
+    genuine.send(message('page:observed', observation(marker)));
+    await settle();
+    expect(genuine.posted).toContainEqual(message('page:verdict', { kind: 'genuine', tenant: 'contoso', tenantDisplayName: 'Contoso', site: 'https://nod.contoso.example' }));
+
+    const lookalike = openPort(tabSender('https://nod.contoso.example.evil.test/signin'));
+    lookalike.send(message('page:observed', observation(marker)));
+    await settle();
+    expect(lookalike.posted[0]).toMatchObject({ type: 'page:verdict', payload: { kind: 'lookalike', expected: ['https://nod.contoso.example'] } });
+  });
+
+  it('a look-alike (or a page that never reported itself) cannot start a sign-in: no request leaves the browser', async () => {
+    const lookalike = openPort(tabSender('https://nod.contoso.example:8443/signin'));
+    lookalike.send(message('page:observed', observation(marker)));
+    lookalike.send(message('signIn:start', { username: 'alice@contoso.example' }));
+    const silent = openPort(tabSender('https://nod.contoso.example/t/contoso'));
+    silent.send(message('signIn:start', { username: 'alice@contoso.example' }));
+    // Messages only the background may send, sent by a content script, are ignored too.
+    silent.send(message('signIn:grant', { grant: 'forged', requestId: 'r' }));
+    await settle();
+    expect(fetchSpy.mock.calls.filter(([url]) => String(url).includes('/sign-in-requests'))).toEqual([]);
+  });
+
+  it('a genuine page’s start makes the request for the sender’s origin, whatever the page claims', async () => {
+    const genuine = openPort(tabSender('https://nod.contoso.example/t/contoso/interaction/1'));
+    genuine.send(message('page:observed', observation(marker)));
+    genuine.send({ type: 'signIn:start', payload: { username: 'alice@contoso.example', origin: 'https://evil.test' } });
+    await vi.waitFor(() => expect(fetchSpy.mock.calls.some(([url]) => String(url).endsWith('/api/t/contoso/sign-in-requests'))).toBe(true));
+    const [, init] = fetchSpy.mock.calls.find(([url]) => String(url).endsWith('/sign-in-requests'))!;
+    expect(JSON.parse(init.body)).toMatchObject({ username: 'alice@contoso.example', origin: 'https://nod.contoso.example' });
+    expect(init.headers['nod-collector-key']).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+});
