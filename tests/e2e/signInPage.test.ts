@@ -179,12 +179,11 @@ describe('the hosted sign-in page, driven in Chromium by the seed’s words', ()
   it('push MFA mode: password first, then a push with number matching', async () => {
     const { page } = await open();
     await enterUsername(page, 'bob@contoso.example');
-    await page.getByRole('heading', { name: /Enter code|Enter password|Other ways/ }).waitFor();
-    if (!(await page.getByRole('heading', { name: 'Enter password' }).isVisible())) {
-      await page.getByRole('button', { name: 'Other ways to sign in' }).click();
-      await expect.poll(() => page.getByRole('button', { name: 'Approve a request on my Authenticator app' }).count()).toBe(0);
-      await page.getByRole('button', { name: 'Use your password' }).click();
-    }
+    // No phone sign-in in push mode and no favourite yet: the other ways are listed.
+    await page.getByRole('heading', { name: 'Other ways to sign in' }).waitFor();
+    await page.getByRole('button', { name: 'Use a verification code' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Approve a request on my Authenticator app' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Use your password' }).click();
     await page.getByLabel('Password').fill('wrong password');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('alert').getByText('incorrect').waitFor();

@@ -92,10 +92,14 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
     setUsername(answer.username);
     setOffer(answer);
     setPassword(undefined);
-    const preferred = [rememberedMethod.get(boot.tenant, answer.username), answer.lastMethod, ...answer.methods].find(
+    // The method used last (this browser's memory first, then the relay's), else phone sign-in when
+    // registered, else the one way there is; with several and no favourite, the list.
+    const preferred = [rememberedMethod.get(boot.tenant, answer.username), answer.lastMethod, 'phone_sign_in'].find(
       (m): m is SignInMethod => !!m && answer.methods.includes(m as SignInMethod),
     );
-    open(preferred ?? 'temporary_access_pass');
+    if (preferred) open(preferred);
+    else if (answer.methods.length === 1) open(answer.methods[0]);
+    else setView({ step: 'methods' });
     return undefined;
   };
 
