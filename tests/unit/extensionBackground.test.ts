@@ -67,7 +67,7 @@ function openPort(sender: unknown, name = 'nod-page'): FakePort {
 
 const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 const extensionUrl = (path: string) => fakeBrowser.runtime.getURL(path);
-const tabSender = (url: string, extra: Record<string, unknown> = {}) => ({
+const tabSender = (url: string, extra: Record<string, unknown> = {}): any => ({
   id: fakeBrowser.runtime.id,
   url,
   origin: new URL(url).origin,

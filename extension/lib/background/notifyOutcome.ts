@@ -1,4 +1,5 @@
 import { browser } from 'wxt/browser';
+import { extensionUrl } from '../extensionUrl';
 import type { PendingSignIn } from '../signIn/pendingSignIn';
 
 const outcomes: Partial<Record<PendingSignIn['status'], string>> = {
@@ -26,7 +27,7 @@ export async function notifyOutcome(record: PendingSignIn): Promise<void> {
   await browser.notifications
     .create(`nod-${record.tabId}-${Date.now()}`, {
       type: 'basic',
-      iconUrl: browser.runtime.getURL('/icon/128.png'),
+      iconUrl: extensionUrl('/icon/128.png'),
       title: `Nod · ${record.tenantDisplayName}`,
       message: `${text}\n${record.username} on ${new URL(record.site).host}`,
     })

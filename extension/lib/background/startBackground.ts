@@ -1,4 +1,5 @@
 import { browser } from 'wxt/browser';
+import { extensionUrl } from '../extensionUrl';
 import {
   type Envelope,
   type ExtensionState,
@@ -42,7 +43,7 @@ interface ConnectedPage {
  */
 export function startBackground(): void {
   const extensionId = browser.runtime.id;
-  const extensionBaseUrl = browser.runtime.getURL('/');
+  const extensionBaseUrl = extensionUrl('/');
   const pages = new Map<number, ConnectedPage>();
 
   const post = (tabId: number, envelope: Envelope): boolean => {
