@@ -265,8 +265,11 @@ function AddMethodPanel(props: { allowed: { allowed: boolean; message?: string }
         <li>
           <button type="button" class="option" disabled={!props.allowed.allowed} aria-describedby="authenticator-hint" onClick={props.onAdd}>
             Authenticator app
+            <span class="hint" aria-hidden="true">
+              {props.allowed.allowed ? 'Approve sign-ins on your phone.' : props.allowed.message}
+            </span>
           </button>
-          <p id="authenticator-hint" class="hint">
+          <p id="authenticator-hint" class="visually-hidden">
             {props.allowed.allowed ? 'Approve sign-ins on your phone.' : props.allowed.message}
           </p>
         </li>

@@ -134,8 +134,12 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
               <li key={method}>
                 <button type="button" class="option" aria-describedby={`hint-${method}`} onClick={() => open(method)}>
                   {methodLabels[method]}
+                  {/* Shown inside the button, read once as its description (not as part of its name). */}
+                  <span class="hint" aria-hidden="true">
+                    {methodHints[method]}
+                  </span>
                 </button>
-                <p id={`hint-${method}`} class="hint">
+                <p id={`hint-${method}`} class="visually-hidden">
                   {methodHints[method]}
                 </p>
               </li>
