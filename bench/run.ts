@@ -11,6 +11,8 @@
  *   npm run bench -- --profile          also write V8 CPU profiles of the relay during the measured phases to
  *                                       bench/results/profiles (read them with bench/tools/profileSummary.ts)
  *   npm run bench -- --sql-trace        also count and time the relay's SQLite statements per sign-in (figure 1 notes)
+ *   npm run bench -- --heap             also write relay heap snapshots before any waiter and at the first level
+ *                                       (bench/results/profiles; compare them with bench/tools/heapDiff.ts)
  *   npm run bench -- --out FILE         write the JSON elsewhere
  */
 import fs from 'node:fs';
@@ -18,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { type LatencyRun, measureLatency } from './figures/approvalLatency';
+import { bareStreamCost } from './figures/bareStreams';
 import { measureClients } from './figures/clients';
 import { measureFloor, measureSteps, prepareCryptoFloor } from './figures/cryptoFloor';
 import { measurePushSending } from './figures/pushSending';
@@ -37,6 +40,7 @@ const { values: args } = parseArgs({
     only: { type: 'string' },
     profile: { type: 'boolean', default: false },
     'sql-trace': { type: 'boolean', default: false },
+    heap: { type: 'boolean', default: false },
     out: { type: 'string' },
   },
 });
@@ -54,7 +58,7 @@ const sizes = quick
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main(): Promise<void> {
-  if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
+  if (profileDir || args.heap) fs.mkdirSync(path.join(benchDir, 'results/profiles'), { recursive: true });
   const started = performance.now();
   const report = new Report();
   say(`nod bench: ${quick ? 'quick, ' : ''}${runs} run(s) per figure; ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
@@ -192,7 +196,13 @@ async function latencyFigures(report: Report, world: BenchWorld, inbox: PushInbo
   for (let run = 0; run < runs; run++) {
     const relay = await world.startRelay();
     try {
-      const result = await measureLatency(world, relay, inbox, { levels: sizes.levels, samples: sizes.samples, pingsPerSample: sizes.pings, say });
+      const result = await measureLatency(world, relay, inbox, {
+        levels: sizes.levels,
+        samples: sizes.samples,
+        pingsPerSample: sizes.pings,
+        say,
+        heapSnapshots: args.heap && run === 0 ? path.join(benchDir, 'results/profiles/relay-waiters') : undefined,
+      });
       results.push(result);
       say(
         `figure 2/3 run ${run + 1}: ${result.levels
@@ -220,11 +230,15 @@ async function latencyFigures(report: Report, world: BenchWorld, inbox: PushInbo
     report.add('2', `relay RSS with ${level} waiting`, 'MiB', at.map((l) => l.relay.rss / 2 ** 20));
   });
   const top = sizes.levels[sizes.levels.length - 1];
+  const bare: { rssPerStream: number; heapPerStream: number }[] = [];
+  for (let run = 0; run < runs; run++) bare.push(await bareStreamCost(top));
   report.add('3', `relay RSS per waiting sign-in at ${top}`, 'KB', results.map((r) => r.rssPerWaiter / 1000), {
     text: '<= 10',
     test: (m) => m <= 10,
   });
   report.add('3', `relay JS heap per waiting sign-in at ${top}`, 'KB', results.map((r) => r.heapPerWaiter / 1000));
+  report.add('3', `bare node:http: RSS per held event stream at ${top}`, 'KB', bare.map((b) => b.rssPerStream / 1000));
+  report.add('3', `bare node:http: JS heap per held event stream at ${top}`, 'KB', bare.map((b) => b.heapPerStream / 1000));
   report.note(
     `Figures 2/3: each waiter is a real pending request (enrolled user, pushed, collector stream open and 'pending' received); ` +
       `a sample approves one (device-signed details, assertion, device signature), times answer-read → 'approved'-read in this process, redeems it and opens a replacement. ` +
@@ -234,6 +248,7 @@ async function latencyFigures(report: Report, world: BenchWorld, inbox: PushInbo
       `RSS per waiter = (RSS after GC with ${top} waiting − RSS after GC before any) / ${top}; opening waiters took ${fmt(median(results.map((r) => r.secondsPer1000Waiters)))} s per 1,000.`,
   );
   report.details.latency = results;
+  report.details.bareStreams = bare;
 }
 
 async function pushFigure(report: Report, push: Awaited<ReturnType<typeof startPushEndpoint>>): Promise<void> {

@@ -55,7 +55,14 @@ export async function measureLatency(
   world: BenchWorld,
   relay: RelayProcess,
   inbox: PushInbox,
-  options: { levels: number[]; samples: number; pingsPerSample: number; say?: (line: string) => void },
+  options: {
+    levels: number[];
+    samples: number;
+    pingsPerSample: number;
+    say?: (line: string) => void;
+    /** Write heap snapshots of the relay before any waiter and at the first level (file name prefix). */
+    heapSnapshots?: string;
+  },
 ): Promise<LatencyRun> {
   const client = new HttpClient(relay.url);
   const ping = new HttpClient(relay.pingUrl, { maxSockets: 1 });
@@ -74,6 +81,7 @@ export async function measureLatency(
     for (let k = 0; k < warm; k++) await sample(waiters.shift()!);
     await Promise.all(Array.from({ length: 20 }, () => ping.ping('/')));
     const baseline = await relay.gcStats();
+    if (options.heapSnapshots) await relay.heapSnapshot(`${options.heapSnapshots}-0.heapsnapshot`);
 
     const levels: LatencyLevel[] = [];
     let openingSeconds = 0;
@@ -82,6 +90,7 @@ export async function measureLatency(
       await growTo(level);
       openingSeconds += (performance.now() - started) / 1000;
       const relayStats = await relay.gcStats();
+      if (options.heapSnapshots && level === options.levels[0]) await relay.heapSnapshot(`${options.heapSnapshots}-${level}.heapsnapshot`);
       if (relayStats.listeners < level) throw new Error(`relay has ${relayStats.listeners} listeners for ${level} waiters`);
       options.say?.(`  ${level} waiting: relay RSS ${(relayStats.rss / 2 ** 20).toFixed(0)} MiB`);
       const latencies: number[] = [];

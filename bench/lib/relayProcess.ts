@@ -34,6 +34,8 @@ export interface RelayProcess {
   sqlStatements(): Promise<{ sql: string; calls: number; micros: number }[]>;
   /** Empty the WAL and hold checkpoints ('start'); read its size and resume them ('read'). */
   wal(action: 'start' | 'read'): Promise<{ bytes: number; pageSize?: number }>;
+  /** Write a V8 heap snapshot of the relay (read it with bench/tools/heapDiff.ts). */
+  heapSnapshot(file: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -41,7 +43,9 @@ export interface RelayProcessOptions {
   dataDir: string;
   publicUrl: string;
   rpId: string;
-  pushCa: string;
+  /** The loopback push service's certificate, to trust for pushes. */
+  pushCa?: string;
+  port?: number;
   logLevel?: 'silent' | 'warn' | 'info';
   /** Time every SQLite statement (see bench/processes/relay.ts). */
   sqlTrace?: boolean;
@@ -62,6 +66,7 @@ export async function startRelayProcess(options: RelayProcessOptions): Promise<R
         publicUrl: options.publicUrl,
         rpId: options.rpId,
         pushCa: options.pushCa,
+        port: options.port,
         logLevel: options.logLevel ?? 'warn',
         sqlTrace: options.sqlTrace ?? false,
       }),
@@ -110,6 +115,7 @@ export async function startRelayProcess(options: RelayProcessOptions): Promise<R
     profileStop: (file) => ask('profile-stop', { file }),
     sqlStatements: async () => (await ask('sql')).statements,
     wal: (action) => ask('wal', { action }),
+    heapSnapshot: (file) => ask('heap-snapshot', { file }),
     async stop() {
       if (exited) return;
       const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -2,7 +2,7 @@
  * The relay under test, in its own process (so the load generator and the relay do not share one
  * event loop). Started by bench/lib/relayProcess.ts with settings in BENCH_RELAY (JSON); speaks
  * to its parent over the IPC channel:
- *   → { id, type: 'cpu' | 'stats' | 'gc' | 'stop' | 'setup' | 'profile-start' | 'profile-stop' (file) | 'sql' | 'wal' (action) }
+ *   → { id, type: 'cpu' | 'stats' | 'gc' | 'stop' | 'setup' | 'profile-start' | 'profile-stop' (file) | 'sql' | 'wal' (action) | 'heap-snapshot' (file) }
  *   ← { id, ... } answers, and once at start { type: 'ready', url, pingUrl }.
  * Beside the relay it runs a bare node:http server answering 204 (the loopback round trip of
  * figure 2, measured under the same process load as the relay's event streams).
@@ -21,7 +21,9 @@ interface Settings {
   dataDir: string;
   publicUrl: string;
   rpId: string;
-  pushCa: string;
+  pushCa?: string;
+  /** Listen here (default: any free port). */
+  port?: number;
   logLevel: 'silent' | 'warn' | 'info';
   sqlTrace?: boolean;
 }
@@ -63,11 +65,12 @@ async function main(): Promise<void> {
     publicUrl: settings.publicUrl,
     rpId: settings.rpId,
     host: '127.0.0.1',
-    port: 0,
+    port: settings.port ?? 0,
     logLevel: settings.logLevel,
   });
-  const { app, ctx } = await createApp(config, { pushAgent: new Agent({ ca: settings.pushCa, keepAlive: true }) });
-  await app.listen({ port: 0, host: '127.0.0.1' });
+  const pushAgent = settings.pushCa ? new Agent({ ca: settings.pushCa, keepAlive: true }) : undefined;
+  const { app, ctx } = await createApp(config, { pushAgent });
+  await app.listen({ port: settings.port ?? 0, host: '127.0.0.1' });
   const bare = createServer((_request, response) => {
     response.writeHead(204);
     response.end();
@@ -119,6 +122,10 @@ async function main(): Promise<void> {
           db.pragma('wal_autocheckpoint = 1000');
           send({ id: message.id, bytes, pageSize: db.pragma('page_size', { simple: true }) });
         }
+      } else if (message.type === 'heap-snapshot') {
+        const { writeHeapSnapshot } = await import('node:v8');
+        writeHeapSnapshot((message as unknown as { file: string }).file);
+        send({ id: message.id });
       } else if (message.type === 'sql') {
         send({ id: message.id, statements: [...sqlStats].map(([sql, v]) => ({ sql, ...v })) });
         sqlStats.clear();
