@@ -158,12 +158,17 @@ describe('the browser extension in Chromium', () => {
     }, registered.origin);
     expect(badge).toBe(String(number));
 
-    // The popup shows the pending sign-in too.
+    // The popup shows the pending sign-in too: for its tab with the number and the countdown, and from any other tab.
+    const tabId = await worker.evaluate(async (origin) => (await (globalThis as any).chrome.tabs.query({ url: `${origin}/*` }))[0].id, registered.origin);
     const popup = await ext.context.newPage();
-    await popup.setViewportSize({ width: 360, height: 420 });
-    await popup.goto(`chrome-extension://${ext.extensionId}/popup.html`);
-    await expect.poll(() => popup.getByTestId('nod-popup').textContent()).toContain(String(number));
+    await popup.setViewportSize({ width: 360, height: 460 });
+    await popup.goto(`chrome-extension://${ext.extensionId}/popup.html?tabId=${tabId}`);
+    await expect.poll(() => popup.getByTestId('number').textContent()).toBe(String(number));
+    await expect.poll(() => popup.getByTestId('countdown').textContent()).toMatch(/Expires in [12]:\d\d/);
     await popup.screenshot({ path: path.join(artifactsDir, 'extension-popup.png') });
+    await popup.goto(`chrome-extension://${ext.extensionId}/popup.html`);
+    await expect.poll(() => popup.getByTestId('nod-popup').textContent()).toContain('Pending in other tabs');
+    expect(await popup.getByTestId('nod-popup').textContent()).toContain(String(number));
     await popup.close();
 
     // The phone sees the origin the browser saw, and that a browser created the request.

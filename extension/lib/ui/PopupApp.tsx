@@ -27,8 +27,13 @@ export function PopupApp() {
 
   useEffect(() => {
     let id: number | undefined;
-    void browser.tabs.query({ active: true, currentWindow: true }).then(([tab]) => {
-      id = tab?.id;
+    // `?tabId=` opens the popup for a given tab (when it is opened as a page, e.g. from a notification or a test).
+    const asked = Number(new URLSearchParams(location.search).get('tabId'));
+    const activeTab = Number.isSafeInteger(asked) && asked > 0
+      ? Promise.resolve(asked)
+      : browser.tabs.query({ active: true, currentWindow: true }).then(([tab]) => tab?.id);
+    void activeTab.then((found) => {
+      id = found;
       setTabId(id);
       void refresh(id, true);
     });
