@@ -76,6 +76,8 @@ export function PhoneStep(props: {
   /** Let the Nod extension make and finish the request. */
   viaExtension: boolean;
   onRequest: (requestId: string | undefined) => void;
+  /** The ways the relay offers this user, as the request's answer lists them. */
+  onMethods?: (methods: string[]) => void;
   onGrant: (grant: string) => void;
   onOtherWays: () => void;
 }) {
@@ -129,6 +131,7 @@ export function PhoneStep(props: {
       return;
     }
     const answer = result.answer;
+    props.onMethods?.(answer.methods);
     secret.current = answer.collectorSecret;
     setRequest(created(answer, result.skew));
     setNow(Date.now());

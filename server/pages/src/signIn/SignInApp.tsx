@@ -161,6 +161,10 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
             initial={view.initial}
             viaExtension={extensionReady}
             onRequest={setRequestId}
+            onMethods={(methods) => {
+              const known = methods.filter((m): m is SignInMethod => m in methodLabels);
+              setOffer((current) => (current && known.length > 0 ? { ...current, methods: known } : current));
+            }}
             onGrant={(grant) => void finish(grant, view.kind === 'passwordless' ? 'phone_sign_in' : 'password')}
             onOtherWays={otherWays}
           />
