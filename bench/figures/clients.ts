@@ -270,7 +270,9 @@ async function traceLoad(context: BrowserContext, url: string, extensionOrigin: 
     if (profile) {
       const { profile: cpu } = (await session.send('Profiler.stop')) as { profile: any };
       const self = new Map<number, number>();
-      cpu.samples.forEach((id: number, i: number) => self.set(id, (self.get(id) ?? 0) + cpu.timeDeltas[i]));
+      cpu.samples.forEach((id: number, i: number) => {
+        self.set(id, (self.get(id) ?? 0) + cpu.timeDeltas[i]);
+      });
       for (const node of cpu.nodes) {
         if (!String(node.callFrame.url).startsWith(extensionOrigin)) continue;
         const micros = self.get(node.id) ?? 0;

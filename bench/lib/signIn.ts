@@ -171,7 +171,7 @@ export async function fullSignIn(
   const mark = async (step: string) => {
     if (!probe) return;
     const now = await probe.read();
-    (probe.relayCpu[step] ??= []).push(now - last);
+    probe.relayCpu[step] = [...(probe.relayCpu[step] ?? []), now - last];
     last = now;
   };
   const t0 = performance.now();
