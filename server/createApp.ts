@@ -6,6 +6,7 @@ import type { PushDelivery, RelayContext } from './context';
 import { enrollmentRoutes } from './enrollment/enrollmentRoutes';
 import { ReplayGuard } from './http/deviceAuth';
 import { registerErrorHandling } from './http/errorHandling';
+import { ProblemError, sendProblem } from './http/problem';
 import { registerJsonBody } from './http/jsonBody';
 import { loadKeys } from './keys/loadKeys';
 import { oidcRoutes } from './oidc/oidcRoutes';
@@ -49,6 +50,10 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
     trustProxy: config.trustProxy,
     // Event streams never end by themselves: close every connection when the relay stops.
     forceCloseConnections: true,
+    // A badly encoded URL or header is a problem+json answer like every other bad input.
+    frameworkErrors: (error, _request, reply) => {
+      void sendProblem(reply, new ProblemError('validation_failed', `The request could not be read: ${error.message}`));
+    },
   });
   const storage = options.storage ?? createSqliteStorage(config.dataDir);
   const keys = await loadKeys(config.dataDir);

@@ -43,6 +43,10 @@ export async function finishEnrollment(ctx: RelayContext, input: EnrollmentFinis
   if (!verification.verified) throw invalid('attestation not verified');
   const info = verification.registrationInfo;
   if (await ctx.storage.registrations.byCredentialId(tenant.id, info.credential.id)) throw invalid('credential already registered');
+  // The one-time pass is used up now, once the phone really has its credential.
+  if (session.passId && !(await ctx.storage.temporaryAccessPasses.markUsed(session.passId, ctx.now()))) {
+    throw invalid('the Temporary Access Pass was used or replaced meanwhile');
+  }
 
   const now = ctx.now();
   const totpSecret = base32Encode(randomBytes(20));

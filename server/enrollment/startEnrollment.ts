@@ -34,6 +34,7 @@ export async function startEnrollment(ctx: RelayContext, input: EnrollmentStart,
   let tenant: Tenant;
   let user: User;
   let via: 'temporary_access_pass' | 'enrollment_code';
+  let passId: string | null = null;
   if ('enrollmentCode' in body) {
     const code = await ctx.storage.enrollment.takeCode(hashSecret(body.enrollmentCode), ctx.now());
     const found = code && (await ctx.storage.tenants.byId(code.tenantId));
@@ -43,7 +44,12 @@ export async function startEnrollment(ctx: RelayContext, input: EnrollmentStart,
     user = owner;
     via = 'enrollment_code';
   } else {
-    ({ tenant, user } = await redeemTemporaryAccessPass(ctx, body.tenant, body.username, body.temporaryAccessPass, where));
+    const redeemed = await redeemTemporaryAccessPass(ctx, body.tenant, body.username, body.temporaryAccessPass, {
+      ...where,
+      consume: false,
+    });
+    ({ tenant, user } = redeemed);
+    passId = redeemed.pass.oneTime ? redeemed.pass.id : null;
     via = 'temporary_access_pass';
   }
   const { decision } = await policyForUser(ctx, tenant, user);
@@ -78,6 +84,7 @@ export async function startEnrollment(ctx: RelayContext, input: EnrollmentStart,
     userId: user.id,
     challenge: options.challenge,
     via,
+    passId,
     expiresAt: ctx.now() + sessionLifetimeMs,
   });
   return {

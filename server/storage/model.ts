@@ -88,6 +88,8 @@ export interface EnrollmentSession {
   userId: string;
   challenge: string;
   via: 'temporary_access_pass' | 'enrollment_code';
+  /** The one-time pass to use up when the enrollment finishes. */
+  passId: string | null;
   expiresAt: Millis;
 }
 

@@ -7,6 +7,11 @@ import type { Tenant, User } from '../storage/model';
 export interface RedeemContext {
   ip?: string;
   userAgent?: string;
+  /**
+   * Use up a one-time pass now (default). Enrollment checks the pass at the start and uses it
+   * up only when the phone finishes, so a cancelled fingerprint prompt does not burn the pass.
+   */
+  consume?: boolean;
 }
 
 /**
@@ -20,14 +25,14 @@ export async function redeemTemporaryAccessPass(
   username: string,
   pass: string,
   where: RedeemContext = {},
-): Promise<{ tenant: Tenant; user: User }> {
+): Promise<{ tenant: Tenant; user: User; pass: { id: string; oneTime: boolean } }> {
   const now = ctx.now();
   const presented = hashSecret(pass);
   const tenant = await ctx.storage.tenants.byName(tenantName);
   const user = tenant ? await ctx.storage.users.byName(tenant.id, username.toLowerCase()) : undefined;
   const stored = tenant && user ? await ctx.storage.temporaryAccessPasses.usableFor(tenant.id, user.id, now) : undefined;
   const matches = sameDigest(stored?.secretHash ?? '0'.repeat(64), presented) && stored !== undefined;
-  const used = matches && stored.oneTime ? await ctx.storage.temporaryAccessPasses.markUsed(stored.id, now) : matches;
+  const used = matches && stored.oneTime && where.consume !== false ? await ctx.storage.temporaryAccessPasses.markUsed(stored.id, now) : matches;
   if (tenant && user && stored && used) {
     await recordAudit(ctx, {
       tenantId: tenant.id,
@@ -39,7 +44,7 @@ export async function redeemTemporaryAccessPass(
       ip: where.ip ?? null,
       userAgent: where.userAgent ?? null,
     });
-    return { tenant, user };
+    return { tenant, user, pass: { id: stored.id, oneTime: stored.oneTime } };
   }
   if (tenant) {
     await recordAudit(ctx, {

@@ -253,6 +253,13 @@ describe('bad input gets a 4xx problem+json, the relay keeps serving, and nothin
     expect(answer.body.detail).toBe('PATCH is not allowed here; use GET or PUT.');
   });
 
+  it('a badly encoded URL is a problem+json 400 too', async () => {
+    const answer = await fetchJson(`${relay.url}/admin/t/%ZZ/users`);
+    expect(answer.status).toBe(400);
+    expect(answer.headers.get('content-type')).toContain('application/problem+json');
+    expect(answer.body.code).toBe('validation_failed');
+  });
+
   it('a 413 says what the limit is', async () => {
     const answer = await admin('POST', '/users', { username: alice, displayName: 'x'.repeat(20_000) });
     expect(answer.body.detail).toBe(`The body may be at most ${16 * 1024} bytes.`);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporaryAccessPassLifetime } from '../../shared/constants';
 import { hashSecret } from '../../server/ids';
+import { enrollPhone } from '../helpers/enrollPhone';
 import { type TestRelay, type TestTenant, fetchJson, startRelay } from '../helpers/startRelay';
 
 const alice = 'alice@contoso.example';
@@ -72,11 +73,29 @@ describe('journey 2: the Temporary Access Pass an admin issues', () => {
       expect((await start('contoso', alice, pass)).status).toBe(200);
     });
 
-    it('a one-time pass is refused the second time', async () => {
+    it('a one-time pass is refused once a phone finished enrolling with it', async () => {
       const pass = await issue(contoso, alice);
-      expect((await start('contoso', alice, pass)).status).toBe(200);
+      await enrollPhone(relay.url, { tenant: 'contoso', username: alice, temporaryAccessPass: pass });
       await refused('used', await start('contoso', alice, pass));
       expect(await lastFailure(contoso)).toMatchObject({ username: alice, reason: 'no_usable_pass' });
+    });
+
+    it('an enrollment started but never finished does not use the pass up; finishing does, once', async () => {
+      const pass = await issue(contoso, alice);
+      const abandoned = await start('contoso', alice, pass);
+      expect(abandoned.status).toBe(200);
+      const phone = await enrollPhone(relay.url, { tenant: 'contoso', username: alice, temporaryAccessPass: pass });
+      expect(phone.account.username).toBe(alice);
+      // The abandoned session cannot be finished with the pass gone.
+      const late = await fetchJson(`${relay.url}/api/enrollment/finish`, {
+        body: {
+          enrollmentId: abandoned.body.enrollmentId,
+          registration: await phone.authenticator.register(abandoned.body.options),
+          devicePublicKey: phone.deviceKey.publicJwk,
+        },
+      });
+      expect(late.status).toBe(400);
+      expect(late.body.code).toBe('enrollment_invalid');
     });
 
     it('a pass replaced by a newer one is refused, and the newer one works', async () => {

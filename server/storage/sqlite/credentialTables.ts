@@ -25,8 +25,8 @@ export function credentialTables(
       'UPDATE temporary_access_passes SET used_at = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL',
     ),
     sessionInsert: db.prepare(
-      `INSERT INTO enrollment_sessions (id, tenant_id, user_id, challenge, via, expires_at)
-       VALUES (@id, @tenantId, @userId, @challenge, @via, @expiresAt)`,
+      `INSERT INTO enrollment_sessions (id, tenant_id, user_id, challenge, via, pass_id, expires_at)
+       VALUES (@id, @tenantId, @userId, @challenge, @via, @passId, @expiresAt)`,
     ),
     sessionTake: db.prepare('DELETE FROM enrollment_sessions WHERE id = ? RETURNING *'),
     sessionPurge: db.prepare('DELETE FROM enrollment_sessions WHERE expires_at < ?'),
@@ -132,7 +132,8 @@ export function credentialTables(
     },
     enrollment: {
       async createSession(session) {
-        q.sessionPurge.run(Date.now());
+        // Sessions live ten minutes; anything a day past its expiry is surely abandoned.
+        q.sessionPurge.run(session.expiresAt - 24 * 3600_000);
         q.sessionInsert.run(session);
       },
       async takeSession(id) {
@@ -144,6 +145,7 @@ export function credentialTables(
           userId: String(row.user_id),
           challenge: String(row.challenge),
           via: row.via === 'enrollment_code' ? 'enrollment_code' : 'temporary_access_pass',
+          passId: row.pass_id === null || row.pass_id === undefined ? null : String(row.pass_id),
           expiresAt: Number(row.expires_at),
         } satisfies EnrollmentSession;
       },

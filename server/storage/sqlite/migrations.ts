@@ -201,4 +201,8 @@ export const migrations: string[] = [
   CREATE INDEX oidc_records_user_code ON oidc_records(model, user_code);
   ALTER TABLE users ADD COLUMN last_method TEXT;
   `,
+  // 3: a one-time Temporary Access Pass is used up when the phone finishes enrolling, not when it starts.
+  `
+  ALTER TABLE enrollment_sessions ADD COLUMN pass_id TEXT;
+  `,
 ];

@@ -7,6 +7,9 @@ import { migrations } from './migrations';
 export function openDatabase(file: string): Database.Database {
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const db = new Database(file);
+  // It holds TOTP secrets and credential keys: only the relay's user may read it (SQLite gives
+  // the -wal and -shm files the same mode).
+  fs.chmodSync(file, 0o600);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
