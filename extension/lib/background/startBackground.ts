@@ -251,6 +251,16 @@ export function startBackground(): void {
     pages.delete(tabId);
     void broker.cancel(tabId);
   });
+  // A notification names its tab (`nod-<tabId>-<time>`): clicking it brings the sign-in's tab to the front.
+  browser.notifications.onClicked.addListener((notificationId) => {
+    const tabId = Number(/^nod-(\d+)-\d+$/.exec(notificationId)?.[1]);
+    if (!Number.isSafeInteger(tabId)) return;
+    void browser.tabs
+      .update(tabId, { active: true })
+      .then((tab) => (tab?.windowId === undefined ? undefined : browser.windows.update(tab.windowId, { focused: true })))
+      .catch(() => undefined);
+    void browser.notifications.clear(notificationId);
+  });
   const resync = () => void syncContentScripts().catch((error) => console.warn('Nod: content script registration failed', error));
   browser.permissions.onAdded.addListener(resync);
   browser.permissions.onRemoved.addListener(resync);
