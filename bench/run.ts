@@ -24,8 +24,9 @@ import { bareStreamCost } from './figures/bareStreams';
 import { measureClients } from './figures/clients';
 import { measureFloor, measureSteps, prepareCryptoFloor } from './figures/cryptoFloor';
 import { measurePushSending } from './figures/pushSending';
-import { type ThroughputResult, measureThroughput, relayCpuPerStep, runSignIns } from './figures/signInThroughput';
+import { type ThroughputResult, measureThroughput, relayCpuPerStep, relayHttpCost, runSignIns } from './figures/signInThroughput';
 import { HttpClient } from './lib/http';
+import { categorize, loadProfile } from './lib/profile';
 import { startPushEndpoint } from './lib/pushEndpoint';
 import { benchDir } from './lib/relayProcess';
 import { Report, fmt } from './lib/report';
@@ -93,16 +94,20 @@ async function signInFigure(report: Report, world: BenchWorld, inbox: PushInbox)
   // The floor is measured right before each throughput measurement it is compared with.
   const floorLow: number[] = [];
   const floorHigh: number[] = [];
+  const floorCpuHigh: number[] = [];
   const low: ThroughputResult[] = [];
   const high: ThroughputResult[] = [];
   const perStep: Record<string, number>[] = [];
+  const httpCost: { fastify: number; bare: number }[] = [];
   for (let run = 0; run < runs; run++) {
     const relay = await world.startRelay();
     const client = new HttpClient(relay.url);
     try {
       floorLow.push((await measureFloor(floor, sizes.floor)).rate);
       low.push(await measureThroughput(relay, client, inbox, world.phones, { concurrency: 1, signIns: sizes.c1, warmup: sizes.warmup }));
-      floorHigh.push((await measureFloor(floor, sizes.floor)).rate);
+      const floorBeforeHigh = await measureFloor(floor, sizes.floor);
+      floorHigh.push(floorBeforeHigh.rate);
+      floorCpuHigh.push(floorBeforeHigh.cpuMicrosPerSignIn / 1000);
       high.push(
         await measureThroughput(relay, client, inbox, world.phones, {
           concurrency: sizes.high,
@@ -112,6 +117,7 @@ async function signInFigure(report: Report, world: BenchWorld, inbox: PushInbox)
         }),
       );
       perStep.push(await relayCpuPerStep(relay, client, inbox, world.phones[0], sizes.probe));
+      httpCost.push(await relayHttpCost(relay, sizes.c64 * 4, sizes.high));
       say(
         `figure 1 run ${run + 1}: floor ${floorLow[run].toFixed(0)}/${floorHigh[run].toFixed(0)}/s, c=1 ${low[run].rate.toFixed(1)}/s, c=${sizes.high} ${high[run].rate.toFixed(1)}/s, relay CPU ${high[run].relayCpuMs.toFixed(2)} ms/sign-in`,
       );
@@ -132,9 +138,9 @@ async function signInFigure(report: Report, world: BenchWorld, inbox: PushInbox)
   });
   report.add(
     '1',
-    `floor time ÷ relay CPU per sign-in at c=${sizes.high}`,
+    `floor CPU ÷ relay CPU per sign-in at c=${sizes.high}`,
     'ratio',
-    high.map((r, i) => 1000 / floorHigh[i] / r.relayCpuMs),
+    high.map((r, i) => floorCpuHigh[i] / r.relayCpuMs),
   );
   report.note(
     `Figure 1: the relay runs in its own process (node --import tsx bench/processes/relay.ts, SQLite WAL on tmpfs-less disk, log level warn); ` +
@@ -147,10 +153,14 @@ async function signInFigure(report: Report, world: BenchWorld, inbox: PushInbox)
   const cpu = (list: ThroughputResult[], key: 'relayCpuMs' | 'clientCpuMs') => median(list.map((r) => r[key])).toFixed(2);
   report.note(
     `Figure 1: CPU per sign-in (median): relay ${cpu(low, 'relayCpuMs')} ms at c=1, ${cpu(high, 'relayCpuMs')} ms at c=${sizes.high}; ` +
-      `load generator ${cpu(low, 'clientCpuMs')} / ${cpu(high, 'clientCpuMs')} ms; floor ${(1000 / median(floorRates)).toFixed(2)} ms. ` +
+      `load generator ${cpu(low, 'clientCpuMs')} / ${cpu(high, 'clientCpuMs')} ms; floor ${median(floorCpuHigh).toFixed(2)} ms CPU (${(1000 / median(floorRates)).toFixed(2)} ms wall). ` +
       `Median step times at c=1 (ms): ${Object.entries(low[Math.floor(low.length / 2)].steps)
         .map(([k, v]) => `${k} ${fmt(v)}`)
         .join(', ')}.`,
+  );
+  report.note(
+    `Figure 1: HTTP alone in the relay process (CPU per keep-alive GET at c=${sizes.high}, median): Fastify GET /health ${median(httpCost.map((h) => h.fastify)).toFixed(0)} µs, ` +
+      `bare node:http ${median(httpCost.map((h) => h.bare)).toFixed(0)} µs. A sign-in is 5 API calls + 1 event stream + 1 outgoing HTTPS push.`,
   );
   const stepNames = Object.keys(perStep[0]);
   report.note(
@@ -158,8 +168,20 @@ async function signInFigure(report: Report, world: BenchWorld, inbox: PushInbox)
       .map((name) => `${name} ${median(perStep.map((p) => p[name])).toFixed(0)}`)
       .join(', ')}.`,
   );
+  if (profileDir) {
+    const shares = high.map((_, run) => categorize(loadProfile(path.join(profileDir, `relay-signin-c${sizes.high}-run${run + 1}.cpuprofile`))));
+    const names = Object.keys(shares[0]);
+    report.note(
+      `Figure 1 (--profile): relay CPU at c=${sizes.high} by kind of work (median share of sampled time × relay CPU per sign-in): ${names
+        .map((name) => {
+          const share = median(shares.map((s) => s[name] ?? 0));
+          return `${name} ${(100 * share).toFixed(0)}% ≈ ${(share * median(high.map((r) => r.relayCpuMs)) * 1000).toFixed(0)} µs`;
+        })
+        .join(', ')}. Profiles: bench/results/profiles/.`,
+    );
+  }
   if (args['sql-trace']) await sqlTrace(report, world, inbox);
-  report.details.signIn = { floorRates, floorSteps: steps, concurrency1: low, concurrencyHigh: high, relayCpuPerStep: perStep };
+  report.details.signIn = { floorRates, floorCpuMs: floorCpuHigh, floorSteps: steps, concurrency1: low, concurrencyHigh: high, relayCpuPerStep: perStep, httpCost };
 }
 
 /** One relay with every SQLite statement timed: what one sign-in costs in statements. */

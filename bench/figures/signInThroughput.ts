@@ -3,7 +3,7 @@
  * concurrency. Each worker is a distinct user with a distinct desktop (collector key), so no
  * fatigue limit or supersede rule couples them; each runs sign-ins back to back.
  */
-import type { HttpClient } from '../lib/http';
+import { HttpClient } from '../lib/http';
 import type { RelayProcess } from '../lib/relayProcess';
 import { type PushInbox, type SignInTimings, fullSignIn } from '../lib/signIn';
 import { median } from '../lib/stats';
@@ -96,4 +96,31 @@ export async function measureThroughput(
     clientCpuMs: (clientCpu.user + clientCpu.system) / 1000 / timings.length,
     steps,
   };
+}
+
+/**
+ * What HTTP alone costs the relay process: its CPU per keep-alive GET at `concurrency`, to the
+ * relay's Fastify (GET /health) and to the bare node:http server beside it (µs per request).
+ */
+export async function relayHttpCost(relay: RelayProcess, count: number, concurrency: number): Promise<{ fastify: number; bare: number }> {
+  const measure = async (url: string, path: string) => {
+    const client = new HttpClient(url, { maxSockets: concurrency });
+    try {
+      const burst = async (n: number) => {
+        let next = 0;
+        await Promise.all(
+          Array.from({ length: concurrency }, async () => {
+            while (next++ < n) await client.ping(path);
+          }),
+        );
+      };
+      await burst(Math.min(500, count));
+      const before = await relay.cpuMicros();
+      await burst(count);
+      return ((await relay.cpuMicros()) - before) / count;
+    } finally {
+      client.close();
+    }
+  };
+  return { fastify: await measure(relay.url, '/health'), bare: await measure(relay.pingUrl, '/') };
 }

@@ -1,10 +1,12 @@
 /**
  * Summarise a V8 .cpuprofile (from `npm run bench -- --profile`): self time by function and by
  * package, and inclusive time of chosen functions.
- *   npx tsx bench/tools/profileSummary.ts FILE.cpuprofile [--top 30] [--inclusive name1,name2]
+ *   npx tsx bench/tools/profileSummary.ts FILE.cpuprofile [--top 30] [--inclusive name1,name2] [--categories]
+ * --categories: shares of the time by kind of work (see bench/lib/profile.ts).
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
+import { categorize, loadProfile } from '../lib/profile';
 
 interface Node {
   id: number;
@@ -15,7 +17,7 @@ interface Node {
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { top: { type: 'string', default: '30' }, inclusive: { type: 'string' } },
+  options: { top: { type: 'string', default: '30' }, inclusive: { type: 'string' }, categories: { type: 'boolean', default: false } },
 });
 
 for (const file of positionals) {
@@ -52,6 +54,10 @@ for (const file of positionals) {
   for (const [k, v] of [...byBucket].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(v)}  ${k}`);
   console.log('\nself time by function:');
   for (const [k, v] of [...bySelf].sort((a, b) => b[1] - a[1]).slice(0, top)) console.log(`${pct(v)}  ${k}`);
+  if (values.categories) {
+    console.log('\nby category (first match from the sampled frame up):');
+    for (const [k, v] of Object.entries(categorize(loadProfile(file)))) console.log(`${pct(v * total)}  ${k}`);
+  }
   if (values.inclusive) {
     console.log('\ninclusive time:');
     for (const name of values.inclusive.split(',')) {
