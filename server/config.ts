@@ -20,6 +20,8 @@ const configSchema = z
       .regex(/^[a-z0-9.-]+$/i, 'a host name such as nod.contoso.example')
       .optional(),
     NOD_DATA_DIR: z.string().min(1).default('./data'),
+    /** Where the built phone app is (default dist/pwa, what `npm run build:pwa` makes). */
+    NOD_PWA_DIR: z.string().min(1).optional(),
     NOD_LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
         error: 'one of fatal, error, warn, info, debug, trace, silent',
@@ -59,6 +61,7 @@ const configSchema = z
       publicUrl: publicUrl.origin,
       rpId: env.NOD_RP_ID?.toLowerCase() ?? publicUrl.hostname,
       dataDir: path.resolve(env.NOD_DATA_DIR),
+      pwaDir: env.NOD_PWA_DIR ? path.resolve(env.NOD_PWA_DIR) : undefined,
       logLevel: env.NOD_LOG_LEVEL,
       bodyLimit: env.NOD_BODY_LIMIT,
       trustProxy: env.NOD_TRUST_PROXY === 'true',

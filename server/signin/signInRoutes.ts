@@ -5,6 +5,8 @@ import { type ReplayGuard, authenticateDevice } from '../http/deviceAuth';
 import { openEventStream } from '../http/eventStream';
 import { ProblemError } from '../http/problem';
 import { answerSignInRequest } from './answerSignInRequest';
+import { deliveryTargets } from './availableMethods';
+import { announceClosed } from './deliverSignInRequest';
 import { authenticateCollector } from './collectorAuth';
 import { createSignInRequest } from './createSignInRequest';
 import { pendingForDevice } from './pendingForDevice';
@@ -52,8 +54,22 @@ export function signInRoutes(app: FastifyInstance, ctx: RelayContext, guard: Rep
   });
   app.delete<WithId>('/api/sign-in-requests/:id', async (request, reply) => {
     const signIn = await authenticateCollector(ctx, request, request.params.id);
-    const cancelled = await ctx.storage.signInRequests.transition(signIn.id, 'pending', { status: 'cancelled', reason: 'cancelled at the desktop' }, ctx.now());
-    if (cancelled) ctx.events.publishRequest(requestState(cancelled));
+    const cancelled = await ctx.storage.signInRequests.transition(
+      signIn.id,
+      'pending',
+      { status: 'cancelled', reason: 'cancelled at the desktop' },
+      ctx.now(),
+    );
+    if (cancelled) {
+      ctx.events.publishRequest(requestState(cancelled));
+      // The phones drop it from their lists and notifications at once.
+      if (cancelled.deliverable && cancelled.userId) {
+        const registrations = await ctx.storage.registrations.listForUser(cancelled.tenantId, cancelled.userId);
+        void announceClosed(ctx, cancelled, deliveryTargets(cancelled.kind, registrations)).catch((error) =>
+          ctx.log.warn({ err: error }, 'announce failed'),
+        );
+      }
+    }
     return reply.status(204).send();
   });
   app.post<WithId>('/api/sign-in-requests/:id/redeem', async (request) =>

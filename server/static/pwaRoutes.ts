@@ -46,8 +46,8 @@ const contentSecurityPolicy = [
  * good; the page, the manifest and the service worker are revalidated on every load so an
  * update is seen at once (the service worker then offers "Reload").
  */
-export function pwaRoutes(app: FastifyInstance, _ctx?: RelayContext, options: { dir?: string } = {}): void {
-  const root = path.resolve(options.dir ?? process.env.NOD_PWA_DIR ?? defaultPwaDir);
+export function pwaRoutes(app: FastifyInstance, ctx?: RelayContext, options: { dir?: string } = {}): void {
+  const root = path.resolve(options.dir ?? ctx?.config.pwaDir ?? defaultPwaDir);
 
   app.get('/app', async (_request, reply) => reply.redirect('/app/', 308));
   app.get<{ Params: { '*': string } }>('/app/*', async (request, reply) => {

@@ -297,10 +297,7 @@ describe('the phone app: adding accounts, phone sign-in, offline codes, push', (
     // A relay serving a copy of the app, so the test can publish a new version of it.
     const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'nod-pwa-copy-'));
     fs.cpSync(path.resolve(__dirname, '../../dist/pwa'), copy, { recursive: true });
-    process.env.NOD_PWA_DIR = copy;
-    const second = await startRelay().finally(() => {
-      delete process.env.NOD_PWA_DIR;
-    });
+    const second = await startRelay({ pwaDir: copy });
     const updating = await browser.newContext();
     try {
       const tab = await updating.newPage();

@@ -95,7 +95,8 @@ describe('the desktop side: collector secret, live results, supersede, no enumer
     }
   });
 
-  it('the collector can cancel its request', async () => {
+  it('the collector can cancel its request, and the phones are told at once', async () => {
+    const stream = await openDeviceStream(world.relay.url, tablet);
     const created = (await createRequest(world.relay.url, 'contoso', { username: 'alice@contoso.example' })).body;
     const cancel = await fetchJson(`${world.relay.url}/api/sign-in-requests/${created.requestId}`, {
       method: 'DELETE',
@@ -104,6 +105,11 @@ describe('the desktop side: collector secret, live results, supersede, no enumer
     expect(cancel.status).toBe(204);
     const details = await readRequest(alice, created.requestId);
     expect(details.status).toBe(404);
+    try {
+      expect(await stream.waitFor((e) => e.type === 'closed' && e.requestId === created.requestId)).toMatchObject({ status: 'cancelled' });
+    } finally {
+      stream.close();
+    }
   });
 
   it('a page can only create requests for its own origin', async () => {
