@@ -1,7 +1,6 @@
 import { generateRegistrationOptions } from '@simplewebauthn/server';
-import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import { fromBase64Url } from '../../shared/base64url';
-import { type EnrollmentStart, enrollmentStart } from '../../shared/schemas/enrollmentStart';
+import { type EnrollmentStart, type EnrollmentStarted, enrollmentStart } from '../../shared/schemas/enrollmentStart';
 import type { RelayContext } from '../context';
 import { parseWith } from '../http/parseWith';
 import { ProblemError } from '../http/problem';
@@ -14,14 +13,6 @@ import { type RedeemContext, redeemTemporaryAccessPass } from '../tap/redeemTemp
 /** How long the phone has to create its credential once the enrollment started. */
 const sessionLifetimeMs = 10 * 60_000;
 
-export interface EnrollmentStarted {
-  enrollmentId: string;
-  tenant: string;
-  tenantDisplayName: string;
-  username: string;
-  displayName: string;
-  options: PublicKeyCredentialCreationOptionsJSON;
-}
 
 /**
  * Begin adding a work or school account on a phone: with a Temporary Access Pass (direct) or a

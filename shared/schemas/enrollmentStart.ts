@@ -1,3 +1,4 @@
+import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/browser';
 import { z } from 'zod';
 import { tenantName, username } from './common';
 
@@ -16,3 +17,14 @@ export const enrollmentStart = z.union([
   }),
 ]);
 export type EnrollmentStart = z.input<typeof enrollmentStart>;
+
+/** The relay's answer: who is being enrolled, and WebAuthn registration options for startRegistration(). */
+export interface EnrollmentStarted {
+  enrollmentId: string;
+  tenant: string;
+  tenantDisplayName: string;
+  username: string;
+  displayName: string;
+  /** PublicKeyCredentialCreationOptionsJSON: platform authenticator, user verification required, no attestation. */
+  options: PublicKeyCredentialCreationOptionsJSON;
+}

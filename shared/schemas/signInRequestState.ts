@@ -15,6 +15,9 @@ export const requestStatuses = [
 ] as const;
 export type RequestStatus = (typeof requestStatuses)[number];
 
+/** After these nothing more happens to a request (approved still waits to be redeemed). */
+export const finalRequestStatuses: readonly RequestStatus[] = requestStatuses.filter((s) => s !== 'pending' && s !== 'approved');
+
 /**
  * The state of a request as its collector sees it: the body of `GET /api/sign-in-requests/:id`
  * and the data of each `state` server-sent event on `/api/sign-in-requests/:id/events`.

@@ -1,3 +1,4 @@
+import type { SignInRequestCreated } from '../../../shared/schemas/signInRequestCreate';
 import type { SignInView } from '../../../shared/extensionMessages';
 import { signInGrant } from '../../../shared/schemas/signInGrant';
 import { signInRequestState } from '../../../shared/schemas/signInRequestState';
@@ -363,14 +364,7 @@ export class SignInBroker {
           updatedAt: this.deps.now(),
         };
       }
-      const created = answer as {
-        requestId: string;
-        number: number;
-        expiresAt: string;
-        collectorSecret: string;
-        status: 'pending' | 'cool_down';
-        retryAt?: string;
-      };
+      const created = answer as SignInRequestCreated;
       const coolingDown = created.status === 'cool_down';
       return {
         ...base,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { brokeredStatuses, type SignInView } from '../../../shared/extensionMessages';
 import { origin, tenantName } from '../../../shared/schemas/common';
+import { finalRequestStatuses } from '../../../shared/schemas/signInRequestState';
 
 /**
  * A brokered sign-in as the background keeps it in `storage.session` (one entry per tab), so a stopped
@@ -34,18 +35,7 @@ export const pendingSignIn = z.object({
 export type PendingSignIn = z.infer<typeof pendingSignIn>;
 
 /** Statuses after which nothing more happens to the request. */
-export const finalStatuses = new Set<string>([
-  'denied',
-  'wrong_number',
-  'failed',
-  'reported',
-  'expired',
-  'superseded',
-  'cancelled',
-  'cool_down',
-  'redeemed',
-  'not_created',
-]);
+export const finalStatuses = new Set<string>([...finalRequestStatuses, 'not_created']);
 
 export function viewOf(record: PendingSignIn): SignInView {
   return {

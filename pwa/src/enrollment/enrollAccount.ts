@@ -3,24 +3,16 @@
  * or an enrollment code, create the platform passkey (user verification required), register the
  * tenant's device key, keep the account.
  */
-import { type PublicKeyCredentialCreationOptionsJSON, startRegistration } from '@simplewebauthn/browser';
+import { startRegistration } from '@simplewebauthn/browser';
 import type { P256PublicJwk } from '../../../shared/schemas/common';
 import type { EnrollmentFinish, EnrollmentFinished } from '../../../shared/schemas/enrollmentFinish';
-import type { EnrollmentStart } from '../../../shared/schemas/enrollmentStart';
+import type { EnrollmentStart, EnrollmentStarted } from '../../../shared/schemas/enrollmentStart';
 import { createDeviceKey } from '../device/createDeviceKey';
 import { currentPushSubscriptionJson } from '../push/pushSubscription';
 import { relayCall } from '../relay/relayCall';
 import { type Account, currentAccounts, saveAccount } from '../store/accountStore';
 
-/** The relay's answer to `POST /api/enrollment/start`. */
-export interface EnrollmentStarted {
-  enrollmentId: string;
-  tenant: string;
-  tenantDisplayName: string;
-  username: string;
-  displayName: string;
-  options: PublicKeyCredentialCreationOptionsJSON;
-}
+export type { EnrollmentStarted };
 
 export async function startEnrollment(relayUrl: string, start: EnrollmentStart): Promise<EnrollmentStarted> {
   const started = await relayCall<EnrollmentStarted>(`${relayUrl}/api/enrollment/start`, { body: start });
