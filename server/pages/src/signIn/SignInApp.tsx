@@ -308,6 +308,29 @@ function UsernameStep(props: { boot: HostedSignInBoot; initial: string; onNext: 
   );
 }
 
+/** The end of a one-field step: its error, "Other ways to sign in", and the step's button. */
+function StepFooter(props: { errorId: string; error?: string; busy: boolean; action: string; onOtherWays: () => void }) {
+  return (
+    <>
+      {props.error && (
+        <p id={props.errorId} class="error" role="alert">
+          {props.error}
+        </p>
+      )}
+      <p>
+        <button type="button" class="link" onClick={props.onOtherWays}>
+          Other ways to sign in
+        </button>
+      </p>
+      <div class="actions">
+        <button type="submit" class="primary" disabled={props.busy}>
+          {props.action}
+        </button>
+      </div>
+    </>
+  );
+}
+
 /** One secret and a button: the password, or a Temporary Access Pass. */
 function SecretStep(props: {
   title: string;
@@ -345,21 +368,7 @@ function SecretStep(props: {
         aria-describedby={error ? 'secret-error' : undefined}
         onInput={(event) => setValue((event.target as HTMLInputElement).value)}
       />
-      {error && (
-        <p id="secret-error" class="error" role="alert">
-          {error}
-        </p>
-      )}
-      <p>
-        <button type="button" class="link" onClick={props.onOtherWays}>
-          Other ways to sign in
-        </button>
-      </p>
-      <div class="actions">
-        <button type="submit" class="primary" disabled={busy}>
-          {props.action}
-        </button>
-      </div>
+      <StepFooter errorId="secret-error" error={error} busy={busy} action={props.action} onOtherWays={props.onOtherWays} />
     </form>
   );
 }
@@ -430,21 +439,7 @@ function CodeStep(props: {
         aria-describedby={error ? 'code-error' : undefined}
         onInput={(event) => setCode((event.target as HTMLInputElement).value)}
       />
-      {error && (
-        <p id="code-error" class="error" role="alert">
-          {error}
-        </p>
-      )}
-      <p>
-        <button type="button" class="link" onClick={props.onOtherWays}>
-          Other ways to sign in
-        </button>
-      </p>
-      <div class="actions">
-        <button type="submit" class="primary" disabled={busy}>
-          Verify
-        </button>
-      </div>
+      <StepFooter errorId="code-error" error={error} busy={busy} action="Verify" onOtherWays={props.onOtherWays} />
     </form>
   );
 }
