@@ -53,8 +53,8 @@ const out = path.resolve(args.out ?? path.join(benchDir, 'results/latest.json'))
 const profileDir = args.profile ? path.join(benchDir, 'results/profiles') : undefined;
 
 const sizes = quick
-  ? { probe: 3, floor: 30, c1: 3, c64: 8, high: 4, warmup: 2, levels: [10, 30], samples: 5, pings: 2, push: 40, pushPairs: 1, pushConcurrency: 8, clientRuns: 1 }
-  : { probe: 100, floor: 1000, c1: 200, c64: 1500, high: 64, warmup: 128, levels: [1000, 10_000], samples: 300, pings: 3, push: 3000, pushPairs: runs, pushConcurrency: 32, clientRuns: 5 };
+  ? { probe: 3, floor: 30, c1: 3, c64: 8, high: 4, warmup: 2, levels: [10, 30], samples: 5, minSeconds: 0, pings: 2, push: 40, pushPairs: 1, pushConcurrency: 8, clientRuns: 1 }
+  : { probe: 100, floor: 1000, c1: 200, c64: 1500, high: 64, warmup: 128, levels: [1000, 10_000], samples: 300, minSeconds: 16, pings: 3, push: 3000, pushPairs: runs, pushConcurrency: 32, clientRuns: 5 };
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -221,9 +221,11 @@ async function latencyFigures(report: Report, world: BenchWorld, inbox: PushInbo
       const result = await measureLatency(world, relay, inbox, {
         levels: sizes.levels,
         samples: sizes.samples,
+        minSeconds: sizes.minSeconds,
         pingsPerSample: sizes.pings,
         say,
         heapSnapshots: args.heap && run === 0 ? path.join(benchDir, 'results/profiles/relay-waiters') : undefined,
+        cpuProfiles: profileDir && path.join(profileDir, `relay-waiting-run${run + 1}`),
       });
       results.push(result);
       say(
@@ -267,6 +269,8 @@ async function latencyFigures(report: Report, world: BenchWorld, inbox: PushInbo
       `The loopback round trip is a keep-alive GET to a bare node:http server inside the relay process, interleaved with the samples. ` +
       `Approval send → event p99 (includes the relay's answer work): ${results.map((r) => r.levels.map((l) => fmt(l.sendToEvent.p99)).join('/')).join(', ')} ms; ` +
       `Fastify /health p99: ${results.map((r) => r.levels.map((l) => fmt(l.health.p99)).join('/')).join(', ')} ms. ` +
+      `Samples per level ${results.map((r) => r.levels.map((l) => l.samples).join('/')).join(', ')} over ≥ ${sizes.minSeconds} s each (a 15 s heartbeat round falls inside); ` +
+      `relay event-loop delay max while sampling ${results.map((r) => r.levels.map((l) => fmt(l.loopDelay.max)).join('/')).join(', ')} ms. ` +
       `RSS per waiter = (RSS after GC with ${top} waiting − RSS after GC before any) / ${top}; opening waiters took ${fmt(median(results.map((r) => r.secondsPer1000Waiters)))} s per 1,000.`,
   );
   report.details.latency = results;

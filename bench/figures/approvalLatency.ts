@@ -39,6 +39,10 @@ export interface LatencyLevel {
   health: { p50: number; p99: number };
   relay: RelayStats;
   ratioP99: number;
+  /** How long the sampling lasted. */
+  seconds: number;
+  /** The relay's event-loop delay while sampling, ms. */
+  loopDelay: { p99: number; max: number };
 }
 
 export interface LatencyRun {
@@ -58,10 +62,14 @@ export async function measureLatency(
   options: {
     levels: number[];
     samples: number;
+    /** Keep sampling at least this long at each level (so a 15 s heartbeat round falls inside). */
+    minSeconds: number;
     pingsPerSample: number;
     say?: (line: string) => void;
     /** Write heap snapshots of the relay before any waiter and at the first level (file name prefix). */
     heapSnapshots?: string;
+    /** Write a CPU profile of the relay while sampling at each level (file name prefix). */
+    cpuProfiles?: string;
   },
 ): Promise<LatencyRun> {
   const client = new HttpClient(relay.url);
@@ -97,7 +105,10 @@ export async function measureLatency(
       const sendToEvent: number[] = [];
       const rtts: number[] = [];
       const health: number[] = [];
-      for (let s = 0; s < options.samples; s++) {
+      await relay.stats(); // resets the relay's event-loop delay histogram
+      if (options.cpuProfiles) await relay.profileStart();
+      const window = performance.now();
+      for (let s = 0; s < options.samples || performance.now() - window < options.minSeconds * 1000; s++) {
         const waiter = waiters.shift()!;
         const measured = await sample(waiter);
         latencies.push(measured.latency);
@@ -112,6 +123,8 @@ export async function measureLatency(
           health.push(performance.now() - t);
         }
       }
+      const during = await relay.stats();
+      if (options.cpuProfiles) await relay.profileStop(`${options.cpuProfiles}-${level}.cpuprofile`);
       const summary = latencySummary(latencies);
       const loop = latencySummary(rtts);
       levels.push({
@@ -123,6 +136,8 @@ export async function measureLatency(
         health: pick(latencySummary(health)),
         relay: relayStats,
         ratioP99: summary.p99 / loop.p99,
+        seconds: (performance.now() - window) / 1000,
+        loopDelay: { p99: during.loopDelayP99Ms, max: during.loopDelayMaxMs },
       });
     }
     const top = levels[levels.length - 1];

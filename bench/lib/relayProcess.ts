@@ -15,6 +15,9 @@ export interface RelayStats {
   cpuMicros: number;
   listeners: number;
   sockets?: number;
+  /** Event-loop delay since the last stats() call, ms. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
 }
 
 export interface RelayProcess {

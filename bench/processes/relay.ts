@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs';
 import { createServer } from 'node:http';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Session } from 'node:inspector/promises';
 import { Agent } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -79,6 +80,9 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
 
   let profiler: Session | undefined;
+  // How late the event loop runs (e.g. while 10,000 heartbeats are written in one go); reset by 'stats'.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   const stats = () => {
     const memory = process.memoryUsage();
     const cpu = process.cpuUsage();
@@ -90,6 +94,8 @@ async function main(): Promise<void> {
       arrayBuffers: memory.arrayBuffers,
       cpuMicros: cpu.user + cpu.system,
       listeners: ctx.events.listenerCount,
+      loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+      loopDelayMaxMs: loopDelay.max / 1e6,
       sockets: (app.server as unknown as { _connections?: number })._connections,
     };
   };
@@ -99,7 +105,10 @@ async function main(): Promise<void> {
       if (message.type === 'cpu') {
         const cpu = process.cpuUsage();
         send({ id: message.id, cpuMicros: cpu.user + cpu.system });
-      } else if (message.type === 'stats') send({ id: message.id, ...stats() });
+      } else if (message.type === 'stats') {
+        send({ id: message.id, ...stats() });
+        loopDelay.reset();
+      }
       else if (message.type === 'gc') {
         const gc = (globalThis as { gc?: () => void }).gc;
         for (let i = 0; i < 3; i++) {
