@@ -255,7 +255,11 @@ async function latencyFigures(report: Report, world: BenchWorld, inbox: PushInbo
   });
   const top = sizes.levels[sizes.levels.length - 1];
   const bare: { rssPerStream: number; heapPerStream: number }[] = [];
-  for (let run = 0; run < runs; run++) bare.push(await bareStreamCost(top));
+  const bareFastify: { rssPerStream: number; heapPerStream: number }[] = [];
+  for (let run = 0; run < runs; run++) {
+    bare.push(await bareStreamCost(top, 'node'));
+    bareFastify.push(await bareStreamCost(top, 'fastify'));
+  }
   report.add('3', `relay RSS per waiting sign-in at ${top}`, 'KB', results.map((r) => r.rssPerWaiter / 1000), {
     text: '<= 10',
     test: (m) => m <= 10,
@@ -263,6 +267,8 @@ async function latencyFigures(report: Report, world: BenchWorld, inbox: PushInbo
   report.add('3', `relay JS heap per waiting sign-in at ${top}`, 'KB', results.map((r) => r.heapPerWaiter / 1000));
   report.add('3', `bare node:http: RSS per held event stream at ${top}`, 'KB', bare.map((b) => b.rssPerStream / 1000));
   report.add('3', `bare node:http: JS heap per held event stream at ${top}`, 'KB', bare.map((b) => b.heapPerStream / 1000));
+  report.add('3', `bare Fastify (hijacked route): RSS per held event stream at ${top}`, 'KB', bareFastify.map((b) => b.rssPerStream / 1000));
+  report.add('3', `bare Fastify (hijacked route): JS heap per held event stream at ${top}`, 'KB', bareFastify.map((b) => b.heapPerStream / 1000));
   report.note(
     `Figures 2/3: each waiter is a real pending request (enrolled user, pushed, collector stream open and 'pending' received); ` +
       `a sample approves one (device-signed details, assertion, device signature), times answer-read → 'approved'-read in this process, redeems it and opens a replacement. ` +
@@ -274,7 +280,7 @@ async function latencyFigures(report: Report, world: BenchWorld, inbox: PushInbo
       `RSS per waiter = (RSS after GC with ${top} waiting − RSS after GC before any) / ${top}; opening waiters took ${fmt(median(results.map((r) => r.secondsPer1000Waiters)))} s per 1,000.`,
   );
   report.details.latency = results;
-  report.details.bareStreams = bare;
+  report.details.bareStreams = { node: bare, fastify: bareFastify };
 }
 
 async function pushFigure(report: Report, push: Awaited<ReturnType<typeof startPushEndpoint>>): Promise<void> {

@@ -1,14 +1,15 @@
-/** Figure 3's reference: RSS per open event stream on a bare node:http server (bench/processes/bareSse.ts). */
+/** Figure 3's references: RSS per open event stream on a bare node:http or Fastify server (bench/processes/bareSse.ts). */
 import { spawn } from 'node:child_process';
 import { Agent } from 'node:http';
 import path from 'node:path';
 import { HttpClient, type SseStream, openSse } from '../lib/http';
 import { benchDir, repoDir } from '../lib/relayProcess';
 
-export async function bareStreamCost(count: number): Promise<{ rssPerStream: number; heapPerStream: number }> {
+export async function bareStreamCost(count: number, server: 'node' | 'fastify'): Promise<{ rssPerStream: number; heapPerStream: number }> {
   const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', path.join(benchDir, 'processes/bareSse.ts')], {
     cwd: repoDir,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, BENCH_BARE: server },
   });
   let nextId = 1;
   const waiting = new Map<number, (m: any) => void>();
