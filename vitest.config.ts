@@ -11,7 +11,13 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'nod', include: ['tests/**/*.test.ts'], exclude: ['tests/unit/extension*.test.ts', '**/node_modules/**'] },
+        test: {
+          name: 'nod',
+          include: ['tests/**/*.test.ts'],
+          exclude: ['tests/unit/extension*.test.ts', '**/node_modules/**'],
+          // Builds what the end-to-end tests load, once, before any file runs (see tests/helpers/builds.ts).
+          globalSetup: ['tests/globalSetup.ts'],
+        },
       },
       // The extension's unit tests run with WXT's fakeBrowser (see extension/vitest.config.ts).
       'extension/vitest.config.ts',

@@ -5,8 +5,8 @@
  * back after the phone approves; a stopped service worker resumes without a second request; a
  * look-alike on another loopback origin gets a warning and never a request; forged messages get nothing.
  *
- * Permissions: this test build lists http://localhost/* and http://127.0.0.1/* as host permissions
- * (NOD_EXTENSION_TEST_HOSTS): Playwright cannot click the permission prompt, and with the permission
+ * Permissions: the test build (tests/helpers/builds.ts) lists http://localhost/* and http://127.0.0.1/*
+ * as host permissions (NOD_EXTENSION_TEST_HOSTS): Playwright cannot click the permission prompt, and with the permission
  * already granted `permissions.request` resolves at once, so the options page runs its ordinary path.
  * http://localhost/* stands for the relay's origin; http://127.0.0.1/* stands for the person having
  * turned on look-alike protection on every site.
@@ -20,12 +20,10 @@ import type { TestPhone } from '../helpers/enrollPhone';
 import { answer, createRequest } from '../helpers/signInFlow';
 import { type SignInWorld, startSignInWorld } from '../helpers/signInWorld';
 import type { DemoSite } from '../../server/demo/createDemoSite';
-import { ensurePagesBuilt } from '../helpers/buildPages';
 import { startContosoPortal } from '../helpers/contosoPortal';
 import {
   type ExtensionBrowser,
   type LoopbackSite,
-  buildTestExtension,
   clickInExtensionUi,
   launchWithExtension,
   readExtensionUi,
@@ -81,8 +79,6 @@ describe('the browser extension in Chromium', () => {
   const heard = (page: Page) => page.evaluate(() => (window as unknown as { heard: unknown[] }).heard);
 
   beforeAll(async () => {
-    const built = buildTestExtension({ hosts: ['http://localhost/*', 'http://127.0.0.1/*'] });
-    await ensurePagesBuilt();
     world = await startSignInWorld();
     portal = await startContosoPortal(world.relay, world.contoso);
     phone = await world.enroll(alice);
@@ -94,7 +90,7 @@ describe('the browser extension in Chromium', () => {
     // The stand-in sign-in page's origin is one of Contoso's registered sign-in origins (as a custom domain would be).
     const patched = await world.contoso.admin('PATCH', '', { signInOrigins: [registered.origin] });
     expect(patched.status).toBe(200);
-    ext = await launchWithExtension(await built);
+    ext = await launchWithExtension();
     fs.mkdirSync(artifactsDir, { recursive: true });
   });
 

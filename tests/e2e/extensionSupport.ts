@@ -1,36 +1,17 @@
 /**
- * The Nod extension in real Chromium for end-to-end tests: a test build, loaded unpacked into a
+ * The Nod extension in real Chromium for end-to-end tests: the test build (built once per run
+ * before the tests, with NOD_EXTENSION_TEST_HOSTS: tests/helpers/builds.ts), loaded unpacked into a
  * persistent profile, its id read from its service worker; small loopback sites; and a reader for
  * the extension's closed shadow root (the page cannot see into it, DevTools can).
  */
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { BrowserContext, Page, Worker } from 'playwright-core';
 import { cdp, launchPersistentBrowser } from '../helpers/browser';
-
-const run = promisify(execFile);
-const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-
-/**
- * Build the extension for a test. `hosts` become required host permissions of this build only: a
- * test cannot click the browser's permission prompt, and a permission the manifest already grants
- * makes `permissions.request` resolve at once, so the options page runs its ordinary code path.
- */
-export async function buildTestExtension(options: { hosts?: string[]; browser?: 'chrome' | 'firefox' } = {}): Promise<string> {
-  const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nod-extension-'));
-  const browser = options.browser ?? 'chrome';
-  await run(process.execPath, [path.join(repoRoot, 'node_modules/wxt/bin/wxt.mjs'), 'build', '-b', browser], {
-    cwd: repoRoot,
-    env: { ...process.env, NOD_EXTENSION_OUT_DIR: outDir, NOD_EXTENSION_TEST_HOSTS: (options.hosts ?? []).join(',') },
-    maxBuffer: 16 * 1024 * 1024,
-  });
-  return path.join(outDir, `${browser}-mv3`);
-}
+import { testExtensionDir } from '../helpers/builds';
 
 export interface ExtensionBrowser {
   context: BrowserContext;
@@ -42,7 +23,8 @@ export interface ExtensionBrowser {
   close(): Promise<void>;
 }
 
-export async function launchWithExtension(extensionPath: string): Promise<ExtensionBrowser> {
+/** A desktop browser with the extension loaded (by default the test build, whose host permissions are granted). */
+export async function launchWithExtension(extensionPath = testExtensionDir): Promise<ExtensionBrowser> {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nod-extension-profile-'));
   const context = await launchPersistentBrowser({
     extensionPath,
@@ -70,7 +52,6 @@ export async function launchWithExtension(extensionPath: string): Promise<Extens
       await context.close();
       // Chromium may still be writing its profile for a moment after it closed.
       fs.rmSync(userDataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
-      fs.rmSync(path.dirname(extensionPath), { recursive: true, force: true });
     },
   };
 }

@@ -2,7 +2,6 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSignInPageMarker, signInPageMarkerName } from '../../shared/schemas/signInPageMarker';
 import { collectPageErrors, launchBrowser, saveScreenshot } from '../helpers/browser';
-import { ensurePagesBuilt } from '../helpers/buildPages';
 import { enrollPhone, type TestPhone } from '../helpers/enrollPhone';
 import { answer, readRequest } from '../helpers/signInFlow';
 import { type SignInWorld, startSignInWorld } from '../helpers/signInWorld';
@@ -17,7 +16,6 @@ describe('My Sign-ins: security info for the signed-in user', () => {
   let errors: string[];
 
   beforeAll(async () => {
-    await ensurePagesBuilt();
     world = await startSignInWorld();
     alice = await world.enroll('alice@contoso.example');
     browser = await launchBrowser();

@@ -26,7 +26,7 @@ import {
   waitForNotifications,
 } from '../helpers/browser';
 import { type TestRelay, type TestTenant, fetchJson, startRelay } from '../helpers/startRelay';
-import { addAccountWithPass, ensurePwaBuilt, issuePass, openApp, shownCode } from './pwaSupport';
+import { addAccountWithPass, issuePass, openApp, shownCode } from './pwaSupport';
 
 const alice = 'alice@contoso.example';
 const gail = 'gail@fabrikam.example';
@@ -44,7 +44,6 @@ describe('the phone app: adding accounts, phone sign-in, offline codes, push', (
   const requestedOrigins = new Set<string>();
 
   beforeAll(async () => {
-    const built = ensurePwaBuilt();
     relay = await startRelay();
     contoso = await relay.tenant('contoso', { displayName: 'Contoso', signInOrigins: ['https://portal.contoso.example'] });
     await contoso.admin('POST', '/groups', { name: 'Sales' });
@@ -66,7 +65,6 @@ describe('the phone app: adding accounts, phone sign-in, offline codes, push', (
       ],
     });
     browser = await launchBrowser();
-    await built;
     context = await newPhoneContext(browser);
     context.on('request', (request) => requestedOrigins.add(new URL(request.url()).origin));
     page = await context.newPage();

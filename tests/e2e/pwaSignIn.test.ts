@@ -15,7 +15,7 @@ import {
   newPhoneContext,
 } from '../helpers/browser';
 import { type TestRelay, type TestTenant, fetchJson, startRelay } from '../helpers/startRelay';
-import { addAccountWithPass, answerOnPhone, ensurePwaBuilt, issuePass, openApp, requestLink as requestLinkFor } from './pwaSupport';
+import { addAccountWithPass, answerOnPhone, issuePass, openApp, requestLink as requestLinkFor } from './pwaSupport';
 
 const alice = 'alice@contoso.example';
 const bob = 'bob@contoso.example';
@@ -68,7 +68,6 @@ describe('the phone app answers sign-in requests', () => {
     answerOnPhone(page, username, typed, button);
 
   beforeAll(async () => {
-    const built = ensurePwaBuilt();
     relay = await startRelay();
     contoso = await relay.tenant('contoso', { displayName: 'Contoso' });
     wingtip = await relay.tenant('wingtiptoys', { displayName: 'Wingtip Toys' });
@@ -93,7 +92,6 @@ describe('the phone app answers sign-in requests', () => {
     await wingtip.admin('PUT', '/policy', { enabled: true, includeTargets: [{ kind: 'all_users', mode: 'passwordless' }] });
 
     browser = await launchBrowser();
-    await built;
     const context = await newPhoneContext(browser);
     // Notifications allowed, but headless Chromium has no push service: subscribing never answers.
     await context.grantPermissions(['notifications'], { origin: relay.url });

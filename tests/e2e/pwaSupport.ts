@@ -1,60 +1,11 @@
 /**
- * Driving the phone app (pwa/) in Chromium: make sure the built app the relay serves is current,
- * open it, and do what a person does (add an account, read a code) by the controls' accessible
- * names.
+ * Driving the phone app (pwa/) in Chromium: open the built app the relay serves (dist/pwa, built
+ * before the tests: tests/helpers/builds.ts), and do what a person does (add an account, read a
+ * code, answer a request) by the controls' accessible names.
  */
-import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { type VirtualAuthenticator, addVirtualAuthenticator, newPhoneContext, waitForServiceWorkerControl } from '../helpers/browser';
 import type { TestTenant } from '../helpers/startRelay';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const builtWorker = path.join(root, 'dist/pwa/sw.js');
-
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(full) : fs.statSync(full).mtimeMs);
-  }
-  return newest;
-}
-
-function isCurrent(): boolean {
-  if (!fs.existsSync(builtWorker)) return false;
-  const built = fs.statSync(builtWorker).mtimeMs;
-  return newestSource(path.join(root, 'pwa')) <= built && newestSource(path.join(root, 'shared')) <= built;
-}
-
-/**
- * Build the app unless dist/pwa is newer than every source (pwa/, shared/). Test files run in
- * parallel, so one builds while the others wait on a lock directory.
- */
-export async function ensurePwaBuilt(): Promise<void> {
-  if (isCurrent()) return;
-  const lock = path.join(root, 'dist/.pwa-build-lock');
-  fs.mkdirSync(path.dirname(lock), { recursive: true });
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      fs.mkdirSync(lock);
-      break;
-    } catch {
-      // Another test file is building: wait for it, then see whether that was enough.
-      if (Date.now() > deadline) fs.rmSync(lock, { recursive: true, force: true });
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-  try {
-    if (!isCurrent()) execFileSync(path.join(root, 'node_modules/.bin/tsx'), ['pwa/build.ts'], { cwd: root, stdio: 'pipe' });
-  } finally {
-    fs.rmSync(lock, { recursive: true, force: true });
-  }
-}
 
 /** Open the app and wait until its service worker controls it (from then on it starts offline). */
 export async function openApp(page: Page, relayUrl: string, hash = '#/'): Promise<void> {
@@ -104,7 +55,6 @@ export interface Phone {
 
 /** A phone: a phone-sized context with a platform authenticator, the app open and in its service worker's hands. */
 export async function openPhone(browser: Browser, relayUrl: string): Promise<Phone> {
-  await ensurePwaBuilt();
   const context = await newPhoneContext(browser);
   const page = await context.newPage();
   const authenticator = await addVirtualAuthenticator(page);

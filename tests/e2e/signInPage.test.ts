@@ -5,7 +5,6 @@ import { sweepExpired } from '../../server/signin/sweepExpired';
 import { parseSignInPageMarker, signInPageMarkerName } from '../../shared/schemas/signInPageMarker';
 import { totpCode } from '../../shared/totp';
 import { collectPageErrors, launchBrowser, newPhoneContext, saveScreenshot } from '../helpers/browser';
-import { ensurePagesBuilt } from '../helpers/buildPages';
 import { startContosoPortal } from '../helpers/contosoPortal';
 import type { TestPhone } from '../helpers/enrollPhone';
 import { answer, readRequest } from '../helpers/signInFlow';
@@ -40,7 +39,6 @@ describe('the hosted sign-in page, driven in Chromium by the seed’s words', ()
   let errors: string[] = [];
 
   beforeAll(async () => {
-    await ensurePagesBuilt();
     world = await startSignInWorld();
     [alice, bob] = await Promise.all([world.enroll('alice@contoso.example'), world.enroll('bob@contoso.example', { phoneSignIn: false })]);
     portal = await startContosoPortal(world.relay, world.contoso);

@@ -1,11 +1,10 @@
 /**
  * The Contoso Portal demo site (server/demo) beside a test relay, registered as a client of
  * tenant contoso: the site a person signs in to in the end-to-end tests. Signing in goes through
- * the relay's hosted page, so the page bundles are built first when they are missing or stale.
+ * the relay's hosted page (dist/pages, built before the tests: tests/helpers/builds.ts).
  */
 import net from 'node:net';
 import { type DemoSite, startDemoSite } from '../../server/demo/createDemoSite';
-import { ensurePagesBuilt } from './buildPages';
 import type { TestRelay, TestTenant } from './startRelay';
 
 async function freePort(): Promise<number> {
@@ -17,7 +16,6 @@ async function freePort(): Promise<number> {
 }
 
 export async function startContosoPortal(relay: TestRelay, tenant: TestTenant, clientId = 'contoso-portal'): Promise<DemoSite> {
-  await ensurePagesBuilt();
   const port = await freePort();
   const url = `http://localhost:${port}`;
   const created = await tenant.admin('POST', '/clients', {
