@@ -86,7 +86,8 @@ export function interactionRoutes(app: FastifyInstance, ctx: RelayContext, provi
       origin: ctx.config.publicUrl,
       ...(loginHint ? { loginHint } : {}),
     };
-    const marker = formatSignInPageMarker({ v: 1, tenant: tenant.name, step: 'username' });
+    // The client from the first byte: the extension names the application from the marker it reads at load.
+    const marker = formatSignInPageMarker({ v: 1, tenant: tenant.name, step: 'username', ...(clientId ? { clientId } : {}) });
     return reply
       .headers(pageHeaders)
       .type('text/html; charset=utf-8')

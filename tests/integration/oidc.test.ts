@@ -57,6 +57,10 @@ describe('OpenID Connect: a stock client signs Alice in with her phone through t
     const toPage = await jar.fetch(authorizationUrl);
     expect(toPage.status).toBe(303);
     expect(toPage.location).toMatch(new RegExp(`^${issuer}/interaction/[A-Za-z0-9_-]+$`));
+    // The page's marker names the client from the first byte, so the extension names the application on the phone.
+    const served = (await jar.fetch(toPage.location!)).text;
+    const content = /<meta name="nod-sign-in" content="([^"]+)">/.exec(served)?.[1].replaceAll('&#34;', '"');
+    expect(JSON.parse(content!)).toEqual({ v: 1, tenant: 'contoso', step: 'username', clientId: 'contoso-portal' });
     const { redirectTo, requestId } = await signInWithPhoneAt(jar, world.relay.url, toPage.location!, 'contoso', 'alice@contoso.example', phone, {
       clientId: 'contoso-portal',
     });
