@@ -83,7 +83,8 @@ async function run(argv: string[]): Promise<number> {
   const enc = encodeURIComponent;
   try {
     const [a, b, c] = rest;
-    switch (`${noun} ${verb ?? ''}`.trim()) {
+    // `audit <tenant>` has no verb: its second word is the tenant.
+    switch (noun === 'audit' ? 'audit' : `${noun} ${verb ?? ''}`.trim()) {
       case 'tenant create':
         print(tenantView(await createTenant(ctx, { name: a, displayName: values['display-name'], signInOrigins: values.origin ?? [] })));
         return 0;
