@@ -23,12 +23,16 @@ export interface ExtensionBrowser {
   close(): Promise<void>;
 }
 
-/** A desktop browser with the extension loaded (by default the test build, whose host permissions are granted). */
-export async function launchWithExtension(extensionPath = testExtensionDir): Promise<ExtensionBrowser> {
+/**
+ * A desktop browser with the extension loaded (by default the test build, whose host permissions are
+ * granted). `args`: more Chromium switches (e.g. `--user-agent=…`, which the extension's calls carry too).
+ */
+export async function launchWithExtension(extensionPath = testExtensionDir, options: { args?: string[] } = {}): Promise<ExtensionBrowser> {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nod-extension-profile-'));
   const context = await launchPersistentBrowser({
     extensionPath,
     userDataDir,
+    args: options.args,
     // Playwright adds --disable-extensions by default.
     contextOptions: { ignoreDefaultArgs: ['--disable-extensions'], viewport: { width: 1100, height: 760 } },
   });
@@ -54,6 +58,34 @@ export async function launchWithExtension(extensionPath = testExtensionDir): Pro
       fs.rmSync(userDataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
+}
+
+/**
+ * The person adds their organization's relay in the extension's options (Relay address → Add relay);
+ * the test build already holds the host permission, so no prompt. Waits until the browser is registered.
+ */
+export async function addRelay(ext: ExtensionBrowser, relayUrl: string): Promise<void> {
+  const options = await ext.context.newPage();
+  await options.goto(`chrome-extension://${ext.extensionId}/options.html`);
+  await options.getByLabel('Relay address').fill(relayUrl);
+  await options.getByRole('button', { name: 'Add relay' }).click();
+  await options.getByTestId('relay').getByText('This browser is registered with the relay.').waitFor();
+  await options.close();
+}
+
+/** The extension's popup for a tab, as its toolbar button opens it (opened here as a page of its own). */
+export async function openPopupFor(ext: ExtensionBrowser, page: Page): Promise<Page> {
+  const worker = await ext.worker();
+  const url = page.url();
+  const tabId = await worker.evaluate(async (wanted) => {
+    const tabs: Array<{ id: number; url?: string }> = await (globalThis as any).chrome.tabs.query({});
+    return tabs.find((tab) => tab.url === wanted)?.id;
+  }, url);
+  if (tabId === undefined) throw new Error(`no tab at ${url}`);
+  const popup = await ext.context.newPage();
+  await popup.setViewportSize({ width: 360, height: 460 });
+  await popup.goto(`chrome-extension://${ext.extensionId}/popup.html?tabId=${tabId}`);
+  return popup;
 }
 
 export interface LoopbackSite {

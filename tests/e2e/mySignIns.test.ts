@@ -1,11 +1,11 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseSignInPageMarker, signInPageMarkerName } from '../../shared/schemas/signInPageMarker';
 import { collectPageErrors, launchBrowser, saveScreenshot } from '../helpers/browser';
 import { enrollPhone, type TestPhone } from '../helpers/enrollPhone';
 import { answer, readRequest } from '../helpers/signInFlow';
 import { type SignInWorld, startSignInWorld } from '../helpers/signInWorld';
 import { fetchJson } from '../helpers/startRelay';
+import { markedRequestId, shownNumber } from './signInPageSupport';
 
 describe('My Sign-ins: security info for the signed-in user', () => {
   let world: SignInWorld;
@@ -30,13 +30,9 @@ describe('My Sign-ins: security info for the signed-in user', () => {
 
   /** On the hosted page: the phone approves the number shown. */
   const approveOnPhone = async (target: Page, phone: TestPhone) => {
-    const handle = await target.waitForFunction((name) => {
-      const content = document.querySelector(`meta[name="${name}"]`)?.getAttribute('content');
-      return content && JSON.parse(content).requestId ? content : undefined;
-    }, signInPageMarkerName);
-    const { requestId } = parseSignInPageMarker((await handle.jsonValue()) as string)!;
-    const number = Number(/\d+/.exec((await target.getByTestId('number').textContent()) ?? '')![0]);
-    const details = await readRequest(phone, requestId!);
+    const requestId = await markedRequestId(target);
+    const number = await shownNumber(target);
+    const details = await readRequest(phone, requestId);
     expect((await answer(world.relay.url, phone, details.body, 'approve', { typedNumber: number })).status).toBe(200);
   };
 

@@ -4,7 +4,15 @@
  * code, answer a request) by the controls' accessible names.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { type VirtualAuthenticator, addVirtualAuthenticator, newPhoneContext, waitForServiceWorkerControl } from '../helpers/browser';
+import {
+  type VirtualAuthenticator,
+  activatedServiceWorker,
+  addVirtualAuthenticator,
+  deliverPushMessage,
+  newPhoneContext,
+  waitForServiceWorkerControl,
+} from '../helpers/browser';
+import type { PushService, PushSubscriptionJSON } from '../helpers/pushService';
 import type { TestTenant } from '../helpers/startRelay';
 
 /** Open the app and wait until its service worker controls it (from then on it starts offline). */
@@ -53,13 +61,42 @@ export interface Phone {
   authenticator: VirtualAuthenticator;
 }
 
-/** A phone: a phone-sized context with a platform authenticator, the app open and in its service worker's hands. */
-export async function openPhone(browser: Browser, relayUrl: string): Promise<Phone> {
+/**
+ * A phone: a phone-sized context with a platform authenticator, the app open and in its service worker's hands.
+ *
+ * `pushSubscription`: headless Chromium has no push service (subscribing never answers), so the test
+ * plays it. The browser's push subscription is then one of the loopback push service
+ * (tests/helpers/pushService.ts), which receives what the relay sends and decrypts it (RFC 8291, with
+ * http_ece); `deliverRelayPush` hands that payload to the app's service worker as the browser would.
+ * Notification permission is left to the person (grant it when they tap Allow).
+ */
+export async function openPhone(browser: Browser, relayUrl: string, options: { pushSubscription?: PushSubscriptionJSON } = {}): Promise<Phone> {
   const context = await newPhoneContext(browser);
+  if (options.pushSubscription) {
+    await context.addInitScript((json) => {
+      let current: PushSubscription | null = null;
+      PushManager.prototype.subscribe = async () => {
+        current = { endpoint: json.endpoint, expirationTime: null, toJSON: () => json, getKey: () => null, unsubscribe: async () => true } as unknown as PushSubscription;
+        return current;
+      };
+      PushManager.prototype.getSubscription = async () => current;
+    }, options.pushSubscription);
+  }
   const page = await context.newPage();
   const authenticator = await addVirtualAuthenticator(page);
   await openApp(page, relayUrl);
   return { context, page, authenticator };
+}
+
+/**
+ * The relay's push for this request, as the loopback push service received and decrypted it,
+ * delivered to the app's service worker (DevTools ServiceWorker.deliverPushMessage). Answers the payload.
+ */
+export async function deliverRelayPush(page: Page, push: PushService, relayUrl: string, requestId: string): Promise<any> {
+  const pushed = await push.waitFor((m) => m.payload?.type === 'sign_in_request' && m.payload.requestId === requestId);
+  const worker = await activatedServiceWorker(page, `${relayUrl}/app/`);
+  await deliverPushMessage(page, worker, pushed.payloadText);
+  return pushed.payload;
 }
 
 /** Add the account with a fresh Temporary Access Pass and enable phone sign-in; back on the list. */
@@ -75,18 +112,34 @@ export function requestLink(page: Page, username: string) {
   return page.getByRole('link', { name: new RegExp(`Approve sign-in\\?.*\\(${username.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`) });
 }
 
+/** The ids of the pending requests the list shows for this username. */
+export async function listedRequestIds(page: Page, username: string): Promise<string[]> {
+  const hrefs = await requestLink(page, username).evaluateAll((links) => links.map((link) => link.getAttribute('href') ?? ''));
+  return hrefs.map((href) => href.split('/').pop()!);
+}
+
 /**
  * What the person does on the phone: open the pending request for this username from the list
  * (it arrives over the live channel), type the number, press the button. Answers the outcome
- * sentence the app shows, and returns to the list.
+ * sentence the app shows, and returns to the list. With `requestId`, that one of the listed requests.
  */
 export async function answerOnPhone(
   page: Page,
   username: string,
   typed: string | number | undefined,
   button: 'Approve' | 'Deny' | "No, it's not me" = 'Approve',
+  options: { requestId?: string } = {},
 ): Promise<string> {
-  await requestLink(page, username).click();
+  await (options.requestId ? page.locator(`a[href$="/${options.requestId}"]`) : requestLink(page, username)).click();
+  return answerShownRequest(page, typed, button);
+}
+
+/** On the open "Approve sign-in?" screen: type the number, press the button; the outcome sentence, then back to the list. */
+export async function answerShownRequest(
+  page: Page,
+  typed: string | number | undefined,
+  button: 'Approve' | 'Deny' | "No, it's not me" = 'Approve',
+): Promise<string> {
   await page.getByRole('heading', { name: 'Approve sign-in?' }).waitFor();
   if (typed !== undefined) await page.getByLabel('Enter the number shown to sign in').fill(String(typed));
   await page.getByRole('button', { name: button, exact: true }).click();
@@ -95,4 +148,22 @@ export async function answerOnPhone(
   const said = (await page.getByRole('status').filter({ hasText: /\w/ }).textContent()) ?? '';
   await done.click();
   return said;
+}
+
+/** The accounts the app keeps in IndexedDB: which tenant, which user, and which device key (one per tenant). */
+export function accountsOnPhone(page: Page): Promise<Array<{ tenant: string; username: string; deviceId: string }>> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open('nod');
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const all = await new Promise<Array<{ tenant: string; username: string; deviceId: string }>>((resolve, reject) => {
+      const request = db.transaction('accounts').objectStore('accounts').getAll();
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    db.close();
+    return all.map(({ tenant, username, deviceId }) => ({ tenant, username, deviceId }));
+  });
 }

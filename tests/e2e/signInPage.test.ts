@@ -2,31 +2,19 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoSite } from '../../server/demo/createDemoSite';
 import { sweepExpired } from '../../server/signin/sweepExpired';
-import { parseSignInPageMarker, signInPageMarkerName } from '../../shared/schemas/signInPageMarker';
 import { totpCode } from '../../shared/totp';
 import { collectPageErrors, launchBrowser, newPhoneContext, saveScreenshot } from '../helpers/browser';
 import { startContosoPortal } from '../helpers/contosoPortal';
 import type { TestPhone } from '../helpers/enrollPhone';
 import { answer, readRequest } from '../helpers/signInFlow';
 import { type SignInWorld, startSignInWorld } from '../helpers/signInWorld';
+import { markerWithRequest, shownNumber } from './signInPageSupport';
 
 /** The request id the page's marker names (the marker never holds the number or the secret). */
 async function markedRequestId(page: Page): Promise<string> {
-  const handle = await page.waitForFunction(
-    (name) => {
-      const content = document.querySelector(`meta[name="${name}"]`)?.getAttribute('content');
-      return content && JSON.parse(content).requestId ? content : undefined;
-    },
-    signInPageMarkerName,
-  );
-  const marker = parseSignInPageMarker((await handle.jsonValue()) as string);
+  const marker = await markerWithRequest(page);
   expect(marker).toMatchObject({ v: 1, tenant: 'contoso', step: 'phone', clientId: 'contoso-portal' });
-  return marker!.requestId!;
-}
-
-async function shownNumber(page: Page): Promise<number> {
-  const text = await page.getByTestId('number').textContent();
-  return Number(/\d+/.exec(text ?? '')![0]);
+  return marker.requestId;
 }
 
 describe('the hosted sign-in page, driven in Chromium by the seed’s words', () => {

@@ -301,11 +301,29 @@ export async function controlsWithoutNames(page: Page): Promise<string[]> {
   }
 }
 
-/** Save a screenshot as test-artifacts/<name>.png and answer its path. */
-export async function saveScreenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<string> {
+/** The README's screenshots (committed, kept small: CSS pixels). The end-to-end run refreshes them. */
+export const docsDir = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../docs');
+
+/**
+ * Save a screenshot as test-artifacts/<name>.png and answer its path. With `docs`, at CSS pixels (a
+ * phone's 2× screen makes four times the bytes) and also as docs/<name>.png, for the README.
+ */
+export async function saveScreenshot(
+  page: Page,
+  name: string,
+  options: { fullPage?: boolean; docs?: boolean; clip?: { x: number; y: number; width: number; height: number } } = {},
+): Promise<string> {
   fs.mkdirSync(artifactsDir, { recursive: true });
   const file = path.join(artifactsDir, `${name.replace(/[^A-Za-z0-9._-]+/g, '-')}.png`);
-  await page.screenshot({ path: file, fullPage: options.fullPage ?? true });
+  await page.screenshot({
+    path: file,
+    ...(options.clip ? { clip: options.clip } : { fullPage: options.fullPage ?? true }),
+    ...(options.docs ? { scale: 'css' as const } : {}),
+  });
+  if (options.docs) {
+    fs.mkdirSync(docsDir, { recursive: true });
+    fs.copyFileSync(file, path.join(docsDir, path.basename(file)));
+  }
   return file;
 }
 

@@ -16,14 +16,29 @@ async function freePort(): Promise<number> {
 }
 
 export async function startContosoPortal(relay: TestRelay, tenant: TestTenant, clientId = 'contoso-portal'): Promise<DemoSite> {
+  return startPortalWith(relay.url, tenant.name, async (url) => {
+    const created = await tenant.admin('POST', '/clients', {
+      clientId,
+      displayName: 'Contoso Portal',
+      redirectUris: [`${url}/callback`],
+      postLogoutRedirectUris: [`${url}/`],
+    });
+    if (created.status !== 201) throw new Error(`client: ${created.status} ${JSON.stringify(created.body)}`);
+    return created.body;
+  });
+}
+
+/**
+ * The portal for a client registered some other way (e.g. `nod admin client create`): its address is
+ * known first (the redirect URI names it), then `register` makes the client, then the site starts.
+ */
+export async function startPortalWith(
+  relayUrl: string,
+  tenantName: string,
+  register: (url: string) => Promise<{ clientId: string; clientSecret: string }>,
+): Promise<DemoSite> {
   const port = await freePort();
   const url = `http://localhost:${port}`;
-  const created = await tenant.admin('POST', '/clients', {
-    clientId,
-    displayName: 'Contoso Portal',
-    redirectUris: [`${url}/callback`],
-    postLogoutRedirectUris: [`${url}/`],
-  });
-  if (created.status !== 201) throw new Error(`client: ${created.status} ${JSON.stringify(created.body)}`);
-  return startDemoSite({ issuer: `${relay.url}/t/${tenant.name}`, clientId, clientSecret: created.body.clientSecret, port, publicUrl: url });
+  const { clientId, clientSecret } = await register(url);
+  return startDemoSite({ issuer: `${relayUrl}/t/${tenantName}`, clientId, clientSecret, port, publicUrl: url });
 }

@@ -1,0 +1,26 @@
+/**
+ * Reading the relay's hosted sign-in page in Chromium as the extension and the tests do: its marker
+ * (`<meta name="nod-sign-in">`, shared/schemas/signInPageMarker.ts) and the number it shows.
+ */
+import type { Page } from 'playwright-core';
+import { type SignInPageMarker, parseSignInPageMarker, signInPageMarkerName } from '../../shared/schemas/signInPageMarker';
+
+/** The page's marker once it names a request (the page's own or the extension's; never the number). */
+export async function markerWithRequest(page: Page): Promise<SignInPageMarker & { requestId: string }> {
+  const handle = await page.waitForFunction((name) => {
+    const content = document.querySelector(`meta[name="${name}"]`)?.getAttribute('content');
+    return content && JSON.parse(content).requestId ? content : undefined;
+  }, signInPageMarkerName);
+  return parseSignInPageMarker((await handle.jsonValue()) as string) as SignInPageMarker & { requestId: string };
+}
+
+/** The request the page shows. */
+export async function markedRequestId(page: Page): Promise<string> {
+  return (await markerWithRequest(page)).requestId;
+}
+
+/** The number the page itself shows (without the extension). */
+export async function shownNumber(page: Page): Promise<number> {
+  const text = await page.getByTestId('number').textContent();
+  return Number(/\d+/.exec(text ?? '')![0]);
+}

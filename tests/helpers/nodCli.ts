@@ -1,0 +1,37 @@
+/**
+ * `nod admin …` as an operator runs it from a shell (`node server/cli/nod.mjs`), on a relay's data
+ * directory: the relay may be running on it meanwhile, as on a real machine.
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { repoRoot } from './builds';
+
+export interface NodRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** The environment without any NOD_* of the machine running the tests, plus NOD_DATA_DIR. */
+function envFor(dataDir: string): NodeJS.ProcessEnv {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('NOD_')));
+  return { ...clean, NOD_DATA_DIR: dataDir };
+}
+
+/** Run `nod admin <args>`; never throws for a refusal (see `code` and `stderr`). */
+export function runNodAdmin(dataDir: string, args: string[]): Promise<NodRun> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(repoRoot, 'server/cli/nod.mjs'), 'admin', ...args], { cwd: repoRoot, env: envFor(dataDir) }, (error, stdout, stderr) =>
+      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** `nod admin` on one data directory: each call must succeed, and answers its JSON output. */
+export function nodAdmin(dataDir: string): (...args: string[]) => Promise<any> {
+  return async (...args) => {
+    const run = await runNodAdmin(dataDir, args);
+    if (run.code !== 0) throw new Error(`nod admin ${args.join(' ')}: exit ${run.code}: ${run.stderr.trim()}`);
+    return run.stdout.trim() ? JSON.parse(run.stdout) : undefined;
+  };
+}
