@@ -18,8 +18,12 @@ export interface DeviceSigningParts {
 }
 
 export async function deviceSigningInput(parts: DeviceSigningParts): Promise<Uint8Array> {
-  const bodyHash = toBase64Url(await sha256(parts.body));
-  return utf8(['nod-device-v1', parts.method.toUpperCase(), parts.path, String(parts.timestamp), bodyHash].join('\n'));
+  return deviceSigningText({ ...parts, bodyHash: toBase64Url(await sha256(parts.body)) });
+}
+
+/** The same input from a body hash already at hand (base64url SHA-256): the relay hashes synchronously. */
+export function deviceSigningText(parts: Omit<DeviceSigningParts, 'body'> & { bodyHash: string }): Uint8Array {
+  return utf8(['nod-device-v1', parts.method.toUpperCase(), parts.path, String(parts.timestamp), parts.bodyHash].join('\n'));
 }
 
 export interface DeviceAuthorization {

@@ -1,18 +1,31 @@
-import { createPublicKey, verify } from 'node:crypto';
+import { type KeyObject, createHash, createPublicKey, verify } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { fromBase64Url, utf8 } from '../../shared/base64url';
+import { fromBase64Url } from '../../shared/base64url';
 import { deviceSignatureWindowMs } from '../../shared/constants';
-import { deviceSigningInput, parseDeviceAuthorization } from '../../shared/deviceSignature';
+import { deviceSigningText, parseDeviceAuthorization } from '../../shared/deviceSignature';
 import type { P256PublicJwk } from '../../shared/schemas/common';
 import type { RelayContext } from '../context';
 import type { Device } from '../storage/model';
 import { ProblemError } from './problem';
 
+/** Imported device keys, by their coordinates: importing a JWK costs as much as the verify itself. */
+const importedKeys = new Map<string, KeyObject>();
+
+function importDeviceKey(publicKey: P256PublicJwk): KeyObject {
+  const id = `${publicKey.x}.${publicKey.y}`;
+  let key = importedKeys.get(id);
+  if (!key) {
+    key = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: publicKey.x, y: publicKey.y }, format: 'jwk' });
+    if (importedKeys.size >= 10_000) importedKeys.clear();
+    importedKeys.set(id, key);
+  }
+  return key;
+}
+
 /** Verify an IEEE P1363 ECDSA P-256 / SHA-256 signature made with WebCrypto. */
 export function verifyDeviceSignature(publicKey: P256PublicJwk, data: Uint8Array, signature: Uint8Array): boolean {
   try {
-    const key = createPublicKey({ key: { ...publicKey }, format: 'jwk' });
-    return verify('sha256', data, { key, dsaEncoding: 'ieee-p1363' }, signature);
+    return verify('sha256', data, { key: importDeviceKey(publicKey), dsaEncoding: 'ieee-p1363' }, signature);
   } catch {
     return false;
   }
@@ -49,11 +62,11 @@ export async function authenticateDevice(ctx: RelayContext, guard: ReplayGuard, 
   if (Math.abs(now - auth.timestamp) > deviceSignatureWindowMs) throw refuse('timestamp outside the window');
   const device = await ctx.storage.devices.byId(auth.deviceId);
   if (!device) throw refuse('unknown device');
-  const input = await deviceSigningInput({
+  const input = deviceSigningText({
     method: request.method,
     path: request.url,
     timestamp: auth.timestamp,
-    body: utf8(request.rawBody ?? ''),
+    bodyHash: createHash('sha256').update(request.rawBody ?? '', 'utf8').digest('base64url'),
   });
   if (!verifyDeviceSignature(device.publicKey, input, fromBase64Url(auth.signature))) throw refuse('bad signature');
   if (!guard.firstUse(auth.signature, now)) throw refuse('replayed signature');

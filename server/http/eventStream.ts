@@ -1,13 +1,8 @@
+import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-export interface EventStream {
-  send(event: string, data: unknown, id?: string | number): void;
-  close(): void;
-  readonly closed: boolean;
-}
-
 const heartbeatMs = 15_000;
-const open = new Set<EventStream & { beat(): void }>();
+const open = new Set<EventStream>();
 let heartbeat: NodeJS.Timeout | undefined;
 
 /** One timer beats for every open stream, rather than one timer each. */
@@ -24,9 +19,41 @@ function ensureHeartbeat(): void {
 }
 
 /**
- * Answer with a server-sent event stream (text/event-stream). Comments keep proxies from
- * timing the stream out; `onClose` runs once when either side ends it.
+ * A server-sent event stream (text/event-stream). Thousands wait at once, so each holds only
+ * the raw response and its close callback; the methods live on the prototype.
  */
+export class EventStream {
+  private ended = false;
+
+  constructor(
+    private readonly raw: ServerResponse,
+    private readonly onClose: () => void,
+  ) {}
+
+  get closed(): boolean {
+    return this.ended;
+  }
+
+  send(event: string, data: unknown, id?: string | number): void {
+    if (this.ended) return;
+    this.raw.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  /** A comment keeps proxies from timing the stream out. */
+  beat(): void {
+    if (!this.ended) this.raw.write(': heartbeat\n\n');
+  }
+
+  close(): void {
+    if (this.ended) return;
+    this.ended = true;
+    open.delete(this);
+    this.onClose();
+    this.raw.end();
+  }
+}
+
+/** Answer with a server-sent event stream; `onClose` runs once when either side ends it. */
 export function openEventStream(request: FastifyRequest, reply: FastifyReply, onClose: () => void): EventStream {
   reply.hijack();
   const raw = reply.raw;
@@ -37,28 +64,9 @@ export function openEventStream(request: FastifyRequest, reply: FastifyReply, on
     'x-accel-buffering': 'no',
   });
   raw.write('retry: 2000\n\n');
-  let closed = false;
-  const stream = {
-    get closed() {
-      return closed;
-    },
-    send(event: string, data: unknown, id?: string | number) {
-      if (closed) return;
-      raw.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    },
-    beat() {
-      if (!closed) raw.write(': heartbeat\n\n');
-    },
-    close() {
-      if (closed) return;
-      closed = true;
-      open.delete(stream);
-      onClose();
-      raw.end();
-    },
-  };
+  const stream = new EventStream(raw, onClose);
   open.add(stream);
   ensureHeartbeat();
-  request.raw.on('close', () => stream.close());
+  request.raw.once('close', () => stream.close());
   return stream;
 }

@@ -1,7 +1,8 @@
 import { verifyAuthenticationResponse } from '@simplewebauthn/server';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { fromBase64Url } from '../../shared/base64url';
-import { approvalChallenge, canonicalApproval } from '../../shared/approvalChallenge';
+import { createHash } from 'node:crypto';
+import { canonicalApproval } from '../../shared/approvalChallenge';
 import { type SignInAnswer, type SignInAnswered, signInAnswer } from '../../shared/schemas/signInAnswer';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
@@ -50,9 +51,10 @@ export async function answerSignInRequest(
     });
   }
   const binding = { requestId: request.id, nonce: request.nonce, typedNumber: body.typedNumber, decision: body.decision };
+  const canonical = canonicalApproval(binding);
   // 2. The device key signs the same canonical approval the assertion binds.
   const device = await ctx.storage.devices.byId(registration.deviceId);
-  if (!device || !verifyDeviceSignature(device.publicKey, canonicalApproval(binding), fromBase64Url(body.deviceSignature))) {
+  if (!device || !verifyDeviceSignature(device.publicKey, canonical, fromBase64Url(body.deviceSignature))) {
     throw new ProblemError('device_signature_invalid', 'The answer is not signed by this phone.');
   }
   const audit = (outcome: string, reason: string | null) =>
@@ -89,7 +91,7 @@ export async function answerSignInRequest(
       throw new ProblemError('wrong_number', 'The number you entered does not match the one on the sign-in screen.');
     }
     // 5 and 6. The assertion, bound to this request, number and decision.
-    const failure = await verifyApproval(ctx, request, registration, body.assertion as AuthenticationResponseJSON | undefined, await approvalChallenge(binding));
+    const failure = await verifyApproval(ctx, request, registration, body.assertion as AuthenticationResponseJSON | undefined, approvalChallengeOf(canonical));
     if (typeof failure === 'string') {
       const closed = await close(ctx, request, registration, { status: 'failed', reason: failure }, now);
       await audit(closed ? 'failed' : 'refused', failure);
@@ -131,6 +133,11 @@ export async function answerSignInRequest(
   }
   await audit(status, null);
   return { requestId: request.id, status };
+}
+
+/** shared/approvalChallenge's challenge, hashed with node:crypto (no thread-pool round trip). */
+function approvalChallengeOf(canonical: Uint8Array): string {
+  return createHash('sha256').update(canonical).digest('base64url');
 }
 
 /** Verify the approval's assertion; a string says privately which check failed. */

@@ -2,6 +2,8 @@ import type { DeviceEvent } from '../../shared/schemas/deviceEvent';
 import type { SignInRequestState } from '../../shared/schemas/signInRequestState';
 
 type Listener<T> = (event: T) => void;
+/** Most keys have one listener (one collector, one open app): no Set for those. */
+type Listeners<T> = Listener<T> | Set<Listener<T>>;
 
 /**
  * The relay's event fan-out: request states to the collector waiting on a request, and live
@@ -9,15 +11,15 @@ type Listener<T> = (event: T) => void;
  * can sit on PostgreSQL LISTEN/NOTIFY or Redis pub/sub when several relays share one tenant set.
  */
 export class SignInEvents {
-  private byRequest = new Map<string, Set<Listener<SignInRequestState>>>();
-  private byDevice = new Map<string, Set<Listener<DeviceEvent>>>();
+  private byRequest = new Map<string, Listeners<SignInRequestState>>();
+  private byDevice = new Map<string, Listeners<DeviceEvent>>();
 
   publishRequest(state: SignInRequestState): void {
-    for (const listener of this.byRequest.get(state.requestId) ?? []) listener(state);
+    publish(this.byRequest.get(state.requestId), state);
   }
 
   publishDevice(deviceId: string, event: DeviceEvent): void {
-    for (const listener of this.byDevice.get(deviceId) ?? []) listener(event);
+    publish(this.byDevice.get(deviceId), event);
   }
 
   subscribeRequest(requestId: string, listener: Listener<SignInRequestState>): () => void {
@@ -31,23 +33,27 @@ export class SignInEvents {
   /** How many streams are open (for tests and benchmarks). */
   get listenerCount(): number {
     let count = 0;
-    for (const set of this.byRequest.values()) count += set.size;
-    for (const set of this.byDevice.values()) count += set.size;
+    for (const entry of [...this.byRequest.values(), ...this.byDevice.values()]) count += typeof entry === 'function' ? 1 : entry.size;
     return count;
   }
 }
 
-function subscribe<T>(map: Map<string, Set<Listener<T>>>, key: string, listener: Listener<T>): () => void {
-  let set = map.get(key);
-  if (!set) {
-    set = new Set();
-    map.set(key, set);
-  }
-  set.add(listener);
+function publish<T>(listeners: Listeners<T> | undefined, event: T): void {
+  if (typeof listeners === 'function') listeners(event);
+  else if (listeners) for (const listener of [...listeners]) listener(event);
+}
+
+function subscribe<T>(map: Map<string, Listeners<T>>, key: string, listener: Listener<T>): () => void {
+  const current = map.get(key);
+  if (current === undefined) map.set(key, listener);
+  else if (typeof current === 'function') map.set(key, new Set([current, listener]));
+  else current.add(listener);
   return () => {
-    const current = map.get(key);
-    if (!current) return;
-    current.delete(listener);
-    if (current.size === 0) map.delete(key);
+    const now = map.get(key);
+    if (now === listener) map.delete(key);
+    else if (typeof now === 'object') {
+      now.delete(listener);
+      if (now.size === 0) map.delete(key);
+    }
   };
 }
