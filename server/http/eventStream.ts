@@ -5,11 +5,24 @@ const heartbeatMs = 15_000;
 const open = new Set<EventStream>();
 let heartbeat: NodeJS.Timeout | undefined;
 
+/** How many streams one turn of the event loop beats, so 10,000 waiting never stall it at once. */
+const beatsPerTurn = 500;
+
+/** Beat every open stream, a slice per turn of the event loop. */
+export function beatAll(): void {
+  const streams = [...open];
+  const next = (from: number) => {
+    for (const stream of streams.slice(from, from + beatsPerTurn)) stream.beat();
+    if (from + beatsPerTurn < streams.length) setImmediate(next, from + beatsPerTurn);
+  };
+  next(0);
+}
+
 /** One timer beats for every open stream, rather than one timer each. */
 function ensureHeartbeat(): void {
   if (heartbeat) return;
   heartbeat = setInterval(() => {
-    for (const stream of open) stream.beat();
+    beatAll();
     if (open.size === 0 && heartbeat) {
       clearInterval(heartbeat);
       heartbeat = undefined;
@@ -26,7 +39,7 @@ export class EventStream {
   private ended = false;
 
   constructor(
-    private readonly raw: ServerResponse,
+    private readonly raw: Pick<ServerResponse, 'write' | 'end'>,
     private readonly onClose: () => void,
   ) {}
 
@@ -53,6 +66,12 @@ export class EventStream {
   }
 }
 
+/** Count the stream among those the heartbeat keeps alive. */
+export function keepAlive(stream: EventStream): void {
+  open.add(stream);
+  ensureHeartbeat();
+}
+
 /** Answer with a server-sent event stream; `onClose` runs once when either side ends it. */
 export function openEventStream(request: FastifyRequest, reply: FastifyReply, onClose: () => void): EventStream {
   reply.hijack();
@@ -65,8 +84,7 @@ export function openEventStream(request: FastifyRequest, reply: FastifyReply, on
   });
   raw.write('retry: 2000\n\n');
   const stream = new EventStream(raw, onClose);
-  open.add(stream);
-  ensureHeartbeat();
+  keepAlive(stream);
   request.raw.once('close', () => stream.close());
   return stream;
 }

@@ -76,7 +76,8 @@ export function signInRoutes(app: FastifyInstance, ctx: RelayContext, guard: Rep
     redeemSignInRequest(ctx, await authenticateCollector(ctx, request, request.params.id)),
   );
   app.get<WithId>('/api/sign-in-requests/:id/events', async (request, reply) => {
-    const signIn = await authenticateCollector(ctx, request, request.params.id);
+    // Keep only the id: thousands of these wait at once.
+    const requestId = (await authenticateCollector(ctx, request, request.params.id)).id;
     const lastSeen = Number(request.headers['last-event-id'] ?? 0) || 0;
     let sent = lastSeen;
     const stream = openEventStream(request, reply, () => unsubscribe());
@@ -88,8 +89,8 @@ export function signInRoutes(app: FastifyInstance, ctx: RelayContext, guard: Rep
       // After the result is redeemed (or the request ended without approval) there is nothing more to say.
       if (state.status !== 'pending' && state.status !== 'approved') stream.close();
     };
-    const unsubscribe = ctx.events.subscribeRequest(signIn.id, deliver);
-    const current = await ctx.storage.signInRequests.byId(signIn.id);
+    const unsubscribe = ctx.events.subscribeRequest(requestId, deliver);
+    const current = await ctx.storage.signInRequests.byId(requestId);
     if (current) deliver(requestState(current));
   });
 
