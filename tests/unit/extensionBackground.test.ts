@@ -93,6 +93,7 @@ beforeEach(async () => {
       registerContentScripts: vi.fn(async () => undefined),
       updateContentScripts: vi.fn(async () => undefined),
       unregisterContentScripts: vi.fn(async () => undefined),
+      executeScript: vi.fn(async () => []),
     },
   });
   Object.assign(fakeBrowser.action, { setBadgeText: async () => undefined, setBadgeBackgroundColor: async () => undefined });
@@ -158,6 +159,44 @@ describe('background message handling', () => {
     silent.send(message('signIn:grant', { grant: 'forged', requestId: 'r' }));
     await settle();
     expect(fetchSpy.mock.calls.filter(([url]) => String(url).includes('/sign-in-requests'))).toEqual([]);
+  });
+
+  it('injects the page UI only when there is something to show: a look-alike or an offer, a sign-in on a genuine page', async () => {
+    const injected = () =>
+      (fakeBrowser.scripting.executeScript as ReturnType<typeof vi.fn>).mock.calls.filter(([details]) => details.files?.includes('/nod-page-ui.js'));
+    const plain = openPort(tabSender('https://news.example/', { tab: { id: 6, url: 'https://news.example/' } }));
+    plain.send(message('page:observed', { ...observation(null), imitation: { title: false, phrases: 0, signInForm: true, mentions: [] } }));
+    const genuine = openPort(tabSender('https://nod.contoso.example/t/contoso/interaction/1'));
+    genuine.send(message('page:observed', observation(marker)));
+    await settle();
+    expect(plain.posted[0]).toMatchObject({ payload: { kind: 'none' } });
+    expect(injected()).toEqual([]); // nothing to show yet
+
+    const lookalike = openPort(tabSender('https://nod.contoso.example.evil.test/signin', { tab: { id: 7, url: 'https://nod.contoso.example.evil.test/signin' } }));
+    lookalike.send(message('page:observed', observation(marker)));
+    lookalike.send(message('page:observed', observation(marker)));
+    await settle();
+    expect(injected()).toEqual([[{ target: { tabId: 7, frameIds: [0] }, files: ['/nod-page-ui.js'] }]]); // once per page
+
+    genuine.send(message('signIn:start', { username: 'alice@contoso.example' }));
+    await vi.waitFor(() => expect(injected()).toContainEqual([{ target: { tabId: 5, frameIds: [0] }, files: ['/nod-page-ui.js'] }]));
+  });
+
+  it('asks a tab with a sign-in to report the page it loaded (the content script reports ordinary pages only when asked)', async () => {
+    const asked = () => (fakeBrowser.scripting.executeScript as ReturnType<typeof vi.fn>).mock.calls.filter(([details]) => details.func);
+    await fakeBrowser.tabs.onUpdated.trigger(5, { status: 'complete' }, { id: 5 } as never);
+    await settle();
+    expect(asked()).toEqual([]); // no sign-in in that tab
+
+    const genuine = openPort(tabSender('https://nod.contoso.example/t/contoso/interaction/1'));
+    genuine.send(message('page:observed', observation(marker)));
+    genuine.send(message('signIn:start', { username: 'alice@contoso.example' }));
+    await vi.waitFor(() => expect(fetchSpy.mock.calls.some(([url]) => String(url).endsWith('/sign-in-requests'))).toBe(true));
+    await settle();
+    await fakeBrowser.tabs.onUpdated.trigger(5, { status: 'loading' }, { id: 5 } as never);
+    await fakeBrowser.tabs.onUpdated.trigger(5, { status: 'complete' }, { id: 5 } as never);
+    await settle();
+    expect(asked()).toEqual([[{ target: { tabId: 5, frameIds: [0] }, func: expect.any(Function) }]]);
   });
 
   it('a genuine page’s start makes the request for the sender’s origin, whatever the page claims', async () => {

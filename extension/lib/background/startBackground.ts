@@ -10,10 +10,11 @@ import {
   pagePortName,
   parseMessage,
 } from '../../../shared/extensionMessages';
-import { coversEverySite, grantedPatterns, syncContentScripts } from '../contentScripts/syncContentScripts';
+import { coversEverySite, grantedPatterns, pageUiFile, syncContentScripts } from '../contentScripts/syncContentScripts';
 import { loadAccounts, loadResults, recordSignIn } from '../history/history';
 import { verifyContentScriptSender, verifyExtensionPageSender } from '../messaging/verifySender';
 import { assessPage } from '../page/assessPage';
+import { requestPageReport } from '../page/pageBridge';
 import { matchSignInOrigin } from '../origins/matchSignInOrigin';
 import { originPattern } from '../relays/normaliseRelayUrl';
 import { loadRelays } from '../relays/relayStore';
@@ -35,6 +36,8 @@ interface ConnectedPage {
   origin: string;
   verdict?: PageVerdict;
   clientId?: string;
+  /** The page UI script was injected (or is being injected) into this page. */
+  ui?: boolean;
 }
 
 /**
@@ -57,6 +60,22 @@ export function startBackground(): void {
     }
   };
 
+  /**
+   * The content script on every page is only an observer; its UI (panel, offer, look-alike warning) is
+   * injected into the tab's top frame once there is something to show there: a look-alike or an offer
+   * verdict, or a sign-in on a genuine page. Only the background decides that, from its own verdict.
+   */
+  const showPageUi = (tabId: number, page: ConnectedPage) => {
+    if (page.ui || pages.get(tabId) !== page) return;
+    page.ui = true;
+    Promise.resolve()
+      .then(() => browser.scripting.executeScript({ target: { tabId, frameIds: [0] }, files: [pageUiFile] }))
+      .catch((error: unknown) => {
+        page.ui = false; // tried again on the next verdict or view
+        console.warn('Nod: could not show the page UI', error);
+      });
+  };
+
   /** Post only to the page the sign-in is for: same tab and the same real origin. */
   const postToSite = (tabId: number, site: string, envelope: Envelope): boolean =>
     pages.get(tabId)?.origin === site ? post(tabId, envelope) : false;
@@ -68,8 +87,10 @@ export function startBackground(): void {
     sign: signWithBrowserKey,
     collectorKey,
     onView: (tabId, view) => {
-      if (view) postToSite(tabId, view.site, message('signIn:view', { view }));
-      else post(tabId, message('signIn:view', { view }));
+      if (view) {
+        const page = pages.get(tabId);
+        if (postToSite(tabId, view.site, message('signIn:view', { view })) && page?.verdict?.kind === 'genuine') showPageUi(tabId, page);
+      } else post(tabId, message('signIn:view', { view }));
       void showBadge(tabId, view, pages.get(tabId)?.verdict);
     },
     deliverGrant: (tabId, grant, requestId, site) =>
@@ -112,6 +133,7 @@ export function startBackground(): void {
         page.verdict = verdict;
         page.clientId = received.payload.marker?.clientId;
         post(tabId, message('page:verdict', verdict));
+        if (verdict.kind === 'lookalike' || verdict.kind === 'offer') showPageUi(tabId, page);
         const current = await broker.view(tabId);
         if (current && (verdict.kind !== 'genuine' || current.site !== page.origin)) {
           // The tab left the page the sign-in was for.
@@ -250,6 +272,18 @@ export function startBackground(): void {
   browser.tabs.onRemoved.addListener((tabId) => {
     pages.delete(tabId);
     void broker.cancel(tabId);
+  });
+  // The content script reports only pages worth judging. A tab with a sign-in that loaded another page
+  // must still learn whether it left the page the sign-in is for: ask that page's content script to report
+  // (it runs only where Nod may read the page; elsewhere the injection fails, and the sign-in stays as it was).
+  browser.tabs.onUpdated.addListener((tabId, changeInfo) => {
+    if (changeInfo.status !== 'complete') return;
+    void broker
+      .view(tabId)
+      .then((view) =>
+        view ? browser.scripting.executeScript({ target: { tabId, frameIds: [0] }, func: requestPageReport }) : undefined,
+      )
+      .catch(() => undefined);
   });
   // A notification names its tab (`nod-<tabId>-<time>`): clicking it brings the sign-in's tab to the front.
   browser.notifications.onClicked.addListener((notificationId) => {
