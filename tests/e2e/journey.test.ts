@@ -157,6 +157,8 @@ describe('the seed’s journey, end to end: admin, phone, desktop with the exten
     expect(shown).toContain('Contoso Portal');
     expect(shown).toContain(relay.url);
     expect(shown).toContain('Chrome on Linux');
+    // The extension created the request from the tab's real address; this browser is new to Bala.
+    expect(shown).toContain('Verified by a Nod browser you have not used before');
     await phone.page.getByLabel('Enter the number shown to sign in').fill(String(number));
     await saveScreenshot(phone.page, 'phone-approve-first-sign-in');
     const signCount = credential.signCount;

@@ -130,9 +130,7 @@ export function Approve({ account, requestId }: { account: Account | undefined; 
         <dt>Site</dt>
         <dd>
           {context.origin}{' '}
-          <span class={context.registeredBrowser ? 'badge ok' : 'badge'}>
-            {context.registeredBrowser ? 'Verified by a registered browser' : 'Not verified by a registered browser'}
-          </span>
+          <span class={context.registeredBrowser ? 'badge ok' : 'badge'}>{siteCheck(context)}</span>
         </dd>
       </dl>
       {!over && (
@@ -197,4 +195,14 @@ function Panel({ title, children }: { title: string; children: preact.ComponentC
       {children}
     </section>
   );
+}
+
+/**
+ * Who saw the site: a Nod browser extension reads the real address of the tab, so its word is
+ * worth more than the page's. Registered: you approved from that browser before (or added it).
+ */
+function siteCheck(context: { registeredBrowser?: boolean; newBrowser?: boolean }): string {
+  if (context.registeredBrowser) return 'Verified by a registered browser';
+  if (context.newBrowser) return 'Verified by a Nod browser you have not used before';
+  return 'Not verified by a registered browser';
 }
