@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { enrollPhone } from '../helpers/enrollPhone';
+import { type NodRun, runNodAdmin } from '../helpers/nodCli';
 import { fetchJson, startRelay } from '../helpers/startRelay';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
@@ -29,19 +30,10 @@ function envWith(vars: Record<string, string>): NodeJS.ProcessEnv {
   return { ...clean, ...vars };
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `nod admin …` from a shell, on a data directory. */
-function nod(dataDir: string, ...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(repo, 'server/cli/nod.mjs'), ...args], { cwd: repo, env: envWith({ NOD_DATA_DIR: dataDir }) }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
-    );
-  });
+/** `nod …` from a shell, on a data directory (the first argument is `admin`). */
+function nod(dataDir: string, ...args: string[]): Promise<NodRun> {
+  expect(args[0]).toBe('admin');
+  return runNodAdmin(dataDir, args.slice(1));
 }
 
 /** `nod admin …` that must succeed; its JSON output. */

@@ -1,27 +1,14 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runNodAdmin } from '../helpers/nodCli';
 
-const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-const run = promisify(execFile);
 
 describe('nod admin client: OIDC clients from a shell', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nod-clients-'));
   afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-  const nod = async (...args: string[]) => {
-    try {
-      const { stdout, stderr } = await run(process.execPath, [path.join(repo, 'node_modules/tsx/dist/cli.mjs'), path.join(repo, 'server/cli/main.ts'), 'admin', ...args], {
-        env: { ...process.env, NOD_DATA_DIR: dataDir },
-      });
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const failed = error as { code: number; stdout: string; stderr: string };
-      return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-    }
-  };
+  const nod = (...args: string[]) => runNodAdmin(dataDir, args);
 
   it('creates a client (secret shown once), lists it without the secret, deletes it, and refuses a bad redirect URI', async () => {
     expect((await nod('tenant', 'create', 'contoso')).code).toBe(0);
