@@ -2,17 +2,6 @@ import type { PageObservation, PageVerdict } from '../../../shared/extensionMess
 import { matchSignInOrigin, originOf } from '../origins/matchSignInOrigin';
 import type { RelayRecord } from '../relays/relay';
 
-/** Phrases of the hosted page (the seed's words) that together give an imitation away. */
-export const hostedPagePhrases = [
-  'Approve a request on my Authenticator app',
-  'Other ways to sign in',
-  'Use a verification code',
-  'Use a Temporary Access Pass',
-  'Use your password',
-  'Open your Authenticator app',
-  'enter the number shown',
-] as const;
-
 /**
  * Judge a page from the tab's real origin (from the browser, never from the page) and what the content
  * script saw there. Only a marker on one of its tenant's registered sign-in origins is genuine; the same

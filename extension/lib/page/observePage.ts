@@ -1,16 +1,7 @@
 import type { PageObservation } from '../../../shared/extensionMessages';
+import { hostedPagePhrases } from './hostedPagePhrases';
 import { identityProviderDeclarationName, parseMarker, signInPageMarkerName } from './pageChecks';
 
-/** Phrases of the hosted page (the seed's words) that together give an imitation away. */
-export const hostedPagePhrases = [
-  'Approve a request on my Authenticator app',
-  'Other ways to sign in',
-  'Use a verification code',
-  'Use a Temporary Access Pass',
-  'Use your password',
-  'Open your Authenticator app',
-  'enter the number shown',
-] as const;
 const lowerPhrases = hostedPagePhrases.map((phrase) => phrase.toLowerCase());
 /**
  * One word of each phrase, without spaces: a phrase can only be on the page (whitespace collapsed) if its
