@@ -11,8 +11,8 @@ import { type SignInWorld, startSignInWorld } from '../helpers/signInWorld';
 import { markerWithRequest, shownNumber } from './signInPageSupport';
 
 /** The request id the page's marker names (the marker never holds the number or the secret). */
-async function markedRequestId(page: Page): Promise<string> {
-  const marker = await markerWithRequest(page);
+async function markedRequestId(page: Page, after?: string): Promise<string> {
+  const marker = await markerWithRequest(page, after);
   expect(marker).toMatchObject({ v: 1, tenant: 'contoso', step: 'phone', clientId: 'contoso-portal' });
   return marker.requestId;
 }
@@ -61,8 +61,15 @@ describe('the hosted sign-in page, driven in Chromium by the seed’s words', ()
   };
 
   /** The phone's side: read the request the page shows and answer it. */
-  const phoneAnswers = async (page: Page, phone: TestPhone, decision: 'approve' | 'deny' | 'report', typed?: (n: number) => number) => {
-    const requestId = await markedRequestId(page);
+  /** With `after`: the request that replaced that one (the page's marker changes before it is answered). */
+  const phoneAnswers = async (
+    page: Page,
+    phone: TestPhone,
+    decision: 'approve' | 'deny' | 'report',
+    typed?: (n: number) => number,
+    after?: string,
+  ) => {
+    const requestId = await markedRequestId(page, after);
     const number = await shownNumber(page);
     const details = await readRequest(phone, requestId);
     expect(details.status).toBe(200);
@@ -103,12 +110,13 @@ describe('the hosted sign-in page, driven in Chromium by the seed’s words', ()
     await enterUsername(page, 'alice@contoso.example');
     await page.getByTestId('number').waitFor();
     await saveScreenshot(page, 'sign-in-number-phone');
+    const denied = await markedRequestId(page);
     expect((await phoneAnswers(page, alice, 'deny')).status).toBe(200);
     await page.getByRole('heading', { name: 'Request denied' }).waitFor();
     await page.getByRole('status').getByText('denied on your phone').waitFor();
     await page.getByRole('button', { name: 'Send another request' }).click();
     await page.getByRole('heading', { name: 'Approve sign in request' }).waitFor();
-    expect((await phoneAnswers(page, alice, 'approve')).status).toBe(200);
+    expect((await phoneAnswers(page, alice, 'approve', undefined, denied)).status).toBe(200);
     await signedInToPortal(page, 'alice');
   });
 
@@ -190,10 +198,13 @@ describe('the hosted sign-in page, driven in Chromium by the seed’s words', ()
     }
     const { page } = await open();
     await enterUsername(page, 'dave@contoso.example');
+    let previous: string | undefined;
     for (let i = 0; i < 3; i++) {
       if (i > 0) await page.getByRole('button', { name: 'Send another request' }).click();
       await page.getByTestId('number').waitFor();
-      expect((await phoneAnswers(page, enrolled['dave@contoso.example'], 'deny')).status).toBe(200);
+      const current = await markedRequestId(page, previous);
+      expect((await phoneAnswers(page, enrolled['dave@contoso.example'], 'deny', undefined, previous)).status).toBe(200);
+      previous = current;
       await page.getByRole('heading', { name: 'Request denied' }).waitFor();
     }
     await page.getByRole('button', { name: 'Send another request' }).click();

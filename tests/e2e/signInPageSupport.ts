@@ -5,12 +5,19 @@
 import type { Page } from 'playwright-core';
 import { type SignInPageMarker, parseSignInPageMarker, signInPageMarkerName } from '../../shared/schemas/signInPageMarker';
 
-/** The page's marker once it names a request (the page's own or the extension's; never the number). */
-export async function markerWithRequest(page: Page): Promise<SignInPageMarker & { requestId: string }> {
-  const handle = await page.waitForFunction((name) => {
-    const content = document.querySelector(`meta[name="${name}"]`)?.getAttribute('content');
-    return content && JSON.parse(content).requestId ? content : undefined;
-  }, signInPageMarkerName);
+/**
+ * The page's marker once it names a request (the page's own or the extension's; never the number),
+ * and, with `after`, once it names a newer one than that.
+ */
+export async function markerWithRequest(page: Page, after?: string): Promise<SignInPageMarker & { requestId: string }> {
+  const handle = await page.waitForFunction(
+    ([name, previous]) => {
+      const content = document.querySelector(`meta[name="${name}"]`)?.getAttribute('content');
+      const requestId = content ? JSON.parse(content).requestId : undefined;
+      return requestId && requestId !== previous ? content : undefined;
+    },
+    [signInPageMarkerName, after] as const,
+  );
   return parseSignInPageMarker((await handle.jsonValue()) as string) as SignInPageMarker & { requestId: string };
 }
 
