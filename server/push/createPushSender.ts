@@ -110,7 +110,8 @@ export function createPushSender(options: PushSenderOptions): PushSender {
   }
 
   function sleep(ms: number): Promise<void> {
-    if (ms <= 0) return Promise.resolve();
+    // Closed while an answer was on its way: no wait to start, nobody would wake it.
+    if (ms <= 0 || closed) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);
