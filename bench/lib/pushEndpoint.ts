@@ -18,7 +18,7 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import ece from 'http_ece';
-import { generate } from 'selfsigned';
+import { loopbackCertificate } from '../../tests/helpers/loopbackCertificate';
 import { verifyVapid } from '../../tests/helpers/vapid';
 
 export interface BenchSubscription {
@@ -53,17 +53,7 @@ interface Keys {
 }
 
 export async function startPushEndpoint(): Promise<BenchPushEndpoint> {
-  const pems = await generate([{ name: 'commonName', value: 'nod-bench-push' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
-    ],
-  });
+  const pems = await loopbackCertificate('nod-bench-push');
   const subscriptions = new Map<string, Keys>();
   const verifiedHeaders = new Set<string>();
   let origin = '';

@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import ece from 'http_ece';
-import { generate } from 'selfsigned';
+import { loopbackCertificate } from './loopbackCertificate';
 import { type VapidClaims, VapidError, verifyVapid } from './vapid';
 
 /** RFC 8030 §7.2: a push service must accept at least 4096 bytes; this one accepts exactly that. */
@@ -109,17 +109,7 @@ function checkPushHeaders(request: IncomingMessage, headers: PushMessage['header
 }
 
 export async function startPushService(): Promise<PushService> {
-  const pems = await generate([{ name: 'commonName', value: 'nod-test-push-service' }], {
-    keyType: 'ec',
-    curve: 'P-256',
-    algorithm: 'sha256',
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }] },
-    ],
-  });
+  const pems = await loopbackCertificate('nod-test-push-service');
   const subscriptions = new Map<string, Subscription>();
   const received: PushMessage[] = [];
   let waiters: Waiter[] = [];
