@@ -53,8 +53,38 @@ const out = path.resolve(args.out ?? path.join(benchDir, 'results/latest.json'))
 const profileDir = args.profile ? path.join(benchDir, 'results/profiles') : undefined;
 
 const sizes = quick
-  ? { probe: 3, floor: 30, c1: 3, c64: 8, high: 4, warmup: 2, levels: [10, 30], samples: 5, minSeconds: 0, pings: 2, push: 40, pushPairs: 1, pushConcurrency: 8, clientRuns: 1 }
-  : { probe: 100, floor: 1000, c1: 200, c64: 1500, high: 64, warmup: 128, levels: [1000, 10_000], samples: 300, minSeconds: 16, pings: 3, push: 3000, pushPairs: runs, pushConcurrency: 32, clientRuns: 5 };
+  ? {
+      probe: 3,
+      floor: 30,
+      c1: 3,
+      c64: 8,
+      high: 4,
+      warmup: 2,
+      levels: [10, 30],
+      samples: 5,
+      minSeconds: 0,
+      pings: 2,
+      push: 40,
+      pushPairs: 1,
+      pushConcurrency: 8,
+      clientRuns: 1,
+    }
+  : {
+      probe: 100,
+      floor: 1000,
+      c1: 200,
+      c64: 1500,
+      high: 64,
+      warmup: 128,
+      levels: [1000, 10_000],
+      samples: 300,
+      minSeconds: 16,
+      pings: 3,
+      push: 3000,
+      pushPairs: runs,
+      pushConcurrency: 32,
+      clientRuns: 5,
+    };
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -62,7 +92,12 @@ async function main(): Promise<void> {
   if (profileDir || args.heap) fs.mkdirSync(path.join(benchDir, 'results/profiles'), { recursive: true });
   const started = performance.now();
   const report = new Report();
-  say(`nod bench: ${quick ? 'quick, ' : ''}${runs} run(s) per figure; ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  say(
+    `nod bench: ${quick ? 'quick, ' : ''}${runs} run(s) per figure; ${os.cpus().length} CPUs, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const push = await startPushEndpoint();
   const inbox = new PushInbox();
   push.onPayload = (payload) => inbox.deliver(payload);
@@ -128,14 +163,35 @@ async function signInFigure(report: Report, world: BenchWorld, inbox: PushInbox)
   }
   const floorRates = [...floorLow, ...floorHigh];
   const steps = await measureSteps(floor, sizes.floor);
-  report.add('1', 'crypto floor (one sign-in\'s crypto, one process)', 'sign-ins/s', floorRates);
-  report.add('1', 'sign-in throughput, concurrency 1', 'sign-ins/s', low.map((r) => r.rate));
-  report.add('1', `sign-in throughput, concurrency ${sizes.high}`, 'sign-ins/s', high.map((r) => r.rate));
-  report.add('1', 'throughput c=1 ÷ floor', 'ratio', low.map((r, i) => r.rate / floorLow[i]));
-  report.add('1', `throughput c=${sizes.high} ÷ floor`, 'ratio', high.map((r, i) => r.rate / floorHigh[i]), {
-    text: '>= 0.5',
-    test: (m) => m >= 0.5,
-  });
+  report.add('1', "crypto floor (one sign-in's crypto, one process)", 'sign-ins/s', floorRates);
+  report.add(
+    '1',
+    'sign-in throughput, concurrency 1',
+    'sign-ins/s',
+    low.map((r) => r.rate),
+  );
+  report.add(
+    '1',
+    `sign-in throughput, concurrency ${sizes.high}`,
+    'sign-ins/s',
+    high.map((r) => r.rate),
+  );
+  report.add(
+    '1',
+    'throughput c=1 ÷ floor',
+    'ratio',
+    low.map((r, i) => r.rate / floorLow[i]),
+  );
+  report.add(
+    '1',
+    `throughput c=${sizes.high} ÷ floor`,
+    'ratio',
+    high.map((r, i) => r.rate / floorHigh[i]),
+    {
+      text: '>= 0.5',
+      test: (m) => m >= 0.5,
+    },
+  );
   report.add(
     '1',
     `floor CPU ÷ relay CPU per sign-in at c=${sizes.high}`,
@@ -169,7 +225,9 @@ async function signInFigure(report: Report, world: BenchWorld, inbox: PushInbox)
       .join(', ')}.`,
   );
   if (profileDir) {
-    const shares = high.map((_, run) => categorize(loadProfile(path.join(profileDir, `relay-signin-c${sizes.high}-run${run + 1}.cpuprofile`))));
+    const shares = high.map((_, run) =>
+      categorize(loadProfile(path.join(profileDir, `relay-signin-c${sizes.high}-run${run + 1}.cpuprofile`))),
+    );
     const names = Object.keys(shares[0]);
     report.note(
       `Figure 1 (--profile): relay CPU at c=${sizes.high} by kind of work (median share of sampled time × relay CPU per sign-in): ${names
@@ -181,7 +239,15 @@ async function signInFigure(report: Report, world: BenchWorld, inbox: PushInbox)
     );
   }
   if (args['sql-trace']) await sqlTrace(report, world, inbox);
-  report.details.signIn = { floorRates, floorCpuMs: floorCpuHigh, floorSteps: steps, concurrency1: low, concurrencyHigh: high, relayCpuPerStep: perStep, httpCost };
+  report.details.signIn = {
+    floorRates,
+    floorCpuMs: floorCpuHigh,
+    floorSteps: steps,
+    concurrency1: low,
+    concurrencyHigh: high,
+    relayCpuPerStep: perStep,
+    httpCost,
+  };
 }
 
 /** One relay with every SQLite statement timed: what one sign-in costs in statements. */
@@ -230,7 +296,10 @@ async function latencyFigures(report: Report, world: BenchWorld, inbox: PushInbo
       results.push(result);
       say(
         `figure 2/3 run ${run + 1}: ${result.levels
-          .map((l) => `${l.waiters} waiting: p50 ${l.latency.p50.toFixed(2)} p99 ${l.latency.p99.toFixed(2)} ms (loopback p99 ${l.loopback.p99.toFixed(2)})`)
+          .map(
+            (l) =>
+              `${l.waiters} waiting: p50 ${l.latency.p50.toFixed(2)} p99 ${l.latency.p99.toFixed(2)} ms (loopback p99 ${l.loopback.p99.toFixed(2)})`,
+          )
           .join('; ')}; ${(result.rssPerWaiter / 1024).toFixed(1)} KB/waiter`,
       );
     } finally {
@@ -240,10 +309,30 @@ async function latencyFigures(report: Report, world: BenchWorld, inbox: PushInbo
   sizes.levels.forEach((level, i) => {
     const at = results.map((r) => r.levels[i]);
     const first = i === 0;
-    report.add('2', `approval → desktop p50, ${level} waiting`, 'ms', at.map((l) => l.latency.p50));
-    report.add('2', `approval → desktop p99, ${level} waiting`, 'ms', at.map((l) => l.latency.p99));
-    report.add('2', `bare loopback round trip p50, ${level} waiting`, 'ms', at.map((l) => l.loopback.p50));
-    report.add('2', `bare loopback round trip p99, ${level} waiting`, 'ms', at.map((l) => l.loopback.p99));
+    report.add(
+      '2',
+      `approval → desktop p50, ${level} waiting`,
+      'ms',
+      at.map((l) => l.latency.p50),
+    );
+    report.add(
+      '2',
+      `approval → desktop p99, ${level} waiting`,
+      'ms',
+      at.map((l) => l.latency.p99),
+    );
+    report.add(
+      '2',
+      `bare loopback round trip p50, ${level} waiting`,
+      'ms',
+      at.map((l) => l.loopback.p50),
+    );
+    report.add(
+      '2',
+      `bare loopback round trip p99, ${level} waiting`,
+      'ms',
+      at.map((l) => l.loopback.p99),
+    );
     report.add(
       '2',
       `approval p99 ÷ loopback p99, ${level} waiting`,
@@ -251,7 +340,12 @@ async function latencyFigures(report: Report, world: BenchWorld, inbox: PushInbo
       at.map((l) => l.ratioP99),
       first ? { text: '<= 3', test: (m) => m <= 3 } : undefined,
     );
-    report.add('2', `relay RSS with ${level} waiting`, 'MiB', at.map((l) => l.relay.rss / 2 ** 20));
+    report.add(
+      '2',
+      `relay RSS with ${level} waiting`,
+      'MiB',
+      at.map((l) => l.relay.rss / 2 ** 20),
+    );
   });
   const top = sizes.levels[sizes.levels.length - 1];
   const bare: { rssPerStream: number; heapPerStream: number }[] = [];
@@ -260,15 +354,46 @@ async function latencyFigures(report: Report, world: BenchWorld, inbox: PushInbo
     bare.push(await bareStreamCost(top, 'node'));
     bareFastify.push(await bareStreamCost(top, 'fastify'));
   }
-  report.add('3', `relay RSS per waiting sign-in at ${top}`, 'KB', results.map((r) => r.rssPerWaiter / 1000), {
-    text: '<= 10',
-    test: (m) => m <= 10,
-  });
-  report.add('3', `relay JS heap per waiting sign-in at ${top}`, 'KB', results.map((r) => r.heapPerWaiter / 1000));
-  report.add('3', `bare node:http: RSS per held event stream at ${top}`, 'KB', bare.map((b) => b.rssPerStream / 1000));
-  report.add('3', `bare node:http: JS heap per held event stream at ${top}`, 'KB', bare.map((b) => b.heapPerStream / 1000));
-  report.add('3', `bare Fastify (hijacked route): RSS per held event stream at ${top}`, 'KB', bareFastify.map((b) => b.rssPerStream / 1000));
-  report.add('3', `bare Fastify (hijacked route): JS heap per held event stream at ${top}`, 'KB', bareFastify.map((b) => b.heapPerStream / 1000));
+  report.add(
+    '3',
+    `relay RSS per waiting sign-in at ${top}`,
+    'KB',
+    results.map((r) => r.rssPerWaiter / 1000),
+    {
+      text: '<= 10',
+      test: (m) => m <= 10,
+    },
+  );
+  report.add(
+    '3',
+    `relay JS heap per waiting sign-in at ${top}`,
+    'KB',
+    results.map((r) => r.heapPerWaiter / 1000),
+  );
+  report.add(
+    '3',
+    `bare node:http: RSS per held event stream at ${top}`,
+    'KB',
+    bare.map((b) => b.rssPerStream / 1000),
+  );
+  report.add(
+    '3',
+    `bare node:http: JS heap per held event stream at ${top}`,
+    'KB',
+    bare.map((b) => b.heapPerStream / 1000),
+  );
+  report.add(
+    '3',
+    `bare Fastify (hijacked route): RSS per held event stream at ${top}`,
+    'KB',
+    bareFastify.map((b) => b.rssPerStream / 1000),
+  );
+  report.add(
+    '3',
+    `bare Fastify (hijacked route): JS heap per held event stream at ${top}`,
+    'KB',
+    bareFastify.map((b) => b.heapPerStream / 1000),
+  );
   report.note(
     `Figures 2/3: each waiter is a real pending request (enrolled user, pushed, collector stream open and 'pending' received); ` +
       `a sample approves one (device-signed details, assertion, device signature), times answer-read → 'approved'-read in this process, redeems it and opens a replacement. ` +
@@ -284,11 +409,33 @@ async function latencyFigures(report: Report, world: BenchWorld, inbox: PushInbo
 }
 
 async function pushFigure(report: Report, push: Awaited<ReturnType<typeof startPushEndpoint>>): Promise<void> {
-  const results = await measurePushSending(push, { count: sizes.push, concurrency: sizes.pushConcurrency, pairs: sizes.pushPairs, subscriptions: 64 });
-  for (const r of results) say(`figure 4: nod ${r.nod.rate.toFixed(0)}/s, web-push ${r.webPush.rate.toFixed(0)}/s, ratio ${r.ratio.toFixed(2)}`);
-  report.add('4', 'pushes/s, Nod sender', 'pushes/s', results.map((r) => r.nod.rate));
-  report.add('4', 'pushes/s, web-push sendNotification', 'pushes/s', results.map((r) => r.webPush.rate));
-  report.add('4', 'Nod ÷ web-push', 'ratio', results.map((r) => r.ratio), { text: '>= 1.5', test: (m) => m >= 1.5 });
+  const results = await measurePushSending(push, {
+    count: sizes.push,
+    concurrency: sizes.pushConcurrency,
+    pairs: sizes.pushPairs,
+    subscriptions: 64,
+  });
+  for (const r of results)
+    say(`figure 4: nod ${r.nod.rate.toFixed(0)}/s, web-push ${r.webPush.rate.toFixed(0)}/s, ratio ${r.ratio.toFixed(2)}`);
+  report.add(
+    '4',
+    'pushes/s, Nod sender',
+    'pushes/s',
+    results.map((r) => r.nod.rate),
+  );
+  report.add(
+    '4',
+    'pushes/s, web-push sendNotification',
+    'pushes/s',
+    results.map((r) => r.webPush.rate),
+  );
+  report.add(
+    '4',
+    'Nod ÷ web-push',
+    'ratio',
+    results.map((r) => r.ratio),
+    { text: '>= 1.5', test: (m) => m >= 1.5 },
+  );
   const failed = results.reduce((n, r) => n + r.nod.failed + r.webPush.failed, 0);
   const checked = results.reduce((n, r) => n + r.nod.checked + r.webPush.checked, 0);
   const checkFailures = results.flatMap((r) => [...r.nod.checkFailures, ...r.webPush.checkFailures]);

@@ -5,7 +5,10 @@ import type { PushSubscriptionJson } from '../shared/schemas/pushSubscription';
 import type { SignInEvents } from './signin/signInEvents';
 import type { Storage } from './storage/Storage';
 
-export type PushOutcome = { outcome: 'delivered' } | { outcome: 'gone'; status: number } | { outcome: 'failed'; status?: number; error?: string };
+export type PushOutcome =
+  | { outcome: 'delivered' }
+  | { outcome: 'gone'; status: number }
+  | { outcome: 'failed'; status?: number; error?: string };
 
 /** Sends one encrypted, VAPID-signed Web Push message; never throws. */
 export interface PushDelivery {

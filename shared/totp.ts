@@ -47,8 +47,7 @@ export async function hotp(secret: Uint8Array, counter: number, digits: number =
   const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, message));
   // RFC 4226 §5.3: dynamic truncation.
   const offset = mac[mac.length - 1] & 0x0f;
-  const binary =
-    ((mac[offset] & 0x7f) << 24) | (mac[offset + 1] << 16) | (mac[offset + 2] << 8) | mac[offset + 3];
+  const binary = ((mac[offset] & 0x7f) << 24) | (mac[offset + 1] << 16) | (mac[offset + 2] << 8) | mac[offset + 3];
   return String(binary % 10 ** digits).padStart(digits, '0');
 }
 

@@ -13,7 +13,16 @@
 import { Agent } from 'node:http';
 import { HttpClient, type SseEvent } from '../lib/http';
 import type { RelayProcess, RelayStats } from '../lib/relayProcess';
-import { type Created, type PushInbox, createRequest, prepareApproval, readDetails, redeem, sendApproval, watchRequest } from '../lib/signIn';
+import {
+  type Created,
+  type PushInbox,
+  createRequest,
+  prepareApproval,
+  readDetails,
+  redeem,
+  sendApproval,
+  watchRequest,
+} from '../lib/signIn';
 import { latencySummary } from '../lib/stats';
 import type { BenchPhone, BenchWorld } from '../lib/world';
 

@@ -61,7 +61,13 @@ export async function bareStreamCost(count: number, server: 'node' | 'fastify'):
           const pending = new Promise<void>((resolve) => {
             seen = resolve;
           });
-          const stream = openSse(client, '/hold', { authorization: 'Bearer 0123456789abcdefghijklmnopqrstuvwxyzABCDEFG' }, () => seen(), agent);
+          const stream = openSse(
+            client,
+            '/hold',
+            { authorization: 'Bearer 0123456789abcdefghijklmnopqrstuvwxyzABCDEFG' },
+            () => seen(),
+            agent,
+          );
           await stream.opened;
           await pending;
           out.push(stream);

@@ -25,7 +25,15 @@ import { repoDir, startRelayProcess } from '../lib/relayProcess';
 import { median } from '../lib/stats';
 
 const chromiumPath = process.env.NOD_CHROMIUM ?? '/usr/bin/chromium';
-const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const extensionDir = path.join(repoDir, 'dist/extension/chrome-mv3');
 const pwaDir = path.join(repoDir, 'dist/pwa');
 
@@ -42,7 +50,9 @@ function htmlScripts(root: string, htmlFile: string, prefix: string): string[] {
   const html = fs.readFileSync(htmlFile, 'utf8');
   const refs = [
     ...[...html.matchAll(/<script[^>]*\ssrc="([^"]+\.js)"/g)].map((m) => m[1]),
-    ...[...html.matchAll(/<link[^>]*rel="modulepreload"[^>]*href="([^"]+\.js)"|<link[^>]*href="([^"]+\.js)"[^>]*rel="modulepreload"/g)].map((m) => m[1] ?? m[2]),
+    ...[...html.matchAll(/<link[^>]*rel="modulepreload"[^>]*href="([^"]+\.js)"|<link[^>]*href="([^"]+\.js)"[^>]*rel="modulepreload"/g)].map(
+      (m) => m[1] ?? m[2],
+    ),
   ];
   return [...new Set(refs)].map((ref) => path.join(root, ref.startsWith(prefix) ? ref.slice(prefix.length) : ref.replace(/^\//, '')));
 }
@@ -80,7 +90,12 @@ function contentScripts(manifest: any): string[] {
     .filter((f) => f.endsWith('.js') && f !== background)
     .map((f) => path.join(extensionDir, f));
   const folder = path.join(extensionDir, 'content-scripts');
-  const nested = fs.existsSync(folder) ? fs.readdirSync(folder).filter((f) => f.endsWith('.js')).map((f) => path.join(folder, f)) : [];
+  const nested = fs.existsSync(folder)
+    ? fs
+        .readdirSync(folder)
+        .filter((f) => f.endsWith('.js'))
+        .map((f) => path.join(folder, f))
+    : [];
   return [...root, ...nested];
 }
 
@@ -101,7 +116,8 @@ export async function measureClients(report: Report, options: Options): Promise<
     const popup = popupHtml && fs.existsSync(popupHtml) ? withImports(htmlScripts(extensionDir, popupHtml, '/')) : [];
     const builtAt = fs.statSync(manifestFile).mtime.toISOString();
     details.extension = { builtAt, content: rel(content), onDemand: rel(onDemand), background: rel(background), popup: rel(popup) };
-    if (content.length) report.add('5', 'extension content script, gzipped', 'KB', [gz(content) / 1000], { text: '<= 15', test: (m) => m <= 15 });
+    if (content.length)
+      report.add('5', 'extension content script, gzipped', 'KB', [gz(content) / 1000], { text: '<= 15', test: (m) => m <= 15 });
     else report.skip('5', 'extension content script, gzipped', 'no content script in dist/extension/chrome-mv3', '<= 15');
     if (onDemand.length) report.add('5', 'extension page UI (injected when shown), gzipped', 'KB', [gz(onDemand) / 1000]);
     report.add('5', 'extension background, gzipped', 'KB', [gz(background) / 1000]);
@@ -118,7 +134,10 @@ export async function measureClients(report: Report, options: Options): Promise<
   }
   if (pwaBuilt) {
     const initial = withImports(htmlScripts(pwaDir, path.join(pwaDir, 'index.html'), '/app/'));
-    details.pwa = { builtAt: fs.statSync(path.join(pwaDir, 'index.html')).mtime.toISOString(), initial: initial.map((f) => path.relative(repoDir, f)) };
+    details.pwa = {
+      builtAt: fs.statSync(path.join(pwaDir, 'index.html')).mtime.toISOString(),
+      initial: initial.map((f) => path.relative(repoDir, f)),
+    };
     report.add('5', 'PWA initial JS, gzipped', 'KB', [gz(initial) / 1000]);
   } else report.skip('5', 'PWA initial JS, gzipped', 'not built (npm run build)');
 
@@ -126,7 +145,8 @@ export async function measureClients(report: Report, options: Options): Promise<
     try {
       const result = await contentScriptTime(options);
       details.contentScript = result;
-      if (result.loads.length === 0) report.skip('5', 'content script scripting time, large page', 'the content script did not run', '<= 1');
+      if (result.loads.length === 0)
+        report.skip('5', 'content script scripting time, large page', 'the content script did not run', '<= 1');
       else {
         report.add('5', 'content script scripting time, large page', 'ms', result.perRun, { text: '<= 1', test: (m) => m <= 1 });
         report.note(
@@ -166,7 +186,11 @@ async function launch(userDataDir: string, args: string[] = [], extensionPath?: 
     executablePath: chromiumPath,
     headless: true,
     ...(extensionPath ? { ignoreDefaultArgs: ['--disable-extensions'] } : {}),
-    args: [...chromiumArgs, ...(extensionPath ? [`--disable-extensions-except=${extensionPath}`, `--load-extension=${extensionPath}`] : []), ...args],
+    args: [
+      ...chromiumArgs,
+      ...(extensionPath ? [`--disable-extensions-except=${extensionPath}`, `--load-extension=${extensionPath}`] : []),
+      ...args,
+    ],
   });
 }
 
@@ -180,7 +204,7 @@ function largePage(articles: number): { html: string; elements: number } {
   ];
   for (let i = 0; i < articles; i++) {
     parts.push(
-      `<article><h2><a href="/story/${i}">Story ${i}: markets, weather and the week ahead</a></h2><p class="byline">By Reporter ${i % 37} · ${i % 12 + 1} h ago</p>` +
+      `<article><h2><a href="/story/${i}">Story ${i}: markets, weather and the week ahead</a></h2><p class="byline">By Reporter ${i % 37} · ${(i % 12) + 1} h ago</p>` +
         `<p>Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. ` +
         `Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat.</p>` +
         `<ul><li><a href="/story/${i}/comments">Comments</a></li><li><a href="/story/${i}/share">Share</a></li></ul></article>`,
@@ -359,7 +383,12 @@ async function pwaColdStart(options: Options) {
     }
     for (let run = 0; run < (options.quick ? 1 : options.runs); run++) {
       const { chromium } = await import('playwright-core');
-      const context = await chromium.launchPersistentContext(profile, { executablePath: chromiumPath, headless: true, args: chromiumArgs, ...phone });
+      const context = await chromium.launchPersistentContext(profile, {
+        executablePath: chromiumPath,
+        headless: true,
+        args: chromiumArgs,
+        ...phone,
+      });
       try {
         const page = context.pages()[0] ?? (await context.newPage());
         await page.addInitScript(nameShim);

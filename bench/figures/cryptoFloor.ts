@@ -58,7 +58,12 @@ export async function prepareCryptoFloor(variants = 64): Promise<CryptoFloor> {
   // Distinct approvals, as distinct requests would have; verification does not depend on which.
   const approvals: { assertion: AuthenticationResponseJSON; challenge: string; canonical: Uint8Array; signature: Uint8Array }[] = [];
   for (let i = 0; i < variants; i++) {
-    const binding = { requestId: randomBytes(16).toString('base64url'), nonce: randomBytes(16).toString('base64url'), typedNumber: 42, decision: 'approve' as const };
+    const binding = {
+      requestId: randomBytes(16).toString('base64url'),
+      nonce: randomBytes(16).toString('base64url'),
+      typedNumber: 42,
+      decision: 'approve' as const,
+    };
     const challenge = await approvalChallenge(binding);
     const assertion = await authenticator.authenticate({ challenge, rpId, allowCredentials: [{ id: credential.id }] });
     const canonical = canonicalApproval(binding);
@@ -150,7 +155,11 @@ export async function measureFloor(
   const ms = performance.now() - start;
   const used = process.cpuUsage(cpu);
   // CPU time (this process, all threads: WebCrypto runs on libuv's pool) is steadier than wall time on a busy machine.
-  return { rate: (iterations * 1000) / ms, microsPerSignIn: (ms * 1000) / iterations, cpuMicrosPerSignIn: (used.user + used.system) / iterations };
+  return {
+    rate: (iterations * 1000) / ms,
+    microsPerSignIn: (ms * 1000) / iterations,
+    cpuMicrosPerSignIn: (used.user + used.system) / iterations,
+  };
 }
 
 /** Microseconds per call of each step on its own (for the notes). */

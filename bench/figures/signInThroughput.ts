@@ -26,7 +26,13 @@ export interface ThroughputResult {
  * Sign-ins one at a time with the relay's CPU clock read between steps: the relay's CPU per
  * step (median µs), less the median cost of a read itself.
  */
-export async function relayCpuPerStep(relay: RelayProcess, client: HttpClient, inbox: PushInbox, phone: BenchPhone, count: number): Promise<Record<string, number>> {
+export async function relayCpuPerStep(
+  relay: RelayProcess,
+  client: HttpClient,
+  inbox: PushInbox,
+  phone: BenchPhone,
+  count: number,
+): Promise<Record<string, number>> {
   const probe = { read: () => relay.cpuMicros(), relayCpu: {} as Record<string, number[]> };
   const idle: number[] = [];
   for (let i = 0; i < count; i++) {

@@ -91,7 +91,13 @@ export interface SseStream {
  * Open a server-sent event stream and call `onEvent` for each event as it arrives. Parsing is
  * done on the raw chunk with no stream adapters: 10,000 of these stay open at once.
  */
-export function openSse(client: HttpClient, path: string, headers: Record<string, string>, onEvent: (event: SseEvent) => void, agent?: Agent): SseStream {
+export function openSse(
+  client: HttpClient,
+  path: string,
+  headers: Record<string, string>,
+  onEvent: (event: SseEvent) => void,
+  agent?: Agent,
+): SseStream {
   let response: IncomingMessage | undefined;
   let endedResolve!: () => void;
   const ended = new Promise<void>((resolve) => {
@@ -100,7 +106,14 @@ export function openSse(client: HttpClient, path: string, headers: Record<string
   let req: ReturnType<typeof request>;
   const opened = new Promise<number>((resolve, reject) => {
     req = request(
-      { host: client.host, port: client.port, method: 'GET', path, headers: { accept: 'text/event-stream', ...headers }, agent: agent ?? client.agent },
+      {
+        host: client.host,
+        port: client.port,
+        method: 'GET',
+        path,
+        headers: { accept: 'text/event-stream', ...headers },
+        agent: agent ?? client.agent,
+      },
       (res) => {
         response = res;
         resolve(res.statusCode ?? 0);

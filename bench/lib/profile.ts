@@ -44,8 +44,9 @@ const rules: [string, (n: ProfileNode) => boolean][] = [
   [
     'HTTP/TLS',
     (n) =>
-      /node:(_http|https|http|net|_tls|tls|stream|internal\/stream|internal\/http|internal\/streams|internal\/url)|fastify|find-my-way|avvio/.test(n.callFrame.url) ||
-      /^(writev|writeUtf8String|writeLatin1String|writeBuffer|shutdown)$/.test(n.callFrame.functionName),
+      /node:(_http|https|http|net|_tls|tls|stream|internal\/stream|internal\/http|internal\/streams|internal\/url)|fastify|find-my-way|avvio/.test(
+        n.callFrame.url,
+      ) || /^(writev|writeUtf8String|writeLatin1String|writeBuffer|shutdown)$/.test(n.callFrame.functionName),
   ],
 ];
 

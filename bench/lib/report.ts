@@ -49,10 +49,23 @@ export class Report {
         continue;
       }
       const v = f.value!;
-      rows.push([f.figure, f.name, f.unit, fmt(v.min), fmt(v.median), fmt(v.max), f.target ?? '', f.met === undefined ? '' : f.met ? 'met' : 'MISSED']);
+      rows.push([
+        f.figure,
+        f.name,
+        f.unit,
+        fmt(v.min),
+        fmt(v.median),
+        fmt(v.max),
+        f.target ?? '',
+        f.met === undefined ? '' : f.met ? 'met' : 'MISSED',
+      ]);
     }
     const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-    const line = (r: string[]) => r.map((cell, c) => (c >= 3 && c <= 5 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ').trimEnd();
+    const line = (r: string[]) =>
+      r
+        .map((cell, c) => (c >= 3 && c <= 5 ? cell.padStart(widths[c]) : cell.padEnd(widths[c])))
+        .join('  ')
+        .trimEnd();
     const out = [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)];
     if (this.notes.length) out.push('', 'Notes:', ...this.notes.map((n) => `- ${n}`));
     return out.join('\n');
@@ -62,7 +75,13 @@ export class Report {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const json = {
       generatedAt: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, loadavg: os.loadavg(), totalMemory: os.totalmem() },
+      machine: {
+        cpus: os.cpus().length,
+        model: os.cpus()[0]?.model,
+        node: process.version,
+        loadavg: os.loadavg(),
+        totalMemory: os.totalmem(),
+      },
       ...meta,
       figures: this.figures,
       notes: this.notes,

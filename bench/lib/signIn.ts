@@ -110,7 +110,8 @@ export async function redeem(client: HttpClient, created: Created): Promise<any>
   const grant = await client.call('POST', `/api/sign-in-requests/${created.requestId}/redeem`, {
     headers: { authorization: `Bearer ${created.collectorSecret}` },
   });
-  if (grant.status !== 200 || typeof grant.body.grant !== 'string') throw new Error(`redeem: ${grant.status} ${JSON.stringify(grant.body)}`);
+  if (grant.status !== 200 || typeof grant.body.grant !== 'string')
+    throw new Error(`redeem: ${grant.status} ${JSON.stringify(grant.body)}`);
   return grant.body;
 }
 
@@ -127,12 +128,18 @@ export function watchRequest(client: HttpClient, created: Created, agent?: Agent
     onApproved = resolve;
     onFailed = reject;
   });
-  const stream = openSse(client, `/api/sign-in-requests/${created.requestId}/events`, { authorization: `Bearer ${created.collectorSecret}` }, (event) => {
-    if (event.event !== 'state') return;
-    if (event.data.status === 'approved') onApproved(event);
-    else if (event.data.status !== 'pending') onFailed(new Error(`request ended ${event.data.status}`));
-    else onPending();
-  }, agent);
+  const stream = openSse(
+    client,
+    `/api/sign-in-requests/${created.requestId}/events`,
+    { authorization: `Bearer ${created.collectorSecret}` },
+    (event) => {
+      if (event.event !== 'state') return;
+      if (event.data.status === 'approved') onApproved(event);
+      else if (event.data.status !== 'pending') onFailed(new Error(`request ended ${event.data.status}`));
+      else onPending();
+    },
+    agent,
+  );
   stream.opened.then((status) => {
     if (status !== 200) onFailed(new Error(`event stream: ${status}`));
   }, onFailed);

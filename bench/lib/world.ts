@@ -82,7 +82,11 @@ export async function createWorld(options: { users: number; push: BenchPushEndpo
       );
       const path = `/api/registrations/${phone.account.registrationId}/phone-sign-in`;
       const text = JSON.stringify({ enabled: true });
-      const authorization = await deviceAuthorizationHeader(phone.account.deviceId, deviceKey.privateKey, { method: 'PUT', path, body: text });
+      const authorization = await deviceAuthorizationHeader(phone.account.deviceId, deviceKey.privateKey, {
+        method: 'PUT',
+        path,
+        body: text,
+      });
       const enabled = await client.call('PUT', path, { body: text, headers: { authorization } });
       if (enabled.status !== 200) throw new Error(`enable phone sign-in: ${enabled.status} ${JSON.stringify(enabled.body)}`);
       return { username, authenticator, deviceKey, account: phone.account, subscriptionId };

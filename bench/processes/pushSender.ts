@@ -33,7 +33,13 @@ function payloadFor(i: number): string {
     tenant: 'contoso',
     kind: 'passwordless',
     expiresAt: new Date(Date.now() + 120_000).toISOString(),
-    context: { applicationName: 'Contoso Portal', location: 'Unknown location', browser: 'Chrome on Linux', origin: 'https://portal.contoso.example', registeredBrowser: false },
+    context: {
+      applicationName: 'Contoso Portal',
+      location: 'Unknown location',
+      browser: 'Chrome on Linux',
+      origin: 'https://portal.contoso.example',
+      registeredBrowser: false,
+    },
   });
 }
 

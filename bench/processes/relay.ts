@@ -108,8 +108,7 @@ async function main(): Promise<void> {
       } else if (message.type === 'stats') {
         send({ id: message.id, ...stats() });
         loopDelay.reset();
-      }
-      else if (message.type === 'gc') {
+      } else if (message.type === 'gc') {
         const gc = (globalThis as { gc?: () => void }).gc;
         for (let i = 0; i < 3; i++) {
           gc?.();

@@ -7,7 +7,10 @@
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { per: { type: 'string', default: '1' }, top: { type: 'string', default: '30' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { per: { type: 'string', default: '1' }, top: { type: 'string', default: '30' } },
+});
 
 function summarise(file: string): Map<string, { count: number; bytes: number }> {
   const snapshot = JSON.parse(fs.readFileSync(file, 'utf8'));

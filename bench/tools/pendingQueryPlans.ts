@@ -13,7 +13,9 @@ import { openDatabase } from '../../server/storage/sqlite/openDatabase';
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'plan-'));
 const db = openDatabase(path.join(dir, 'x.sqlite'));
 const now = Date.now();
-const ins = db.prepare(`INSERT INTO sign_in_requests (id, tenant_id, user_id, username, kind, origin, context, number, nonce, collector_hash, collector_key, browser_device_id, status, reason, deliverable, created_at, expires_at, answered_at, answered_by, ip, user_agent) VALUES (?, 't', ?, ?, 'passwordless', 'o', '{}', 42, 'n', 'h', NULL, NULL, ?, NULL, 1, ?, ?, NULL, NULL, NULL, NULL)`);
+const ins = db.prepare(
+  `INSERT INTO sign_in_requests (id, tenant_id, user_id, username, kind, origin, context, number, nonce, collector_hash, collector_key, browser_device_id, status, reason, deliverable, created_at, expires_at, answered_at, answered_by, ip, user_agent) VALUES (?, 't', ?, ?, 'passwordless', 'o', '{}', 42, 'n', 'h', NULL, NULL, ?, NULL, 1, ?, ?, NULL, NULL, NULL, NULL)`,
+);
 db.transaction(() => {
   for (let i = 0; i < 10000; i++) ins.run(`p${i}`, `u${i % 556}`, `user${i % 556}`, 'pending', now, now + 600000);
   for (let i = 0; i < 20000; i++) ins.run(`d${i}`, `u${i % 556}`, `user${i % 556}`, 'redeemed', now - 1000, now + 600000);
@@ -27,7 +29,11 @@ const queries: Record<string, string> = {
 for (const [name, sql] of Object.entries(queries)) {
   const stmt = db.prepare(sql);
   const arg = name.startsWith('count') ? 'user7' : 'u7';
-  const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('t', arg, now).map((r: any) => r.detail).join('; ');
+  const plan = db
+    .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+    .all('t', arg, now)
+    .map((r: any) => r.detail)
+    .join('; ');
   for (let i = 0; i < 50; i++) stmt.all('t', arg, now);
   const t = performance.now();
   for (let i = 0; i < 500; i++) stmt.all('t', arg, now);

@@ -21,7 +21,13 @@ const { values, positionals } = parseArgs({
 });
 
 for (const file of positionals) {
-  const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as { nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number; endTime: number };
+  const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as {
+    nodes: Node[];
+    samples: number[];
+    timeDeltas: number[];
+    startTime: number;
+    endTime: number;
+  };
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -36,7 +42,12 @@ for (const file of positionals) {
     if (!url) return n.callFrame.functionName.startsWith('(') ? n.callFrame.functionName : '(native)';
     const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
     if (pkg) return pkg[1];
-    if (url.startsWith('node:')) return url.replace(/^node:internal\//, 'node:').split('/').slice(0, 2).join('/');
+    if (url.startsWith('node:'))
+      return url
+        .replace(/^node:internal\//, 'node:')
+        .split('/')
+        .slice(0, 2)
+        .join('/');
     const ours = /\/(server|shared|bench|tests)\/(.*)$/.exec(url);
     return ours ? `${ours[1]}/${ours[2]}` : url;
   };

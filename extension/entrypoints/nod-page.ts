@@ -21,7 +21,8 @@ export default defineUnlistedScript({
     // The runtime itself rather than webextension-polyfill: the script only opens a port, whose API is the
     // same in Chrome (`chrome`) and Firefox (`browser`), and the polyfill would cost every page its size
     // and its start-up.
-    const runtime = () => (globalThis as unknown as { browser?: ExtensionGlobal; chrome?: ExtensionGlobal }).browser?.runtime ??
+    const runtime = () =>
+      (globalThis as unknown as { browser?: ExtensionGlobal; chrome?: ExtensionGlobal }).browser?.runtime ??
       (globalThis as unknown as { chrome?: ExtensionGlobal }).chrome?.runtime;
     runContentScript({
       get isValid() {

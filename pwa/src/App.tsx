@@ -41,8 +41,8 @@ export function App() {
       )}
       {home && route.query.get('removed') === 'offline' && (
         <p class="notice" role="status">
-          The account was removed from this phone. You were offline, so it is still listed for you at your organization: ask your
-          admin to remove it.
+          The account was removed from this phone. You were offline, so it is still listed for you at your organization: ask your admin to
+          remove it.
         </p>
       )}
       <main>{accounts ? <Screen route={route} accounts={accounts} /> : <p role="status">Loading…</p>}</main>

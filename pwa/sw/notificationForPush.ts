@@ -5,9 +5,7 @@ type SignInPush = Extract<PushPayload, { type: 'sign_in_request' }>;
 /** The app's route for answering one request (the hash router's path). */
 export function approveRoute(scope: string, registrationId?: string, requestId?: string): string {
   const base = new URL('./', scope).href;
-  return registrationId && requestId
-    ? `${base}#/approve/${encodeURIComponent(registrationId)}/${encodeURIComponent(requestId)}`
-    : base;
+  return registrationId && requestId ? `${base}#/approve/${encodeURIComponent(registrationId)}/${encodeURIComponent(requestId)}` : base;
 }
 
 /**

@@ -99,9 +99,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
     const user = await requireUser(ctx, tenant, params.username);
     const registrations = await ctx.storage.registrations.listForUser(tenant.id, user.id);
     return {
-      registrations: await Promise.all(
-        registrations.map(async (r) => registrationView(r, await ctx.storage.devices.byId(r.deviceId))),
-      ),
+      registrations: await Promise.all(registrations.map(async (r) => registrationView(r, await ctx.storage.devices.byId(r.deviceId)))),
     };
   });
   route('DELETE', '/users/:username/registrations/:id', 'global', async ({ tenant, params }) => {
@@ -141,7 +139,13 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
           errors: [{ field: 'name', message: 'taken' }],
         });
       }
-      const group = { id: newId(), tenantId: tenant.id, name: input.name, displayName: input.displayName ?? input.name, createdAt: ctx.now() };
+      const group = {
+        id: newId(),
+        tenantId: tenant.id,
+        name: input.name,
+        displayName: input.displayName ?? input.name,
+        createdAt: ctx.now(),
+      };
       await ctx.storage.groups.create(group);
       return groupView(group);
     },

@@ -89,7 +89,9 @@ async function run(argv: string[]): Promise<number> {
         print(tenantView(await createTenant(ctx, { name: a, displayName: values['display-name'], signInOrigins: values.origin ?? [] })));
         return 0;
       case 'tenant list':
-        print((await ctx.storage.tenants.list()).map((t) => ({ name: t.name, displayName: t.displayName, signInOrigins: t.signInOrigins })));
+        print(
+          (await ctx.storage.tenants.list()).map((t) => ({ name: t.name, displayName: t.displayName, signInOrigins: t.signInOrigins })),
+        );
         return 0;
       case 'token create': {
         const tenant = await requireTenant(ctx, a);
@@ -98,7 +100,11 @@ async function run(argv: string[]): Promise<number> {
         return 0;
       }
       case 'user create':
-        return await call(a, 'POST', '/users', { username: b, displayName: values['display-name'], kind: values.guest ? 'guest' : 'member' });
+        return await call(a, 'POST', '/users', {
+          username: b,
+          displayName: values['display-name'],
+          kind: values.guest ? 'guest' : 'member',
+        });
       case 'user list':
         return await call(a, 'GET', '/users');
       case 'user password':

@@ -4,17 +4,20 @@ import type { AuthenticatorPolicyInput } from '../../shared/schemas/authenticato
  * Turn `--target group:Sales=any --target all --exclude user:eve` style flags into a policy body.
  * A target is `all`, `group:NAME` or `user:NAME`, optionally `=MODE` (any, passwordless, push).
  */
-export function policyFromFlags(flags: {
-  enable?: boolean;
-  disable?: boolean;
-  target?: string[];
-  exclude?: string[];
-  showApp?: boolean;
-  hideApp?: boolean;
-  showLocation?: boolean;
-  hideLocation?: boolean;
-  requireRegisteredBrowser?: boolean;
-}, current: AuthenticatorPolicyInput): AuthenticatorPolicyInput {
+export function policyFromFlags(
+  flags: {
+    enable?: boolean;
+    disable?: boolean;
+    target?: string[];
+    exclude?: string[];
+    showApp?: boolean;
+    hideApp?: boolean;
+    showLocation?: boolean;
+    hideLocation?: boolean;
+    requireRegisteredBrowser?: boolean;
+  },
+  current: AuthenticatorPolicyInput,
+): AuthenticatorPolicyInput {
   const next: AuthenticatorPolicyInput = { ...current };
   if (flags.enable) next.enabled = true;
   if (flags.disable) next.enabled = false;

@@ -107,7 +107,10 @@ export async function startDemoSite(options: DemoSiteOptions): Promise<DemoSite>
       sessionId = randomBytes(24).toString('base64url');
       session = { expiresAt: Date.now() + sessionLifetimeMs };
       sessions.set(sessionId, session);
-      res.setHeader('set-cookie', `${sessionCookie}=${sessionId}; Path=/; HttpOnly; SameSite=Lax${publicUrl.startsWith('https:') ? '; Secure' : ''}`);
+      res.setHeader(
+        'set-cookie',
+        `${sessionCookie}=${sessionId}; Path=/; HttpOnly; SameSite=Lax${publicUrl.startsWith('https:') ? '; Secure' : ''}`,
+      );
       return session;
     };
 
@@ -139,7 +142,10 @@ export async function startDemoSite(options: DemoSiteOptions): Promise<DemoSite>
         }
         const claims = user.claims;
         const rows = Object.entries(claims)
-          .map(([key, value]) => `<tr><th scope="row">${escapeHtml(key)}</th><td>${escapeHtml(typeof value === 'string' ? value : JSON.stringify(value))}</td></tr>`)
+          .map(
+            ([key, value]) =>
+              `<tr><th scope="row">${escapeHtml(key)}</th><td>${escapeHtml(typeof value === 'string' ? value : JSON.stringify(value))}</td></tr>`,
+          )
           .join('');
         send(
           200,
@@ -171,7 +177,10 @@ export async function startDemoSite(options: DemoSiteOptions): Promise<DemoSite>
       if (url.pathname === '/callback' && req.method === 'GET') {
         const pending = session?.pending;
         if (!session || !pending) {
-          send(400, page('Sign-in failed', `<h1>Sign-in failed</h1><p>The sign-in did not start here. <a href="/login">Try again</a>.</p>`));
+          send(
+            400,
+            page('Sign-in failed', `<h1>Sign-in failed</h1><p>The sign-in did not start here. <a href="/login">Try again</a>.</p>`),
+          );
           return;
         }
         session.pending = undefined;

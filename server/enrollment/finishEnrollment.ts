@@ -11,7 +11,6 @@ import { parseWith } from '../http/parseWith';
 import { ProblemError } from '../http/problem';
 import { newId } from '../ids';
 
-
 /**
  * Finish adding the account: verify the attestation (user verification required), then store
  * the device (one per phone installation per tenant) and the registration in one transaction.

@@ -13,7 +13,6 @@ import { type RedeemContext, redeemTemporaryAccessPass } from '../tap/redeemTemp
 /** How long the phone has to create its credential once the enrollment started. */
 const sessionLifetimeMs = 10 * 60_000;
 
-
 /**
  * Begin adding a work or school account on a phone: with a Temporary Access Pass (direct) or a
  * one-time enrollment code from My Sign-ins (guided, refused where the user's mode is
@@ -30,7 +29,8 @@ export async function startEnrollment(ctx: RelayContext, input: EnrollmentStart,
     const code = await ctx.storage.enrollment.takeCode(hashSecret(body.enrollmentCode), ctx.now());
     const found = code && (await ctx.storage.tenants.byId(code.tenantId));
     const owner = code && found && (await ctx.storage.users.byId(found.id, code.userId));
-    if (!found || !owner) throw new ProblemError('enrollment_invalid', 'The enrollment link has expired or was used. Make a new one in My Sign-ins.');
+    if (!found || !owner)
+      throw new ProblemError('enrollment_invalid', 'The enrollment link has expired or was used. Make a new one in My Sign-ins.');
     tenant = found;
     user = owner;
     via = 'enrollment_code';

@@ -66,7 +66,9 @@ export async function authenticateDevice(ctx: RelayContext, guard: ReplayGuard, 
     method: request.method,
     path: request.url,
     timestamp: auth.timestamp,
-    bodyHash: createHash('sha256').update(request.rawBody ?? '', 'utf8').digest('base64url'),
+    bodyHash: createHash('sha256')
+      .update(request.rawBody ?? '', 'utf8')
+      .digest('base64url'),
   });
   if (!verifyDeviceSignature(device.publicKey, input, fromBase64Url(auth.signature))) throw refuse('bad signature');
   if (!guard.firstUse(auth.signature, now)) throw refuse('replayed signature');

@@ -39,7 +39,10 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const other = [...new Set(routes.filter((r) => r.method !== 'HEAD' && r.pattern.test(path)).map((r) => r.method))];
     if (other.length > 0) {
       reply.header('allow', other.join(', '));
-      return sendProblem(reply, new ProblemError('method_not_allowed', `${request.method} is not allowed here; use ${other.join(' or ')}.`));
+      return sendProblem(
+        reply,
+        new ProblemError('method_not_allowed', `${request.method} is not allowed here; use ${other.join(' or ')}.`),
+      );
     }
     return sendProblem(reply, new ProblemError('not_found', `Nothing is at ${path}.`));
   });

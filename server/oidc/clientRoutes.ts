@@ -13,7 +13,11 @@ import { builtInClientPrefix } from './myAccountClient';
 import type { TenantProviders } from './tenantProviders';
 
 export function clientView(ctx: RelayContext, tenantName: string, client: OidcClient): OidcClientView {
-  const metadata = client.metadata as { redirect_uris?: string[]; post_logout_redirect_uris?: string[]; token_endpoint_auth_method?: string };
+  const metadata = client.metadata as {
+    redirect_uris?: string[];
+    post_logout_redirect_uris?: string[];
+    token_endpoint_auth_method?: string;
+  };
   return {
     clientId: client.clientId,
     displayName: client.displayName,
@@ -66,7 +70,10 @@ export function clientRoutes(app: FastifyInstance, ctx: RelayContext, providers:
       try {
         await entry?.provider.Client.validate({ ...metadata, client_id: clientId, client_name: input.displayName } as never);
       } catch (error) {
-        throw new ProblemError('validation_failed', (error as { error_description?: string }).error_description ?? 'The client is not valid.');
+        throw new ProblemError(
+          'validation_failed',
+          (error as { error_description?: string }).error_description ?? 'The client is not valid.',
+        );
       }
       const client: OidcClient = { tenantId: tenant.id, clientId, displayName: input.displayName, metadata, createdAt: ctx.now() };
       await ctx.storage.oidcClients.upsert(client);

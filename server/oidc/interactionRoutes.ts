@@ -34,7 +34,8 @@ export function interactionRoutes(app: FastifyInstance, ctx: RelayContext, provi
   };
   const sameOrigin = (request: FastifyRequest) => {
     const origin = request.headers.origin;
-    if (origin !== undefined && origin !== ctx.config.publicUrl) throw new ProblemError('forbidden', 'Cross-origin calls are not accepted here.');
+    if (origin !== undefined && origin !== ctx.config.publicUrl)
+      throw new ProblemError('forbidden', 'Cross-origin calls are not accepted here.');
   };
 
   app.get('/t/:tenant/interaction/:uid', async (request, reply) => {
@@ -63,7 +64,8 @@ export function interactionRoutes(app: FastifyInstance, ctx: RelayContext, provi
     const { tenant, provider } = entry;
     if (interaction.prompt.name === 'consent') {
       // Consent is the organization's (clients are registered by its admin): grant what was asked and go on.
-      const grant = await provider.Grant.find(String(interaction.grantId ?? '')) ??
+      const grant =
+        (await provider.Grant.find(String(interaction.grantId ?? ''))) ??
         new provider.Grant({ clientId: String(interaction.params.client_id), accountId: interaction.session?.accountId });
       grant.addOIDCScope(String(interaction.params.scope ?? 'openid'));
       const grantId = await grant.save();

@@ -37,11 +37,7 @@ export function unseal<T>(key: Buffer, sealed: string | undefined): T | undefine
   }
 }
 
-export function cookieHeader(
-  name: string,
-  value: string,
-  options: { path: string; maxAgeSeconds?: number; secure: boolean },
-): string {
+export function cookieHeader(name: string, value: string, options: { path: string; maxAgeSeconds?: number; secure: boolean }): string {
   return [
     `${name}=${encodeURIComponent(value)}`,
     `Path=${options.path}`,

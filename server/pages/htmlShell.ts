@@ -86,12 +86,12 @@ export function htmlShell(options: {
   head?: string;
 }): string {
   const assets = pageAssets(options.entry);
-  const fallback = assets
-    ? ''
-    : '<p class="notice">The sign-in pages were not built. Run <code>npm run build:pages</code> and reload.</p>';
+  const fallback = assets ? '' : '<p class="notice">The sign-in pages were not built. Run <code>npm run build:pages</code> and reload.</p>';
   const styles = (assets?.styles ?? []).map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}">`).join('');
   // Plain pages (logout, errors) run no script at all.
-  const scripts = (options.entry === 'plain' ? [] : (assets?.scripts ?? [])).map((src) => `<script type="module" src="${escapeHtml(src)}"></script>`).join('');
+  const scripts = (options.entry === 'plain' ? [] : (assets?.scripts ?? []))
+    .map((src) => `<script type="module" src="${escapeHtml(src)}"></script>`)
+    .join('');
   return `<!doctype html>
 <html lang="en">
 <head>

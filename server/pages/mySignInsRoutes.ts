@@ -70,7 +70,8 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
   const requireSignedIn = async (request: FastifyRequest, reply: FastifyReply): Promise<SignedIn> => {
     if (request.method !== 'GET') {
       const origin = request.headers.origin;
-      if (origin !== undefined && origin !== ctx.config.publicUrl) throw new ProblemError('forbidden', 'Cross-origin calls are not accepted here.');
+      if (origin !== undefined && origin !== ctx.config.publicUrl)
+        throw new ProblemError('forbidden', 'Cross-origin calls are not accepted here.');
     }
     const found = await signedIn(request, reply);
     if (!found) throw new ProblemError('unauthorized', 'Sign in to see your security info.');
@@ -80,14 +81,21 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
   const isRecent = (signed: SignedIn) => ctx.now() - signed.signedInAt <= recentSignInMinutes * 60_000;
   const requireRecent = (signed: SignedIn) => {
     if (!isRecent(signed)) {
-      throw new ProblemError('recent_sign_in_required', `For your security, sign in again to change your sign-in methods (you signed in more than ${recentSignInMinutes} minutes ago).`);
+      throw new ProblemError(
+        'recent_sign_in_required',
+        `For your security, sign in again to change your sign-in methods (you signed in more than ${recentSignInMinutes} minutes ago).`,
+      );
     }
   };
 
   /** Send the browser through the hosted sign-in page with the built-in client (PKCE, state). */
   const startSignIn = (entry: TenantProvider, reply: FastifyReply, fresh: boolean) => {
     const { tenant } = entry;
-    const pending: PendingSignIn = { state: randomBytes(16).toString('base64url'), verifier: randomBytes(32).toString('base64url'), at: ctx.now() };
+    const pending: PendingSignIn = {
+      state: randomBytes(16).toString('base64url'),
+      verifier: randomBytes(32).toString('base64url'),
+      at: ctx.now(),
+    };
     const paths = mySignInsPaths(tenant.name);
     const query = new URLSearchParams({
       client_id: mySignInsClientId,
@@ -99,7 +107,10 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
       code_challenge_method: 'S256',
       ...(fresh ? { prompt: 'login' } : {}),
     });
-    reply.header('set-cookie', cookieHeader(stateCookie(tenant), seal(stateKey(tenant), pending), { path: paths.page, maxAgeSeconds: 30 * 60, secure }));
+    reply.header(
+      'set-cookie',
+      cookieHeader(stateCookie(tenant), seal(stateKey(tenant), pending), { path: paths.page, maxAgeSeconds: 30 * 60, secure }),
+    );
     return reply.header('cache-control', 'no-store').redirect(`${issuerFor(ctx, tenant.name)}/auth?${query}`, 303);
   };
 
@@ -145,7 +156,8 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
             body: `<main class="card"><h1>You're not signed in</h1><p>${message}</p><p><a class="button primary" href="${paths.page}">Sign in</a></p></main>`,
           }),
         );
-    if (!pending || !query.state || pending.state !== query.state) return fail('The sign-in did not finish in this browser window. Try again.');
+    if (!pending || !query.state || pending.state !== query.state)
+      return fail('The sign-in did not finish in this browser window. Try again.');
     if (query.error || !query.code) return fail('The sign-in was cancelled.');
     // The code came back to us: use it up (it is ours alone) after checking it was made for us, with our PKCE.
     const code = await provider.AuthorizationCode.find(query.code);
@@ -195,7 +207,10 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
               ? 'Your organization lets you use the Authenticator app only for passwordless sign-in, which you set up on the phone with a Temporary Access Pass from your admin.'
               : 'Your organization has not enabled the Authenticator app for you.',
           },
-      recentSignIns: events.filter((e) => signInAuditTypes.has(e.type)).slice(0, 20).map(describeSignIn),
+      recentSignIns: events
+        .filter((e) => signInAuditTypes.has(e.type))
+        .slice(0, 20)
+        .map(describeSignIn),
     };
     return reply.header('cache-control', 'no-store').send(summary);
   });

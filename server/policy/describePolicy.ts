@@ -16,7 +16,9 @@ export async function describePolicy(
     ...stored,
     includeTargets: await Promise.all(
       stored.includeTargets.map(async (t) =>
-        t.kind === 'all_users' ? { kind: 'all_users' as const, mode: t.mode } : { kind: t.kind, name: await name(t.kind, t.id), mode: t.mode },
+        t.kind === 'all_users'
+          ? { kind: 'all_users' as const, mode: t.mode }
+          : { kind: t.kind, name: await name(t.kind, t.id), mode: t.mode },
       ),
     ),
     excludeTargets: await Promise.all(stored.excludeTargets.map(async (t) => ({ kind: t.kind, name: await name(t.kind, t.id) }))),

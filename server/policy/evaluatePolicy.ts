@@ -30,11 +30,7 @@ function combine(modes: Mode[]): Mode {
  * why. Exclusions always win. Otherwise the most specific include decides: a user target, then
  * the user's groups (together), then all users.
  */
-export function evaluatePolicy(
-  policy: StoredPolicy | undefined,
-  user: { id: string },
-  groupIds: readonly string[],
-): PolicyDecision {
+export function evaluatePolicy(policy: StoredPolicy | undefined, user: { id: string }, groupIds: readonly string[]): PolicyDecision {
   if (!policy?.enabled) {
     return { allowed: false, mode: null, reason: 'the Authenticator method is not enabled', decidedBy: { kind: 'disabled' } };
   }
@@ -58,9 +54,7 @@ export function evaluatePolicy(
       decidedBy: { kind: 'include', target: 'user', id: user.id },
     };
   }
-  const groupTargets = policy.includeTargets.flatMap((t) =>
-    t.kind === 'group' && inGroup.has(t.id) ? [{ id: t.id, mode: t.mode }] : [],
-  );
+  const groupTargets = policy.includeTargets.flatMap((t) => (t.kind === 'group' && inGroup.has(t.id) ? [{ id: t.id, mode: t.mode }] : []));
   if (groupTargets.length > 0) {
     return {
       allowed: true,

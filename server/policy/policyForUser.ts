@@ -8,9 +8,6 @@ export async function policyForUser(
   tenant: Tenant,
   user: User,
 ): Promise<{ decision: PolicyDecision; policy: StoredPolicy | undefined }> {
-  const [policy, groupIds] = await Promise.all([
-    ctx.storage.policies.get(tenant.id),
-    ctx.storage.groups.groupIdsOf(tenant.id, user.id),
-  ]);
+  const [policy, groupIds] = await Promise.all([ctx.storage.policies.get(tenant.id), ctx.storage.groups.groupIdsOf(tenant.id, user.id)]);
   return { decision: evaluatePolicy(policy, user, groupIds), policy };
 }

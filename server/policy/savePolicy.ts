@@ -21,8 +21,7 @@ export async function savePolicy(ctx: RelayContext, tenant: Tenant, input: Authe
     );
   }
   const resolve = async (kind: 'user' | 'group', name: string, field: string): Promise<string> => {
-    const found =
-      kind === 'user' ? await ctx.storage.users.byName(tenant.id, name) : await ctx.storage.groups.byName(tenant.id, name);
+    const found = kind === 'user' ? await ctx.storage.users.byName(tenant.id, name) : await ctx.storage.groups.byName(tenant.id, name);
     if (!found) {
       throw new ProblemError('validation_failed', `${field}: no ${kind} named ${name} in ${tenant.name}`, {
         errors: [{ field, message: `no ${kind} named ${name}` }],

@@ -46,11 +46,7 @@ export interface PushSenderOptions {
 }
 
 export interface PushSender {
-  send(
-    subscription: PushSubscriptionJson,
-    payload: string | Uint8Array,
-    options: PushSendOptions,
-  ): Promise<PushResult>;
+  send(subscription: PushSubscriptionJson, payload: string | Uint8Array, options: PushSendOptions): Promise<PushResult>;
   /** Stop: later and waiting sends fail, and the sender's own connections close. */
   close(): void;
 }
@@ -67,9 +63,7 @@ const MAX_SOCKETS_PER_ORIGIN = 128;
 const CLOSED_UNDER_US: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 const URGENCIES: ReadonlySet<string> = new Set(['very-low', 'low', 'normal', 'high']);
 
-type Attempt =
-  | { status: number; retryAfter?: string; text?: string }
-  | { status?: undefined; error: Error; reusedSocket: boolean };
+type Attempt = { status: number; retryAfter?: string; text?: string } | { status?: undefined; error: Error; reusedSocket: boolean };
 
 export function createPushSender(options: PushSenderOptions): PushSender {
   const now = options.now ?? Date.now;
@@ -129,11 +123,7 @@ export function createPushSender(options: PushSenderOptions): PushSender {
     return { outcome: 'failed', ...result };
   }
 
-  async function send(
-    subscription: PushSubscriptionJson,
-    payload: string | Uint8Array,
-    sendOptions: PushSendOptions,
-  ): Promise<PushResult> {
+  async function send(subscription: PushSubscriptionJson, payload: string | Uint8Array, sendOptions: PushSendOptions): Promise<PushResult> {
     if (closed) return { outcome: 'failed', error: 'push sender closed' };
     let url: URL | undefined;
     let headers: Record<string, string>;

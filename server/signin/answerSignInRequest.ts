@@ -91,7 +91,13 @@ export async function answerSignInRequest(
       throw new ProblemError('wrong_number', 'The number you entered does not match the one on the sign-in screen.');
     }
     // 5 and 6. The assertion, bound to this request, number and decision.
-    const failure = await verifyApproval(ctx, request, registration, body.assertion as AuthenticationResponseJSON | undefined, approvalChallengeOf(canonical));
+    const failure = await verifyApproval(
+      ctx,
+      request,
+      registration,
+      body.assertion as AuthenticationResponseJSON | undefined,
+      approvalChallengeOf(canonical),
+    );
     if (typeof failure === 'string') {
       const closed = await close(ctx, request, registration, { status: 'failed', reason: failure }, now);
       await audit(closed ? 'failed' : 'refused', failure);
@@ -109,7 +115,13 @@ export async function answerSignInRequest(
   }
 
   const status = body.decision === 'deny' ? 'denied' : 'reported';
-  const closed = await close(ctx, request, registration, { status, reason: body.decision === 'deny' ? 'denied on the phone' : 'reported as fraud' }, now);
+  const closed = await close(
+    ctx,
+    request,
+    registration,
+    { status, reason: body.decision === 'deny' ? 'denied on the phone' : 'reported as fraud' },
+    now,
+  );
   if (!closed) {
     await audit('refused', 'lost the race');
     throw new ProblemError('already_answered', 'This sign-in request was already answered.');

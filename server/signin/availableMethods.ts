@@ -11,11 +11,7 @@ export const decoyMethods: SignInMethod[] = ['phone_sign_in', 'verification_code
  * where policy allows it and a phone has it enabled; verification codes from any registration;
  * password for push-MFA users who have one; a Temporary Access Pass always stays one click away.
  */
-export function availableMethods(
-  user: User,
-  decision: PolicyDecision,
-  registrations: Registration[],
-): SignInMethod[] {
+export function availableMethods(user: User, decision: PolicyDecision, registrations: Registration[]): SignInMethod[] {
   const methods: SignInMethod[] = [];
   const canPhone =
     decision.allowed &&

@@ -44,8 +44,15 @@ export function browserRoutes(app: FastifyInstance, ctx: RelayContext, guard: Re
   app.post<WithTenant>('/api/t/:tenant/browsers/self/users', async (request) => {
     const device = await authenticateDevice(ctx, guard, request);
     const body = parseWith(temporaryAccessPassSignIn, request.body);
-    const { tenant, user } = await redeemTemporaryAccessPass(ctx, request.params.tenant, body.username, body.temporaryAccessPass, callerInfo(request));
-    if (device.kind !== 'browser' || device.tenantId !== tenant.id) throw new ProblemError('forbidden', 'This is not a browser of this tenant.');
+    const { tenant, user } = await redeemTemporaryAccessPass(
+      ctx,
+      request.params.tenant,
+      body.username,
+      body.temporaryAccessPass,
+      callerInfo(request),
+    );
+    if (device.kind !== 'browser' || device.tenantId !== tenant.id)
+      throw new ProblemError('forbidden', 'This is not a browser of this tenant.');
     await ctx.storage.devices.addBrowserUser(device.id, user.id, ctx.now());
     await recordAudit(ctx, {
       tenantId: tenant.id,

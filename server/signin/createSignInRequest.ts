@@ -1,11 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { numberMatching } from '../../shared/constants';
 import { fatigueLimits } from '../../shared/schemas/authenticatorPolicy';
-import {
-  type SignInRequestCreate,
-  type SignInRequestCreated,
-  signInRequestCreate,
-} from '../../shared/schemas/signInRequestCreate';
+import { type SignInRequestCreate, type SignInRequestCreated, signInRequestCreate } from '../../shared/schemas/signInRequestCreate';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
 import { parseWith } from '../http/parseWith';
@@ -64,9 +60,7 @@ export async function createSignInRequest(
 
   const limits = policy?.limits ?? fatigueLimits.parse({});
   const pending = await ctx.storage.signInRequests.countPending(tenant.id, body.username, now);
-  const denials = user
-    ? await ctx.storage.signInRequests.denialsSince(tenant.id, user.id, now - limits.denialWindowMinutes * 60_000)
-    : [];
+  const denials = user ? await ctx.storage.signInRequests.denialsSince(tenant.id, user.id, now - limits.denialWindowMinutes * 60_000) : [];
   const coolDownUntil = denials.length >= limits.denialLimit ? denials[0] + limits.coolDownMinutes * 60_000 : 0;
   const coolingDown = coolDownUntil > now || pending >= limits.maxPendingPerUser;
 
@@ -101,7 +95,11 @@ export async function createSignInRequest(
     number: randomInt(numberMatching.min, numberMatching.max + 1),
     nonce: newId(),
     collectorHash: hashSecret(collectorSecret),
-    collectorKey: options.collectorKey ? hashSecret(`${tenant.id}:${options.collectorKey}`) : options.browser ? `browser:${options.browser.id}` : null,
+    collectorKey: options.collectorKey
+      ? hashSecret(`${tenant.id}:${options.collectorKey}`)
+      : options.browser
+        ? `browser:${options.browser.id}`
+        : null,
     browserDeviceId: options.browser?.id ?? null,
     status: coolingDown ? 'cool_down' : 'pending',
     reason: coolingDown ? (pending >= limits.maxPendingPerUser ? 'too many pending requests' : 'denials cool-down') : null,
@@ -127,7 +125,13 @@ export async function createSignInRequest(
     tenantId: tenant.id,
     type: 'sign_in_request.created',
     outcome: request.status,
-    reason: deliverable ? null : coolingDown ? request.reason : user ? `not delivered: ${mayUse ? 'no registration' : decision.reason}` : 'unknown user',
+    reason: deliverable
+      ? null
+      : coolingDown
+        ? request.reason
+        : user
+          ? `not delivered: ${mayUse ? 'no registration' : decision.reason}`
+          : 'unknown user',
     userId: user?.id ?? null,
     username: body.username,
     method: body.kind === 'passwordless' ? 'phone_sign_in' : 'push_mfa',

@@ -50,12 +50,7 @@ export async function deliverSignInRequest(
  * notification for the other phones when someone answered (not for expiry: the notification
  * knows its own expiry).
  */
-export async function announceClosed(
-  ctx: RelayContext,
-  request: SignInRequest,
-  targets: Registration[],
-  except?: string,
-): Promise<void> {
+export async function announceClosed(ctx: RelayContext, request: SignInRequest, targets: Registration[], except?: string): Promise<void> {
   const push = request.status !== 'expired';
   await Promise.all(
     targets.map(async (registration) => {

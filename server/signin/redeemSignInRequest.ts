@@ -8,7 +8,10 @@ import { requestState } from './requestMessages';
 /** Exchange an approved request (its collector already authenticated) for a one-time grant. Works once. */
 export async function redeemSignInRequest(ctx: RelayContext, request: SignInRequest): Promise<SignInGrant> {
   if (request.status !== 'approved' || !request.userId) {
-    throw new ProblemError('not_approved', request.status === 'redeemed' ? 'This approval was already used.' : 'This sign-in request is not approved.');
+    throw new ProblemError(
+      'not_approved',
+      request.status === 'redeemed' ? 'This approval was already used.' : 'This sign-in request is not approved.',
+    );
   }
   const redeemed = await ctx.storage.signInRequests.transition(request.id, 'approved', { status: 'redeemed', reason: null }, ctx.now());
   if (!redeemed) throw new ProblemError('not_approved', 'This approval was already used.');

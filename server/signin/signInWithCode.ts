@@ -29,12 +29,7 @@ async function matchingStep(registration: Registration, code: string, now: numbe
  * phone sign-in need only the code; users in `push` mode give their password (or a Temporary
  * Access Pass) first. Each code works once; every failure gets the same answer.
  */
-export async function signInWithCode(
-  ctx: RelayContext,
-  tenantName: string,
-  input: CodeSignIn,
-  caller: CallerInfo,
-): Promise<SignInGrant> {
+export async function signInWithCode(ctx: RelayContext, tenantName: string, input: CodeSignIn, caller: CallerInfo): Promise<SignInGrant> {
   const body = parseWith(codeSignIn, input);
   const tenant = await requireTenant(ctx, tenantName);
   const now = ctx.now();

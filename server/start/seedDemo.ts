@@ -31,7 +31,9 @@ export interface SeededDemo {
  */
 export async function seedDemo(ctx: RelayContext, demoUrl: string): Promise<SeededDemo> {
   const now = ctx.now();
-  const tenant = (await ctx.storage.tenants.byName(demo.tenant)) ?? (await createTenant(ctx, { name: demo.tenant, displayName: demo.tenantDisplayName }));
+  const tenant =
+    (await ctx.storage.tenants.byName(demo.tenant)) ??
+    (await createTenant(ctx, { name: demo.tenant, displayName: demo.tenantDisplayName }));
 
   let user = await ctx.storage.users.byName(tenant.id, demo.username);
   if (!user) {
@@ -61,7 +63,8 @@ export async function seedDemo(ctx: RelayContext, demoUrl: string): Promise<Seed
 
   const redirectUri = `${demoUrl}/callback`;
   const existing = await ctx.storage.oidcClients.get(tenant.id, demo.clientId);
-  const clientSecret = typeof existing?.metadata.client_secret === 'string' ? existing.metadata.client_secret : randomBytes(32).toString('base64url');
+  const clientSecret =
+    typeof existing?.metadata.client_secret === 'string' ? existing.metadata.client_secret : randomBytes(32).toString('base64url');
   const redirectUris = [...new Set([...((existing?.metadata.redirect_uris as string[] | undefined) ?? []), redirectUri])];
   const postLogoutUris = [...new Set([...((existing?.metadata.post_logout_redirect_uris as string[] | undefined) ?? []), `${demoUrl}/`])];
   if (!existing || redirectUris.length !== (existing.metadata.redirect_uris as string[]).length) {

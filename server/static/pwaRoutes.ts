@@ -94,10 +94,7 @@ function setHeaders(reply: FastifyReply, relative: string, etag: string): void {
   reply.header('etag', etag);
   reply.header('x-content-type-options', 'nosniff');
   reply.header('referrer-policy', 'no-referrer');
-  reply.header(
-    'cache-control',
-    relative.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
-  );
+  reply.header('cache-control', relative.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
   if (extension === '.html') {
     reply.header('content-security-policy', contentSecurityPolicy);
     reply.header('permissions-policy', 'camera=(self), microphone=(), geolocation=()');

@@ -42,9 +42,7 @@ export interface Group {
 }
 
 /** Policy targets as stored: by id, so a renamed or re-created user never inherits a target. */
-export type StoredIncludeTarget =
-  | { kind: 'all_users'; mode: Mode }
-  | { kind: 'group' | 'user'; id: string; mode: Mode };
+export type StoredIncludeTarget = { kind: 'all_users'; mode: Mode } | { kind: 'group' | 'user'; id: string; mode: Mode };
 export type StoredExcludeTarget = { kind: 'group' | 'user'; id: string };
 
 export interface StoredPolicy {

@@ -32,7 +32,8 @@ export async function redeemTemporaryAccessPass(
   const user = tenant ? await ctx.storage.users.byName(tenant.id, username.toLowerCase()) : undefined;
   const stored = tenant && user ? await ctx.storage.temporaryAccessPasses.usableFor(tenant.id, user.id, now) : undefined;
   const matches = sameDigest(stored?.secretHash ?? '0'.repeat(64), presented) && stored !== undefined;
-  const used = matches && stored.oneTime && where.consume !== false ? await ctx.storage.temporaryAccessPasses.markUsed(stored.id, now) : matches;
+  const used =
+    matches && stored.oneTime && where.consume !== false ? await ctx.storage.temporaryAccessPasses.markUsed(stored.id, now) : matches;
   if (tenant && user && stored && used) {
     await recordAudit(ctx, {
       tenantId: tenant.id,

@@ -19,8 +19,18 @@ export const fatigueLimits = z.object({
   maxPendingPerUser: z.number().int().min(1).max(20).default(3),
   /** This many denials within `denialWindowMinutes` start a cool-down. */
   denialLimit: z.number().int().min(1).max(50).default(3),
-  denialWindowMinutes: z.number().int().min(1).max(24 * 60).default(15),
-  coolDownMinutes: z.number().int().min(1).max(24 * 60).default(10),
+  denialWindowMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
+  coolDownMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(10),
   /** How long a sign-in request lives. */
   requestLifetimeSeconds: z
     .number()

@@ -155,7 +155,10 @@ describe('the browser extension in Chromium', () => {
     expect(badge).toBe(String(number));
 
     // The popup shows the pending sign-in too: for its tab with the number and the countdown, and from any other tab.
-    const tabId = await worker.evaluate(async (origin) => (await (globalThis as any).chrome.tabs.query({ url: `${origin}/*` }))[0].id, registered.origin);
+    const tabId = await worker.evaluate(
+      async (origin) => (await (globalThis as any).chrome.tabs.query({ url: `${origin}/*` }))[0].id,
+      registered.origin,
+    );
     const popup = await ext.context.newPage();
     await popup.setViewportSize({ width: 360, height: 460 });
     await popup.goto(`chrome-extension://${ext.extensionId}/popup.html?tabId=${tabId}`);
@@ -179,8 +182,12 @@ describe('the browser extension in Chromium', () => {
     await waitForExtensionUi(page, (u) => u.text.includes('Signing you in'));
 
     // Nothing the extension told the page carries the number or the collector secret.
-    const told = (await heard(page)).filter((m) => (m as { type?: string }).type !== 'nod:extension-probe' && (m as { type?: string }).type !== 'nod:phone-sign-in-requested');
-    expect(told.map((m) => (m as { type: string }).type)).toEqual(expect.arrayContaining(['nod:extension-ready', 'nod:status', 'nod:grant']));
+    const told = (await heard(page)).filter(
+      (m) => (m as { type?: string }).type !== 'nod:extension-probe' && (m as { type?: string }).type !== 'nod:phone-sign-in-requested',
+    );
+    expect(told.map((m) => (m as { type: string }).type)).toEqual(
+      expect.arrayContaining(['nod:extension-ready', 'nod:status', 'nod:grant']),
+    );
     for (const message of told) {
       expect(message).not.toHaveProperty('number');
       expect(JSON.stringify(message)).not.toMatch(/collectorSecret/);
@@ -216,7 +223,9 @@ describe('the browser extension in Chromium', () => {
     await page.evaluate((username) => (window as unknown as { handOff(u: string): void }).handOff(username), alice);
     await waitForExtensionUi(page, (u) => /^\d{2}$/.test(u.byTestId.number ?? ''));
     const waiting = async () =>
-      ((await phone.call('GET', '/api/device/sign-in-requests')).body.requests as any[]).filter((r) => r.context.origin === registered.origin);
+      ((await phone.call('GET', '/api/device/sign-in-requests')).body.requests as any[]).filter(
+        (r) => r.context.origin === registered.origin,
+      );
     const [first] = await waiting();
     expect((await answer(world.relay.url, phone, first, 'deny')).status).toBe(200);
     const denied = await waitForExtensionUi(page, (u) => u.text.includes('Sign-in denied'));
@@ -254,10 +263,15 @@ describe('the browser extension in Chromium', () => {
     }, alice);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect((await created()).length).toBe(before);
-    const told = (await heard(page)).filter((m) => !['nod:extension-probe', 'nod:phone-sign-in-requested', 'nod:get-collector-secret'].includes((m as { type?: string })?.type ?? ''));
+    const told = (await heard(page)).filter(
+      (m) =>
+        !['nod:extension-probe', 'nod:phone-sign-in-requested', 'nod:get-collector-secret'].includes((m as { type?: string })?.type ?? ''),
+    );
     expect(told.filter((m) => typeof m === 'object')).toEqual([]);
     // Pages cannot message the extension directly (no externally_connectable).
-    expect(await page.evaluate(() => typeof (globalThis as { chrome?: { runtime?: { sendMessage?: unknown } } }).chrome?.runtime?.sendMessage)).toBe('undefined');
+    expect(
+      await page.evaluate(() => typeof (globalThis as { chrome?: { runtime?: { sendMessage?: unknown } } }).chrome?.runtime?.sendMessage),
+    ).toBe('undefined');
     await page.close();
   });
 
@@ -318,7 +332,10 @@ describe('the browser extension in Chromium', () => {
     await page.getByRole('link', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     const worker = await ext.worker();
-    const tabId = await worker.evaluate(async (url) => (await (globalThis as any).chrome.tabs.query({ url: `${url}/*` }))[0].id, world.relay.url);
+    const tabId = await worker.evaluate(
+      async (url) => (await (globalThis as any).chrome.tabs.query({ url: `${url}/*` }))[0].id,
+      world.relay.url,
+    );
     const popup = await ext.context.newPage();
     await popup.goto(`chrome-extension://${ext.extensionId}/popup.html`);
     await expect.poll(() => popup.getByTestId('nod-popup').textContent()).toContain('Accounts used in this browser');

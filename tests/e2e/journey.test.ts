@@ -23,7 +23,14 @@ import { startPortalWith } from '../helpers/contosoPortal';
 import { nodAdmin } from '../helpers/nodCli';
 import { type PushService, startPushService } from '../helpers/pushService';
 import { type TestRelay, startRelay } from '../helpers/startRelay';
-import { type ExtensionBrowser, addRelay, launchWithExtension, openPopupFor, readExtensionUi, waitForExtensionUi } from './extensionSupport';
+import {
+  type ExtensionBrowser,
+  addRelay,
+  launchWithExtension,
+  openPopupFor,
+  readExtensionUi,
+  waitForExtensionUi,
+} from './extensionSupport';
 import {
   type Phone,
   accountsOnPhone,
@@ -69,7 +76,18 @@ describe('the seed’s journey, end to end: admin, phone, desktop with the exten
     await nod('tenant', 'create', 'contoso', '--display-name', 'Contoso');
     await nod('tenant', 'create', 'wingtiptoys', '--display-name', 'Wingtip Toys');
     portal = await startPortalWith(relay.url, 'contoso', (url) =>
-      nod('client', 'create', 'contoso', 'Contoso Portal', '--client-id', 'contoso-portal', '--redirect-uri', `${url}/callback`, '--post-logout-uri', `${url}/`),
+      nod(
+        'client',
+        'create',
+        'contoso',
+        'Contoso Portal',
+        '--client-id',
+        'contoso-portal',
+        '--redirect-uri',
+        `${url}/callback`,
+        '--post-logout-uri',
+        `${url}/`,
+      ),
     );
     [browser, desktop] = await Promise.all([launchBrowser(), launchWithExtension(undefined, { args: [`--user-agent=${chromeOnLinux}`] })]);
     phone = await openPhone(browser, relay.url, { pushSubscription: push.createSubscription().subscription });
@@ -110,7 +128,12 @@ describe('the seed’s journey, end to end: admin, phone, desktop with the exten
     await nod('group', 'create', 'contoso', 'Sales');
     await nod('group', 'add', 'contoso', 'Sales', bala);
     const policy = await nod('policy', 'set', 'contoso', '--enable', '--target', 'group:Sales=any', '--show-app', '--show-location');
-    expect(policy).toMatchObject({ enabled: true, showApplicationName: true, showLocation: true, includeTargets: [{ kind: 'group', name: 'Sales', mode: 'any' }] });
+    expect(policy).toMatchObject({
+      enabled: true,
+      showApplicationName: true,
+      showLocation: true,
+      includeTargets: [{ kind: 'group', name: 'Sales', mode: 'any' }],
+    });
     const { temporaryAccessPass } = await nod('tap', 'issue', 'contoso', bala);
 
     // 2. The phone: Add account → Work or school account → Sign in with the pass → the passkey (user
@@ -174,10 +197,20 @@ describe('the seed’s journey, end to end: admin, phone, desktop with the exten
     // The sign-in log: the method, the phone that approved, the origin the browser verified, the outcome.
     const [phoneAccount] = await accountsOnPhone(phone.page);
     const { events } = await nod('audit', 'contoso', '--user', bala);
-    const about = (type: string) => events.find((e: any) => e.type === type && (e.detail?.requestId === requestId || type === 'oidc.sign_in'));
+    const about = (type: string) =>
+      events.find((e: any) => e.type === type && (e.detail?.requestId === requestId || type === 'oidc.sign_in'));
     expect(about('sign_in_request.created')).toMatchObject({ method: 'phone_sign_in', origin: relay.url, outcome: 'pending' });
-    expect(about('sign_in_request.answered')).toMatchObject({ method: 'phone_sign_in', deviceId: phoneAccount.deviceId, origin: relay.url, outcome: 'approved' });
-    expect(about('oidc.sign_in')).toMatchObject({ method: 'phone_sign_in', outcome: 'success', detail: { clientId: 'contoso-portal', applicationName: 'Contoso Portal' } });
+    expect(about('sign_in_request.answered')).toMatchObject({
+      method: 'phone_sign_in',
+      deviceId: phoneAccount.deviceId,
+      origin: relay.url,
+      outcome: 'approved',
+    });
+    expect(about('oidc.sign_in')).toMatchObject({
+      method: 'phone_sign_in',
+      outcome: 'success',
+      detail: { clientId: 'contoso-portal', applicationName: 'Contoso Portal' },
+    });
   }, 120_000);
 
   it('a second account in a second tenant on the same phone: bala@wingtiptoys.example signs in to Wingtip Toys', async () => {
@@ -188,8 +221,14 @@ describe('the seed’s journey, end to end: admin, phone, desktop with the exten
     await phone.page.getByRole('button', { name: 'Enable phone sign-in' }).click();
     await phone.page.getByText('Phone sign-in is on').waitFor();
     await phone.page.getByRole('link', { name: 'Done' }).click();
-    await phone.page.getByRole('region', { name: 'Wingtip Toys' }).getByRole('link', { name: `Account ${balaAtWingtip}` }).waitFor();
-    await phone.page.getByRole('region', { name: 'Contoso' }).getByRole('link', { name: `Account ${bala}` }).waitFor();
+    await phone.page
+      .getByRole('region', { name: 'Wingtip Toys' })
+      .getByRole('link', { name: `Account ${balaAtWingtip}` })
+      .waitFor();
+    await phone.page
+      .getByRole('region', { name: 'Contoso' })
+      .getByRole('link', { name: `Account ${bala}` })
+      .waitFor();
     // Each tenant registered the device separately: one device key per tenant.
     const accounts = await accountsOnPhone(phone.page);
     expect(new Set(accounts.map((a) => a.deviceId)).size).toBe(2);

@@ -56,7 +56,9 @@ describe('My Sign-ins: security info for the signed-in user', () => {
     await expect.poll(() => methods.textContent()).toContain('Test phone');
     expect(await methods.textContent()).toContain('Phone sign-in enabled');
     expect(await methods.textContent()).toContain('Verification codes');
-    await expect.poll(() => page.getByRole('list', { name: 'Recent sign-ins' }).textContent()).toContain('Signed in to My Sign-ins with phone sign-in');
+    await expect
+      .poll(() => page.getByRole('list', { name: 'Recent sign-ins' }).textContent())
+      .toContain('Signed in to My Sign-ins with phone sign-in');
   });
 
   let second: TestPhone;
@@ -117,7 +119,14 @@ describe('My Sign-ins: security info for the signed-in user', () => {
     await world.contoso.admin('PUT', '/groups/Pilot/members/carol@contoso.example');
     const policy = await world.contoso.admin('GET', '/policy');
     const targets = policy.body.includeTargets.map((t: any) => ({ kind: t.kind, name: t.name, mode: t.mode }));
-    expect((await world.contoso.admin('PUT', '/policy', { enabled: true, includeTargets: [...targets, { kind: 'group', name: 'Pilot', mode: 'passwordless' }] })).status).toBe(200);
+    expect(
+      (
+        await world.contoso.admin('PUT', '/policy', {
+          enabled: true,
+          includeTargets: [...targets, { kind: 'group', name: 'Pilot', mode: 'passwordless' }],
+        })
+      ).status,
+    ).toBe(200);
     const tap = await world.contoso.admin('POST', '/users/carol@contoso.example/temporary-access-pass', {});
 
     const carolContext = await browser.newContext();

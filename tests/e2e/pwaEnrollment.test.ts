@@ -88,7 +88,13 @@ describe('the phone app: adding accounts, phone sign-in, offline codes, push', (
     const manifest = await fetchJson(`${relay.url}/app/manifest.webmanifest`);
     expect(manifest.status).toBe(200);
     expect(manifest.headers.get('content-type')).toContain('application/manifest+json');
-    expect(manifest.body).toMatchObject({ name: 'Nod Authenticator', short_name: 'Nod', display: 'standalone', start_url: '/app/', scope: '/app/' });
+    expect(manifest.body).toMatchObject({
+      name: 'Nod Authenticator',
+      short_name: 'Nod',
+      display: 'standalone',
+      start_url: '/app/',
+      scope: '/app/',
+    });
     expect(manifest.body.theme_color).toMatch(/^#/);
     for (const size of ['192x192', '512x512']) {
       expect(manifest.body.icons.some((i: any) => i.sizes === size && i.purpose === 'any')).toBe(true);
@@ -267,7 +273,12 @@ describe('the phone app: adding accounts, phone sign-in, offline codes, push', (
       tenant: 'contoso',
       kind: 'passwordless',
       expiresAt,
-      context: { applicationName: 'Contoso Portal', browser: 'Chrome on Linux', location: 'Seattle, US', origin: 'https://portal.contoso.example' },
+      context: {
+        applicationName: 'Contoso Portal',
+        browser: 'Chrome on Linux',
+        location: 'Seattle, US',
+        origin: 'https://portal.contoso.example',
+      },
     });
     const notification = await waitForNotification(page, requestId);
     expect(notification.title).toBe('Approve sign-in?');

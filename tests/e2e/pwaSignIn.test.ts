@@ -7,13 +7,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type VirtualAuthenticator,
-  addVirtualAuthenticator,
-  collectPageErrors,
-  launchBrowser,
-  newPhoneContext,
-} from '../helpers/browser';
+import { type VirtualAuthenticator, addVirtualAuthenticator, collectPageErrors, launchBrowser, newPhoneContext } from '../helpers/browser';
 import { type TestRelay, type TestTenant, fetchJson, startRelay } from '../helpers/startRelay';
 import { addAccountWithPass, answerOnPhone, issuePass, openApp, requestLink as requestLinkFor } from './pwaSupport';
 
@@ -44,7 +38,11 @@ describe('the phone app answers sign-in requests', () => {
     return signInAtDesktopWith(tenant, body, {});
   }
 
-  async function signInAtDesktopWith(tenant: string, body: Record<string, unknown>, headers: Record<string, string>): Promise<DesktopRequest> {
+  async function signInAtDesktopWith(
+    tenant: string,
+    body: Record<string, unknown>,
+    headers: Record<string, string>,
+  ): Promise<DesktopRequest> {
     const created = await fetchJson(`${relay.url}/api/t/${tenant}/sign-in-requests`, {
       body: { origin: `https://portal.${tenant}.example`, client: { applicationName: `${tenant} Portal` }, ...body },
       headers: { 'user-agent': chromeOnLinux, ...headers },

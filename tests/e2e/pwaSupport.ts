@@ -70,13 +70,23 @@ export interface Phone {
  * http_ece); `deliverRelayPush` hands that payload to the app's service worker as the browser would.
  * Notification permission is left to the person (grant it when they tap Allow).
  */
-export async function openPhone(browser: Browser, relayUrl: string, options: { pushSubscription?: PushSubscriptionJSON } = {}): Promise<Phone> {
+export async function openPhone(
+  browser: Browser,
+  relayUrl: string,
+  options: { pushSubscription?: PushSubscriptionJSON } = {},
+): Promise<Phone> {
   const context = await newPhoneContext(browser);
   if (options.pushSubscription) {
     await context.addInitScript((json) => {
       let current: PushSubscription | null = null;
       PushManager.prototype.subscribe = async () => {
-        current = { endpoint: json.endpoint, expirationTime: null, toJSON: () => json, getKey: () => null, unsubscribe: async () => true } as unknown as PushSubscription;
+        current = {
+          endpoint: json.endpoint,
+          expirationTime: null,
+          toJSON: () => json,
+          getKey: () => null,
+          unsubscribe: async () => true,
+        } as unknown as PushSubscription;
         return current;
       };
       PushManager.prototype.getSubscription = async () => current;

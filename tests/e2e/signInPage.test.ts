@@ -44,7 +44,11 @@ describe('the hosted sign-in page, driven in Chromium by the seed’s words', ()
   });
 
   const open = async (options: { phone?: boolean; context?: BrowserContext } = {}) => {
-    const context = options.context ?? (options.phone ? await newPhoneContext(browser, { colorScheme: 'dark' }) : await browser.newContext({ viewport: { width: 1280, height: 800 } }));
+    const context =
+      options.context ??
+      (options.phone
+        ? await newPhoneContext(browser, { colorScheme: 'dark' })
+        : await browser.newContext({ viewport: { width: 1280, height: 800 } }));
     if (!options.context) contexts.push(context);
     const page = await context.newPage();
     errors = collectPageErrors(page);
@@ -209,7 +213,10 @@ describe('the hosted sign-in page, driven in Chromium by the seed’s words', ()
     }
     await page.getByRole('button', { name: 'Send another request' }).click();
     await page.getByRole('heading', { name: 'Too many requests' }).waitFor();
-    await page.getByRole('status').getByText(/You can send a new request after/).waitFor();
+    await page
+      .getByRole('status')
+      .getByText(/You can send a new request after/)
+      .waitFor();
     await page.getByRole('button', { name: 'Other ways to sign in' }).waitFor();
 
     const second = await open();

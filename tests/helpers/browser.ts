@@ -93,7 +93,9 @@ export interface VirtualAuthenticator {
   /** Make the next PIN/biometric check pass (true) or fail (false). */
   setUserVerified(verified: boolean): Promise<void>;
   /** The credentials the authenticator holds (ids are base64, as the protocol gives them). */
-  credentials(): Promise<Array<{ credentialId: string; rpId?: string; userHandle?: string; signCount: number; isResidentCredential: boolean }>>;
+  credentials(): Promise<
+    Array<{ credentialId: string; rpId?: string; userHandle?: string; signCount: number; isResidentCredential: boolean }>
+  >;
   remove(): Promise<void>;
 }
 
@@ -269,7 +271,20 @@ export async function waitForServiceWorkerControl(page: Page, timeoutMs = 15_000
   await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, { timeout: timeoutMs });
 }
 
-const controlRoles = new Set(['button', 'link', 'textbox', 'searchbox', 'spinbutton', 'checkbox', 'radio', 'switch', 'combobox', 'slider', 'menuitem', 'tab']);
+const controlRoles = new Set([
+  'button',
+  'link',
+  'textbox',
+  'searchbox',
+  'spinbutton',
+  'checkbox',
+  'radio',
+  'switch',
+  'combobox',
+  'slider',
+  'menuitem',
+  'tab',
+]);
 
 /**
  * Controls on the page that have no accessible name (the browser's own computation, from the
@@ -280,7 +295,9 @@ export async function controlsWithoutNames(page: Page): Promise<string[]> {
   await session.send('Accessibility.enable');
   try {
     const { nodes } = await session.send('Accessibility.getFullAXTree');
-    const missing = nodes.filter((node) => !node.ignored && controlRoles.has(String(node.role?.value)) && !String(node.name?.value ?? '').trim());
+    const missing = nodes.filter(
+      (node) => !node.ignored && controlRoles.has(String(node.role?.value)) && !String(node.name?.value ?? '').trim(),
+    );
     const described: string[] = [];
     for (const node of missing) {
       let where = '';

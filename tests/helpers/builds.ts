@@ -37,9 +37,15 @@ export interface Build {
   run(): void;
 }
 
-const npmRun = (script: string, env: Record<string, string> = {}) => () => {
-  execFileSync('npm', ['run', '--silent', script], { cwd: repoRoot, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } });
-};
+const npmRun =
+  (script: string, env: Record<string, string> = {}) =>
+  () => {
+    execFileSync('npm', ['run', '--silent', script], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, ...env },
+    });
+  };
 
 const at = (...parts: string[]) => parts.map((part) => path.join(repoRoot, part));
 

@@ -22,8 +22,22 @@ describe('encodeCbor', () => {
     expect(hex('IETF')).toBe('6449455446');
     expect(hex('\u00fc')).toBe('62c3bc');
     expect(hex([1, [2, 3], [4, 5]])).toBe('8301820203820405');
-    expect(hex(new Map([[1, 2], [3, 4]]))).toBe('a201020304');
-    expect(hex(new Map<string, CborValue>([['a', 1], ['b', [2, 3]]]))).toBe('a26161016162820203');
+    expect(
+      hex(
+        new Map([
+          [1, 2],
+          [3, 4],
+        ]),
+      ),
+    ).toBe('a201020304');
+    expect(
+      hex(
+        new Map<string, CborValue>([
+          ['a', 1],
+          ['b', [2, 3]],
+        ]),
+      ),
+    ).toBe('a26161016162820203');
   });
 
   it('refuses what it cannot encode', () => {
@@ -33,7 +47,12 @@ describe('encodeCbor', () => {
 
   it('is read back by the CBOR decoder @simplewebauthn/server uses', () => {
     const x = new Uint8Array(32).fill(7);
-    const cose = new Map<number, CborValue>([[1, 2], [3, -7], [-1, 1], [-2, x]]);
+    const cose = new Map<number, CborValue>([
+      [1, 2],
+      [3, -7],
+      [-1, 1],
+      [-2, x],
+    ]);
     const decoded = isoCBOR.decodeFirst<Map<number, unknown>>(encodeCbor(cose));
     expect(decoded.get(3)).toBe(-7);
     expect(decoded.get(-2)).toEqual(x);

@@ -42,10 +42,7 @@ export class CookieJar {
     }
   }
 
-  async fetch(
-    url: string | URL,
-    init: { method?: string; body?: string; headers?: Record<string, string> } = {},
-  ): Promise<JarResponse> {
+  async fetch(url: string | URL, init: { method?: string; body?: string; headers?: Record<string, string> } = {}): Promise<JarResponse> {
     const target = new URL(url);
     const cookie = this.cookieHeaderFor(target);
     const response = await fetch(target, {

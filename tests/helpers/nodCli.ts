@@ -21,8 +21,11 @@ function envFor(dataDir: string): NodeJS.ProcessEnv {
 /** Run `nod admin <args>`; never throws for a refusal (see `code` and `stderr`). */
 export function runNodAdmin(dataDir: string, args: string[]): Promise<NodRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(repoRoot, 'server/cli/nod.mjs'), 'admin', ...args], { cwd: repoRoot, env: envFor(dataDir) }, (error, stdout, stderr) =>
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [path.join(repoRoot, 'server/cli/nod.mjs'), 'admin', ...args],
+      { cwd: repoRoot, env: envFor(dataDir) },
+      (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
   });
 }

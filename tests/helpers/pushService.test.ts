@@ -44,11 +44,7 @@ describe('pushService', () => {
 
     const payload = JSON.stringify({ requestId: 'req_123', app: 'Contoso Portal' });
     const before = Math.floor(Date.now() / 1000);
-    const result = await webpush.sendNotification(
-      subscription,
-      payload,
-      options({ TTL: 120, urgency: 'high', topic: 'signin-req123' }),
-    );
+    const result = await webpush.sendNotification(subscription, payload, options({ TTL: 120, urgency: 'high', topic: 'signin-req123' }));
     expect(result.statusCode).toBe(201);
     expect(result.headers.location).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/message\//);
 
@@ -99,8 +95,7 @@ describe('pushService', () => {
     const details = webpush.generateRequestDetails(subscription, 'x', options());
     const inHour = Math.floor(Date.now() / 1000) + 3600;
     const vapid = (audience: string, expiration: number, publicKey = vapidDetails.publicKey) =>
-      webpush.getVapidHeaders(audience, vapidDetails.subject, publicKey, vapidDetails.privateKey, 'aes128gcm', expiration)
-        .Authorization;
+      webpush.getVapidHeaders(audience, vapidDetails.subject, publicKey, vapidDetails.privateKey, 'aes128gcm', expiration).Authorization;
     const otherKey = webpush.generateVAPIDKeys().publicKey;
     const cases: [string, string | undefined, RegExp][] = [
       ['wrong aud', vapid('https://push.example', inHour), /aud/],
@@ -191,9 +186,7 @@ describe('pushService', () => {
     const { subscription } = service.createSubscription();
     const untrusting = new Agent();
     try {
-      await expect(webpush.sendNotification(subscription, 'x', options({ agent: untrusting }))).rejects.toThrow(
-        /self-signed|self signed/i,
-      );
+      await expect(webpush.sendNotification(subscription, 'x', options({ agent: untrusting }))).rejects.toThrow(/self-signed|self signed/i);
     } finally {
       untrusting.destroy();
     }

@@ -19,13 +19,19 @@ export async function createRequest(
 ): Promise<{ status: number; body: SignInRequestCreated & Record<string, any> }> {
   const result = await fetchJson(`${relayUrl}/api/t/${tenant}/sign-in-requests`, {
     body: { origin: 'https://portal.contoso.example', ...body },
-    headers: { 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36', ...headers },
+    headers: {
+      'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36',
+      ...headers,
+    },
   });
   return { status: result.status, body: result.body };
 }
 
 /** The phone's view of a pending request. */
-export async function readRequest(phone: TestPhone, requestId: string): Promise<{ status: number; body: SignInRequestDetails & Record<string, any> }> {
+export async function readRequest(
+  phone: TestPhone,
+  requestId: string,
+): Promise<{ status: number; body: SignInRequestDetails & Record<string, any> }> {
   return phone.call('GET', `/api/device/sign-in-requests/${requestId}`);
 }
 

@@ -115,9 +115,7 @@ describe('softAuthenticator', () => {
     ).rejects.toThrow(/User verification was required/);
 
     const ok = await registered();
-    await expect(verifyAssertion(ok.authenticator, ok.credential, { userVerified: false })).rejects.toThrow(
-      /User verification required/,
-    );
+    await expect(verifyAssertion(ok.authenticator, ok.credential, { userVerified: false })).rejects.toThrow(/User verification required/);
   });
 
   it('fails verification for a wrong challenge, a wrong origin and a wrong RP ID', async () => {
@@ -125,9 +123,9 @@ describe('softAuthenticator', () => {
     await expect(verifyAssertion(authenticator, credential, {}, 'another-challenge')).rejects.toThrow(
       /Unexpected authentication response challenge/,
     );
-    await expect(
-      verifyAssertion(authenticator, credential, { originOverride: 'https://evil.test' }),
-    ).rejects.toThrow(/Unexpected authentication response origin/);
+    await expect(verifyAssertion(authenticator, credential, { originOverride: 'https://evil.test' })).rejects.toThrow(
+      /Unexpected authentication response origin/,
+    );
     const elsewhere = createSoftAuthenticator({ origin, rpId: 'evil.test', state: authenticator.toJSON() });
     await expect(verifyAssertion(elsewhere, credential)).rejects.toThrow(/RP ID/i);
   });
@@ -187,9 +185,7 @@ describe('softAuthenticator', () => {
     expect(byAllow.id).toBe(b.id);
     const byId = await authenticator.authenticate({ challenge: 'x', allowCredentials: [{ id: b.id }] }, { credentialId: a.id });
     expect(byId.id).toBe(a.id);
-    await expect(authenticator.authenticate({ challenge: 'x', allowCredentials: [{ id: 'unknown' }] })).rejects.toThrow(
-      /allowCredentials/,
-    );
+    await expect(authenticator.authenticate({ challenge: 'x', allowCredentials: [{ id: 'unknown' }] })).rejects.toThrow(/allowCredentials/);
     await expect(authenticator.authenticate({ challenge: 'x' })).rejects.toThrow(/credentialId/);
     await expect(
       authenticator.register({ ...(await registrationOptions()), excludeCredentials: [{ id: a.id, type: 'public-key' }] }),
@@ -208,13 +204,7 @@ describe('createDeviceKey', () => {
     const header = await deviceAuthorizationHeader('dev1', device.privateKey, request, 1_700_000_000_000);
     const parsed = parseDeviceAuthorization(header)!;
     expect(parsed.deviceId).toBe('dev1');
-    const verifyKey = await crypto.subtle.importKey(
-      'jwk',
-      device.publicJwk,
-      { name: 'ECDSA', namedCurve: 'P-256' },
-      false,
-      ['verify'],
-    );
+    const verifyKey = await crypto.subtle.importKey('jwk', device.publicJwk, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['verify']);
     const input = await deviceSigningInput({ ...request, timestamp: parsed.timestamp, body: utf8(request.body) });
     const verify = (data: Uint8Array) =>
       crypto.subtle.verify(

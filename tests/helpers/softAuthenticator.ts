@@ -16,11 +16,7 @@ import {
   randomBytes,
   sign,
 } from 'node:crypto';
-import type {
-  AuthenticationResponseJSON,
-  PublicKeyCredentialCreationOptionsJSON,
-  RegistrationResponseJSON,
-} from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { type CborMap, encodeCbor } from './cbor';
 
 const FLAG_UP = 0x01;
@@ -305,10 +301,7 @@ export interface DeviceKey {
  * Sign with shared/deviceSignature's `signWithDeviceKey` / `deviceAuthorizationHeader`.
  */
 export async function createDeviceKey(): Promise<DeviceKey> {
-  const pair = await globalThis.crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, [
-    'sign',
-    'verify',
-  ]);
+  const pair = await globalThis.crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
   const jwk = await globalThis.crypto.subtle.exportKey('jwk', pair.publicKey);
   if (!jwk.x || !jwk.y) throw new Error('WebCrypto exported a public JWK without coordinates');
   return { privateKey: pair.privateKey, publicKey: pair.publicKey, publicJwk: { kty: 'EC', crv: 'P-256', x: jwk.x, y: jwk.y } };

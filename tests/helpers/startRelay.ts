@@ -49,10 +49,7 @@ export async function fetchJson(
   return { status: response.status, body, headers: response.headers };
 }
 
-export async function startRelay(
-  overrides: Partial<RelayConfig> = {},
-  options: AppOptions = {},
-): Promise<TestRelay> {
+export async function startRelay(overrides: Partial<RelayConfig> = {}, options: AppOptions = {}): Promise<TestRelay> {
   const dataDir = overrides.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nod-test-'));
   let port = overrides.port ?? 0;
   let current: RelayApp;

@@ -12,7 +12,9 @@ function rowCounts(dataDir: string): Record<string, number> {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").all() as {
       name: string;
     }[];
-    return Object.fromEntries(tables.map(({ name }) => [name, (db.prepare(`SELECT count(*) AS n FROM "${name}"`).get() as { n: number }).n]));
+    return Object.fromEntries(
+      tables.map(({ name }) => [name, (db.prepare(`SELECT count(*) AS n FROM "${name}"`).get() as { n: number }).n]),
+    );
   } finally {
     db.close();
   }
@@ -150,7 +152,11 @@ describe('bad input gets a 4xx problem+json, the relay keeps serving, and nothin
       send: async () => {
         const url = `/api/registrations/${phone.account.registrationId}/phone-sign-in`;
         const body = JSON.stringify({ enabled: 'yes' });
-        const authorization = await deviceAuthorizationHeader(phone.account.deviceId, phone.deviceKey.privateKey, { method: 'PUT', path: url, body });
+        const authorization = await deviceAuthorizationHeader(phone.account.deviceId, phone.deviceKey.privateKey, {
+          method: 'PUT',
+          path: url,
+          body,
+        });
         return fetchJson(`${relay.url}${url}`, { method: 'PUT', body, headers: { authorization } });
       },
       status: 400,
@@ -160,7 +166,8 @@ describe('bad input gets a 4xx problem+json, the relay keeps serving, and nothin
     // Size and media type
     {
       journey: 'a body over the size limit to enrollment start',
-      send: () => post('/api/enrollment/start', JSON.stringify({ tenant: 'contoso', username: alice, temporaryAccessPass: 'x'.repeat(20_000) })),
+      send: () =>
+        post('/api/enrollment/start', JSON.stringify({ tenant: 'contoso', username: alice, temporaryAccessPass: 'x'.repeat(20_000) })),
       status: 413,
       code: 'body_too_large',
     },
@@ -185,7 +192,8 @@ describe('bad input gets a 4xx problem+json, the relay keeps serving, and nothin
     // Unknown tenant
     {
       journey: 'an unknown tenant at enrollment start (the same answer as any bad pass)',
-      send: () => post('/api/enrollment/start', JSON.stringify({ tenant: 'nosuchtenant', username: alice, temporaryAccessPass: 'ABCDEFGHJKLMNPQR' })),
+      send: () =>
+        post('/api/enrollment/start', JSON.stringify({ tenant: 'nosuchtenant', username: alice, temporaryAccessPass: 'ABCDEFGHJKLMNPQR' })),
       status: 400,
       code: 'tap_invalid',
     },

@@ -77,108 +77,141 @@ async function freePort(): Promise<number> {
 }
 
 describe('done when: from a shell, the CLI sets up a tenant, and a phone enrolls with its TAP', () => {
-  it('CLI creates tenant, user in a group, policy targeting the group in any mode, and a TAP; a scripted enrollment with that TAP succeeds and survives a restart', async () => {
-    const dataDir = tempDir();
-    const alice = 'alice@contoso.example';
+  it(
+    'CLI creates tenant, user in a group, policy targeting the group in any mode, and a TAP; a scripted enrollment with that TAP succeeds and survives a restart',
+    async () => {
+      const dataDir = tempDir();
+      const alice = 'alice@contoso.example';
 
-    const tenant = await nodJson(dataDir, 'admin', 'tenant', 'create', 'contoso', '--display-name', 'Contoso');
-    expect(tenant).toEqual({ name: 'contoso', displayName: 'Contoso', signInOrigins: [], createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
-    expect(await nodJson(dataDir, 'admin', 'user', 'create', 'contoso', alice, '--display-name', 'Alice')).toMatchObject({
-      username: alice,
-      kind: 'member',
-    });
-    expect(await nodJson(dataDir, 'admin', 'group', 'create', 'contoso', 'Sales')).toMatchObject({ name: 'Sales' });
-    const added = await nod(dataDir, 'admin', 'group', 'add', 'contoso', 'Sales', alice);
-    expect(added.code).toBe(0);
-    const policy = await nodJson(dataDir, 'admin', 'policy', 'set', 'contoso', '--enable', '--target', 'group:Sales=any');
-    expect(policy).toMatchObject({ enabled: true, includeTargets: [{ kind: 'group', name: 'Sales', mode: 'any' }] });
-    const tap = await nodJson(dataDir, 'admin', 'tap', 'issue', 'contoso', alice);
-    expect(tap).toMatchObject({ temporaryAccessPass: expect.stringMatching(/^[A-Za-z0-9]{16}$/), oneTime: true });
-    const { token } = await nodJson(dataDir, 'admin', 'token', 'create', 'contoso');
-    expect(token).toMatch(/^nod_admin_/);
-
-    // The relay starts on the data directory the CLI wrote.
-    const relay = await startRelay({ dataDir });
-    try {
-      const phone = await enrollPhone(relay.url, { tenant: 'contoso', username: alice, temporaryAccessPass: tap.temporaryAccessPass });
-      expect(phone.account).toMatchObject({ tenant: 'contoso', tenantDisplayName: 'Contoso', username: alice, displayName: 'Alice' });
-      const enabled = await phone.call('PUT', `/api/registrations/${phone.account.registrationId}/phone-sign-in`, { enabled: true });
-      expect(enabled.body).toEqual({ phoneSignInEnabled: true });
-
-      await relay.restart();
-
-      const listed = await fetchJson(`${relay.url}/admin/t/contoso/users/${alice}/registrations`, { headers: { authorization: `Bearer ${token}` } });
-      expect(listed.status).toBe(200);
-      expect(listed.body.registrations).toEqual([expect.objectContaining({ id: phone.account.registrationId, phoneSignInEnabled: true })]);
-      const mine = await phone.call('GET', '/api/device/registrations');
-      expect(mine.body.registrations).toEqual([expect.objectContaining({ id: phone.account.registrationId, phoneSignInEnabled: true })]);
-      // The pass was one-time: it does not start a second enrollment.
-      const again = await fetchJson(`${relay.url}/api/enrollment/start`, {
-        body: { tenant: 'contoso', username: alice, temporaryAccessPass: tap.temporaryAccessPass },
+      const tenant = await nodJson(dataDir, 'admin', 'tenant', 'create', 'contoso', '--display-name', 'Contoso');
+      expect(tenant).toEqual({
+        name: 'contoso',
+        displayName: 'Contoso',
+        signInOrigins: [],
+        createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       });
-      expect(again.body).toMatchObject({ code: 'tap_invalid' });
-    } finally {
-      await relay.close();
-    }
-  }, processTimeout * 4);
+      expect(await nodJson(dataDir, 'admin', 'user', 'create', 'contoso', alice, '--display-name', 'Alice')).toMatchObject({
+        username: alice,
+        kind: 'member',
+      });
+      expect(await nodJson(dataDir, 'admin', 'group', 'create', 'contoso', 'Sales')).toMatchObject({ name: 'Sales' });
+      const added = await nod(dataDir, 'admin', 'group', 'add', 'contoso', 'Sales', alice);
+      expect(added.code).toBe(0);
+      const policy = await nodJson(dataDir, 'admin', 'policy', 'set', 'contoso', '--enable', '--target', 'group:Sales=any');
+      expect(policy).toMatchObject({ enabled: true, includeTargets: [{ kind: 'group', name: 'Sales', mode: 'any' }] });
+      const tap = await nodJson(dataDir, 'admin', 'tap', 'issue', 'contoso', alice);
+      expect(tap).toMatchObject({ temporaryAccessPass: expect.stringMatching(/^[A-Za-z0-9]{16}$/), oneTime: true });
+      const { token } = await nodJson(dataDir, 'admin', 'token', 'create', 'contoso');
+      expect(token).toMatch(/^nod_admin_/);
+
+      // The relay starts on the data directory the CLI wrote.
+      const relay = await startRelay({ dataDir });
+      try {
+        const phone = await enrollPhone(relay.url, { tenant: 'contoso', username: alice, temporaryAccessPass: tap.temporaryAccessPass });
+        expect(phone.account).toMatchObject({ tenant: 'contoso', tenantDisplayName: 'Contoso', username: alice, displayName: 'Alice' });
+        const enabled = await phone.call('PUT', `/api/registrations/${phone.account.registrationId}/phone-sign-in`, { enabled: true });
+        expect(enabled.body).toEqual({ phoneSignInEnabled: true });
+
+        await relay.restart();
+
+        const listed = await fetchJson(`${relay.url}/admin/t/contoso/users/${alice}/registrations`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        expect(listed.status).toBe(200);
+        expect(listed.body.registrations).toEqual([
+          expect.objectContaining({ id: phone.account.registrationId, phoneSignInEnabled: true }),
+        ]);
+        const mine = await phone.call('GET', '/api/device/registrations');
+        expect(mine.body.registrations).toEqual([expect.objectContaining({ id: phone.account.registrationId, phoneSignInEnabled: true })]);
+        // The pass was one-time: it does not start a second enrollment.
+        const again = await fetchJson(`${relay.url}/api/enrollment/start`, {
+          body: { tenant: 'contoso', username: alice, temporaryAccessPass: tap.temporaryAccessPass },
+        });
+        expect(again.body).toMatchObject({ code: 'tap_invalid' });
+      } finally {
+        await relay.close();
+      }
+    },
+    processTimeout * 4,
+  );
 });
 
 // Independent processes on their own directories: run them side by side.
 describe.concurrent('the CLI says what went wrong', () => {
-  it('an unknown tenant exits 1 with one line', async () => {
-    const run = await nod(tempDir(), 'admin', 'user', 'create', 'nosuchtenant', 'alice@contoso.example');
-    expect(run.code).toBe(1);
-    expect(run.stderr.split('\n').filter((l) => l.startsWith('nod:'))).toEqual(['nod: No tenant is named nosuchtenant.']);
-  }, processTimeout);
+  it(
+    'an unknown tenant exits 1 with one line',
+    async () => {
+      const run = await nod(tempDir(), 'admin', 'user', 'create', 'nosuchtenant', 'alice@contoso.example');
+      expect(run.code).toBe(1);
+      expect(run.stderr.split('\n').filter((l) => l.startsWith('nod:'))).toEqual(['nod: No tenant is named nosuchtenant.']);
+    },
+    processTimeout,
+  );
 
-  it('a refused admin call exits 1 with its message', async () => {
-    const dataDir = tempDir();
-    await nodJson(dataDir, 'admin', 'tenant', 'create', 'contoso');
-    const run = await nod(dataDir, 'admin', 'policy', 'set', 'contoso', '--enable', '--target', 'group:Nobody=any');
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain('nod: includeTargets[0].name: no group named Nobody in contoso');
-  }, processTimeout);
+  it(
+    'a refused admin call exits 1 with its message',
+    async () => {
+      const dataDir = tempDir();
+      await nodJson(dataDir, 'admin', 'tenant', 'create', 'contoso');
+      const run = await nod(dataDir, 'admin', 'policy', 'set', 'contoso', '--enable', '--target', 'group:Nobody=any');
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain('nod: includeTargets[0].name: no group named Nobody in contoso');
+    },
+    processTimeout,
+  );
 
-  it('an unknown command exits 2 with the usage', async () => {
-    const run = await nod(tempDir(), 'admin', 'frobnicate');
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('nod admin tap issue <tenant> <username>');
-  }, processTimeout);
+  it(
+    'an unknown command exits 2 with the usage',
+    async () => {
+      const run = await nod(tempDir(), 'admin', 'frobnicate');
+      expect(run.code).toBe(2);
+      expect(run.stderr).toContain('nod admin tap issue <tenant> <username>');
+    },
+    processTimeout,
+  );
 });
 
 describe.concurrent('starting the relay from a shell (what npm start runs)', () => {
-  it('a bad NOD_PORT and NOD_PUBLIC_URL stop it with exit code 2 and one line each, before anything is written', async () => {
-    const cwd = tempDir();
-    const dataDir = path.join(cwd, 'data');
-    const result = await exited(startMain({ NOD_PORT: 'eighty', NOD_PUBLIC_URL: 'nod.contoso.example', NOD_DATA_DIR: dataDir }, cwd));
-    expect(result.code).toBe(2);
-    expect(result.stderr.split('\n').filter((l) => l.startsWith('nod:'))).toEqual([
-      'nod: NOD_PORT: expected a port number from 0 to 65535, got "eighty"',
-      'nod: NOD_PUBLIC_URL: expected an http or https URL such as https://nod.contoso.example, got "nod.contoso.example"',
-    ]);
-    expect(result.stderr).not.toMatch(/^\s+at /m);
-    expect(fs.existsSync(dataDir)).toBe(false);
-  }, processTimeout);
+  it(
+    'a bad NOD_PORT and NOD_PUBLIC_URL stop it with exit code 2 and one line each, before anything is written',
+    async () => {
+      const cwd = tempDir();
+      const dataDir = path.join(cwd, 'data');
+      const result = await exited(startMain({ NOD_PORT: 'eighty', NOD_PUBLIC_URL: 'nod.contoso.example', NOD_DATA_DIR: dataDir }, cwd));
+      expect(result.code).toBe(2);
+      expect(result.stderr.split('\n').filter((l) => l.startsWith('nod:'))).toEqual([
+        'nod: NOD_PORT: expected a port number from 0 to 65535, got "eighty"',
+        'nod: NOD_PUBLIC_URL: expected an http or https URL such as https://nod.contoso.example, got "nod.contoso.example"',
+      ]);
+      expect(result.stderr).not.toMatch(/^\s+at /m);
+      expect(fs.existsSync(dataDir)).toBe(false);
+    },
+    processTimeout,
+  );
 
-  it('a good configuration serves GET /health, makes its keys, and stops cleanly on SIGTERM', async () => {
-    const cwd = tempDir();
-    const port = await freePort();
-    const child = startMain({ NOD_PORT: String(port), NOD_LOG_LEVEL: 'warn' }, cwd);
-    const done = exited(child);
-    try {
-      let health: { status: number; body: any } | undefined;
-      const deadline = Date.now() + processTimeout - 5_000;
-      while (health?.status !== 200 && Date.now() < deadline) {
-        health = await fetchJson(`http://127.0.0.1:${port}/health`).catch(() => undefined);
-        if (health?.status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+  it(
+    'a good configuration serves GET /health, makes its keys, and stops cleanly on SIGTERM',
+    async () => {
+      const cwd = tempDir();
+      const port = await freePort();
+      const child = startMain({ NOD_PORT: String(port), NOD_LOG_LEVEL: 'warn' }, cwd);
+      const done = exited(child);
+      try {
+        let health: { status: number; body: any } | undefined;
+        const deadline = Date.now() + processTimeout - 5_000;
+        while (health?.status !== 200 && Date.now() < deadline) {
+          health = await fetchJson(`http://127.0.0.1:${port}/health`).catch(() => undefined);
+          if (health?.status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(health).toMatchObject({ status: 200, body: { status: 'ok' } });
+        // The embedded default: SQLite and keys under ./data of where it was started.
+        expect(fs.existsSync(path.join(cwd, 'data', 'nod.sqlite'))).toBe(true);
+        expect(fs.readdirSync(path.join(cwd, 'data', 'keys'))).toEqual(expect.arrayContaining(['signing.json', 'vapid.json']));
+      } finally {
+        child.kill('SIGTERM');
       }
-      expect(health).toMatchObject({ status: 200, body: { status: 'ok' } });
-      // The embedded default: SQLite and keys under ./data of where it was started.
-      expect(fs.existsSync(path.join(cwd, 'data', 'nod.sqlite'))).toBe(true);
-      expect(fs.readdirSync(path.join(cwd, 'data', 'keys'))).toEqual(expect.arrayContaining(['signing.json', 'vapid.json']));
-    } finally {
-      child.kill('SIGTERM');
-    }
-    expect((await done).code).toBe(0);
-  }, processTimeout);
+      expect((await done).code).toBe(0);
+    },
+    processTimeout,
+  );
 });

@@ -147,7 +147,11 @@ describe('journey 2: the relay checks the phone’s new credential before it sto
     const contosoPass = (await contoso.admin('POST', '/users/bala@contoso.example/temporary-access-pass', {})).body.temporaryAccessPass;
     const authenticator = newAuthenticator();
     const deviceKey = await createDeviceKey();
-    const atContoso = await enrollPhone(relay.url, { tenant: 'contoso', username: 'bala@contoso.example', temporaryAccessPass: contosoPass }, { authenticator, deviceKey });
+    const atContoso = await enrollPhone(
+      relay.url,
+      { tenant: 'contoso', username: 'bala@contoso.example', temporaryAccessPass: contosoPass },
+      { authenticator, deviceKey },
+    );
     const atFabrikam = await enrollPhone(
       relay.url,
       { tenant: 'fabrikam', username: 'bala@fabrikam.example', temporaryAccessPass: fabrikamPass },

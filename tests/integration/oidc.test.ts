@@ -40,7 +40,11 @@ describe('OpenID Connect: a stock client signs Alice in with her phone through t
 
   it('completes authorization code + PKCE; the ID token validates against the JWKS and says how she signed in', async () => {
     const config = await discover();
-    expect(config.serverMetadata()).toMatchObject({ issuer, code_challenge_methods_supported: ['S256'], id_token_signing_alg_values_supported: ['ES256'] });
+    expect(config.serverMetadata()).toMatchObject({
+      issuer,
+      code_challenge_methods_supported: ['S256'],
+      id_token_signing_alg_values_supported: ['ES256'],
+    });
     const verifier = client.randomPKCECodeVerifier();
     const nonce = client.randomNonce();
     const state = client.randomState();
@@ -61,9 +65,17 @@ describe('OpenID Connect: a stock client signs Alice in with her phone through t
     const served = (await jar.fetch(toPage.location!)).text;
     const content = /<meta name="nod-sign-in" content="([^"]+)">/.exec(served)?.[1].replaceAll('&#34;', '"');
     expect(JSON.parse(content!)).toEqual({ v: 1, tenant: 'contoso', step: 'username', clientId: 'contoso-portal' });
-    const { redirectTo, requestId } = await signInWithPhoneAt(jar, world.relay.url, toPage.location!, 'contoso', 'alice@contoso.example', phone, {
-      clientId: 'contoso-portal',
-    });
+    const { redirectTo, requestId } = await signInWithPhoneAt(
+      jar,
+      world.relay.url,
+      toPage.location!,
+      'contoso',
+      'alice@contoso.example',
+      phone,
+      {
+        clientId: 'contoso-portal',
+      },
+    );
     const pushed = await world.push.waitFor((m) => m.payload?.requestId === requestId);
     expect(pushed.payload.context.applicationName).toBe('Contoso Portal');
 
@@ -98,7 +110,11 @@ describe('OpenID Connect: a stock client signs Alice in with her phone through t
     expect(userinfo).toMatchObject({ sub: aliceId, preferred_username: 'alice@contoso.example', name: 'alice' });
 
     // RP-initiated logout: the relay asks, the user confirms, the browser lands on the site.
-    const endSession = client.buildEndSessionUrl(config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: postLogoutUri, state: 'bye' });
+    const endSession = client.buildEndSessionUrl(config, {
+      id_token_hint: tokens.id_token!,
+      post_logout_redirect_uri: postLogoutUri,
+      state: 'bye',
+    });
     const confirm = await jar.fetch(endSession);
     expect(confirm.status).toBe(200);
     expect(confirm.headers.get('content-security-policy')).toContain("script-src 'self'");
@@ -165,7 +181,8 @@ describe('OpenID Connect: a stock client signs Alice in with her phone through t
     const grant = await fetchJson(`${world.relay.url}/api/t/contoso/temporary-access-pass-sign-in`, {
       body: {
         username: 'alice@contoso.example',
-        temporaryAccessPass: (await world.contoso.admin('POST', '/users/alice@contoso.example/temporary-access-pass', {})).body.temporaryAccessPass,
+        temporaryAccessPass: (await world.contoso.admin('POST', '/users/alice@contoso.example/temporary-access-pass', {})).body
+          .temporaryAccessPass,
       },
     });
     expect(grant.status).toBe(200);
@@ -179,7 +196,11 @@ describe('OpenID Connect: a stock client signs Alice in with her phone through t
     const stranger = await new CookieJar().postJson(`${second.interaction}/finish`, { grant: 'x'.repeat(43) }, world.relay.url);
     expect(stranger.status).toBe(404);
     // Another origin cannot call the page's endpoints.
-    const crossSite = await second.jar.postJson(`${second.interaction}/username`, { username: 'alice@contoso.example' }, 'https://evil.example');
+    const crossSite = await second.jar.postJson(
+      `${second.interaction}/username`,
+      { username: 'alice@contoso.example' },
+      'https://evil.example',
+    );
     expect(crossSite.status).toBe(403);
   });
 
@@ -220,7 +241,11 @@ describe('OIDC clients admin API', () => {
   afterAll(() => world.close());
 
   it('registers, lists and deletes clients; the secret is shown once; bad input names the field', async () => {
-    const created = await world.contoso.admin('POST', '/clients', { displayName: 'Payroll', redirectUris: ['https://payroll.contoso.example/cb'], type: 'public' });
+    const created = await world.contoso.admin('POST', '/clients', {
+      displayName: 'Payroll',
+      redirectUris: ['https://payroll.contoso.example/cb'],
+      type: 'public',
+    });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ displayName: 'Payroll', type: 'public', issuer: `${world.relay.url}/t/contoso` });
     expect(created.body.clientSecret).toBeUndefined();
@@ -231,9 +256,17 @@ describe('OIDC clients admin API', () => {
     const bad = await world.contoso.admin('POST', '/clients', { displayName: 'X', redirectUris: ['http://payroll.contoso.example/cb'] });
     expect(bad.status).toBe(400);
     expect(bad.body.field).toBe('redirectUris[0]');
-    const reserved = await world.contoso.admin('POST', '/clients', { clientId: 'nod-my-sign-ins', displayName: 'X', redirectUris: ['https://x.example/cb'] });
+    const reserved = await world.contoso.admin('POST', '/clients', {
+      clientId: 'nod-my-sign-ins',
+      displayName: 'X',
+      redirectUris: ['https://x.example/cb'],
+    });
     expect(reserved.status).toBe(400);
-    const duplicate = await world.contoso.admin('POST', '/clients', { clientId: created.body.clientId, displayName: 'X', redirectUris: ['https://x.example/cb'] });
+    const duplicate = await world.contoso.admin('POST', '/clients', {
+      clientId: created.body.clientId,
+      displayName: 'X',
+      redirectUris: ['https://x.example/cb'],
+    });
     expect(duplicate.status).toBe(409);
 
     expect((await world.contoso.admin('DELETE', `/clients/${created.body.clientId}`)).status).toBe(204);
@@ -248,7 +281,9 @@ describe('OIDC clients admin API', () => {
     const anonymous = await fetchJson(`${world.relay.url}/admin/t/contoso/clients`);
     expect(anonymous.status).toBe(401);
     const policyAdmin = await world.contoso.admin('POST', '/tokens', { role: 'authentication_policy_administrator' });
-    const limited = await fetchJson(`${world.relay.url}/admin/t/contoso/clients`, { headers: { authorization: `Bearer ${policyAdmin.body.token}` } });
+    const limited = await fetchJson(`${world.relay.url}/admin/t/contoso/clients`, {
+      headers: { authorization: `Bearer ${policyAdmin.body.token}` },
+    });
     expect(limited.status).toBe(403);
   });
 });

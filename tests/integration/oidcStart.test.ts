@@ -78,7 +78,11 @@ describe('the one-command start (npm start)', () => {
       expect(first.output).toContain('bala@contoso.example (Bala Sandhu)');
       expect(first.temporaryAccessPass).toMatch(/^[A-Za-z0-9]{16}$/);
 
-      phone = await enrollPhone(relayUrl, { tenant: 'contoso', username: 'bala@contoso.example', temporaryAccessPass: first.temporaryAccessPass });
+      phone = await enrollPhone(relayUrl, {
+        tenant: 'contoso',
+        username: 'bala@contoso.example',
+        temporaryAccessPass: first.temporaryAccessPass,
+      });
       const enabled = await phone.call('PUT', `/api/registrations/${phone.account.registrationId}/phone-sign-in`, { enabled: true });
       expect(enabled.status).toBe(200);
 

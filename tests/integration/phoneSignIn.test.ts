@@ -34,7 +34,11 @@ describe('journey 2: the user enables phone sign-in in the app', () => {
     for (const [who, user] of Object.entries(users) as [Who, (typeof users)[Who]][]) {
       expect((await contoso.admin('POST', '/users', user)).status).toBe(201);
       const tap = await contoso.admin('POST', `/users/${user.username}/temporary-access-pass`, {});
-      phones[who] = await enrollPhone(relay.url, { tenant: 'contoso', username: user.username, temporaryAccessPass: tap.body.temporaryAccessPass });
+      phones[who] = await enrollPhone(relay.url, {
+        tenant: 'contoso',
+        username: user.username,
+        temporaryAccessPass: tap.body.temporaryAccessPass,
+      });
     }
     await contoso.admin('PUT', `/groups/Staff/members/${users.eve.username}`);
     // ...then the admin narrows the policy.
@@ -116,7 +120,9 @@ describe('journey 2: the user enables phone sign-in in the app', () => {
         username: 'mallory@fabrikam.example',
         temporaryAccessPass: tap.body.temporaryAccessPass,
       });
-      const attempt = await outsider.call('PUT', `/api/registrations/${phones.anna.account.registrationId}/phone-sign-in`, { enabled: true });
+      const attempt = await outsider.call('PUT', `/api/registrations/${phones.anna.account.registrationId}/phone-sign-in`, {
+        enabled: true,
+      });
       expect(attempt.status).toBe(404);
       expect(await registrationOf('anna')).toMatchObject({ phoneSignInEnabled: false });
     });
@@ -131,8 +137,7 @@ describe('journey 2: the user enables phone sign-in in the app', () => {
 
   describe('every device call is signed with the device key', () => {
     const path = '/api/device/registrations';
-    const send = (authorization?: string) =>
-      fetchJson(`${relay.url}${path}`, { headers: authorization ? { authorization } : {} });
+    const send = (authorization?: string) => fetchJson(`${relay.url}${path}`, { headers: authorization ? { authorization } : {} });
     const header = (options: { now?: number; path?: string; deviceId?: string; key?: CryptoKey } = {}) =>
       deviceAuthorizationHeader(
         options.deviceId ?? phones.anna.account.deviceId,

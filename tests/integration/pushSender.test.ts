@@ -186,7 +186,11 @@ describe('push sender', () => {
     const served = new WeakSet<Socket>();
     let requests = 0;
     let dropAll = false;
-    const { server, pems, endpoint: url } = await startRawServer((req, res) => {
+    const {
+      server,
+      pems,
+      endpoint: url,
+    } = await startRawServer((req, res) => {
       requests++;
       if (dropAll || served.has(req.socket)) {
         req.socket.destroy();
@@ -324,11 +328,9 @@ describe('push sender', () => {
       ['short p256dh', push.send({ ...subscription, keys: { ...subscription.keys, p256dh: 'AAAA' } }, 'x', { ttlSeconds: 1 })],
       [
         'p256dh off the curve',
-        push.send(
-          { ...subscription, keys: { ...subscription.keys, p256dh: Buffer.alloc(65, 4).toString('base64url') } },
-          'x',
-          { ttlSeconds: 1 },
-        ),
+        push.send({ ...subscription, keys: { ...subscription.keys, p256dh: Buffer.alloc(65, 4).toString('base64url') } }, 'x', {
+          ttlSeconds: 1,
+        }),
       ],
       ['short auth', push.send({ ...subscription, keys: { ...subscription.keys, auth: 'AAAA' } }, 'x', { ttlSeconds: 1 })],
       ['negative TTL', push.send(subscription, 'x', { ttlSeconds: -1 })],

@@ -19,8 +19,7 @@ async function testBrowser(relayUrl: string) {
   };
   return {
     deviceId,
-    createRequest: (username: string) =>
-      signed('/api/t/contoso/sign-in-requests', { username, origin: 'https://portal.contoso.example' }),
+    createRequest: (username: string) => signed('/api/t/contoso/sign-in-requests', { username, origin: 'https://portal.contoso.example' }),
     addUserWithPass: (username: string, temporaryAccessPass: string) =>
       signed('/api/t/contoso/browsers/self/users', { username, temporaryAccessPass }),
   };

@@ -93,7 +93,10 @@ describe('the relay checks every answer, in order', () => {
 
   it("another account's registration cannot answer: the request is not found for it", async () => {
     const { created, details } = await fresh();
-    const asCarol = { ...details, webauthn: { ...details.webauthn, allowCredentials: [{ id: carol.account.credentialId, type: 'public-key' as const }] } };
+    const asCarol = {
+      ...details,
+      webauthn: { ...details.webauthn, allowCredentials: [{ id: carol.account.credentialId, type: 'public-key' as const }] },
+    };
     const result = await answer(world.relay.url, carol, asCarol, 'approve', { typedNumber: created.number });
     expect(result.status).toBe(404);
     expect(result.body.code).toBe('request_not_found');
@@ -111,7 +114,7 @@ describe('the relay checks every answer, in order', () => {
     expect(result.body.code).toBe('request_not_found');
   });
 
-  it("an assertion by another credential of the same user is refused", async () => {
+  it('an assertion by another credential of the same user is refused', async () => {
     const { created, details } = await fresh();
     // The tablet's authenticator signs, but the answer names the phone's registration.
     const tabletAssertion = await aliceTablet.authenticator.authenticate({

@@ -88,7 +88,9 @@ describe('the desktop side: collector secret, live results, supersede, no enumer
       await answer(world.relay.url, alice, details, 'deny');
       const closed = await stream.waitFor((e) => e.type === 'closed' && e.requestId === created.requestId);
       expect(closed).toMatchObject({ status: 'denied' });
-      const pushed = await world.push.waitFor((m) => m.payload?.type === 'sign_in_request_closed' && m.payload.requestId === created.requestId);
+      const pushed = await world.push.waitFor(
+        (m) => m.payload?.type === 'sign_in_request_closed' && m.payload.requestId === created.requestId,
+      );
       expect(pushed.headers.topic).toBeTruthy();
     } finally {
       stream.close();
@@ -113,9 +115,14 @@ describe('the desktop side: collector secret, live results, supersede, no enumer
   });
 
   it('a page can only create requests for its own origin', async () => {
-    const result = await createRequest(world.relay.url, 'contoso', { username: 'alice@contoso.example', origin: 'https://portal.contoso.example' }, {
-      origin: 'https://evil.example',
-    });
+    const result = await createRequest(
+      world.relay.url,
+      'contoso',
+      { username: 'alice@contoso.example', origin: 'https://portal.contoso.example' },
+      {
+        origin: 'https://evil.example',
+      },
+    );
     expect(result.status).toBe(400);
     expect(result.body.field).toBe('origin');
   });

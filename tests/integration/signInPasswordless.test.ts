@@ -15,7 +15,10 @@ describe('journey 3: passwordless phone sign-in through the HTTP API', () => {
   afterAll(() => world.close());
 
   it('pushes an encrypted request without the number, and approval with the right number signs the desktop in once', async () => {
-    const created = await createRequest(world.relay.url, 'contoso', { username: 'alice@contoso.example', client: { applicationName: 'Contoso Portal' } });
+    const created = await createRequest(world.relay.url, 'contoso', {
+      username: 'alice@contoso.example',
+      client: { applicationName: 'Contoso Portal' },
+    });
     expect(created.status).toBe(201);
     expect(created.body.number).toBeGreaterThanOrEqual(10);
     expect(created.body.number).toBeLessThanOrEqual(99);
@@ -28,7 +31,12 @@ describe('journey 3: passwordless phone sign-in through the HTTP API', () => {
     expect(pushed.payload).toMatchObject({
       type: 'sign_in_request',
       tenant: 'contoso',
-      context: { applicationName: 'Contoso Portal', browser: 'Chrome on Linux', location: 'Unknown location', origin: 'https://portal.contoso.example' },
+      context: {
+        applicationName: 'Contoso Portal',
+        browser: 'Chrome on Linux',
+        location: 'Unknown location',
+        origin: 'https://portal.contoso.example',
+      },
     });
     expect(pushed.payloadText).not.toContain(`${created.body.number}`);
 

@@ -27,7 +27,14 @@ describe('Web Push delivery of sign-in requests', () => {
     await world.enroll('bob@contoso.example');
     const numbers: number[] = [];
     for (let i = 0; i < 5; i++) {
-      const created = (await createRequest(world.relay.url, 'contoso', { username: 'bob@contoso.example', kind: 'mfa', password: 'correct horse battery' }, { 'nod-collector-key': `p${i}` })).body;
+      const created = (
+        await createRequest(
+          world.relay.url,
+          'contoso',
+          { username: 'bob@contoso.example', kind: 'mfa', password: 'correct horse battery' },
+          { 'nod-collector-key': `p${i}` },
+        )
+      ).body;
       numbers.push(created.number);
       const message = await world.push.waitFor((m) => m.payload?.requestId === created.requestId);
       expect(message.status).toBe(201);
@@ -41,7 +48,9 @@ describe('Web Push delivery of sign-in requests', () => {
       walk(message.payload);
       expect(values).not.toContain(created.number);
       expect(values).not.toContain(String(created.number));
-      expect(Object.keys(message.payload.context).sort()).toEqual(['applicationName', 'browser', 'location', 'origin', 'registeredBrowser'].filter((k) => k in message.payload.context).sort());
+      expect(Object.keys(message.payload.context).sort()).toEqual(
+        ['applicationName', 'browser', 'location', 'origin', 'registeredBrowser'].filter((k) => k in message.payload.context).sort(),
+      );
       expect(message.payload).not.toHaveProperty('number');
     }
     // One VAPID JWT per push-service origin, reused rather than signed per message.

@@ -24,7 +24,11 @@ describe('journey 4 (push MFA) and journey 5 (verification codes)', () => {
   });
 
   it('password first, then a number-matched push without user verification signs in with mfa', async () => {
-    const created = await createRequest(world.relay.url, 'contoso', { username: 'bob@contoso.example', kind: 'mfa', password: 'correct horse battery' });
+    const created = await createRequest(world.relay.url, 'contoso', {
+      username: 'bob@contoso.example',
+      kind: 'mfa',
+      password: 'correct horse battery',
+    });
     expect(created.status).toBe(201);
     expect(created.body.methods).toContain('password');
     expect(created.body.methods).not.toContain('phone_sign_in');
@@ -68,10 +72,17 @@ describe('journey 4 (push MFA) and journey 5 (verification codes)', () => {
   it('a code from the step before still works (±1 step), one from two steps back does not', async () => {
     const late = await totpCode(alice.account.totpSecret, Date.now() + 30_000);
     const old = await totpCode(alice.account.totpSecret, Date.now() - 90_000);
-    const wrongUser = await fetchJson(`${world.relay.url}/api/t/contoso/code-sign-in`, { body: { username: 'nobody@contoso.example', code: late } });
+    const wrongUser = await fetchJson(`${world.relay.url}/api/t/contoso/code-sign-in`, {
+      body: { username: 'nobody@contoso.example', code: late },
+    });
     expect(wrongUser.body.code).toBe('code_invalid');
-    expect((await fetchJson(`${world.relay.url}/api/t/contoso/code-sign-in`, { body: { username: 'alice@contoso.example', code: old } })).status).toBe(400);
-    expect((await fetchJson(`${world.relay.url}/api/t/contoso/code-sign-in`, { body: { username: 'alice@contoso.example', code: late } })).status).toBe(200);
+    expect(
+      (await fetchJson(`${world.relay.url}/api/t/contoso/code-sign-in`, { body: { username: 'alice@contoso.example', code: old } })).status,
+    ).toBe(400);
+    expect(
+      (await fetchJson(`${world.relay.url}/api/t/contoso/code-sign-in`, { body: { username: 'alice@contoso.example', code: late } }))
+        .status,
+    ).toBe(200);
   });
 
   it('a push-mode user needs the password before a code', async () => {

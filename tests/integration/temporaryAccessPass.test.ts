@@ -112,7 +112,7 @@ describe('journey 2: the Temporary Access Pass an admin issues', () => {
       await refused('revoked', await start('contoso', alice, pass));
     });
 
-    it("a pass used in another tenant is refused, even where the same username has a pass", async () => {
+    it('a pass used in another tenant is refused, even where the same username has a pass', async () => {
       const contosoPass = await issue(contoso, alice);
       await issue(fabrikam, alice);
       await refused('wrong tenant', await start('fabrikam', alice, contosoPass));
@@ -121,7 +121,7 @@ describe('journey 2: the Temporary Access Pass an admin issues', () => {
       expect((await start('contoso', alice, contosoPass)).status).toBe(200);
     });
 
-    it("a pass used for another user is refused, even when that user has a pass", async () => {
+    it('a pass used for another user is refused, even when that user has a pass', async () => {
       const alicePass = await issue(contoso, alice);
       await issue(contoso, bob);
       await refused('wrong user', await start('contoso', bob, alicePass));
@@ -176,11 +176,14 @@ describe('journey 2: the Temporary Access Pass an admin issues', () => {
   });
 
   describe('lifetime bounds: 10 minutes to 30 days', () => {
-    it.each([temporaryAccessPassLifetime.minMinutes, temporaryAccessPassLifetime.maxMinutes])('%i minutes is accepted', async (lifetimeMinutes) => {
-      const issued = await contoso.admin('POST', `/users/${bob}/temporary-access-pass`, { lifetimeMinutes });
-      expect(issued.status).toBe(201);
-      expect(issued.body.expiresAt).toBe(new Date(now + lifetimeMinutes * minute).toISOString());
-    });
+    it.each([temporaryAccessPassLifetime.minMinutes, temporaryAccessPassLifetime.maxMinutes])(
+      '%i minutes is accepted',
+      async (lifetimeMinutes) => {
+        const issued = await contoso.admin('POST', `/users/${bob}/temporary-access-pass`, { lifetimeMinutes });
+        expect(issued.status).toBe(201);
+        expect(issued.body.expiresAt).toBe(new Date(now + lifetimeMinutes * minute).toISOString());
+      },
+    );
 
     it.each([temporaryAccessPassLifetime.minMinutes - 1, temporaryAccessPassLifetime.maxMinutes + 1])(
       '%i minutes is refused, naming lifetimeMinutes',

@@ -15,11 +15,15 @@ export async function signInThroughApi(say: (line: string) => void = console.log
     const alice = await world.enroll('alice@contoso.example');
     say(`Alice's phone enrolled with a Temporary Access Pass and enabled phone sign-in (registration ${alice.account.registrationId})`);
 
-    const created = (await createRequest(world.relay.url, 'contoso', { username: 'alice@contoso.example', client: { applicationName: 'Contoso Portal' } })).body;
+    const created = (
+      await createRequest(world.relay.url, 'contoso', { username: 'alice@contoso.example', client: { applicationName: 'Contoso Portal' } })
+    ).body;
     say(`desktop: POST /api/t/contoso/sign-in-requests → show the number ${created.number}, wait on the event stream`);
     const waiting = watch(world.relay.url, created.requestId, created.collectorSecret, (s) => s.status === 'approved');
     const push = await world.push.waitFor((m) => m.payload?.requestId === created.requestId);
-    say(`phone: push decrypted: "Approve sign-in? ${push.payload.context.applicationName} · ${push.payload.context.browser} · ${push.payload.context.location}"`);
+    say(
+      `phone: push decrypted: "Approve sign-in? ${push.payload.context.applicationName} · ${push.payload.context.browser} · ${push.payload.context.location}"`,
+    );
     const details = (await readRequest(alice, created.requestId)).body;
     await answer(world.relay.url, alice, details, 'approve', { typedNumber: created.number });
     say(`phone: typed ${created.number}, Approve, user verified; assertion bound to the request, nonce, number and decision`);
@@ -31,7 +35,9 @@ export async function signInThroughApi(say: (line: string) => void = console.log
     say(`desktop: heard ${seen.states.map((s) => s.status).join(' → ')}; redeemed a one-time grant (amr ${grant.body.amr.join(',')})`);
 
     const bob = await world.enroll('bob@contoso.example', { phoneSignIn: false });
-    const mfa = (await createRequest(world.relay.url, 'contoso', { username: 'bob@contoso.example', kind: 'mfa', password: 'correct horse battery' })).body;
+    const mfa = (
+      await createRequest(world.relay.url, 'contoso', { username: 'bob@contoso.example', kind: 'mfa', password: 'correct horse battery' })
+    ).body;
     say(`desktop: Bob's password accepted; push MFA request with the number ${mfa.number}`);
     const bobWaiting = watch(world.relay.url, mfa.requestId, mfa.collectorSecret, (s) => s.status === 'approved');
     const bobDetails = (await readRequest(bob, mfa.requestId)).body;

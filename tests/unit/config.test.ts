@@ -92,7 +92,10 @@ describe('the relay reads its configuration once from NOD_* variables', () => {
       { env: { NOD_LOG_LEVEL: 'loud' }, line: 'NOD_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"' },
       { env: { NOD_BODY_LIMIT: '100' }, line: 'NOD_BODY_LIMIT: expected a number of bytes from 1024 to 10485760, got "100"' },
       { env: { NOD_TRUST_PROXY: 'yes' }, line: 'NOD_TRUST_PROXY: expected true or false, got "yes"' },
-      { env: { NOD_VAPID_SUBJECT: 'ops@contoso.example' }, line: 'NOD_VAPID_SUBJECT: expected a mailto: or https: URL, got "ops@contoso.example"' },
+      {
+        env: { NOD_VAPID_SUBJECT: 'ops@contoso.example' },
+        line: 'NOD_VAPID_SUBJECT: expected a mailto: or https: URL, got "ops@contoso.example"',
+      },
     ])('$line', ({ env, line }) => {
       expect(problemsOf(env)).toEqual([line]);
     });

@@ -9,11 +9,7 @@ const sales = 'g-sales';
 const marketing = 'g-marketing';
 const groupsOfUser = [sales];
 
-function policy(
-  includeTargets: StoredIncludeTarget[],
-  excludeTargets: StoredExcludeTarget[] = [],
-  enabled = true,
-): StoredPolicy {
+function policy(includeTargets: StoredIncludeTarget[], excludeTargets: StoredExcludeTarget[] = [], enabled = true): StoredPolicy {
   return {
     enabled,
     includeTargets,
@@ -55,15 +51,14 @@ describe('journey 1: the authentication methods policy answers for one user', ()
     const rows = excludeKinds.flatMap((excluded) =>
       includeKinds.flatMap((included) => modes.map((mode) => ({ excluded, included, mode }))),
     );
-    it.each(rows)('excluding the $excluded refuses the user even when $included is included in $mode mode', ({
-      excluded,
-      included,
-      mode,
-    }) => {
-      const decision = evaluatePolicy(policy([includeOf[included](mode)], [excludeOf[excluded]]), user, groupsOfUser);
-      expect(decision).toMatchObject({ allowed: false, mode: null, decidedBy: { kind: 'exclude', target: excluded } });
-      expect(decision.reason).toMatch(/excluded/);
-    });
+    it.each(rows)(
+      'excluding the $excluded refuses the user even when $included is included in $mode mode',
+      ({ excluded, included, mode }) => {
+        const decision = evaluatePolicy(policy([includeOf[included](mode)], [excludeOf[excluded]]), user, groupsOfUser);
+        expect(decision).toMatchObject({ allowed: false, mode: null, decidedBy: { kind: 'exclude', target: excluded } });
+        expect(decision.reason).toMatch(/excluded/);
+      },
+    );
 
     it('excluding a group the user is not in does not refuse the user', () => {
       const decision = evaluatePolicy(policy([includeOf.all_users('any')], [{ kind: 'group', id: marketing }]), user, groupsOfUser);

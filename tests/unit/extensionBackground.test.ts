@@ -112,9 +112,15 @@ describe('background message handling', () => {
   });
 
   it('answers extension pages, and ignores the same message from a content script', async () => {
-    const fromPopup = await fakeBrowser.runtime.onMessage.trigger(message('ui:getState', {}), { id: fakeBrowser.runtime.id, url: extensionUrl('/popup.html') });
+    const fromPopup = await fakeBrowser.runtime.onMessage.trigger(message('ui:getState', {}), {
+      id: fakeBrowser.runtime.id,
+      url: extensionUrl('/popup.html'),
+    });
     expect(fromPopup[0]).toMatchObject({ relays: [{ origin: 'https://nod.contoso.example' }], pending: [] });
-    const fromPage = await fakeBrowser.runtime.onMessage.trigger(message('ui:getState', {}), tabSender('https://nod.contoso.example/t/contoso'));
+    const fromPage = await fakeBrowser.runtime.onMessage.trigger(
+      message('ui:getState', {}),
+      tabSender('https://nod.contoso.example/t/contoso'),
+    );
     expect(fromPage[0]).toBeUndefined();
     const fromOtherExtension = await fakeBrowser.runtime.onMessage.trigger(message('ui:getState', {}), {
       id: 'someone-else',
@@ -141,12 +147,17 @@ describe('background message handling', () => {
     const genuine = openPort(tabSender('https://nod.contoso.example/t/contoso/interaction/1'));
     genuine.send(message('page:observed', observation(marker)));
     await settle();
-    expect(genuine.posted).toContainEqual(message('page:verdict', { kind: 'genuine', tenant: 'contoso', tenantDisplayName: 'Contoso', site: 'https://nod.contoso.example' }));
+    expect(genuine.posted).toContainEqual(
+      message('page:verdict', { kind: 'genuine', tenant: 'contoso', tenantDisplayName: 'Contoso', site: 'https://nod.contoso.example' }),
+    );
 
     const lookalike = openPort(tabSender('https://nod.contoso.example.evil.test/signin'));
     lookalike.send(message('page:observed', observation(marker)));
     await settle();
-    expect(lookalike.posted[0]).toMatchObject({ type: 'page:verdict', payload: { kind: 'lookalike', expected: ['https://nod.contoso.example'] } });
+    expect(lookalike.posted[0]).toMatchObject({
+      type: 'page:verdict',
+      payload: { kind: 'lookalike', expected: ['https://nod.contoso.example'] },
+    });
   });
 
   it('a look-alike (or a page that never reported itself) cannot start a sign-in: no request leaves the browser', async () => {
@@ -163,7 +174,9 @@ describe('background message handling', () => {
 
   it('injects the page UI only when there is something to show: a look-alike or an offer, a sign-in on a genuine page', async () => {
     const injected = () =>
-      (fakeBrowser.scripting.executeScript as ReturnType<typeof vi.fn>).mock.calls.filter(([details]) => details.files?.includes('/nod-page-ui.js'));
+      (fakeBrowser.scripting.executeScript as ReturnType<typeof vi.fn>).mock.calls.filter(([details]) =>
+        details.files?.includes('/nod-page-ui.js'),
+      );
     const plain = openPort(tabSender('https://news.example/', { tab: { id: 6, url: 'https://news.example/' } }));
     plain.send(message('page:observed', { ...observation(null), imitation: { title: false, phrases: 0, signInForm: true, mentions: [] } }));
     const genuine = openPort(tabSender('https://nod.contoso.example/t/contoso/interaction/1'));
@@ -172,7 +185,9 @@ describe('background message handling', () => {
     expect(plain.posted[0]).toMatchObject({ payload: { kind: 'none' } });
     expect(injected()).toEqual([]); // nothing to show yet
 
-    const lookalike = openPort(tabSender('https://nod.contoso.example.evil.test/signin', { tab: { id: 7, url: 'https://nod.contoso.example.evil.test/signin' } }));
+    const lookalike = openPort(
+      tabSender('https://nod.contoso.example.evil.test/signin', { tab: { id: 7, url: 'https://nod.contoso.example.evil.test/signin' } }),
+    );
     lookalike.send(message('page:observed', observation(marker)));
     lookalike.send(message('page:observed', observation(marker)));
     await settle();

@@ -52,7 +52,12 @@ function harness(overrides: Partial<SignInBrokerDeps> = {}, calls: Harness['call
   const waiters: Array<{ until: (view: SignInView) => boolean; resolve: (view: SignInView) => void }> = [];
   const recordingFetch: typeof fetch = async (input, init) => {
     const headers = Object.fromEntries(new Headers(init?.headers).entries());
-    calls.push({ method: init?.method ?? 'GET', url: String(input), headers, body: typeof init?.body === 'string' ? init.body : undefined });
+    calls.push({
+      method: init?.method ?? 'GET',
+      url: String(input),
+      headers,
+      body: typeof init?.body === 'string' ? init.body : undefined,
+    });
     return fetch(input, init);
   };
   const broker = new SignInBroker({
@@ -217,8 +222,10 @@ describe('brokered phone sign-in against the relay', () => {
 });
 
 describe('when the relay cannot or will not create the request', () => {
-  const scripted = (answerWith: (url: string, init?: RequestInit) => Response | Promise<Response>): typeof fetch =>
-    async (input, init) => answerWith(String(input), init);
+  const scripted =
+    (answerWith: (url: string, init?: RequestInit) => Response | Promise<Response>): typeof fetch =>
+    async (input, init) =>
+      answerWith(String(input), init);
 
   it('a cool-down is shown with a retry, and nothing is followed', async () => {
     const h = harness({
@@ -249,7 +256,8 @@ describe('when the relay cannot or will not create the request', () => {
       updatedAt: Date.now(),
     });
     const calls: string[] = [];
-    const h = harness({ fetch: scripted((url) => {
+    const h = harness({
+      fetch: scripted((url) => {
         calls.push(url);
         return Response.json({}, { status: 500 });
       }),
@@ -265,15 +273,34 @@ describe('when the relay cannot or will not create the request', () => {
       fetch: scripted((url, init) => {
         if (url.endsWith('/sign-in-requests')) {
           return Response.json(
-            { requestId: 'req1', number: 42, expiresAt: new Date(Date.now() + 100).toISOString(), collectorSecret: 's'.repeat(43), status: 'pending', methods: [] },
+            {
+              requestId: 'req1',
+              number: 42,
+              expiresAt: new Date(Date.now() + 100).toISOString(),
+              collectorSecret: 's'.repeat(43),
+              status: 'pending',
+              methods: [],
+            },
             { status: 201 },
           );
         }
         if (url.endsWith('/events')) {
           // A stream that never says anything until it is aborted.
-          return new Response(new ReadableStream({ start(c) { init?.signal?.addEventListener('abort', () => c.error(new Error('aborted'))); } }), { status: 200 });
+          return new Response(
+            new ReadableStream({
+              start(c) {
+                init?.signal?.addEventListener('abort', () => c.error(new Error('aborted')));
+              },
+            }),
+            { status: 200 },
+          );
         }
-        return Response.json({ requestId: 'req1', status: 'expired', expiresAt: new Date().toISOString(), message: 'The request timed out.' });
+        return Response.json({
+          requestId: 'req1',
+          status: 'expired',
+          expiresAt: new Date().toISOString(),
+          message: 'The request timed out.',
+        });
       }),
     });
     await start(h, 13);

@@ -21,7 +21,11 @@ const contentScript = {
 
 describe('message validation', () => {
   it('accepts a known message on its own channel and strips unknown fields', () => {
-    const parsed = parseMessage('contentScript', { type: 'signIn:start', payload: { username: 'Alice@Contoso.Example', origin: 'https://evil.test' }, extra: 1 });
+    const parsed = parseMessage('contentScript', {
+      type: 'signIn:start',
+      payload: { username: 'Alice@Contoso.Example', origin: 'https://evil.test' },
+      extra: 1,
+    });
     expect(parsed).toEqual({ type: 'signIn:start', payload: { username: 'alice@contoso.example' } });
   });
 
@@ -86,10 +90,14 @@ describe('sender checks', () => {
 
   it('accepts extension pages only from our own origin', () => {
     expect(verifyExtensionPageSender({ id: extensionId, url: `${extensionBase}popup.html` }, extensionId, extensionBase)).toBe(true);
-    expect(verifyExtensionPageSender({ id: extensionId, url: `${extensionBase}options.html`, tab: { id: 3 } }, extensionId, extensionBase)).toBe(true);
+    expect(
+      verifyExtensionPageSender({ id: extensionId, url: `${extensionBase}options.html`, tab: { id: 3 } }, extensionId, extensionBase),
+    ).toBe(true);
     expect(verifyExtensionPageSender(contentScript, extensionId, extensionBase)).toBe(false);
     expect(verifyExtensionPageSender({ id: 'other', url: `${extensionBase}popup.html` }, extensionId, extensionBase)).toBe(false);
-    expect(verifyExtensionPageSender({ id: extensionId, url: 'chrome-extension://other/popup.html' }, extensionId, extensionBase)).toBe(false);
+    expect(verifyExtensionPageSender({ id: extensionId, url: 'chrome-extension://other/popup.html' }, extensionId, extensionBase)).toBe(
+      false,
+    );
   });
 });
 
@@ -104,7 +112,14 @@ describe('the hosted page marker and hand-off', () => {
   });
 
   it('rejects malformed markers', () => {
-    for (const content of [null, '', 'not json', '{"v":2,"tenant":"contoso","step":"username"}', '{"v":1,"tenant":"Contoso!","step":"username"}', `{"v":1,"tenant":"contoso","step":"username","x":"${'a'.repeat(3000)}"}`]) {
+    for (const content of [
+      null,
+      '',
+      'not json',
+      '{"v":2,"tenant":"contoso","step":"username"}',
+      '{"v":1,"tenant":"Contoso!","step":"username"}',
+      `{"v":1,"tenant":"contoso","step":"username","x":"${'a'.repeat(3000)}"}`,
+    ]) {
       expect(parseSignInPageMarker(content), String(content).slice(0, 40)).toBeUndefined();
     }
   });

@@ -57,7 +57,8 @@ const observe = (page: Page) =>
     return { observation, worth: nod.readPage(document).worthReporting as boolean, expected: nod.worthReporting(observation) as boolean };
   });
 
-const doc = (head: string, body: string) => `<!doctype html><html lang="en"><head><meta charset="utf-8">${head}</head><body>${body}</body></html>`;
+const doc = (head: string, body: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8">${head}</head><body>${body}</body></html>`;
 
 describe('what the content script reads', () => {
   it('bundles no schema library and no UI framework', () => {
@@ -66,16 +67,26 @@ describe('what the content script reads', () => {
 
   it('the marker and the identity-provider declarations in <head>', async () => {
     const marked = await open(
-      doc(`<title>Sign in</title><meta name="nod-sign-in" content='{"v":1,"tenant":"contoso","step":"username","clientId":"portal","x":1}'>`, '<h1>Sign in</h1>'),
+      doc(
+        `<title>Sign in</title><meta name="nod-sign-in" content='{"v":1,"tenant":"contoso","step":"username","clientId":"portal","x":1}'>`,
+        '<h1>Sign in</h1>',
+      ),
     );
     const seen = await observe(marked);
     expect(seen.observation.marker).toEqual({ v: 1, tenant: 'contoso', step: 'username', clientId: 'portal' });
     expect(seen.worth).toBe(true);
 
-    const meta = await open(doc('<meta name="nod-identity-provider" content="https://nod.example/t/contoso https://portal.test/login">', '<p>Welcome</p>'));
-    expect((await observe(meta)).observation.identityProvider).toEqual({ issuer: 'https://nod.example/t/contoso', loginUrl: 'https://portal.test/login' });
+    const meta = await open(
+      doc('<meta name="nod-identity-provider" content="https://nod.example/t/contoso https://portal.test/login">', '<p>Welcome</p>'),
+    );
+    expect((await observe(meta)).observation.identityProvider).toEqual({
+      issuer: 'https://nod.example/t/contoso',
+      loginUrl: 'https://portal.test/login',
+    });
 
-    const link = await open(doc('<link rel="nod-identity-provider" href="https://nod.example/t/contoso" data-login-url="/login">', '<p>Welcome</p>'));
+    const link = await open(
+      doc('<link rel="nod-identity-provider" href="https://nod.example/t/contoso" data-login-url="/login">', '<p>Welcome</p>'),
+    );
     const linked = await observe(link);
     expect(linked.observation.identityProvider).toEqual({ issuer: 'https://nod.example/t/contoso', loginUrl: '/login' });
     expect(linked.worth).toBe(true);
@@ -96,7 +107,12 @@ describe('what the content script reads', () => {
       ),
     );
     const { observation, worth, expected } = await observe(copy);
-    expect(observation.imitation).toEqual({ title: false, phrases: 3, signInForm: true, mentions: ['Contoso', 'Sign in', 'Sign in to Contoso'] });
+    expect(observation.imitation).toEqual({
+      title: false,
+      phrases: 3,
+      signInForm: true,
+      mentions: ['Contoso', 'Sign in', 'Sign in to Contoso'],
+    });
     expect(worth).toBe(expected);
 
     const titled = await open(doc('<title>Approve sign in request</title>', '<p>Open your Authenticator app</p>'));
@@ -126,7 +142,8 @@ describe('what the content script reads', () => {
   it('only the top of a large page: a news page is not worth reporting, whatever lies past the budget', async () => {
     const articles = Array.from(
       { length: 3000 },
-      (_, i) => `<article><h2><a href="/s/${i}">Story ${i}</a></h2><p>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</p></article>`,
+      (_, i) =>
+        `<article><h2><a href="/s/${i}">Story ${i}</a></h2><p>Lorem ipsum dolor sit amet, consectetur adipiscing elit.</p></article>`,
     ).join('\n');
     const page = await open(
       doc(
@@ -152,7 +169,8 @@ async function runWithPort(page: Page): Promise<void> {
     w.heard = [];
     w.portListeners = [];
     addEventListener('message', (event) => {
-      if (event.data?.type?.startsWith('nod:') && !event.data.type.startsWith('nod:phone') && event.data.type !== 'nod:extension-probe') w.heard.push(event.data);
+      if (event.data?.type?.startsWith('nod:') && !event.data.type.startsWith('nod:phone') && event.data.type !== 'nod:extension-probe')
+        w.heard.push(event.data);
     });
     w.fromBackground = (message: unknown) => {
       for (const listener of w.portListeners) listener(message);
@@ -207,16 +225,26 @@ describe('when the content script talks to the background', () => {
   });
 
   it('on a page judged genuine: ready, the hand-off, status without the number, and the UI bridge', async () => {
-    const page = await open(doc(`<meta name="nod-sign-in" content='{"v":1,"tenant":"contoso","step":"username"}'>`, '<input name="username">'));
+    const page = await open(
+      doc(`<meta name="nod-sign-in" content='{"v":1,"tenant":"contoso","step":"username"}'>`, '<input name="username">'),
+    );
     await runWithPort(page);
     // Before any verdict the page's hand-off is ignored; a forged verdict is ignored too.
     await page.evaluate(() => postMessage({ type: 'nod:phone-sign-in-requested', username: 'alice@contoso.example' }, location.origin));
-    await page.evaluate(() => (window as any).fromBackground({ type: 'page:verdict', payload: { kind: 'genuine', tenant: 'contoso', site: 'javascript:alert(1)' } }));
+    await page.evaluate(() =>
+      (window as any).fromBackground({
+        type: 'page:verdict',
+        payload: { kind: 'genuine', tenant: 'contoso', site: 'javascript:alert(1)' },
+      }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect((await posted(page)).map((m) => m.type)).toEqual(['page:observed']);
 
     await page.evaluate(() =>
-      (window as any).fromBackground({ type: 'page:verdict', payload: { kind: 'genuine', tenant: 'contoso', tenantDisplayName: 'Contoso', site: location.origin } }),
+      (window as any).fromBackground({
+        type: 'page:verdict',
+        payload: { kind: 'genuine', tenant: 'contoso', tenantDisplayName: 'Contoso', site: location.origin },
+      }),
     );
     await expect.poll(() => page.evaluate(() => (window as any).heard)).toEqual([{ type: 'nod:extension-ready', v: 1 }]);
 
@@ -228,14 +256,28 @@ describe('when the content script talks to the background', () => {
     await page.evaluate(() => {
       const w = window as any;
       w.draws = [];
-      w.Nod.findPageUiBridge().attach({ draw: (state: unknown, newView: boolean) => w.draws.push({ state: JSON.parse(JSON.stringify(state)), newView }), remove() {} });
+      w.Nod.findPageUiBridge().attach({
+        draw: (state: unknown, newView: boolean) => w.draws.push({ state: JSON.parse(JSON.stringify(state)), newView }),
+        remove() {},
+      });
     });
-    const view = { tabId: 1, tenant: 'contoso', tenantDisplayName: 'Contoso', username: 'alice@contoso.example', site: 'http://nod.test', number: 42, status: 'pending', requestId: 'r1' };
+    const view = {
+      tabId: 1,
+      tenant: 'contoso',
+      tenantDisplayName: 'Contoso',
+      username: 'alice@contoso.example',
+      site: 'http://nod.test',
+      number: 42,
+      status: 'pending',
+      requestId: 'r1',
+    };
     await page.evaluate((v) => (window as any).fromBackground({ type: 'signIn:view', payload: { view: v } }), view);
     const draws = await page.evaluate(() => (window as any).draws);
     expect(draws.at(-1)).toEqual({ state: { verdict: expect.objectContaining({ kind: 'genuine' }), view }, newView: true });
     // The page hears the status, never the number.
-    await expect.poll(() => page.evaluate(() => (window as any).heard.at(-1))).toEqual({ type: 'nod:status', status: 'pending', requestId: 'r1' });
+    await expect
+      .poll(() => page.evaluate(() => (window as any).heard.at(-1)))
+      .toEqual({ type: 'nod:status', status: 'pending', requestId: 'r1' });
     expect(JSON.stringify(await page.evaluate(() => (window as any).heard))).not.toContain('42');
     await page.close();
   });

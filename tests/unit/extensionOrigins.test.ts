@@ -79,7 +79,10 @@ describe('matching an origin against the registered sign-in origins', () => {
   });
 
   it('calls another port or scheme of a registered host a near miss, not registered', () => {
-    expect(matchSignInOrigin('https://nod.contoso.example:8443', relays)).toMatchObject({ kind: 'other_port', like: 'https://nod.contoso.example' });
+    expect(matchSignInOrigin('https://nod.contoso.example:8443', relays)).toMatchObject({
+      kind: 'other_port',
+      like: 'https://nod.contoso.example',
+    });
     expect(matchSignInOrigin('http://nod.contoso.example', relays).kind).toBe('other_port');
   });
 
@@ -137,20 +140,33 @@ describe('judging a page by its real origin', () => {
 
   it('the hosted page’s words and form without the marker, elsewhere, is a look-alike', () => {
     const copied: PageObservation = { ...plainPage, imitation: { title: false, phrases: 2, signInForm: true, mentions: ['Contoso'] } };
-    expect(assessPage('https://phish.example', copied, relays)).toMatchObject({ kind: 'lookalike', reason: 'imitates_sign_in_page', imitates: 'Contoso' });
+    expect(assessPage('https://phish.example', copied, relays)).toMatchObject({
+      kind: 'lookalike',
+      reason: 'imitates_sign_in_page',
+      imitates: 'Contoso',
+    });
   });
 
   it('a copy titled “Sign in to <tenant>” with a sign-in form, elsewhere, is a look-alike', () => {
-    const copied: PageObservation = { ...plainPage, imitation: { title: false, phrases: 0, signInForm: true, mentions: ['Contoso', 'Sign in to Contoso'] } };
+    const copied: PageObservation = {
+      ...plainPage,
+      imitation: { title: false, phrases: 0, signInForm: true, mentions: ['Contoso', 'Sign in to Contoso'] },
+    };
     expect(assessPage('https://contoso-login.example', copied, relays)).toMatchObject({ kind: 'lookalike', imitates: 'Contoso' });
     // Another company’s own sign-in page is none of Nod’s business.
-    const other: PageObservation = { ...plainPage, imitation: { title: false, phrases: 0, signInForm: true, mentions: ['GitHub', 'Sign in to GitHub'] } };
+    const other: PageObservation = {
+      ...plainPage,
+      imitation: { title: false, phrases: 0, signInForm: true, mentions: ['GitHub', 'Sign in to GitHub'] },
+    };
     expect(assessPage('https://github.example', other, relays).kind).toBe('none');
   });
 
   it('a sign-in form on a confusable host is a look-alike even without the words', () => {
     const form: PageObservation = { ...plainPage, imitation: { title: false, phrases: 0, signInForm: true, mentions: [] } };
-    expect(assessPage(asciiOrigin('https://nod.cоntoso.example'), form, relays)).toMatchObject({ kind: 'lookalike', reason: 'confusable_host' });
+    expect(assessPage(asciiOrigin('https://nod.cоntoso.example'), form, relays)).toMatchObject({
+      kind: 'lookalike',
+      reason: 'confusable_host',
+    });
   });
 
   it('an ordinary page with a sign-in form is left alone', () => {
@@ -168,8 +184,9 @@ describe('judging a page by its real origin', () => {
     });
     // An unknown issuer, or a login URL on another site, gets no offer.
     expect(assessPage('https://portal.contoso.example', declared('https://idp.evil.test', '/login'), relays).kind).toBe('none');
-    expect(assessPage('https://portal.contoso.example', declared('https://nod.contoso.example/t/contoso', 'https://evil.test/login'), relays).kind).toBe(
-      'none',
-    );
+    expect(
+      assessPage('https://portal.contoso.example', declared('https://nod.contoso.example/t/contoso', 'https://evil.test/login'), relays)
+        .kind,
+    ).toBe('none');
   });
 });

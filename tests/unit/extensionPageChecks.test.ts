@@ -6,7 +6,12 @@
  * page it does not report (worthReporting false) is one the background could only have judged `none`.
  */
 import { describe, expect, it } from 'vitest';
-import { brokeredStatuses as sharedStatuses, type PageObservation, pagePortName as sharedPortName, parseMessage } from '../../shared/extensionMessages';
+import {
+  brokeredStatuses as sharedStatuses,
+  type PageObservation,
+  pagePortName as sharedPortName,
+  parseMessage,
+} from '../../shared/extensionMessages';
 import {
   identityProviderDeclarationName as sharedIdpName,
   pageToExtensionMessage,
@@ -31,7 +36,24 @@ import {
 import type { RelayRecord } from '../../extension/lib/relays/relay';
 
 /** Values that break a field of almost any type. */
-const junk: unknown[] = [undefined, null, 0, -1, 1.5, 1000, Number.NaN, '', ' ', 'x'.repeat(41), 'x'.repeat(201), 'x'.repeat(2001), true, {}, [], ['x']];
+const junk: unknown[] = [
+  undefined,
+  null,
+  0,
+  -1,
+  1.5,
+  1000,
+  Number.NaN,
+  '',
+  ' ',
+  'x'.repeat(41),
+  'x'.repeat(201),
+  'x'.repeat(2001),
+  true,
+  {},
+  [],
+  ['x'],
+];
 
 /** Each sample, and each sample with one field replaced by each junk value (or removed), and with an extra field. */
 function variants(sample: Record<string, unknown>): unknown[] {
@@ -74,7 +96,15 @@ describe('hand-written checks agree with the zod schemas', () => {
       { v: '1', tenant: 'contoso', step: 'username' },
       ...signInPageSteps.map((step) => ({ v: 1, tenant: 'contoso', step })),
     ];
-    const contents = [...markers.map((m) => JSON.stringify(m)), '', 'not json', '[]', 'null', '1', JSON.stringify({ v: 1, tenant: 'contoso', step: 'username', pad: 'x'.repeat(2000) })];
+    const contents = [
+      ...markers.map((m) => JSON.stringify(m)),
+      '',
+      'not json',
+      '[]',
+      'null',
+      '1',
+      JSON.stringify({ v: 1, tenant: 'contoso', step: 'username', pad: 'x'.repeat(2000) }),
+    ];
     for (const content of contents) expect(parseMarker(content), content).toEqual(zodMarker(content));
     expect(parseMarker(null)).toBeUndefined();
     expect(parseMarker(undefined)).toBeUndefined();
@@ -123,7 +153,9 @@ describe('hand-written checks agree with the zod schemas', () => {
         expected: ['https://nod.contoso.example'],
         reason: 'confusable_host',
       }).map((p) => ['page:verdict', p] as [string, unknown]),
-      ...variants({ kind: 'offer', tenantDisplayName: 'Contoso', loginUrl: 'https://portal.example/login' }).map((p) => ['page:verdict', p] as [string, unknown]),
+      ...variants({ kind: 'offer', tenantDisplayName: 'Contoso', loginUrl: 'https://portal.example/login' }).map(
+        (p) => ['page:verdict', p] as [string, unknown],
+      ),
       ['page:verdict', { kind: 'none' }],
       ['page:verdict', { kind: 'none', extra: 1 }],
       ['page:verdict', { kind: 'lookalike', site: 'x', expected: ['https://nod.contoso.example/'], reason: 'confusable_host' }],
@@ -149,7 +181,8 @@ describe('hand-written checks agree with the zod schemas', () => {
       const raw = { type, payload };
       expect(parseBackgroundMessage(raw), JSON.stringify(raw)).toEqual(parseMessage('background', raw));
     }
-    for (const raw of [null, 'page:verdict', [], { type: 'page:verdict' }]) expect(parseBackgroundMessage(raw)).toEqual(parseMessage('background', raw));
+    for (const raw of [null, 'page:verdict', [], { type: 'page:verdict' }])
+      expect(parseBackgroundMessage(raw)).toEqual(parseMessage('background', raw));
   });
 });
 
@@ -191,9 +224,15 @@ describe('pages the content script does not report', () => {
   });
 
   it('each signal on its own makes a page worth reporting', () => {
-    const base: PageObservation = { marker: null, imitation: { title: false, phrases: 0, signInForm: false, mentions: [] }, identityProvider: null };
+    const base: PageObservation = {
+      marker: null,
+      imitation: { title: false, phrases: 0, signInForm: false, mentions: [] },
+      identityProvider: null,
+    };
     expect(worthReporting({ ...base, marker: { v: 1, tenant: 'contoso', step: 'username' } })).toBe(true);
-    expect(worthReporting({ ...base, identityProvider: { issuer: 'https://nod.contoso.example/t/contoso', loginUrl: '/login' } })).toBe(true);
+    expect(worthReporting({ ...base, identityProvider: { issuer: 'https://nod.contoso.example/t/contoso', loginUrl: '/login' } })).toBe(
+      true,
+    );
     expect(worthReporting({ ...base, imitation: { ...base.imitation, title: true } })).toBe(true);
     expect(worthReporting({ ...base, imitation: { ...base.imitation, phrases: 2 } })).toBe(true);
     expect(worthReporting({ ...base, imitation: { ...base.imitation, signInForm: true } })).toBe(true);

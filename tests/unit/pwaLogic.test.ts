@@ -21,7 +21,10 @@ describe('enrollment links from My Sign-ins', () => {
   });
 
   it('refuses a link for another relay, a link that is not an enrollment link, and noise', () => {
-    expect(parseEnrollmentLink('https://nod.fabrikam.example/app/#/enroll?code=Abc_def-123456', app)).toMatchObject({ ok: false, message: expect.stringContaining('nod.fabrikam.example') });
+    expect(parseEnrollmentLink('https://nod.fabrikam.example/app/#/enroll?code=Abc_def-123456', app)).toMatchObject({
+      ok: false,
+      message: expect.stringContaining('nod.fabrikam.example'),
+    });
     expect(parseEnrollmentLink(`${app}/app/#/account/x?code=Abc_def-123456`, app)).toMatchObject({ ok: false });
     expect(parseEnrollmentLink('not a code!', app)).toMatchObject({ ok: false });
     expect(parseEnrollmentLink('', app)).toMatchObject({ ok: false });
@@ -38,7 +41,12 @@ describe('the number the user types', () => {
 
 describe('the live channel reads server-sent events from a fetch body', () => {
   it('joins lines split across chunks, skips heartbeats, keeps multi-line data, accepts CRLF', async () => {
-    const chunks = [': heartbeat\n\nevent: requ', 'est\r\ndata: {"a":', '1}\n\n', 'event: closed\ndata: line one\ndata: line two\nid: 7\n\n'];
+    const chunks = [
+      ': heartbeat\n\nevent: requ',
+      'est\r\ndata: {"a":',
+      '1}\n\n',
+      'event: closed\ndata: line one\ndata: line two\nid: 7\n\n',
+    ];
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
         for (const chunk of chunks) controller.enqueue(new TextEncoder().encode(chunk));
@@ -62,7 +70,12 @@ describe('push payloads become notifications', () => {
     tenant: 'contoso',
     kind: 'passwordless',
     expiresAt: '2030-01-01T00:00:00.000Z',
-    context: { applicationName: 'Contoso Portal', browser: 'Chrome on Linux', location: 'Seattle', origin: 'https://portal.contoso.example' },
+    context: {
+      applicationName: 'Contoso Portal',
+      browser: 'Chrome on Linux',
+      location: 'Seattle',
+      origin: 'https://portal.contoso.example',
+    },
   };
 
   it('"Approve sign-in?" with application · browser · location, tagged by request, opening its approve screen', () => {
@@ -82,9 +95,18 @@ describe('push payloads become notifications', () => {
 
   it('ignores what is not a Nod payload', () => {
     expect(parsePushData({ json: () => ({ type: 'sign_in_request', requestId: 'x' }) })).toBeUndefined();
-    expect(parsePushData({ json: () => { throw new SyntaxError('not JSON'); } })).toBeUndefined();
+    expect(
+      parsePushData({
+        json: () => {
+          throw new SyntaxError('not JSON');
+        },
+      }),
+    ).toBeUndefined();
     expect(parsePushData(null)).toBeUndefined();
-    expect(parsePushData({ json: () => ({ type: 'sign_in_request_closed', requestId: 'x' }) })).toEqual({ type: 'sign_in_request_closed', requestId: 'x' });
+    expect(parsePushData({ json: () => ({ type: 'sign_in_request_closed', requestId: 'x' }) })).toEqual({
+      type: 'sign_in_request_closed',
+      requestId: 'x',
+    });
   });
 });
 

@@ -44,9 +44,7 @@ export async function removeRelay(origin: string): Promise<void> {
   const relay = (await loadRelays()).find((r) => r.origin === origin);
   await deleteRelay(origin);
   if (relay) await forgetTenants(relay.tenants.map((t) => t.name));
-  await browser.permissions
-    .remove({ origins: [originPattern(origin, import.meta.env.BROWSER !== 'firefox')] })
-    .catch(() => false);
+  await browser.permissions.remove({ origins: [originPattern(origin, import.meta.env.BROWSER !== 'firefox')] }).catch(() => false);
 }
 
 /** Read every relay's discovery again (tenants and sign-in origins change); `olderThanMs` skips fresh ones. */

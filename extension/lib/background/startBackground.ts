@@ -280,9 +280,7 @@ export function startBackground(): void {
     if (changeInfo.status !== 'complete') return;
     void broker
       .view(tabId)
-      .then((view) =>
-        view ? browser.scripting.executeScript({ target: { tabId, frameIds: [0] }, func: requestPageReport }) : undefined,
-      )
+      .then((view) => (view ? browser.scripting.executeScript({ target: { tabId, frameIds: [0] }, func: requestPageReport }) : undefined))
       .catch(() => undefined);
   });
   // A notification names its tab (`nod-<tabId>-<time>`): clicking it brings the sign-in's tab to the front.

@@ -30,7 +30,13 @@ export async function recordSignIn(record: PendingSignIn, at = new Date()): Prom
   if (record.status === 'redeemed') {
     const others = (await loadAccounts()).filter((a) => !(a.tenant === record.tenant && a.username === record.username));
     update[accountsKey] = [
-      { tenant: record.tenant, tenantDisplayName: record.tenantDisplayName, username: record.username, site: record.site, lastUsedAt: when },
+      {
+        tenant: record.tenant,
+        tenantDisplayName: record.tenantDisplayName,
+        username: record.username,
+        site: record.site,
+        lastUsedAt: when,
+      },
       ...others,
     ].slice(0, maxAccounts);
   }

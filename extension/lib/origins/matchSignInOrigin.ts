@@ -30,9 +30,7 @@ export function originOf(url: string | undefined): string | undefined {
 
 function everySignInOrigin(relays: RelayRecord[]): Array<TenantAtRelay & { origin: string }> {
   return relays.flatMap((relay) =>
-    relay.tenants.flatMap((tenant) =>
-      tenant.signInOrigins.map((origin) => ({ origin, tenant, relayOrigin: relay.origin })),
-    ),
+    relay.tenants.flatMap((tenant) => tenant.signInOrigins.map((origin) => ({ origin, tenant, relayOrigin: relay.origin }))),
   );
 }
 

@@ -135,7 +135,12 @@ function nextOutside(walker: TreeWalker): Node | null {
 function isSignInField(input: Element): boolean {
   const type = input.getAttribute('type')?.toLowerCase();
   if (type === 'password' || type === 'email' || input.getAttribute('name') === 'username') return true;
-  return input.getAttribute('autocomplete')?.split(/[\t\n\f\r ]+/).includes('username') ?? false;
+  return (
+    input
+      .getAttribute('autocomplete')
+      ?.split(/[\t\n\f\r ]+/)
+      .includes('username') ?? false
+  );
 }
 
 /** The text under `root`, in document order, read node by node and never more than `max` characters of it. */

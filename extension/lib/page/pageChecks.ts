@@ -55,8 +55,7 @@ const pick = (from: Obj, keys: string[]): Obj => {
   return out;
 };
 
-export const isTenantName = (value: unknown): value is string =>
-  isText(value, 40, 2) && /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/.test(value);
+export const isTenantName = (value: unknown): value is string => isText(value, 40, 2) && /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/.test(value);
 
 /** shared/schemas/common.ts `username`: trimmed, 1–254, no spaces or quotes, lower-cased. */
 export function checkUsername(value: unknown): string | undefined {

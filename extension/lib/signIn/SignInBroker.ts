@@ -252,7 +252,12 @@ export class SignInBroker {
     const record = await this.deps.store.get(tabId);
     if (!record || record.requestId !== state.requestId || finalStatuses.has(record.status)) return record;
     if (state.status === 'approved') {
-      const approved = await this.save({ ...record, status: 'approved', message: state.message, ...(eventId ? { lastEventId: eventId } : {}) });
+      const approved = await this.save({
+        ...record,
+        status: 'approved',
+        message: state.message,
+        ...(eventId ? { lastEventId: eventId } : {}),
+      });
       await this.redeem(tabId);
       return approved;
     }
@@ -276,12 +281,15 @@ export class SignInBroker {
       let grant: string | undefined;
       let failure: string | undefined;
       try {
-        const response = await this.deps.fetch(`${record.relayOrigin}/api/sign-in-requests/${encodeURIComponent(record.requestId)}/redeem`, {
-          method: 'POST',
-          headers: { authorization: `Bearer ${record.collectorSecret}` },
-          credentials: 'omit',
-          cache: 'no-store',
-        });
+        const response = await this.deps.fetch(
+          `${record.relayOrigin}/api/sign-in-requests/${encodeURIComponent(record.requestId)}/redeem`,
+          {
+            method: 'POST',
+            headers: { authorization: `Bearer ${record.collectorSecret}` },
+            credentials: 'omit',
+            cache: 'no-store',
+          },
+        );
         const body = await response.json().catch(() => undefined);
         const parsed = signInGrant.safeParse(body);
         if (response.ok && parsed.success) grant = parsed.data.grant;

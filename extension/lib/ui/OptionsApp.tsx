@@ -75,7 +75,8 @@ export function OptionsApp() {
     <main class="options">
       <h1>Nod</h1>
       <p class="muted">
-        Nod recognises your organisation’s genuine sign-in pages, shows the number to enter on your phone, and warns you about pages that imitate them.
+        Nod recognises your organisation’s genuine sign-in pages, shows the number to enter on your phone, and warns you about pages that
+        imitate them.
       </p>
 
       <h2>Relays</h2>
@@ -126,7 +127,9 @@ export function OptionsApp() {
           <p class="muted">Last read {new Date(relay.fetchedAt).toLocaleString()}.</p>
           <p class="muted">
             {relay.permission ? 'Permission granted for this address only.' : 'Permission missing: remove and add the relay again.'}{' '}
-            {relay.browserRegistered ? 'This browser is registered with the relay.' : 'This browser’s key is not registered with the relay yet.'}
+            {relay.browserRegistered
+              ? 'This browser is registered with the relay.'
+              : 'This browser’s key is not registered with the relay yet.'}
           </p>
           <ul>
             {relay.tenants.map((tenant) => (
@@ -144,11 +147,15 @@ export function OptionsApp() {
 
       <h2>Look-alike protection on every site</h2>
       <p class="muted">
-        Without it, Nod runs only on your relays’ addresses, and warns about imitations when you open its toolbar popup. With it, Nod checks every page
-        for imitations of your sign-in pages and warns at once. Nod never sends anything about the pages you visit.
+        Without it, Nod runs only on your relays’ addresses, and warns about imitations when you open its toolbar popup. With it, Nod checks
+        every page for imitations of your sign-in pages and warns at once. Nod never sends anything about the pages you visit.
       </p>
       <label>
-        <input type="checkbox" checked={state?.everySite ?? false} onChange={(event) => void setEverySite((event.target as HTMLInputElement).checked)} />{' '}
+        <input
+          type="checkbox"
+          checked={state?.everySite ?? false}
+          onChange={(event) => void setEverySite((event.target as HTMLInputElement).checked)}
+        />{' '}
         Warn me about look-alike sign-in pages on every site
       </label>
 
@@ -199,7 +206,14 @@ function RegisterForUser({ relayOrigin, tenants }: { relayOrigin: string; tenant
           ))}
         </select>
       )}
-      <input type="text" aria-label="Username" autocomplete="username" value={username} onInput={(e) => setUsername((e.target as HTMLInputElement).value)} required />
+      <input
+        type="text"
+        aria-label="Username"
+        autocomplete="username"
+        value={username}
+        onInput={(e) => setUsername((e.target as HTMLInputElement).value)}
+        required
+      />
       <input
         type="password"
         aria-label="Temporary Access Pass"

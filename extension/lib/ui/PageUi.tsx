@@ -53,8 +53,9 @@ function LookalikeBanner({ verdict, onDismiss }: { verdict: Extract<PageVerdict,
     <div class="banner nod" role="alert" data-testid="nod-lookalike-warning">
       <h2>Warning: this is not a genuine {who}</h2>
       <p>
-        This page is at <strong>{siteLabel(verdict.site)}</strong>, which is not a registered sign-in address. Nod will not send a sign-in request from
-        it. Do not enter your username, password or codes here, and do not approve a request on your phone that you did not start.
+        This page is at <strong>{siteLabel(verdict.site)}</strong>, which is not a registered sign-in address. Nod will not send a sign-in
+        request from it. Do not enter your username, password or codes here, and do not approve a request on your phone that you did not
+        start.
       </p>
       {verdict.expected.length > 0 && (
         <>

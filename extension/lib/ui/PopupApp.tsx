@@ -29,9 +29,10 @@ export function PopupApp() {
     let id: number | undefined;
     // `?tabId=` opens the popup for a given tab (when it is opened as a page, e.g. from a notification or a test).
     const asked = Number(new URLSearchParams(location.search).get('tabId'));
-    const activeTab = Number.isSafeInteger(asked) && asked > 0
-      ? Promise.resolve(asked)
-      : browser.tabs.query({ active: true, currentWindow: true }).then(([tab]) => tab?.id);
+    const activeTab =
+      Number.isSafeInteger(asked) && asked > 0
+        ? Promise.resolve(asked)
+        : browser.tabs.query({ active: true, currentWindow: true }).then(([tab]) => tab?.id);
     void activeTab.then((found) => {
       id = found;
       setTabId(id);
@@ -67,7 +68,11 @@ export function PopupApp() {
           This page is not a genuine sign-in page ({siteLabel(verdict.site)}). Nod will not sign you in here.
         </p>
       )}
-      {verdict?.kind === 'genuine' && !here && <p class="muted">Verified sign-in page: {siteLabel(verdict.site)} · {verdict.tenantDisplayName}</p>}
+      {verdict?.kind === 'genuine' && !here && (
+        <p class="muted">
+          Verified sign-in page: {siteLabel(verdict.site)} · {verdict.tenantDisplayName}
+        </p>
+      )}
       {verdict?.kind === 'offer' && tabId !== undefined && (
         <p>
           <button type="button" class="primary" onClick={() => void browser.tabs.update(tabId, { url: verdict.loginUrl })}>

@@ -33,7 +33,13 @@ export interface CallOptions {
 }
 
 /** Send an already-serialised body; answer the parsed JSON (undefined for 204). */
-async function send<T>(url: string, method: string, text: string | undefined, headers: Record<string, string>, signal?: AbortSignal): Promise<T> {
+async function send<T>(
+  url: string,
+  method: string,
+  text: string | undefined,
+  headers: Record<string, string>,
+  signal?: AbortSignal,
+): Promise<T> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -83,7 +89,13 @@ export function signDeviceCall(device: DeviceCredentials, method: string, path: 
 }
 
 /** A call signed with the device key over method, path, time and the body's hash. */
-export async function deviceCall<T>(device: DeviceCredentials, method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+export async function deviceCall<T>(
+  device: DeviceCredentials,
+  method: string,
+  path: string,
+  body?: unknown,
+  signal?: AbortSignal,
+): Promise<T> {
   const text = body === undefined ? undefined : JSON.stringify(body);
   const authorization = await signDeviceCall(device, method, path, text);
   return send<T>(`${device.relayUrl}${path}`, method, text, { authorization }, signal);

@@ -87,7 +87,8 @@ async function refreshDevice(device: Device): Promise<void> {
   for (const [id, details] of requests) {
     if (device.registrationIds.includes(details.registrationId) && !ids.has(id)) requests.delete(id);
   }
-  for (const details of listed) if (device.registrationIds.includes(details.registrationId) && live(details)) requests.set(details.requestId, details);
+  for (const details of listed)
+    if (device.registrationIds.includes(details.registrationId) && live(details)) requests.set(details.requestId, details);
   publish();
 }
 
@@ -100,9 +101,7 @@ export async function refreshRequests(): Promise<void> {
 
 /** One request's details, fetched with the account's device key (e.g. after a notification click). */
 export async function fetchRequest(account: Account, requestId: string): Promise<SignInRequestDetails> {
-  const details = parseDetails(
-    await deviceCall<unknown>(account, 'GET', `/api/device/sign-in-requests/${encodeURIComponent(requestId)}`),
-  );
+  const details = parseDetails(await deviceCall<unknown>(account, 'GET', `/api/device/sign-in-requests/${encodeURIComponent(requestId)}`));
   if (!details || details.registrationId !== account.registrationId) {
     throw new RelayProblem(404, 'request_not_found', 'This sign-in request is not for this account.');
   }

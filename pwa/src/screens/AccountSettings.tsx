@@ -48,10 +48,15 @@ function Rename({ account }: { account: Account }) {
       }}
     >
       <label for="account-name">Account name</label>
-      <input id="account-name" value={name} maxLength={100} onInput={(e) => {
+      <input
+        id="account-name"
+        value={name}
+        maxLength={100}
+        onInput={(e) => {
           setName(e.currentTarget.value);
           setSaved(false);
-        }} />
+        }}
+      />
       <button type="submit" class="button">
         Save name
       </button>
@@ -73,7 +78,9 @@ function Remove({ account }: { account: Account }) {
     } catch (caught) {
       if (caught instanceof OfflineError) {
         note = 'offline';
-      } else if (!(caught instanceof RelayProblem && (caught.code === 'registration_not_found' || caught.code === 'device_signature_invalid'))) {
+      } else if (
+        !(caught instanceof RelayProblem && (caught.code === 'registration_not_found' || caught.code === 'device_signature_invalid'))
+      ) {
         // The relay refused for another reason: keep the account so the user can try again.
         setError(caught instanceof Error ? caught.message : 'Something went wrong. Try again.');
         setBusy(false);

@@ -40,7 +40,8 @@ export function WorkAccountChoice() {
 
 function plainError(error: unknown): string {
   if (error instanceof RelayProblem) {
-    if (error.code === 'tap_invalid') return 'That Temporary Access Pass isn’t valid for this username. Check both, or ask your admin for a new pass.';
+    if (error.code === 'tap_invalid')
+      return 'That Temporary Access Pass isn’t valid for this username. Check both, or ask your admin for a new pass.';
     if (error.code === 'tenant_not_found') return 'No organization by that name uses Nod here. Check the organization name.';
     return error.detail ?? error.message;
   }
@@ -103,7 +104,14 @@ export function EnrollWithPass({ relayUrl, accounts }: { relayUrl: string; accou
         }}
       >
         <label for="tenant">Organization</label>
-        <input id="tenant" required autocapitalize="none" autocomplete="organization" value={tenant} onInput={(e) => setTenant(e.currentTarget.value)} />
+        <input
+          id="tenant"
+          required
+          autocapitalize="none"
+          autocomplete="organization"
+          value={tenant}
+          onInput={(e) => setTenant(e.currentTarget.value)}
+        />
         <label for="username">Username</label>
         <input
           id="username"
@@ -116,7 +124,15 @@ export function EnrollWithPass({ relayUrl, accounts }: { relayUrl: string; accou
           onInput={(e) => setUsername(e.currentTarget.value)}
         />
         <label for="tap">Temporary Access Pass</label>
-        <input id="tap" required autocapitalize="none" autocomplete="one-time-code" spellcheck={false} value={pass} onInput={(e) => setPass(e.currentTarget.value)} />
+        <input
+          id="tap"
+          required
+          autocapitalize="none"
+          autocomplete="one-time-code"
+          spellcheck={false}
+          value={pass}
+          onInput={(e) => setPass(e.currentTarget.value)}
+        />
         <button type="submit" class="button primary" disabled={step.name === 'starting'}>
           {step.name === 'starting' ? 'Signing in…' : 'Sign in'}
         </button>
@@ -177,7 +193,14 @@ export function EnrollWithLink({ relayUrl, accounts, code }: { relayUrl: string;
         }}
       >
         <label for="enrollment-link">Enrollment link or code</label>
-        <input id="enrollment-link" required autocapitalize="none" spellcheck={false} value={text} onInput={(e) => setText(e.currentTarget.value)} />
+        <input
+          id="enrollment-link"
+          required
+          autocapitalize="none"
+          spellcheck={false}
+          value={text}
+          onInput={(e) => setText(e.currentTarget.value)}
+        />
         <button type="submit" class="button primary" disabled={step.name === 'starting'}>
           Continue
         </button>
@@ -208,8 +231,8 @@ function EnrollmentSteps({
         {account && (
           <>
             <p>
-              {accountName(account)} ({account.username}) at {account.tenantDisplayName} is on this phone. Your verification codes work
-              even offline.
+              {accountName(account)} ({account.username}) at {account.tenantDisplayName} is on this phone. Your verification codes work even
+              offline.
             </p>
             <NotificationsSetting />
             <PhoneSignInSetting account={account} />
@@ -226,8 +249,8 @@ function EnrollmentSteps({
     <section aria-labelledby="confirm-heading">
       <h2 id="confirm-heading">Set up {started.tenantDisplayName}</h2>
       <p>
-        Hi {started.displayName} ({started.username}). Next, confirm with your PIN or biometric: this creates the key that approves
-        your sign-ins. No password is ever created.
+        Hi {started.displayName} ({started.username}). Next, confirm with your PIN or biometric: this creates the key that approves your
+        sign-ins. No password is ever created.
       </p>
       <button type="button" class="button primary" disabled={step.name === 'creating'} onClick={() => create(started)}>
         {step.name === 'creating' ? 'Adding account…' : 'Continue'}

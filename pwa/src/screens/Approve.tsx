@@ -69,8 +69,18 @@ export function Approve({ account, requestId }: { account: Account | undefined; 
       </Panel>
     );
   }
-  if (load.state === 'loading') return <Panel title="Sign-in request"><p role="status">Loading the request…</p></Panel>;
-  if (load.state === 'failed') return <Panel title="Sign-in request"><p role="status">{load.message}</p></Panel>;
+  if (load.state === 'loading')
+    return (
+      <Panel title="Sign-in request">
+        <p role="status">Loading the request…</p>
+      </Panel>
+    );
+  if (load.state === 'failed')
+    return (
+      <Panel title="Sign-in request">
+        <p role="status">{load.message}</p>
+      </Panel>
+    );
 
   const { details } = load;
   const passwordless = details.kind === 'passwordless';
@@ -129,8 +139,7 @@ export function Approve({ account, requestId }: { account: Account | undefined; 
         )}
         <dt>Site</dt>
         <dd>
-          {context.origin}{' '}
-          <span class={context.registeredBrowser ? 'badge ok' : 'badge'}>{siteCheck(context)}</span>
+          {context.origin} <span class={context.registeredBrowser ? 'badge ok' : 'badge'}>{siteCheck(context)}</span>
         </dd>
       </dl>
       {!over && (

@@ -54,9 +54,7 @@ let accounts: Account[] | undefined;
 const listeners = new Set<() => void>();
 
 function publish(next: Account[]): void {
-  accounts = [...next].sort(
-    (a, b) => a.tenantDisplayName.localeCompare(b.tenantDisplayName) || a.username.localeCompare(b.username),
-  );
+  accounts = [...next].sort((a, b) => a.tenantDisplayName.localeCompare(b.tenantDisplayName) || a.username.localeCompare(b.username));
   for (const listener of listeners) listener();
 }
 
@@ -80,7 +78,10 @@ export async function saveAccount(account: Account): Promise<void> {
   await loadAccounts();
 }
 
-export async function updateAccount(registrationId: string, change: Partial<Omit<Account, 'registrationId'>>): Promise<Account | undefined> {
+export async function updateAccount(
+  registrationId: string,
+  change: Partial<Omit<Account, 'registrationId'>>,
+): Promise<Account | undefined> {
   const database = await db();
   const tx = database.transaction('accounts', 'readwrite');
   const existing = await tx.store.get(registrationId);

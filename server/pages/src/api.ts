@@ -45,7 +45,14 @@ export async function callRelay<S extends z.ZodType>(
   }
   if (!response.ok) {
     const problem = (json ?? {}) as { detail?: string; title?: string; code?: string };
-    return { ok: false, status: response.status, body: undefined, error: problem.detail ?? problem.title ?? fallback, code: problem.code, response };
+    return {
+      ok: false,
+      status: response.status,
+      body: undefined,
+      error: problem.detail ?? problem.title ?? fallback,
+      code: problem.code,
+      response,
+    };
   }
   if (!schema) return { ok: true, status: response.status, body: undefined, response, raw: json };
   const parsed = schema.safeParse(json);

@@ -5,11 +5,7 @@ import { type SignInRequestState, signInRequestState } from '../../../shared/sch
  * bearer token — EventSource cannot send headers, so this reads the stream with fetch. A dropped
  * connection is resumed with Last-Event-ID until the request reaches an end state.
  */
-export function watchRequest(
-  requestId: string,
-  collectorSecret: string,
-  onState: (state: SignInRequestState) => void,
-): () => void {
+export function watchRequest(requestId: string, collectorSecret: string, onState: (state: SignInRequestState) => void): () => void {
   const controller = new AbortController();
   let lastEventId = '';
   let finished = false;

@@ -21,9 +21,7 @@ export function credentialTables(
       `SELECT * FROM temporary_access_passes WHERE tenant_id = ? AND user_id = ? AND revoked_at IS NULL
        AND used_at IS NULL AND expires_at > ? ORDER BY created_at DESC LIMIT 1`,
     ),
-    passMarkUsed: db.prepare(
-      'UPDATE temporary_access_passes SET used_at = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL',
-    ),
+    passMarkUsed: db.prepare('UPDATE temporary_access_passes SET used_at = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL'),
     sessionInsert: db.prepare(
       `INSERT INTO enrollment_sessions (id, tenant_id, user_id, challenge, via, pass_id, expires_at)
        VALUES (@id, @tenantId, @userId, @challenge, @via, @passId, @expiresAt)`,
@@ -62,12 +60,8 @@ export function credentialTables(
     registrationsOfUser: db.prepare('SELECT * FROM registrations WHERE tenant_id = ? AND user_id = ? ORDER BY created_at'),
     registrationsOfDevice: db.prepare('SELECT * FROM registrations WHERE device_id = ? ORDER BY created_at'),
     registrationPhoneSignIn: db.prepare('UPDATE registrations SET phone_sign_in_enabled = ? WHERE id = ?'),
-    registrationCounter: db.prepare(
-      'UPDATE registrations SET sign_count = ?, last_used_at = ? WHERE id = ? AND sign_count = ?',
-    ),
-    registrationTotp: db.prepare(
-      'UPDATE registrations SET totp_last_step = ?, last_used_at = ? WHERE id = ? AND totp_last_step < ?',
-    ),
+    registrationCounter: db.prepare('UPDATE registrations SET sign_count = ?, last_used_at = ? WHERE id = ? AND sign_count = ?'),
+    registrationTotp: db.prepare('UPDATE registrations SET totp_last_step = ?, last_used_at = ? WHERE id = ? AND totp_last_step < ?'),
     registrationDelete: db.prepare('DELETE FROM registrations WHERE id = ?'),
   };
   const one = <T>(row: unknown, map: (r: Row) => T) => (row ? map(row as Row) : undefined);

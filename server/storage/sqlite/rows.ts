@@ -1,13 +1,4 @@
-import type {
-  AdminToken,
-  AuditEvent,
-  Device,
-  Group,
-  Registration,
-  TemporaryAccessPass,
-  Tenant,
-  User,
-} from '../model';
+import type { AdminToken, AuditEvent, Device, Group, Registration, TemporaryAccessPass, Tenant, User } from '../model';
 
 /** Row shapes as SQLite returns them, and their mapping to the model. */
 type Row = Record<string, unknown>;

@@ -84,9 +84,7 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
       `INSERT INTO grants (id, secret_hash, tenant_id, user_id, request_id, method, amr, created_at, expires_at, used_at)
        VALUES (@id, @secretHash, @tenantId, @userId, @requestId, @method, @amr, @createdAt, @expiresAt, NULL)`,
     ),
-    grantTake: db.prepare(
-      'UPDATE grants SET used_at = ? WHERE secret_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING *',
-    ),
+    grantTake: db.prepare('UPDATE grants SET used_at = ? WHERE secret_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING *'),
   };
   const create = db.transaction((request: SignInRequest) => {
     const superseded = request.collectorKey

@@ -93,8 +93,7 @@ export function MySignInsApp({ boot }: { boot: MySignInsBoot }) {
       <header class="topbar">
         <p class="tenant">{boot.tenantDisplayName} · My Sign-ins</p>
         <p>
-          <span class="muted">{summary.displayName}</span>{' '}
-          <a href={`${base}/sign-out`}>Sign out</a>
+          <span class="muted">{summary.displayName}</span> <a href={`${base}/sign-out`}>Sign out</a>
         </p>
       </header>
       <main class="card wide">
@@ -131,7 +130,9 @@ export function MySignInsApp({ boot }: { boot: MySignInsBoot }) {
                 setError(undefined);
                 setNeedsSignIn(undefined);
                 if (summary.recentSignInRequired) {
-                  setNeedsSignIn(`For your security, sign in again to add a method (you signed in more than ${summary.recentSignInMinutes} minutes ago).`);
+                  setNeedsSignIn(
+                    `For your security, sign in again to add a method (you signed in more than ${summary.recentSignInMinutes} minutes ago).`,
+                  );
                   return;
                 }
                 setAdding('choose');
@@ -178,7 +179,9 @@ export function MySignInsApp({ boot }: { boot: MySignInsBoot }) {
                   <td>
                     {method.deviceName}
                     <br />
-                    <span class="muted small">{method.phoneSignInEnabled ? 'Phone sign-in enabled' : 'Push approvals and verification codes'}</span>
+                    <span class="muted small">
+                      {method.phoneSignInEnabled ? 'Phone sign-in enabled' : 'Push approvals and verification codes'}
+                    </span>
                   </td>
                   <td>{when(method.lastUsedAt)}</td>
                   <td>
@@ -263,7 +266,13 @@ function AddMethodPanel(props: { allowed: { allowed: boolean; message?: string }
       <p>Which method would you like to add?</p>
       <ul class="options">
         <li>
-          <button type="button" class="option" disabled={!props.allowed.allowed} aria-describedby="authenticator-hint" onClick={props.onAdd}>
+          <button
+            type="button"
+            class="option"
+            disabled={!props.allowed.allowed}
+            aria-describedby="authenticator-hint"
+            onClick={props.onAdd}
+          >
             Authenticator app
             <span class="hint" aria-hidden="true">
               {props.allowed.allowed ? 'Approve sign-ins on your phone.' : props.allowed.message}

@@ -82,7 +82,9 @@ export function PhoneStep(props: {
   onOtherWays: () => void;
 }) {
   const { boot, username, kind } = props;
-  const [request, setRequest] = useState<PhoneRequest>(props.initial ? created(props.initial.answer, props.initial.skew) : { status: 'creating', brokered: false });
+  const [request, setRequest] = useState<PhoneRequest>(
+    props.initial ? created(props.initial.answer, props.initial.skew) : { status: 'creating', brokered: false },
+  );
   const [now, setNow] = useState(Date.now());
   const secret = useRef<string | undefined>(props.initial?.answer.collectorSecret);
   const stop = useRef<() => void>(() => undefined);
@@ -184,7 +186,10 @@ export function PhoneStep(props: {
   }, [request.brokered]);
 
   useEffect(() => props.onRequest(request.requestId), [request.requestId]);
-  useEffect(() => heading.current?.focus(), [request.status === 'pending' || request.status === 'brokered' || request.status === 'creating']);
+  useEffect(
+    () => heading.current?.focus(),
+    [request.status === 'pending' || request.status === 'brokered' || request.status === 'creating'],
+  );
 
   const otherWays = () => props.onOtherWays();
 

@@ -28,7 +28,17 @@ type View =
 
 /** The method each view signs in with, as remembered for next time. */
 const methodOf = (view: View): SignInMethod | undefined =>
-  view.step === 'phone' ? (view.kind === 'passwordless' ? 'phone_sign_in' : 'password') : view.step === 'code' ? 'verification_code' : view.step === 'password' ? 'password' : view.step === 'temporary_access_pass' ? 'temporary_access_pass' : undefined;
+  view.step === 'phone'
+    ? view.kind === 'passwordless'
+      ? 'phone_sign_in'
+      : 'password'
+    : view.step === 'code'
+      ? 'verification_code'
+      : view.step === 'password'
+        ? 'password'
+        : view.step === 'temporary_access_pass'
+          ? 'temporary_access_pass'
+          : undefined;
 
 /**
  * The hosted sign-in page, in the seed's steps: username and **Next**; the default way (phone
@@ -215,9 +225,14 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
             label="Temporary Access Pass"
             action="Sign in"
             onSubmit={async (value) => {
-              const result = await callRelay('POST', `/api/t/${encodeURIComponent(boot.tenant)}/temporary-access-pass-sign-in`, signInGrant, {
-                body: { username, temporaryAccessPass: value },
-              });
+              const result = await callRelay(
+                'POST',
+                `/api/t/${encodeURIComponent(boot.tenant)}/temporary-access-pass-sign-in`,
+                signInGrant,
+                {
+                  body: { username, temporaryAccessPass: value },
+                },
+              );
               if (!result.ok || !result.body) return result.error ?? 'That Temporary Access Pass didn’t work.';
               await finish(result.body.grant, 'temporary_access_pass');
               return undefined;

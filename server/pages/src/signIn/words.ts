@@ -19,13 +19,22 @@ export const methodHints: Record<SignInMethod, string> = {
 /** What the person waiting at the desktop reads for each state of the request. */
 export const statusWords: Partial<Record<RequestStatus | 'creating' | 'not_created' | 'brokered', { title: string; text: string }>> = {
   creating: { title: 'Approve sign in request', text: 'Sending a request to your Authenticator app…' },
-  brokered: { title: 'Approve sign in request', text: 'Your Nod browser extension shows the number. Enter it in your Authenticator app, then approve.' },
+  brokered: {
+    title: 'Approve sign in request',
+    text: 'Your Nod browser extension shows the number. Enter it in your Authenticator app, then approve.',
+  },
   pending: { title: 'Approve sign in request', text: 'Open your Authenticator app, and enter the number shown to sign in.' },
   approved: { title: 'Approved', text: 'Signing you in…' },
   redeemed: { title: 'Approved', text: 'Signing you in…' },
   denied: { title: 'Request denied', text: 'The sign-in request was denied on your phone. Send a new request to try again.' },
-  wrong_number: { title: 'The numbers didn’t match', text: 'The number entered in the app didn’t match the one shown here. Send a new request and enter the number shown.' },
-  failed: { title: 'We couldn’t verify the approval', text: 'Your phone’s approval could not be verified. Send a new request to try again.' },
+  wrong_number: {
+    title: 'The numbers didn’t match',
+    text: 'The number entered in the app didn’t match the one shown here. Send a new request and enter the number shown.',
+  },
+  failed: {
+    title: 'We couldn’t verify the approval',
+    text: 'Your phone’s approval could not be verified. Send a new request to try again.',
+  },
   expired: { title: 'Request timed out', text: 'We didn’t hear from your phone in time. Send a new request to try again.' },
   reported: {
     title: 'Request reported',
