@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { RelayConfig } from './config';
 import type { RelayKeys } from './keys/loadKeys';
-import type { PushSubscriptionJson } from '../shared/schemas/pushSubscription';
+import type { PushSubscriptionJson } from '../shared/schemas/devices';
 import type { SignInEvents } from './signin/signInEvents';
 import type { Storage } from './storage/Storage';
 

@@ -6,8 +6,12 @@
  * signature (jose). Its rate is what a relay that did nothing but this crypto would reach on one core.
  */
 import { createECDH, generateKeyPairSync, randomBytes, verify } from 'node:crypto';
-import { generateRegistrationOptions, verifyAuthenticationResponse, verifyRegistrationResponse } from '@simplewebauthn/server';
-import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import {
+  generateRegistrationOptions,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+  type AuthenticationResponseJSON,
+} from '@simplewebauthn/server';
 import { SignJWT } from 'jose';
 import { approvalChallenge, canonicalApproval } from '../../shared/approvalChallenge';
 import { signWithDeviceKey } from '../../shared/deviceSignature';

@@ -11,8 +11,7 @@ import type { Agent } from 'node:http';
 import { approvalChallenge, canonicalApproval } from '../../shared/approvalChallenge';
 import { deviceAuthorizationHeader, signWithDeviceKey } from '../../shared/deviceSignature';
 import { type HttpClient, type SseEvent, openSse } from './http';
-import type { BenchPhone } from './world';
-import { benchTenant } from './world';
+import { benchTenant, type BenchPhone } from './world';
 
 const userAgent = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36';
 

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { enrollPhone } from '../../tests/helpers/enrollPhone';
 import { type DeviceKey, type SoftAuthenticator, createDeviceKey, createSoftAuthenticator } from '../../tests/helpers/softAuthenticator';
-import type { EnrollmentFinished } from '../../shared/schemas/enrollmentFinish';
+import type { EnrollmentFinished } from '../../shared/schemas/enrollment';
 import { deviceAuthorizationHeader } from '../../shared/deviceSignature';
 import { HttpClient } from './http';
 import type { BenchPushEndpoint } from './pushEndpoint';

@@ -4,7 +4,7 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { Workbox } from 'workbox-window';
-import { pushPayload } from '../../shared/schemas/pushPayload';
+import { pushPayload } from '../../shared/schemas/devices';
 import { closeRequest, fetchRequest } from './requests/requestStore';
 import { currentAccounts } from './store/accountStore';
 

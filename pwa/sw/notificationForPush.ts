@@ -1,4 +1,4 @@
-import type { PushPayload } from '../../shared/schemas/pushPayload';
+import type { PushPayload } from '../../shared/schemas/devices';
 
 type SignInPush = Extract<PushPayload, { type: 'sign_in_request' }>;
 

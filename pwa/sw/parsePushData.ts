@@ -1,4 +1,4 @@
-import { type PushPayload, pushPayload } from '../../shared/schemas/pushPayload';
+import { type PushPayload, pushPayload } from '../../shared/schemas/devices';
 
 /** A push's data, validated against the shared schema; undefined when it is not one of ours. */
 export function parsePushData(data: { json(): unknown } | null | undefined): PushPayload | undefined {

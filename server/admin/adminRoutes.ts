@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { adminTokenCreate } from '../../shared/schemas/adminTokenCreate';
-import { auditQuery } from '../../shared/schemas/auditQuery';
-import { groupCreate } from '../../shared/schemas/groupCreate';
-import { passwordSet } from '../../shared/schemas/passwordSet';
-import { tenantUpdate } from '../../shared/schemas/tenantUpdate';
-import { userCreate } from '../../shared/schemas/userCreate';
-import { userUpdate } from '../../shared/schemas/userUpdate';
+import {
+  adminTokenCreate,
+  auditQuery,
+  groupCreate,
+  passwordSet,
+  tenantUpdate,
+  userCreate,
+  userUpdate,
+} from '../../shared/schemas/directory';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
 import { parseWith } from '../http/parseWith';

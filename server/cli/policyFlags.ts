@@ -1,4 +1,4 @@
-import type { AuthenticatorPolicyInput } from '../../shared/schemas/authenticatorPolicy';
+import type { AuthenticatorPolicyInput } from '../../shared/schemas/policy';
 
 /**
  * Turn `--target group:Sales=any --target all --exclude user:eve` style flags into a policy body.

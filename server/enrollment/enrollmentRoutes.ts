@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { phoneSignInSet } from '../../shared/schemas/phoneSignInSet';
-import { pushSubscriptionSet } from '../../shared/schemas/pushSubscriptionSet';
+import { phoneSignInSet, pushSubscriptionSet } from '../../shared/schemas/devices';
 import type { RelayContext } from '../context';
 import { type ReplayGuard, authenticateDevice } from '../http/deviceAuth';
 import { parseWith } from '../http/parseWith';

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { verifyRegistrationResponse } from '@simplewebauthn/server';
-import type { RegistrationResponseJSON } from '@simplewebauthn/server';
+import { verifyRegistrationResponse, type RegistrationResponseJSON } from '@simplewebauthn/server';
 import { calculateJwkThumbprint } from 'jose';
 import { toBase64Url } from '../../shared/base64url';
-import { type EnrollmentFinish, type EnrollmentFinished, enrollmentFinish } from '../../shared/schemas/enrollmentFinish';
+import { type EnrollmentFinish, type EnrollmentFinished, enrollmentFinish } from '../../shared/schemas/enrollment';
 import { base32Encode, totpStep } from '../../shared/totp';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';

@@ -1,6 +1,6 @@
 import { generateRegistrationOptions } from '@simplewebauthn/server';
 import { fromBase64Url } from '../../shared/base64url';
-import { type EnrollmentStart, type EnrollmentStarted, enrollmentStart } from '../../shared/schemas/enrollmentStart';
+import { type EnrollmentStart, type EnrollmentStarted, enrollmentStart } from '../../shared/schemas/enrollment';
 import type { RelayContext } from '../context';
 import { parseWith } from '../http/parseWith';
 import { ProblemError } from '../http/problem';

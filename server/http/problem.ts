@@ -1,6 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { Problem, ProblemCode, ProblemField } from '../../shared/problemCodes';
-import { problemCodes, problemContentType } from '../../shared/problemCodes';
+import { problemCodes, problemContentType, type Problem, type ProblemCode, type ProblemField } from '../../shared/problemCodes';
 
 /**
  * The one error class of the relay. The wire shows `code`, the public title and `detail`;

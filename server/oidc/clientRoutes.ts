@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { type OidcClientView, oidcClientCreate } from '../../shared/schemas/oidcClientCreate';
+import { type OidcClientView, oidcClientCreate } from '../../shared/schemas/oidcClients';
 import { adminRoute } from '../admin/adminRoute';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';

@@ -1,5 +1,5 @@
-import type { HostedUsernameAnswer } from '../../shared/schemas/hostedSignIn';
-import { signInMethods, type SignInMethod } from '../../shared/schemas/signInMethods';
+import type { HostedUsernameAnswer } from '../../shared/schemas/hostedPages';
+import { signInMethods, type SignInMethod } from '../../shared/schemas/signInRequests';
 import type { RelayContext } from '../context';
 import { allowsPhoneSignIn } from '../policy/evaluatePolicy';
 import { policyForUser } from '../policy/policyForUser';

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { tenantName } from '../../shared/schemas/common';
-import { hostedFinish, type HostedSignInBoot, hostedUsernameStep } from '../../shared/schemas/hostedSignIn';
-import { formatSignInPageMarker, signInPageMarkerName } from '../../shared/schemas/signInPageMarker';
+import { hostedFinish, type HostedSignInBoot, hostedUsernameStep } from '../../shared/schemas/hostedPages';
+import { formatSignInPageMarker, signInPageMarkerName } from '../../shared/schemas/extensionMessages';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
 import { parseWith } from '../http/parseWith';

@@ -1,4 +1,4 @@
-import type { RecentSignIn } from '../../shared/schemas/mySignIns';
+import type { RecentSignIn } from '../../shared/schemas/hostedPages';
 import type { AuditEvent } from '../storage/model';
 import { describeBrowser } from '../signin/describeClient';
 

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthenticatorEnrollment, MySignInsBoot, MySignInsSummary, SecurityMethod } from '../../shared/schemas/mySignIns';
+import type { AuthenticatorEnrollment, MySignInsBoot, MySignInsSummary, SecurityMethod } from '../../shared/schemas/hostedPages';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
 import { createEnrollmentCode } from '../enrollment/createEnrollmentCode';

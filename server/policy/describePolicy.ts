@@ -1,4 +1,4 @@
-import type { AuthenticatorPolicy } from '../../shared/schemas/authenticatorPolicy';
+import type { AuthenticatorPolicy } from '../../shared/schemas/policy';
 import type { RelayContext } from '../context';
 import type { StoredPolicy, Tenant } from '../storage/model';
 

@@ -1,5 +1,5 @@
 import { maxPolicyTargets } from '../../shared/constants';
-import { type AuthenticatorPolicyInput, authenticatorPolicy } from '../../shared/schemas/authenticatorPolicy';
+import { type AuthenticatorPolicyInput, authenticatorPolicy } from '../../shared/schemas/policy';
 import type { RelayContext } from '../context';
 import { parseWith } from '../http/parseWith';
 import { ProblemError } from '../http/problem';

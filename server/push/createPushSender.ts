@@ -7,7 +7,7 @@
  * subscriptions and carry on.
  */
 import { Agent, request } from 'node:https';
-import type { PushSubscriptionJson } from '../../shared/schemas/pushSubscription';
+import type { PushSubscriptionJson } from '../../shared/schemas/devices';
 import { encryptPayload, PushEncryptionError } from './encryptPayload';
 import { deriveTopic, topicKeyFromVapidPrivateKey } from './topic';
 import { createVapidSigner, type VapidKeys } from './vapid';

@@ -1,9 +1,8 @@
-import { verifyAuthenticationResponse } from '@simplewebauthn/server';
-import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import { verifyAuthenticationResponse, type AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { fromBase64Url } from '../../shared/base64url';
 import { createHash } from 'node:crypto';
 import { canonicalApproval } from '../../shared/approvalChallenge';
-import { type SignInAnswer, type SignInAnswered, signInAnswer } from '../../shared/schemas/signInAnswer';
+import { type SignInAnswer, type SignInAnswered, signInAnswer } from '../../shared/schemas/signInRequests';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
 import { verifyDeviceSignature } from '../http/deviceAuth';

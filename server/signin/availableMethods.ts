@@ -1,4 +1,4 @@
-import type { SignInMethod } from '../../shared/schemas/signInMethods';
+import type { SignInMethod } from '../../shared/schemas/signInRequests';
 import type { RelayContext } from '../context';
 import { allowsPhoneSignIn, allowsPushMfa, type PolicyDecision } from '../policy/evaluatePolicy';
 import type { Registration, User } from '../storage/model';

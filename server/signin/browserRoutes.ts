@@ -1,7 +1,7 @@
 import { calculateJwkThumbprint } from 'jose';
 import type { FastifyInstance } from 'fastify';
-import { browserRegister } from '../../shared/schemas/browserRegister';
-import { temporaryAccessPassSignIn } from '../../shared/schemas/temporaryAccessPassSignIn';
+import { browserRegister } from '../../shared/schemas/devices';
+import { temporaryAccessPassSignIn } from '../../shared/schemas/grants';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
 import { type ReplayGuard, authenticateDevice } from '../http/deviceAuth';

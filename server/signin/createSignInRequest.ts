@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { numberMatching } from '../../shared/constants';
-import { fatigueLimits } from '../../shared/schemas/authenticatorPolicy';
-import { type SignInRequestCreate, type SignInRequestCreated, signInRequestCreate } from '../../shared/schemas/signInRequestCreate';
+import { fatigueLimits } from '../../shared/schemas/policy';
+import { type SignInRequestCreate, type SignInRequestCreated, signInRequestCreate } from '../../shared/schemas/signInRequests';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
 import { parseWith } from '../http/parseWith';

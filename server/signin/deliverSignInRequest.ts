@@ -1,4 +1,4 @@
-import type { PushPayload } from '../../shared/schemas/pushPayload';
+import type { PushPayload } from '../../shared/schemas/devices';
 import type { RelayContext } from '../context';
 import type { Registration, SignInRequest, Tenant } from '../storage/model';
 import { requestDetails } from './requestDetails';

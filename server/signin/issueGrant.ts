@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { SignInGrant } from '../../shared/schemas/signInGrant';
+import type { SignInGrant } from '../../shared/schemas/grants';
 import type { RelayContext } from '../context';
 import { hashSecret, newId } from '../ids';
 import type { Tenant, User } from '../storage/model';

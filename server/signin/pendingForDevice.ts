@@ -1,4 +1,4 @@
-import type { SignInRequestDetails } from '../../shared/schemas/signInRequestDetails';
+import type { SignInRequestDetails } from '../../shared/schemas/signInRequests';
 import type { RelayContext } from '../context';
 import type { Device } from '../storage/model';
 import { requestDetails } from './requestDetails';

@@ -1,4 +1,4 @@
-import type { SignInGrant } from '../../shared/schemas/signInGrant';
+import type { SignInGrant } from '../../shared/schemas/grants';
 import type { RelayContext } from '../context';
 import { ProblemError } from '../http/problem';
 import type { SignInRequest } from '../storage/model';

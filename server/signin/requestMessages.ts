@@ -1,4 +1,4 @@
-import type { RequestStatus, SignInRequestState } from '../../shared/schemas/signInRequestState';
+import type { RequestStatus, SignInRequestState } from '../../shared/schemas/signInRequests';
 import type { SignInRequest } from '../storage/model';
 
 /** A plain sentence for the person waiting at the desktop, per status. */

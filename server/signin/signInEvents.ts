@@ -1,5 +1,5 @@
-import type { DeviceEvent } from '../../shared/schemas/deviceEvent';
-import type { SignInRequestState } from '../../shared/schemas/signInRequestState';
+import type { DeviceEvent } from '../../shared/schemas/devices';
+import type { SignInRequestState } from '../../shared/schemas/signInRequests';
 
 type Listener<T> = (event: T) => void;
 /** Most keys have one listener (one collector, one open app): no Set for those. */

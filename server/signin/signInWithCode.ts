@@ -1,6 +1,5 @@
 import { totp as totpParams } from '../../shared/constants';
-import { type CodeSignIn, codeSignIn } from '../../shared/schemas/codeSignIn';
-import type { SignInGrant } from '../../shared/schemas/signInGrant';
+import { codeSignIn, type CodeSignIn, type SignInGrant } from '../../shared/schemas/grants';
 import { base32Decode, hotp, totpStep } from '../../shared/totp';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';

@@ -1,6 +1,5 @@
 import type { z } from 'zod';
-import type { SignInGrant } from '../../shared/schemas/signInGrant';
-import { temporaryAccessPassSignIn } from '../../shared/schemas/temporaryAccessPassSignIn';
+import { temporaryAccessPassSignIn, type SignInGrant } from '../../shared/schemas/grants';
 import type { RelayContext } from '../context';
 import { parseWith } from '../http/parseWith';
 import { redeemTemporaryAccessPass } from '../tap/redeemTemporaryAccessPass';

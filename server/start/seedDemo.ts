@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { TemporaryAccessPassIssued } from '../../shared/schemas/temporaryAccessPassIssue';
+import type { TemporaryAccessPassIssued } from '../../shared/schemas/enrollment';
 import type { RelayContext } from '../context';
 import { newId } from '../ids';
 import { savePolicy } from '../policy/savePolicy';

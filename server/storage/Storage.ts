@@ -18,7 +18,7 @@ import type {
   Tenant,
   User,
 } from './model';
-import type { PushSubscriptionJson } from '../../shared/schemas/pushSubscription';
+import type { PushSubscriptionJson } from '../../shared/schemas/devices';
 
 /**
  * The relay's narrow storage interface. Everything is asynchronous so that a PostgreSQL

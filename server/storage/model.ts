@@ -1,9 +1,8 @@
 import type { P256PublicJwk } from '../../shared/schemas/common';
-import type { PushSubscriptionJson } from '../../shared/schemas/pushSubscription';
+import type { PushSubscriptionJson } from '../../shared/schemas/devices';
 import type { Mode } from '../../shared/constants';
-import type { FatigueLimits } from '../../shared/schemas/authenticatorPolicy';
-import type { SignInContext } from '../../shared/schemas/signInContext';
-import type { RequestStatus } from '../../shared/schemas/signInRequestState';
+import type { FatigueLimits } from '../../shared/schemas/policy';
+import type { RequestStatus, SignInContext } from '../../shared/schemas/signInRequests';
 
 /** Times are milliseconds since the epoch throughout the relay's storage. */
 export type Millis = number;

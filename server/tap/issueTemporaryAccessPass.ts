@@ -1,9 +1,5 @@
 import { randomInt } from 'node:crypto';
-import {
-  type TemporaryAccessPassIssue,
-  type TemporaryAccessPassIssued,
-  temporaryAccessPassIssue,
-} from '../../shared/schemas/temporaryAccessPassIssue';
+import { type TemporaryAccessPassIssue, type TemporaryAccessPassIssued, temporaryAccessPassIssue } from '../../shared/schemas/enrollment';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
 import { parseWith } from '../http/parseWith';

@@ -1,5 +1,5 @@
-import { type TenantCreate, tenantCreate } from '../../shared/schemas/tenantCreate';
-import { authenticatorPolicy } from '../../shared/schemas/authenticatorPolicy';
+import { type TenantCreate, tenantCreate } from '../../shared/schemas/directory';
+import { authenticatorPolicy } from '../../shared/schemas/policy';
 import type { RelayContext } from '../context';
 import { parseWith } from '../http/parseWith';
 import { ProblemError } from '../http/problem';

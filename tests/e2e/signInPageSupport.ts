@@ -3,7 +3,7 @@
  * (`<meta name="nod-sign-in">`, shared/schemas/signInPageMarker.ts) and the number it shows.
  */
 import type { Page } from 'playwright-core';
-import { type SignInPageMarker, parseSignInPageMarker, signInPageMarkerName } from '../../shared/schemas/signInPageMarker';
+import { type SignInPageMarker, parseSignInPageMarker, signInPageMarkerName } from '../../shared/schemas/extensionMessages';
 
 /**
  * The page's marker once it names a request (the page's own or the extension's; never the number),

@@ -1,5 +1,5 @@
 /** Read a phone's live channel (device-signed server-sent events) as the PWA does, with fetch. */
-import type { DeviceEvent } from '../../shared/schemas/deviceEvent';
+import type { DeviceEvent } from '../../shared/schemas/devices';
 import { deviceAuthorizationHeader } from '../../shared/deviceSignature';
 import type { TestPhone } from './enrollPhone';
 

@@ -4,8 +4,8 @@
  * device key (and a push subscription when given).
  */
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
-import type { EnrollmentFinished } from '../../shared/schemas/enrollmentFinish';
-import type { PushSubscriptionJson } from '../../shared/schemas/pushSubscription';
+import type { EnrollmentFinished } from '../../shared/schemas/enrollment';
+import type { PushSubscriptionJson } from '../../shared/schemas/devices';
 import { deviceAuthorizationHeader } from '../../shared/deviceSignature';
 import { type DeviceKey, type SoftAuthenticator, createDeviceKey, createSoftAuthenticator } from './softAuthenticator';
 import { fetchJson } from './startRelay';

@@ -5,9 +5,7 @@
  */
 import { approvalChallenge, canonicalApproval, type Decision } from '../../shared/approvalChallenge';
 import { signWithDeviceKey } from '../../shared/deviceSignature';
-import type { SignInRequestCreated } from '../../shared/schemas/signInRequestCreate';
-import type { SignInRequestDetails } from '../../shared/schemas/signInRequestDetails';
-import type { SignInRequestState } from '../../shared/schemas/signInRequestState';
+import type { SignInRequestCreated, SignInRequestDetails, SignInRequestState } from '../../shared/schemas/signInRequests';
 import type { TestPhone } from './enrollPhone';
 import { fetchJson } from './startRelay';
 

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { deviceAuthorizationHeader } from '../../shared/deviceSignature';
-import type { SignInView } from '../../shared/extensionMessages';
+import type { SignInView } from '../../shared/schemas/extensionMessages';
 import type { P256PublicJwk } from '../../shared/schemas/common';
 import type { PendingSignIn } from '../../extension/lib/signIn/pendingSignIn';
 import { SignInBroker, type SignInBrokerDeps } from '../../extension/lib/signIn/SignInBroker';

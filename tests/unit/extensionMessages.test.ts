@@ -4,8 +4,14 @@
  * are ignored, and the page ↔ extension hand-off has its own schemas.
  */
 import { describe, expect, it } from 'vitest';
-import { extensionMessages, message, parseMessage, parseReply } from '../../shared/extensionMessages';
-import { pageToExtensionMessage, parseSignInPageMarker } from '../../shared/schemas/signInPageMarker';
+import {
+  extensionMessages,
+  message,
+  pageToExtensionMessage,
+  parseMessage,
+  parseReply,
+  parseSignInPageMarker,
+} from '../../shared/schemas/extensionMessages';
 import { verifyContentScriptSender, verifyExtensionPageSender } from '../../extension/lib/messaging/verifySender';
 
 const extensionId = 'abcdefghijklmnopabcdefghijklmnop';

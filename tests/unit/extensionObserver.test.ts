@@ -7,7 +7,7 @@
 import { build } from 'esbuild';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PageObservation } from '../../shared/extensionMessages';
+import type { PageObservation } from '../../shared/schemas/extensionMessages';
 import { launchBrowser } from '../helpers/browser';
 
 let bundle: string;

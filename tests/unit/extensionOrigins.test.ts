@@ -4,7 +4,7 @@
  * embedded in another — so it can warn instead of brokering.
  */
 import { describe, expect, it } from 'vitest';
-import type { PageObservation } from '../../shared/extensionMessages';
+import type { PageObservation } from '../../shared/schemas/extensionMessages';
 import { decodeHostname, decodePunycode } from '../../extension/lib/origins/decodePunycode';
 import { hostSkeleton } from '../../extension/lib/origins/hostSkeleton';
 import { matchSignInOrigin } from '../../extension/lib/origins/matchSignInOrigin';

@@ -8,18 +8,16 @@
 import { describe, expect, it } from 'vitest';
 import {
   brokeredStatuses as sharedStatuses,
-  type PageObservation,
-  pagePortName as sharedPortName,
-  parseMessage,
-} from '../../shared/extensionMessages';
-import {
   identityProviderDeclarationName as sharedIdpName,
+  pagePortName as sharedPortName,
   pageToExtensionMessage,
+  parseMessage,
   parseSignInPageMarker,
   signInPageMarkerName as sharedMarkerName,
   signInPageMarkerVersion as sharedMarkerVersion,
   signInPageSteps as sharedSteps,
-} from '../../shared/schemas/signInPageMarker';
+  type PageObservation,
+} from '../../shared/schemas/extensionMessages';
 import { assessPage } from '../../extension/lib/page/assessPage';
 import { worthReporting } from '../../extension/lib/page/observePage';
 import {

@@ -4,7 +4,7 @@
  * dropping closed and expired requests by itself.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { SignInRequestDetails } from '../../shared/schemas/signInRequestDetails';
+import type { SignInRequestDetails } from '../../shared/schemas/signInRequests';
 import { parseEnrollmentLink } from '../../pwa/src/enrollment/parseEnrollmentLink';
 import { readEventStream } from '../../pwa/src/relay/readEventStream';
 import { parseTypedNumber } from '../../pwa/src/requests/answerSignInRequest';

@@ -1,5 +1,5 @@
 import { browser } from 'wxt/browser';
-import type { PageVerdict, SignInView } from '../../../shared/extensionMessages';
+import type { PageVerdict, SignInView } from '../../../shared/schemas/extensionMessages';
 
 /**
  * The toolbar badge of a tab: the number while a sign-in waits, a check when it succeeded, `!` after a

@@ -9,7 +9,7 @@ import {
   message,
   pagePortName,
   parseMessage,
-} from '../../../shared/extensionMessages';
+} from '../../../shared/schemas/extensionMessages';
 import { coversEverySite, grantedPatterns, pageUiFile, syncContentScripts } from '../contentScripts/syncContentScripts';
 import { loadAccounts, loadResults, recordSignIn } from '../history/history';
 import { verifyContentScriptSender, verifyExtensionPageSender } from '../messaging/verifySender';

@@ -1,6 +1,6 @@
 import { browser } from 'wxt/browser';
 import { z } from 'zod';
-import { type AccountUsed, type SignInResult, accountUsed, signInResult } from '../../../shared/extensionMessages';
+import { type AccountUsed, type SignInResult, accountUsed, signInResult } from '../../../shared/schemas/extensionMessages';
 import type { PendingSignIn } from '../signIn/pendingSignIn';
 
 const accountsKey = 'accounts';

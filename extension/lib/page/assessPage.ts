@@ -1,4 +1,4 @@
-import type { PageObservation, PageVerdict } from '../../../shared/extensionMessages';
+import type { PageObservation, PageVerdict } from '../../../shared/schemas/extensionMessages';
 import { matchSignInOrigin, originOf } from '../origins/matchSignInOrigin';
 import type { RelayRecord } from '../relays/relay';
 

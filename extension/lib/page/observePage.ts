@@ -1,4 +1,4 @@
-import type { PageObservation } from '../../../shared/extensionMessages';
+import type { PageObservation } from '../../../shared/schemas/extensionMessages';
 import { hostedPagePhrases } from './hostedPagePhrases';
 import { identityProviderDeclarationName, parseMarker, signInPageMarkerName } from './pageChecks';
 

@@ -1,4 +1,4 @@
-import type { PageVerdict, SignInView } from '../../../shared/extensionMessages';
+import type { PageVerdict, SignInView } from '../../../shared/schemas/extensionMessages';
 
 /**
  * How the content script (nod-page.js, on every allowed page) meets the scripts the background injects

@@ -1,5 +1,11 @@
-import type { Envelope, MessageFrom, PageVerdict, SignInView } from '../../../shared/extensionMessages';
-import type { PageToExtensionMessage, SignInPageMarker } from '../../../shared/schemas/signInPageMarker';
+import type {
+  Envelope,
+  MessageFrom,
+  PageToExtensionMessage,
+  PageVerdict,
+  SignInPageMarker,
+  SignInView,
+} from '../../../shared/schemas/extensionMessages';
 
 /**
  * Small hand-written checks for what the content script receives: the page's marker and hand-off

@@ -1,5 +1,11 @@
-import type { Envelope, MessageFrom, PageObservation, Payload, SignInView } from '../../../shared/extensionMessages';
-import type { ExtensionToPageMessage } from '../../../shared/schemas/signInPageMarker';
+import type {
+  Envelope,
+  ExtensionToPageMessage,
+  MessageFrom,
+  PageObservation,
+  Payload,
+  SignInView,
+} from '../../../shared/schemas/extensionMessages';
 import { observePage, readPage } from './observePage';
 import { pagePortName, parseBackgroundMessage, parsePageMessage, signInPageMarkerVersion } from './pageChecks';
 import { type PageUi, type PageUiState, exposePageReport, exposePageUiBridge, reportWanted } from './pageBridge';

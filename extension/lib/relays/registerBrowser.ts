@@ -1,4 +1,4 @@
-import type { BrowserRegister } from '../../../shared/schemas/browserRegister';
+import type { BrowserRegister } from '../../../shared/schemas/devices';
 import type { P256PublicJwk } from '../../../shared/schemas/common';
 
 /**

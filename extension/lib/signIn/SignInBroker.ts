@@ -1,7 +1,6 @@
-import type { SignInRequestCreated } from '../../../shared/schemas/signInRequestCreate';
-import type { SignInView } from '../../../shared/extensionMessages';
-import { signInGrant } from '../../../shared/schemas/signInGrant';
-import { signInRequestState } from '../../../shared/schemas/signInRequestState';
+import { signInRequestState, type SignInRequestCreated } from '../../../shared/schemas/signInRequests';
+import type { SignInView } from '../../../shared/schemas/extensionMessages';
+import { signInGrant } from '../../../shared/schemas/grants';
 import { type PendingSignIn, type SignInStore, finalStatuses, viewOf } from './pendingSignIn';
 import { readEventStream } from './readEventStream';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { brokeredStatuses, type SignInView } from '../../../shared/extensionMessages';
+import { brokeredStatuses, type SignInView } from '../../../shared/schemas/extensionMessages';
 import { origin, tenantName } from '../../../shared/schemas/common';
-import { finalRequestStatuses } from '../../../shared/schemas/signInRequestState';
+import { finalRequestStatuses } from '../../../shared/schemas/signInRequests';
 
 /**
  * A brokered sign-in as the background keeps it in `storage.session` (one entry per tab), so a stopped

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import type { ExtensionState } from '../../../shared/extensionMessages';
+import type { ExtensionState } from '../../../shared/schemas/extensionMessages';
 import { everySitePatterns } from '../contentScripts/syncContentScripts';
 import { loadBrowserKey } from '../relays/browserKey';
 import { normaliseRelayUrl, originPattern } from '../relays/normaliseRelayUrl';

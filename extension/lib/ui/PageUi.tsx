@@ -1,4 +1,4 @@
-import type { PageVerdict, SignInView } from '../../../shared/extensionMessages';
+import type { PageVerdict, SignInView } from '../../../shared/schemas/extensionMessages';
 import { SignInCard } from './SignInCard';
 import { siteLabel } from './format';
 

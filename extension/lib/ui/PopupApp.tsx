@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
 import { browser } from 'wxt/browser';
-import type { ExtensionState } from '../../../shared/extensionMessages';
+import type { ExtensionState } from '../../../shared/schemas/extensionMessages';
 import { contentScriptFile } from '../contentScripts/syncContentScripts';
 import { askBackground } from './askBackground';
 import { SignInCard } from './SignInCard';

@@ -1,4 +1,4 @@
-import type { SignInView } from '../../../shared/extensionMessages';
+import type { SignInView } from '../../../shared/schemas/extensionMessages';
 import { canRetry, countdown, headingFor, siteLabel } from './format';
 import { useNow } from './useNow';
 

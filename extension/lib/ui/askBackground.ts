@@ -1,5 +1,5 @@
 import { browser } from 'wxt/browser';
-import { type MessageFrom, type Payload, type Reply, message, parseReply } from '../../../shared/extensionMessages';
+import { type MessageFrom, type Payload, type Reply, message, parseReply } from '../../../shared/schemas/extensionMessages';
 
 /** Ask the background (from the popup or the options page); the answer is checked against its schema too. */
 export async function askBackground<K extends MessageFrom<'extensionPage'>>(type: K, payload: Payload<K>): Promise<Reply<K>> {

@@ -1,4 +1,4 @@
-import type { SignInView } from '../../../shared/extensionMessages';
+import type { SignInView } from '../../../shared/schemas/extensionMessages';
 
 /** "1:42" until the deadline; "0:00" after it. */
 export function countdown(deadline: string | undefined, now: number): string {

@@ -5,8 +5,7 @@
  */
 import { startRegistration } from '@simplewebauthn/browser';
 import type { P256PublicJwk } from '../../../shared/schemas/common';
-import type { EnrollmentFinish, EnrollmentFinished } from '../../../shared/schemas/enrollmentFinish';
-import type { EnrollmentStart, EnrollmentStarted } from '../../../shared/schemas/enrollmentStart';
+import type { EnrollmentFinish, EnrollmentFinished, EnrollmentStart, EnrollmentStarted } from '../../../shared/schemas/enrollment';
 import { createDeviceKey } from '../device/createDeviceKey';
 import { currentPushSubscriptionJson } from '../push/pushSubscription';
 import { relayCall } from '../relay/relayCall';

@@ -3,7 +3,7 @@
  * app installation, shared by every tenant's device), and telling each tenant's relay device
  * about it. Where push cannot be had the app still works: requests arrive while it is open.
  */
-import { pushSubscription as pushSubscriptionSchema, type PushSubscriptionJson } from '../../../shared/schemas/pushSubscription';
+import { pushSubscription as pushSubscriptionSchema, type PushSubscriptionJson } from '../../../shared/schemas/devices';
 import { OfflineError, RelayProblem, deviceCall, relayCall } from '../relay/relayCall';
 import { type Account, devicesOf, updateAccount } from '../store/accountStore';
 

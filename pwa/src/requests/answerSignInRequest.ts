@@ -8,8 +8,7 @@ import { startAuthentication } from '@simplewebauthn/browser';
 import { type ApprovalBinding, type Decision, approvalChallenge, canonicalApproval } from '../../../shared/approvalChallenge';
 import { numberMatching } from '../../../shared/constants';
 import { signWithDeviceKey } from '../../../shared/deviceSignature';
-import type { SignInAnswer, SignInAnswered } from '../../../shared/schemas/signInAnswer';
-import type { SignInRequestDetails } from '../../../shared/schemas/signInRequestDetails';
+import type { SignInAnswer, SignInAnswered, SignInRequestDetails } from '../../../shared/schemas/signInRequests';
 import { OfflineError, RelayProblem, relayCall } from '../relay/relayCall';
 import type { Account } from '../store/accountStore';
 

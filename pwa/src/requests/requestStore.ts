@@ -4,8 +4,8 @@
  * as a fetch stream because EventSource cannot send the device signature), pruned when closed
  * or expired, and refreshed when a push arrives or the app comes back to the foreground.
  */
-import { type DeviceEvent, deviceEvent } from '../../../shared/schemas/deviceEvent';
-import { type SignInRequestDetails, signInRequestDetails } from '../../../shared/schemas/signInRequestDetails';
+import { type DeviceEvent, deviceEvent } from '../../../shared/schemas/devices';
+import { type SignInRequestDetails, signInRequestDetails } from '../../../shared/schemas/signInRequests';
 import { readEventStream } from '../relay/readEventStream';
 import { RelayProblem, deviceCall, readAnswer, signDeviceCall } from '../relay/relayCall';
 import { type Account, type Device, devicesOf } from '../store/accountStore';

@@ -1,4 +1,4 @@
-import type { SignInRequestDetails } from '../../../shared/schemas/signInRequestDetails';
+import type { SignInRequestDetails } from '../../../shared/schemas/signInRequests';
 import { VerificationCode } from '../codes/VerificationCode';
 import { type Account, accountName } from '../store/accountStore';
 import { formatSeconds, useNow } from '../ui/hooks';

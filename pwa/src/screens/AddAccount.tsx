@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { EnrollmentStart } from '../../../shared/schemas/enrollmentStart';
+import type { EnrollmentStart } from '../../../shared/schemas/enrollment';
 import { type EnrollmentStarted, finishEnrollment, phoneName, startEnrollment } from '../enrollment/enrollAccount';
 import { parseEnrollmentLink } from '../enrollment/parseEnrollmentLink';
 import { setUpPush } from '../push/pushSubscription';

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { Decision } from '../../../shared/approvalChallenge';
-import type { SignInRequestDetails } from '../../../shared/schemas/signInRequestDetails';
+import type { SignInRequestDetails } from '../../../shared/schemas/signInRequests';
 import { type AnswerOutcome, answerSignInRequest, outcomeMessage } from '../requests/answerSignInRequest';
 import { closeRequest, fetchRequest, findRequest } from '../requests/requestStore';
 import { OfflineError, RelayProblem } from '../relay/relayCall';

@@ -1,4 +1,4 @@
-import { type SignInRequestState, signInRequestState } from '../../../shared/schemas/signInRequestState';
+import { type SignInRequestState, signInRequestState } from '../../../shared/schemas/signInRequests';
 
 /**
  * Follow a sign-in request's live state (server-sent events) with the collector secret as a

@@ -1,4 +1,8 @@
-import { type ExtensionToPageMessage, extensionToPageMessage, type PageToExtensionMessage } from '../../../shared/schemas/signInPageMarker';
+import {
+  type ExtensionToPageMessage,
+  extensionToPageMessage,
+  type PageToExtensionMessage,
+} from '../../../shared/schemas/extensionMessages';
 
 /**
  * The page's side of the hand-off with the Nod browser extension (shared/schemas/signInPageMarker):

@@ -6,7 +6,7 @@ import {
   type MySignInsSummary,
   mySignInsSummary,
   type SecurityMethod,
-} from '../../../../shared/schemas/mySignIns';
+} from '../../../../shared/schemas/hostedPages';
 import { callRelay } from '../api';
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }) : 'Never');

@@ -1,8 +1,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { HostedSignInBoot } from '../../../../shared/schemas/hostedSignIn';
-import { signInGrant } from '../../../../shared/schemas/signInGrant';
-import type { SignInRequestCreated } from '../../../../shared/schemas/signInRequestCreate';
-import type { RequestStatus } from '../../../../shared/schemas/signInRequestState';
+import type { HostedSignInBoot } from '../../../../shared/schemas/hostedPages';
+import { signInGrant } from '../../../../shared/schemas/grants';
+import type { RequestStatus, SignInRequestCreated } from '../../../../shared/schemas/signInRequests';
 import { callRelay } from '../api';
 import { collectorKey } from '../collectorKey';
 import { watchRequest } from '../eventStream';

@@ -5,11 +5,10 @@ import {
   type HostedUsernameAnswer,
   hostedFinished,
   hostedUsernameAnswer,
-} from '../../../../shared/schemas/hostedSignIn';
-import type { SignInMethod } from '../../../../shared/schemas/signInMethods';
-import type { SignInPageStep } from '../../../../shared/schemas/signInPageMarker';
-import type { SignInRequestCreated } from '../../../../shared/schemas/signInRequestCreate';
-import { signInGrant } from '../../../../shared/schemas/signInGrant';
+} from '../../../../shared/schemas/hostedPages';
+import type { SignInMethod, SignInRequestCreated } from '../../../../shared/schemas/signInRequests';
+import type { SignInPageStep } from '../../../../shared/schemas/extensionMessages';
+import { signInGrant } from '../../../../shared/schemas/grants';
 import { callRelay } from '../api';
 import { rememberedMethod } from '../collectorKey';
 import { listenToExtension, tellExtension } from '../extensionBridge';

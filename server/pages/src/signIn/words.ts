@@ -1,5 +1,4 @@
-import type { SignInMethod } from '../../../../shared/schemas/signInMethods';
-import type { RequestStatus } from '../../../../shared/schemas/signInRequestState';
+import type { RequestStatus, SignInMethod } from '../../../../shared/schemas/signInRequests';
 
 /** The seed's words for each way to sign in (Microsoft Authenticator's phone sign-in). */
 export const methodLabels: Record<SignInMethod, string> = {

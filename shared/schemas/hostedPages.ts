@@ -1,5 +1,53 @@
 import { z } from 'zod';
-import { tenantName } from './common';
+import { tenantName, username } from './common';
+import { signInMethod } from './signInRequests';
+
+/**
+ * The hosted sign-in page (the OIDC interaction at `/t/:tenant/interaction/:uid`) and its relay.
+ * The page's own calls go to the interaction's path, where the interaction cookie proves which
+ * sign-in they belong to.
+ */
+
+/** What the relay renders into the page (a `<script type="application/json" id="nod-boot">`). */
+export const hostedSignInBoot = z.object({
+  tenant: tenantName,
+  tenantDisplayName: z.string(),
+  /** The interaction's uid: the page's own paths are `/t/<tenant>/interaction/<uid>/…`. */
+  uid: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/),
+  /** The site being signed in to (the OIDC client's display name). */
+  applicationName: z.string(),
+  clientId: z.string(),
+  /** The relay's origin: the sign-in request is for it. */
+  origin: z.string(),
+  /** A username to start with (`login_hint`, or the signed-in user when signing in again). */
+  loginHint: z.string().optional(),
+});
+export type HostedSignInBoot = z.infer<typeof hostedSignInBoot>;
+
+/** Page → relay: the username, after **Next** (`POST …/interaction/:uid/username`). */
+export const hostedUsernameStep = z.object({ username });
+export type HostedUsernameStep = z.input<typeof hostedUsernameStep>;
+
+/**
+ * Relay → page: the ways offered to this username. Unknown users get the same plausible list
+ * as a typical member, so the answer never tells whether a user exists.
+ */
+export const hostedUsernameAnswer = z.object({
+  username: z.string(),
+  methods: z.array(signInMethod),
+  /** The method this user signed in with last (the page offers it first unless this browser remembers another). */
+  lastMethod: signInMethod.nullable(),
+  /** A verification code alone is not enough (push MFA mode): it goes with a password or Temporary Access Pass. */
+  codeNeedsFirstFactor: z.boolean(),
+});
+export type HostedUsernameAnswer = z.infer<typeof hostedUsernameAnswer>;
+
+/** Page → relay: finish the sign-in with a one-time grant (`POST …/interaction/:uid/finish`). */
+export const hostedFinish = z.object({ grant: z.string().min(1).max(2000) });
+
+/** Relay → page: where to go now (back to the site, through the provider). */
+export const hostedFinished = z.object({ redirectTo: z.string() });
+export type HostedFinished = z.infer<typeof hostedFinished>;
 
 /**
  * My Sign-ins (security info) at `/t/:tenant/my-sign-ins`: the signed-in user's methods, adding

@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import { authenticationResponse, base64url, origin, username } from './common';
+import { decisions } from '../approvalChallenge';
+
+/** The ways a user can sign in, as the hosted page's "Other ways to sign in" lists them. */
+export const signInMethods = ['phone_sign_in', 'verification_code', 'password', 'temporary_access_pass'] as const;
+export const signInMethod = z.enum(signInMethods);
+export type SignInMethod = (typeof signInMethods)[number];
+
+/** What the desktop side says about itself; the relay adds the IP and user agent it saw. */
+export const clientDescription = z.object({
+  /** The application being signed in to (an OIDC client's display name), when known. */
+  applicationName: z.string().trim().min(1).max(100).optional(),
+  /** The OIDC client id, when the request comes from an OIDC interaction. */
+  clientId: z.string().max(200).optional(),
+});
+export type ClientDescription = z.infer<typeof clientDescription>;
+
+/** What the phone shows about a sign-in before the user types the number. Never the number. */
+export const signInContext = z.object({
+  applicationName: z.string().optional(),
+  /** "Seattle, US", or "Unknown location"; absent when policy hides it. */
+  location: z.string().optional(),
+  /** "Chrome on Linux" */
+  browser: z.string().optional(),
+  /** The origin the sign-in is for, as the relay or the extension saw it. */
+  origin: z.string(),
+  /** True when a registered Nod browser extension created the request (the origin is browser-verified). */
+  registeredBrowser: z.boolean().default(false),
+  /** True when this browser has never been used by the user before. */
+  newBrowser: z.boolean().optional(),
+});
+export type SignInContext = z.infer<typeof signInContext>;
+
+export const requestStatuses = [
+  'pending',
+  'approved',
+  'denied',
+  'wrong_number',
+  'failed',
+  'reported',
+  'expired',
+  'superseded',
+  'cancelled',
+  'cool_down',
+  'redeemed',
+] as const;
+export type RequestStatus = (typeof requestStatuses)[number];
+
+/** After these nothing more happens to a request (approved still waits to be redeemed). */
+export const finalRequestStatuses: readonly RequestStatus[] = requestStatuses.filter((s) => s !== 'pending' && s !== 'approved');
+
+/**
+ * The state of a request as its collector sees it: the body of `GET /api/sign-in-requests/:id`
+ * and the data of each `state` server-sent event on `/api/sign-in-requests/:id/events`.
+ */
+export const signInRequestState = z.object({
+  requestId: z.string(),
+  status: z.enum(requestStatuses),
+  expiresAt: z.string(),
+  /** A plain sentence for the person waiting. */
+  message: z.string().optional(),
+});
+export type SignInRequestState = z.infer<typeof signInRequestState>;
+
+/**
+ * Desktop: start a sign-in for a user of the tenant in the path
+ * (`POST /api/t/:tenant/sign-in-requests`).
+ * - `passwordless`: phone sign-in, number matching, user verification on the phone.
+ * - `mfa`: push approval as the second factor; `password` or `temporaryAccessPass` is the first.
+ */
+export const signInRequestCreate = z.object({
+  username,
+  kind: z.enum(['passwordless', 'mfa']).default('passwordless'),
+  /** The origin the sign-in is for: where the user will be signed in. */
+  origin,
+  client: clientDescription.default({}),
+  password: z.string().min(1).max(256).optional(),
+  temporaryAccessPass: z.string().min(1).max(100).optional(),
+});
+export type SignInRequestCreate = z.input<typeof signInRequestCreate>;
+
+/**
+ * The answer — the same shape, status and timing for unknown users and users who cannot use
+ * the phone (no enumeration): such a request simply never gets approved.
+ */
+export interface SignInRequestCreated {
+  requestId: string;
+  /** The two-digit number to show on the desktop only. */
+  number: number;
+  expiresAt: string;
+  /** Only its holder can watch the request and redeem the result. Never show or log it. */
+  collectorSecret: string;
+  status: 'pending' | 'cool_down';
+  /** With `cool_down`: when a new push may be sent. */
+  retryAt?: string;
+  /** The other ways this user may sign in (for unknown users, a plausible default list). */
+  methods: string[];
+}
+
+/**
+ * Phone: one pending request as the device reads it (`GET /api/device/sign-in-requests[/:id]`).
+ * Carries the relay nonce for the approval binding and the WebAuthn parameters; never the number.
+ */
+export const signInRequestDetails = z.object({
+  requestId: z.string(),
+  registrationId: z.string(),
+  tenant: z.string(),
+  tenantDisplayName: z.string(),
+  username: z.string(),
+  kind: z.enum(['passwordless', 'mfa']),
+  nonce: z.string(),
+  expiresAt: z.string(),
+  context: signInContext,
+  webauthn: z.object({
+    rpId: z.string(),
+    allowCredentials: z.array(z.object({ id: z.string(), type: z.literal('public-key') })),
+    userVerification: z.enum(['required', 'preferred', 'discouraged']),
+    timeout: z.number(),
+  }),
+});
+export type SignInRequestDetails = z.infer<typeof signInRequestDetails>;
+
+/**
+ * Phone: answer a request (`POST /api/sign-in-requests/:id/answer`). The assertion's challenge is
+ * `approvalChallenge({requestId, nonce, typedNumber, decision})` from shared/approvalChallenge;
+ * `deviceSignature` is the device key's signature over the same canonical encoding.
+ */
+export const signInAnswer = z.object({
+  registrationId: z.string().min(1).max(100),
+  decision: z.enum(decisions),
+  /** The number the user typed; required to approve. */
+  typedNumber: z.number().int().min(0).max(999).nullable().default(null),
+  /** Required to approve; optional for deny and report. */
+  assertion: authenticationResponse.optional(),
+  deviceSignature: base64url.min(80).max(100),
+});
+export type SignInAnswer = z.input<typeof signInAnswer>;
+
+/** The relay's answer to the phone. */
+export interface SignInAnswered {
+  requestId: string;
+  status: 'approved' | 'denied' | 'reported';
+}
