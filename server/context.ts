@@ -2,7 +2,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { RelayConfig } from './config';
 import type { RelayKeys } from './keys/loadKeys';
 import type { PushSubscriptionJson } from '../shared/schemas/devices';
-import type { SignInEvents } from './signin/signInEvents';
+import type { SignInEventBus } from './signin/requests/SignInEventBus';
+import type { ExpiryScheduler } from './signin/requests/createExpiryScheduler';
 import type { Storage } from './storage/Storage';
 
 export type PushOutcome =
@@ -27,7 +28,9 @@ export interface RelayContext {
   log: FastifyBaseLogger;
   /** The clock, in milliseconds; tests may move it. */
   now: () => number;
-  /** Live fan-out of request states and device events. */
-  events: SignInEvents;
+  /** Tells the desktop and the phones what happened to a request (in-process, or across relays). */
+  events: SignInEventBus;
+  /** Wakes for the nearest pending request's expiry; told of each new one. */
+  expiry: Pick<ExpiryScheduler, 'schedule'>;
   push: PushDelivery;
 }

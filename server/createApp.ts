@@ -11,10 +11,12 @@ import { registerJsonBody } from './http/jsonBody';
 import { loadKeys } from './keys/loadKeys';
 import { oidcRoutes } from './oidc/oidcRoutes';
 import { createPushSender } from './push/createPushSender';
-import { SignInEvents } from './signin/signInEvents';
 import { browserRoutes } from './signin/browserRoutes';
 import { signInRoutes } from './signin/signInRoutes';
-import { sweepExpired } from './signin/sweepExpired';
+import type { SignInEventBus } from './signin/requests/SignInEventBus';
+import { createExpiryScheduler } from './signin/requests/createExpiryScheduler';
+import { createInProcessEventBus } from './signin/requests/createInProcessEventBus';
+import { expireDueSignInRequests } from './signin/requests/expireDueSignInRequests';
 import { pwaRoutes } from './static/pwaRoutes';
 import type { Storage } from './storage/Storage';
 import { createSqliteStorage } from './storage/sqlite/createSqliteStorage';
@@ -29,8 +31,13 @@ export interface AppOptions {
   pushAgent?: Agent;
   /** Push delivery to use instead of the built-in sender. */
   push?: PushDelivery;
-  /** How often pending requests are checked for expiry, in ms (0 = never; tests call sweepExpired). */
-  sweepIntervalMs?: number;
+  /** The event bus, instead of the in-process one (several relays share one). */
+  events?: SignInEventBus;
+  /**
+   * The longest the expiry scheduler sleeps before looking at the due-time index again, in ms
+   * (default 30 s): what bounds how late it notices requests created by another relay.
+   */
+  expiryRecheckMs?: number;
 }
 
 export interface RelayApp {
@@ -61,13 +68,21 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
   const sender = options.push
     ? undefined
     : createPushSender({ vapid: keys.vapid, subject: config.vapidSubject, agent: options.pushAgent, now, log: app.log });
+  const expiry = createExpiryScheduler({
+    now,
+    nextDue: () => storage.signInRequests.nextExpiry(),
+    expireDue: () => expireDueSignInRequests(ctx),
+    recheckMs: options.expiryRecheckMs ?? 30_000,
+    log: app.log,
+  });
   const ctx: RelayContext = {
     config,
     storage,
     keys,
     log: app.log,
     now,
-    events: new SignInEvents(),
+    events: options.events ?? createInProcessEventBus(),
+    expiry,
     push: options.push ?? sender!,
   };
   registerErrorHandling(app);
@@ -80,14 +95,10 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
   browserRoutes(app, ctx, guard);
   oidcRoutes(app, ctx);
   pwaRoutes(app, ctx);
-  const sweepEvery = options.sweepIntervalMs ?? 1000;
-  const sweeper =
-    sweepEvery > 0
-      ? setInterval(() => void sweepExpired(ctx).catch((error) => app.log.error({ err: error }, 'expiry sweep failed')), sweepEvery)
-      : undefined;
-  sweeper?.unref();
+  // Only a listening relay expires requests (the CLI builds the app without listening).
+  app.addHook('onListen', async () => expiry.start());
   app.addHook('onClose', async () => {
-    if (sweeper) clearInterval(sweeper);
+    expiry.stop();
     sender?.close();
     await storage.close();
   });

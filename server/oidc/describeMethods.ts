@@ -3,7 +3,7 @@ import { signInMethods, type SignInMethod } from '../../shared/schemas/signInReq
 import type { RelayContext } from '../context';
 import { allowsPhoneSignIn } from '../policy/evaluatePolicy';
 import { policyForUser } from '../policy/policyForUser';
-import { availableMethods, decoyMethods } from '../signin/availableMethods';
+import { decoyMethods, signInMethodsFor } from '../signin/methods/signInMethodsFor';
 import type { Tenant } from '../storage/model';
 
 const isMethod = (value: string | null): value is SignInMethod => signInMethods.includes(value as SignInMethod);
@@ -19,7 +19,7 @@ export async function describeMethods(ctx: RelayContext, tenant: Tenant, usernam
     policyForUser(ctx, tenant, user),
     ctx.storage.registrations.listForUser(tenant.id, user.id),
   ]);
-  const methods = availableMethods(user, decision, registrations);
+  const methods = signInMethodsFor(user, decision, registrations);
   return {
     username: user.username,
     methods,

@@ -6,7 +6,7 @@ import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
 import { parseWith } from '../http/parseWith';
 import { ProblemError } from '../http/problem';
-import { consumeGrant } from '../signin/consumeGrant';
+import { consumeGrant } from '../signin/grants/consumeGrant';
 import { escapeHtml, htmlShell, pageHeaders } from '../pages/htmlShell';
 import { describeMethods } from './describeMethods';
 import type { TenantProvider, TenantProviders } from './tenantProviders';

@@ -1,6 +1,6 @@
 import type { RecentSignIn } from '../../shared/schemas/hostedPages';
 import type { AuditEvent } from '../storage/model';
-import { describeBrowser } from '../signin/describeClient';
+import { describeBrowser } from '../signin/requests/describeBrowser';
 
 const methodWords: Record<string, string> = {
   phone_sign_in: 'phone sign-in',

@@ -10,7 +10,7 @@ import { ProblemError } from '../http/problem';
 import { newId } from '../ids';
 import { redeemTemporaryAccessPass } from '../tap/redeemTemporaryAccessPass';
 import { requireTenant } from '../tenants/requireTenant';
-import { callerInfo } from './requestContext';
+import { callerInfo } from './callerInfo';
 
 type WithTenant = { Params: { tenant: string } };
 

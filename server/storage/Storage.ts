@@ -104,26 +104,52 @@ export interface Storage {
     delete(id: string): Promise<void>;
   };
   signInRequests: {
-    /** Stores the request; older pending requests of the same collector key become `superseded` (ids returned). */
-    create(request: SignInRequest): Promise<{ superseded: string[] }>;
+    /** Stores a new request as it is (status `pending` or `cool_down`); nothing else changes. */
+    create(request: SignInRequest): Promise<void>;
     byId(id: string): Promise<SignInRequest | undefined>;
     /** Pending requests for a username (decoys included, so the cap looks the same for unknown users). */
     countPending(tenantId: string, username: string, now: Millis): Promise<number>;
     /** Denials and reports of the user since a moment, newest first (their answer times). */
     denialsSince(tenantId: string, userId: string, since: Millis): Promise<Millis[]>;
+    /** Deliverable requests of the user still pending and unexpired at `now`, oldest first. */
     pendingForUser(tenantId: string, userId: string, now: Millis): Promise<SignInRequest[]>;
     /**
-     * Moves a request from one status to another only if it is still in `from` (and, from
-     * pending, unexpired): exactly one caller ever wins. Returns the updated request or undefined.
+     * Every request of this collector key still in status `pending`, whatever its expiry, oldest
+     * first: what a newer request from the same browser supersedes. A read only; each is then
+     * closed through `transition`.
+     */
+    pendingForCollector(collectorKey: string): Promise<SignInRequest[]>;
+    /**
+     * The single-winner step of a request's lifecycle (compare-and-set), with its audit record.
+     * It changes the request only when its status is still `from` and, when `from` is `pending`:
+     *  - to any status but `expired`, only while it is unexpired (`expiresAt > now`);
+     *  - to `expired`, only once it is due (`expiresAt <= now`).
+     * The change sets `status` and `reason`, and `answeredAt`/`answeredBy` where given (others
+     * keep their value). When it changes the request, `audit` (if given) is appended in the same
+     * transaction: the transition and its record are stored together or not at all. Of any
+     * number of concurrent calls for one request, from any number of relay processes, at most
+     * one wins. Returns the request as stored after the change, or undefined when nothing
+     * changed (it was no longer in `from`, or the expiry condition did not hold). A write that
+     * fails throws; it is never reported as a win.
      */
     transition(
       id: string,
       from: SignInRequest['status'],
       to: Pick<SignInRequest, 'status' | 'reason'> & { answeredAt?: Millis; answeredBy?: string },
       now: Millis,
+      audit?: AuditEvent,
     ): Promise<SignInRequest | undefined>;
-    /** Marks every pending request past its expiry `expired` and returns them. */
-    expireDue(now: Millis): Promise<SignInRequest[]>;
+    /**
+     * The earliest `expiresAt` of any request still in status `pending` (in every tenant), or
+     * undefined when none is: when the expiry scheduler should next wake. Served by an index.
+     */
+    nextExpiry(): Promise<Millis | undefined>;
+    /**
+     * Up to `limit` requests still in status `pending` whose `expiresAt <= now`, earliest expiry
+     * first. A read only: the scheduler expires each through `transition`, so several relays
+     * reading the same due requests still expire each exactly once.
+     */
+    dueForExpiry(now: Millis, limit: number): Promise<SignInRequest[]>;
   };
   grants: {
     create(grant: Grant): Promise<void>;

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DemoSite } from '../../server/demo/createDemoSite';
-import { sweepExpired } from '../../server/signin/sweepExpired';
+import { expireDueSignInRequests } from '../../server/signin/requests/expireDueSignInRequests';
 import { totpCode } from '../../shared/totp';
 import { collectPageErrors, launchBrowser, newPhoneContext, saveScreenshot } from '../helpers/browser';
 import { startContosoPortal } from '../helpers/contosoPortal';
@@ -140,7 +140,7 @@ describe('the hosted sign-in page, driven in Chromium by the seed’s words', ()
     await enterUsername(page, 'alice@contoso.example');
     await markedRequestId(page);
     world.advance(121_000);
-    await sweepExpired(world.relay.ctx);
+    await expireDueSignInRequests(world.relay.ctx);
     await page.getByRole('heading', { name: 'Request timed out' }).waitFor();
     await page.getByRole('button', { name: 'Send another request' }).waitFor();
   });

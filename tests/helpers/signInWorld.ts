@@ -6,6 +6,7 @@
 import { Agent } from 'node:https';
 import { type TestPhone, enrollPhone } from './enrollPhone';
 import { type PushService, startPushService } from './pushService';
+import type { AppOptions } from '../../server/createApp';
 import { type TestRelay, type TestTenant, startRelay } from './startRelay';
 
 export interface SignInWorld {
@@ -18,12 +19,12 @@ export interface SignInWorld {
   close(): Promise<void>;
 }
 
-export async function startSignInWorld(policyOverrides: Record<string, unknown> = {}): Promise<SignInWorld> {
+export async function startSignInWorld(policyOverrides: Record<string, unknown> = {}, appOptions: AppOptions = {}): Promise<SignInWorld> {
   const push = await startPushService();
   let offset = 0;
   const relay = await startRelay(
     {},
-    { pushAgent: new Agent({ ca: push.ca, keepAlive: true }), now: () => Date.now() + offset, sweepIntervalMs: 0 },
+    { pushAgent: new Agent({ ca: push.ca, keepAlive: true }), now: () => Date.now() + offset, ...appOptions },
   );
   const contoso = await relay.tenant('contoso', { displayName: 'Contoso' });
   await contoso.admin('POST', '/groups', { name: 'Sales' });

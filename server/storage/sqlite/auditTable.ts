@@ -1,17 +1,26 @@
 import type Database from 'better-sqlite3';
 import type { Storage } from '../Storage';
+import type { AuditEvent } from '../model';
 import { toAuditEvent } from './rows';
 
-/** The audit log on SQLite. */
-export function auditTable(db: Database.Database): Pick<Storage, 'audit'> {
+/** Append one audit event; other tables call it inside their own transactions to store a change with its record. */
+export function auditAppender(db: Database.Database): (event: AuditEvent) => void {
   const insert = db.prepare(
     `INSERT INTO audit_events (id, tenant_id, at, type, outcome, reason, user_id, username, device_id, method, origin, ip, user_agent, detail)
      VALUES (@id, @tenantId, @at, @type, @outcome, @reason, @userId, @username, @deviceId, @method, @origin, @ip, @userAgent, @detail)`,
   );
+  return (event) => {
+    insert.run({ ...event, detail: event.detail ? JSON.stringify(event.detail) : null });
+  };
+}
+
+/** The audit log on SQLite. */
+export function auditTable(db: Database.Database): Pick<Storage, 'audit'> {
+  const append = auditAppender(db);
   return {
     audit: {
       async append(event) {
-        insert.run({ ...event, detail: event.detail ? JSON.stringify(event.detail) : null });
+        append(event);
       },
       async list(filter) {
         const where = ['tenant_id = @tenantId'];

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Storage } from '../Storage';
-import type { Grant, SignInRequest } from '../model';
+import type { AuditEvent, Grant, SignInRequest } from '../model';
+import { auditAppender } from './auditTable';
 
 type Row = Record<string, unknown>;
 
@@ -50,10 +51,6 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
        VALUES (@id, @tenantId, @userId, @username, @kind, @origin, @context, @number, @nonce, @collectorHash,
          @collectorKey, @browserDeviceId, @status, @reason, @deliverable, @createdAt, @expiresAt, NULL, NULL, @ip, @userAgent)`,
     ),
-    supersede: db.prepare(
-      `UPDATE sign_in_requests SET status = 'superseded', reason = 'a newer sign-in from the same browser', answered_at = ?
-       WHERE collector_key = ? AND status = 'pending' RETURNING id`,
-    ),
     byId: db.prepare('SELECT * FROM sign_in_requests WHERE id = ?'),
     countPending: db.prepare(
       // "+expires_at": look the user up by their own index; the expiry index would walk every pending request.
@@ -67,36 +64,54 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
       `SELECT * FROM sign_in_requests WHERE tenant_id = ? AND user_id = ? AND status = 'pending' AND +expires_at > ?
        AND deliverable = 1 ORDER BY created_at`,
     ),
-    transitionFromPending: db.prepare(
+    pendingForCollector: db.prepare(`SELECT * FROM sign_in_requests WHERE collector_key = ? AND status = 'pending' ORDER BY created_at`),
+    // The expiry condition is part of the compare-and-set: an answer never beats the clock, expiry never beats an answer.
+    answerPending: db.prepare(
       `UPDATE sign_in_requests SET status = @status, reason = @reason, answered_at = @answeredAt, answered_by = @answeredBy
-       WHERE id = @id AND status = 'pending' AND expires_at > @now RETURNING *`,
+       WHERE id = @id AND status = 'pending' AND expires_at > @now`,
+    ),
+    expirePending: db.prepare(
+      `UPDATE sign_in_requests SET status = 'expired', reason = @reason, answered_at = @answeredAt, answered_by = @answeredBy
+       WHERE id = @id AND status = 'pending' AND expires_at <= @now`,
     ),
     transition: db.prepare(
       `UPDATE sign_in_requests SET status = @status, reason = @reason,
          answered_at = coalesce(@answeredAt, answered_at), answered_by = coalesce(@answeredBy, answered_by)
-       WHERE id = @id AND status = @from RETURNING *`,
+       WHERE id = @id AND status = @from`,
     ),
-    expireDue: db.prepare(
-      `UPDATE sign_in_requests SET status = 'expired', reason = 'nobody answered in time', answered_at = expires_at
-       WHERE status = 'pending' AND expires_at <= ? RETURNING *`,
-    ),
+    nextExpiry: db.prepare(`SELECT min(expires_at) AS due FROM sign_in_requests WHERE status = 'pending'`),
+    dueForExpiry: db.prepare(`SELECT * FROM sign_in_requests WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at LIMIT ?`),
     grantInsert: db.prepare(
       `INSERT INTO grants (id, secret_hash, tenant_id, user_id, request_id, method, amr, created_at, expires_at, used_at)
        VALUES (@id, @secretHash, @tenantId, @userId, @requestId, @method, @amr, @createdAt, @expiresAt, NULL)`,
     ),
     grantTake: db.prepare('UPDATE grants SET used_at = ? WHERE secret_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING *'),
   };
-  const create = db.transaction((request: SignInRequest) => {
-    const superseded = request.collectorKey
-      ? (q.supersede.all(request.createdAt, request.collectorKey) as Row[]).map((r) => String(r.id))
-      : [];
-    q.insert.run({ ...request, context: JSON.stringify(request.context), deliverable: request.deliverable ? 1 : 0 });
-    return { superseded };
-  });
+  const appendAudit = auditAppender(db);
+  const transition = db.transaction(
+    (
+      params: {
+        id: string;
+        from: string;
+        status: string;
+        reason: string | null;
+        answeredAt: number | null;
+        answeredBy: string | null;
+        now: number;
+      },
+      audit?: AuditEvent,
+    ) => {
+      const statement = params.from !== 'pending' ? q.transition : params.status === 'expired' ? q.expirePending : q.answerPending;
+      // `.run()` and its change count, not `.get()` on RETURNING: better-sqlite3 hands back the row even when the write failed.
+      if (statement.run(params).changes !== 1) return undefined;
+      if (audit) appendAudit(audit);
+      return q.byId.get(params.id) as Row;
+    },
+  );
   return {
     signInRequests: {
       async create(request) {
-        return create(request);
+        q.insert.run({ ...request, context: JSON.stringify(request.context), deliverable: request.deliverable ? 1 : 0 });
       },
       async byId(id) {
         const row = q.byId.get(id) as Row | undefined;
@@ -111,7 +126,10 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
       async pendingForUser(tenantId, userId, now) {
         return (q.pendingForUser.all(tenantId, userId, now) as Row[]).map(toRequest);
       },
-      async transition(id, from, to, now) {
+      async pendingForCollector(collectorKey) {
+        return (q.pendingForCollector.all(collectorKey) as Row[]).map(toRequest);
+      },
+      async transition(id, from, to, now, audit) {
         const params = {
           id,
           from,
@@ -121,11 +139,15 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
           answeredAt: to.answeredAt ?? null,
           answeredBy: to.answeredBy ?? null,
         };
-        const row = (from === 'pending' ? q.transitionFromPending.get(params) : q.transition.get(params)) as Row | undefined;
+        const row = transition(params, audit);
         return row ? toRequest(row) : undefined;
       },
-      async expireDue(now) {
-        return (q.expireDue.all(now) as Row[]).map(toRequest);
+      async nextExpiry() {
+        const due = (q.nextExpiry.get() as Row).due;
+        return due === null ? undefined : Number(due);
+      },
+      async dueForExpiry(now, limit) {
+        return (q.dueForExpiry.all(now, limit) as Row[]).map(toRequest);
       },
     },
     grants: {

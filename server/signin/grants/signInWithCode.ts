@@ -1,17 +1,17 @@
-import { totp as totpParams } from '../../shared/constants';
-import { codeSignIn, type CodeSignIn, type SignInGrant } from '../../shared/schemas/grants';
-import { base32Decode, hotp, totpStep } from '../../shared/totp';
-import { recordAudit } from '../audit/recordAudit';
-import type { RelayContext } from '../context';
-import { parseWith } from '../http/parseWith';
-import { ProblemError } from '../http/problem';
-import { allowsPhoneSignIn, evaluatePolicy } from '../policy/evaluatePolicy';
-import type { Registration } from '../storage/model';
-import { redeemTemporaryAccessPass } from '../tap/redeemTemporaryAccessPass';
-import { requireTenant } from '../tenants/requireTenant';
-import { verifyPassword } from '../users/passwords';
+import { totp as totpParams } from '../../../shared/constants';
+import { codeSignIn, type CodeSignIn, type SignInGrant } from '../../../shared/schemas/grants';
+import { base32Decode, hotp, totpStep } from '../../../shared/totp';
+import { recordAudit } from '../../audit/recordAudit';
+import type { RelayContext } from '../../context';
+import { parseWith } from '../../http/parseWith';
+import { ProblemError } from '../../http/problem';
+import { allowsPhoneSignIn, evaluatePolicy } from '../../policy/evaluatePolicy';
+import type { Registration } from '../../storage/model';
+import { redeemTemporaryAccessPass } from '../../tap/redeemTemporaryAccessPass';
+import { requireTenant } from '../../tenants/requireTenant';
+import { verifyPassword } from '../../users/passwords';
 import { issueGrant } from './issueGrant';
-import type { CallerInfo } from './requestContext';
+import type { CallerInfo } from '../callerInfo';
 
 /** The time step a code belongs to, within ±1 step of now (RFC 6238 §5.2), or undefined. */
 async function matchingStep(registration: Registration, code: string, now: number): Promise<number | undefined> {

@@ -1,19 +1,16 @@
-import { verifyAuthenticationResponse, type AuthenticationResponseJSON } from '@simplewebauthn/server';
-import { fromBase64Url } from '../../shared/base64url';
+import { type AuthenticationResponseJSON, verifyAuthenticationResponse } from '@simplewebauthn/server';
 import { createHash } from 'node:crypto';
-import { canonicalApproval } from '../../shared/approvalChallenge';
-import { type SignInAnswer, type SignInAnswered, signInAnswer } from '../../shared/schemas/signInRequests';
-import { recordAudit } from '../audit/recordAudit';
-import type { RelayContext } from '../context';
-import { verifyDeviceSignature } from '../http/deviceAuth';
-import { parseWith } from '../http/parseWith';
-import { ProblemError } from '../http/problem';
-import type { Registration, SignInRequest } from '../storage/model';
-import { deliveryTargets } from './availableMethods';
-import { announceClosed } from './deliverSignInRequest';
-import { requestState } from './requestMessages';
-import type { CallerInfo } from './requestContext';
-import { sweepExpired } from './sweepExpired';
+import { canonicalApproval } from '../../../shared/approvalChallenge';
+import { fromBase64Url } from '../../../shared/base64url';
+import { type SignInAnswer, type SignInAnswered, signInAnswer } from '../../../shared/schemas/signInRequests';
+import { recordAudit } from '../../audit/recordAudit';
+import type { RelayContext } from '../../context';
+import { verifyDeviceSignature } from '../../http/deviceAuth';
+import { parseWith } from '../../http/parseWith';
+import { ProblemError } from '../../http/problem';
+import type { Registration, SignInRequest } from '../../storage/model';
+import type { CallerInfo } from '../callerInfo';
+import { type PhoneAnswer, closeSignInRequest } from './closeSignInRequest';
 
 /**
  * The phone answers a request. The checks run in order, each failing on its own:
@@ -56,11 +53,13 @@ export async function answerSignInRequest(
   if (!device || !verifyDeviceSignature(device.publicKey, canonical, fromBase64Url(body.deviceSignature))) {
     throw new ProblemError('device_signature_invalid', 'The answer is not signed by this phone.');
   }
-  const audit = (outcome: string, reason: string | null) =>
+  const answer: PhoneAnswer = { registrationId: registration.id, deviceId: device.id, decision: body.decision, caller };
+  /** An answer that did not end the request (the ending itself is audited by the close). */
+  const refused = (reason: string) =>
     recordAudit(ctx, {
       tenantId: request.tenantId,
       type: 'sign_in_request.answered',
-      outcome,
+      outcome: 'refused',
       reason,
       userId: request.userId,
       username: request.username,
@@ -71,22 +70,33 @@ export async function answerSignInRequest(
       userAgent: caller.userAgent ?? null,
       detail: { requestId: request.id, decision: body.decision, registrationId: registration.id },
     });
+  const expired = async (): Promise<never> => {
+    await refused('expired');
+    throw new ProblemError('request_expired', 'This sign-in request has expired.');
+  };
+  /** Another ending won the close first (another answer, the desktop, or the clock). */
+  const lostTo = async (closed: SignInRequest | undefined): Promise<never> => {
+    const status = closed?.status ?? (await ctx.storage.signInRequests.byId(request.id))?.status;
+    if (status === 'expired') return expired();
+    await refused('lost the race');
+    throw new ProblemError('already_answered', 'This sign-in request was already answered.');
+  };
   // 3. Still pending and unexpired.
+  if (request.status === 'expired') return expired();
   if (request.status !== 'pending') {
-    await audit('refused', `already ${request.status}`);
+    await refused(`already ${request.status}`);
     throw new ProblemError('already_answered', 'This sign-in request was already answered or closed.');
   }
   if (request.expiresAt <= now) {
-    await close(ctx, request, registration, { status: 'expired', reason: 'nobody answered in time' }, now);
-    await audit('refused', 'expired');
-    throw new ProblemError('request_expired', 'This sign-in request has expired.');
+    await closeSignInRequest(ctx, request, { status: 'expired' });
+    return expired();
   }
 
   if (body.decision === 'approve') {
     // 4. Number matching.
     if (body.typedNumber !== request.number) {
-      const closed = await close(ctx, request, registration, { status: 'wrong_number', reason: 'the typed number did not match' }, now);
-      await audit(closed ? 'wrong_number' : 'refused', 'wrong number');
+      const closed = await closeSignInRequest(ctx, request, { status: 'wrong_number', answer });
+      if (closed?.status !== 'wrong_number') await refused('wrong number');
       throw new ProblemError('wrong_number', 'The number you entered does not match the one on the sign-in screen.');
     }
     // 5 and 6. The assertion, bound to this request, number and decision.
@@ -98,33 +108,20 @@ export async function answerSignInRequest(
       approvalChallengeOf(canonical),
     );
     if (typeof failure === 'string') {
-      const closed = await close(ctx, request, registration, { status: 'failed', reason: failure }, now);
-      await audit(closed ? 'failed' : 'refused', failure);
+      const closed = await closeSignInRequest(ctx, request, { status: 'failed', failure, answer });
+      if (closed?.status !== 'failed') await refused(failure);
       throw new ProblemError('approval_invalid', 'The approval could not be verified.', { privateDetail: failure });
     }
-    const approved = await close(ctx, request, registration, { status: 'approved', reason: null }, now);
-    if (!approved) {
-      await audit('refused', 'lost the race');
-      throw new ProblemError('already_answered', 'This sign-in request was already answered.');
-    }
+    const approved = await closeSignInRequest(ctx, request, { status: 'approved', answer });
+    if (approved?.status !== 'approved') return lostTo(approved);
     await ctx.storage.registrations.updateCounter(registration.id, registration.signCount, failure.newCounter, now);
     if (request.browserDeviceId && request.userId) await ctx.storage.devices.addBrowserUser(request.browserDeviceId, request.userId, now);
-    await audit('approved', null);
     return { requestId: request.id, status: 'approved' };
   }
 
   const status = body.decision === 'deny' ? 'denied' : 'reported';
-  const closed = await close(
-    ctx,
-    request,
-    registration,
-    { status, reason: body.decision === 'deny' ? 'denied on the phone' : 'reported as fraud' },
-    now,
-  );
-  if (!closed) {
-    await audit('refused', 'lost the race');
-    throw new ProblemError('already_answered', 'This sign-in request was already answered.');
-  }
+  const closed = await closeSignInRequest(ctx, request, { status, answer });
+  if (closed?.status !== status) return lostTo(closed);
   if (status === 'reported' && request.userId) {
     const user = await ctx.storage.users.byId(request.tenantId, request.userId);
     if (user) await ctx.storage.users.update({ ...user, blockedAt: now });
@@ -142,7 +139,6 @@ export async function answerSignInRequest(
       detail: { requestId: request.id },
     });
   }
-  await audit(status, null);
   return { requestId: request.id, status };
 }
 
@@ -181,31 +177,4 @@ async function verifyApproval(
   } catch (error) {
     return `assertion rejected: ${(error as Error).message}`;
   }
-}
-
-/**
- * Close a pending request (compare-and-set), then tell the collector and the user's other
- * phones. Returns false when another answer won first.
- */
-async function close(
-  ctx: RelayContext,
-  request: SignInRequest,
-  registration: Registration,
-  to: { status: SignInRequest['status']; reason: string | null },
-  now: number,
-): Promise<boolean> {
-  if (to.status === 'expired') return (await sweepExpired(ctx)).some((r) => r.id === request.id);
-  const closed = await ctx.storage.signInRequests.transition(
-    request.id,
-    'pending',
-    { ...to, answeredAt: now, answeredBy: registration.id },
-    now,
-  );
-  if (!closed) return false;
-  ctx.events.publishRequest(requestState(closed));
-  const all = await ctx.storage.registrations.listForUser(request.tenantId, registration.userId);
-  void announceClosed(ctx, closed, deliveryTargets(request.kind, all), registration.id).catch((error) =>
-    ctx.log.warn({ err: error }, 'announce failed'),
-  );
-  return true;
 }

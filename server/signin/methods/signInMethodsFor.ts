@@ -1,7 +1,6 @@
-import type { SignInMethod } from '../../shared/schemas/signInRequests';
-import type { RelayContext } from '../context';
-import { allowsPhoneSignIn, allowsPushMfa, type PolicyDecision } from '../policy/evaluatePolicy';
-import type { Registration, User } from '../storage/model';
+import type { SignInMethod } from '../../../shared/schemas/signInRequests';
+import { allowsPhoneSignIn, allowsPushMfa, type PolicyDecision } from '../../policy/evaluatePolicy';
+import type { Registration, User } from '../../storage/model';
 
 /** What an unknown user appears to have: the same list a typical enrolled member gets. */
 export const decoyMethods: SignInMethod[] = ['phone_sign_in', 'verification_code', 'temporary_access_pass'];
@@ -11,7 +10,7 @@ export const decoyMethods: SignInMethod[] = ['phone_sign_in', 'verification_code
  * where policy allows it and a phone has it enabled; verification codes from any registration;
  * password for push-MFA users who have one; a Temporary Access Pass always stays one click away.
  */
-export function availableMethods(user: User, decision: PolicyDecision, registrations: Registration[]): SignInMethod[] {
+export function signInMethodsFor(user: User, decision: PolicyDecision, registrations: Registration[]): SignInMethod[] {
   const methods: SignInMethod[] = [];
   const canPhone =
     decision.allowed &&
@@ -27,10 +26,3 @@ export function availableMethods(user: User, decision: PolicyDecision, registrat
   methods.push('temporary_access_pass');
   return methods;
 }
-
-/** Which registrations get a push: phone sign-in enabled ones for passwordless, every one for MFA. */
-export function deliveryTargets(kind: 'passwordless' | 'mfa', registrations: Registration[]): Registration[] {
-  return kind === 'passwordless' ? registrations.filter((r) => r.phoneSignInEnabled) : registrations;
-}
-
-export type { RelayContext };

@@ -1,6 +1,6 @@
-import type { SignInRequestDetails } from '../../shared/schemas/signInRequests';
-import type { RelayContext } from '../context';
-import type { Registration, SignInRequest, Tenant } from '../storage/model';
+import type { SignInRequestDetails } from '../../../shared/schemas/signInRequests';
+import type { RelayContext } from '../../context';
+import type { Registration, SignInRequest, Tenant } from '../../storage/model';
 
 /** A request as one phone account sees it: context, nonce and WebAuthn parameters — never the number. */
 export function requestDetails(

@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
-import type { RelayContext } from '../context';
-import { ProblemError } from '../http/problem';
-import { hashSecret, sameDigest } from '../ids';
-import type { SignInRequest } from '../storage/model';
+import type { RelayContext } from '../../context';
+import { ProblemError } from '../../http/problem';
+import { hashSecret, sameDigest } from '../../ids';
+import type { SignInRequest } from '../../storage/model';
 
 /**
  * Only the holder of the collector secret may watch a request or redeem it. A missing request

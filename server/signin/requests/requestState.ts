@@ -1,5 +1,5 @@
-import type { RequestStatus, SignInRequestState } from '../../shared/schemas/signInRequests';
-import type { SignInRequest } from '../storage/model';
+import type { RequestStatus, SignInRequestState } from '../../../shared/schemas/signInRequests';
+import type { SignInRequest } from '../../storage/model';
 
 /** A plain sentence for the person waiting at the desktop, per status. */
 const messages: Record<RequestStatus, string> = {
@@ -15,13 +15,6 @@ const messages: Record<RequestStatus, string> = {
   cool_down: 'Too many requests were denied or are waiting. Wait a few minutes, or use another way to sign in.',
   redeemed: 'Signed in.',
 };
-
-/** The order in which states follow each other: a server-sent event's id, so a client can resume. */
-export function stateOrdinal(status: RequestStatus): number {
-  if (status === 'pending') return 1;
-  if (status === 'redeemed') return 3;
-  return 2;
-}
 
 export function requestState(request: Pick<SignInRequest, 'id' | 'status' | 'expiresAt'>): SignInRequestState {
   return {

@@ -1,10 +1,10 @@
 import type { z } from 'zod';
-import { temporaryAccessPassSignIn, type SignInGrant } from '../../shared/schemas/grants';
-import type { RelayContext } from '../context';
-import { parseWith } from '../http/parseWith';
-import { redeemTemporaryAccessPass } from '../tap/redeemTemporaryAccessPass';
+import { temporaryAccessPassSignIn, type SignInGrant } from '../../../shared/schemas/grants';
+import type { RelayContext } from '../../context';
+import { parseWith } from '../../http/parseWith';
+import { redeemTemporaryAccessPass } from '../../tap/redeemTemporaryAccessPass';
 import { issueGrant } from './issueGrant';
-import type { CallerInfo } from './requestContext';
+import type { CallerInfo } from '../callerInfo';
 
 /** Sign in with a Temporary Access Pass alone (what a user does before any phone is set up). */
 export async function signInWithTemporaryAccessPass(

@@ -1,22 +1,23 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { numberMatching } from '../../shared/constants';
-import { fatigueLimits } from '../../shared/schemas/policy';
-import { type SignInRequestCreate, type SignInRequestCreated, signInRequestCreate } from '../../shared/schemas/signInRequests';
-import { recordAudit } from '../audit/recordAudit';
-import type { RelayContext } from '../context';
-import { parseWith } from '../http/parseWith';
-import { ProblemError } from '../http/problem';
-import { hashSecret, newId } from '../ids';
-import { allowsPhoneSignIn, allowsPushMfa, evaluatePolicy } from '../policy/evaluatePolicy';
-import type { Device, SignInRequest, Tenant, User } from '../storage/model';
-import { redeemTemporaryAccessPass } from '../tap/redeemTemporaryAccessPass';
-import { requireTenant } from '../tenants/requireTenant';
-import { verifyPassword } from '../users/passwords';
-import { availableMethods, decoyMethods, deliveryTargets } from './availableMethods';
-import { announceClosed, deliverSignInRequest } from './deliverSignInRequest';
-import { describeBrowser, describeLocation } from './describeClient';
-import { requestState } from './requestMessages';
-import type { CallerInfo } from './requestContext';
+import { numberMatching } from '../../../shared/constants';
+import { fatigueLimits } from '../../../shared/schemas/policy';
+import { type SignInRequestCreate, type SignInRequestCreated, signInRequestCreate } from '../../../shared/schemas/signInRequests';
+import { recordAudit } from '../../audit/recordAudit';
+import type { RelayContext } from '../../context';
+import { parseWith } from '../../http/parseWith';
+import { ProblemError } from '../../http/problem';
+import { hashSecret, newId } from '../../ids';
+import { allowsPhoneSignIn, allowsPushMfa, evaluatePolicy } from '../../policy/evaluatePolicy';
+import type { Device, SignInRequest, Tenant, User } from '../../storage/model';
+import { redeemTemporaryAccessPass } from '../../tap/redeemTemporaryAccessPass';
+import { requireTenant } from '../../tenants/requireTenant';
+import { verifyPassword } from '../../users/passwords';
+import type { CallerInfo } from '../callerInfo';
+import { deliveryTargets } from '../methods/deliveryTargets';
+import { decoyMethods, signInMethodsFor } from '../methods/signInMethodsFor';
+import { closeSignInRequest } from './closeSignInRequest';
+import { describeForPhone } from './describeForPhone';
+import { offerToPhones } from './offerToPhones';
 
 export interface CreateOptions extends CallerInfo {
   /** A stable per-browser value: a new request supersedes this browser's older pending one. */
@@ -76,7 +77,6 @@ export async function createSignInRequest(
 
   const applicationName = policy?.showApplicationName === false ? undefined : await applicationNameFor(ctx, tenant, body.client);
   const collectorSecret = randomBytes(32).toString('base64url');
-  const browserDescription = describeBrowser(options.userAgent);
   const request: SignInRequest = {
     id: newId(),
     tenantId: tenant.id,
@@ -84,14 +84,14 @@ export async function createSignInRequest(
     username: body.username,
     kind: body.kind,
     origin: body.origin,
-    context: {
-      ...(applicationName ? { applicationName } : {}),
-      ...(policy?.showLocation === false ? {} : { location: describeLocation(options.ip) }),
-      ...(browserDescription ? { browser: browserDescription } : {}),
+    context: describeForPhone({
+      applicationName,
+      showLocation: policy?.showLocation !== false,
+      userAgent: options.userAgent,
       origin: body.origin,
-      registeredBrowser: Boolean(browserRegistered),
-      ...(options.browser ? { newBrowser: !browserRegistered } : {}),
-    },
+      browser: options.browser,
+      browserRegistered,
+    }),
     number: randomInt(numberMatching.min, numberMatching.max + 1),
     nonce: newId(),
     collectorHash: hashSecret(collectorSecret),
@@ -111,15 +111,18 @@ export async function createSignInRequest(
     ip: options.ip,
     userAgent: options.userAgent ?? null,
   };
-  const { superseded } = await ctx.storage.signInRequests.create(request);
-  for (const id of superseded) {
-    const old = await ctx.storage.signInRequests.byId(id);
-    if (!old) continue;
-    ctx.events.publishRequest(requestState(old));
-    if (old.deliverable) void announceClosed(ctx, old, targets).catch((error) => ctx.log.warn({ err: error }, 'announce failed'));
+  // The same browser's older pending requests end before the new one exists, each through the one close.
+  const superseded: string[] = [];
+  if (request.collectorKey) {
+    for (const older of await ctx.storage.signInRequests.pendingForCollector(request.collectorKey)) {
+      const closed = await closeSignInRequest(ctx, older, { status: 'superseded', by: request.id, caller: options });
+      if (closed?.status === 'superseded') superseded.push(older.id);
+    }
   }
+  await ctx.storage.signInRequests.create(request);
+  if (request.status === 'pending') ctx.expiry.schedule(request.expiresAt);
   if (deliverable) {
-    void deliverSignInRequest(ctx, tenant, request, targets).catch((error) => ctx.log.error({ err: error }, 'delivery failed'));
+    void offerToPhones(ctx, tenant, request, targets).catch((error) => ctx.log.error({ err: error }, 'delivery failed'));
   }
   await recordAudit(ctx, {
     tenantId: tenant.id,
@@ -148,7 +151,7 @@ export async function createSignInRequest(
     collectorSecret,
     status: coolingDown ? 'cool_down' : 'pending',
     ...(coolingDown ? { retryAt: new Date(Math.max(coolDownUntil, now + 60_000)).toISOString() } : {}),
-    methods: user ? availableMethods(user, decision, registrations) : decoyMethods,
+    methods: user ? signInMethodsFor(user, decision, registrations) : decoyMethods,
   };
 }
 

@@ -1,6 +1,6 @@
-import type { SignInRequestDetails } from '../../shared/schemas/signInRequests';
-import type { RelayContext } from '../context';
-import type { Device } from '../storage/model';
+import type { SignInRequestDetails } from '../../../shared/schemas/signInRequests';
+import type { RelayContext } from '../../context';
+import type { Device } from '../../storage/model';
 import { requestDetails } from './requestDetails';
 
 /** Journey 7: every pending request for every account on this device, oldest first. */

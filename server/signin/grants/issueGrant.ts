@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { SignInGrant } from '../../shared/schemas/grants';
-import type { RelayContext } from '../context';
-import { hashSecret, newId } from '../ids';
-import type { Tenant, User } from '../storage/model';
+import type { SignInGrant } from '../../../shared/schemas/grants';
+import type { RelayContext } from '../../context';
+import { hashSecret, newId } from '../../ids';
+import type { Tenant, User } from '../../storage/model';
 
 /** How long a one-time grant may wait to be consumed by the page that finishes the sign-in. */
 const grantLifetimeMs = 5 * 60_000;

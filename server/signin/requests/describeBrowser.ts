@@ -19,11 +19,3 @@ export function describeBrowser(userAgent: string | undefined): string | undefin
   }
   return description;
 }
-
-/**
- * Where the sign-in comes from. Without a geolocation database the honest answer is
- * "Unknown location": the relay never presents a guess as fact.
- */
-export function describeLocation(_ip: string | undefined): string {
-  return 'Unknown location';
-}

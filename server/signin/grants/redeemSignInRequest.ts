@@ -1,9 +1,8 @@
-import type { SignInGrant } from '../../shared/schemas/grants';
-import type { RelayContext } from '../context';
-import { ProblemError } from '../http/problem';
-import type { SignInRequest } from '../storage/model';
+import type { SignInGrant } from '../../../shared/schemas/grants';
+import type { RelayContext } from '../../context';
+import { ProblemError } from '../../http/problem';
+import type { SignInRequest } from '../../storage/model';
 import { issueGrant } from './issueGrant';
-import { requestState } from './requestMessages';
 
 /** Exchange an approved request (its collector already authenticated) for a one-time grant. Works once. */
 export async function redeemSignInRequest(ctx: RelayContext, request: SignInRequest): Promise<SignInGrant> {
@@ -15,7 +14,7 @@ export async function redeemSignInRequest(ctx: RelayContext, request: SignInRequ
   }
   const redeemed = await ctx.storage.signInRequests.transition(request.id, 'approved', { status: 'redeemed', reason: null }, ctx.now());
   if (!redeemed) throw new ProblemError('not_approved', 'This approval was already used.');
-  ctx.events.publishRequest(requestState(redeemed));
+  await ctx.events.publishRequest({ requestId: redeemed.id, status: redeemed.status });
   const tenant = await ctx.storage.tenants.byId(request.tenantId);
   const user = tenant && (await ctx.storage.users.byId(tenant.id, request.userId));
   if (!tenant || !user) throw new ProblemError('not_approved', 'The account no longer exists.');

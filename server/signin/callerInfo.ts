@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 
-/** Who is on the other end of an HTTP call, as the relay saw it (for context and audit). */
+/** Who is on the other end of an HTTP call, as the relay saw it (for what the phone shows, and for audit). */
 export interface CallerInfo {
   ip: string;
   userAgent: string | undefined;

@@ -1,0 +1,41 @@
+import type { RequestStatus } from '../../../shared/schemas/signInRequests';
+
+/**
+ * A request's status changed. The status says what happened, for logs and filters; a subscriber
+ * reads the request's current state from storage to build what it sends, so an event that comes
+ * twice, late or out of order changes nothing.
+ */
+export interface RequestEvent {
+  requestId: string;
+  status: RequestStatus;
+}
+
+/**
+ * Something for one device's live channel: a request it may show (`offered`), or one that ended
+ * (`closed`). Ids and status only: the subscriber reads the request and builds the device's view.
+ */
+export type DeviceNotice = { type: 'offered'; requestId: string } | { type: 'closed'; requestId: string; status: RequestStatus };
+
+/**
+ * How the relay tells whoever waits: the collector watching one request, and the phones listening
+ * on their live channel. Events are small (ids and status, never a secret or the number) so that
+ * an implementation across processes (PostgreSQL LISTEN/NOTIFY) can carry them as they are.
+ *
+ * The contract every implementation keeps:
+ * - `publish*` resolves once the event is handed on (for a cross-process bus: sent); it is called
+ *   only after the change it announces is stored, so a subscriber that reads storage sees it;
+ * - a subscriber is called for every event published after `subscribe*` returned, possibly more
+ *   than once, never concurrently with itself by the bus; it must not throw;
+ * - a bus that may lose events (a dropped connection) calls, once it recovers, each request
+ *   subscriber with an event for its request, so the subscriber reads storage again.
+ */
+export interface SignInEventBus {
+  publishRequest(event: RequestEvent): Promise<void>;
+  publishDevice(deviceId: string, notice: DeviceNotice): Promise<void>;
+  /** Returns the unsubscribe function. */
+  subscribeRequest(requestId: string, listener: (event: RequestEvent) => void): () => void;
+  /** Returns the unsubscribe function. */
+  subscribeDevice(deviceId: string, listener: (notice: DeviceNotice) => void): () => void;
+  /** How many subscribers this process holds (for tests and benchmarks). */
+  readonly listenerCount: number;
+}

@@ -1,0 +1,23 @@
+import type { SignInRequestDetails } from '../../../shared/schemas/signInRequests';
+import type { RelayContext } from '../../context';
+import type { Device } from '../../storage/model';
+import { requestDetails } from './requestDetails';
+import { settleExpiry } from './settleExpiry';
+
+/**
+ * One request as this device sees it, if it is still waiting for one of the device's accounts
+ * (and that account gets it: phone sign-in enabled for passwordless); otherwise undefined.
+ * Reads that request and the device's registrations only.
+ */
+export async function requestForDevice(ctx: RelayContext, device: Device, requestId: string): Promise<SignInRequestDetails | undefined> {
+  const found = await ctx.storage.signInRequests.byId(requestId);
+  if (!found?.deliverable || found.status !== 'pending' || !found.userId || found.tenantId !== device.tenantId) return undefined;
+  const registration = (await ctx.storage.registrations.listForDevice(device.id)).find(
+    (r) => r.tenantId === found.tenantId && r.userId === found.userId,
+  );
+  if (!registration || (found.kind === 'passwordless' && !registration.phoneSignInEnabled)) return undefined;
+  const request = await settleExpiry(ctx, found);
+  if (request.status !== 'pending') return undefined;
+  const tenant = await ctx.storage.tenants.byId(request.tenantId);
+  return tenant ? requestDetails(ctx, tenant, request, registration) : undefined;
+}

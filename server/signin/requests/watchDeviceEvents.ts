@@ -1,0 +1,36 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RelayContext } from '../../context';
+import { openEventStream } from '../../http/eventStream';
+import type { Device } from '../../storage/model';
+import type { DeviceNotice } from './SignInEventBus';
+import { pendingForDevice } from './pendingForDevice';
+import { requestForDevice } from './requestForDevice';
+
+/**
+ * A phone's live channel: every pending request for its accounts first, then each request
+ * offered to it (its details read from storage, as the device may see them) and each one that
+ * closed. Notices are handled one at a time, in order, so a request's `closed` never overtakes
+ * its `request`.
+ */
+export async function watchDeviceEvents(ctx: RelayContext, device: Device, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  await ctx.storage.devices.touch(device.id, ctx.now());
+  let queue = Promise.resolve();
+  const stream = openEventStream(request, reply, () => unsubscribe());
+  const handle = async (notice: DeviceNotice | 'pending') => {
+    if (stream.closed) return;
+    if (notice === 'pending') {
+      for (const pending of await pendingForDevice(ctx, device)) stream.send('request', { type: 'request', request: pending });
+    } else if (notice.type === 'closed') {
+      stream.send('closed', { type: 'closed', requestId: notice.requestId, status: notice.status });
+    } else {
+      const details = await requestForDevice(ctx, device, notice.requestId);
+      if (details) stream.send('request', { type: 'request', request: details });
+    }
+  };
+  const next = (notice: DeviceNotice | 'pending') => {
+    queue = queue.then(() => handle(notice)).catch((error) => ctx.log.warn({ err: error, deviceId: device.id }, 'device event failed'));
+  };
+  const unsubscribe = ctx.events.subscribeDevice(device.id, next);
+  next('pending');
+  await queue;
+}

@@ -1,0 +1,70 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { type RequestStatus, finalRequestStatuses } from '../../../shared/schemas/signInRequests';
+import type { RelayContext } from '../../context';
+import { openEventStream } from '../../http/eventStream';
+import { requestState } from './requestState';
+import { settleExpiry } from './settleExpiry';
+
+/**
+ * A state's event id: the order in which states follow each other (pending, then an answer or
+ * another ending, then redeemed), so a client can resume with `Last-Event-ID`.
+ */
+function stateOrdinal(status: RequestStatus): number {
+  if (status === 'pending') return 1;
+  if (status === 'redeemed') return 3;
+  return 2;
+}
+
+/**
+ * What a `Last-Event-ID` says was seen: a plain decimal integer no greater than the ordinal of the
+ * request's state now. Anything else (`abc`, `1e999`, `-1`, `2.0`, an id beyond the current
+ * state) counts as nothing seen, so the client gets the current state again.
+ */
+function lastSeenOrdinal(header: unknown, current: number): number {
+  if (typeof header !== 'string' || !/^[0-9]{1,3}$/.test(header)) return 0;
+  const seen = Number(header);
+  return seen <= current ? seen : 0;
+}
+
+/**
+ * The collector's event stream of one request: each state once, in order, from the one after
+ * `Last-Event-ID`. It always ends: a request that has ended (or ends while watched) sends its
+ * final state — even when the client says it saw it — and the stream closes. Each event from the
+ * bus is only a cue to read the request from storage; deliveries run one at a time, in order.
+ */
+export async function watchSignInRequest(
+  ctx: RelayContext,
+  requestId: string,
+  lastEventId: unknown,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<void> {
+  let sent: number | undefined;
+  let queue = Promise.resolve();
+  const stream = openEventStream(request, reply, () => unsubscribe());
+  const deliverCurrent = async () => {
+    if (stream.closed) return;
+    const stored = await ctx.storage.signInRequests.byId(requestId);
+    if (!stored) return stream.close();
+    const current = await settleExpiry(ctx, stored);
+    const ordinal = stateOrdinal(current.status);
+    sent ??= lastSeenOrdinal(lastEventId, ordinal);
+    const final = finalRequestStatuses.includes(current.status);
+    if (ordinal > sent || final) {
+      sent = Math.max(sent, ordinal);
+      stream.send('state', requestState(current), ordinal);
+    }
+    // After the result is redeemed (or the request ended without approval) there is nothing more to say.
+    if (final) stream.close();
+  };
+  const next = () => {
+    queue = queue.then(deliverCurrent).catch((error) => {
+      ctx.log.warn({ err: error, requestId }, 'request event stream failed');
+      stream.close();
+    });
+  };
+  // Subscribe before the first read, so no change between the two is missed.
+  const unsubscribe = ctx.events.subscribeRequest(requestId, next);
+  next();
+  await queue;
+}
