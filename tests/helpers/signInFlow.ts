@@ -79,14 +79,17 @@ export async function answer(
   return { status: result.status, body: result.body, sent };
 }
 
-/** Read the collector's event stream until a state satisfies `until` (or the stream ends). */
+/**
+ * Read the collector's event stream until a state satisfies `until`, the relay ends the stream
+ * (`ended`), or the timeout passes.
+ */
 export async function watch(
   relayUrl: string,
   requestId: string,
   collectorSecret: string,
   until: (state: SignInRequestState) => boolean,
-  options: { lastEventId?: string; timeoutMs?: number } = {},
-): Promise<{ states: SignInRequestState[]; ids: string[]; status: number }> {
+  options: { lastEventId?: string; timeoutMs?: number; onState?: (state: SignInRequestState) => void } = {},
+): Promise<{ states: SignInRequestState[]; ids: string[]; status: number; ended: boolean }> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? 10_000);
   const states: SignInRequestState[] = [];
@@ -99,7 +102,7 @@ export async function watch(
       },
       signal: controller.signal,
     });
-    if (!response.ok || !response.body) return { states, ids, status: response.status };
+    if (!response.ok || !response.body) return { states, ids, status: response.status, ended: true };
     const decoder = new TextDecoder();
     let buffer = '';
     const reader = response.body.getReader();
@@ -116,17 +119,18 @@ export async function watch(
           const state = JSON.parse(data.slice(6)) as SignInRequestState;
           states.push(state);
           if (id) ids.push(id.slice(4));
+          options.onState?.(state);
           if (until(state)) {
             controller.abort();
-            return { states, ids, status: response.status };
+            return { states, ids, status: response.status, ended: false };
           }
         }
         end = buffer.indexOf('\n\n');
       }
     }
-    return { states, ids, status: response.status };
+    return { states, ids, status: response.status, ended: true };
   } catch (error) {
-    if ((error as Error).name === 'AbortError') return { states, ids, status: 200 };
+    if ((error as Error).name === 'AbortError') return { states, ids, status: 200, ended: false };
     throw error;
   } finally {
     clearTimeout(timer);
