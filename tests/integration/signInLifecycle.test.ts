@@ -45,7 +45,15 @@ describe('one lifecycle: every ending of a sign-in request goes through the one 
   /** A new request, watched by its desktop, offered to both phones (live channel and push). */
   async function start(headers: Record<string, string> = {}) {
     const created = (await createRequest(world.relay.url, 'contoso', { username: aliceName }, headers)).body;
-    const desktop = watch(world.relay.url, created.requestId, created.collectorSecret, (s) => s.status !== 'pending');
+    let sawPending: () => void = () => undefined;
+    const pendingSeen = new Promise<void>((resolve) => {
+      sawPending = resolve;
+    });
+    const desktop = watch(world.relay.url, created.requestId, created.collectorSecret, (s) => s.status !== 'pending', {
+      onState: (state) => state.status === 'pending' && sawPending(),
+    });
+    // The desktop is watching (it has seen pending) before anything may end the request.
+    await pendingSeen;
     const subscriptions = new Map<TestPhone, string>();
     for (const phone of [alice, tablet]) {
       await streams.get(phone)!.waitFor((e) => e.type === 'request' && e.request.requestId === created.requestId);
