@@ -98,7 +98,7 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
   // Only a listening relay expires requests (the CLI builds the app without listening).
   app.addHook('onListen', async () => expiry.start());
   app.addHook('onClose', async () => {
-    expiry.stop();
+    await expiry.stop();
     sender?.close();
     await storage.close();
   });

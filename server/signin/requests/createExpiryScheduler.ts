@@ -7,7 +7,8 @@ export interface ExpiryScheduler {
   schedule(at: Millis): void;
   /** Expire whatever is already due (left from before a restart), then follow the due-time index. */
   start(): void;
-  stop(): void;
+  /** No more wakes; resolves once a run under way has finished (before storage closes). */
+  stop(): Promise<void>;
 }
 
 export interface ExpirySchedulerOptions {
@@ -34,7 +35,7 @@ export function createExpiryScheduler(options: ExpirySchedulerOptions): ExpirySc
   const { now, log, recheckMs } = options;
   let timer: NodeJS.Timeout | undefined;
   let wakeAt = Number.POSITIVE_INFINITY;
-  let running = false;
+  let running: Promise<void> | undefined;
   let again = false;
   let stopped = true;
 
@@ -49,14 +50,7 @@ export function createExpiryScheduler(options: ExpirySchedulerOptions): ExpirySc
     timer.unref();
   };
 
-  const wake = async () => {
-    timer = undefined;
-    wakeAt = Number.POSITIVE_INFINITY;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = true;
+  const run = async () => {
     try {
       do {
         again = false;
@@ -66,9 +60,19 @@ export function createExpiryScheduler(options: ExpirySchedulerOptions): ExpirySc
     } catch (error) {
       log.error({ err: error }, 'expiring due sign-in requests failed; trying again later');
       arm(now() + recheckMs);
-    } finally {
-      running = false;
     }
+  };
+
+  const wake = () => {
+    timer = undefined;
+    wakeAt = Number.POSITIVE_INFINITY;
+    if (running) {
+      again = true;
+      return;
+    }
+    running = run().finally(() => {
+      running = undefined;
+    });
   };
 
   return {
@@ -79,10 +83,11 @@ export function createExpiryScheduler(options: ExpirySchedulerOptions): ExpirySc
       stopped = false;
       arm(now());
     },
-    stop() {
+    async stop() {
       stopped = true;
       clearTimeout(timer);
       timer = undefined;
+      await running;
     },
   };
 }
