@@ -6,6 +6,8 @@ import type { TestPhone } from './enrollPhone';
 export interface DeviceStream {
   events: DeviceEvent[];
   waitFor(predicate: (event: DeviceEvent) => boolean, timeoutMs?: number): Promise<DeviceEvent>;
+  /** Resolves when the stream ends (the relay ended it, or close()). */
+  ended: Promise<void>;
   close(): void;
 }
 
@@ -17,7 +19,7 @@ export async function openDeviceStream(relayUrl: string, phone: TestPhone): Prom
   if (!response.ok || !response.body) throw new Error(`device stream: ${response.status}`);
   const events: DeviceEvent[] = [];
   const waiters: { predicate: (e: DeviceEvent) => boolean; resolve: (e: DeviceEvent) => void }[] = [];
-  void (async () => {
+  const ended = (async () => {
     const decoder = new TextDecoder();
     const reader = response.body!.getReader();
     let buffer = '';
@@ -51,6 +53,7 @@ export async function openDeviceStream(relayUrl: string, phone: TestPhone): Prom
   })();
   return {
     events,
+    ended,
     waitFor(predicate, timeoutMs = 5000) {
       const seen = events.find(predicate);
       if (seen) return Promise.resolve(seen);

@@ -160,6 +160,25 @@ describe('one lifecycle: every ending of a sign-in request goes through the one 
     expect((await world.contoso.admin('POST', `/users/${aliceName}/unblock`)).status).toBeLessThan(300);
   });
 
+  it('a bus that may have lost notices ends the phone’s live channel, which reconnects to a fresh list', async () => {
+    const stream = await openDeviceStream(world.relay.url, alice);
+    const pending = (await createRequest(world.relay.url, 'contoso', { username: aliceName })).body;
+    await stream.waitFor((e) => e.type === 'request' && e.request.requestId === pending.requestId);
+    await world.relay.ctx.events.publishDevice(alice.account.deviceId, { type: 'resync' });
+    // Every live channel of this phone ends, the one the other tests read too: it starts over as well.
+    await Promise.all([stream.ended, streams.get(alice)!.ended]);
+    const again = await openDeviceStream(world.relay.url, alice);
+    streams.set(alice, again);
+    try {
+      await again.waitFor((e) => e.type === 'request' && e.request.requestId === pending.requestId);
+    } finally {
+      await fetchJson(`${world.relay.url}/api/sign-in-requests/${pending.requestId}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${pending.collectorSecret}` },
+      });
+    }
+  });
+
   it('expired without any read: the scheduler closes it, the phones drop it, no push', async () => {
     const started = await start();
     // Only the clock moves: nobody reads the request, answers it or cancels it.

@@ -13,8 +13,13 @@ export interface RequestEvent {
 /**
  * Something for one device's live channel: a request it may show (`offered`), or one that ended
  * (`closed`). Ids and status only: the subscriber reads the request and builds the device's view.
+ * `resync` comes from the bus itself after it may have lost notices: the device must read its
+ * whole list again.
  */
-export type DeviceNotice = { type: 'offered'; requestId: string } | { type: 'closed'; requestId: string; status: RequestStatus };
+export type DeviceNotice =
+  | { type: 'offered'; requestId: string }
+  | { type: 'closed'; requestId: string; status: RequestStatus }
+  | { type: 'resync' };
 
 /**
  * How the relay tells whoever waits: the collector watching one request, and the phones listening
@@ -27,7 +32,8 @@ export type DeviceNotice = { type: 'offered'; requestId: string } | { type: 'clo
  * - a subscriber is called for every event published after `subscribe*` returned, possibly more
  *   than once, never concurrently with itself by the bus; it must not throw;
  * - a bus that may lose events (a dropped connection) calls, once it recovers, each request
- *   subscriber with an event for its request, so the subscriber reads storage again.
+ *   subscriber with an event for its request (any status: the subscriber reads storage again)
+ *   and each device subscriber with `resync`.
  */
 export interface SignInEventBus {
   publishRequest(event: RequestEvent): Promise<void>;

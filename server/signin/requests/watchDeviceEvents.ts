@@ -10,7 +10,7 @@ import { requestForDevice } from './requestForDevice';
  * A phone's live channel: every pending request for its accounts first, then each request
  * offered to it (its details read from storage, as the device may see them) and each one that
  * closed. Notices are handled one at a time, in order, so a request's `closed` never overtakes
- * its `request`.
+ * its `request`. After `resync` the stream ends, and the phone reconnects for a fresh list.
  */
 export async function watchDeviceEvents(ctx: RelayContext, device: Device, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   await ctx.storage.devices.touch(device.id, ctx.now());
@@ -20,6 +20,9 @@ export async function watchDeviceEvents(ctx: RelayContext, device: Device, reque
     if (stream.closed) return;
     if (notice === 'pending') {
       for (const pending of await pendingForDevice(ctx, device)) stream.send('request', { type: 'request', request: pending });
+    } else if (notice.type === 'resync') {
+      // Notices may have been lost: end the stream; the phone reconnects and reads its whole list.
+      stream.close();
     } else if (notice.type === 'closed') {
       stream.send('closed', { type: 'closed', requestId: notice.requestId, status: notice.status });
     } else {
