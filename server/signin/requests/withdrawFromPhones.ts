@@ -9,7 +9,7 @@ import { deliveryTargets } from '../methods/deliveryTargets';
  * one that answered — not for expiry (the notification knows its own expiry).
  */
 export async function withdrawFromPhones(ctx: RelayContext, request: SignInRequest, answeredBy?: string): Promise<void> {
-  // Nothing was offered for a decoy or a request that was never delivered.
+  // Nothing was offered for a decoy, or for a request held back from delivery.
   if (!request.deliverable || !request.userId) return;
   const targets = deliveryTargets(request.kind, await ctx.storage.registrations.listForUser(request.tenantId, request.userId));
   await Promise.all(
