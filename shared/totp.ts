@@ -56,9 +56,9 @@ export function totpStep(nowMs: number, periodSeconds: number = params.periodSec
   return Math.floor(nowMs / 1000 / periodSeconds);
 }
 
-/** The current verification code for a base32 secret. */
-export async function totpCode(secretBase32: string, nowMs = Date.now()): Promise<string> {
-  return hotp(base32Decode(secretBase32), totpStep(nowMs));
+/** The current verification code for a base32 secret; Nod shows 6 digits, RFC 6238's vectors have 8. */
+export async function totpCode(secretBase32: string, nowMs = Date.now(), digits: number = params.digits): Promise<string> {
+  return hotp(base32Decode(secretBase32), totpStep(nowMs), digits);
 }
 
 /** Seconds until the current code changes. */
