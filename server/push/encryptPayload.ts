@@ -2,7 +2,7 @@
  * Message encryption for Web Push (RFC 8291) in the aes128gcm content coding (RFC 8188), with
  * node:crypto only: one ECDH key pair per message, HKDF-SHA-256, AES-128-GCM, a single record.
  */
-import { createCipheriv, createECDH, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createECDH, type ECDH, hkdfSync, randomBytes } from 'node:crypto';
 
 const SALT_BYTES = 16;
 const PUBLIC_KEY_BYTES = 65;
@@ -27,6 +27,24 @@ export class PushEncryptionError extends Error {}
  * whole request body.
  */
 export function encryptPayload(p256dh: string, auth: string, payload: Uint8Array): Buffer {
+  const sender = createECDH('prime256v1');
+  sender.generateKeys();
+  return encryptPayloadWith({ salt: randomBytes(SALT_BYTES), sender }, p256dh, auth, payload);
+}
+
+/** What RFC 8291 makes fresh for every message: the salt and the application server's ECDH key pair. */
+export interface MessageSecrets {
+  salt: Buffer;
+  /** A P-256 key pair (its private key set or generated). */
+  sender: ECDH;
+}
+
+/**
+ * encryptPayload with the message's salt and key pair given, so RFC 8291 Appendix A can be checked
+ * byte for byte. Only that known-answer test calls it: the same salt and key pair twice for one
+ * subscription repeat the AES-GCM key and nonce, which gives away both plaintexts.
+ */
+export function encryptPayloadWith(secrets: MessageSecrets, p256dh: string, auth: string, payload: Uint8Array): Buffer {
   const uaPublic = Buffer.from(p256dh, 'base64url');
   if (uaPublic.length !== PUBLIC_KEY_BYTES || uaPublic[0] !== 0x04) {
     throw new PushEncryptionError('p256dh is not an uncompressed P-256 point');
@@ -36,12 +54,12 @@ export function encryptPayload(p256dh: string, auth: string, payload: Uint8Array
   if (payload.length > MAX_PAYLOAD_BYTES) {
     throw new PushEncryptionError(`payload of ${payload.length} bytes exceeds ${MAX_PAYLOAD_BYTES}`);
   }
+  if (secrets.salt.length !== SALT_BYTES) throw new PushEncryptionError(`salt of ${secrets.salt.length} bytes, not ${SALT_BYTES}`);
 
-  const ecdh = createECDH('prime256v1');
-  const asPublic = ecdh.generateKeys();
+  const asPublic = secrets.sender.getPublicKey();
   let ecdhSecret: Buffer;
   try {
-    ecdhSecret = ecdh.computeSecret(uaPublic);
+    ecdhSecret = secrets.sender.computeSecret(uaPublic);
   } catch {
     throw new PushEncryptionError('p256dh is not a point on P-256');
   }
@@ -49,8 +67,8 @@ export function encryptPayload(p256dh: string, auth: string, payload: Uint8Array
   // RFC 8291 §3.3–3.4: IKM from the ECDH secret keyed by the auth secret, bound to both public keys.
   const keyInfo = Buffer.concat([KEY_INFO_PREFIX, uaPublic, asPublic]);
   const ikm = Buffer.from(hkdfSync('sha256', ecdhSecret, authSecret, keyInfo, 32));
-  // RFC 8188 §2.2–2.3: content-encryption key and nonce from a random salt.
-  const salt = randomBytes(SALT_BYTES);
+  // RFC 8188 §2.2–2.3: content-encryption key and nonce from the message's random salt.
+  const salt = secrets.salt;
   const cek = Buffer.from(hkdfSync('sha256', ikm, salt, CEK_INFO, 16));
   const nonce = Buffer.from(hkdfSync('sha256', ikm, salt, NONCE_INFO, 12));
 

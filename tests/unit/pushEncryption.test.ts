@@ -1,8 +1,9 @@
-import { createECDH, randomBytes } from 'node:crypto';
+import { createDecipheriv, createECDH, randomBytes } from 'node:crypto';
 import ece from 'http_ece';
 import { describe, expect, it } from 'vitest';
-import { encryptPayload, MAX_PAYLOAD_BYTES, PushEncryptionError } from '../../server/push/encryptPayload';
 import { retryDelayMs } from '../../server/push/createPushSender';
+import { encryptPayload, encryptPayloadWith, MAX_PAYLOAD_BYTES, PushEncryptionError } from '../../server/push/encryptPayload';
+import rfc8291 from '../vectors/rfc8291.json';
 
 function userAgent() {
   const ecdh = createECDH('prime256v1');
@@ -40,6 +41,73 @@ describe('encryptPayload (RFC 8291 aes128gcm)', () => {
     expect(() => encryptPayload(ua.p256dh, ua.auth, Buffer.alloc(MAX_PAYLOAD_BYTES + 1))).toThrow(PushEncryptionError);
     expect(() => encryptPayload('AAAA', ua.auth, Buffer.from('x'))).toThrow(PushEncryptionError);
     expect(() => encryptPayload(ua.p256dh, 'AAAA', Buffer.from('x'))).toThrow(PushEncryptionError);
+  });
+});
+
+/** RFC 8291 Section 5's message and Appendix A's values, from tests/vectors/rfc8291.json. */
+describe('Web Push encryption against RFC 8291 Appendix A', () => {
+  const bytes = (base64url: string) => Buffer.from(base64url, 'base64url');
+  const { inputs, intermediate } = rfc8291;
+  const message = bytes(rfc8291.message);
+  const plaintext = bytes(inputs.plaintext);
+  const keyPair = (privateKey: string) => {
+    const ecdh = createECDH('prime256v1');
+    ecdh.setPrivateKey(bytes(privateKey));
+    return ecdh;
+  };
+  const userAgent = keyPair(inputs.uaPrivate);
+  const applicationServer = keyPair(inputs.asPrivate);
+
+  it('the vector agrees with itself: key pairs, shared secret, the message as header ‖ ciphertext', () => {
+    expect(plaintext.toString('utf8')).toBe(rfc8291.plaintextText);
+    expect(userAgent.getPublicKey().equals(bytes(inputs.uaPublic))).toBe(true);
+    expect(applicationServer.getPublicKey().equals(bytes(inputs.asPublic))).toBe(true);
+    expect(userAgent.computeSecret(bytes(inputs.asPublic)).equals(bytes(intermediate.ecdhSecret))).toBe(true);
+    expect(applicationServer.computeSecret(bytes(inputs.uaPublic)).equals(bytes(intermediate.ecdhSecret))).toBe(true);
+    expect(message.equals(Buffer.concat([bytes(intermediate.header), bytes(intermediate.ciphertext)]))).toBe(true);
+    // RFC 8188 §2: salt (16) ‖ rs = 4096 ‖ idlen = 65 ‖ keyid = as_public.
+    expect(message.subarray(0, 16).equals(bytes(inputs.salt))).toBe(true);
+    expect(message.readUInt32BE(16)).toBe(4096);
+    expect(message[20]).toBe(65);
+    expect(message.subarray(21, 86).equals(bytes(inputs.asPublic))).toBe(true);
+    // The CEK and nonce open the ciphertext to the plaintext and its 0x02 delimiter.
+    const ciphertext = bytes(intermediate.ciphertext);
+    const decipher = createDecipheriv('aes-128-gcm', bytes(intermediate.cek), bytes(intermediate.nonce));
+    decipher.setAuthTag(ciphertext.subarray(-16));
+    const opened = Buffer.concat([decipher.update(ciphertext.subarray(0, -16)), decipher.final()]);
+    expect(opened.equals(bytes(intermediate.paddedPlaintext))).toBe(true);
+  });
+
+  it('the user agent’s private key and auth secret decrypt the RFC’s message (http_ece, as the test push service does)', () => {
+    const decrypted = ece.decrypt(message, { version: 'aes128gcm', privateKey: userAgent, authSecret: bytes(inputs.authSecret) });
+    expect(decrypted.toString('utf8')).toBe(rfc8291.plaintextText);
+  });
+
+  it('the relay encrypts the plaintext, with the RFC’s salt and key pair, to the RFC’s message byte for byte', () => {
+    const body = encryptPayloadWith(
+      { salt: bytes(inputs.salt), sender: keyPair(inputs.asPrivate) },
+      inputs.uaPublic,
+      inputs.authSecret,
+      plaintext,
+    );
+    expect(body.toString('base64url')).toBe(rfc8291.message);
+  });
+
+  it('the reference implementation encrypts to the same bytes (so the vector, not only our code, is what is checked)', () => {
+    const body = ece.encrypt(plaintext, {
+      version: 'aes128gcm',
+      privateKey: keyPair(inputs.asPrivate),
+      dh: inputs.uaPublic,
+      authSecret: inputs.authSecret,
+      salt: inputs.salt,
+      rs: 4096,
+    });
+    expect(body.toString('base64url')).toBe(rfc8291.message);
+  });
+
+  it('refuses a salt that is not 16 bytes', () => {
+    const secrets = { salt: Buffer.alloc(15), sender: keyPair(inputs.asPrivate) };
+    expect(() => encryptPayloadWith(secrets, inputs.uaPublic, inputs.authSecret, plaintext)).toThrow(PushEncryptionError);
   });
 });
 
