@@ -1,10 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { approvalChallenge } from '../../shared/approvalChallenge';
+import type { SignInRequestDetails } from '../../shared/schemas/signInRequests';
 import type { TestPhone } from '../helpers/enrollPhone';
 import { answer, createRequest, readRequest, watch } from '../helpers/signInFlow';
+import type { AuthenticateOptions } from '../helpers/softAuthenticator';
 import { type SignInWorld, startSignInWorld } from '../helpers/signInWorld';
 import { fetchJson } from '../helpers/startRelay';
 
-/** Each check the relay makes on an answer, one test each: a valid answer with one thing changed. */
+/**
+ * Each check the relay makes on an answer, one test each: a valid answer with one thing changed. The
+ * phone hears only the public code (`approval_invalid` for every failed assertion check, so the answer
+ * is no oracle); each test also reads which check refused, as an admin reads it in the sign-in log.
+ */
 describe('the relay checks every answer, in order', () => {
   let world: SignInWorld;
   let alice: TestPhone;
@@ -24,6 +31,32 @@ describe('the relay checks every answer, in order', () => {
   const state = async (requestId: string, secret: string) =>
     (await fetchJson(`${world.relay.url}/api/sign-in-requests/${requestId}`, { headers: { authorization: `Bearer ${secret}` } })).body
       .status;
+  /** The answers to this request in the tenant's sign-in log, oldest first: their outcome and private reason. */
+  const recorded = async (requestId: string) => {
+    const log = await world.contoso.admin('GET', '/audit?type=sign_in_request.answered&limit=1000');
+    expect(log.status).toBe(200);
+    return (log.body.events as Array<{ outcome: string; reason: string | null; detail?: { requestId?: string } }>)
+      .filter((event) => event.detail?.requestId === requestId)
+      .map(({ outcome, reason }) => ({ outcome, reason }))
+      .reverse();
+  };
+  /** The reason @simplewebauthn/server gives when the assertion signed another challenge than this approval's. */
+  const challengeMismatch = async (signed: Parameters<typeof approvalChallenge>[0], expected: Parameters<typeof approvalChallenge>[0]) =>
+    `assertion rejected: Unexpected authentication response challenge "${await approvalChallenge(signed)}", expected "${await approvalChallenge(expected)}"`;
+  /** The assertion the PWA makes to approve with the right number, from `phone`'s authenticator, with `change` made to it. */
+  const assertionFor = async (
+    phone: TestPhone,
+    details: SignInRequestDetails,
+    typedNumber: number,
+    change: AuthenticateOptions & { rpId?: string } = {},
+  ) => {
+    const challenge = await approvalChallenge({ requestId: details.requestId, nonce: details.nonce, typedNumber, decision: 'approve' });
+    const { rpId = details.webauthn.rpId, ...options } = change;
+    return phone.authenticator.authenticate(
+      { challenge, rpId, allowCredentials: details.webauthn.allowCredentials },
+      { userVerified: true, ...options },
+    );
+  };
 
   beforeAll(async () => {
     world = await startSignInWorld({ limits: { maxPendingPerUser: 20, denialLimit: 50 } });
@@ -48,6 +81,10 @@ describe('the relay checks every answer, in order', () => {
     expect(await state(created.requestId, created.collectorSecret)).toBe('wrong_number');
     const retry = await answer(world.relay.url, alice, details, 'approve', { typedNumber: created.number });
     expect(retry.body.code).toBe('already_answered');
+    expect(await recorded(created.requestId)).toEqual([
+      { outcome: 'wrong_number', reason: 'wrong number' },
+      { outcome: 'refused', reason: 'already wrong_number' },
+    ]);
   });
 
   it('a replayed answer is refused: the request was consumed', async () => {
@@ -57,6 +94,10 @@ describe('the relay checks every answer, in order', () => {
     const replay = await fetchJson(`${world.relay.url}/api/sign-in-requests/${created.requestId}/answer`, { body: first.sent });
     expect(replay.status).toBe(409);
     expect(replay.body.code).toBe('already_answered');
+    expect(await recorded(created.requestId)).toEqual([
+      { outcome: 'approved', reason: null },
+      { outcome: 'refused', reason: 'already approved' },
+    ]);
   });
 
   it('two concurrent approvals from two phones: exactly one wins', async () => {
@@ -68,6 +109,10 @@ describe('the relay checks every answer, in order', () => {
     ]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
     expect(results.find((r) => r.status === 409)!.body.code).toBe('already_answered');
+    // The loser either saw the request already approved or lost the compare-and-set: never a second approval.
+    const log = await recorded(created.requestId);
+    expect(log.map((e) => e.outcome).sort()).toEqual(['approved', 'refused']);
+    expect(log.find((e) => e.outcome === 'refused')!.reason).toMatch(/^(already approved|lost the race)$/);
   });
 
   it('an assertion made for another request fails and closes this one', async () => {
@@ -80,16 +125,39 @@ describe('the relay checks every answer, in order', () => {
     expect(result.status).toBe(400);
     expect(result.body.code).toBe('approval_invalid');
     expect(await state(one.created.requestId, one.created.collectorSecret)).toBe('failed');
+    const sent = {
+      requestId: one.details.requestId,
+      nonce: one.details.nonce,
+      typedNumber: one.created.number,
+      decision: 'approve' as const,
+    };
+    const signed = {
+      requestId: other.details.requestId,
+      nonce: other.details.nonce,
+      typedNumber: other.created.number,
+      decision: 'approve' as const,
+    };
+    expect(await recorded(one.created.requestId)).toEqual([{ outcome: 'failed', reason: await challengeMismatch(signed, sent) }]);
   });
 
-  it('an assertion bound to a different typed number or decision fails', async () => {
-    const { created, details } = await fresh();
-    const result = await answer(world.relay.url, alice, details, 'approve', {
-      typedNumber: created.number,
-      challengeFor: { decision: 'deny' },
+  // The assertion's challenge binds the request id, the nonce, the typed number and the decision: each on its own.
+  for (const [field, changed] of [
+    ['nonce', (d: SignInRequestDetails) => ({ nonce: `${d.nonce}A` })],
+    ['typed number', (_: SignInRequestDetails, number: number) => ({ typedNumber: number === 99 ? 10 : number + 1 })],
+    ['decision', () => ({ decision: 'deny' as const })],
+  ] as const) {
+    it(`an assertion bound to a different ${field} fails`, async () => {
+      const { created, details } = await fresh();
+      const challengeFor = changed(details, created.number);
+      const result = await answer(world.relay.url, alice, details, 'approve', { typedNumber: created.number, challengeFor });
+      expect(result.status).toBe(400);
+      expect(result.body.code).toBe('approval_invalid');
+      const sent = { requestId: details.requestId, nonce: details.nonce, typedNumber: created.number, decision: 'approve' as const };
+      expect(await recorded(created.requestId)).toEqual([
+        { outcome: 'failed', reason: await challengeMismatch({ ...sent, ...challengeFor }, sent) },
+      ]);
     });
-    expect(result.body.code).toBe('approval_invalid');
-  });
+  }
 
   it("another account's registration cannot answer: the request is not found for it", async () => {
     const { created, details } = await fresh();
@@ -116,13 +184,43 @@ describe('the relay checks every answer, in order', () => {
 
   it('an assertion by another credential of the same user is refused', async () => {
     const { created, details } = await fresh();
-    // The tablet's authenticator signs, but the answer names the phone's registration.
-    const tabletAssertion = await aliceTablet.authenticator.authenticate({
-      challenge: 'AAAA',
-      rpId: details.webauthn.rpId,
-    });
+    // The tablet's authenticator signs this very approval, but the answer names the phone's registration.
+    const tabletAssertion = await assertionFor(aliceTablet, details, created.number, { credentialId: aliceTablet.account.credentialId });
     const result = await answer(world.relay.url, alice, details, 'approve', { typedNumber: created.number, assertion: tabletAssertion });
     expect(result.body.code).toBe('approval_invalid');
+    expect(await recorded(created.requestId)).toEqual([{ outcome: 'failed', reason: 'assertion from another credential' }]);
+  });
+
+  it('an assertion made for another origin is refused', async () => {
+    const { created, details } = await fresh();
+    const assertion = await assertionFor(alice, details, created.number, { originOverride: 'https://evil.example' });
+    const result = await answer(world.relay.url, alice, details, 'approve', { typedNumber: created.number, assertion });
+    expect(result.body.code).toBe('approval_invalid');
+    expect(await recorded(created.requestId)).toEqual([
+      {
+        outcome: 'failed',
+        reason: `assertion rejected: Unexpected authentication response origin "https://evil.example", expected "${world.relay.url}"`,
+      },
+    ]);
+  });
+
+  it('an assertion for another relying party is refused', async () => {
+    const { created, details } = await fresh();
+    const assertion = await assertionFor(alice, details, created.number, { rpId: 'evil.example' });
+    const result = await answer(world.relay.url, alice, details, 'approve', { typedNumber: created.number, assertion });
+    expect(result.body.code).toBe('approval_invalid');
+    expect(await recorded(created.requestId)).toEqual([{ outcome: 'failed', reason: 'assertion rejected: Unexpected RP ID hash' }]);
+  });
+
+  it('an assertion whose signature is not over its own data is refused', async () => {
+    const { created, details } = await fresh();
+    // Two assertions for this approval; the second carries the first's (well-formed, genuine) signature.
+    const first = await assertionFor(alice, details, created.number);
+    const second = await assertionFor(alice, details, created.number);
+    const assertion = { ...second, response: { ...second.response, signature: first.response.signature } };
+    const result = await answer(world.relay.url, alice, details, 'approve', { typedNumber: created.number, assertion });
+    expect(result.body.code).toBe('approval_invalid');
+    expect(await recorded(created.requestId)).toEqual([{ outcome: 'failed', reason: 'assertion signature invalid' }]);
   });
 
   it('user verification missing fails a passwordless approval', async () => {
@@ -131,14 +229,22 @@ describe('the relay checks every answer, in order', () => {
     expect(result.status).toBe(400);
     expect(result.body.code).toBe('approval_invalid');
     expect(await state(created.requestId, created.collectorSecret)).toBe('failed');
+    expect(await recorded(created.requestId)).toEqual([
+      { outcome: 'failed', reason: 'assertion rejected: User verification required, but user could not be verified' },
+    ]);
   });
 
   it('a sign counter going back fails (WebAuthn L3 §7.2 step 21)', async () => {
     const ok = await fresh();
     expect((await answer(world.relay.url, alice, ok.details, 'approve', { typedNumber: ok.created.number })).status).toBe(200);
+    const stored = (await world.relay.ctx.storage.registrations.byId(alice.account.registrationId))!.signCount;
+    expect(stored).toBeGreaterThan(1);
     const { created, details } = await fresh();
     const result = await answer(world.relay.url, alice, details, 'approve', { typedNumber: created.number, signCount: 1 });
     expect(result.body.code).toBe('approval_invalid');
+    expect(await recorded(created.requestId)).toEqual([
+      { outcome: 'failed', reason: `assertion rejected: Response counter value 1 was lower than expected ${stored}` },
+    ]);
   });
 
   it('an expired request cannot be approved', async () => {
@@ -149,6 +255,7 @@ describe('the relay checks every answer, in order', () => {
       expect(result.status).toBe(409);
       expect(result.body.code).toBe('request_expired');
       expect(await state(created.requestId, created.collectorSecret)).toBe('expired');
+      expect(await recorded(created.requestId)).toEqual([{ outcome: 'refused', reason: 'expired' }]);
     } finally {
       world.advance(-121_000);
     }
@@ -166,6 +273,7 @@ describe('the relay checks every answer, in order', () => {
     const { created, details } = await fresh();
     const result = await answer(world.relay.url, alice, details, 'approve', { typedNumber: created.number, noAssertion: true });
     expect(result.body.code).toBe('approval_invalid');
+    expect(await recorded(created.requestId)).toEqual([{ outcome: 'failed', reason: 'no assertion' }]);
   });
 
   it('deny closes the request as denied and the collector hears it', async () => {
@@ -175,5 +283,6 @@ describe('the relay checks every answer, in order', () => {
     expect(result.body).toEqual({ requestId: created.requestId, status: 'denied' });
     const seen = await waiting;
     expect(seen.states.at(-1)).toMatchObject({ status: 'denied', message: expect.stringContaining('denied') });
+    expect(await recorded(created.requestId)).toEqual([{ outcome: 'denied', reason: null }]);
   });
 });
