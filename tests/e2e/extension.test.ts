@@ -45,8 +45,12 @@ const handOffPage = (title: string, extra = '') => `<!doctype html>
 <p>Other ways to sign in</p><p>Approve a request on my Authenticator app</p>
 <script>
   window.heard = [];
+  window.fromFrames = [];
   addEventListener('message', (event) => {
-    if (event.source !== window) return;
+    if (event.source !== window) {
+      window.fromFrames.push(event.data);
+      return;
+    }
     window.heard.push(event.data);
     if (event.data && event.data.type === 'nod:extension-ready') document.body.dataset.ready = 'yes';
     if (event.data && event.data.type === 'nod:grant') document.body.dataset.grant = event.data.grant;
@@ -57,10 +61,17 @@ const handOffPage = (title: string, extra = '') => `<!doctype html>
 ${extra}
 </body></html>`;
 
-/** From another origin: tries to start a sign-in in its parent, and asks for secrets. */
+/**
+ * From another origin: tries to start a sign-in in its parent, and asks for secrets, when it loads and
+ * whenever told to; then says it is done (messages from one window to another arrive in order).
+ */
 const forgerFrame = `<!doctype html><html><body><script>
-  parent.postMessage({ type: 'nod:phone-sign-in-requested', username: '${alice}' }, '*');
-  parent.postMessage({ type: 'nod:get-collector-secret' }, '*');
+  window.forge = (round) => {
+    parent.postMessage({ type: 'nod:phone-sign-in-requested', username: '${alice}' }, '*');
+    parent.postMessage({ type: 'nod:get-collector-secret' }, '*');
+    parent.postMessage({ type: 'forger:done', round }, '*');
+  };
+  forge('load');
 </script></body></html>`;
 
 describe('the browser extension in Chromium', () => {
@@ -261,7 +272,16 @@ describe('the browser extension in Chromium', () => {
       postMessage({ type: 'nod:phone-sign-in-requested', username: 42 }, location.origin);
       postMessage('nod:phone-sign-in-requested', location.origin);
     }, alice);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // A barrier rather than a pause: the page stops looking like a sign-in page. The content script reports
+    // that on the same port, after anything it might have forwarded, and the background handles one port's
+    // messages one at a time, in order: once the warning is gone, whatever the hand-off could have started
+    // at the relay has happened.
+    await page.evaluate(() => {
+      document.body.replaceChildren();
+      document.querySelector('meta[name="nod-sign-in"]')?.remove();
+      document.title = 'Nothing to see';
+    });
+    await waitForExtensionUi(page, (u) => u.present && !u.testIds.includes('nod-lookalike-warning'));
     expect((await created()).length).toBe(before);
     const told = (await heard(page)).filter(
       (m) =>
@@ -280,10 +300,30 @@ describe('the browser extension in Chromium', () => {
     const page = await ext.context.newPage();
     await page.goto(`${registered.origin}/signin`);
     await page.waitForSelector('body[data-ready="yes"]');
+    // The extension now listens on the page (the frame's first try, at load, may have come before): the frame tries again.
     await page.frameLocator('iframe').locator('body').waitFor({ state: 'attached' });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    expect((await created()).length).toBe(before);
+    const frame = page.frames().find((f) => f.url() === `${elsewhere.origin}/forger`)!;
+    await frame.evaluate(() => (window as unknown as { forge(round: string): void }).forge('ready'));
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { fromFrames: any[] }).fromFrames.some((m) => m?.round === 'ready')))
+      .toBe(true);
     expect((await readExtensionUi(page)).testIds).not.toContain('number');
+
+    // A barrier rather than a pause: the page's own hand-off goes over the same port after anything the
+    // frame's messages could have sent, and the background handles one port's messages one at a time; when
+    // its number shows, a request the frame had started would have been created before it.
+    await page.evaluate((username) => (window as unknown as { handOff(u: string): void }).handOff(username), alice);
+    await waitForExtensionUi(page, (u) => /^\d{2}$/.test(u.byTestId.number ?? ''));
+    expect((await created()).length).toBe(before + 1);
+
+    await page.evaluate(() => postMessage({ type: 'nod:phone-sign-in-cancelled' }, location.origin));
+    await expect
+      .poll(async () =>
+        ((await phone.call('GET', '/api/device/sign-in-requests')).body.requests as any[]).filter(
+          (r) => r.context.origin === registered.origin,
+        ),
+      )
+      .toEqual([]);
     await page.close();
   });
 
@@ -386,9 +426,13 @@ describe('the browser extension in Chromium', () => {
       await expect.poll(async () => (await waitingOnPhone()).length).toBe(1);
       const [request] = await waitingOnPhone();
       expect(request.context).toMatchObject({ origin: registered.origin, registeredBrowser: true });
-      const worker = await ext.worker();
-      const stored = await worker.evaluate(() => (globalThis as any).chrome.storage.session.get(null));
-      const number = (Object.values(stored) as any[]).find((r) => r.requestId === request.requestId).number;
+      // The relay has the request before the extension has stored its answer: wait for the extension's record of it.
+      const stored = async () => {
+        const session = await (await ext.worker()).evaluate(() => (globalThis as any).chrome.storage.session.get(null));
+        return (Object.values(session) as any[]).find((r) => r?.requestId === request.requestId);
+      };
+      await expect.poll(stored, { timeout: 15_000 }).toMatchObject({ number: expect.any(Number) });
+      const { number } = await stored();
       expect((await answer(world.relay.url, davesPhone, request, 'approve', { typedNumber: number })).status).toBe(200);
       await page.waitForSelector('body[data-grant]');
       await page.close();
