@@ -122,8 +122,10 @@ export function requestLink(page: Page, username: string) {
   return page.getByRole('link', { name: new RegExp(`Approve sign-in\\?.*\\(${username.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`) });
 }
 
-/** The ids of the pending requests the list shows for this username. */
+/** The ids of the pending requests the list shows for this username (once the list, with its account, is on screen). */
 export async function listedRequestIds(page: Page, username: string): Promise<string[]> {
+  // Read too early (the app still on the request it just answered) there are no links, and "none" would pass.
+  await page.getByRole('link', { name: `Account ${username}`, exact: true }).waitFor();
   const hrefs = await requestLink(page, username).evaluateAll((links) => links.map((link) => link.getAttribute('href') ?? ''));
   return hrefs.map((href) => href.split('/').pop()!);
 }
