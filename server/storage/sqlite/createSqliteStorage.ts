@@ -1,7 +1,7 @@
 import path from 'node:path';
+import type Database from 'better-sqlite3';
 import type { Storage } from '../Storage';
 import { auditTable } from './auditTable';
-import { checkpointInBackground } from './checkpointInBackground';
 import { credentialTables } from './credentialTables';
 import { identityTables } from './identityTables';
 import { oidcTables } from './oidcTables';
@@ -9,10 +9,9 @@ import { openDatabase } from './openDatabase';
 import { signInTables } from './signInTables';
 
 /** The embedded default: one SQLite file (WAL) under the data directory. */
-export function createSqliteStorage(dataDir: string): Storage & { database: ReturnType<typeof openDatabase> } {
+export function createSqliteStorage(dataDir: string): Storage & { database: Database.Database } {
   const file = path.join(dataDir, 'nod.sqlite');
   const db = openDatabase(file);
-  const checkpoints = checkpointInBackground(db, file);
   return {
     database: db,
     ...identityTables(db),
@@ -21,7 +20,6 @@ export function createSqliteStorage(dataDir: string): Storage & { database: Retu
     ...oidcTables(db),
     ...auditTable(db),
     async close() {
-      await checkpoints.stop();
       db.close();
     },
   };
