@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Storage } from '../Storage';
 import type { Device, EnrollmentCode, EnrollmentSession, Registration } from '../model';
+import { changedRow } from './changedRow';
 import { toDevice, toPass, toRegistration } from './rows';
 
 type Row = Record<string, unknown>;
@@ -131,7 +132,7 @@ export function credentialTables(
         q.sessionInsert.run(session);
       },
       async takeSession(id) {
-        const row = q.sessionTake.get(id) as Row | undefined;
+        const row = changedRow(q.sessionTake, id);
         if (!row) return undefined;
         return {
           id: String(row.id),
@@ -147,7 +148,7 @@ export function credentialTables(
         q.codeInsert.run(code);
       },
       async takeCode(secretHash, now) {
-        const row = q.codeTake.get(now, secretHash, now) as Row | undefined;
+        const row = changedRow(q.codeTake, now, secretHash, now);
         if (!row) return undefined;
         return {
           id: String(row.id),

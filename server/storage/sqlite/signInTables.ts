@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Storage } from '../Storage';
 import type { AuditEvent, Grant, SignInRequest } from '../model';
 import { auditAppender } from './auditTable';
+import { changedRow } from './changedRow';
 
 type Row = Record<string, unknown>;
 
@@ -155,7 +156,7 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
         q.grantInsert.run({ ...grant, amr: JSON.stringify(grant.amr) });
       },
       async take(secretHash, now) {
-        const row = q.grantTake.get(now, secretHash, now) as Row | undefined;
+        const row = changedRow(q.grantTake, now, secretHash, now);
         return row ? toGrant(row) : undefined;
       },
     },
