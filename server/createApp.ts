@@ -4,6 +4,8 @@ import { adminRoutes } from './admin/adminRoutes';
 import type { RelayConfig } from './config';
 import type { PushDelivery, RelayContext } from './context';
 import { enrollmentRoutes } from './enrollment/enrollmentRoutes';
+import { healthRoutes } from './health/healthRoutes';
+import { watchStorage } from './health/watchStorage';
 import { ReplayGuard } from './http/deviceAuth';
 import { registerErrorHandling } from './http/errorHandling';
 import { ProblemError, sendProblem } from './http/problem';
@@ -38,6 +40,8 @@ export interface AppOptions {
    * (default 30 s): what bounds how late it notices requests created by another relay.
    */
   expiryRecheckMs?: number;
+  /** Where the log's JSON lines go instead of stdout (tests read them). */
+  logStream?: { write(line: string): void };
 }
 
 export interface RelayApp {
@@ -50,6 +54,7 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
   const app = Fastify({
     logger: {
       level: config.logLevel,
+      ...(options.logStream ? { stream: options.logStream } : {}),
       // Secrets never reach the log: tokens, passes, codes and signatures travel in these.
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
     },
@@ -62,9 +67,20 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
       void sendProblem(reply, new ProblemError('validation_failed', `The request could not be read: ${error.message}`));
     },
   });
-  const storage = options.storage ?? createSqliteStorage(config.dataDir);
-  const keys = await loadKeys(config.dataDir);
+  const backend = options.storage ?? createSqliteStorage(config.dataDir);
   const now = options.now ?? Date.now;
+  let keys: Awaited<ReturnType<typeof loadKeys>>;
+  try {
+    // Storage that cannot take a write stops the start with one clear line (see main.ts),
+    // rather than a relay that answers 503 to everyone.
+    await backend.ready(now());
+    keys = await loadKeys(config.dataDir);
+  } catch (error) {
+    await backend.close();
+    throw error;
+  }
+  const watch = watchStorage(backend, app.log, now);
+  const storage = watch.storage;
   const sender = options.push
     ? undefined
     : createPushSender({ vapid: keys.vapid, subject: config.vapidSubject, agent: options.pushAgent, now, log: app.log });
@@ -95,11 +111,13 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
   browserRoutes(app, ctx, guard);
   oidcRoutes(app, ctx);
   pwaRoutes(app, ctx);
+  healthRoutes(app, ctx, watch);
   // Only a listening relay expires requests (the CLI builds the app without listening).
   app.addHook('onListen', async () => expiry.start());
   app.addHook('onClose', async () => {
     await expiry.stop();
     sender?.close();
+    watch.stop();
     await storage.close();
   });
   return { app, ctx };

@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config';
 import { createApp } from './createApp';
+import { dataDirProblem } from './dataDirProblem';
 
 /** Start the relay on its embedded default: SQLite under NOD_DATA_DIR, keys made on first start. */
 async function main(): Promise<void> {
@@ -13,7 +14,15 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const { app } = await createApp(config);
+  let app: Awaited<ReturnType<typeof createApp>>['app'];
+  try {
+    ({ app } = await createApp(config));
+  } catch (error) {
+    const problem = dataDirProblem(error, config.dataDir);
+    if (!problem) throw error;
+    console.error(`nod: ${problem}`);
+    process.exit(2);
+  }
   await app.listen({ port: config.port, host: config.host });
   app.log.info(`Nod relay at ${config.publicUrl} (data in ${config.dataDir})`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {

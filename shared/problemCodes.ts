@@ -37,6 +37,7 @@ export const problemCodes = {
   too_many_pending: { status: 429, title: 'Too many sign-in requests are waiting' },
   recent_sign_in_required: { status: 401, title: 'Sign in again to continue' },
   internal: { status: 500, title: 'Something went wrong on the relay' },
+  storage_unavailable: { status: 503, title: 'The relay cannot use its storage right now; try again later' },
 } as const;
 
 export type ProblemCode = keyof typeof problemCodes;

@@ -3,6 +3,7 @@ import { ConfigError, loadConfig } from '../config';
 import { createAdminToken } from '../admin/adminTokens';
 import { tenantView } from '../admin/views';
 import { createApp } from '../createApp';
+import { dataDirProblem } from '../dataDirProblem';
 import { ProblemError } from '../http/problem';
 import { createTenant } from '../tenants/createTenant';
 import { requireTenant } from '../tenants/requireTenant';
@@ -68,7 +69,17 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return values.help ? 0 : 2;
   }
-  const { app, ctx } = await createApp({ ...loadConfig(), logLevel: 'silent' });
+  const config = { ...loadConfig(), logLevel: 'silent' as const };
+  let relay: Awaited<ReturnType<typeof createApp>>;
+  try {
+    relay = await createApp(config);
+  } catch (error) {
+    const problem = dataDirProblem(error, config.dataDir);
+    if (!problem) throw error;
+    process.stderr.write(`nod: ${problem}\n`);
+    return 2;
+  }
+  const { app, ctx } = relay;
   const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   const call = async (tenant: string, method: Parameters<typeof runAdminCall>[3], path: string, body?: unknown) => {
     const result = await runAdminCall(app, ctx, tenant, method, path, body);

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { StorageUnavailableError } from '../storage/StorageUnavailableError';
 import { ProblemError, sendProblem } from './problem';
 
 /** Every error leaves as problem+json; unknown routes are 404, known paths with the wrong method 405. */
@@ -13,10 +14,19 @@ export function registerErrorHandling(app: FastifyInstance): void {
     for (const method of [route.method].flat()) routes.push({ method, pattern: new RegExp(`^${source}$`) });
   });
 
-  app.setErrorHandler((error: FastifyError | ProblemError, request, reply) => {
+  app.setErrorHandler((error: FastifyError | ProblemError | StorageUnavailableError, request, reply) => {
     if (error instanceof ProblemError) {
       if (error.options.privateDetail) request.log.info({ code: error.code, detail: error.options.privateDetail }, 'refused');
       return sendProblem(reply, error);
+    }
+    if (error instanceof StorageUnavailableError) {
+      // Logged once per period with its cause where storage reported it (health/watchStorage), not here per request.
+      return sendProblem(
+        reply,
+        new ProblemError('storage_unavailable', 'The relay cannot use its storage right now; try again shortly.', {
+          headers: { 'retry-after': String(error.retryAfterSeconds) },
+        }),
+      );
     }
     switch (error.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':

@@ -2,6 +2,7 @@ import type { ClientMetadata, Configuration, default as Provider, KoaContextWith
 import type { RelayContext } from '../context';
 import { escapeHtml, htmlShell, pageCsp } from '../pages/htmlShell';
 import type { Tenant } from '../storage/model';
+import { StorageUnavailableError } from '../storage/StorageUnavailableError';
 import { createStorageAdapter } from './createStorageAdapter';
 import { loadOidcProvider } from './loadOidcProvider';
 import { deriveKey } from './loadOidcSecret';
@@ -138,6 +139,14 @@ export async function createTenantProvider(ctx: RelayContext, tenant: Tenant, se
   const Provider = await loadOidcProvider();
   const provider = new Provider(issuerFor(ctx, tenant.name), configuration);
   provider.proxy = ctx.config.trustProxy;
-  provider.on('server_error', (_koa, error) => ctx.log.error({ err: error, tenant: tenant.name }, 'oidc provider error'));
+  provider.on('server_error', (koa, error) => {
+    if (error instanceof StorageUnavailableError) {
+      // The provider has rendered its error page already; say what it is (logged once per period by the storage watch).
+      koa.status = 503;
+      koa.set('retry-after', String(error.retryAfterSeconds));
+      return;
+    }
+    ctx.log.error({ err: error, tenant: tenant.name }, 'oidc provider error');
+  });
   return provider;
 }

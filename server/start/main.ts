@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from '../config';
 import { createApp } from '../createApp';
+import { dataDirProblem } from '../dataDirProblem';
 import { startDemoSite } from '../demo/createDemoSite';
 import { issuerFor } from '../oidc/createTenantProvider';
 import { demo, seedDemo } from './seedDemo';
@@ -27,7 +28,16 @@ async function main(): Promise<void> {
   }
   const demoUrl = (process.env.NOD_DEMO_PUBLIC_URL ?? `http://localhost:${demoPort}`).replace(/\/$/, '');
 
-  const { app, ctx } = await createApp(config);
+  let relay: Awaited<ReturnType<typeof createApp>>;
+  try {
+    relay = await createApp(config);
+  } catch (error) {
+    const problem = dataDirProblem(error, config.dataDir);
+    if (!problem) throw error;
+    console.error(`nod: ${problem}`);
+    process.exit(2);
+  }
+  const { app, ctx } = relay;
   await app.listen({ port: config.port, host: config.host });
   const seeded = await seedDemo(ctx, demoUrl);
   const issuer = issuerFor(ctx, demo.tenant);

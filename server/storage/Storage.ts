@@ -24,6 +24,15 @@ import type { PushSubscriptionJson } from '../../shared/schemas/devices';
  * The relay's narrow storage interface. Everything is asynchronous so that a PostgreSQL
  * implementation can stand in for SQLite without touching callers. Each method is one
  * atomic unit: an implementation runs every multi-row write in one transaction.
+ *
+ * Failures are part of the contract, the same for every backend:
+ * - A method that resolves has saved what it says. A write that the store did not keep throws;
+ *   it never returns the row it would have written (check the statement's change count, or
+ *   let the commit's error through, before returning).
+ * - Storage trouble — a full or read-only disk, an I/O error, a store that cannot be opened or
+ *   reached, a lock held past the wait limit — is thrown as `StorageUnavailableError` (see its
+ *   table for how each backend's codes map), with nothing written. `mapStorageErrors` applies a
+ *   backend's classifier to every method. Anything else thrown is a bug.
  */
 export interface Storage {
   tenants: {
@@ -176,5 +185,10 @@ export interface Storage {
     append(event: AuditEvent): Promise<void>;
     list(filter: AuditFilter): Promise<AuditEvent[]>;
   };
+  /**
+   * Readiness: the store answers, is at the schema version this relay expects, and takes a
+   * write. Throws StorageUnavailableError when it does not (`schema` for a version mismatch).
+   */
+  ready(now: Millis): Promise<void>;
   close(): Promise<void>;
 }

@@ -1,26 +1,51 @@
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Storage } from '../Storage';
+import { StorageUnavailableError } from '../StorageUnavailableError';
+import { mapStorageErrors } from '../mapStorageErrors';
 import { auditTable } from './auditTable';
+import { classifySqliteError } from './classifySqliteError';
 import { credentialTables } from './credentialTables';
 import { identityTables } from './identityTables';
+import { migrations } from './migrations';
 import { oidcTables } from './oidcTables';
 import { openDatabase } from './openDatabase';
 import { signInTables } from './signInTables';
 
-/** The embedded default: one SQLite file (WAL) under the data directory. */
+/**
+ * The embedded default: one SQLite file (WAL) under the data directory. Storage trouble — at
+ * opening or in any method — is thrown as StorageUnavailableError (see classifySqliteError).
+ */
 export function createSqliteStorage(dataDir: string): Storage & { database: Database.Database } {
   const file = path.join(dataDir, 'nod.sqlite');
-  const db = openDatabase(file);
-  return {
+  let db: Database.Database;
+  try {
+    db = openDatabase(file);
+  } catch (error) {
+    throw classifySqliteError(error);
+  }
+  const probe = db.prepare(
+    'INSERT INTO storage_probe (id, written_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET written_at = excluded.written_at',
+  );
+  const storage: Storage & { database: Database.Database } = {
     database: db,
     ...identityTables(db),
     ...credentialTables(db),
     ...signInTables(db),
     ...oidcTables(db),
     ...auditTable(db),
+    async ready(now) {
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version !== migrations.length) {
+        throw new StorageUnavailableError('schema', `user_version ${version}`, {
+          detail: `the data is at schema version ${version}; this relay knows ${migrations.length}`,
+        });
+      }
+      probe.run(now);
+    },
     async close() {
       db.close();
     },
   };
+  return mapStorageErrors(storage, classifySqliteError);
 }

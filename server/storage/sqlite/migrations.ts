@@ -210,4 +210,8 @@ export const migrations: string[] = [
   DROP INDEX sign_in_requests_due;
   CREATE INDEX sign_in_requests_pending_expiry ON sign_in_requests(expires_at) WHERE status = 'pending';
   `,
+  // 5: readiness writes one row here: a full or read-only disk shows before a sign-in finds it.
+  `
+  CREATE TABLE storage_probe (id INTEGER PRIMARY KEY CHECK (id = 1), written_at INTEGER NOT NULL);
+  `,
 ];

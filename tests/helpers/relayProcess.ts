@@ -1,0 +1,64 @@
+/**
+ * The relay as an operator runs it: `server/main.ts` through tsx in a child process, configured
+ * by NOD_* variables only. For tests that need a real process: an exit code, a start-up line,
+ * a SIGKILL.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import path from 'node:path';
+import { repoRoot } from './builds';
+import { fetchJson } from './startRelay';
+
+export interface RelayProcess {
+  child: ChildProcess;
+  /** Everything it wrote so far. */
+  output(): { stdout: string; stderr: string };
+  /** Resolves when the process has ended. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Resolves once GET /health/ready answers 200; rejects if the process ends first or after `timeoutMs`. */
+  ready(timeoutMs?: number): Promise<void>;
+}
+
+/** The environment without any NOD_* of the machine running the tests, plus these. */
+function envWith(vars: Record<string, string>): NodeJS.ProcessEnv {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('NOD_')));
+  return { ...clean, ...vars };
+}
+
+export function startRelayProcess(env: Record<string, string>): RelayProcess {
+  const child = spawn(process.execPath, [path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), path.join(repoRoot, 'server/main.ts')], {
+    cwd: repoRoot,
+    env: envWith(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  let ended = false;
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => {
+      ended = true;
+      resolve({ code, signal });
+    }),
+  );
+  return {
+    child,
+    output: () => ({ stdout, stderr }),
+    exited,
+    async ready(timeoutMs = 60_000) {
+      const url = `http://127.0.0.1:${env.NOD_PORT}/health/ready`;
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        if (ended) throw new Error(`relay exited before it was ready: ${stderr.trim()}`);
+        const answer = await fetchJson(url).catch(() => undefined);
+        if (answer?.status === 200) return;
+        if (Date.now() > deadline) throw new Error(`relay not ready within ${timeoutMs} ms: ${stderr.trim()}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+  };
+}
