@@ -57,7 +57,9 @@ export async function signInWithCode(ctx: RelayContext, tenantName: string, inpu
   let withFirstFactor = false;
   if (!allowsPhoneSignIn(decision.mode) || user.kind === 'guest') {
     if (body.temporaryAccessPass) {
-      await redeemTemporaryAccessPass(ctx, tenant.name, user.username, body.temporaryAccessPass).catch(async () => {
+      await redeemTemporaryAccessPass(ctx, tenant.name, user.username, body.temporaryAccessPass).catch(async (error) => {
+        // Only a refused pass; storage trouble is not a wrong pass.
+        if (!(error instanceof ProblemError)) throw error;
         throw await invalid('first factor: temporary access pass');
       });
     } else if (!body.password || !(await verifyPassword(body.password, user.passwordHash))) {

@@ -166,7 +166,9 @@ async function checkFirstFactor(
     try {
       await redeemTemporaryAccessPass(ctx, tenant.name, body.username, body.temporaryAccessPass);
       return;
-    } catch {
+    } catch (error) {
+      // Only a refused pass; storage trouble is not a wrong password.
+      if (!(error instanceof ProblemError)) throw error;
       throw new ProblemError('credentials_invalid', 'Your username or password is incorrect.');
     }
   }
