@@ -9,6 +9,8 @@ import type { Storage } from './storage/Storage';
 export type PushOutcome =
   | { outcome: 'delivered' }
   | { outcome: 'gone'; status: number }
+  /** Not sent: after a wait, `stillWanted` said no. */
+  | { outcome: 'dropped' }
   | { outcome: 'failed'; status?: number; error?: string };
 
 /** Sends one encrypted, VAPID-signed Web Push message; never throws. */
@@ -16,7 +18,13 @@ export interface PushDelivery {
   send(
     subscription: PushSubscriptionJson,
     payload: string,
-    options: { ttlSeconds: number; topic?: string; urgency?: 'very-low' | 'low' | 'normal' | 'high' },
+    options: {
+      ttlSeconds: number;
+      topic?: string;
+      urgency?: 'very-low' | 'low' | 'normal' | 'high';
+      /** Asked when the push had to wait: false drops it (its request ended meanwhile). */
+      stillWanted?: () => boolean | Promise<boolean>;
+    },
   ): Promise<PushOutcome>;
 }
 

@@ -5,9 +5,15 @@
  * reused for most of its life (see ./vapid), connections are kept alive, and a retry re-sends the
  * same encrypted body. `send` never throws; it says what happened so the caller can prune gone
  * subscriptions and carry on.
+ *
+ * Built so one push service's trouble stays its own: each origin has bounded lanes (./createPushLanes:
+ * pushes in flight and waiting, one at a time per subscription), and one deadline covers a push's
+ * whole life — waiting for a turn, connecting, answering, retrying — so a push service that hangs
+ * delays only its own backlog, and a push the caller no longer wants is dropped instead of sent late.
  */
 import { Agent, request } from 'node:https';
 import type { PushSubscriptionJson } from '../../shared/schemas/devices';
+import { createPushLanes } from './createPushLanes';
 import { encryptPayload, PushEncryptionError } from './encryptPayload';
 import { deriveTopic, topicKeyFromVapidPrivateKey } from './topic';
 import { createVapidSigner, type VapidKeys } from './vapid';
@@ -24,12 +30,19 @@ export interface PushSendOptions {
   topic?: string;
   /** RFC 8030 §5.3; absent means the push service's default, `normal`. */
   urgency?: PushUrgency;
+  /**
+   * Asked when the push had to wait (for its turn, or before a retry): false drops it, e.g. when
+   * the sign-in request it announces has ended meanwhile. A check that throws counts as wanted.
+   */
+  stillWanted?: () => boolean | Promise<boolean>;
 }
 
 export type PushResult =
   | { outcome: 'delivered' }
   /** The subscription no longer exists: remove it. */
   | { outcome: 'gone'; status: 404 | 410 }
+  /** Not sent: `stillWanted` said no after a wait. */
+  | { outcome: 'dropped' }
   | { outcome: 'failed'; status?: number; error?: string };
 
 export interface PushSenderOptions {
@@ -42,6 +55,12 @@ export interface PushSenderOptions {
   now?: () => number;
   /** Further attempts after a 429 or 5xx answer (default 2). */
   maxRetries?: number;
+  /** One push's whole life — waiting for a turn, every attempt, retry waits — in ms (default 10 s). */
+  deadlineMs?: number;
+  /** Pushes in flight to one push-service origin (default 128). */
+  maxInFlightPerOrigin?: number;
+  /** Pushes waiting for a turn on one origin; more are refused at once (default 1024). */
+  maxWaitingPerOrigin?: number;
   log?: { warn(obj: object, msg: string): void };
 }
 
@@ -55,10 +74,11 @@ const DEFAULT_MAX_RETRIES = 2;
 /** A Retry-After longer than this is cut to it: a sign-in push is worthless a minute late. */
 const MAX_RETRY_DELAY_MS = 2000;
 const BACKOFF_BASE_MS = 100;
-/** A push service that says nothing for this long (connecting or answering) is given up on. */
-const REQUEST_TIMEOUT_MS = 10_000;
+/** A push that has not been answered this long after it was handed over (waiting included) is given up on. */
+const DEFAULT_DEADLINE_MS = 10_000;
 const MAX_ERROR_TEXT = 200;
-const MAX_SOCKETS_PER_ORIGIN = 128;
+const MAX_IN_FLIGHT_PER_ORIGIN = 128;
+const MAX_WAITING_PER_ORIGIN = 1024;
 /** How a request fails when the kept-alive connection it went out on was closed by the other side. */
 const CLOSED_UNDER_US: ReadonlySet<string> = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 const URGENCIES: ReadonlySet<string> = new Set(['very-low', 'low', 'normal', 'high']);
@@ -70,23 +90,32 @@ export function createPushSender(options: PushSenderOptions): PushSender {
   const vapid = createVapidSigner(options.vapid, options.subject, now);
   const topicKey = topicKeyFromVapidPrivateKey(options.vapid.privateKey);
   const maxRetries = Math.max(0, Math.floor(options.maxRetries ?? DEFAULT_MAX_RETRIES));
-  // Keep-alive, and a bound so a burst queues on warm connections instead of opening thousands.
-  const ownAgent = options.agent ? undefined : new Agent({ keepAlive: true, maxSockets: MAX_SOCKETS_PER_ORIGIN });
+  const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+  const inFlightPerOrigin = options.maxInFlightPerOrigin ?? MAX_IN_FLIGHT_PER_ORIGIN;
+  // The lanes bound what is in flight; the agent keeps those connections alive and never queues.
+  const lanes = createPushLanes({ inFlightPerOrigin, waitingPerOrigin: options.maxWaitingPerOrigin ?? MAX_WAITING_PER_ORIGIN });
+  const ownAgent = options.agent ? undefined : new Agent({ keepAlive: true, maxSockets: inFlightPerOrigin });
   const agent = options.agent ?? ownAgent!;
   const log = options.log;
   const sleepers = new Set<() => void>();
   let closed = false;
 
-  function post(url: URL, headers: Record<string, string>, body: Buffer): Promise<Attempt> {
+  function post(url: URL, headers: Record<string, string>, body: Buffer, timeoutMs: number): Promise<Attempt> {
     return new Promise((resolve) => {
-      const req = request(url, { method: 'POST', headers, agent, timeout: REQUEST_TIMEOUT_MS }, (res) => {
+      // From now, not from when a socket is assigned: connecting counts too.
+      const timer = setTimeout(() => req.destroy(new Error(`no answer within ${Math.round(timeoutMs)} ms`)), timeoutMs);
+      const done = (attempt: Attempt) => {
+        clearTimeout(timer);
+        resolve(attempt);
+      };
+      const req = request(url, { method: 'POST', headers, agent }, (res) => {
         const status = res.statusCode ?? 0;
         res.on('error', () => {});
         if (status < 400 || status === 404 || status === 410 || status === 429 || status >= 500) {
           // The body says nothing we act on; drain it so the connection goes back to the pool.
           res.resume();
           const retryAfter = res.headers['retry-after'];
-          resolve({ status, retryAfter });
+          done({ status, retryAfter });
           return;
         }
         let text = '';
@@ -94,11 +123,10 @@ export function createPushSender(options: PushSenderOptions): PushSender {
         res.on('data', (chunk: string) => {
           if (text.length < MAX_ERROR_TEXT) text += chunk;
         });
-        res.on('end', () => resolve({ status, text: text.slice(0, MAX_ERROR_TEXT) }));
-        res.on('close', () => resolve({ status, text: text.slice(0, MAX_ERROR_TEXT) }));
+        res.on('end', () => done({ status, text: text.slice(0, MAX_ERROR_TEXT) }));
+        res.on('close', () => done({ status, text: text.slice(0, MAX_ERROR_TEXT) }));
       });
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS} ms`)));
-      req.on('error', (error) => resolve({ error, reusedSocket: req.reusedSocket }));
+      req.on('error', (error) => done({ error, reusedSocket: req.reusedSocket }));
       req.end(body);
     });
   }
@@ -157,13 +185,42 @@ export function createPushSender(options: PushSenderOptions): PushSender {
       return failed(url, { error: reason }, 0);
     }
 
+    const deadline = performance.now() + deadlineMs;
+    const turn = await lanes.turn(url, deadline);
+    if ('refused' in turn) return failed(url, { error: turn.refused }, 0);
+    try {
+      if (turn.waitedMs > 0 && !(await wanted(sendOptions))) return { outcome: 'dropped' };
+      return await deliver(url, headers, body, deadline, sendOptions);
+    } finally {
+      turn.release();
+    }
+  }
+
+  async function wanted(sendOptions: PushSendOptions): Promise<boolean> {
+    if (!sendOptions.stillWanted) return true;
+    try {
+      return await sendOptions.stillWanted();
+    } catch {
+      return true;
+    }
+  }
+
+  async function deliver(
+    url: URL,
+    headers: Record<string, string>,
+    body: Buffer,
+    deadline: number,
+    sendOptions: PushSendOptions,
+  ): Promise<PushResult> {
     const audience = url.origin;
     let retries = 0;
     let resent = false;
     for (let attempts = 1; ; attempts++) {
       // Looked up per attempt: a retry may straddle the token's refresh point.
       headers.Authorization = vapid.authorization(audience);
-      const attempt = await post(url, headers, body);
+      const left = deadline - performance.now();
+      if (left <= 0) return failed(url, { error: `no answer within ${deadlineMs} ms` }, attempts - 1);
+      const attempt = await post(url, headers, body, left);
       if (attempt.status === undefined) {
         // A kept-alive connection the push service closed just as we reused it: one fresh try.
         if (attempt.reusedSocket && !resent && !closed && CLOSED_UNDER_US.has(errorCode(attempt.error))) {
@@ -181,9 +238,14 @@ export function createPushSender(options: PushSenderOptions): PushSender {
       if (retries >= maxRetries) {
         return failed(url, { status, error: `push service answered ${status} ${attempts} times` }, attempts);
       }
-      await sleep(retryDelayMs(attempt.retryAfter, retries));
+      const delay = retryDelayMs(attempt.retryAfter, retries);
+      if (performance.now() + delay >= deadline) {
+        return failed(url, { status, error: `push service answered ${status}; no time left to retry` }, attempts);
+      }
+      await sleep(delay);
       retries++;
       if (closed) return { outcome: 'failed', status, error: 'push sender closed' };
+      if (!(await wanted(sendOptions))) return { outcome: 'dropped' };
     }
   }
 
@@ -191,6 +253,7 @@ export function createPushSender(options: PushSenderOptions): PushSender {
     send,
     close() {
       closed = true;
+      lanes.close();
       for (const wake of [...sleepers]) wake();
       ownAgent?.destroy();
     },

@@ -55,6 +55,15 @@ export interface PushService {
   waitFor(predicate: (message: PushMessage) => boolean, timeoutMs?: number): Promise<PushMessage>;
   /** Answer this status from now on (201 normal; 404/410 gone; 429/5xx with Retry-After: 0). */
   setResponse(subscriptionId: string, status: number): void;
+  /**
+   * Hang for this subscription: from now on its pushes are read and checked but not answered
+   * (and not in `received`) until `release`, as a push service that hangs for some subscriptions.
+   */
+  hang(subscriptionId: string): void;
+  /** Answer every held push of this subscription (in `received` from then on) and stop hanging. */
+  release(subscriptionId: string): void;
+  /** Resolves once this many pushes of the subscription are held. */
+  waitForHeld(subscriptionId: string, count: number, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,6 +71,9 @@ interface Subscription {
   ecdh: ECDH;
   authSecret: Buffer;
   status: number;
+  hanging: boolean;
+  held: { message: PushMessage; response: ServerResponse }[];
+  heldWaiters: { count: number; resolve: () => void }[];
 }
 
 interface Waiter {
@@ -108,8 +120,9 @@ function checkPushHeaders(request: IncomingMessage, headers: PushMessage['header
   }
 }
 
-export async function startPushService(): Promise<PushService> {
-  const pems = await loopbackCertificate('nod-test-push-service');
+/** `name` is its certificate's subject: two services one agent trusts need two names. */
+export async function startPushService(name = 'nod-test-push-service'): Promise<PushService> {
+  const pems = await loopbackCertificate(name);
   const subscriptions = new Map<string, Subscription>();
   const received: PushMessage[] = [];
   let waiters: Waiter[] = [];
@@ -161,11 +174,22 @@ export async function startPushService(): Promise<PushService> {
         } catch {}
       }
       message.status = subscription.status;
+      if (subscription.hanging) {
+        subscription.held.push({ message, response });
+        const ready = subscription.heldWaiters.filter((w) => subscription.held.length >= w.count);
+        subscription.heldWaiters = subscription.heldWaiters.filter((w) => !ready.includes(w));
+        for (const waiter of ready) waiter.resolve();
+        return;
+      }
     } catch (error) {
       if (!(error instanceof Refusal)) throw error;
       message.status = error.status;
       message.error = error.message;
     }
+    answer(message, response);
+  }
+
+  function answer(message: PushMessage, response: ServerResponse): void {
     record(message);
     if (message.status === 429 || message.status >= 500) response.setHeader('Retry-After', '0');
     if (message.status === 201) response.setHeader('Location', `${origin}/message/${randomUUID()}`);
@@ -204,7 +228,7 @@ export async function startPushService(): Promise<PushService> {
       const ecdh = createECDH('prime256v1');
       ecdh.generateKeys();
       const authSecret = randomBytes(16);
-      subscriptions.set(id, { ecdh, authSecret, status: opts.respondWith ?? 201 });
+      subscriptions.set(id, { ecdh, authSecret, status: opts.respondWith ?? 201, hanging: false, held: [], heldWaiters: [] });
       return {
         id,
         subscription: {
@@ -231,6 +255,42 @@ export async function startPushService(): Promise<PushService> {
           },
         };
         waiters.push(waiter);
+      });
+    },
+
+    hang(subscriptionId) {
+      const subscription = subscriptions.get(subscriptionId);
+      if (!subscription) throw new Error(`unknown subscription ${subscriptionId}`);
+      subscription.hanging = true;
+    },
+
+    release(subscriptionId) {
+      const subscription = subscriptions.get(subscriptionId);
+      if (!subscription) throw new Error(`unknown subscription ${subscriptionId}`);
+      subscription.hanging = false;
+      for (const { message, response } of subscription.held.splice(0)) {
+        message.receivedAt = Date.now();
+        if (!response.destroyed) answer(message, response);
+      }
+    },
+
+    waitForHeld(subscriptionId, count, timeoutMs = 10_000) {
+      const subscription = subscriptions.get(subscriptionId);
+      if (!subscription) throw new Error(`unknown subscription ${subscriptionId}`);
+      if (subscription.held.length >= count) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          subscription.heldWaiters = subscription.heldWaiters.filter((w) => w !== waiter);
+          reject(new Error(`${subscription.held.length} of ${count} pushes held within ${timeoutMs} ms`));
+        }, timeoutMs);
+        const waiter = {
+          count,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        };
+        subscription.heldWaiters.push(waiter);
       });
     },
 

@@ -9,6 +9,11 @@ import type { Registration, SignInRequest, Tenant } from '../../storage/model';
  */
 export async function offerToPhones(ctx: RelayContext, tenant: Tenant, request: SignInRequest, targets: Registration[]): Promise<void> {
   const ttlSeconds = Math.max(1, Math.floor((request.expiresAt - ctx.now()) / 1000));
+  // A push held up behind a slow push service is worth sending only while the request waits.
+  const stillWanted = async () => {
+    const current = await ctx.storage.signInRequests.byId(request.id);
+    return current?.status === 'pending' && current.expiresAt > ctx.now();
+  };
   await Promise.all(
     targets.map(async (registration) => {
       await ctx.events.publishDevice(registration.deviceId, { type: 'offered', requestId: request.id });
@@ -28,10 +33,13 @@ export async function offerToPhones(ctx: RelayContext, tenant: Tenant, request: 
         // One topic per account on a device: a newer request's notification replaces the older one.
         topic: registration.id,
         urgency: 'high',
+        stillWanted,
       });
       if (result.outcome === 'gone') {
         await ctx.storage.devices.setPush(device.id, null, 'unreachable');
         ctx.log.info({ deviceId: device.id, status: result.status }, 'push subscription gone; removed');
+      } else if (result.outcome === 'dropped') {
+        ctx.log.debug({ deviceId: device.id, requestId: request.id }, 'push dropped: the request ended while it waited');
       } else if (result.outcome === 'failed') {
         ctx.log.warn({ deviceId: device.id, status: result.status, error: result.error }, 'push not delivered');
       }
