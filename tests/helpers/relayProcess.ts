@@ -1,6 +1,6 @@
 /**
- * The relay as an operator runs it: `server/main.ts` through tsx in a child process, configured
- * by NOD_* variables only. For tests that need a real process: an exit code, a start-up line,
+ * The relay as an operator runs it: `server/main.ts` (through tsx's loader) in a child process,
+ * configured by NOD_* variables only. For tests that need a real process: an exit code, a start-up line,
  * a SIGKILL.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -25,7 +25,9 @@ function envWith(vars: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 export function startRelayProcess(env: Record<string, string>): RelayProcess {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'node_modules/tsx/dist/cli.mjs'), path.join(repoRoot, 'server/main.ts')], {
+  // tsx as a loader, not its CLI: the CLI runs the relay in a child of its own, which a SIGKILL
+  // to the CLI would leave running.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'server/main.ts')], {
     cwd: repoRoot,
     env: envWith(env),
     stdio: ['ignore', 'pipe', 'pipe'],
