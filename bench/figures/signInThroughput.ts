@@ -7,6 +7,7 @@ import { HttpClient } from '../lib/http';
 import type { RelayProcess } from '../lib/relayProcess';
 import { type PushInbox, type SignInTimings, fullSignIn } from '../lib/signIn';
 import { median } from '../lib/stats';
+import { sampleWal } from '../lib/walSampler';
 import type { BenchPhone } from '../lib/world';
 
 export interface ThroughputResult {
@@ -20,6 +21,8 @@ export interface ThroughputResult {
   clientCpuMs: number;
   /** Median time of each step, ms. */
   steps: Record<keyof SignInTimings, number>;
+  /** The largest the relay's write-ahead log file got, warm-up included (when its path was given). */
+  peakWalBytes?: number;
 }
 
 /**
@@ -79,8 +82,9 @@ export async function measureThroughput(
   client: HttpClient,
   inbox: PushInbox,
   phones: BenchPhone[],
-  options: { concurrency: number; signIns: number; warmup: number; profileFile?: string },
+  options: { concurrency: number; signIns: number; warmup: number; profileFile?: string; walFile?: string },
 ): Promise<ThroughputResult> {
+  const wal = options.walFile ? sampleWal(options.walFile) : undefined;
   await runSignIns(client, inbox, phones, options.concurrency, options.warmup, `warm-c${options.concurrency}`);
   if (options.profileFile) await relay.profileStart();
   const relayBefore = await relay.stats();
@@ -90,6 +94,7 @@ export async function measureThroughput(
   const seconds = (performance.now() - start) / 1000;
   const clientCpu = process.cpuUsage(clientBefore);
   const relayAfter = await relay.stats();
+  const peakWalBytes = wal?.stop();
   if (options.profileFile) await relay.profileStop(options.profileFile);
   const steps = {} as Record<keyof SignInTimings, number>;
   for (const key of Object.keys(timings[0]) as (keyof SignInTimings)[]) steps[key] = median(timings.map((t) => t[key]));
@@ -101,6 +106,7 @@ export async function measureThroughput(
     relayCpuMs: (relayAfter.cpuMicros - relayBefore.cpuMicros) / 1000 / timings.length,
     clientCpuMs: (clientCpu.user + clientCpu.system) / 1000 / timings.length,
     steps,
+    ...(peakWalBytes === undefined ? {} : { peakWalBytes }),
   };
 }
 

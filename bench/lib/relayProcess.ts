@@ -54,6 +54,8 @@ export interface RelayProcessOptions {
   sqlTrace?: boolean;
   /** Write a V8 CPU profile of the relay's whole life to this directory when it stops (node --cpu-prof). */
   cpuProfileDir?: string;
+  /** 'passive-worker': checkpoint the WAL as the relay did before issue 19, for comparison. */
+  checkpoints?: 'relay' | 'passive-worker';
 }
 
 export async function startRelayProcess(options: RelayProcessOptions): Promise<RelayProcess> {
@@ -72,6 +74,7 @@ export async function startRelayProcess(options: RelayProcessOptions): Promise<R
         port: options.port,
         logLevel: options.logLevel ?? 'warn',
         sqlTrace: options.sqlTrace ?? false,
+        checkpoints: options.checkpoints ?? 'relay',
       }),
     },
   });

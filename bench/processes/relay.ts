@@ -17,6 +17,7 @@ import { createAdminToken } from '../../server/admin/adminTokens';
 import { configFor } from '../../server/config';
 import { createApp } from '../../server/createApp';
 import { createTenant } from '../../server/tenants/createTenant';
+import { startPassiveCheckpointWorker } from './passiveCheckpointWorker';
 
 interface Settings {
   dataDir: string;
@@ -27,6 +28,8 @@ interface Settings {
   port?: number;
   logLevel: 'silent' | 'warn' | 'info';
   sqlTrace?: boolean;
+  /** 'passive-worker': checkpoint the log as the relay did before issue 19 (figure 1 compares). */
+  checkpoints?: 'relay' | 'passive-worker';
 }
 
 const settings = JSON.parse(process.env.BENCH_RELAY ?? '{}') as Settings;
@@ -71,6 +74,10 @@ async function main(): Promise<void> {
   });
   const pushAgent = settings.pushCa ? new Agent({ ca: settings.pushCa, keepAlive: true }) : undefined;
   const { app, ctx } = await createApp(config, { pushAgent });
+  if (settings.checkpoints === 'passive-worker') {
+    const stopWorker = startPassiveCheckpointWorker((ctx.storage as unknown as { database: import('better-sqlite3').Database }).database);
+    app.addHook('onClose', stopWorker);
+  }
   await app.listen({ port: settings.port ?? 0, host: '127.0.0.1' });
   const bare = createServer((_request, response) => {
     response.writeHead(204);
