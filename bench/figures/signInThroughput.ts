@@ -136,3 +136,63 @@ export async function relayHttpCost(relay: RelayProcess, count: number, concurre
   };
   return { fastify: await measure(relay.url, '/health'), bare: await measure(relay.pingUrl, '/') };
 }
+
+export interface CheckpointComparison {
+  /** Sign-ins per second over all of each relay's bursts. */
+  rate: { now: number; before: number };
+  /** The ratio now ÷ before of each pair of bursts, in order. */
+  pairRatios: number[];
+  /** The largest each relay's write-ahead log got during the comparison. */
+  peakWalBytes: { now: number; before: number };
+  /** How late each relay's event loop ran (median over its bursts of the burst's p99 and max), ms. */
+  loopDelay: { now: { p99: number; max: number }; before: { p99: number; max: number } };
+}
+
+/**
+ * Two relays, one load at a time: bursts of sign-ins at `concurrency` alternate between them
+ * (which goes first alternates too), so a machine getting busier or quieter meets both alike.
+ * `now` checkpoints as the relay does; `before` as it did before issue 19.
+ */
+export async function compareCheckpoints(
+  relays: {
+    now: { relay: RelayProcess; client: HttpClient; walFile: string };
+    before: { relay: RelayProcess; client: HttpClient; walFile: string };
+  },
+  inbox: PushInbox,
+  phones: BenchPhone[],
+  options: { concurrency: number; rounds: number; perRound: number; warmup: number },
+): Promise<CheckpointComparison> {
+  const order = ['now', 'before'] as const;
+  const totals = { now: { signIns: 0, seconds: 0 }, before: { signIns: 0, seconds: 0 } };
+  const wal = { now: sampleWal(relays.now.walFile), before: sampleWal(relays.before.walFile) };
+  const pairRatios: number[] = [];
+  const delays = { now: { p99: [] as number[], max: [] as number[] }, before: { p99: [] as number[], max: [] as number[] } };
+  for (const which of order)
+    await runSignIns(relays[which].client, inbox, phones, options.concurrency, options.warmup, `cmp-warm-${which}`);
+  for (let round = 0; round < options.rounds; round++) {
+    const rates = { now: 0, before: 0 };
+    for (const which of round % 2 === 0 ? order : [...order].reverse()) {
+      // Reading the stats resets the relay's event-loop delay histogram.
+      await relays[which].relay.stats();
+      const start = performance.now();
+      const timings = await runSignIns(relays[which].client, inbox, phones, options.concurrency, options.perRound, `cmp-${which}-${round}`);
+      const seconds = (performance.now() - start) / 1000;
+      const stats = await relays[which].relay.stats();
+      delays[which].p99.push(stats.loopDelayP99Ms);
+      delays[which].max.push(stats.loopDelayMaxMs);
+      totals[which].signIns += timings.length;
+      totals[which].seconds += seconds;
+      rates[which] = timings.length / seconds;
+    }
+    pairRatios.push(rates.now / rates.before);
+  }
+  return {
+    rate: { now: totals.now.signIns / totals.now.seconds, before: totals.before.signIns / totals.before.seconds },
+    pairRatios,
+    peakWalBytes: { now: wal.now.stop(), before: wal.before.stop() },
+    loopDelay: {
+      now: { p99: median(delays.now.p99), max: median(delays.now.max) },
+      before: { p99: median(delays.before.p99), max: median(delays.before.max) },
+    },
+  };
+}

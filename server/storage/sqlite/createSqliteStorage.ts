@@ -4,6 +4,7 @@ import type { Storage } from '../Storage';
 import { StorageUnavailableError } from '../StorageUnavailableError';
 import { mapStorageErrors } from '../mapStorageErrors';
 import { auditTable } from './auditTable';
+import { checkpointInBackground } from './checkpointInBackground';
 import { classifySqliteError } from './classifySqliteError';
 import { credentialTables } from './credentialTables';
 import { identityTables } from './identityTables';
@@ -24,6 +25,7 @@ export function createSqliteStorage(dataDir: string): Storage & { database: Data
   } catch (error) {
     throw classifySqliteError(error);
   }
+  const checkpoints = checkpointInBackground(db);
   const probe = db.prepare(
     'INSERT INTO storage_probe (id, written_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET written_at = excluded.written_at',
   );
@@ -44,6 +46,7 @@ export function createSqliteStorage(dataDir: string): Storage & { database: Data
       probe.run(now);
     },
     async close() {
+      await checkpoints.stop();
       db.close();
     },
   };

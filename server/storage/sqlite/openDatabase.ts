@@ -8,7 +8,8 @@ import { migrations } from './migrations';
  * automatic checkpoint, its default of 1000 pages, about 4 MiB). It runs on the committing
  * connection right after a commit, when no newer frame can be in the way, so it completes and
  * the next write starts the log over from the beginning: the log stays near this size under
- * steady load instead of growing without bound.
+ * steady load instead of growing without bound. (A worker copies most of it beforehand, off the
+ * event loop: see checkpointInBackground.)
  */
 export const walAutocheckpointPages = 1000;
 
