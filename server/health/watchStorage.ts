@@ -10,15 +10,13 @@ const RECHECK_MS = 2_000;
 
 export interface StorageWatch {
   storage: Storage;
-  /** The latest failure while storage is in trouble; undefined once it works again. */
-  trouble(): { error: StorageUnavailableError; since: number } | undefined;
   /** A readiness check passed: storage works again (logged once). */
   recovered(): void;
   stop(): void;
 }
 
 /**
- * Watch a storage for StorageUnavailableError from any caller (requests, the expiry sweep, push
+ * Watch a storage for StorageUnavailableError from any caller (requests, expiry, push
  * delivery, the OpenID provider): the first failure is logged at once with its cause, later
  * ones are counted and summed up once per period, and while the trouble lasts the relay checks
  * readiness every few seconds so it can say when storage works again. Nothing is retried here:
@@ -58,7 +56,6 @@ export function watchStorage(storage: Storage, log: FastifyBaseLogger, now: () =
 
   const watch: StorageWatch = {
     storage: watched,
-    trouble: () => (episode ? { error: episode.error, since: episode.since } : undefined),
     recovered() {
       if (recheck) clearInterval(recheck);
       recheck = undefined;

@@ -11,8 +11,6 @@ export interface PushLanes {
    * `release` to call when done and how long the push waited, or why it got no turn.
    */
   turn(endpoint: URL, deadline: number): Promise<{ release(): void; waitedMs: number } | { refused: string }>;
-  /** Pushes in flight and waiting, by origin (for tests and diagnostics). */
-  load(origin: string): { inFlight: number; waiting: number };
   /** Every waiting push is refused, and later ones too. */
   close(): void;
 }
@@ -102,10 +100,6 @@ export function createPushLanes(limits: PushLaneLimits): PushLanes {
         };
         current.waiting.push(waiter);
       });
-    },
-    load(origin) {
-      const lane = lanes.get(origin);
-      return { inFlight: lane?.inFlight ?? 0, waiting: lane?.waiting.length ?? 0 };
     },
     close() {
       closed = true;
