@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * Stable error codes that cross the wire in problem+json bodies (RFC 9457).
  * The code and a public description are all a client ever sees; the private detail
@@ -42,22 +44,25 @@ export const problemCodes = {
 
 export type ProblemCode = keyof typeof problemCodes;
 
-/** One field that failed validation, named by its JSON path (e.g. `includeTargets[2].mode`). */
-export interface ProblemField {
-  field: string;
-  message: string;
+export function isProblemCode(value: unknown): value is ProblemCode {
+  return typeof value === 'string' && Object.hasOwn(problemCodes, value);
 }
 
-/** The problem+json body every error answer has. */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  code: ProblemCode;
-  detail?: string;
+/** One field that failed validation, named by its JSON path (e.g. `includeTargets[2].mode`). */
+export const problemField = z.object({ field: z.string(), message: z.string() });
+export type ProblemField = z.infer<typeof problemField>;
+
+/** The problem+json body (RFC 9457) every error answer of the relay has. */
+export const problem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number().int(),
+  code: z.custom<ProblemCode>(isProblemCode, 'a problem code'),
+  detail: z.string().optional(),
   /** The first field at fault, when the problem is about the request body, query or path. */
-  field?: string;
-  errors?: ProblemField[];
-}
+  field: z.string().optional(),
+  errors: z.array(problemField).optional(),
+});
+export type Problem = z.infer<typeof problem>;
 
 export const problemContentType = 'application/problem+json';

@@ -18,6 +18,7 @@ import { configFor } from '../../server/config';
 import { createApp } from '../../server/createApp';
 import { createTenant } from '../../server/tenants/createTenant';
 import { startPassiveCheckpointWorker } from './passiveCheckpointWorker';
+import { tenantCreate } from '../../shared/schemas/directory';
 
 interface Settings {
   dataDir: string;
@@ -157,7 +158,7 @@ async function main(): Promise<void> {
         profiler!.disconnect();
         send({ id: message.id });
       } else if (message.type === 'setup') {
-        const tenant = await createTenant(ctx, { name: message.tenant ?? 'contoso', displayName: 'Contoso' });
+        const tenant = await createTenant(ctx, tenantCreate.parse({ name: message.tenant ?? 'contoso', displayName: 'Contoso' }));
         const { token } = await createAdminToken(ctx, tenant, 'global_administrator', 'bench');
         send({ id: message.id, token });
       } else if (message.type === 'stop') {

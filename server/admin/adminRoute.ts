@@ -1,47 +1,60 @@
-import type { FastifyInstance, FastifyRequest, HTTPMethods } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { RelayContext } from '../context';
+import { type HandlerResult, type ReplySpec, type RouteCall, type RouteSpec, defineRoute } from '../http/defineRoute';
 import type { AdminToken, Tenant } from '../storage/model';
 import { authenticateAdmin, requireRole } from './adminTokens';
 
-export interface AdminCall {
+/** The path of every admin route starts with its tenant: `/admin/t/:tenant…`. */
+export const tenantPath = z.object({ tenant: z.string() });
+
+type Schema = z.ZodType | undefined;
+
+interface Caller {
   tenant: Tenant;
   token: AdminToken;
-  params: Record<string, string>;
-  query: Record<string, string | undefined>;
-  body: unknown;
-  request: FastifyRequest;
 }
+
+/** What an admin handler receives: the parsed path, query and body, and the tenant and token of the caller. */
+export type AdminCall<P extends Schema, Q extends Schema, B extends Schema> = RouteCall<P, Q, undefined, B, Caller> & Caller;
 
 /**
  * Declare an admin route under /admin/t/:tenant: the bearer token is checked against the tenant
- * in the path and the role before the handler runs. Answers are JSON; `undefined` is 204.
+ * in the path and the role before anything else of the request is read; then as defineRoute.
  */
-export function adminRoute(
+export function adminRoute<
+  P extends z.ZodType<{ tenant: string }>,
+  Q extends Schema = undefined,
+  B extends Schema = undefined,
+  R extends ReplySpec = ReplySpec,
+>(
   app: FastifyInstance,
   ctx: RelayContext,
-  method: HTTPMethods,
-  path: string,
-  role: 'policy' | 'global',
-  handler: (call: AdminCall) => Promise<unknown>,
-  status = 200,
+  spec: Omit<RouteSpec<P, Q, undefined, B, R, unknown>, 'url' | 'authenticate' | 'headers' | 'params'> & {
+    /** After `/admin/t/:tenant`. */
+    path: string;
+    /** `tenantPath`, or it extended with the path's other parameters. */
+    params: P;
+    role: 'policy' | 'global';
+  },
+  handler: (call: AdminCall<P, Q, B>) => Promise<HandlerResult<R>>,
 ): void {
-  app.route({
-    method,
-    url: `/admin/t/:tenant${path}`,
-    handler: async (request, reply) => {
-      const params = request.params as Record<string, string>;
-      const { token, tenant } = await authenticateAdmin(ctx, request.headers.authorization, params.tenant);
-      requireRole(token, role);
-      const result = await handler({
-        tenant,
-        token,
-        params,
-        query: request.query as Record<string, string | undefined>,
-        body: request.body,
-        request,
-      });
-      if (result === undefined) return reply.status(204).send();
-      return reply.status(status).send(result);
+  defineRoute(
+    app,
+    {
+      method: spec.method,
+      url: `/admin/t/:tenant${spec.path}`,
+      params: spec.params,
+      query: spec.query,
+      body: spec.body,
+      reply: spec.reply,
+      status: spec.status,
+      authenticate: async (request, params): Promise<Caller> => {
+        const caller = await authenticateAdmin(ctx, request.headers.authorization, params.tenant);
+        requireRole(caller.token, spec.role);
+        return caller;
+      },
     },
-  });
+    (call) => handler({ ...call, ...call.auth }),
+  );
 }

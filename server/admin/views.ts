@@ -1,29 +1,32 @@
+import type { AdminTokenView, AuditEventView, GroupView, TenantView, UserView } from '../../shared/schemas/directory';
+import type { RegistrationView } from '../../shared/schemas/devices';
 import type { AdminToken, AuditEvent, Device, Group, Registration, Tenant, User } from '../storage/model';
 
-/** What the admin API shows of each thing: never hashes, secrets or keys. */
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+/** What the admin API shows of each thing (the answer schemas in shared/schemas): never hashes, secrets or keys. */
+const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
-export const tenantView = (t: Tenant) => ({
+export const showTenant = (t: Tenant): TenantView => ({
   name: t.name,
   displayName: t.displayName,
   signInOrigins: t.signInOrigins,
   createdAt: iso(t.createdAt),
 });
 
-export const userView = (u: User) => ({
+export const showUser = (u: User): UserView => ({
   id: u.id,
   username: u.username,
   displayName: u.displayName,
   kind: u.kind,
   blocked: u.blockedAt !== null,
-  blockedAt: iso(u.blockedAt),
+  blockedAt: isoOrNull(u.blockedAt),
   hasPassword: u.passwordHash !== null,
   createdAt: iso(u.createdAt),
 });
 
-export const groupView = (g: Group) => ({ id: g.id, name: g.name, displayName: g.displayName, createdAt: iso(g.createdAt) });
+export const showGroup = (g: Group): GroupView => ({ id: g.id, name: g.name, displayName: g.displayName, createdAt: iso(g.createdAt) });
 
-export const registrationView = (r: Registration, device?: Device) => ({
+export const showRegistration = (r: Registration, device?: Device): RegistrationView => ({
   id: r.id,
   deviceId: r.deviceId,
   deviceName: device?.name ?? null,
@@ -33,15 +36,15 @@ export const registrationView = (r: Registration, device?: Device) => ({
   backupEligible: r.backupEligible,
   backupState: r.backupState,
   createdAt: iso(r.createdAt),
-  lastUsedAt: iso(r.lastUsedAt),
+  lastUsedAt: isoOrNull(r.lastUsedAt),
 });
 
-export const tokenView = (t: AdminToken) => ({
+export const showToken = (t: AdminToken): AdminTokenView => ({
   id: t.id,
   role: t.role,
   label: t.label,
   createdAt: iso(t.createdAt),
-  revokedAt: iso(t.revokedAt),
+  revokedAt: isoOrNull(t.revokedAt),
 });
 
-export const auditView = (e: AuditEvent) => ({ ...e, at: iso(e.at) });
+export const showAuditEvent = (e: AuditEvent): AuditEventView => ({ ...e, at: iso(e.at) });

@@ -1,10 +1,13 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config';
 import { createAdminToken } from '../admin/adminTokens';
-import { tenantView } from '../admin/views';
+import { showTenant } from '../admin/views';
 import { createApp } from '../createApp';
 import { dataDirProblem } from '../dataDirProblem';
+import { parseWith } from '../http/parseWith';
 import { ProblemError } from '../http/problem';
+import { tenantCreate } from '../../shared/schemas/directory';
+import { policyView } from '../../shared/schemas/policy';
 import { createTenant } from '../tenants/createTenant';
 import { requireTenant } from '../tenants/requireTenant';
 import { policyFromFlags } from './policyFlags';
@@ -81,8 +84,8 @@ async function run(argv: string[]): Promise<number> {
   }
   const { app, ctx } = relay;
   const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-  const call = async (tenant: string, method: Parameters<typeof runAdminCall>[3], path: string, body?: unknown) => {
-    const result = await runAdminCall(app, ctx, tenant, method, path, body);
+  /** Print an admin API answer, or its problem in one line; the exit code. */
+  const report = (result: { status: number; body: unknown }) => {
     if (result.status >= 400) {
       const problem = result.body as { title?: string; detail?: string };
       process.stderr.write(`nod: ${problem.detail ?? problem.title ?? `error ${result.status}`}\n`);
@@ -91,13 +94,22 @@ async function run(argv: string[]): Promise<number> {
     if (result.body !== undefined) print(result.body);
     return 0;
   };
+  const call = async (tenant: string, method: Parameters<typeof runAdminCall>[3], path: string, body?: unknown) =>
+    report(await runAdminCall(app, ctx, tenant, method, path, body));
   const enc = encodeURIComponent;
   try {
     const [a, b, c] = rest;
     // `audit <tenant>` has no verb: its second word is the tenant.
     switch (noun === 'audit' ? 'audit' : `${noun} ${verb ?? ''}`.trim()) {
       case 'tenant create':
-        print(tenantView(await createTenant(ctx, { name: a, displayName: values['display-name'], signInOrigins: values.origin ?? [] })));
+        print(
+          showTenant(
+            await createTenant(
+              ctx,
+              parseWith(tenantCreate, { name: a, displayName: values['display-name'], signInOrigins: values.origin ?? [] }),
+            ),
+          ),
+        );
         return 0;
       case 'tenant list':
         print(
@@ -134,6 +146,7 @@ async function run(argv: string[]): Promise<number> {
         return await call(a, 'GET', `/users/${enc(b)}/policy`);
       case 'policy set': {
         const current = await runAdminCall(app, ctx, a, 'GET', '/policy');
+        if (current.status >= 400) return report(current);
         const body = policyFromFlags(
           {
             enable: values.enable,
@@ -145,7 +158,7 @@ async function run(argv: string[]): Promise<number> {
             showLocation: values['show-location'],
             hideLocation: values['hide-location'],
           },
-          current.body as never,
+          parseWith(policyView, current.body, 'policy'),
         );
         return await call(a, 'PUT', '/policy', body);
       }

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { verifyRegistrationResponse, type RegistrationResponseJSON } from '@simplewebauthn/server';
 import { calculateJwkThumbprint } from 'jose';
 import { toBase64Url } from '../../shared/base64url';
-import { type EnrollmentFinish, type EnrollmentFinished, enrollmentFinish } from '../../shared/schemas/enrollment';
+import type { z } from 'zod';
+import type { EnrollmentFinished, enrollmentFinish } from '../../shared/schemas/enrollment';
 import { base32Encode, totpStep } from '../../shared/totp';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
-import { parseWith } from '../http/parseWith';
 import { ProblemError } from '../http/problem';
 import { newId } from '../ids';
 
@@ -15,8 +15,7 @@ import { newId } from '../ids';
  * the device (one per phone installation per tenant) and the registration in one transaction.
  * The TOTP secret for offline codes is returned this once.
  */
-export async function finishEnrollment(ctx: RelayContext, input: EnrollmentFinish): Promise<EnrollmentFinished> {
-  const body = parseWith(enrollmentFinish, input);
+export async function finishEnrollment(ctx: RelayContext, body: z.output<typeof enrollmentFinish>): Promise<EnrollmentFinished> {
   const session = await ctx.storage.enrollment.takeSession(body.enrollmentId);
   const invalid = (privateDetail: string) =>
     new ProblemError('enrollment_invalid', 'The Authenticator app could not be added. Start again.', { privateDetail });

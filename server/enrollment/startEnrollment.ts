@@ -1,8 +1,8 @@
 import { generateRegistrationOptions } from '@simplewebauthn/server';
 import { fromBase64Url } from '../../shared/base64url';
-import { type EnrollmentStart, type EnrollmentStarted, enrollmentStart } from '../../shared/schemas/enrollment';
+import type { z } from 'zod';
+import type { EnrollmentStarted, enrollmentStart } from '../../shared/schemas/enrollment';
 import type { RelayContext } from '../context';
-import { parseWith } from '../http/parseWith';
 import { ProblemError } from '../http/problem';
 import { hashSecret, newId } from '../ids';
 import { allowsPushMfa } from '../policy/evaluatePolicy';
@@ -19,8 +19,11 @@ const sessionLifetimeMs = 10 * 60_000;
  * `passwordless`, as the seed says). Answers WebAuthn registration options for a platform
  * credential with user verification required and no attestation.
  */
-export async function startEnrollment(ctx: RelayContext, input: EnrollmentStart, where: RedeemContext = {}): Promise<EnrollmentStarted> {
-  const body = parseWith(enrollmentStart, input);
+export async function startEnrollment(
+  ctx: RelayContext,
+  body: z.output<typeof enrollmentStart>,
+  where: RedeemContext = {},
+): Promise<EnrollmentStarted> {
   let tenant: Tenant;
   let user: User;
   let via: 'temporary_access_pass' | 'enrollment_code';

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { health, readiness } from '../../shared/schemas/directory';
 import type { RelayContext } from '../context';
+import { defineRoute } from '../http/defineRoute';
 import { ProblemError } from '../http/problem';
 import { StorageUnavailableError } from '../storage/StorageUnavailableError';
 import type { StorageWatch } from './watchStorage';
@@ -27,8 +29,11 @@ export function healthRoutes(app: FastifyInstance, ctx: RelayContext, watch: Sto
     }
   };
 
-  app.get('/health/live', async (_request, reply) => reply.header('cache-control', 'no-store').send({ status: 'ok' }));
-  app.get('/health/ready', async (_request, reply) => {
+  defineRoute(app, { method: 'GET', url: '/health/live', reply: health }, async ({ reply }) => {
+    reply.header('cache-control', 'no-store');
+    return { status: 'ok' as const };
+  });
+  defineRoute(app, { method: 'GET', url: '/health/ready', reply: readiness }, async ({ reply }) => {
     if (!last || Date.now() - last.at >= READY_CACHE_MS) {
       checking ??= check().finally(() => {
         checking = undefined;
@@ -41,6 +46,6 @@ export function healthRoutes(app: FastifyInstance, ctx: RelayContext, watch: Sto
         headers: { 'retry-after': String(last.error.retryAfterSeconds) },
       });
     }
-    return reply.send({ status: 'ready' });
+    return { status: 'ready' as const };
   });
 }

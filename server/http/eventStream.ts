@@ -1,5 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+
+/** A stream's events by name, each with the schema of its data (shared/schemas: `signInRequestEvents`, `deviceEvents`). */
+export type EventSchemas = Record<string, z.ZodType>;
 
 const heartbeatMs = 15_000;
 const open = new Set<EventStream>();
@@ -33,9 +37,10 @@ function ensureHeartbeat(): void {
 
 /**
  * A server-sent event stream (text/event-stream). Thousands wait at once, so each holds only
- * the raw response and its close callback; the methods live on the prototype.
+ * the raw response and its close callback; the methods live on the prototype. What `send` sends is
+ * checked against the stream's event schemas when the relay is compiled.
  */
-export class EventStream {
+export class EventStream<M extends EventSchemas = EventSchemas> {
   private ended = false;
 
   constructor(
@@ -47,7 +52,7 @@ export class EventStream {
     return this.ended;
   }
 
-  send(event: string, data: unknown, id?: string | number): void {
+  send<K extends keyof M & string>(event: K, data: z.input<M[K]>, id?: string | number): void {
     if (this.ended) return;
     this.raw.write(`${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   }
@@ -67,13 +72,18 @@ export class EventStream {
 }
 
 /** Count the stream among those the heartbeat keeps alive. */
-export function keepAlive(stream: EventStream): void {
+export function keepAlive(stream: EventStream<EventSchemas>): void {
   open.add(stream);
   ensureHeartbeat();
 }
 
-/** Answer with a server-sent event stream; `onClose` runs once when either side ends it. */
-export function openEventStream(request: FastifyRequest, reply: FastifyReply, onClose: () => void): EventStream {
+/** Answer with a server-sent event stream of `events`; `onClose` runs once when either side ends it. */
+export function openEventStream<M extends EventSchemas>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  _events: M,
+  onClose: () => void,
+): EventStream<M> {
   reply.hijack();
   const raw = reply.raw;
   raw.writeHead(200, {
@@ -83,7 +93,7 @@ export function openEventStream(request: FastifyRequest, reply: FastifyReply, on
     'x-accel-buffering': 'no',
   });
   raw.write('retry: 2000\n\n');
-  const stream = new EventStream(raw, onClose);
+  const stream = new EventStream<M>(raw, onClose);
   keepAlive(stream);
   request.raw.once('close', () => stream.close());
   return stream;

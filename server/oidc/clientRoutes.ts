@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { type OidcClientView, oidcClientCreate } from '../../shared/schemas/oidcClients';
-import { adminRoute } from '../admin/adminRoute';
+import { z } from 'zod';
+import type { AllClientMetadata } from 'oidc-provider';
+import { noContent } from '../../shared/schemas/common';
+import { type OidcClientView, oidcClientCreate, oidcClientList, oidcClientView } from '../../shared/schemas/oidcClients';
+import { adminRoute, tenantPath } from '../admin/adminRoute';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
-import { parseWith } from '../http/parseWith';
 import { ProblemError } from '../http/problem';
 import { newId } from '../ids';
 import type { OidcClient } from '../storage/model';
@@ -31,18 +33,20 @@ export function clientView(ctx: RelayContext, tenantName: string, client: OidcCl
 
 /** Admin: the tenant's OpenID Connect clients (`/admin/t/:tenant/clients`). */
 export function clientRoutes(app: FastifyInstance, ctx: RelayContext, providers: TenantProviders): void {
-  adminRoute(app, ctx, 'GET', '/clients', 'global', async ({ tenant }) => ({
-    clients: (await ctx.storage.oidcClients.list(tenant.id)).map((c) => clientView(ctx, tenant.name, c)),
-  }));
+  adminRoute(
+    app,
+    ctx,
+    { method: 'GET', path: '/clients', role: 'global', params: tenantPath, reply: oidcClientList },
+    async ({ tenant }) => ({
+      clients: (await ctx.storage.oidcClients.list(tenant.id)).map((c) => clientView(ctx, tenant.name, c)),
+    }),
+  );
 
   adminRoute(
     app,
     ctx,
-    'POST',
-    '/clients',
-    'global',
-    async ({ tenant, body, token }) => {
-      const input = parseWith(oidcClientCreate, body);
+    { method: 'POST', path: '/clients', role: 'global', params: tenantPath, body: oidcClientCreate, reply: oidcClientView, status: 201 },
+    async ({ tenant, body: input, token }) => {
       const clientId = input.clientId ?? newId(12);
       if (clientId.startsWith(builtInClientPrefix)) {
         throw new ProblemError('validation_failed', `Client ids starting with ${builtInClientPrefix} are the relay's own.`, {
@@ -55,7 +59,7 @@ export function clientRoutes(app: FastifyInstance, ctx: RelayContext, providers:
         });
       }
       const clientSecret = input.type === 'confidential' ? randomBytes(32).toString('base64url') : undefined;
-      const metadata: Record<string, unknown> = {
+      const metadata: AllClientMetadata = {
         application_type: 'web',
         redirect_uris: input.redirectUris,
         post_logout_redirect_uris: input.postLogoutRedirectUris,
@@ -68,7 +72,7 @@ export function clientRoutes(app: FastifyInstance, ctx: RelayContext, providers:
       // Let the provider judge the metadata now, not at the first sign-in.
       const entry = await providers.get(tenant.name);
       try {
-        await entry?.provider.Client.validate({ ...metadata, client_id: clientId, client_name: input.displayName } as never);
+        await entry?.provider.Client.validate({ ...metadata, client_id: clientId, client_name: input.displayName });
       } catch (error) {
         throw new ProblemError(
           'validation_failed',
@@ -85,19 +89,23 @@ export function clientRoutes(app: FastifyInstance, ctx: RelayContext, providers:
       });
       return { ...clientView(ctx, tenant.name, client), ...(clientSecret ? { clientSecret } : {}) };
     },
-    201,
   );
 
-  adminRoute(app, ctx, 'DELETE', '/clients/:id', 'global', async ({ tenant, params, token }) => {
-    const client = await ctx.storage.oidcClients.get(tenant.id, params.id);
-    if (!client) throw new ProblemError('client_not_found', `No client ${params.id} in ${tenant.name}.`);
-    await ctx.storage.oidcClients.delete(tenant.id, client.clientId);
-    await recordAudit(ctx, {
-      tenantId: tenant.id,
-      type: 'client.deleted',
-      outcome: 'success',
-      detail: { clientId: client.clientId, adminToken: token.id },
-    });
-    return undefined;
-  });
+  adminRoute(
+    app,
+    ctx,
+    { method: 'DELETE', path: '/clients/:id', role: 'global', params: tenantPath.extend({ id: z.string() }), reply: noContent },
+    async ({ tenant, params, token }) => {
+      const client = await ctx.storage.oidcClients.get(tenant.id, params.id);
+      if (!client) throw new ProblemError('client_not_found', `No client ${params.id} in ${tenant.name}.`);
+      await ctx.storage.oidcClients.delete(tenant.id, client.clientId);
+      await recordAudit(ctx, {
+        tenantId: tenant.id,
+        type: 'client.deleted',
+        outcome: 'success',
+        detail: { clientId: client.clientId, adminToken: token.id },
+      });
+      return undefined;
+    },
+  );
 }

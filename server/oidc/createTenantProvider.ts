@@ -45,7 +45,7 @@ export async function createTenantProvider(ctx: RelayContext, tenant: Tenant, se
   const configuration: Configuration = {
     adapter: (name: string) => createStorageAdapter(ctx, tenant, name),
     clients: [mySignInsClient(ctx.config.publicUrl, tenant.name) as ClientMetadata],
-    jwks: { keys: ctx.keys.signing.map((key) => key.privateJwk) as never },
+    jwks: { keys: ctx.keys.signing.map((key) => key.privateJwk) },
     cookies: {
       keys: [deriveKey(secret, 'oidc cookies', tenant.id).toString('base64url')],
       // One host serves every tenant: cookie names carry the tenant so sessions never mix.

@@ -1,17 +1,25 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { tenantName } from '../../shared/schemas/common';
-import { hostedFinish, type HostedSignInBoot, hostedUsernameStep } from '../../shared/schemas/hostedPages';
+import {
+  type HostedSignInBoot,
+  hostedFinish,
+  hostedFinished,
+  hostedUsernameAnswer,
+  hostedUsernameStep,
+} from '../../shared/schemas/hostedPages';
 import { formatSignInPageMarker, signInPageMarkerName } from '../../shared/schemas/extensionMessages';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
-import { parseWith } from '../http/parseWith';
+import { defineRoute, rawReply } from '../http/defineRoute';
 import { ProblemError } from '../http/problem';
 import { consumeGrant } from '../signin/grants/consumeGrant';
 import { escapeHtml, htmlShell, pageHeaders } from '../pages/htmlShell';
 import { describeMethods } from './describeMethods';
 import type { TenantProvider, TenantProviders } from './tenantProviders';
 
-type Params = { tenant: string; uid: string };
+const interactionPath = z.object({ tenant: z.string(), uid: z.string() });
+type Params = z.infer<typeof interactionPath>;
 type Interaction = Awaited<ReturnType<TenantProvider['provider']['interactionDetails']>>;
 
 const expired = () =>
@@ -24,8 +32,11 @@ const expired = () =>
  */
 export function interactionRoutes(app: FastifyInstance, ctx: RelayContext, providers: TenantProviders): void {
   /** The interaction this browser is in: its cookie must name the uid in the path. */
-  const load = async (request: FastifyRequest, reply: FastifyReply): Promise<{ entry: TenantProvider; interaction: Interaction }> => {
-    const { tenant, uid } = request.params as Params;
+  const load = async (
+    { tenant, uid }: Params,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<{ entry: TenantProvider; interaction: Interaction }> => {
     const entry = await providers.get(tenant);
     if (!entry) throw new ProblemError('tenant_not_found', `No tenant is named ${tenant}.`);
     const interaction = await entry.provider.interactionDetails(request.raw, reply.raw).catch(() => undefined);
@@ -38,121 +49,157 @@ export function interactionRoutes(app: FastifyInstance, ctx: RelayContext, provi
       throw new ProblemError('forbidden', 'Cross-origin calls are not accepted here.');
   };
 
-  app.get('/t/:tenant/interaction/:uid', async (request, reply) => {
-    let loaded: Awaited<ReturnType<typeof load>>;
-    try {
-      loaded = await load(request, reply);
-    } catch (error) {
-      if (!(error instanceof ProblemError)) throw error;
-      const { tenant } = request.params as Params;
-      const known = error.code !== 'tenant_not_found' && tenantName.safeParse(tenant).success;
-      const marker = known ? formatSignInPageMarker({ v: 1, tenant, step: 'error' }) : undefined;
+  /** The page's own calls: same origin only, and in the interaction its cookie names. */
+  const inInteraction = (request: FastifyRequest, params: Params, reply: FastifyReply) => {
+    sameOrigin(request);
+    return load(params, request, reply);
+  };
+
+  defineRoute(
+    app,
+    { method: 'GET', url: '/t/:tenant/interaction/:uid', params: interactionPath, reply: rawReply },
+    async ({ params, request, reply }) => {
+      let loaded: Awaited<ReturnType<typeof load>>;
+      try {
+        loaded = await load(params, request, reply);
+      } catch (error) {
+        if (!(error instanceof ProblemError)) throw error;
+        const { tenant } = params;
+        const known = error.code !== 'tenant_not_found' && tenantName.safeParse(tenant).success;
+        const marker = known ? formatSignInPageMarker({ v: 1, tenant, step: 'error' }) : undefined;
+        return reply
+          .status(error.status)
+          .headers(pageHeaders)
+          .type('text/html; charset=utf-8')
+          .send(
+            htmlShell({
+              title: 'Sign in',
+              entry: 'plain',
+              head: marker ? `<meta name="${signInPageMarkerName}" content="${escapeHtml(marker)}">\n` : '',
+              body: `<main class="card"><h1>We couldn't sign you in</h1><p>${escapeHtml(error.detail ?? error.message)}</p></main>`,
+            }),
+          );
+      }
+      const { entry, interaction } = loaded;
+      const { tenant, provider } = entry;
+      if (interaction.prompt.name === 'consent') {
+        // Consent is the organization's (clients are registered by its admin): grant what was asked and go on.
+        const grant =
+          (await provider.Grant.find(String(interaction.grantId ?? ''))) ??
+          new provider.Grant({ clientId: String(interaction.params.client_id), accountId: interaction.session?.accountId });
+        grant.addOIDCScope(String(interaction.params.scope ?? 'openid'));
+        const grantId = await grant.save();
+        reply.hijack();
+        await provider.interactionFinished(request.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true });
+        return reply;
+      }
+      const clientId = String(interaction.params.client_id ?? '');
+      const client = await provider.Client.find(clientId);
+      let loginHint = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : undefined;
+      if (!loginHint && interaction.session?.accountId) {
+        loginHint = (await ctx.storage.users.byId(tenant.id, interaction.session.accountId))?.username;
+      }
+      const boot: HostedSignInBoot = {
+        tenant: tenant.name,
+        tenantDisplayName: tenant.displayName,
+        uid: interaction.uid,
+        applicationName: client?.clientName ?? clientId,
+        clientId,
+        origin: ctx.config.publicUrl,
+        ...(loginHint ? { loginHint } : {}),
+      };
+      // The client from the first byte: the extension names the application from the marker it reads at load.
+      const marker = formatSignInPageMarker({ v: 1, tenant: tenant.name, step: 'username', ...(clientId ? { clientId } : {}) });
       return reply
-        .status(error.status)
         .headers(pageHeaders)
         .type('text/html; charset=utf-8')
         .send(
           htmlShell({
-            title: 'Sign in',
-            entry: 'plain',
-            head: marker ? `<meta name="${signInPageMarkerName}" content="${escapeHtml(marker)}">\n` : '',
-            body: `<main class="card"><h1>We couldn't sign you in</h1><p>${escapeHtml(error.detail ?? error.message)}</p></main>`,
+            title: `Sign in to ${tenant.displayName}`,
+            entry: 'signIn',
+            boot,
+            head: `<meta name="${signInPageMarkerName}" content="${escapeHtml(marker)}">\n`,
           }),
         );
-    }
-    const { entry, interaction } = loaded;
-    const { tenant, provider } = entry;
-    if (interaction.prompt.name === 'consent') {
-      // Consent is the organization's (clients are registered by its admin): grant what was asked and go on.
-      const grant =
-        (await provider.Grant.find(String(interaction.grantId ?? ''))) ??
-        new provider.Grant({ clientId: String(interaction.params.client_id), accountId: interaction.session?.accountId });
-      grant.addOIDCScope(String(interaction.params.scope ?? 'openid'));
-      const grantId = await grant.save();
-      reply.hijack();
-      await provider.interactionFinished(request.raw, reply.raw, { consent: { grantId } }, { mergeWithLastSubmission: true });
-      return reply;
-    }
-    const clientId = String(interaction.params.client_id ?? '');
-    const client = await provider.Client.find(clientId);
-    let loginHint = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : undefined;
-    if (!loginHint && interaction.session?.accountId) {
-      loginHint = (await ctx.storage.users.byId(tenant.id, interaction.session.accountId))?.username;
-    }
-    const boot: HostedSignInBoot = {
-      tenant: tenant.name,
-      tenantDisplayName: tenant.displayName,
-      uid: interaction.uid,
-      applicationName: client?.clientName ?? clientId,
-      clientId,
-      origin: ctx.config.publicUrl,
-      ...(loginHint ? { loginHint } : {}),
-    };
-    // The client from the first byte: the extension names the application from the marker it reads at load.
-    const marker = formatSignInPageMarker({ v: 1, tenant: tenant.name, step: 'username', ...(clientId ? { clientId } : {}) });
-    return reply
-      .headers(pageHeaders)
-      .type('text/html; charset=utf-8')
-      .send(
-        htmlShell({
-          title: `Sign in to ${tenant.displayName}`,
-          entry: 'signIn',
-          boot,
-          head: `<meta name="${signInPageMarkerName}" content="${escapeHtml(marker)}">\n`,
-        }),
+    },
+  );
+
+  defineRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/t/:tenant/interaction/:uid/username',
+      params: interactionPath,
+      authenticate: inInteraction,
+      body: hostedUsernameStep,
+      reply: hostedUsernameAnswer,
+    },
+    async ({ auth: { entry }, body, reply }) => {
+      reply.header('cache-control', 'no-store');
+      return describeMethods(ctx, entry.tenant, body.username);
+    },
+  );
+
+  defineRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/t/:tenant/interaction/:uid/finish',
+      params: interactionPath,
+      authenticate: inInteraction,
+      body: hostedFinish,
+      reply: hostedFinished,
+    },
+    async ({ auth: { entry, interaction }, body, request, reply }) => {
+      const grant = await consumeGrant(ctx, body.grant);
+      if (!grant || grant.tenantId !== entry.tenant.id) {
+        throw new ProblemError('grant_invalid', 'This sign-in could not be completed. Try again.');
+      }
+      const redirectTo = await entry.provider.interactionResult(
+        request.raw,
+        reply.raw,
+        // The login time on the relay's clock: My Sign-ins measures "signed in within 20 minutes" with it.
+        { login: { accountId: grant.userId, amr: grant.amr, ts: Math.floor(ctx.now() / 1000), remember: true } },
+        { mergeWithLastSubmission: false },
       );
-  });
+      const user = await ctx.storage.users.byId(entry.tenant.id, grant.userId);
+      const clientId = String(interaction.params.client_id ?? '');
+      const client = await entry.provider.Client.find(clientId);
+      await recordAudit(ctx, {
+        tenantId: entry.tenant.id,
+        type: 'oidc.sign_in',
+        outcome: 'success',
+        userId: grant.userId,
+        username: user?.username ?? null,
+        method: grant.method,
+        origin: ctx.config.publicUrl,
+        ip: request.ip,
+        userAgent: request.headers['user-agent'] ?? null,
+        detail: { clientId, applicationName: client?.clientName ?? null, amr: grant.amr },
+      });
+      reply.header('cache-control', 'no-store');
+      return { redirectTo };
+    },
+  );
 
-  app.post('/t/:tenant/interaction/:uid/username', async (request, reply) => {
-    sameOrigin(request);
-    const { entry } = await load(request, reply);
-    const { username } = parseWith(hostedUsernameStep, request.body);
-    reply.header('cache-control', 'no-store');
-    return describeMethods(ctx, entry.tenant, username);
-  });
-
-  app.post('/t/:tenant/interaction/:uid/finish', async (request, reply) => {
-    sameOrigin(request);
-    const { entry, interaction } = await load(request, reply);
-    const { grant: secret } = parseWith(hostedFinish, request.body);
-    const grant = await consumeGrant(ctx, secret);
-    if (!grant || grant.tenantId !== entry.tenant.id) {
-      throw new ProblemError('grant_invalid', 'This sign-in could not be completed. Try again.');
-    }
-    const redirectTo = await entry.provider.interactionResult(
-      request.raw,
-      reply.raw,
-      // The login time on the relay's clock: My Sign-ins measures "signed in within 20 minutes" with it.
-      { login: { accountId: grant.userId, amr: grant.amr, ts: Math.floor(ctx.now() / 1000), remember: true } },
-      { mergeWithLastSubmission: false },
-    );
-    const user = await ctx.storage.users.byId(entry.tenant.id, grant.userId);
-    const clientId = String(interaction.params.client_id ?? '');
-    const client = await entry.provider.Client.find(clientId);
-    await recordAudit(ctx, {
-      tenantId: entry.tenant.id,
-      type: 'oidc.sign_in',
-      outcome: 'success',
-      userId: grant.userId,
-      username: user?.username ?? null,
-      method: grant.method,
-      origin: ctx.config.publicUrl,
-      ip: request.ip,
-      userAgent: request.headers['user-agent'] ?? null,
-      detail: { clientId, applicationName: client?.clientName ?? null, amr: grant.amr },
-    });
-    return reply.header('cache-control', 'no-store').send({ redirectTo });
-  });
-
-  app.post('/t/:tenant/interaction/:uid/cancel', async (request, reply) => {
-    sameOrigin(request);
-    const { entry } = await load(request, reply);
-    const redirectTo = await entry.provider.interactionResult(
-      request.raw,
-      reply.raw,
-      { error: 'access_denied', error_description: 'The sign-in was cancelled.' },
-      { mergeWithLastSubmission: false },
-    );
-    return reply.header('cache-control', 'no-store').send({ redirectTo });
-  });
+  defineRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/t/:tenant/interaction/:uid/cancel',
+      params: interactionPath,
+      authenticate: inInteraction,
+      reply: hostedFinished,
+    },
+    async ({ auth: { entry }, request, reply }) => {
+      const redirectTo = await entry.provider.interactionResult(
+        request.raw,
+        reply.raw,
+        { error: 'access_denied', error_description: 'The sign-in was cancelled.' },
+        { mergeWithLastSubmission: false },
+      );
+      reply.header('cache-control', 'no-store');
+      return { redirectTo };
+    },
+  );
 }

@@ -1,9 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthenticatorEnrollment, MySignInsBoot, MySignInsSummary, SecurityMethod } from '../../shared/schemas/hostedPages';
+import { z } from 'zod';
+import { noContent } from '../../shared/schemas/common';
+import { type MySignInsBoot, type SecurityMethod, authenticatorEnrollment, mySignInsSummary } from '../../shared/schemas/hostedPages';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
 import { createEnrollmentCode } from '../enrollment/createEnrollmentCode';
+import { defineRoute, rawReply } from '../http/defineRoute';
 import { ProblemError } from '../http/problem';
 import { issuerFor } from '../oidc/createTenantProvider';
 import { deriveKey } from '../oidc/loadOidcSecret';
@@ -19,7 +22,13 @@ import { htmlShell, pageHeaders } from './htmlShell';
 /** Adding or removing a method needs a sign-in this recent. */
 export const recentSignInMinutes = 20;
 
-type Params = { tenant: string; id?: string };
+const tenantPath = z.object({ tenant: z.string() });
+/** The OIDC callback's answer: a code and our state, or an error (anything else is ignored). */
+const callbackQuery = z.object({
+  state: z.string().optional().catch(undefined),
+  code: z.string().optional().catch(undefined),
+  error: z.string().optional().catch(undefined),
+});
 
 interface SignedIn {
   entry: TenantProvider;
@@ -47,16 +56,15 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
   const stateCookie = (tenant: Tenant) => `nod_msi_${tenant.name}`;
   const stateKey = (tenant: Tenant) => deriveKey(providers.secret, 'my sign-ins state', tenant.id);
 
-  const tenantEntry = async (request: FastifyRequest) => {
-    const { tenant } = request.params as Params;
+  const tenantEntry = async ({ tenant }: { tenant: string }) => {
     const entry = await providers.get(tenant);
     if (!entry) throw new ProblemError('tenant_not_found', `No tenant is named ${tenant}.`);
     return entry;
   };
 
   /** The user signed in to this tenant in this browser, from the provider's session cookie. */
-  const signedIn = async (request: FastifyRequest, reply: FastifyReply): Promise<SignedIn | undefined> => {
-    const entry = await tenantEntry(request);
+  const signedIn = async (params: { tenant: string }, request: FastifyRequest, reply: FastifyReply): Promise<SignedIn | undefined> => {
+    const entry = await tenantEntry(params);
     const { provider, tenant } = entry;
     const koa = provider.createContext(request.raw, reply.raw);
     const sessionId = koa.cookies.get(provider.cookieName('session'), { signed: true });
@@ -67,13 +75,13 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
     return { entry, user, signedInAt: (session.loginTs ?? 0) * 1000 };
   };
 
-  const requireSignedIn = async (request: FastifyRequest, reply: FastifyReply): Promise<SignedIn> => {
+  const requireSignedIn = async (request: FastifyRequest, params: { tenant: string }, reply: FastifyReply): Promise<SignedIn> => {
     if (request.method !== 'GET') {
       const origin = request.headers.origin;
       if (origin !== undefined && origin !== ctx.config.publicUrl)
         throw new ProblemError('forbidden', 'Cross-origin calls are not accepted here.');
     }
-    const found = await signedIn(request, reply);
+    const found = await signedIn(params, request, reply);
     if (!found) throw new ProblemError('unauthorized', 'Sign in to see your security info.');
     return found;
   };
@@ -114,9 +122,19 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
     return reply.header('cache-control', 'no-store').redirect(`${issuerFor(ctx, tenant.name)}/auth?${query}`, 303);
   };
 
-  app.get('/t/:tenant/my-sign-ins', async (request, reply) => {
-    const found = await signedIn(request, reply);
-    if (!found) return startSignIn(await tenantEntry(request), reply, false);
+  const page = (
+    path: string,
+    handler: (params: { tenant: string }, request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>,
+  ) =>
+    defineRoute(
+      app,
+      { method: 'GET', url: `/t/:tenant/my-sign-ins${path}`, params: tenantPath, reply: rawReply },
+      ({ params, request, reply }) => handler(params, request, reply),
+    );
+
+  page('', async (params, request, reply) => {
+    const found = await signedIn(params, request, reply);
+    if (!found) return startSignIn(await tenantEntry(params), reply, false);
     const { tenant } = found.entry;
     const boot: MySignInsBoot = { tenant: tenant.name, tenantDisplayName: tenant.displayName };
     return reply
@@ -126,10 +144,10 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
   });
 
   /** "Sign in again": a fresh sign-in, whatever the session (the 20-minute rule). */
-  app.get('/t/:tenant/my-sign-ins/sign-in', async (request, reply) => startSignIn(await tenantEntry(request), reply, true));
+  page('/sign-in', async (params, _request, reply) => startSignIn(await tenantEntry(params), reply, true));
 
-  app.get('/t/:tenant/my-sign-ins/sign-out', async (request, reply) => {
-    const { tenant } = await tenantEntry(request);
+  page('/sign-out', async (params, _request, reply) => {
+    const { tenant } = await tenantEntry(params);
     const query = new URLSearchParams({
       client_id: mySignInsClientId,
       post_logout_redirect_uri: `${ctx.config.publicUrl}${mySignInsPaths(tenant.name).page}`,
@@ -137,128 +155,159 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
     return reply.header('cache-control', 'no-store').redirect(`${issuerFor(ctx, tenant.name)}/session/end?${query}`, 303);
   });
 
-  app.get('/t/:tenant/my-sign-ins/callback', async (request, reply) => {
-    const entry = await tenantEntry(request);
-    const { tenant, provider } = entry;
-    const paths = mySignInsPaths(tenant.name);
-    const query = request.query as Record<string, string | undefined>;
-    const pending = unseal<PendingSignIn>(stateKey(tenant), readCookies(request.headers.cookie).get(stateCookie(tenant)));
-    reply.header('set-cookie', cookieHeader(stateCookie(tenant), '', { path: paths.page, maxAgeSeconds: 0, secure }));
-    const fail = (message: string) =>
-      reply
-        .status(400)
-        .headers(pageHeaders)
-        .type('text/html; charset=utf-8')
-        .send(
-          htmlShell({
-            title: 'My Sign-ins',
-            entry: 'plain',
-            body: `<main class="card"><h1>You're not signed in</h1><p>${message}</p><p><a class="button primary" href="${paths.page}">Sign in</a></p></main>`,
-          }),
-        );
-    if (!pending || !query.state || pending.state !== query.state)
-      return fail('The sign-in did not finish in this browser window. Try again.');
-    if (query.error || !query.code) return fail('The sign-in was cancelled.');
-    // The code came back to us: use it up (it is ours alone) after checking it was made for us, with our PKCE.
-    const code = await provider.AuthorizationCode.find(query.code);
-    const challenge = createHash('sha256').update(pending.verifier).digest('base64url');
-    if (!code || code.clientId !== mySignInsClientId || code.codeChallenge !== challenge || (code as { consumed?: unknown }).consumed) {
-      return fail('The sign-in could not be completed. Try again.');
-    }
-    await code.consume();
-    return reply.header('cache-control', 'no-store').redirect(paths.page, 303);
-  });
+  defineRoute(
+    app,
+    { method: 'GET', url: '/t/:tenant/my-sign-ins/callback', params: tenantPath, query: callbackQuery, reply: rawReply },
+    async ({ params, query, request, reply }) => {
+      const entry = await tenantEntry(params);
+      const { tenant, provider } = entry;
+      const paths = mySignInsPaths(tenant.name);
+      const pending = unseal<PendingSignIn>(stateKey(tenant), readCookies(request.headers.cookie).get(stateCookie(tenant)));
+      reply.header('set-cookie', cookieHeader(stateCookie(tenant), '', { path: paths.page, maxAgeSeconds: 0, secure }));
+      const fail = (message: string) =>
+        reply
+          .status(400)
+          .headers(pageHeaders)
+          .type('text/html; charset=utf-8')
+          .send(
+            htmlShell({
+              title: 'My Sign-ins',
+              entry: 'plain',
+              body: `<main class="card"><h1>You're not signed in</h1><p>${message}</p><p><a class="button primary" href="${paths.page}">Sign in</a></p></main>`,
+            }),
+          );
+      if (!pending || !query.state || pending.state !== query.state)
+        return fail('The sign-in did not finish in this browser window. Try again.');
+      if (query.error || !query.code) return fail('The sign-in was cancelled.');
+      // The code came back to us: use it up (it is ours alone) after checking it was made for us, with our PKCE.
+      const code = await provider.AuthorizationCode.find(query.code);
+      const challenge = createHash('sha256').update(pending.verifier).digest('base64url');
+      if (!code || code.clientId !== mySignInsClientId || code.codeChallenge !== challenge || (code as { consumed?: unknown }).consumed) {
+        return fail('The sign-in could not be completed. Try again.');
+      }
+      await code.consume();
+      return reply.header('cache-control', 'no-store').redirect(paths.page, 303);
+    },
+  );
 
-  app.get('/t/:tenant/my-sign-ins/api/summary', async (request, reply) => {
-    const signed = await requireSignedIn(request, reply);
-    const { tenant } = signed.entry;
-    const { user } = signed;
-    const registrations = await ctx.storage.registrations.listForUser(tenant.id, user.id);
-    const devices = new Map(
-      await Promise.all(registrations.map(async (r) => [r.deviceId, await ctx.storage.devices.byId(r.deviceId)] as const)),
-    );
-    const methods: SecurityMethod[] = registrations.map((r) => ({
-      kind: 'authenticator',
-      id: r.id,
-      deviceName: devices.get(r.deviceId)?.name ?? 'Phone',
-      phoneSignInEnabled: r.phoneSignInEnabled,
-      createdAt: iso(r.createdAt)!,
-      lastUsedAt: iso(r.lastUsedAt),
-    }));
-    if (registrations.length > 0) {
-      methods.push({ kind: 'verification_codes', deviceNames: registrations.map((r) => devices.get(r.deviceId)?.name ?? 'Phone') });
-    }
-    if (user.passwordHash !== null) methods.push({ kind: 'password' });
-    const { decision } = await policyForUser(ctx, tenant, user);
-    const addAllowed = decision.allowed && allowsPushMfa(decision.mode);
-    const events = await ctx.storage.audit.list({ tenantId: tenant.id, username: user.username, limit: 200 });
-    const summary: MySignInsSummary = {
-      username: user.username,
-      displayName: user.displayName,
-      signedInAt: new Date(signed.signedInAt).toISOString(),
-      recentSignInMinutes,
-      recentSignInRequired: !isRecent(signed),
-      methods,
-      addAuthenticator: addAllowed
-        ? { allowed: true }
-        : {
-            allowed: false,
-            message: decision.allowed
-              ? 'Your organization lets you use the Authenticator app only for passwordless sign-in, which you set up on the phone with a Temporary Access Pass from your admin.'
-              : 'Your organization has not enabled the Authenticator app for you.',
-          },
-      recentSignIns: events
-        .filter((e) => signInAuditTypes.has(e.type))
-        .slice(0, 20)
-        .map(describeSignIn),
-    };
-    return reply.header('cache-control', 'no-store').send(summary);
-  });
+  defineRoute(
+    app,
+    {
+      method: 'GET',
+      url: '/t/:tenant/my-sign-ins/api/summary',
+      params: tenantPath,
+      authenticate: requireSignedIn,
+      reply: mySignInsSummary,
+    },
+    async ({ auth: signed, reply }) => {
+      const { tenant } = signed.entry;
+      const { user } = signed;
+      const registrations = await ctx.storage.registrations.listForUser(tenant.id, user.id);
+      const devices = new Map(
+        await Promise.all(registrations.map(async (r) => [r.deviceId, await ctx.storage.devices.byId(r.deviceId)] as const)),
+      );
+      const methods: SecurityMethod[] = registrations.map((r) => ({
+        kind: 'authenticator',
+        id: r.id,
+        deviceName: devices.get(r.deviceId)?.name ?? 'Phone',
+        phoneSignInEnabled: r.phoneSignInEnabled,
+        createdAt: iso(r.createdAt)!,
+        lastUsedAt: iso(r.lastUsedAt),
+      }));
+      if (registrations.length > 0) {
+        methods.push({ kind: 'verification_codes', deviceNames: registrations.map((r) => devices.get(r.deviceId)?.name ?? 'Phone') });
+      }
+      if (user.passwordHash !== null) methods.push({ kind: 'password' });
+      const { decision } = await policyForUser(ctx, tenant, user);
+      const addAllowed = decision.allowed && allowsPushMfa(decision.mode);
+      const events = await ctx.storage.audit.list({ tenantId: tenant.id, username: user.username, limit: 200 });
+      reply.header('cache-control', 'no-store');
+      return {
+        username: user.username,
+        displayName: user.displayName,
+        signedInAt: new Date(signed.signedInAt).toISOString(),
+        recentSignInMinutes,
+        recentSignInRequired: !isRecent(signed),
+        methods,
+        addAuthenticator: addAllowed
+          ? { allowed: true }
+          : {
+              allowed: false,
+              message: decision.allowed
+                ? 'Your organization lets you use the Authenticator app only for passwordless sign-in, which you set up on the phone with a Temporary Access Pass from your admin.'
+                : 'Your organization has not enabled the Authenticator app for you.',
+            },
+        recentSignIns: events
+          .filter((e) => signInAuditTypes.has(e.type))
+          .slice(0, 20)
+          .map(describeSignIn),
+      };
+    },
+  );
 
-  app.post('/t/:tenant/my-sign-ins/api/authenticator', async (request, reply) => {
-    const signed = await requireSignedIn(request, reply);
-    requireRecent(signed);
-    const { enrollmentCode, expiresAt } = await createEnrollmentCode(ctx, signed.entry.tenant, signed.user);
-    const link = `${ctx.config.publicUrl}/app/#/enroll?code=${encodeURIComponent(enrollmentCode)}`;
-    // Loaded on first use: most relay processes never draw a QR code.
-    const { default: QRCode } = await import('qrcode');
-    const svg = await QRCode.toString(link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
-    await recordAudit(ctx, {
-      tenantId: signed.entry.tenant.id,
-      type: 'enrollment_code.created',
-      outcome: 'success',
-      userId: signed.user.id,
-      username: signed.user.username,
-      ip: request.ip,
-      userAgent: request.headers['user-agent'] ?? null,
-    });
-    const answer: AuthenticatorEnrollment = {
-      link,
-      qrCode: `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`,
-      expiresAt: new Date(expiresAt).toISOString(),
-    };
-    return reply.status(201).header('cache-control', 'no-store').send(answer);
-  });
+  defineRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/t/:tenant/my-sign-ins/api/authenticator',
+      params: tenantPath,
+      authenticate: requireSignedIn,
+      reply: authenticatorEnrollment,
+      status: 201,
+    },
+    async ({ auth: signed, request, reply }) => {
+      requireRecent(signed);
+      const { enrollmentCode, expiresAt } = await createEnrollmentCode(ctx, signed.entry.tenant, signed.user);
+      const link = `${ctx.config.publicUrl}/app/#/enroll?code=${encodeURIComponent(enrollmentCode)}`;
+      // Loaded on first use: most relay processes never draw a QR code.
+      const { default: QRCode } = await import('qrcode');
+      const svg = await QRCode.toString(link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+      await recordAudit(ctx, {
+        tenantId: signed.entry.tenant.id,
+        type: 'enrollment_code.created',
+        outcome: 'success',
+        userId: signed.user.id,
+        username: signed.user.username,
+        ip: request.ip,
+        userAgent: request.headers['user-agent'] ?? null,
+      });
+      reply.header('cache-control', 'no-store');
+      return {
+        link,
+        qrCode: `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`,
+        expiresAt: new Date(expiresAt).toISOString(),
+      };
+    },
+  );
 
-  app.delete('/t/:tenant/my-sign-ins/api/registrations/:id', async (request, reply) => {
-    const signed = await requireSignedIn(request, reply);
-    requireRecent(signed);
-    const registration = await ctx.storage.registrations.byId((request.params as Params).id ?? '');
-    if (!registration || registration.tenantId !== signed.entry.tenant.id || registration.userId !== signed.user.id) {
-      throw new ProblemError('registration_not_found', 'That method is not one of yours.');
-    }
-    await ctx.storage.registrations.delete(registration.id);
-    await recordAudit(ctx, {
-      tenantId: registration.tenantId,
-      type: 'registration.removed',
-      outcome: 'success',
-      userId: signed.user.id,
-      username: signed.user.username,
-      deviceId: registration.deviceId,
-      ip: request.ip,
-      userAgent: request.headers['user-agent'] ?? null,
-      detail: { by: 'my-sign-ins' },
-    });
-    return reply.status(204).send();
-  });
+  defineRoute(
+    app,
+    {
+      method: 'DELETE',
+      url: '/t/:tenant/my-sign-ins/api/registrations/:id',
+      params: tenantPath.extend({ id: z.string() }),
+      authenticate: requireSignedIn,
+      reply: noContent,
+    },
+    async ({ auth: signed, params, request }) => {
+      requireRecent(signed);
+      const registration = await ctx.storage.registrations.byId(params.id);
+      if (!registration || registration.tenantId !== signed.entry.tenant.id || registration.userId !== signed.user.id) {
+        throw new ProblemError('registration_not_found', 'That method is not one of yours.');
+      }
+      await ctx.storage.registrations.delete(registration.id);
+      await recordAudit(ctx, {
+        tenantId: registration.tenantId,
+        type: 'registration.removed',
+        outcome: 'success',
+        userId: signed.user.id,
+        username: signed.user.username,
+        deviceId: registration.deviceId,
+        ip: request.ip,
+        userAgent: request.headers['user-agent'] ?? null,
+        detail: { by: 'my-sign-ins' },
+      });
+      return undefined;
+    },
+  );
 }

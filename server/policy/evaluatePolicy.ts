@@ -1,13 +1,8 @@
 import type { Mode } from '../../shared/constants';
+import type { PolicyDecision } from '../../shared/schemas/policy';
 import type { StoredPolicy } from '../storage/model';
 
-export interface PolicyDecision {
-  allowed: boolean;
-  mode: Mode | null;
-  /** Which target or exclusion decided, in words an admin understands. */
-  reason: string;
-  decidedBy: { kind: 'disabled' | 'exclude' | 'include' | 'none'; target?: 'all_users' | 'group' | 'user'; id?: string };
-}
+export type { PolicyDecision };
 
 const passwordlessModes: readonly Mode[] = ['any', 'passwordless'];
 const pushModes: readonly Mode[] = ['any', 'push'];

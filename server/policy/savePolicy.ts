@@ -1,7 +1,6 @@
 import { maxPolicyTargets } from '../../shared/constants';
-import { type AuthenticatorPolicyInput, authenticatorPolicy } from '../../shared/schemas/policy';
+import type { AuthenticatorPolicy } from '../../shared/schemas/policy';
 import type { RelayContext } from '../context';
-import { parseWith } from '../http/parseWith';
 import { ProblemError } from '../http/problem';
 import type { StoredExcludeTarget, StoredIncludeTarget, StoredPolicy, Tenant } from '../storage/model';
 
@@ -10,8 +9,7 @@ import type { StoredExcludeTarget, StoredIncludeTarget, StoredPolicy, Tenant } f
  * id. Too many targets, or a target that does not exist, refuses the whole save: nothing is
  * half-saved, and the new policy applies to the very next sign-in.
  */
-export async function savePolicy(ctx: RelayContext, tenant: Tenant, input: AuthenticatorPolicyInput): Promise<StoredPolicy> {
-  const policy = parseWith(authenticatorPolicy, input);
+export async function savePolicy(ctx: RelayContext, tenant: Tenant, policy: AuthenticatorPolicy): Promise<StoredPolicy> {
   const count = policy.includeTargets.length + policy.excludeTargets.length;
   if (count > maxPolicyTargets) {
     throw new ProblemError(

@@ -1,6 +1,21 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { parseDeviceAuthorization } from '../../shared/deviceSignature';
+import { noContent } from '../../shared/schemas/common';
+import { deviceEvents, vapidPublicKey } from '../../shared/schemas/devices';
+import { codeSignIn, signInGrant, temporaryAccessPassSignIn } from '../../shared/schemas/grants';
+import {
+  signInAnswer,
+  signInAnswered,
+  signInRequestCreate,
+  signInRequestCreated,
+  signInRequestDetails,
+  signInRequestEvents,
+  signInRequestList,
+  signInRequestState,
+} from '../../shared/schemas/signInRequests';
 import type { RelayContext } from '../context';
+import { defineRoute, eventStreamReply } from '../http/defineRoute';
 import { type ReplayGuard, authenticateDevice } from '../http/deviceAuth';
 import { ProblemError } from '../http/problem';
 import { callerInfo } from './callerInfo';
@@ -18,8 +33,16 @@ import { settleExpiry } from './requests/settleExpiry';
 import { watchDeviceEvents } from './requests/watchDeviceEvents';
 import { watchSignInRequest } from './requests/watchSignInRequest';
 
-type WithId = { Params: { id: string } };
-type WithTenant = { Params: { tenant: string } };
+const tenantPath = z.object({ tenant: z.string() });
+const requestPath = z.object({ id: z.string() });
+
+/** What the desktop's call says about the browser besides its body. */
+const createHeaders = z.object({
+  /** A stable per-browser value; one that is too long is ignored rather than refused. */
+  'nod-collector-key': z.string().max(200).optional().catch(undefined),
+  /** Set by browsers: a page may only ask for a sign-in to its own origin. */
+  origin: z.string().optional(),
+});
 
 /** Journeys 3, 4, 5 and 7 over HTTP: the desktop's and the phone's sides of a sign-in request. */
 export function signInRoutes(app: FastifyInstance, ctx: RelayContext, guard: ReplayGuard): void {
@@ -30,57 +53,113 @@ export function signInRoutes(app: FastifyInstance, ctx: RelayContext, guard: Rep
     if (device.kind !== 'browser') throw new ProblemError('forbidden', 'Only a browser key can create sign-in requests.');
     return device;
   };
-
-  app.post<WithTenant>('/api/t/:tenant/sign-in-requests', async (request, reply) => {
-    const collectorKey = request.headers['nod-collector-key'];
-    const created = await createSignInRequest(ctx, request.params.tenant, request.body as never, {
-      ...callerInfo(request),
-      collectorKey: typeof collectorKey === 'string' && collectorKey.length <= 200 ? collectorKey : undefined,
-      callOrigin: request.headers.origin,
-      browser: await browserOf(request),
-    });
-    return reply.status(201).header('cache-control', 'no-store').send(created);
-  });
-  app.post<WithTenant>('/api/t/:tenant/code-sign-in', async (request) =>
-    signInWithCode(ctx, request.params.tenant, request.body as never, callerInfo(request)),
-  );
-  app.post<WithTenant>('/api/t/:tenant/temporary-access-pass-sign-in', async (request) =>
-    signInWithTemporaryAccessPass(ctx, request.params.tenant, request.body as never, callerInfo(request)),
-  );
-
+  const device = (request: FastifyRequest) => authenticateDevice(ctx, guard, request);
   // The collector: whoever holds the secret from creating the request.
-  app.get<WithId>('/api/sign-in-requests/:id', async (request) => {
-    return requestState(await settleExpiry(ctx, await authenticateCollector(ctx, request, request.params.id)));
-  });
-  app.delete<WithId>('/api/sign-in-requests/:id', async (request, reply) => {
-    await cancelSignInRequest(ctx, await authenticateCollector(ctx, request, request.params.id), callerInfo(request));
-    return reply.status(204).send();
-  });
-  app.post<WithId>('/api/sign-in-requests/:id/redeem', async (request) =>
-    redeemSignInRequest(ctx, await authenticateCollector(ctx, request, request.params.id)),
+  const collector = (request: FastifyRequest, params: { id: string }) => authenticateCollector(ctx, request, params.id);
+
+  defineRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/api/t/:tenant/sign-in-requests',
+      params: tenantPath,
+      authenticate: browserOf,
+      headers: createHeaders,
+      body: signInRequestCreate,
+      reply: signInRequestCreated,
+      status: 201,
+    },
+    async ({ params, headers, body, auth: browser, request, reply }) => {
+      const created = await createSignInRequest(ctx, params.tenant, body, {
+        ...callerInfo(request),
+        collectorKey: headers['nod-collector-key'],
+        callOrigin: headers.origin,
+        browser,
+      });
+      reply.header('cache-control', 'no-store');
+      return created;
+    },
   );
-  app.get<WithId>('/api/sign-in-requests/:id/events', async (request, reply) => {
-    // Keep only the id: thousands of these wait at once.
-    const requestId = (await authenticateCollector(ctx, request, request.params.id)).id;
-    await watchSignInRequest(ctx, requestId, request.headers['last-event-id'], request, reply);
-  });
+  defineRoute(
+    app,
+    { method: 'POST', url: '/api/t/:tenant/code-sign-in', params: tenantPath, body: codeSignIn, reply: signInGrant },
+    async ({ params, body, request }) => signInWithCode(ctx, params.tenant, body, callerInfo(request)),
+  );
+  defineRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/api/t/:tenant/temporary-access-pass-sign-in',
+      params: tenantPath,
+      body: temporaryAccessPassSignIn,
+      reply: signInGrant,
+    },
+    async ({ params, body, request }) => signInWithTemporaryAccessPass(ctx, params.tenant, body, callerInfo(request)),
+  );
+
+  defineRoute(
+    app,
+    { method: 'GET', url: '/api/sign-in-requests/:id', params: requestPath, authenticate: collector, reply: signInRequestState },
+    async ({ auth: signIn }) => requestState(await settleExpiry(ctx, signIn)),
+  );
+  defineRoute(
+    app,
+    { method: 'DELETE', url: '/api/sign-in-requests/:id', params: requestPath, authenticate: collector, reply: noContent },
+    async ({ auth: signIn, request }) => {
+      await cancelSignInRequest(ctx, signIn, callerInfo(request));
+      return undefined;
+    },
+  );
+  defineRoute(
+    app,
+    { method: 'POST', url: '/api/sign-in-requests/:id/redeem', params: requestPath, authenticate: collector, reply: signInGrant },
+    async ({ auth: signIn }) => redeemSignInRequest(ctx, signIn),
+  );
+  defineRoute(
+    app,
+    {
+      method: 'GET',
+      url: '/api/sign-in-requests/:id/events',
+      params: requestPath,
+      authenticate: collector,
+      reply: eventStreamReply(signInRequestEvents),
+    },
+    async ({ auth, request, reply }) => {
+      // Keep only the id: thousands of these wait at once.
+      await watchSignInRequest(ctx, auth.id, request.headers['last-event-id'], request, reply);
+      return undefined;
+    },
+  );
 
   // The phone: device-signed.
-  app.get('/api/device/sign-in-requests', async (request) => {
-    const device = await authenticateDevice(ctx, guard, request);
-    return { requests: await pendingForDevice(ctx, device) };
-  });
-  app.get<WithId>('/api/device/sign-in-requests/:id', async (request) => {
-    const device = await authenticateDevice(ctx, guard, request);
-    const found = await requestForDevice(ctx, device, request.params.id);
-    if (!found) throw new ProblemError('request_not_found', 'This sign-in request is no longer waiting.');
-    return found;
-  });
-  app.post<WithId>('/api/sign-in-requests/:id/answer', async (request) =>
-    answerSignInRequest(ctx, request.params.id, request.body as never, callerInfo(request)),
+  defineRoute(
+    app,
+    { method: 'GET', url: '/api/device/sign-in-requests', authenticate: device, reply: signInRequestList },
+    async ({ auth }) => ({ requests: await pendingForDevice(ctx, auth) }),
   );
-  app.get('/api/device/events', async (request, reply) => {
-    await watchDeviceEvents(ctx, await authenticateDevice(ctx, guard, request), request, reply);
-  });
-  app.get('/api/push/vapid-public-key', async () => ({ publicKey: ctx.keys.vapid.publicKey }));
+  defineRoute(
+    app,
+    { method: 'GET', url: '/api/device/sign-in-requests/:id', params: requestPath, authenticate: device, reply: signInRequestDetails },
+    async ({ auth, params }) => {
+      const found = await requestForDevice(ctx, auth, params.id);
+      if (!found) throw new ProblemError('request_not_found', 'This sign-in request is no longer waiting.');
+      return found;
+    },
+  );
+  defineRoute(
+    app,
+    { method: 'POST', url: '/api/sign-in-requests/:id/answer', params: requestPath, body: signInAnswer, reply: signInAnswered },
+    async ({ params, body, request }) => answerSignInRequest(ctx, params.id, body, callerInfo(request)),
+  );
+  defineRoute(
+    app,
+    { method: 'GET', url: '/api/device/events', authenticate: device, reply: eventStreamReply(deviceEvents) },
+    async ({ auth, request, reply }) => {
+      await watchDeviceEvents(ctx, auth, request, reply);
+      return undefined;
+    },
+  );
+  defineRoute(app, { method: 'GET', url: '/api/push/vapid-public-key', reply: vapidPublicKey }, async () => ({
+    publicKey: ctx.keys.vapid.publicKey,
+  }));
 }

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { tenantCreate } from '../../shared/schemas/directory';
 import type { TemporaryAccessPassIssued } from '../../shared/schemas/enrollment';
+import { authenticatorPolicy } from '../../shared/schemas/policy';
 import type { RelayContext } from '../context';
 import { newId } from '../ids';
 import { savePolicy } from '../policy/savePolicy';
@@ -33,7 +35,7 @@ export async function seedDemo(ctx: RelayContext, demoUrl: string): Promise<Seed
   const now = ctx.now();
   const tenant =
     (await ctx.storage.tenants.byName(demo.tenant)) ??
-    (await createTenant(ctx, { name: demo.tenant, displayName: demo.tenantDisplayName }));
+    (await createTenant(ctx, tenantCreate.parse({ name: demo.tenant, displayName: demo.tenantDisplayName })));
 
   let user = await ctx.storage.users.byName(tenant.id, demo.username);
   if (!user) {
@@ -58,7 +60,11 @@ export async function seedDemo(ctx: RelayContext, demoUrl: string): Promise<Seed
   }
   const policy = await ctx.storage.policies.get(tenant.id);
   if (!policy || policy.includeTargets.length === 0) {
-    await savePolicy(ctx, tenant, { enabled: true, includeTargets: [{ kind: 'group', name: demo.group, mode: 'any' }] });
+    await savePolicy(
+      ctx,
+      tenant,
+      authenticatorPolicy.parse({ enabled: true, includeTargets: [{ kind: 'group', name: demo.group, mode: 'any' }] }),
+    );
   }
 
   const redirectUri = `${demoUrl}/callback`;

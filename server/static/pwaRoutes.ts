@@ -3,7 +3,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
 import type { RelayContext } from '../context';
+import { defineRoute, rawReply } from '../http/defineRoute';
 import { ProblemError } from '../http/problem';
 
 /** Where `npm run build:pwa` puts the phone app. */
@@ -49,30 +51,34 @@ const contentSecurityPolicy = [
 export function pwaRoutes(app: FastifyInstance, ctx?: RelayContext, options: { dir?: string } = {}): void {
   const root = path.resolve(options.dir ?? ctx?.config.pwaDir ?? defaultPwaDir);
 
-  app.get('/app', async (_request, reply) => reply.redirect('/app/', 308));
-  app.get<{ Params: { '*': string } }>('/app/*', async (request, reply) => {
-    const relative = request.params['*'] || 'index.html';
-    const file = resolveInside(root, relative);
-    if (!file) throw new ProblemError('not_found', `Nothing is at /app/${relative}.`);
-    let stat: Awaited<ReturnType<typeof fs.stat>>;
-    try {
-      stat = await fs.stat(file);
-      if (!stat.isFile()) throw new Error('not a file');
-    } catch {
-      const built = await fs.stat(path.join(root, 'index.html')).then(
-        () => true,
-        () => false,
-      );
-      throw new ProblemError(
-        'not_found',
-        built ? `Nothing is at /app/${relative}.` : 'The phone app is not built on this relay: run `npm run build:pwa`.',
-      );
-    }
-    const etag = `"${createHash('sha1').update(`${stat.size}:${stat.mtimeMs}`).digest('base64url')}"`;
-    setHeaders(reply, relative, etag);
-    if (request.headers['if-none-match'] === etag) return reply.status(304).send();
-    return reply.send(await fs.readFile(file));
-  });
+  defineRoute(app, { method: 'GET', url: '/app', reply: rawReply }, async ({ reply }) => reply.redirect('/app/', 308));
+  defineRoute(
+    app,
+    { method: 'GET', url: '/app/*', params: z.object({ '*': z.string() }), reply: rawReply },
+    async ({ params, request, reply }) => {
+      const relative = params['*'] || 'index.html';
+      const file = resolveInside(root, relative);
+      if (!file) throw new ProblemError('not_found', `Nothing is at /app/${relative}.`);
+      let stat: Awaited<ReturnType<typeof fs.stat>>;
+      try {
+        stat = await fs.stat(file);
+        if (!stat.isFile()) throw new Error('not a file');
+      } catch {
+        const built = await fs.stat(path.join(root, 'index.html')).then(
+          () => true,
+          () => false,
+        );
+        throw new ProblemError(
+          'not_found',
+          built ? `Nothing is at /app/${relative}.` : 'The phone app is not built on this relay: run `npm run build:pwa`.',
+        );
+      }
+      const etag = `"${createHash('sha1').update(`${stat.size}:${stat.mtimeMs}`).digest('base64url')}"`;
+      setHeaders(reply, relative, etag);
+      if (request.headers['if-none-match'] === etag) return reply.status(304).send();
+      return reply.send(await fs.readFile(file));
+    },
+  );
 }
 
 /** The file under root that a URL path names, or undefined when it would step outside or is hidden. */

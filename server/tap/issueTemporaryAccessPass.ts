@@ -1,8 +1,8 @@
 import { randomInt } from 'node:crypto';
-import { type TemporaryAccessPassIssue, type TemporaryAccessPassIssued, temporaryAccessPassIssue } from '../../shared/schemas/enrollment';
+import type { z } from 'zod';
+import type { TemporaryAccessPassIssued, temporaryAccessPassIssue } from '../../shared/schemas/enrollment';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
-import { parseWith } from '../http/parseWith';
 import { hashSecret, newId } from '../ids';
 import type { Tenant, User } from '../storage/model';
 
@@ -24,9 +24,8 @@ export async function issueTemporaryAccessPass(
   ctx: RelayContext,
   tenant: Tenant,
   user: User,
-  input: TemporaryAccessPassIssue,
+  options: z.output<typeof temporaryAccessPassIssue>,
 ): Promise<TemporaryAccessPassIssued> {
-  const options = parseWith(temporaryAccessPassIssue, input ?? {});
   const pass = newTemporaryAccessPass();
   const now = ctx.now();
   const expiresAt = now + options.lifetimeMinutes * 60_000;

@@ -1,14 +1,13 @@
-import { type TenantCreate, tenantCreate } from '../../shared/schemas/directory';
+import type { z } from 'zod';
+import type { tenantCreate } from '../../shared/schemas/directory';
 import { authenticatorPolicy } from '../../shared/schemas/policy';
 import type { RelayContext } from '../context';
-import { parseWith } from '../http/parseWith';
 import { ProblemError } from '../http/problem';
 import { newId } from '../ids';
 import type { Tenant } from '../storage/model';
 
 /** Create a tenant with the Authenticator method off until an admin turns it on. */
-export async function createTenant(ctx: RelayContext, input: TenantCreate): Promise<Tenant> {
-  const body = parseWith(tenantCreate, input);
+export async function createTenant(ctx: RelayContext, body: z.output<typeof tenantCreate>): Promise<Tenant> {
   if (await ctx.storage.tenants.byName(body.name)) {
     throw new ProblemError('conflict', `A tenant named ${body.name} exists already.`);
   }

@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
+import { health, tenantDiscovery } from '../../shared/schemas/directory';
 import type { RelayContext } from '../context';
+import { defineRoute } from '../http/defineRoute';
 
 /** Public discovery: which tenants this relay serves and their registered sign-in origins. */
 export function discoveryRoutes(app: FastifyInstance, ctx: RelayContext): void {
-  app.get('/api/tenants', async () => ({
+  defineRoute(app, { method: 'GET', url: '/api/tenants', reply: tenantDiscovery }, async () => ({
     relay: ctx.config.publicUrl,
     tenants: (await ctx.storage.tenants.list()).map((t) => ({
       name: t.name,
@@ -12,5 +14,5 @@ export function discoveryRoutes(app: FastifyInstance, ctx: RelayContext): void {
       issuer: `${ctx.config.publicUrl}/t/${t.name}`,
     })),
   }));
-  app.get('/health', async () => ({ status: 'ok' }));
+  defineRoute(app, { method: 'GET', url: '/health', reply: health }, async () => ({ status: 'ok' as const }));
 }

@@ -80,3 +80,10 @@ export const authenticationResponse = z.object({
   authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
   clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
 });
+
+/** The answer of a call that answers nothing (204 No Content). */
+export const noContent = z.undefined();
+
+/** WebAuthn transports (AuthenticatorTransportFuture): how a client may reach a credential. */
+export const authenticatorTransport = z.enum(['ble', 'cable', 'hybrid', 'internal', 'nfc', 'smart-card', 'usb']);
+export type AuthenticatorTransportName = z.infer<typeof authenticatorTransport>;

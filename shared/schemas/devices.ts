@@ -37,14 +37,17 @@ export const browserRegister = z.object({
 });
 export type BrowserRegister = z.input<typeof browserRegister>;
 
-/** Server-sent events on the phone's live channel (`GET /api/device/events`, device-signed). */
-export const deviceEvent = z.discriminatedUnion('type', [
-  /** A new request for an account on this device. */
-  z.object({ type: z.literal('request'), request: signInRequestDetails }),
-  /** A request was answered (here or on another device), expired or was superseded. */
-  z.object({ type: z.literal('closed'), requestId: z.string(), status: z.string() }),
-]);
+/** A new request for an account on this device. */
+export const deviceRequestEvent = z.object({ type: z.literal('request'), request: signInRequestDetails });
+
+/** A request was answered (here or on another device), expired, was cancelled or superseded. */
+export const deviceClosedEvent = z.object({ type: z.literal('closed'), requestId: z.string(), status: z.string() });
+
+export const deviceEvent = z.discriminatedUnion('type', [deviceRequestEvent, deviceClosedEvent]);
 export type DeviceEvent = z.infer<typeof deviceEvent>;
+
+/** Server-sent events on the phone's live channel (`GET /api/device/events`, device-signed), by event name. */
+export const deviceEvents = { request: deviceRequestEvent, closed: deviceClosedEvent } as const;
 
 /**
  * What a push carries (encrypted, RFC 8291): an opaque request id and display context only.
@@ -63,3 +66,50 @@ export const pushPayload = z.discriminatedUnion('type', [
   z.object({ type: z.literal('sign_in_request_closed'), requestId: z.string() }),
 ]);
 export type PushPayload = z.infer<typeof pushPayload>;
+
+// ---- answers ----------------------------------------------------------------------------------
+
+const pushState = z.enum(['none', 'subscribed', 'unreachable']);
+
+/** Phone: its device and the accounts on it (`GET /api/device/registrations`, device-signed). */
+export const deviceRegistrations = z.object({
+  deviceId: z.string(),
+  pushState,
+  registrations: z.array(z.object({ id: z.string(), phoneSignInEnabled: z.boolean(), credentialId: z.string() })),
+});
+
+/** Phone: `PUT /api/device/push` */
+export const pushSubscriptionSaved = z.object({ pushState: z.enum(['subscribed', 'none']) });
+
+/** Phone: `PUT /api/registrations/:id/phone-sign-in` */
+export const phoneSignInSaved = z.object({ phoneSignInEnabled: z.boolean() });
+
+/** `GET /api/push/vapid-public-key`: the relay's VAPID key (RFC 8292), for PushManager.subscribe(). */
+export const vapidPublicKey = z.object({ publicKey: base64url.min(1) });
+
+/** Extension: `POST /api/t/:tenant/browsers` */
+export const browserRegistered = z.object({
+  deviceId: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/),
+  tenant: z.string(),
+});
+
+/** Extension: `POST /api/t/:tenant/browsers/self/users` (device-signed): this browser is now registered for the user. */
+export const browserUserRegistered = z.object({ deviceId: z.string(), username: z.string(), registered: z.literal(true) });
+
+/** Admin: one registration of the Authenticator app (an account on a device). Never keys or secrets. */
+export const registrationView = z.object({
+  id: z.string(),
+  deviceId: z.string(),
+  deviceName: z.string().nullable(),
+  pushState: pushState.nullable(),
+  credentialId: z.string(),
+  phoneSignInEnabled: z.boolean(),
+  backupEligible: z.boolean(),
+  backupState: z.boolean(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+});
+export type RegistrationView = z.infer<typeof registrationView>;
+
+/** Admin: `GET /admin/t/:tenant/users/:username/registrations` */
+export const registrationList = z.object({ registrations: z.array(registrationView) });

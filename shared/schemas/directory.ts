@@ -61,3 +61,107 @@ export const auditQuery = z.object({
   until: isoTime.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
+
+// ---- answers ----------------------------------------------------------------------------------
+
+/** One tenant as the relay's public discovery describes it. */
+export const discoveredTenant = z.object({
+  name: tenantName,
+  displayName: z.string().min(1).max(200),
+  /** Where this tenant's hosted sign-in page may legitimately be served: the relay itself and up to 50 more. */
+  signInOrigins: z.array(origin).max(51),
+  /** The tenant's OpenID Connect issuer. */
+  issuer: z.url({ protocol: /^https?$/ }).max(500),
+});
+export type DiscoveredTenant = z.infer<typeof discoveredTenant>;
+
+/** Public discovery (`GET /api/tenants`): the tenants this relay serves. Unknown fields are ignored. */
+export const tenantDiscovery = z.object({
+  relay: origin,
+  tenants: z.array(discoveredTenant).max(500),
+});
+export type TenantDiscovery = z.infer<typeof tenantDiscovery>;
+
+/** `GET /health` and `GET /health/live` */
+export const health = z.object({ status: z.literal('ok') });
+
+/** `GET /health/ready`: storage is reachable, migrated and takes a write (else a 503 problem). */
+export const readiness = z.object({ status: z.literal('ready') });
+
+/** Admin: a tenant (`GET /admin/t/:tenant`). */
+export const tenantView = z.object({
+  name: z.string(),
+  displayName: z.string(),
+  signInOrigins: z.array(z.string()),
+  createdAt: z.string(),
+});
+export type TenantView = z.infer<typeof tenantView>;
+
+/** Admin: a user. Never a password hash: only whether there is a password. */
+export const userView = z.object({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  kind: z.enum(['member', 'guest']),
+  /** Blocked after the user reported a sign-in as not theirs, until an admin unblocks them. */
+  blocked: z.boolean(),
+  blockedAt: z.string().nullable(),
+  hasPassword: z.boolean(),
+  createdAt: z.string(),
+});
+export type UserView = z.infer<typeof userView>;
+
+/** Admin: `GET …/users` */
+export const userList = z.object({ users: z.array(userView) });
+
+/** Admin: `GET …/groups/:name/members` */
+export const groupMembers = z.object({ members: z.array(userView) });
+
+export const groupView = z.object({
+  id: z.string(),
+  name: z.string(),
+  displayName: z.string(),
+  createdAt: z.string(),
+});
+export type GroupView = z.infer<typeof groupView>;
+
+/** Admin: `GET …/groups` */
+export const groupList = z.object({ groups: z.array(groupView) });
+
+/** Admin: an admin token, never its secret. */
+export const adminTokenView = z.object({
+  id: z.string(),
+  role: z.enum(['global_administrator', 'authentication_policy_administrator']),
+  label: z.string(),
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+});
+export type AdminTokenView = z.infer<typeof adminTokenView>;
+
+/** Admin: `GET …/tokens` */
+export const adminTokenList = z.object({ tokens: z.array(adminTokenView) });
+
+/** Admin: a new admin token; `token` is shown this once. */
+export const adminTokenCreated = z.object({ id: z.string(), token: z.string() });
+
+/** Admin: one entry of the sign-in and audit log. */
+export const auditEventView = z.object({
+  id: z.string(),
+  tenantId: z.string(),
+  at: z.string(),
+  type: z.string(),
+  outcome: z.string(),
+  reason: z.string().nullable(),
+  userId: z.string().nullable(),
+  username: z.string().nullable(),
+  deviceId: z.string().nullable(),
+  method: z.string().nullable(),
+  origin: z.string().nullable(),
+  ip: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  detail: z.record(z.string(), z.unknown()).nullable(),
+});
+export type AuditEventView = z.infer<typeof auditEventView>;
+
+/** Admin: `GET …/audit` */
+export const auditLog = z.object({ events: z.array(auditEventView) });

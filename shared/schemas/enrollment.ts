@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { temporaryAccessPassLifetime } from '../constants';
-import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/browser';
-import { p256PublicJwk, registrationResponse, tenantName, username } from './common';
+import { base64url, p256PublicJwk, registrationResponse, tenantName, username } from './common';
 import { pushSubscription } from './devices';
 
 /** Admin: issue a Temporary Access Pass. One-time by default; a new pass replaces the user's old one. */
@@ -17,11 +16,12 @@ export const temporaryAccessPassIssue = z.object({
 export type TemporaryAccessPassIssue = z.input<typeof temporaryAccessPassIssue>;
 
 /** The answer: the pass itself is shown this once and stored only as a hash. */
-export interface TemporaryAccessPassIssued {
-  temporaryAccessPass: string;
-  expiresAt: string;
-  oneTime: boolean;
-}
+export const temporaryAccessPassIssued = z.object({
+  temporaryAccessPass: z.string(),
+  expiresAt: z.string(),
+  oneTime: z.boolean(),
+});
+export type TemporaryAccessPassIssued = z.infer<typeof temporaryAccessPassIssued>;
 
 /**
  * Phone: start adding a work or school account, either directly (username + Temporary Access
@@ -39,16 +39,43 @@ export const enrollmentStart = z.union([
 ]);
 export type EnrollmentStart = z.input<typeof enrollmentStart>;
 
+/**
+ * WebAuthn registration options as JSON (PublicKeyCredentialCreationOptionsJSON, WebAuthn L3 §5.4), what
+ * @simplewebauthn's generateRegistrationOptions() makes and startRegistration() takes.
+ */
+export const registrationOptions = z.object({
+  rp: z.object({ name: z.string(), id: z.string().optional() }),
+  user: z.object({ id: base64url, name: z.string(), displayName: z.string() }),
+  challenge: base64url.min(1),
+  pubKeyCredParams: z.array(z.object({ alg: z.number().int(), type: z.literal('public-key') })),
+  timeout: z.number().optional(),
+  excludeCredentials: z.array(z.object({ id: base64url, type: z.string(), transports: z.array(z.string()).optional() })).optional(),
+  authenticatorSelection: z
+    .object({
+      authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+      requireResidentKey: z.boolean().optional(),
+      residentKey: z.enum(['discouraged', 'preferred', 'required']).optional(),
+      userVerification: z.enum(['discouraged', 'preferred', 'required']).optional(),
+    })
+    .optional(),
+  hints: z.array(z.enum(['hybrid', 'security-key', 'client-device'])).optional(),
+  attestation: z.enum(['direct', 'enterprise', 'indirect', 'none']).optional(),
+  attestationFormats: z.array(z.enum(['fido-u2f', 'packed', 'android-safetynet', 'android-key', 'tpm', 'apple', 'none'])).optional(),
+  /** The relay asks for credProps only (is the credential discoverable). */
+  extensions: z.object({ credProps: z.boolean().optional() }).optional(),
+});
+
 /** The relay's answer: who is being enrolled, and WebAuthn registration options for startRegistration(). */
-export interface EnrollmentStarted {
-  enrollmentId: string;
-  tenant: string;
-  tenantDisplayName: string;
-  username: string;
-  displayName: string;
-  /** PublicKeyCredentialCreationOptionsJSON: platform authenticator, user verification required, no attestation. */
-  options: PublicKeyCredentialCreationOptionsJSON;
-}
+export const enrollmentStarted = z.object({
+  enrollmentId: z.string(),
+  tenant: z.string(),
+  tenantDisplayName: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  /** Platform authenticator, user verification required, no attestation. */
+  options: registrationOptions,
+});
+export type EnrollmentStarted = z.infer<typeof enrollmentStarted>;
 
 /** Phone: finish adding the account with the new platform credential and the device key. */
 export const enrollmentFinish = z.object({
@@ -62,15 +89,16 @@ export const enrollmentFinish = z.object({
 export type EnrollmentFinish = z.input<typeof enrollmentFinish>;
 
 /** What the phone keeps after enrollment. The TOTP secret is given this once. */
-export interface EnrollmentFinished {
-  registrationId: string;
-  deviceId: string;
-  tenant: string;
-  tenantDisplayName: string;
-  username: string;
-  displayName: string;
-  credentialId: string;
+export const enrollmentFinished = z.object({
+  registrationId: z.string(),
+  deviceId: z.string(),
+  tenant: z.string(),
+  tenantDisplayName: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  credentialId: z.string(),
   /** Base32 (RFC 4648) TOTP secret for offline verification codes. */
-  totpSecret: string;
-  phoneSignInEnabled: boolean;
-}
+  totpSecret: z.string().regex(/^[A-Z2-7]+$/),
+  phoneSignInEnabled: z.boolean(),
+});
+export type EnrollmentFinished = z.infer<typeof enrollmentFinished>;

@@ -38,13 +38,19 @@ export const oidcClientCreate = z.object({
 export type OidcClientCreate = z.input<typeof oidcClientCreate>;
 
 /** What the admin API shows of a client; the secret only in the answer that created it. */
-export interface OidcClientView {
-  clientId: string;
-  displayName: string;
-  type: 'confidential' | 'public';
-  redirectUris: string[];
-  postLogoutRedirectUris: string[];
-  issuer: string;
-  createdAt: string;
-  clientSecret?: string;
-}
+export const oidcClientView = z.object({
+  clientId: z.string(),
+  displayName: z.string(),
+  type: z.enum(['confidential', 'public']),
+  redirectUris: z.array(z.string()),
+  postLogoutRedirectUris: z.array(z.string()),
+  /** The tenant's issuer: what the client's OpenID Connect library is configured with. */
+  issuer: z.string(),
+  createdAt: z.string(),
+  /** Only when the client was just created (confidential clients): shown this once. */
+  clientSecret: z.string().optional(),
+});
+export type OidcClientView = z.infer<typeof oidcClientView>;
+
+/** Admin: `GET /admin/t/:tenant/clients` */
+export const oidcClientList = z.object({ clients: z.array(oidcClientView) });

@@ -59,3 +59,26 @@ export type AuthenticatorPolicy = z.infer<typeof authenticatorPolicy>;
 export type AuthenticatorPolicyInput = z.input<typeof authenticatorPolicy>;
 export type IncludeTarget = z.infer<typeof includeTarget>;
 export type ExcludeTarget = z.infer<typeof excludeTarget>;
+
+// ---- answers ----------------------------------------------------------------------------------
+
+/** Admin: the policy as stored, targets by name (`GET` and `PUT /admin/t/:tenant/policy`). */
+export const policyView = authenticatorPolicy.extend({ updatedAt: z.string() });
+export type PolicyView = z.infer<typeof policyView>;
+
+/**
+ * The policy's answer for one user: allowed or not, in which mode, and why, in words an admin
+ * understands (`GET /admin/t/:tenant/users/:username/policy`).
+ */
+export const policyDecision = z.object({
+  allowed: z.boolean(),
+  mode: mode.nullable(),
+  /** Which target or exclusion decided. */
+  reason: z.string(),
+  decidedBy: z.object({
+    kind: z.enum(['disabled', 'exclude', 'include', 'none']),
+    target: z.enum(['all_users', 'group', 'user']).optional(),
+    id: z.string().optional(),
+  }),
+});
+export type PolicyDecision = z.infer<typeof policyDecision>;

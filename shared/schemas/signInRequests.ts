@@ -84,19 +84,23 @@ export type SignInRequestCreate = z.input<typeof signInRequestCreate>;
  * The answer — the same shape, status and timing for unknown users and users who cannot use
  * the phone (no enumeration): such a request simply never gets approved.
  */
-export interface SignInRequestCreated {
-  requestId: string;
+export const signInRequestCreated = z.object({
+  requestId: z.string(),
   /** The two-digit number to show on the desktop only. */
-  number: number;
-  expiresAt: string;
+  number: z.number().int(),
+  expiresAt: z.string(),
   /** Only its holder can watch the request and redeem the result. Never show or log it. */
-  collectorSecret: string;
-  status: 'pending' | 'cool_down';
+  collectorSecret: z.string(),
+  status: z.enum(['pending', 'cool_down']),
   /** With `cool_down`: when a new push may be sent. */
-  retryAt?: string;
+  retryAt: z.string().optional(),
   /** The other ways this user may sign in (for unknown users, a plausible default list). */
-  methods: string[];
-}
+  methods: z.array(signInMethod),
+});
+export type SignInRequestCreated = z.infer<typeof signInRequestCreated>;
+
+/** Server-sent events of one request for its collector (`GET /api/sign-in-requests/:id/events`), by event name. */
+export const signInRequestEvents = { state: signInRequestState } as const;
 
 /**
  * Phone: one pending request as the device reads it (`GET /api/device/sign-in-requests[/:id]`).
@@ -121,6 +125,9 @@ export const signInRequestDetails = z.object({
 });
 export type SignInRequestDetails = z.infer<typeof signInRequestDetails>;
 
+/** Phone: `GET /api/device/sign-in-requests`, every pending request for the accounts on the device. */
+export const signInRequestList = z.object({ requests: z.array(signInRequestDetails) });
+
 /**
  * Phone: answer a request (`POST /api/sign-in-requests/:id/answer`). The assertion's challenge is
  * `approvalChallenge({requestId, nonce, typedNumber, decision})` from shared/approvalChallenge;
@@ -138,7 +145,8 @@ export const signInAnswer = z.object({
 export type SignInAnswer = z.input<typeof signInAnswer>;
 
 /** The relay's answer to the phone. */
-export interface SignInAnswered {
-  requestId: string;
-  status: 'approved' | 'denied' | 'reported';
-}
+export const signInAnswered = z.object({
+  requestId: z.string(),
+  status: z.enum(['approved', 'denied', 'reported']),
+});
+export type SignInAnswered = z.infer<typeof signInAnswered>;

@@ -11,6 +11,7 @@ import { createAdminToken } from '../../server/admin/adminTokens';
 import { configFor, type RelayConfig } from '../../server/config';
 import { type AppOptions, type RelayApp, createApp } from '../../server/createApp';
 import { createTenant } from '../../server/tenants/createTenant';
+import { tenantCreate } from '../../shared/schemas/directory';
 
 export interface TestRelay extends RelayApp {
   url: string;
@@ -84,7 +85,7 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
     },
     dataDir,
     async tenant(name, tenantOptions = {}) {
-      const tenant = await createTenant(current.ctx, { name, ...tenantOptions });
+      const tenant = await createTenant(current.ctx, tenantCreate.parse({ name, ...tenantOptions }));
       const { token } = await createAdminToken(current.ctx, tenant, 'global_administrator', 'test');
       return {
         name,

@@ -9,6 +9,7 @@ import { deriveKey, loadOidcSecret } from '../../server/oidc/loadOidcSecret';
 import { seal, unseal } from '../../server/pages/cookies';
 import type { Tenant } from '../../server/storage/model';
 import { createTenant } from '../../server/tenants/createTenant';
+import { tenantCreate } from '../../shared/schemas/directory';
 
 describe('oidc-provider’s adapter over the relay’s storage', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nod-oidc-adapter-'));
@@ -18,8 +19,8 @@ describe('oidc-provider’s adapter over the relay’s storage', () => {
 
   beforeAll(async () => {
     relay = await createApp(configFor({ dataDir }));
-    contoso = await createTenant(relay.ctx, { name: 'contoso' });
-    wingtip = await createTenant(relay.ctx, { name: 'wingtiptoys' });
+    contoso = await createTenant(relay.ctx, tenantCreate.parse({ name: 'contoso' }));
+    wingtip = await createTenant(relay.ctx, tenantCreate.parse({ name: 'wingtiptoys' }));
   });
   afterAll(async () => {
     await relay.app.close();

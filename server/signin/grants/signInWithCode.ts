@@ -1,9 +1,9 @@
 import { totp as totpParams } from '../../../shared/constants';
-import { codeSignIn, type CodeSignIn, type SignInGrant } from '../../../shared/schemas/grants';
+import type { z } from 'zod';
+import type { SignInGrant, codeSignIn } from '../../../shared/schemas/grants';
 import { base32Decode, hotp, totpStep } from '../../../shared/totp';
 import { recordAudit } from '../../audit/recordAudit';
 import type { RelayContext } from '../../context';
-import { parseWith } from '../../http/parseWith';
 import { ProblemError } from '../../http/problem';
 import { allowsPhoneSignIn, evaluatePolicy } from '../../policy/evaluatePolicy';
 import type { Registration } from '../../storage/model';
@@ -28,8 +28,12 @@ async function matchingStep(registration: Registration, code: string, now: numbe
  * phone sign-in need only the code; users in `push` mode give their password (or a Temporary
  * Access Pass) first. Each code works once; every failure gets the same answer.
  */
-export async function signInWithCode(ctx: RelayContext, tenantName: string, input: CodeSignIn, caller: CallerInfo): Promise<SignInGrant> {
-  const body = parseWith(codeSignIn, input);
+export async function signInWithCode(
+  ctx: RelayContext,
+  tenantName: string,
+  body: z.output<typeof codeSignIn>,
+  caller: CallerInfo,
+): Promise<SignInGrant> {
   const tenant = await requireTenant(ctx, tenantName);
   const now = ctx.now();
   const invalid = async (reason: string) => {

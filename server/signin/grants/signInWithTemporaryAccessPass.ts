@@ -1,7 +1,6 @@
 import type { z } from 'zod';
-import { temporaryAccessPassSignIn, type SignInGrant } from '../../../shared/schemas/grants';
+import type { SignInGrant, temporaryAccessPassSignIn } from '../../../shared/schemas/grants';
 import type { RelayContext } from '../../context';
-import { parseWith } from '../../http/parseWith';
 import { redeemTemporaryAccessPass } from '../../tap/redeemTemporaryAccessPass';
 import { issueGrant } from './issueGrant';
 import type { CallerInfo } from '../callerInfo';
@@ -10,10 +9,9 @@ import type { CallerInfo } from '../callerInfo';
 export async function signInWithTemporaryAccessPass(
   ctx: RelayContext,
   tenantName: string,
-  input: z.input<typeof temporaryAccessPassSignIn>,
+  body: z.output<typeof temporaryAccessPassSignIn>,
   caller: CallerInfo,
 ): Promise<SignInGrant> {
-  const body = parseWith(temporaryAccessPassSignIn, input);
   const { tenant, user } = await redeemTemporaryAccessPass(ctx, tenantName, body.username, body.temporaryAccessPass, caller);
   return issueGrant(ctx, tenant, user, 'temporary_access_pass', null);
 }

@@ -2,11 +2,12 @@ import { type AuthenticationResponseJSON, verifyAuthenticationResponse } from '@
 import { createHash } from 'node:crypto';
 import { canonicalApproval } from '../../../shared/approvalChallenge';
 import { fromBase64Url } from '../../../shared/base64url';
-import { type SignInAnswer, type SignInAnswered, signInAnswer } from '../../../shared/schemas/signInRequests';
+import type { z } from 'zod';
+import { authenticatorTransport } from '../../../shared/schemas/common';
+import type { SignInAnswered, signInAnswer } from '../../../shared/schemas/signInRequests';
 import { recordAudit } from '../../audit/recordAudit';
 import type { RelayContext } from '../../context';
 import { verifyDeviceSignature } from '../../http/deviceAuth';
-import { parseWith } from '../../http/parseWith';
 import { ProblemError } from '../../http/problem';
 import type { Registration, SignInRequest } from '../../storage/model';
 import type { CallerInfo } from '../callerInfo';
@@ -27,10 +28,9 @@ import { type PhoneAnswer, closeSignInRequest } from './closeSignInRequest';
 export async function answerSignInRequest(
   ctx: RelayContext,
   requestId: string,
-  input: SignInAnswer,
+  body: z.output<typeof signInAnswer>,
   caller: CallerInfo,
 ): Promise<SignInAnswered> {
-  const body = parseWith(signInAnswer, input);
   const now = ctx.now();
   const request = await ctx.storage.signInRequests.byId(requestId);
   const registration = await ctx.storage.registrations.byId(body.registrationId);
@@ -167,7 +167,11 @@ async function verifyApproval(
         id: registration.credentialId,
         publicKey: fromBase64Url(registration.credentialPublicKey) as Uint8Array<ArrayBuffer>,
         counter: registration.signCount,
-        transports: registration.transports as never,
+        // Stored as the browser reported them; one this library does not know is left out.
+        transports: registration.transports.flatMap((t) => {
+          const known = authenticatorTransport.safeParse(t);
+          return known.success ? [known.data] : [];
+        }),
       },
       // Passwordless needs the PIN or biometric; push MFA is the second factor after a password.
       requireUserVerification: request.kind === 'passwordless',

@@ -1,10 +1,10 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { numberMatching } from '../../../shared/constants';
 import { fatigueLimits } from '../../../shared/schemas/policy';
-import { type SignInRequestCreate, type SignInRequestCreated, signInRequestCreate } from '../../../shared/schemas/signInRequests';
+import type { z } from 'zod';
+import type { SignInRequestCreated, signInRequestCreate } from '../../../shared/schemas/signInRequests';
 import { recordAudit } from '../../audit/recordAudit';
 import type { RelayContext } from '../../context';
-import { parseWith } from '../../http/parseWith';
 import { ProblemError } from '../../http/problem';
 import { hashSecret, newId } from '../../ids';
 import { allowsPhoneSignIn, allowsPushMfa, evaluatePolicy } from '../../policy/evaluatePolicy';
@@ -36,10 +36,9 @@ export interface CreateOptions extends CallerInfo {
 export async function createSignInRequest(
   ctx: RelayContext,
   tenantName: string,
-  input: SignInRequestCreate,
+  body: z.output<typeof signInRequestCreate>,
   options: CreateOptions,
 ): Promise<SignInRequestCreated> {
-  const body = parseWith(signInRequestCreate, input);
   const tenant = await requireTenant(ctx, tenantName);
   // A browser page can only speak for its own origin (extensions broker with their own key).
   if (options.callOrigin && !/^(chrome|moz)-extension:/.test(options.callOrigin) && options.callOrigin !== body.origin) {

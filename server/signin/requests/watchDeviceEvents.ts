@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { deviceEvents } from '../../../shared/schemas/devices';
 import type { RelayContext } from '../../context';
 import { openEventStream } from '../../http/eventStream';
 import type { Device } from '../../storage/model';
@@ -15,7 +16,7 @@ import { requestForDevice } from './requestForDevice';
 export async function watchDeviceEvents(ctx: RelayContext, device: Device, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   await ctx.storage.devices.touch(device.id, ctx.now());
   let queue = Promise.resolve();
-  const stream = openEventStream(request, reply, () => unsubscribe());
+  const stream = openEventStream(request, reply, deviceEvents, () => unsubscribe());
   const handle = async (notice: DeviceNotice | 'pending') => {
     if (stream.closed) return;
     if (notice === 'pending') {

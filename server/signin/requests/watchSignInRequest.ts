@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type RequestStatus, finalRequestStatuses } from '../../../shared/schemas/signInRequests';
+import { type RequestStatus, finalRequestStatuses, signInRequestEvents } from '../../../shared/schemas/signInRequests';
 import type { RelayContext } from '../../context';
 import { openEventStream } from '../../http/eventStream';
 import { requestState } from './requestState';
@@ -41,7 +41,7 @@ export async function watchSignInRequest(
 ): Promise<void> {
   let sent: number | undefined;
   let queue = Promise.resolve();
-  const stream = openEventStream(request, reply, () => unsubscribe());
+  const stream = openEventStream(request, reply, signInRequestEvents, () => unsubscribe());
   const deliverCurrent = async () => {
     if (stream.closed) return;
     const stored = await ctx.storage.signInRequests.byId(requestId);
