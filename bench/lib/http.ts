@@ -4,6 +4,7 @@
  * share the cores, and a heavy client would make the relay look slower than it is.
  */
 import { Agent, type IncomingMessage, request } from 'node:http';
+import { eventStreamParser } from '../../shared/relay/readEventStream';
 
 export interface JsonResult {
   status: number;
@@ -88,8 +89,8 @@ export interface SseStream {
 }
 
 /**
- * Open a server-sent event stream and call `onEvent` for each event as it arrives. Parsing is
- * done on the raw chunk with no stream adapters: 10,000 of these stay open at once.
+ * Open a server-sent event stream and call `onEvent` for each event as it arrives. The shared
+ * parser is fed the raw chunks with no stream adapters: 10,000 of these stay open at once.
  */
 export function openSse(
   client: HttpClient,
@@ -117,26 +118,12 @@ export function openSse(
       (res) => {
         response = res;
         resolve(res.statusCode ?? 0);
-        let buffer = '';
+        let at = 0;
+        const parser = eventStreamParser((event) => onEvent({ event: event.event, id: event.id, data: JSON.parse(event.data), at }));
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
-          const at = performance.now();
-          buffer += chunk;
-          let end = buffer.indexOf('\n\n');
-          while (end >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            let event = 'message';
-            let id: string | undefined;
-            let data: string | undefined;
-            for (const line of block.split('\n')) {
-              if (line.startsWith('event: ')) event = line.slice(7);
-              else if (line.startsWith('id: ')) id = line.slice(4);
-              else if (line.startsWith('data: ')) data = line.slice(6);
-            }
-            if (data !== undefined) onEvent({ event, id, data: JSON.parse(data), at });
-            end = buffer.indexOf('\n\n');
-          }
+          at = performance.now();
+          parser.push(chunk);
         });
         res.on('end', endedResolve);
         res.on('close', endedResolve);

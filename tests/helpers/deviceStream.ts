@@ -1,6 +1,7 @@
 /** Read a phone's live channel (device-signed server-sent events) as the PWA does, with fetch. */
 import type { DeviceEvent } from '../../shared/schemas/devices';
 import { deviceAuthorizationHeader } from '../../shared/deviceSignature';
+import { readEventStream } from '../../shared/relay/readEventStream';
 import type { TestPhone } from './enrollPhone';
 
 export interface DeviceStream {
@@ -20,31 +21,15 @@ export async function openDeviceStream(relayUrl: string, phone: TestPhone): Prom
   const events: DeviceEvent[] = [];
   const waiters: { predicate: (e: DeviceEvent) => boolean; resolve: (e: DeviceEvent) => void }[] = [];
   const ended = (async () => {
-    const decoder = new TextDecoder();
-    const reader = response.body!.getReader();
-    let buffer = '';
     try {
-      for (let read = await reader.read(); !read.done; read = await reader.read()) {
-        const chunk = read.value;
-        buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-        let end = buffer.indexOf('\n\n');
-        while (end >= 0) {
-          const data = buffer
-            .slice(0, end)
-            .split('\n')
-            .find((line) => line.startsWith('data: '));
-          buffer = buffer.slice(end + 2);
-          if (data) {
-            const event = JSON.parse(data.slice(6)) as DeviceEvent;
-            events.push(event);
-            for (const waiter of [...waiters]) {
-              if (waiter.predicate(event)) {
-                waiters.splice(waiters.indexOf(waiter), 1);
-                waiter.resolve(event);
-              }
-            }
+      for await (const received of readEventStream(response.body!)) {
+        const event = JSON.parse(received.data) as DeviceEvent;
+        events.push(event);
+        for (const waiter of [...waiters]) {
+          if (waiter.predicate(event)) {
+            waiters.splice(waiters.indexOf(waiter), 1);
+            waiter.resolve(event);
           }
-          end = buffer.indexOf('\n\n');
         }
       }
     } catch {

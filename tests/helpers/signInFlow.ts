@@ -5,6 +5,7 @@
  */
 import { approvalChallenge, canonicalApproval, type Decision } from '../../shared/approvalChallenge';
 import { signWithDeviceKey } from '../../shared/deviceSignature';
+import { readEventStream } from '../../shared/relay/readEventStream';
 import type { SignInRequestCreated, SignInRequestDetails, SignInRequestState } from '../../shared/schemas/signInRequests';
 import type { TestPhone } from './enrollPhone';
 import { fetchJson } from './startRelay';
@@ -103,29 +104,14 @@ export async function watch(
       signal: controller.signal,
     });
     if (!response.ok || !response.body) return { states, ids, status: response.status, ended: true };
-    const decoder = new TextDecoder();
-    let buffer = '';
-    const reader = response.body.getReader();
-    for (let read = await reader.read(); !read.done; read = await reader.read()) {
-      const chunk = read.value;
-      buffer += decoder.decode(chunk as Uint8Array, { stream: true });
-      let end = buffer.indexOf('\n\n');
-      while (end >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const data = block.split('\n').find((line) => line.startsWith('data: '));
-        const id = block.split('\n').find((line) => line.startsWith('id: '));
-        if (data) {
-          const state = JSON.parse(data.slice(6)) as SignInRequestState;
-          states.push(state);
-          if (id) ids.push(id.slice(4));
-          options.onState?.(state);
-          if (until(state)) {
-            controller.abort();
-            return { states, ids, status: response.status, ended: false };
-          }
-        }
-        end = buffer.indexOf('\n\n');
+    for await (const event of readEventStream(response.body)) {
+      const state = JSON.parse(event.data) as SignInRequestState;
+      states.push(state);
+      if (event.id !== undefined) ids.push(event.id);
+      options.onState?.(state);
+      if (until(state)) {
+        controller.abort();
+        return { states, ids, status: response.status, ended: false };
       }
     }
     return { states, ids, status: response.status, ended: true };

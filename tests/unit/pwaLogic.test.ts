@@ -4,9 +4,9 @@
  * dropping closed and expired requests by itself.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { readEventStream } from '../../shared/relay/readEventStream';
 import type { SignInRequestDetails } from '../../shared/schemas/signInRequests';
 import { parseEnrollmentLink } from '../../pwa/src/enrollment/parseEnrollmentLink';
-import { readEventStream } from '../../pwa/src/relay/readEventStream';
 import { parseTypedNumber } from '../../pwa/src/requests/answerSignInRequest';
 import { addRequest, closeRequest, pendingRequests } from '../../pwa/src/requests/requestStore';
 import { notificationForPush } from '../../pwa/sw/notificationForPush';
@@ -54,7 +54,7 @@ describe('the live channel reads server-sent events from a fetch body', () => {
       },
     });
     const events: unknown[] = [];
-    await readEventStream(body, (event) => events.push(event));
+    for await (const event of readEventStream(body)) events.push(event);
     expect(events).toEqual([
       { event: 'request', data: '{"a":1}', id: undefined },
       { event: 'closed', data: 'line one\nline two', id: '7' },

@@ -1,5 +1,8 @@
 import { browser } from 'wxt/browser';
 import { deviceAuthorizationHeader } from '../../../shared/deviceSignature';
+import { callRelayAsDevice } from '../../../shared/relay/callRelayAsDevice';
+import { RelayProblem, RelayUnreachable } from '../../../shared/relay/relayErrors';
+import { browserUserRegistered } from '../../../shared/schemas/devices';
 import { forgetTenants } from '../history/history';
 import { getOrCreateBrowserKey, loadBrowserKey } from '../relays/browserKey';
 import { fetchDiscovery } from '../relays/fetchDiscovery';
@@ -89,18 +92,21 @@ export async function registerBrowserForUser(input: {
   temporaryAccessPass: string;
 }): Promise<void> {
   const path = `/api/t/${encodeURIComponent(input.tenant)}/browsers/self/users`;
-  const body = JSON.stringify({ username: input.username, temporaryAccessPass: input.temporaryAccessPass });
-  const authorization = await signWithBrowserKey(input.relayOrigin, input.tenant, { method: 'POST', path, body });
-  if (!authorization) throw new Error('Add the relay first: this browser has no key registered with it.');
-  const response = await fetch(`${input.relayOrigin}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization },
-    body,
-    credentials: 'omit',
-    cache: 'no-store',
-  });
-  if (!response.ok) {
-    const problem = (await response.json().catch(() => undefined)) as { detail?: string; title?: string } | undefined;
-    throw new Error(problem?.detail ?? problem?.title ?? `The relay refused (${response.status}).`);
+  const sign = async (request: { method: string; path: string; body: string }) => {
+    const authorization = await signWithBrowserKey(input.relayOrigin, input.tenant, request);
+    if (!authorization) throw new Error('Add the relay first: this browser has no key registered with it.');
+    return authorization;
+  };
+  try {
+    await callRelayAsDevice({ relayUrl: input.relayOrigin, sign }, path, {
+      body: { username: input.username, temporaryAccessPass: input.temporaryAccessPass },
+      answer: browserUserRegistered,
+      credentials: 'omit',
+    });
+  } catch (error) {
+    if (error instanceof RelayProblem) throw new Error(error.detail ?? `The relay refused (${error.status}).`);
+    // Unreachable: what the browser said, as before.
+    if (error instanceof RelayUnreachable && error.cause instanceof Error) throw error.cause;
+    throw error;
   }
 }

@@ -1,4 +1,5 @@
-import type { DiscoveredTenant, RelayRecord } from '../relays/relay';
+import type { DiscoveredTenant } from '../../../shared/schemas/directory';
+import type { RelayRecord } from '../relays/relay';
 import { hostSkeleton } from './hostSkeleton';
 
 export interface TenantAtRelay {

@@ -1,5 +1,6 @@
-import type { BrowserRegister } from '../../../shared/schemas/devices';
+import { callRelay } from '../../../shared/relay/callRelay';
 import type { P256PublicJwk } from '../../../shared/schemas/common';
+import { type BrowserRegister, browserRegistered } from '../../../shared/schemas/devices';
 
 /**
  * Register this browser's public key with one tenant of a relay (`POST /api/t/:tenant/browsers`), so the
@@ -15,16 +16,13 @@ export async function registerBrowser(
 ): Promise<string | undefined> {
   try {
     const body: BrowserRegister = { publicKey, name: name.slice(0, 100) };
-    const response = await fetchImpl(`${relayOrigin}/api/t/${encodeURIComponent(tenant)}/browsers`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
+    const { deviceId } = await callRelay(`${relayOrigin}/api/t/${encodeURIComponent(tenant)}/browsers`, {
+      body,
+      answer: browserRegistered,
       credentials: 'omit',
-      cache: 'no-store',
+      fetch: fetchImpl,
     });
-    if (!response.ok) return undefined;
-    const { deviceId } = (await response.json()) as { deviceId?: unknown };
-    return typeof deviceId === 'string' && /^[A-Za-z0-9_-]{1,200}$/.test(deviceId) ? deviceId : undefined;
+    return deviceId;
   } catch {
     return undefined;
   }

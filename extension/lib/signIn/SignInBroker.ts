@@ -1,8 +1,17 @@
-import { signInRequestState, type SignInRequestCreated } from '../../../shared/schemas/signInRequests';
+import { callRelay } from '../../../shared/relay/callRelay';
+import { callRelayAsDevice } from '../../../shared/relay/callRelayAsDevice';
+import { followEventStream } from '../../../shared/relay/followEventStream';
+import { RelayProblem, RelayUnreachable } from '../../../shared/relay/relayErrors';
+import { noContent } from '../../../shared/schemas/common';
 import type { SignInView } from '../../../shared/schemas/extensionMessages';
 import { signInGrant } from '../../../shared/schemas/grants';
+import {
+  type SignInRequestCreated,
+  signInRequestCreated,
+  signInRequestEvents,
+  signInRequestState,
+} from '../../../shared/schemas/signInRequests';
 import { type PendingSignIn, type SignInStore, finalStatuses, viewOf } from './pendingSignIn';
-import { readEventStream } from './readEventStream';
 
 /** Signs a relay call with this browser's key, for one tenant (undefined: the browser is not registered there). */
 export type BrowserSigner = (
@@ -115,13 +124,13 @@ export class SignInBroker {
     await this.deps.store.remove(tabId);
     if (!options.keepView) this.deps.onView(tabId, null);
     if (record.collectorSecret && record.requestId && (record.status === 'pending' || record.status === 'approved')) {
-      await this.deps
-        .fetch(`${record.relayOrigin}/api/sign-in-requests/${encodeURIComponent(record.requestId)}`, {
-          method: 'DELETE',
-          headers: { authorization: `Bearer ${record.collectorSecret}` },
-          credentials: 'omit',
-        })
-        .catch(() => undefined);
+      await callRelay(this.requestUrl(record), {
+        method: 'DELETE',
+        headers: this.collector(record),
+        answer: noContent,
+        credentials: 'omit',
+        fetch: this.deps.fetch,
+      }).catch(() => undefined);
     }
   }
 
@@ -148,40 +157,34 @@ export class SignInBroker {
     }
   }
 
-  /** Follow the request's server-sent events until it ends; reconnect with Last-Event-ID when the stream breaks. */
+  /** Follow the request's server-sent events until it ends; the stream resumes with Last-Event-ID when it breaks. */
   async follow(tabId: number): Promise<void> {
     if (this.followers.has(tabId)) return;
     const controller = new AbortController();
     this.followers.set(tabId, controller);
     try {
-      for (;;) {
-        const record = await this.deps.store.get(tabId);
-        if (!record || controller.signal.aborted) return;
-        if (record.status === 'approved') return void (await this.redeem(tabId));
-        if (record.status !== 'pending' || !record.collectorSecret || !record.requestId) return;
-        const expiresAt = Date.parse(record.expiresAt ?? '');
-        const untilExpiry = expiresAt - this.deps.now();
-        if (untilExpiry <= 0) {
-          await this.checkState(tabId);
-          return;
-        }
-        // Past the expiry the relay will say `expired`; stop waiting for it a little after.
-        const expiryTimer = setTimeout(() => controller.abort('expiry'), untilExpiry + (this.deps.expiryGraceMs ?? 3_000));
-        try {
-          await this.readEvents(record, controller.signal);
-        } catch {
-          // The stream broke (network, relay restart, background stopping): try again below.
-        } finally {
-          clearTimeout(expiryTimer);
-        }
-        if (controller.signal.aborted) {
-          if (controller.signal.reason === 'expiry') {
-            this.followers.delete(tabId);
-            await this.checkState(tabId);
-          }
-          return;
-        }
-        await new Promise((resolve) => setTimeout(resolve, this.deps.reconnectDelayMs ?? 1_000));
+      const record = await this.deps.store.get(tabId);
+      if (!record || controller.signal.aborted) return;
+      if (record.status === 'approved') return void (await this.redeem(tabId));
+      if (record.status !== 'pending' || !record.collectorSecret || !record.requestId) return;
+      const untilExpiry = Date.parse(record.expiresAt ?? '') - this.deps.now();
+      if (untilExpiry <= 0) {
+        await this.checkState(tabId);
+        return;
+      }
+      // Past the expiry the relay will say `expired`; stop waiting for it a little after.
+      const expiryTimer = setTimeout(() => controller.abort('expiry'), untilExpiry + (this.deps.expiryGraceMs ?? 3_000));
+      try {
+        await this.readEvents(record, controller.signal);
+      } catch {
+        // The store failed while applying an event: the sign-in stays as stored, and a resume picks it up.
+        return;
+      } finally {
+        clearTimeout(expiryTimer);
+      }
+      if (controller.signal.reason === 'expiry') {
+        this.followers.delete(tabId);
+        await this.checkState(tabId);
       }
     } finally {
       if (this.followers.get(tabId) === controller) this.followers.delete(tabId);
@@ -189,33 +192,27 @@ export class SignInBroker {
   }
 
   private async readEvents(record: PendingSignIn, signal: AbortSignal): Promise<void> {
-    const response = await this.deps.fetch(`${record.relayOrigin}/api/sign-in-requests/${encodeURIComponent(record.requestId!)}/events`, {
-      headers: {
-        accept: 'text/event-stream',
-        authorization: `Bearer ${record.collectorSecret}`,
-        ...(record.lastEventId ? { 'last-event-id': record.lastEventId } : {}),
-      },
-      credentials: 'omit',
-      cache: 'no-store',
+    const delay = this.deps.reconnectDelayMs ?? 1_000;
+    const events = followEventStream(`${this.requestUrl(record)}/events`, {
+      events: signInRequestEvents,
+      headers: this.collector(record),
+      lastEventId: record.lastEventId,
       signal,
+      credentials: 'omit',
+      fetch: this.deps.fetch,
+      reconnect: { firstMs: delay, maxMs: delay },
+      // A request the relay no longer knows is over; anything else is worth another try until the expiry.
+      shouldReconnect: (failure) => !(failure instanceof RelayProblem && failure.status === 404),
     });
-    if (response.status === 404) {
-      await this.finish(record.tabId, 'expired', 'This sign-in request is no longer known to the relay.');
-      return;
-    }
-    if (!response.ok || !response.body) throw new Error(`events: ${response.status}`);
-    for await (const event of readEventStream(response.body)) {
-      if (event.event !== 'state') continue;
-      let data: unknown;
-      try {
-        data = JSON.parse(event.data);
-      } catch {
-        continue;
+    try {
+      for await (const { data: state, id } of events) {
+        if (state.requestId !== record.requestId) continue;
+        const next = await this.applyState(record.tabId, state, id);
+        if (next?.status !== 'pending') return;
       }
-      const state = signInRequestState.safeParse(data);
-      if (!state.success || state.data.requestId !== record.requestId) continue;
-      const next = await this.applyState(record.tabId, state.data, event.id);
-      if (next?.status !== 'pending') return;
+    } catch (error) {
+      if (!(error instanceof RelayProblem)) throw error;
+      await this.finish(record.tabId, 'expired', 'This sign-in request is no longer known to the relay.');
     }
   }
 
@@ -224,23 +221,31 @@ export class SignInBroker {
     const record = await this.deps.store.get(tabId);
     if (!record?.collectorSecret || !record.requestId) return;
     try {
-      const response = await this.deps.fetch(`${record.relayOrigin}/api/sign-in-requests/${encodeURIComponent(record.requestId)}`, {
-        headers: { authorization: `Bearer ${record.collectorSecret}` },
+      const state = await callRelay(this.requestUrl(record), {
+        headers: this.collector(record),
+        answer: signInRequestState,
         credentials: 'omit',
-        cache: 'no-store',
+        fetch: this.deps.fetch,
       });
-      const state = response.ok ? signInRequestState.safeParse(await response.json()) : undefined;
-      if (state?.success) {
-        const next = await this.applyState(tabId, state.data);
-        if (next?.status === 'pending' && Date.parse(next.expiresAt ?? '') <= this.deps.now()) {
-          await this.finish(tabId, 'expired', 'The request timed out. Send a new request to try again.');
-        }
-        return;
+      const next = await this.applyState(tabId, state);
+      if (next?.status === 'pending' && Date.parse(next.expiresAt ?? '') <= this.deps.now()) {
+        await this.finish(tabId, 'expired', 'The request timed out. Send a new request to try again.');
       }
+      return;
     } catch {
       // fall through: the request is past its time either way
     }
     await this.finish(tabId, 'expired', 'The request timed out. Send a new request to try again.');
+  }
+
+  /** The request's URL at its relay. */
+  private requestUrl(record: PendingSignIn): string {
+    return `${record.relayOrigin}/api/sign-in-requests/${encodeURIComponent(record.requestId ?? '')}`;
+  }
+
+  /** Only the holder of the collector secret may watch, cancel or redeem the request. */
+  private collector(record: PendingSignIn): Record<string, string> {
+    return { authorization: `Bearer ${record.collectorSecret}` };
   }
 
   private async applyState(
@@ -280,21 +285,18 @@ export class SignInBroker {
       let grant: string | undefined;
       let failure: string | undefined;
       try {
-        const response = await this.deps.fetch(
-          `${record.relayOrigin}/api/sign-in-requests/${encodeURIComponent(record.requestId)}/redeem`,
-          {
-            method: 'POST',
-            headers: { authorization: `Bearer ${record.collectorSecret}` },
-            credentials: 'omit',
-            cache: 'no-store',
-          },
-        );
-        const body = await response.json().catch(() => undefined);
-        const parsed = signInGrant.safeParse(body);
-        if (response.ok && parsed.success) grant = parsed.data.grant;
-        else failure = problemDetail(body) ?? 'The approval could not be used. Try again.';
-      } catch {
-        failure = 'The relay could not be reached to finish the sign-in. Try again.';
+        ({ grant } = await callRelay(`${this.requestUrl(record)}/redeem`, {
+          method: 'POST',
+          headers: this.collector(record),
+          answer: signInGrant,
+          credentials: 'omit',
+          fetch: this.deps.fetch,
+        }));
+      } catch (error) {
+        failure =
+          error instanceof RelayUnreachable
+            ? 'The relay could not be reached to finish the sign-in. Try again.'
+            : ((error instanceof RelayProblem ? error.detail?.slice(0, 300) : undefined) ?? 'The approval could not be used. Try again.');
       }
       if (!grant) {
         await this.finishUnlocked(tabId, 'failed', failure);
@@ -334,59 +336,61 @@ export class SignInBroker {
 
   private async createRequest(base: PendingSignIn): Promise<PendingSignIn> {
     const path = `/api/t/${encodeURIComponent(base.tenant)}/sign-in-requests`;
-    // The origin is the tab's, as the browser reported it: the page never gets to say where it is.
-    const body = JSON.stringify({
-      username: base.username,
-      kind: 'passwordless',
-      origin: base.site,
-      client: base.clientId ? { clientId: base.clientId } : {},
-    });
-    try {
-      const send = async (signed: boolean) => {
-        // A key that cannot sign (storage trouble) must not stop the sign-in: it goes unsigned, unmarked.
-        const authorization = signed
-          ? await this.deps.sign(base.relayOrigin, base.tenant, { method: 'POST', path, body }).catch(() => undefined)
-          : undefined;
-        return this.deps.fetch(`${base.relayOrigin}${path}`, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'nod-collector-key': await this.deps.collectorKey(),
-            ...(authorization ? { authorization } : {}),
+    const send = async (signed: boolean) =>
+      callRelayAsDevice(
+        {
+          relayUrl: base.relayOrigin,
+          // A key that cannot sign (storage trouble) must not stop the sign-in: it goes unsigned, unmarked.
+          sign: async (request) => (signed ? this.deps.sign(base.relayOrigin, base.tenant, request).catch(() => undefined) : undefined),
+        },
+        path,
+        {
+          // The origin is the tab's, as the browser reported it: the page never gets to say where it is.
+          body: {
+            username: base.username,
+            kind: 'passwordless',
+            origin: base.site,
+            client: base.clientId ? { clientId: base.clientId } : {},
           },
-          body,
+          headers: { 'nod-collector-key': await this.deps.collectorKey() },
+          answer: signInRequestCreated,
           credentials: 'omit',
-          cache: 'no-store',
-        });
-      };
-      let response = await send(true);
-      if (response.status === 401) response = await send(false);
-      const answer = await response.json().catch(() => undefined);
-      if (response.status !== 201) {
-        const code = problemCode(answer);
-        return {
-          ...base,
-          status: code === 'cool_down' || code === 'too_many_pending' ? 'cool_down' : 'not_created',
-          message: (code && problemMessages[code]) ?? problemDetail(answer) ?? `The relay refused the sign-in (${response.status}).`,
-          updatedAt: this.deps.now(),
-        };
+          fetch: this.deps.fetch,
+        },
+      );
+    let created: SignInRequestCreated;
+    try {
+      try {
+        created = await send(true);
+      } catch (error) {
+        // The relay did not take this browser's key: a plain sign-in still works.
+        if (!(error instanceof RelayProblem && error.status === 401)) throw error;
+        created = await send(false);
       }
-      const created = answer as SignInRequestCreated;
-      const coolingDown = created.status === 'cool_down';
+    } catch (error) {
+      if (!(error instanceof RelayProblem)) {
+        return { ...base, status: 'not_created', message: 'The relay could not be reached. Try again.', updatedAt: this.deps.now() };
+      }
+      const code = error.code;
       return {
         ...base,
-        status: coolingDown ? 'cool_down' : 'pending',
-        requestId: String(created.requestId),
-        number: Number(created.number),
-        expiresAt: String(created.expiresAt),
-        ...(created.retryAt ? { retryAt: String(created.retryAt) } : {}),
-        ...(coolingDown ? {} : { collectorSecret: String(created.collectorSecret) }),
-        message: coolingDown ? problemMessages.cool_down : 'Open your Authenticator app and enter the number shown to sign in.',
+        status: code === 'cool_down' || code === 'too_many_pending' ? 'cool_down' : 'not_created',
+        message: problemMessages[code] ?? error.detail?.slice(0, 300) ?? `The relay refused the sign-in (${error.status}).`,
         updatedAt: this.deps.now(),
       };
-    } catch {
-      return { ...base, status: 'not_created', message: 'The relay could not be reached. Try again.', updatedAt: this.deps.now() };
     }
+    const coolingDown = created.status === 'cool_down';
+    return {
+      ...base,
+      status: coolingDown ? 'cool_down' : 'pending',
+      requestId: created.requestId,
+      number: created.number,
+      expiresAt: created.expiresAt,
+      ...(created.retryAt ? { retryAt: created.retryAt } : {}),
+      ...(coolingDown ? {} : { collectorSecret: created.collectorSecret }),
+      message: coolingDown ? problemMessages.cool_down : 'Open your Authenticator app and enter the number shown to sign in.',
+      updatedAt: this.deps.now(),
+    };
   }
 
   private async save(record: PendingSignIn): Promise<PendingSignIn> {
@@ -413,17 +417,4 @@ export class SignInBroker {
     );
     return next;
   }
-}
-
-function problemCode(body: unknown): string | undefined {
-  return typeof body === 'object' && body !== null && typeof (body as { code?: unknown }).code === 'string'
-    ? (body as { code: string }).code
-    : undefined;
-}
-
-function problemDetail(body: unknown): string | undefined {
-  if (typeof body !== 'object' || body === null) return undefined;
-  const { detail, title } = body as { detail?: unknown; title?: unknown };
-  const text = typeof detail === 'string' ? detail : typeof title === 'string' ? title : undefined;
-  return text?.slice(0, 300);
 }

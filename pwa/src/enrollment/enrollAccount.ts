@@ -4,19 +4,29 @@
  * tenant's device key, keep the account.
  */
 import { startRegistration } from '@simplewebauthn/browser';
+import { callRelay } from '../../../shared/relay/callRelay';
+import { RelayAnswerInvalid } from '../../../shared/relay/relayErrors';
 import type { P256PublicJwk } from '../../../shared/schemas/common';
-import type { EnrollmentFinish, EnrollmentFinished, EnrollmentStart, EnrollmentStarted } from '../../../shared/schemas/enrollment';
+import {
+  type EnrollmentFinish,
+  type EnrollmentStart,
+  type EnrollmentStarted,
+  enrollmentFinished,
+  enrollmentStarted,
+} from '../../../shared/schemas/enrollment';
 import { createDeviceKey } from '../device/createDeviceKey';
 import { currentPushSubscriptionJson } from '../push/pushSubscription';
-import { relayCall } from '../relay/relayCall';
 import { type Account, currentAccounts, saveAccount } from '../store/accountStore';
 
 export type { EnrollmentStarted };
 
 export async function startEnrollment(relayUrl: string, start: EnrollmentStart): Promise<EnrollmentStarted> {
-  const started = await relayCall<EnrollmentStarted>(`${relayUrl}/api/enrollment/start`, { body: start });
-  if (!started?.enrollmentId || !started.options?.challenge) throw new Error('The relay gave an enrollment this app cannot read.');
-  return started;
+  try {
+    return await callRelay(`${relayUrl}/api/enrollment/start`, { body: start, answer: enrollmentStarted });
+  } catch (error) {
+    if (error instanceof RelayAnswerInvalid) throw new Error('The relay gave an enrollment this app cannot read.');
+    throw error;
+  }
 }
 
 /** Reuse the tenant's device key when the phone already holds an account there: one device per tenant. */
@@ -40,7 +50,7 @@ export async function finishEnrollment(relayUrl: string, started: EnrollmentStar
     deviceName,
     ...(subscription ? { pushSubscription: subscription } : {}),
   };
-  const finished = await relayCall<EnrollmentFinished>(`${relayUrl}/api/enrollment/finish`, { body });
+  const finished = await callRelay(`${relayUrl}/api/enrollment/finish`, { body, answer: enrollmentFinished });
   const account: Account = {
     registrationId: finished.registrationId,
     relayUrl,

@@ -3,8 +3,15 @@
  * app installation, shared by every tenant's device), and telling each tenant's relay device
  * about it. Where push cannot be had the app still works: requests arrive while it is open.
  */
-import { pushSubscription as pushSubscriptionSchema, type PushSubscriptionJson } from '../../../shared/schemas/devices';
-import { OfflineError, RelayProblem, deviceCall, relayCall } from '../relay/relayCall';
+import { callRelay } from '../../../shared/relay/callRelay';
+import { callRelayAsDevice } from '../../../shared/relay/callRelayAsDevice';
+import { RelayProblem, RelayUnreachable } from '../../../shared/relay/relayErrors';
+import {
+  type PushSubscriptionJson,
+  pushSubscriptionSaved,
+  pushSubscription as pushSubscriptionSchema,
+  vapidPublicKey,
+} from '../../../shared/schemas/devices';
 import { type Account, devicesOf, updateAccount } from '../store/accountStore';
 
 export type PushStatus =
@@ -120,7 +127,7 @@ async function doSetUpPush(accounts: Account[]): Promise<void> {
       setStatus('subscribing');
       let publicKey: string;
       try {
-        ({ publicKey } = await relayCall<{ publicKey: string }>(`${accounts[0].relayUrl}/api/push/vapid-public-key`));
+        ({ publicKey } = await callRelay(`${accounts[0].relayUrl}/api/push/vapid-public-key`, { answer: vapidPublicKey }));
       } catch (error) {
         if (error instanceof RelayProblem && error.status === 404) return setStatus('relay-without-push');
         throw error;
@@ -138,13 +145,17 @@ async function doSetUpPush(accounts: Account[]): Promise<void> {
     for (const device of devicesOf(accounts)) {
       const stale = accounts.filter((a) => device.registrationIds.includes(a.registrationId) && a.pushEndpoint !== subscription.endpoint);
       if (stale.length === 0) continue;
-      const { pushState } = await deviceCall<{ pushState: 'subscribed' | 'none' }>(device, 'PUT', '/api/device/push', { subscription });
+      const { pushState } = await callRelayAsDevice(device, '/api/device/push', {
+        method: 'PUT',
+        body: { subscription },
+        answer: pushSubscriptionSaved,
+      });
       for (const account of stale) await updateAccount(account.registrationId, { pushState, pushEndpoint: subscription.endpoint });
     }
     setStatus('subscribed');
   } catch (error) {
     // Offline: try again later; otherwise the browser could not subscribe.
-    setStatus(error instanceof OfflineError ? 'subscribing' : 'unavailable');
+    setStatus(error instanceof RelayUnreachable ? 'subscribing' : 'unavailable');
   }
 }
 

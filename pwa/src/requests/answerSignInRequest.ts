@@ -8,8 +8,9 @@ import { startAuthentication } from '@simplewebauthn/browser';
 import { type ApprovalBinding, type Decision, approvalChallenge, canonicalApproval } from '../../../shared/approvalChallenge';
 import { numberMatching } from '../../../shared/constants';
 import { signWithDeviceKey } from '../../../shared/deviceSignature';
-import type { SignInAnswer, SignInAnswered, SignInRequestDetails } from '../../../shared/schemas/signInRequests';
-import { OfflineError, RelayProblem, relayCall } from '../relay/relayCall';
+import { callRelay } from '../../../shared/relay/callRelay';
+import { RelayProblem, RelayUnreachable } from '../../../shared/relay/relayErrors';
+import { type SignInAnswer, type SignInRequestDetails, signInAnswered } from '../../../shared/schemas/signInRequests';
 import type { Account } from '../store/accountStore';
 
 export type AnswerOutcome =
@@ -62,13 +63,13 @@ export async function answerSignInRequest(
     deviceSignature: await signWithDeviceKey(account.deviceKey, canonicalApproval(binding)),
   };
   try {
-    const answered = await relayCall<SignInAnswered>(
-      `${account.relayUrl}/api/sign-in-requests/${encodeURIComponent(details.requestId)}/answer`,
-      { body },
-    );
+    const answered = await callRelay(`${account.relayUrl}/api/sign-in-requests/${encodeURIComponent(details.requestId)}/answer`, {
+      body,
+      answer: signInAnswered,
+    });
     return { kind: answered.status };
   } catch (error) {
-    if (error instanceof OfflineError) return { kind: 'offline' };
+    if (error instanceof RelayUnreachable) return { kind: 'offline' };
     if (!(error instanceof RelayProblem)) throw error;
     switch (error.code) {
       case 'wrong_number':

@@ -4,10 +4,12 @@
  * as a fetch stream because EventSource cannot send the device signature), pruned when closed
  * or expired, and refreshed when a push arrives or the app comes back to the foreground.
  */
-import { type DeviceEvent, deviceEvent } from '../../../shared/schemas/devices';
-import { type SignInRequestDetails, signInRequestDetails } from '../../../shared/schemas/signInRequests';
-import { readEventStream } from '../relay/readEventStream';
-import { RelayProblem, deviceCall, readAnswer, signDeviceCall } from '../relay/relayCall';
+import { deviceAuthorizationHeader } from '../../../shared/deviceSignature';
+import { callRelayAsDevice } from '../../../shared/relay/callRelayAsDevice';
+import { followEventStream } from '../../../shared/relay/followEventStream';
+import { RelayProblem } from '../../../shared/relay/relayErrors';
+import { type DeviceEvent, deviceEvents } from '../../../shared/schemas/devices';
+import { type SignInRequestDetails, signInRequestDetails, signInRequestList } from '../../../shared/schemas/signInRequests';
 import { type Account, type Device, devicesOf } from '../store/accountStore';
 
 const requests = new Map<string, SignInRequestDetails>();
@@ -73,16 +75,9 @@ function scheduleExpiry(): void {
   );
 }
 
-/** Parse what the relay sent; a malformed entry is dropped, never shown. */
-function parseDetails(value: unknown): SignInRequestDetails | undefined {
-  const parsed = signInRequestDetails.safeParse(value);
-  return parsed.success ? parsed.data : undefined;
-}
-
-/** Replace what is known about one device's requests with the relay's list. */
+/** Replace what is known about one device's requests with the relay's list (a list not in the expected form changes nothing). */
 async function refreshDevice(device: Device): Promise<void> {
-  const answer = await deviceCall<{ requests?: unknown[] }>(device, 'GET', '/api/device/sign-in-requests');
-  const listed = (answer?.requests ?? []).map(parseDetails).filter((r): r is SignInRequestDetails => !!r);
+  const { requests: listed } = await callRelayAsDevice(device, '/api/device/sign-in-requests', { answer: signInRequestList });
   const ids = new Set(listed.map((r) => r.requestId));
   for (const [id, details] of requests) {
     if (device.registrationIds.includes(details.registrationId) && !ids.has(id)) requests.delete(id);
@@ -101,9 +96,11 @@ export async function refreshRequests(): Promise<void> {
 
 /** One request's details, fetched with the account's device key (e.g. after a notification click). */
 export async function fetchRequest(account: Account, requestId: string): Promise<SignInRequestDetails> {
-  const details = parseDetails(await deviceCall<unknown>(account, 'GET', `/api/device/sign-in-requests/${encodeURIComponent(requestId)}`));
-  if (!details || details.registrationId !== account.registrationId) {
-    throw new RelayProblem(404, 'request_not_found', 'This sign-in request is not for this account.');
+  const details = await callRelayAsDevice(account, `/api/device/sign-in-requests/${encodeURIComponent(requestId)}`, {
+    answer: signInRequestDetails,
+  });
+  if (details.registrationId !== account.registrationId) {
+    throw new RelayProblem({ status: 404, code: 'request_not_found', detail: 'This sign-in request is not for this account.' });
   }
   addRequest(details);
   return details;
@@ -121,58 +118,40 @@ const backoff = { firstMs: 1_000, maxMs: 30_000 };
 
 /** Keep one live channel per device, reconnecting with backoff; the list is refreshed on each connect. */
 async function runChannel(device: Device, signal: AbortSignal): Promise<void> {
-  let delay = backoff.firstMs;
-  while (!signal.aborted) {
-    let connected = false;
-    try {
-      const path = '/api/device/events';
-      const response = await fetch(`${device.relayUrl}${path}`, {
-        headers: { accept: 'text/event-stream', authorization: await signDeviceCall(device, 'GET', path) },
-        cache: 'no-store',
-        signal,
-      });
-      if (!response.ok || !response.body) {
-        await readAnswer(response).catch(() => undefined);
-      } else {
-        connected = true;
-        delay = backoff.firstMs;
-        // Anything that happened while disconnected is in the list, not in the stream.
-        void refreshDevice(device).catch(() => undefined);
-        await readEventStream(response.body, ({ event, data }) => {
-          let json: unknown;
-          try {
-            json = JSON.parse(data);
-          } catch {
-            return;
-          }
-          // The event name is the type when the data does not repeat it.
-          const withType = json && typeof json === 'object' && !('type' in json) ? { type: event, ...json } : json;
-          const parsed = deviceEvent.safeParse(withType);
-          if (parsed.success) applyEvent(parsed.data, device);
-        });
-      }
-    } catch {
-      // Network gone or aborted: fall through to the wait.
-    }
-    if (signal.aborted) return;
-    if (!connected) delay = Math.min(delay * 2, backoff.maxMs);
-    await wait(connected ? backoff.firstMs : delay, signal);
+  const path = '/api/device/events';
+  const events = followEventStream(`${device.relayUrl}${path}`, {
+    events: deviceEvents,
+    // Each connection is signed afresh: a device signature is good once.
+    headers: async () => ({ authorization: await deviceAuthorizationHeader(device.deviceId, device.deviceKey, { method: 'GET', path }) }),
+    signal,
+    reconnect: backoff,
+    wait,
+    // Anything that happened while disconnected is in the list, not in the stream.
+    onOpen: () => void refreshDevice(device).catch(() => undefined),
+    // Whatever went wrong (offline, a refused signature while the clock is off), keep trying with backoff.
+    shouldReconnect: () => true,
+  });
+  try {
+    for await (const { data } of events) applyEvent(data, device);
+  } catch {
+    // Not reached while every failure is retried; the channel simply stops.
   }
 }
 
 const wakers = new Set<() => void>();
 
-function wait(ms: number, signal: AbortSignal): Promise<void> {
+/** A wait that reconnectNow() ends early. */
+function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
       wakers.delete(done);
-      signal.removeEventListener('abort', done);
+      signal?.removeEventListener('abort', done);
       resolve();
     };
     const timer = setTimeout(done, ms);
     wakers.add(done);
-    signal.addEventListener('abort', done);
+    signal?.addEventListener('abort', done);
   });
 }
 

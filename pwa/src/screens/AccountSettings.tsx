@@ -1,5 +1,7 @@
 import { useState } from 'preact/hooks';
-import { OfflineError, RelayProblem, deviceCall } from '../relay/relayCall';
+import { callRelayAsDevice } from '../../../shared/relay/callRelayAsDevice';
+import { RelayProblem, RelayUnreachable } from '../../../shared/relay/relayErrors';
+import { noContent } from '../../../shared/schemas/common';
 import { type Account, accountName, forgetAccount, updateAccount } from '../store/accountStore';
 import { navigate, routes } from '../ui/router';
 import { NotificationsSetting } from './NotificationsSetting';
@@ -74,9 +76,12 @@ function Remove({ account }: { account: Account }) {
     setError(undefined);
     let note: string | undefined;
     try {
-      await deviceCall(account, 'DELETE', `/api/registrations/${encodeURIComponent(account.registrationId)}`);
+      await callRelayAsDevice(account, `/api/registrations/${encodeURIComponent(account.registrationId)}`, {
+        method: 'DELETE',
+        answer: noContent,
+      });
     } catch (caught) {
-      if (caught instanceof OfflineError) {
+      if (caught instanceof RelayUnreachable) {
         note = 'offline';
       } else if (
         !(caught instanceof RelayProblem && (caught.code === 'registration_not_found' || caught.code === 'device_signature_invalid'))

@@ -3,7 +3,7 @@ import type { EnrollmentStart } from '../../../shared/schemas/enrollment';
 import { type EnrollmentStarted, finishEnrollment, phoneName, startEnrollment } from '../enrollment/enrollAccount';
 import { parseEnrollmentLink } from '../enrollment/parseEnrollmentLink';
 import { setUpPush } from '../push/pushSubscription';
-import { OfflineError, RelayProblem } from '../relay/relayCall';
+import { RelayProblem, RelayUnreachable } from '../../../shared/relay/relayErrors';
 import { type Account, accountName, currentAccounts } from '../store/accountStore';
 import { routes } from '../ui/router';
 import { NotificationsSetting } from './NotificationsSetting';
@@ -45,7 +45,7 @@ function plainError(error: unknown): string {
     if (error.code === 'tenant_not_found') return 'No organization by that name uses Nod here. Check the organization name.';
     return error.detail ?? error.message;
   }
-  if (error instanceof OfflineError) return error.message;
+  if (error instanceof RelayUnreachable) return error.message;
   const name = (error as Error)?.name;
   if (name === 'NotAllowedError' || name === 'AbortError') {
     return "The passkey wasn't created (it was cancelled, or your PIN or biometric wasn't confirmed). Start again to add the account.";

@@ -3,7 +3,7 @@ import type { Decision } from '../../../shared/approvalChallenge';
 import type { SignInRequestDetails } from '../../../shared/schemas/signInRequests';
 import { type AnswerOutcome, answerSignInRequest, outcomeMessage } from '../requests/answerSignInRequest';
 import { closeRequest, fetchRequest, findRequest } from '../requests/requestStore';
-import { OfflineError, RelayProblem } from '../relay/relayCall';
+import { RelayProblem, RelayUnreachable } from '../../../shared/relay/relayErrors';
 import { type Account, accountName } from '../store/accountStore';
 import { formatSeconds, useNow } from '../ui/hooks';
 import { routes } from '../ui/router';
@@ -48,7 +48,7 @@ export function Approve({ account, requestId }: { account: Account | undefined; 
             : {
                 state: 'failed',
                 message:
-                  error instanceof OfflineError
+                  error instanceof RelayUnreachable
                     ? "Can't reach your organization's Nod service to read this request. Check your connection, or sign in with a verification code."
                     : error instanceof RelayProblem && error.code === 'request_expired'
                       ? outcomeMessage({ kind: 'expired' }, 'passwordless')

@@ -1,5 +1,7 @@
 import { useState } from 'preact/hooks';
-import { OfflineError, RelayProblem, deviceCall } from '../relay/relayCall';
+import { callRelayAsDevice } from '../../../shared/relay/callRelayAsDevice';
+import { RelayProblem, RelayUnreachable } from '../../../shared/relay/relayErrors';
+import { phoneSignInSaved } from '../../../shared/schemas/devices';
 import { type Account, updateAccount } from '../store/accountStore';
 
 /** "Enable phone sign-in" for one account, with the relay's refusal (guest, policy, blocked) in plain words. */
@@ -10,18 +12,17 @@ export function PhoneSignInSetting({ account }: { account: Account }) {
     setBusy(true);
     setError(undefined);
     try {
-      const answer = await deviceCall<{ phoneSignInEnabled: boolean }>(
-        account,
-        'PUT',
-        `/api/registrations/${encodeURIComponent(account.registrationId)}/phone-sign-in`,
-        { enabled },
-      );
+      const answer = await callRelayAsDevice(account, `/api/registrations/${encodeURIComponent(account.registrationId)}/phone-sign-in`, {
+        method: 'PUT',
+        body: { enabled },
+        answer: phoneSignInSaved,
+      });
       await updateAccount(account.registrationId, { phoneSignInEnabled: answer.phoneSignInEnabled });
     } catch (caught) {
       setError(
         caught instanceof RelayProblem && caught.code === 'phone_sign_in_not_allowed'
           ? `Phone sign-in can't be turned on for this account. ${caught.detail ?? ''}`.trim()
-          : caught instanceof OfflineError || caught instanceof RelayProblem
+          : caught instanceof RelayUnreachable || caught instanceof RelayProblem
             ? caught.message
             : 'Something went wrong. Try again.',
       );

@@ -7,7 +7,10 @@ import {
   mySignInsSummary,
   type SecurityMethod,
 } from '../../../../shared/schemas/hostedPages';
-import { callRelay } from '../api';
+import { callRelay } from '../../../../shared/relay/callRelay';
+import { RelayProblem } from '../../../../shared/relay/relayErrors';
+import { noContent } from '../../../../shared/schemas/common';
+import { failureWords } from '../failureWords';
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }) : 'Never');
 
@@ -26,43 +29,45 @@ export function MySignInsApp({ boot }: { boot: MySignInsBoot }) {
   const [notice, setNotice] = useState<string>();
 
   const load = async () => {
-    const result = await callRelay('GET', `${base}/api/summary`, mySignInsSummary);
-    if (result.status === 401) {
-      location.assign(base);
-      return;
+    try {
+      setSummary(await callRelay(`${base}/api/summary`, { answer: mySignInsSummary }));
+    } catch (error) {
+      if (error instanceof RelayProblem && error.status === 401) location.assign(base);
+      else setError(failureWords(error));
     }
-    if (!result.ok || !result.body) {
-      setError(result.error);
-      return;
-    }
-    setSummary(result.body);
   };
   useEffect(() => void load(), []);
 
   /** A refusal that asks for a fresh sign-in shows the way to it. */
-  const handleRefusal = (result: { code?: string; error?: string }) => {
-    if (result.code === 'recent_sign_in_required') setNeedsSignIn(result.error);
-    else setError(result.error);
+  const handleRefusal = (error: unknown) => {
+    if (error instanceof RelayProblem && error.code === 'recent_sign_in_required') setNeedsSignIn(failureWords(error));
+    else setError(failureWords(error));
   };
 
   const addAuthenticator = async () => {
     setError(undefined);
-    const result = await callRelay('POST', `${base}/api/authenticator`, authenticatorEnrollment);
-    if (!result.ok || !result.body) {
+    try {
+      setEnrollment(await callRelay(`${base}/api/authenticator`, { method: 'POST', answer: authenticatorEnrollment }));
+    } catch (error) {
       setAdding(undefined);
-      handleRefusal(result);
+      handleRefusal(error);
       return;
     }
-    setEnrollment(result.body);
     setAdding('enroll');
   };
 
   const remove = async (method: Extract<SecurityMethod, { kind: 'authenticator' }>) => {
     setError(undefined);
-    const result = await callRelay('DELETE', `${base}/api/registrations/${encodeURIComponent(method.id)}`, undefined);
+    const removed = await callRelay(`${base}/api/registrations/${encodeURIComponent(method.id)}`, {
+      method: 'DELETE',
+      answer: noContent,
+    }).then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    );
     setRemoving(undefined);
-    if (!result.ok) {
-      handleRefusal(result);
+    if (removed) {
+      handleRefusal(removed.error);
       return;
     }
     setNotice(`Authenticator app on ${method.deviceName} was removed.`);

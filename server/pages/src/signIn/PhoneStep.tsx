@@ -1,10 +1,18 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { HostedSignInBoot } from '../../../../shared/schemas/hostedPages';
+import { callRelay } from '../../../../shared/relay/callRelay';
+import { followEventStream } from '../../../../shared/relay/followEventStream';
+import { RelayProblem } from '../../../../shared/relay/relayErrors';
+import { noContent } from '../../../../shared/schemas/common';
 import { signInGrant } from '../../../../shared/schemas/grants';
-import type { RequestStatus, SignInRequestCreated } from '../../../../shared/schemas/signInRequests';
-import { callRelay } from '../api';
+import {
+  type RequestStatus,
+  type SignInRequestCreated,
+  signInRequestCreated,
+  signInRequestEvents,
+} from '../../../../shared/schemas/signInRequests';
 import { collectorKey } from '../collectorKey';
-import { watchRequest } from '../eventStream';
+import { failureWords } from '../failureWords';
 import { listenToExtension, tellExtension } from '../extensionBridge';
 import { statusWords } from './words';
 
@@ -47,18 +55,26 @@ export async function createPhoneRequest(
   kind: PhoneKind,
   password?: string,
 ): Promise<{ answer?: SignInRequestCreated; skew: number; error?: string; code?: string }> {
-  const result = await callRelay('POST', `/api/t/${encodeURIComponent(boot.tenant)}/sign-in-requests`, undefined, {
-    body: {
-      username,
-      kind,
-      origin: boot.origin,
-      client: { clientId: boot.clientId, applicationName: boot.applicationName },
-      ...(password ? { password } : {}),
-    },
-    headers: { 'nod-collector-key': collectorKey() },
-  });
-  if (!result.ok || !result.raw) return { skew: 0, error: result.error, code: result.code };
-  return { answer: result.raw as SignInRequestCreated, skew: clockSkew(result.response) };
+  let skew = 0;
+  try {
+    const answer = await callRelay(`/api/t/${encodeURIComponent(boot.tenant)}/sign-in-requests`, {
+      body: {
+        username,
+        kind,
+        origin: boot.origin,
+        client: { clientId: boot.clientId, applicationName: boot.applicationName },
+        ...(password ? { password } : {}),
+      },
+      headers: { 'nod-collector-key': collectorKey() },
+      answer: signInRequestCreated,
+      onResponse: (response) => {
+        skew = clockSkew(response);
+      },
+    });
+    return { answer, skew };
+  } catch (error) {
+    return { skew: 0, error: failureWords(error), code: error instanceof RelayProblem ? error.code : undefined };
+  }
 }
 
 /**
@@ -99,26 +115,47 @@ export function PhoneStep(props: {
     if (current.brokered) {
       if (current.status !== 'approved' && current.status !== 'redeemed') tellExtension({ type: 'nod:phone-sign-in-cancelled' });
     } else if (current.requestId && secret.current && current.status === 'pending') {
-      void callRelay('DELETE', `/api/sign-in-requests/${encodeURIComponent(current.requestId)}`, undefined, {
+      void callRelay(`/api/sign-in-requests/${encodeURIComponent(current.requestId)}`, {
+        method: 'DELETE',
         headers: { authorization: `Bearer ${secret.current}` },
-      });
+        answer: noContent,
+      }).catch(() => undefined);
     }
   };
 
   const redeem = async (requestId: string) => {
-    const result = await callRelay('POST', `/api/sign-in-requests/${encodeURIComponent(requestId)}/redeem`, signInGrant, {
-      headers: { authorization: `Bearer ${secret.current}` },
-    });
-    if (result.ok && result.body) props.onGrant(result.body.grant);
-    else setRequest((r) => ({ ...r, status: 'failed', error: result.error }));
+    try {
+      const { grant } = await callRelay(`/api/sign-in-requests/${encodeURIComponent(requestId)}/redeem`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${secret.current}` },
+        answer: signInGrant,
+      });
+      props.onGrant(grant);
+    } catch (error) {
+      setRequest((r) => ({ ...r, status: 'failed', error: failureWords(error) }));
+    }
   };
 
+  /** Follow the request's live state until it ends (approved still waits for `redeemed`). */
   const follow = (requestId: string) => {
     stop.current();
-    stop.current = watchRequest(requestId, secret.current!, (state) => {
-      setRequest((r) => (r.requestId === requestId ? { ...r, status: state.status } : r));
-      if (state.status === 'approved') void redeem(requestId);
+    const controller = new AbortController();
+    stop.current = () => controller.abort();
+    const states = followEventStream(`/api/sign-in-requests/${encodeURIComponent(requestId)}/events`, {
+      events: signInRequestEvents,
+      headers: { authorization: `Bearer ${secret.current}` },
+      signal: controller.signal,
+      reconnect: { firstMs: 1000, maxMs: 8000 },
+      // A dropped connection is tried again for as long as the page shows the request.
+      shouldReconnect: () => true,
     });
+    void (async () => {
+      for await (const { data: state } of states) {
+        setRequest((r) => (r.requestId === requestId ? { ...r, status: state.status } : r));
+        if (state.status === 'approved') void redeem(requestId);
+        else if (state.status !== 'pending') return;
+      }
+    })().catch(() => undefined);
   };
 
   const startOwn = async () => {

@@ -9,7 +9,8 @@ import {
 import type { SignInMethod, SignInRequestCreated } from '../../../../shared/schemas/signInRequests';
 import type { SignInPageStep } from '../../../../shared/schemas/extensionMessages';
 import { signInGrant } from '../../../../shared/schemas/grants';
-import { callRelay } from '../api';
+import { callRelay } from '../../../../shared/relay/callRelay';
+import { failureWords } from '../failureWords';
 import { rememberedMethod } from '../collectorKey';
 import { listenToExtension, tellExtension } from '../extensionBridge';
 import { setMarker } from '../marker';
@@ -75,14 +76,16 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
 
   const finish = async (grant: string, method: SignInMethod) => {
     setFinishing(undefined);
-    const result = await callRelay('POST', `${base}/finish`, hostedFinished, { body: { grant } });
-    if (!result.ok || !result.body) {
-      setFinishing(result.error ?? 'This sign-in could not be completed. Try again.');
+    let redirectTo: string;
+    try {
+      ({ redirectTo } = await callRelay(`${base}/finish`, { body: { grant }, answer: hostedFinished }));
+    } catch (error) {
+      setFinishing(failureWords(error));
       return;
     }
     rememberedMethod.set(boot.tenant, username, method);
     setView({ step: 'done' });
-    location.assign(result.body.redirectTo);
+    location.assign(redirectTo);
   };
 
   const phone = (kind: PhoneKind, initial?: { answer: SignInRequestCreated; skew: number }) =>
@@ -95,9 +98,12 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
   };
 
   const submitUsername = async (name: string) => {
-    const result = await callRelay('POST', `${base}/username`, hostedUsernameAnswer, { body: { username: name } });
-    if (!result.ok || !result.body) return result.error ?? 'Enter a valid username.';
-    const answer = result.body;
+    let answer: HostedUsernameAnswer;
+    try {
+      answer = await callRelay(`${base}/username`, { body: { username: name }, answer: hostedUsernameAnswer });
+    } catch (error) {
+      return failureWords(error);
+    }
     setUsername(answer.username);
     setOffer(answer);
     setPassword(undefined);
@@ -115,9 +121,7 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
   /** The list is asked for again: what may be used can change meanwhile (a report blocks phone sign-in). */
   const otherWays = () => {
     setView({ step: 'methods' });
-    void callRelay('POST', `${base}/username`, hostedUsernameAnswer, { body: { username } }).then((result) => {
-      if (result.ok && result.body) setOffer(result.body);
-    });
+    void callRelay(`${base}/username`, { body: { username }, answer: hostedUsernameAnswer }).then(setOffer, () => undefined);
   };
   const identity = (
     <div class="identity">
@@ -224,16 +228,16 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
             label="Temporary Access Pass"
             action="Sign in"
             onSubmit={async (value) => {
-              const result = await callRelay(
-                'POST',
-                `/api/t/${encodeURIComponent(boot.tenant)}/temporary-access-pass-sign-in`,
-                signInGrant,
-                {
+              let grant: string;
+              try {
+                ({ grant } = await callRelay(`/api/t/${encodeURIComponent(boot.tenant)}/temporary-access-pass-sign-in`, {
                   body: { username, temporaryAccessPass: value },
-                },
-              );
-              if (!result.ok || !result.body) return result.error ?? 'That Temporary Access Pass didn’t work.';
-              await finish(result.body.grant, 'temporary_access_pass');
+                  answer: signInGrant,
+                }));
+              } catch (error) {
+                return failureWords(error);
+              }
+              await finish(grant, 'temporary_access_pass');
               return undefined;
             }}
             onOtherWays={otherWays}
@@ -415,15 +419,19 @@ function CodeStep(props: {
         }
         setBusy(true);
         const firstFactor = props.needsPassword ? password : props.password;
-        const result = await callRelay('POST', `/api/t/${encodeURIComponent(props.boot.tenant)}/code-sign-in`, signInGrant, {
-          body: { username: props.username, code: code.trim(), ...(firstFactor ? { password: firstFactor } : {}) },
-        });
-        setBusy(false);
-        if (!result.ok || !result.body) {
-          setError(result.error ?? 'That code didn’t work.');
+        let grant: string;
+        try {
+          ({ grant } = await callRelay(`/api/t/${encodeURIComponent(props.boot.tenant)}/code-sign-in`, {
+            body: { username: props.username, code: code.trim(), ...(firstFactor ? { password: firstFactor } : {}) },
+            answer: signInGrant,
+          }));
+        } catch (error) {
+          setError(failureWords(error));
           return;
+        } finally {
+          setBusy(false);
         }
-        props.onGrant(result.body.grant);
+        props.onGrant(grant);
       }}
     >
       <Heading>Enter code</Heading>
