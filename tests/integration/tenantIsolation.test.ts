@@ -12,7 +12,7 @@ import { type TestRelay, type TestTenant, fetchJson, startRelay } from '../helpe
  */
 function adminRoutesFromSource(): { name: string; method: string; path: string; role: 'policy' | 'global' }[] {
   const source = fs.readFileSync(new URL('../../server/admin/adminRoutes.ts', import.meta.url), 'utf8');
-  return [...source.matchAll(/route\(\s*'(GET|POST|PUT|PATCH|DELETE)',\s*'([^']*)',\s*'(policy|global)'/g)].map((m) => ({
+  return [...source.matchAll(/method:\s*'(GET|POST|PUT|PATCH|DELETE)',\s*path:\s*'([^']*)',\s*role:\s*'(policy|global)'/g)].map((m) => ({
     name: `${m[1]} /admin/t/:tenant${m[2]}`,
     method: m[1],
     path: m[2],
