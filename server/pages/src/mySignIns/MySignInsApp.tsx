@@ -70,8 +70,9 @@ export function MySignInsApp({ boot }: { boot: MySignInsBoot }) {
       handleRefusal(removed.error);
       return;
     }
-    setNotice(`Authenticator app on ${method.deviceName} was removed.`);
+    // Said once the list no longer shows it, so the notice and the list agree.
     await load();
+    setNotice(`Authenticator app on ${method.deviceName} was removed.`);
   };
 
   if (!summary) {
