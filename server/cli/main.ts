@@ -7,6 +7,7 @@ import { dataDirProblem } from '../dataDirProblem';
 import { parseWith } from '../http/parseWith';
 import { ProblemError } from '../http/problem';
 import { tenantCreate } from '../../shared/schemas/directory';
+import { readProblem } from '../../shared/relay/readProblem';
 import { policyView } from '../../shared/schemas/policy';
 import { createTenant } from '../tenants/createTenant';
 import { requireTenant } from '../tenants/requireTenant';
@@ -85,10 +86,10 @@ async function run(argv: string[]): Promise<number> {
   const { app, ctx } = relay;
   const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   /** Print an admin API answer, or its problem in one line; the exit code. */
-  const report = (result: { status: number; body: unknown }) => {
+  const report = async (result: { status: number; body: unknown }) => {
     if (result.status >= 400) {
-      const problem = result.body as { title?: string; detail?: string };
-      process.stderr.write(`nod: ${problem.detail ?? problem.title ?? `error ${result.status}`}\n`);
+      const problem = await readProblem(new Response(JSON.stringify(result.body ?? null), { status: result.status }));
+      process.stderr.write(`nod: ${problem.detail ?? `error ${result.status}`}\n`);
       return 1;
     }
     if (result.body !== undefined) print(result.body);
@@ -146,7 +147,7 @@ async function run(argv: string[]): Promise<number> {
         return await call(a, 'GET', `/users/${enc(b)}/policy`);
       case 'policy set': {
         const current = await runAdminCall(app, ctx, a, 'GET', '/policy');
-        if (current.status >= 400) return report(current);
+        if (current.status >= 400) return await report(current);
         const body = policyFromFlags(
           {
             enable: values.enable,
