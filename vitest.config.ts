@@ -8,6 +8,8 @@ export default defineConfig({
     pool: 'forks',
     fileParallelism: true,
     maxWorkers: 2,
+    // The relay checks every answer against its schema in shared/schemas (server/http/defineRoute.ts).
+    env: { NOD_CHECK_ANSWERS: '1' },
     projects: [
       {
         extends: true,

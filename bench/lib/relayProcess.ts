@@ -66,6 +66,8 @@ export async function startRelayProcess(options: RelayProcessOptions): Promise<R
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     env: {
       ...process.env,
+      // The figures are the relay as deployed: without the tests' answer checks (server/http/defineRoute.ts).
+      NOD_CHECK_ANSWERS: '0',
       BENCH_RELAY: JSON.stringify({
         dataDir: options.dataDir,
         publicUrl: options.publicUrl,

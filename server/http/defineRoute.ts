@@ -15,6 +15,13 @@ export function eventStreamReply<M extends EventSchemas>(events: M): { kind: 'ev
 /** What a route answers: JSON of a schema (`noContent` for 204), an event stream, or whatever the handler sends. */
 export type ReplySpec = z.ZodType | typeof rawReply | { kind: 'eventStream'; events: EventSchemas };
 
+/**
+ * The tests set NOD_CHECK_ANSWERS=1: every JSON answer is then checked against its schema as it
+ * leaves, so what the types cannot see (a URL's form, a length, a pattern) fails a test rather than a
+ * client. Off otherwise: the types already hold the shape, and the clients check what they receive.
+ */
+const checkAnswers = process.env.NOD_CHECK_ANSWERS === '1';
+
 type Schema = z.ZodType | undefined;
 type Parsed<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined;
 
@@ -96,6 +103,10 @@ export function defineRoute<
       };
       const result = await handler(call);
       if (reply === rawReply || !('safeParse' in reply)) return fastifyReply;
+      if (checkAnswers) {
+        const checked = reply.safeParse(result);
+        if (!checked.success) throw new Error(`${spec.method} ${spec.url} answered outside its schema: ${checked.error.message}`);
+      }
       if (reply === noContent) return fastifyReply.status(204).send();
       return fastifyReply.status(spec.status ?? 200).send(result);
     },
