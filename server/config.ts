@@ -7,6 +7,19 @@ const port = z.string().trim().regex(/^\d+$/, portMessage).transform(Number).pip
 
 const bodyLimitMessage = 'a number of bytes from 1024 to 10485760';
 
+const databaseUrlMessage = 'a PostgreSQL URL such as postgres://nod@db.contoso.example/nod';
+/** postgres:// or postgresql://, as libpq and the `pg` driver read it (host, port, database, user, ?sslmode=…). */
+const databaseUrl = z.string().refine((value) => {
+  if (!URL.canParse(value)) return false;
+  const url = new URL(value);
+  return url.protocol === 'postgres:' || url.protocol === 'postgresql:';
+}, databaseUrlMessage);
+
+/** The variables whose value may hold a secret: a bad one is echoed with its password hidden. */
+const hidePassword: Record<string, (value: string) => string> = {
+  NOD_DATABASE_URL: (value) => value.replace(/^([^:/?#]+:\/\/[^:@/?#]*:)[^/?#]*@/, '$1***@'),
+};
+
 /** The relay's settings, read once from NOD_* environment variables. */
 const configSchema = z
   .object({
@@ -20,6 +33,8 @@ const configSchema = z
       .regex(/^[a-z0-9.-]+$/i, 'a host name such as nod.contoso.example')
       .optional(),
     NOD_DATA_DIR: z.string().min(1).default('./data'),
+    /** PostgreSQL instead of the embedded SQLite file: the state of every relay that shares it. */
+    NOD_DATABASE_URL: databaseUrl.optional(),
     /** Where the built phone app is (default dist/pwa, what `npm run build:pwa` makes). */
     NOD_PWA_DIR: z.string().min(1).optional(),
     NOD_LOG_LEVEL: z
@@ -61,6 +76,8 @@ const configSchema = z
       publicUrl: publicUrl.origin,
       rpId: env.NOD_RP_ID?.toLowerCase() ?? publicUrl.hostname,
       dataDir: path.resolve(env.NOD_DATA_DIR),
+      /** Unset: the SQLite file in the data directory. */
+      databaseUrl: env.NOD_DATABASE_URL,
       pwaDir: env.NOD_PWA_DIR ? path.resolve(env.NOD_PWA_DIR) : undefined,
       logLevel: env.NOD_LOG_LEVEL,
       bodyLimit: env.NOD_BODY_LIMIT,
@@ -85,7 +102,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(
       result.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? 'config');
-        const given = picked[name];
+        const value = picked[name];
+        const given = value === undefined ? undefined : (hidePassword[name]?.(value) ?? value);
         return `${name}: expected ${issue.message}${given === undefined ? '' : `, got ${JSON.stringify(given)}`}`;
       }),
     );

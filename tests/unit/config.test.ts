@@ -62,6 +62,18 @@ describe('the relay reads its configuration once from NOD_* variables', () => {
     });
   });
 
+  it('NOD_DATABASE_URL selects PostgreSQL; unset, the SQLite file in the data directory stays the default', () => {
+    expect(loadConfig({}).databaseUrl).toBeUndefined();
+    expect(loadConfig({ NOD_DATABASE_URL: '' }).databaseUrl).toBeUndefined();
+    for (const url of [
+      'postgres://nod:s3cret@db.contoso.example:5432/nod?sslmode=verify-full',
+      'postgresql://nod@10.0.0.5/nod',
+      'postgres:///nod?host=/var/run/postgresql',
+    ]) {
+      expect(loadConfig({ NOD_DATABASE_URL: url }).databaseUrl).toBe(url);
+    }
+  });
+
   it('ignores empty values and variables that are not NOD_*', () => {
     expect(loadConfig({ NOD_PORT: '', PORT: 'not even a number', NOD_HOST: '' })).toMatchObject({ port: 8700, host: '127.0.0.1' });
   });
@@ -88,6 +100,19 @@ describe('the relay reads its configuration once from NOD_* variables', () => {
       {
         env: { NOD_PUBLIC_URL: 'https://nod.contoso.example', NOD_RP_ID: 'toso.example' },
         line: `NOD_RP_ID: expected nod.contoso.example (the public URL's host) or a parent domain of it, got "toso.example"`,
+      },
+      {
+        env: { NOD_DATABASE_URL: 'mysql://nod@db.contoso.example/nod' },
+        line: 'NOD_DATABASE_URL: expected a PostgreSQL URL such as postgres://nod@db.contoso.example/nod, got "mysql://nod@db.contoso.example/nod"',
+      },
+      {
+        env: { NOD_DATABASE_URL: 'db.contoso.example:5432' },
+        line: 'NOD_DATABASE_URL: expected a PostgreSQL URL such as postgres://nod@db.contoso.example/nod, got "db.contoso.example:5432"',
+      },
+      // The line goes to logs: a password in a mistyped URL is not repeated there.
+      {
+        env: { NOD_DATABASE_URL: 'postgress://nod:s3cr@t@db.contoso.example/nod' },
+        line: 'NOD_DATABASE_URL: expected a PostgreSQL URL such as postgres://nod@db.contoso.example/nod, got "postgress://nod:***@db.contoso.example/nod"',
       },
       { env: { NOD_LOG_LEVEL: 'loud' }, line: 'NOD_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"' },
       { env: { NOD_BODY_LIMIT: '100' }, line: 'NOD_BODY_LIMIT: expected a number of bytes from 1024 to 10485760, got "100"' },
