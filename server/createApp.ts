@@ -21,11 +21,11 @@ import { createInProcessEventBus } from './signin/requests/createInProcessEventB
 import { expireDueSignInRequests } from './signin/requests/expireDueSignInRequests';
 import { pwaRoutes } from './static/pwaRoutes';
 import type { Storage } from './storage/Storage';
-import { createSqliteStorage } from './storage/sqlite/createSqliteStorage';
+import { openStorage } from './storage/openStorage';
 import { discoveryRoutes } from './tenants/discoveryRoutes';
 
 export interface AppOptions {
-  /** Storage to use instead of the embedded SQLite file. */
+  /** Storage to use instead of the one the configuration names (NOD_DATABASE_URL, else the SQLite file). */
   storage?: Storage;
   /** A clock for tests. */
   now?: () => number;
@@ -67,7 +67,9 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
       void sendProblem(reply, new ProblemError('validation_failed', `The request could not be read: ${error.message}`));
     },
   });
-  const backend = options.storage ?? createSqliteStorage(config.dataDir);
+  const backend =
+    options.storage ??
+    (await openStorage(config, { onIdleError: (error) => app.log.warn({ err: error }, 'a pooled PostgreSQL connection was lost') }));
   const now = options.now ?? Date.now;
   let keys: Awaited<ReturnType<typeof loadKeys>>;
   try {

@@ -2,7 +2,7 @@ import { ConfigError, loadConfig } from './config';
 import { createApp } from './createApp';
 import { dataDirProblem } from './dataDirProblem';
 
-/** Start the relay on its embedded default: SQLite under NOD_DATA_DIR, keys made on first start. */
+/** Start the relay: SQLite under NOD_DATA_DIR (or PostgreSQL at NOD_DATABASE_URL), keys made on first start. */
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
   try {
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   await app.listen({ port: config.port, host: config.host });
-  app.log.info(`Nod relay at ${config.publicUrl} (data in ${config.dataDir})`);
+  app.log.info(`Nod relay at ${config.publicUrl} (${config.databaseUrl ? 'PostgreSQL, keys' : 'data'} in ${config.dataDir})`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       void app.close().then(() => process.exit(0));
@@ -32,4 +32,8 @@ async function main(): Promise<void> {
   }
 }
 
-void main();
+main().catch((error) => {
+  // A database that cannot be reached or was migrated by a newer relay: one line, not a stack.
+  console.error(`nod: ${(error as Error).message}`);
+  process.exit(1);
+});

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { SchemaTooNewError } from '../SchemaTooNewError';
 import { migrations } from './migrations';
 
 /**
@@ -35,6 +36,7 @@ export function openDatabase(file: string): Database.Database {
     db.pragma(`journal_size_limit = ${journalSizeLimitBytes}`);
     const all = migrations;
     const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > all.length) throw new SchemaTooNewError('SQLite', current, all.length);
     for (let version = current; version < all.length; version++) {
       db.transaction(() => {
         db.exec(all[version]);

@@ -1,0 +1,214 @@
+/**
+ * PostgreSQL's own migration history, numbered from 1 (SQLite keeps its own in ../sqlite).
+ * Each runs once, in order, in the transaction that holds the migration lock; the table
+ * nod_schema_migrations records the ones applied. Never edit a migration that has shipped: add one.
+ *
+ * Times are milliseconds since the epoch in BIGINT, as in SQLite; JSON is `json` (kept as sent,
+ * unlike jsonb, which refuses \u0000 in a string). Names that lists are ordered by use the "C"
+ * collation, so both backends order them byte by byte alike.
+ */
+export const migrations: string[] = [
+  // 1: everything SQLite's migrations 1 to 4 built.
+  `
+  CREATE TABLE tenants (
+    id TEXT PRIMARY KEY,
+    name TEXT COLLATE "C" NOT NULL UNIQUE,
+    display_name TEXT NOT NULL,
+    sign_in_origins JSON NOT NULL,
+    created_at BIGINT NOT NULL
+  );
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    username TEXT COLLATE "C" NOT NULL,
+    display_name TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('member', 'guest')),
+    blocked_at BIGINT,
+    password_hash TEXT,
+    last_method TEXT,
+    created_at BIGINT NOT NULL,
+    UNIQUE (tenant_id, username)
+  );
+  CREATE TABLE groups (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    name TEXT COLLATE "C" NOT NULL,
+    display_name TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    UNIQUE (tenant_id, name)
+  );
+  CREATE TABLE group_members (
+    group_id TEXT NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    PRIMARY KEY (group_id, user_id)
+  );
+  CREATE INDEX group_members_user ON group_members(user_id);
+  CREATE TABLE policies (
+    tenant_id TEXT PRIMARY KEY REFERENCES tenants(id),
+    body JSON NOT NULL,
+    updated_at BIGINT NOT NULL
+  );
+  CREATE TABLE admin_tokens (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    role TEXT NOT NULL,
+    secret_hash TEXT NOT NULL,
+    label TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    revoked_at BIGINT
+  );
+  CREATE INDEX admin_tokens_tenant ON admin_tokens(tenant_id);
+  CREATE TABLE temporary_access_passes (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    secret_hash TEXT NOT NULL,
+    one_time BOOLEAN NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    used_at BIGINT,
+    revoked_at BIGINT
+  );
+  CREATE INDEX taps_user ON temporary_access_passes(user_id);
+  CREATE TABLE enrollment_sessions (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    challenge TEXT NOT NULL,
+    via TEXT NOT NULL,
+    pass_id TEXT,
+    expires_at BIGINT NOT NULL
+  );
+  CREATE INDEX enrollment_sessions_expiry ON enrollment_sessions(expires_at);
+  CREATE TABLE enrollment_codes (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    secret_hash TEXT NOT NULL UNIQUE,
+    expires_at BIGINT NOT NULL,
+    used_at BIGINT
+  );
+  CREATE TABLE devices (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    public_key JSON NOT NULL,
+    thumbprint TEXT NOT NULL,
+    push_subscription JSON,
+    push_state TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    last_seen_at BIGINT,
+    UNIQUE (tenant_id, thumbprint)
+  );
+  CREATE TABLE registrations (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    device_id TEXT NOT NULL REFERENCES devices(id),
+    credential_id TEXT NOT NULL,
+    credential_public_key TEXT NOT NULL,
+    sign_count BIGINT NOT NULL,
+    transports JSON NOT NULL,
+    backup_eligible BOOLEAN NOT NULL,
+    backup_state BOOLEAN NOT NULL,
+    phone_sign_in_enabled BOOLEAN NOT NULL,
+    totp_secret TEXT NOT NULL,
+    totp_last_step BIGINT NOT NULL,
+    created_at BIGINT NOT NULL,
+    last_used_at BIGINT,
+    UNIQUE (tenant_id, credential_id)
+  );
+  CREATE INDEX registrations_user ON registrations(user_id);
+  CREATE INDEX registrations_device ON registrations(device_id);
+  CREATE TABLE browser_users (
+    device_id TEXT NOT NULL REFERENCES devices(id) ON DELETE CASCADE,
+    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (device_id, user_id)
+  );
+  CREATE INDEX browser_users_user ON browser_users(user_id);
+  CREATE TABLE audit_events (
+    -- Ties on "at" list in the order they were written, as SQLite's rowid does.
+    seq BIGINT GENERATED ALWAYS AS IDENTITY,
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    at BIGINT NOT NULL,
+    type TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    reason TEXT,
+    user_id TEXT,
+    username TEXT,
+    device_id TEXT,
+    method TEXT,
+    origin TEXT,
+    ip TEXT,
+    user_agent TEXT,
+    detail JSON
+  );
+  CREATE INDEX audit_tenant_at ON audit_events(tenant_id, at, seq);
+  CREATE TABLE sign_in_requests (
+    id TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL,
+    user_id TEXT,
+    username TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    context JSON NOT NULL,
+    number INTEGER NOT NULL,
+    nonce TEXT NOT NULL,
+    collector_hash TEXT NOT NULL,
+    collector_key TEXT,
+    browser_device_id TEXT,
+    status TEXT NOT NULL,
+    reason TEXT,
+    deliverable BOOLEAN NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    answered_at BIGINT,
+    answered_by TEXT,
+    ip TEXT,
+    user_agent TEXT
+  );
+  CREATE INDEX sign_in_requests_user ON sign_in_requests(tenant_id, user_id, status);
+  CREATE INDEX sign_in_requests_username ON sign_in_requests(tenant_id, username, status);
+  CREATE INDEX sign_in_requests_collector ON sign_in_requests(collector_key, status);
+  -- The expiry sweep reads only pending requests; finished ones (most rows) stay out of its index.
+  CREATE INDEX sign_in_requests_pending_expiry ON sign_in_requests(expires_at) WHERE status = 'pending';
+  CREATE TABLE grants (
+    id TEXT PRIMARY KEY,
+    secret_hash TEXT NOT NULL UNIQUE,
+    tenant_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    request_id TEXT,
+    method TEXT NOT NULL,
+    amr JSON NOT NULL,
+    created_at BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL,
+    used_at BIGINT
+  );
+  CREATE TABLE oidc_clients (
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    client_id TEXT COLLATE "C" NOT NULL,
+    display_name TEXT NOT NULL,
+    metadata JSON NOT NULL,
+    created_at BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, client_id)
+  );
+  CREATE TABLE oidc_records (
+    model TEXT NOT NULL,
+    id TEXT NOT NULL,
+    payload JSON NOT NULL,
+    grant_id TEXT,
+    user_code TEXT,
+    uid TEXT,
+    expires_at BIGINT,
+    consumed_at BIGINT,
+    PRIMARY KEY (model, id)
+  );
+  CREATE INDEX oidc_records_grant ON oidc_records(grant_id);
+  CREATE INDEX oidc_records_uid ON oidc_records(model, uid);
+  CREATE INDEX oidc_records_user_code ON oidc_records(model, user_code);
+  CREATE INDEX oidc_records_expiry ON oidc_records(expires_at);
+  `,
+];
