@@ -1,0 +1,40 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SchemaTooNewError } from '../../server/storage/SchemaTooNewError';
+import { createSqliteStorage } from '../../server/storage/sqlite/createSqliteStorage';
+import { migrations } from '../../server/storage/sqlite/migrations';
+import { openDatabase } from '../../server/storage/sqlite/openDatabase';
+import { storageContract } from './storageContract';
+
+const dirs: string[] = [];
+const freshDir = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nod-storage-'));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+storageContract({ name: 'SQLite', open: async () => createSqliteStorage(freshDir()) });
+
+describe('the SQLite schema version', () => {
+  it('is the number of migrations once the file is opened', () => {
+    const db = openDatabase(path.join(freshDir(), 'nod.sqlite'));
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.length);
+    db.close();
+  });
+
+  it('a file migrated by a newer relay is refused with a line that says so, and left as it is', () => {
+    const file = path.join(freshDir(), 'nod.sqlite');
+    const db = openDatabase(file);
+    db.pragma(`user_version = ${migrations.length + 3}`);
+    db.close();
+    expect(() => openDatabase(file)).toThrow(SchemaTooNewError);
+    expect(() => openDatabase(file)).toThrow(
+      `the SQLite database is at schema version ${migrations.length + 3}, newer than this relay knows (${migrations.length})`,
+    );
+  });
+});

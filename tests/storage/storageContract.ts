@@ -1,0 +1,976 @@
+/**
+ * The storage contract: what every backend of the relay's `Storage` interface must do, written
+ * once and run against each (tests/storage/*Storage.test.ts). Each test gets an empty storage.
+ * "At once" means the calls are all started before any is awaited: on PostgreSQL they run on
+ * separate pooled connections, so exactly-one-winner is decided by the database, not by luck.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Storage } from '../../server/storage/Storage';
+import type {
+  AdminToken,
+  AuditEvent,
+  Device,
+  EnrollmentCode,
+  EnrollmentSession,
+  Grant,
+  Group,
+  OidcClient,
+  OidcRecord,
+  Registration,
+  SignInRequest,
+  StoredPolicy,
+  TemporaryAccessPass,
+  Tenant,
+  User,
+} from '../../server/storage/model';
+
+export interface StorageBackend {
+  name: string;
+  /** An empty, migrated storage for one test; the suite closes it afterwards. */
+  open(): Promise<Storage>;
+}
+
+/** How many callers race for one single-winner operation. */
+const racers = 20;
+const t0 = 1_700_000_000_000;
+const minute = 60_000;
+const id = () => randomUUID();
+const all = <T>(n: number, call: (i: number) => Promise<T>) => Promise.all(Array.from({ length: n }, (_, i) => call(i)));
+const winners = (results: unknown[]) => results.filter((r) => r !== undefined && r !== false).length;
+
+const tenantFixture = (name: string, extra: Partial<Tenant> = {}): Tenant => ({
+  id: id(),
+  name,
+  displayName: `${name} Ltd`,
+  signInOrigins: [`https://${name}.example`],
+  createdAt: t0,
+  ...extra,
+});
+
+const userFixture = (tenantId: string, username: string, extra: Partial<User> = {}): User => ({
+  id: id(),
+  tenantId,
+  username,
+  displayName: username.split('@')[0],
+  kind: 'member',
+  blockedAt: null,
+  passwordHash: null,
+  lastMethod: null,
+  createdAt: t0,
+  ...extra,
+});
+
+const groupFixture = (tenantId: string, name: string): Group => ({ id: id(), tenantId, name, displayName: name, createdAt: t0 });
+
+const subscription = (n: number) => ({
+  endpoint: `https://push.example/send/${n}`,
+  expirationTime: null,
+  keys: { p256dh: 'B'.repeat(87), auth: 'A'.repeat(22) },
+});
+
+const deviceFixture = (tenantId: string, extra: Partial<Device> = {}): Device => ({
+  id: id(),
+  tenantId,
+  kind: 'phone',
+  name: 'Pixel 8',
+  publicKey: { kty: 'EC', crv: 'P-256', x: 'x'.repeat(43), y: 'y'.repeat(43) },
+  thumbprint: id(),
+  pushSubscription: null,
+  pushState: 'none',
+  createdAt: t0,
+  lastSeenAt: null,
+  ...extra,
+});
+
+const registrationFixture = (tenantId: string, userId: string, deviceId: string, extra: Partial<Registration> = {}): Registration => ({
+  id: id(),
+  tenantId,
+  userId,
+  deviceId,
+  credentialId: id(),
+  credentialPublicKey: 'pQECAyYgASFYIA',
+  signCount: 0,
+  transports: ['internal', 'hybrid'],
+  backupEligible: true,
+  backupState: false,
+  phoneSignInEnabled: false,
+  totpSecret: 'JBSWY3DPEHPK3PXP',
+  totpLastStep: 0,
+  createdAt: t0,
+  lastUsedAt: null,
+  ...extra,
+});
+
+const requestFixture = (tenantId: string, userId: string | null, extra: Partial<SignInRequest> = {}): SignInRequest => ({
+  id: id(),
+  tenantId,
+  userId,
+  username: 'alice@contoso.example',
+  kind: 'passwordless',
+  origin: 'https://portal.contoso.example',
+  context: {
+    origin: 'https://portal.contoso.example',
+    applicationName: 'Contoso Portal',
+    browser: 'Chrome on Linux',
+    registeredBrowser: false,
+  },
+  number: 42,
+  nonce: id(),
+  collectorHash: id(),
+  collectorKey: null,
+  browserDeviceId: null,
+  status: 'pending',
+  reason: null,
+  deliverable: true,
+  createdAt: t0,
+  expiresAt: t0 + 2 * minute,
+  answeredAt: null,
+  answeredBy: null,
+  ip: '192.0.2.7',
+  userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
+  ...extra,
+});
+
+const grantFixture = (tenantId: string, userId: string, extra: Partial<Grant> = {}): Grant => ({
+  id: id(),
+  secretHash: id(),
+  tenantId,
+  userId,
+  requestId: null,
+  method: 'phone_sign_in',
+  amr: ['pop', 'mfa'],
+  createdAt: t0,
+  expiresAt: t0 + minute,
+  usedAt: null,
+  ...extra,
+});
+
+const passFixture = (tenantId: string, userId: string, extra: Partial<TemporaryAccessPass> = {}): TemporaryAccessPass => ({
+  id: id(),
+  tenantId,
+  userId,
+  secretHash: id(),
+  oneTime: true,
+  createdAt: t0,
+  expiresAt: t0 + 60 * minute,
+  usedAt: null,
+  revokedAt: null,
+  ...extra,
+});
+
+const sessionFixture = (tenantId: string, userId: string, extra: Partial<EnrollmentSession> = {}): EnrollmentSession => ({
+  id: id(),
+  tenantId,
+  userId,
+  challenge: id(),
+  via: 'temporary_access_pass',
+  passId: null,
+  expiresAt: t0 + 10 * minute,
+  ...extra,
+});
+const codeFixture = (tenantId: string, userId: string, extra: Partial<EnrollmentCode> = {}): EnrollmentCode => ({
+  id: id(),
+  tenantId,
+  userId,
+  secretHash: id(),
+  expiresAt: t0 + 10 * minute,
+  usedAt: null,
+  ...extra,
+});
+
+const auditFixture = (tenantId: string, extra: Partial<AuditEvent> = {}): AuditEvent => ({
+  id: id(),
+  tenantId,
+  at: t0,
+  type: 'sign_in',
+  outcome: 'success',
+  reason: null,
+  userId: null,
+  username: 'alice@contoso.example',
+  deviceId: null,
+  method: 'phone_sign_in',
+  origin: 'https://portal.contoso.example',
+  ip: '192.0.2.7',
+  userAgent: 'Mozilla/5.0',
+  detail: null,
+  ...extra,
+});
+
+const policyFixture = (updatedAt: number, extra: Partial<StoredPolicy> = {}): StoredPolicy => ({
+  enabled: true,
+  includeTargets: [{ kind: 'all_users', mode: 'any' }],
+  excludeTargets: [],
+  showApplicationName: true,
+  showLocation: false,
+  requireRegisteredBrowser: false,
+  limits: { maxPendingPerUser: 3, denialLimit: 3, denialWindowMinutes: 15, coolDownMinutes: 60 } as StoredPolicy['limits'],
+  updatedAt,
+  ...extra,
+});
+
+export function storageContract(backend: StorageBackend): void {
+  describe(`the ${backend.name} storage keeps the storage contract`, () => {
+    let storage: Storage;
+    let contoso: Tenant;
+    let fabrikam: Tenant;
+    let alice: User;
+    let bob: User;
+
+    beforeEach(async () => {
+      storage = await backend.open();
+      contoso = tenantFixture('contoso');
+      fabrikam = tenantFixture('fabrikam');
+      await storage.tenants.create(contoso);
+      await storage.tenants.create(fabrikam);
+      alice = userFixture(contoso.id, 'alice@contoso.example');
+      bob = userFixture(contoso.id, 'bob@contoso.example');
+      await storage.users.create(alice);
+      await storage.users.create(bob);
+    });
+    afterEach(() => storage.close());
+
+    /** A phone of `user` with one registration. */
+    const enrolled = async (user: User, extra: Partial<Registration> = {}) =>
+      storage.enrollment.complete(deviceFixture(user.tenantId), registrationFixture(user.tenantId, user.id, 'replaced', extra));
+
+    describe('tenants', () => {
+      it('are found by name and by id, listed by name, and updated', async () => {
+        const adatum = tenantFixture('adatum', { signInOrigins: [] });
+        await storage.tenants.create(adatum);
+        expect(await storage.tenants.byName('contoso')).toEqual(contoso);
+        expect(await storage.tenants.byId(fabrikam.id)).toEqual(fabrikam);
+        expect(await storage.tenants.byName('Contoso')).toBeUndefined();
+        expect(await storage.tenants.byId(id())).toBeUndefined();
+        expect((await storage.tenants.list()).map((t) => t.name)).toEqual(['adatum', 'contoso', 'fabrikam']);
+        await storage.tenants.update({
+          ...contoso,
+          displayName: 'Contoso Européenne ✓',
+          signInOrigins: ['https://a.example', 'https://b.example'],
+        });
+        expect(await storage.tenants.byId(contoso.id)).toEqual({
+          ...contoso,
+          displayName: 'Contoso Européenne ✓',
+          signInOrigins: ['https://a.example', 'https://b.example'],
+        });
+      });
+
+      it('a second tenant with a name already taken is refused', async () => {
+        await expect(storage.tenants.create(tenantFixture('contoso'))).rejects.toThrow();
+        expect(await storage.tenants.list()).toHaveLength(2);
+      });
+    });
+
+    describe('users', () => {
+      it('are found by name and id within their tenant only, and listed by username', async () => {
+        expect(await storage.users.byName(contoso.id, 'alice@contoso.example')).toEqual(alice);
+        expect(await storage.users.byId(contoso.id, bob.id)).toEqual(bob);
+        expect(await storage.users.byName(fabrikam.id, 'alice@contoso.example')).toBeUndefined();
+        expect(await storage.users.byId(fabrikam.id, alice.id)).toBeUndefined();
+        const aaron = userFixture(contoso.id, 'aaron@contoso.example', { kind: 'guest', passwordHash: 'scrypt$1$2', blockedAt: t0 + 5 });
+        await storage.users.create(aaron);
+        expect(await storage.users.byId(contoso.id, aaron.id)).toEqual(aaron);
+        expect((await storage.users.list(contoso.id)).map((u) => u.username)).toEqual([
+          'aaron@contoso.example',
+          'alice@contoso.example',
+          'bob@contoso.example',
+        ]);
+        expect(await storage.users.list(fabrikam.id)).toEqual([]);
+      });
+
+      it('a username is unique within a tenant, not across tenants', async () => {
+        await expect(storage.users.create(userFixture(contoso.id, 'alice@contoso.example'))).rejects.toThrow();
+        const other = userFixture(fabrikam.id, 'alice@contoso.example');
+        await storage.users.create(other);
+        expect(await storage.users.byName(fabrikam.id, 'alice@contoso.example')).toEqual(other);
+      });
+
+      it('an update changes what may change, and only in the user’s own tenant', async () => {
+        const changed: User = { ...alice, displayName: 'Alice Q', kind: 'guest', blockedAt: t0 + 1, passwordHash: 'h', lastMethod: 'push' };
+        await storage.users.update(changed);
+        expect(await storage.users.byId(contoso.id, alice.id)).toEqual(changed);
+        await storage.users.update({ ...changed, tenantId: fabrikam.id, displayName: 'Mallory' });
+        expect((await storage.users.byId(contoso.id, alice.id))?.displayName).toBe('Alice Q');
+        await storage.users.update({ ...changed, blockedAt: null, passwordHash: null, lastMethod: null });
+        expect(await storage.users.byId(contoso.id, alice.id)).toMatchObject({ blockedAt: null, passwordHash: null, lastMethod: null });
+      });
+
+      it('deleting a user removes their memberships, passes, registrations and enrollment state, and nothing of others', async () => {
+        const sales = groupFixture(contoso.id, 'Sales');
+        await storage.groups.create(sales);
+        await storage.groups.addMember(contoso.id, sales.id, alice.id);
+        await storage.groups.addMember(contoso.id, sales.id, bob.id);
+        await storage.temporaryAccessPasses.replace(passFixture(contoso.id, alice.id));
+        await storage.temporaryAccessPasses.replace(passFixture(contoso.id, bob.id));
+        const alicePhone = await enrolled(alice);
+        const bobPhone = await enrolled(bob);
+        const session = sessionFixture(contoso.id, alice.id);
+        await storage.enrollment.createSession(session);
+        const code = codeFixture(contoso.id, alice.id);
+        await storage.enrollment.createCode(code);
+        const browser = await storage.devices.registerBrowser(deviceFixture(contoso.id, { kind: 'browser' }));
+        await storage.devices.addBrowserUser(browser.id, alice.id, t0);
+
+        await storage.users.delete(fabrikam.id, alice.id);
+        expect(await storage.users.byId(contoso.id, alice.id)).toEqual(alice);
+
+        await storage.users.delete(contoso.id, alice.id);
+        expect(await storage.users.byId(contoso.id, alice.id)).toBeUndefined();
+        expect(await storage.groups.members(contoso.id, sales.id)).toEqual([bob]);
+        expect(await storage.temporaryAccessPasses.usableFor(contoso.id, alice.id, t0)).toBeUndefined();
+        expect(await storage.registrations.byId(alicePhone.registration.id)).toBeUndefined();
+        expect(await storage.enrollment.takeSession(session.id)).toBeUndefined();
+        expect(await storage.enrollment.takeCode(code.secretHash, t0)).toBeUndefined();
+        expect(await storage.devices.browserRegisteredFor(browser.id, alice.id)).toBe(false);
+
+        expect(await storage.temporaryAccessPasses.usableFor(contoso.id, bob.id, t0)).toBeDefined();
+        expect(await storage.registrations.byId(bobPhone.registration.id)).toEqual(bobPhone.registration);
+      });
+    });
+
+    describe('groups', () => {
+      it('are found by name and id within their tenant, listed by name byte by byte, and deleted', async () => {
+        const groups = ['sales', 'Sales-EU', 'Field', 'field.ops', 'Zeta'].map((name) => groupFixture(contoso.id, name));
+        for (const group of groups) await storage.groups.create(group);
+        expect(await storage.groups.byName(contoso.id, 'Sales-EU')).toEqual(groups[1]);
+        expect(await storage.groups.byName(contoso.id, 'sales-eu')).toBeUndefined();
+        expect(await storage.groups.byId(contoso.id, groups[0].id)).toEqual(groups[0]);
+        expect(await storage.groups.byId(fabrikam.id, groups[0].id)).toBeUndefined();
+        expect(await storage.groups.byName(fabrikam.id, 'sales')).toBeUndefined();
+        // Upper case before lower case, as both backends compare bytes.
+        expect((await storage.groups.list(contoso.id)).map((g) => g.name)).toEqual(['Field', 'Sales-EU', 'Zeta', 'field.ops', 'sales']);
+        await expect(storage.groups.create(groupFixture(contoso.id, 'sales'))).rejects.toThrow();
+
+        await storage.groups.delete(fabrikam.id, groups[0].id);
+        expect(await storage.groups.byId(contoso.id, groups[0].id)).toBeDefined();
+        await storage.groups.delete(contoso.id, groups[0].id);
+        expect(await storage.groups.byId(contoso.id, groups[0].id)).toBeUndefined();
+        expect(await storage.groups.list(fabrikam.id)).toEqual([]);
+      });
+
+      it('members: added once, listed by username, removed, and never across tenants', async () => {
+        const sales = groupFixture(contoso.id, 'Sales');
+        const field = groupFixture(contoso.id, 'Field');
+        await storage.groups.create(sales);
+        await storage.groups.create(field);
+        const mallory = userFixture(fabrikam.id, 'mallory@fabrikam.example');
+        await storage.users.create(mallory);
+
+        await storage.groups.addMember(contoso.id, sales.id, bob.id);
+        await storage.groups.addMember(contoso.id, sales.id, alice.id);
+        await storage.groups.addMember(contoso.id, sales.id, alice.id);
+        await storage.groups.addMember(contoso.id, field.id, alice.id);
+        await storage.groups.addMember(contoso.id, sales.id, mallory.id);
+        await storage.groups.addMember(fabrikam.id, sales.id, mallory.id);
+        expect(await storage.groups.members(contoso.id, sales.id)).toEqual([alice, bob]);
+        expect(await storage.groups.members(fabrikam.id, sales.id)).toEqual([]);
+        expect((await storage.groups.groupIdsOf(contoso.id, alice.id)).sort()).toEqual([sales.id, field.id].sort());
+        expect(await storage.groups.groupIdsOf(fabrikam.id, alice.id)).toEqual([]);
+        expect(await storage.groups.groupIdsOf(fabrikam.id, mallory.id)).toEqual([]);
+
+        await storage.groups.removeMember(fabrikam.id, sales.id, alice.id);
+        expect(await storage.groups.members(contoso.id, sales.id)).toEqual([alice, bob]);
+        await storage.groups.removeMember(contoso.id, sales.id, alice.id);
+        expect(await storage.groups.members(contoso.id, sales.id)).toEqual([bob]);
+        expect(await storage.groups.groupIdsOf(contoso.id, alice.id)).toEqual([field.id]);
+
+        await storage.groups.delete(contoso.id, field.id);
+        expect(await storage.groups.groupIdsOf(contoso.id, alice.id)).toEqual([]);
+      });
+    });
+
+    describe('policies', () => {
+      it('one per tenant: none at first, saved, replaced', async () => {
+        expect(await storage.policies.get(contoso.id)).toBeUndefined();
+        const first = policyFixture(t0, {
+          includeTargets: [{ kind: 'group', id: id(), mode: 'push' }],
+          excludeTargets: [{ kind: 'user', id: id() }],
+        });
+        await storage.policies.save(contoso.id, first);
+        expect(await storage.policies.get(contoso.id)).toEqual(first);
+        expect(await storage.policies.get(fabrikam.id)).toBeUndefined();
+        const second = policyFixture(t0 + 1, { enabled: false, showLocation: true });
+        await storage.policies.save(contoso.id, second);
+        expect(await storage.policies.get(contoso.id)).toEqual(second);
+      });
+    });
+
+    describe('admin tokens', () => {
+      it('are found by id, listed per tenant by creation, and revoked once, in their tenant only', async () => {
+        const token = (tenantId: string, createdAt: number): AdminToken => ({
+          id: id(),
+          tenantId,
+          role: 'global_administrator',
+          secretHash: id(),
+          label: 'ops',
+          createdAt,
+          revokedAt: null,
+        });
+        const second = token(contoso.id, t0 + 2);
+        const first = { ...token(contoso.id, t0 + 1), role: 'authentication_policy_administrator' as const };
+        const theirs = token(fabrikam.id, t0);
+        for (const t of [second, first, theirs]) await storage.adminTokens.create(t);
+        expect(await storage.adminTokens.byId(first.id)).toEqual(first);
+        expect(await storage.adminTokens.byId(id())).toBeUndefined();
+        expect(await storage.adminTokens.list(contoso.id)).toEqual([first, second]);
+
+        await storage.adminTokens.revoke(fabrikam.id, first.id, t0 + 5);
+        expect((await storage.adminTokens.byId(first.id))?.revokedAt).toBeNull();
+        await storage.adminTokens.revoke(contoso.id, first.id, t0 + 5);
+        await storage.adminTokens.revoke(contoso.id, first.id, t0 + 9);
+        expect((await storage.adminTokens.byId(first.id))?.revokedAt).toBe(t0 + 5);
+      });
+    });
+
+    describe('Temporary Access Passes', () => {
+      it('a new pass revokes every other pass of the user; the usable one is unrevoked, unused and unexpired', async () => {
+        const old = passFixture(contoso.id, alice.id, { oneTime: false });
+        await storage.temporaryAccessPasses.replace(old);
+        expect(await storage.temporaryAccessPasses.usableFor(contoso.id, alice.id, t0)).toEqual(old);
+        const fresh = passFixture(contoso.id, alice.id, { createdAt: t0 + 1 });
+        await storage.temporaryAccessPasses.replace(fresh);
+        expect(await storage.temporaryAccessPasses.usableFor(contoso.id, alice.id, t0 + 2)).toEqual(fresh);
+        expect(await storage.temporaryAccessPasses.markUsed(old.id, t0 + 2)).toBe(false);
+        expect(await storage.temporaryAccessPasses.usableFor(fabrikam.id, alice.id, t0 + 2)).toBeUndefined();
+        expect(await storage.temporaryAccessPasses.usableFor(contoso.id, alice.id, fresh.expiresAt)).toBeUndefined();
+
+        await storage.temporaryAccessPasses.replace(passFixture(contoso.id, bob.id));
+        await storage.temporaryAccessPasses.revokeAll(contoso.id, alice.id, t0 + 3);
+        expect(await storage.temporaryAccessPasses.usableFor(contoso.id, alice.id, t0 + 3)).toBeUndefined();
+        expect(await storage.temporaryAccessPasses.markUsed(fresh.id, t0 + 3)).toBe(false);
+        expect(await storage.temporaryAccessPasses.usableFor(contoso.id, bob.id, t0 + 3)).toBeDefined();
+      });
+
+      it(`a pass is used once: ${racers} markUsed at once, one true`, async () => {
+        const pass = passFixture(contoso.id, alice.id);
+        await storage.temporaryAccessPasses.replace(pass);
+        const results = await all(racers, (i) => storage.temporaryAccessPasses.markUsed(pass.id, t0 + i));
+        expect(winners(results)).toBe(1);
+        expect(await storage.temporaryAccessPasses.usableFor(contoso.id, alice.id, t0)).toBeUndefined();
+        expect(await storage.temporaryAccessPasses.markUsed(pass.id, t0 + 100)).toBe(false);
+      });
+
+      it('passes issued at once for one user leave exactly one usable', async () => {
+        const passes = Array.from({ length: 10 }, (_, i) => passFixture(contoso.id, alice.id, { createdAt: t0 + i }));
+        await Promise.all(passes.map((pass) => storage.temporaryAccessPasses.replace(pass)));
+        const usable = await storage.temporaryAccessPasses.usableFor(contoso.id, alice.id, t0 + 20);
+        expect(usable).toBeDefined();
+        const stillUsable = await all(passes.length, (i) => storage.temporaryAccessPasses.markUsed(passes[i].id, t0 + 30));
+        expect(winners(stillUsable)).toBe(1);
+      });
+    });
+
+    describe('enrollment', () => {
+      it(`a session is finished once: ${racers} takeSession at once, one gets it`, async () => {
+        const passId = id();
+        const bySession = sessionFixture(contoso.id, alice.id, { passId });
+        const byCode = sessionFixture(contoso.id, bob.id, { via: 'enrollment_code' });
+        await storage.enrollment.createSession(bySession);
+        await storage.enrollment.createSession(byCode);
+        const results = await all(racers, () => storage.enrollment.takeSession(bySession.id));
+        expect(winners(results)).toBe(1);
+        expect(results.find(Boolean)).toEqual(bySession);
+        expect(await storage.enrollment.takeSession(bySession.id)).toBeUndefined();
+        expect(await storage.enrollment.takeSession(byCode.id)).toEqual(byCode);
+        expect(await storage.enrollment.takeSession(id())).toBeUndefined();
+      });
+
+      it(`a code is used once and not after it expires: ${racers} takeCode at once, one gets it`, async () => {
+        const code = codeFixture(contoso.id, alice.id);
+        const expired = codeFixture(contoso.id, bob.id, { expiresAt: t0 });
+        await storage.enrollment.createCode(code);
+        await storage.enrollment.createCode(expired);
+        expect(await storage.enrollment.takeCode(expired.secretHash, t0)).toBeUndefined();
+        const results = await all(racers, (i) => storage.enrollment.takeCode(code.secretHash, t0 + i));
+        expect(winners(results)).toBe(1);
+        const taken = results.find(Boolean)!;
+        expect(taken).toEqual({ ...code, usedAt: taken.usedAt });
+        expect(taken.usedAt).toBeGreaterThanOrEqual(t0);
+        expect(await storage.enrollment.takeCode(code.secretHash, t0 + 100)).toBeUndefined();
+      });
+
+      it('completing stores the device and the registration; the same key again reuses the device and replaces the registration', async () => {
+        const phone = deviceFixture(contoso.id);
+        const first = await storage.enrollment.complete(phone, registrationFixture(contoso.id, alice.id, phone.id));
+        expect(first.device).toEqual(phone);
+        expect(await storage.devices.byId(phone.id)).toEqual(phone);
+        expect(await storage.registrations.byId(first.registration.id)).toEqual(first.registration);
+
+        // Reinstalled app, same key: a new device id and registration arrive; the stored device stays.
+        const again = deviceFixture(contoso.id, {
+          thumbprint: phone.thumbprint,
+          name: 'Pixel 8 Pro',
+          pushSubscription: subscription(1),
+          pushState: 'subscribed',
+          createdAt: t0 + 5,
+        });
+        const second = await storage.enrollment.complete(again, registrationFixture(contoso.id, alice.id, again.id, { createdAt: t0 + 5 }));
+        const refreshed: Device = {
+          ...phone,
+          name: 'Pixel 8 Pro',
+          pushSubscription: subscription(1),
+          pushState: 'subscribed',
+          lastSeenAt: t0 + 5,
+        };
+        expect(second.device).toEqual(refreshed);
+        expect(second.registration.deviceId).toBe(phone.id);
+        expect(await storage.devices.byId(phone.id)).toEqual(refreshed);
+        expect(await storage.devices.byId(again.id)).toBeUndefined();
+        expect(await storage.registrations.byId(first.registration.id)).toBeUndefined();
+        expect(await storage.registrations.listForUser(contoso.id, alice.id)).toEqual([second.registration]);
+
+        // Without a subscription, the stored one stays; another account on the phone adds a registration.
+        const third = await storage.enrollment.complete(
+          deviceFixture(contoso.id, { thumbprint: phone.thumbprint, createdAt: t0 + 9 }),
+          registrationFixture(contoso.id, bob.id, 'x', { createdAt: t0 + 9 }),
+        );
+        expect(third.device).toEqual({ ...refreshed, name: 'Pixel 8', lastSeenAt: t0 + 9 });
+        expect((await storage.registrations.listForDevice(phone.id)).map((r) => r.userId)).toEqual([alice.id, bob.id]);
+      });
+
+      it('enrolling one phone for one account several times at once leaves one device and one registration', async () => {
+        const thumbprint = id();
+        const results = await all(8, (i) =>
+          storage.enrollment.complete(
+            deviceFixture(contoso.id, { thumbprint, createdAt: t0 + i }),
+            registrationFixture(contoso.id, alice.id, 'x', { createdAt: t0 + i }),
+          ),
+        );
+        expect(new Set(results.map((r) => r.device.id)).size).toBe(1);
+        expect(await storage.registrations.listForUser(contoso.id, alice.id)).toHaveLength(1);
+      });
+    });
+
+    describe('devices', () => {
+      it('a browser key is stored once per tenant; at once, every caller gets the same device', async () => {
+        const key = deviceFixture(contoso.id, { kind: 'browser', name: 'Chrome on Linux' });
+        const results = await all(racers, (i) => storage.devices.registerBrowser({ ...key, id: id(), createdAt: t0 + i }));
+        expect(new Set(results.map((d) => d.id)).size).toBe(1);
+        const stored = await storage.devices.byId(results[0].id);
+        expect(stored).toEqual(results[0]);
+        expect(stored).toMatchObject({ kind: 'browser', thumbprint: key.thumbprint, pushSubscription: null });
+        expect(await storage.devices.registerBrowser({ ...key, id: id(), name: 'renamed' })).toEqual(stored);
+        const elsewhere = await storage.devices.registerBrowser({ ...key, id: id(), tenantId: fabrikam.id });
+        expect(elsewhere.id).not.toBe(stored!.id);
+        expect(elsewhere.tenantId).toBe(fabrikam.id);
+      });
+
+      it('a browser is registered for the users added to it, once each', async () => {
+        const browser = await storage.devices.registerBrowser(deviceFixture(contoso.id, { kind: 'browser' }));
+        expect(await storage.devices.browserRegisteredFor(browser.id, alice.id)).toBe(false);
+        await storage.devices.addBrowserUser(browser.id, alice.id, t0);
+        await storage.devices.addBrowserUser(browser.id, alice.id, t0 + 1);
+        expect(await storage.devices.browserRegisteredFor(browser.id, alice.id)).toBe(true);
+        expect(await storage.devices.browserRegisteredFor(browser.id, bob.id)).toBe(false);
+      });
+
+      it('push subscription and state are set and cleared; touch records when the device was last seen', async () => {
+        const { device } = await enrolled(alice);
+        await storage.devices.setPush(device.id, subscription(7), 'subscribed');
+        expect(await storage.devices.byId(device.id)).toMatchObject({ pushSubscription: subscription(7), pushState: 'subscribed' });
+        await storage.devices.setPush(device.id, null, 'unreachable');
+        expect(await storage.devices.byId(device.id)).toMatchObject({ pushSubscription: null, pushState: 'unreachable' });
+        await storage.devices.touch(device.id, t0 + 42);
+        expect((await storage.devices.byId(device.id))?.lastSeenAt).toBe(t0 + 42);
+        expect(await storage.devices.byId(id())).toBeUndefined();
+      });
+    });
+
+    describe('registrations', () => {
+      it('are found by id and by credential id within the tenant, listed per user and per device, switched and deleted', async () => {
+        const a = await enrolled(alice, { createdAt: t0 + 1, signCount: 2 ** 32 - 1, totpLastStep: 60_000_000 });
+        const b = await storage.enrollment.complete(
+          deviceFixture(contoso.id),
+          registrationFixture(contoso.id, alice.id, 'x', { createdAt: t0 + 2, transports: [] }),
+        );
+        expect(await storage.registrations.byId(a.registration.id)).toEqual(a.registration);
+        expect(await storage.registrations.byCredentialId(contoso.id, b.registration.credentialId)).toEqual(b.registration);
+        expect(await storage.registrations.byCredentialId(fabrikam.id, b.registration.credentialId)).toBeUndefined();
+        expect(await storage.registrations.listForUser(contoso.id, alice.id)).toEqual([a.registration, b.registration]);
+        expect(await storage.registrations.listForUser(fabrikam.id, alice.id)).toEqual([]);
+        expect(await storage.registrations.listForDevice(a.device.id)).toEqual([a.registration]);
+
+        await storage.registrations.setPhoneSignIn(a.registration.id, true);
+        expect((await storage.registrations.byId(a.registration.id))?.phoneSignInEnabled).toBe(true);
+        await storage.registrations.setPhoneSignIn(a.registration.id, false);
+        expect((await storage.registrations.byId(a.registration.id))?.phoneSignInEnabled).toBe(false);
+
+        await storage.registrations.delete(a.registration.id);
+        expect(await storage.registrations.byId(a.registration.id)).toBeUndefined();
+        expect(await storage.registrations.listForUser(contoso.id, alice.id)).toEqual([b.registration]);
+      });
+
+      it(`the sign counter moves only from the value read: ${racers} updates from the same value at once, one wins`, async () => {
+        const { registration } = await enrolled(alice, { signCount: 5 });
+        expect(await storage.registrations.updateCounter(registration.id, 4, 9, t0)).toBe(false);
+        const results = await all(racers, (i) => storage.registrations.updateCounter(registration.id, 5, 6 + i, t0 + i));
+        expect(winners(results)).toBe(1);
+        const winner = results.indexOf(true);
+        expect(await storage.registrations.byId(registration.id)).toMatchObject({ signCount: 6 + winner, lastUsedAt: t0 + winner });
+      });
+
+      it(`a TOTP step is used once and only forward: ${racers} uses of one step at once, one wins`, async () => {
+        const { registration } = await enrolled(alice, { totpLastStep: 100 });
+        expect(await storage.registrations.useTotpStep(registration.id, 100, t0)).toBe(false);
+        expect(await storage.registrations.useTotpStep(registration.id, 99, t0)).toBe(false);
+        const results = await all(racers, (i) => storage.registrations.useTotpStep(registration.id, 101, t0 + i));
+        expect(winners(results)).toBe(1);
+        expect(await storage.registrations.byId(registration.id)).toMatchObject({ totpLastStep: 101 });
+        expect(await storage.registrations.useTotpStep(registration.id, 103, t0 + 50)).toBe(true);
+        expect(await storage.registrations.useTotpStep(registration.id, 102, t0 + 51)).toBe(false);
+        expect(await storage.registrations.byId(registration.id)).toMatchObject({ totpLastStep: 103, lastUsedAt: t0 + 50 });
+      });
+    });
+
+    describe('sign-in requests', () => {
+      it('are stored as given and found by id', async () => {
+        const request = requestFixture(contoso.id, alice.id, {
+          context: { origin: 'https://portal.contoso.example', location: 'Zürich, CH 🇨🇭', registeredBrowser: true, newBrowser: true },
+          collectorKey: id(),
+          browserDeviceId: id(),
+          ip: null,
+          userAgent: null,
+          kind: 'mfa',
+        });
+        expect(await storage.signInRequests.create(request)).toEqual({ superseded: [] });
+        expect(await storage.signInRequests.byId(request.id)).toEqual(request);
+        const decoy = requestFixture(contoso.id, null, { username: 'nobody@contoso.example', deliverable: false });
+        await storage.signInRequests.create(decoy);
+        expect(await storage.signInRequests.byId(decoy.id)).toEqual(decoy);
+        expect(await storage.signInRequests.byId(id())).toBeUndefined();
+      });
+
+      it('a new request from the same collecting browser supersedes its older pending ones, and no other', async () => {
+        const key = id();
+        const first = requestFixture(contoso.id, alice.id, { collectorKey: key });
+        const answered = requestFixture(contoso.id, alice.id, { collectorKey: key });
+        const otherBrowser = requestFixture(contoso.id, alice.id, { collectorKey: id() });
+        await storage.signInRequests.create(answered);
+        await storage.signInRequests.transition(answered.id, 'pending', { status: 'denied', reason: 'no', answeredAt: t0 + 1 }, t0 + 1);
+        expect(await storage.signInRequests.create(first)).toEqual({ superseded: [] });
+        await storage.signInRequests.create(otherBrowser);
+
+        const newer = requestFixture(contoso.id, alice.id, { collectorKey: key, createdAt: t0 + 10 });
+        expect(await storage.signInRequests.create(newer)).toEqual({ superseded: [first.id] });
+        expect(await storage.signInRequests.byId(first.id)).toMatchObject({
+          status: 'superseded',
+          reason: 'a newer sign-in from the same browser',
+          answeredAt: t0 + 10,
+        });
+        expect((await storage.signInRequests.byId(answered.id))?.status).toBe('denied');
+        expect((await storage.signInRequests.byId(otherBrowser.id))?.status).toBe('pending');
+        expect((await storage.signInRequests.byId(newer.id))?.status).toBe('pending');
+      });
+
+      it('requests created at once from one browser leave exactly one pending, and each other one superseded once', async () => {
+        const key = id();
+        const requests = Array.from({ length: 10 }, (_, i) =>
+          requestFixture(contoso.id, alice.id, { collectorKey: key, createdAt: t0 + i }),
+        );
+        const results = await Promise.all(requests.map((r) => storage.signInRequests.create(r)));
+        const superseded = results.flatMap((r) => r.superseded);
+        expect(new Set(superseded).size).toBe(superseded.length);
+        expect(superseded).toHaveLength(requests.length - 1);
+        const statuses = await Promise.all(requests.map(async (r) => (await storage.signInRequests.byId(r.id))?.status));
+        expect(statuses.filter((s) => s === 'pending')).toHaveLength(1);
+        expect(statuses.filter((s) => s === 'superseded')).toHaveLength(requests.length - 1);
+      });
+
+      it('counts a username’s pending, unexpired requests, decoys included; lists a user’s deliverable ones by creation', async () => {
+        const later = requestFixture(contoso.id, alice.id, { createdAt: t0 + 2 });
+        const earlier = requestFixture(contoso.id, alice.id, { createdAt: t0 + 1 });
+        const undeliverable = requestFixture(contoso.id, alice.id, { deliverable: false });
+        const expired = requestFixture(contoso.id, alice.id, { expiresAt: t0 + 10 });
+        const answered = requestFixture(contoso.id, alice.id);
+        const decoy = requestFixture(contoso.id, null, { username: 'ghost@contoso.example', deliverable: false });
+        const elsewhere = requestFixture(fabrikam.id, alice.id);
+        for (const r of [later, earlier, undeliverable, expired, answered, decoy, elsewhere]) await storage.signInRequests.create(r);
+        await storage.signInRequests.transition(answered.id, 'pending', { status: 'approved', reason: null, answeredAt: t0 + 3 }, t0 + 3);
+
+        const now = t0 + 20;
+        expect(await storage.signInRequests.countPending(contoso.id, 'alice@contoso.example', now)).toBe(3);
+        expect(await storage.signInRequests.countPending(contoso.id, 'ghost@contoso.example', now)).toBe(1);
+        expect(await storage.signInRequests.countPending(contoso.id, 'nobody@contoso.example', now)).toBe(0);
+        expect(await storage.signInRequests.countPending(contoso.id, 'alice@contoso.example', t0 + 2 * minute)).toBe(0);
+        expect((await storage.signInRequests.pendingForUser(contoso.id, alice.id, now)).map((r) => r.id)).toEqual([earlier.id, later.id]);
+        expect(await storage.signInRequests.pendingForUser(contoso.id, alice.id, t0 + 2 * minute)).toEqual([]);
+        expect((await storage.signInRequests.pendingForUser(fabrikam.id, alice.id, now)).map((r) => r.id)).toEqual([elsewhere.id]);
+      });
+
+      it('lists a user’s denials and reports since a moment, newest first', async () => {
+        const answers: [SignInRequest['status'], number][] = [
+          ['denied', t0 + 5],
+          ['reported', t0 + 9],
+          ['approved', t0 + 7],
+          ['denied', t0 + 1],
+          ['wrong_number', t0 + 8],
+        ];
+        for (const [status, at] of answers) {
+          const r = requestFixture(contoso.id, alice.id);
+          await storage.signInRequests.create(r);
+          await storage.signInRequests.transition(r.id, 'pending', { status, reason: null, answeredAt: at }, at);
+        }
+        const bobs = requestFixture(contoso.id, bob.id);
+        await storage.signInRequests.create(bobs);
+        await storage.signInRequests.transition(bobs.id, 'pending', { status: 'denied', reason: null, answeredAt: t0 + 6 }, t0 + 6);
+
+        expect(await storage.signInRequests.denialsSince(contoso.id, alice.id, t0 + 1)).toEqual([t0 + 9, t0 + 5, t0 + 1]);
+        expect(await storage.signInRequests.denialsSince(contoso.id, alice.id, t0 + 2)).toEqual([t0 + 9, t0 + 5]);
+        expect(await storage.signInRequests.denialsSince(fabrikam.id, alice.id, t0)).toEqual([]);
+      });
+
+      it('a transition happens only from the status it names, and from pending only before expiry', async () => {
+        const r = requestFixture(contoso.id, alice.id);
+        await storage.signInRequests.create(r);
+        const registrationId = id();
+        expect(await storage.signInRequests.transition(r.id, 'approved', { status: 'redeemed', reason: null }, t0)).toBeUndefined();
+        const approved = await storage.signInRequests.transition(
+          r.id,
+          'pending',
+          { status: 'approved', reason: 'ok', answeredAt: t0 + 5, answeredBy: registrationId },
+          t0 + 5,
+        );
+        expect(approved).toEqual({ ...r, status: 'approved', reason: 'ok', answeredAt: t0 + 5, answeredBy: registrationId });
+        expect(await storage.signInRequests.byId(r.id)).toEqual(approved);
+        expect(await storage.signInRequests.transition(r.id, 'pending', { status: 'denied', reason: null }, t0 + 6)).toBeUndefined();
+        // Leaving a non-pending status keeps when and by whom it was answered unless told otherwise.
+        const redeemed = await storage.signInRequests.transition(r.id, 'approved', { status: 'redeemed', reason: null }, t0 + 7);
+        expect(redeemed).toEqual({ ...approved, status: 'redeemed', reason: null });
+
+        const late = requestFixture(contoso.id, alice.id);
+        await storage.signInRequests.create(late);
+        expect(
+          await storage.signInRequests.transition(late.id, 'pending', { status: 'approved', reason: null }, late.expiresAt),
+        ).toBeUndefined();
+        expect((await storage.signInRequests.byId(late.id))?.status).toBe('pending');
+        expect(await storage.signInRequests.transition(id(), 'pending', { status: 'approved', reason: null }, t0)).toBeUndefined();
+      });
+
+      it(`${racers} answers to one request at once: exactly one wins, and the stored answer is the winner’s`, async () => {
+        const r = requestFixture(contoso.id, alice.id);
+        await storage.signInRequests.create(r);
+        const statuses = ['approved', 'denied', 'reported', 'wrong_number', 'cancelled'] as const;
+        const results = await all(racers, (i) =>
+          storage.signInRequests.transition(
+            r.id,
+            'pending',
+            { status: statuses[i % statuses.length], reason: `answer ${i}`, answeredAt: t0 + i, answeredBy: `registration ${i}` },
+            t0 + 1,
+          ),
+        );
+        expect(winners(results)).toBe(1);
+        const winner = results.find(Boolean)!;
+        expect(await storage.signInRequests.byId(r.id)).toEqual(winner);
+        const redeems = await all(racers, () =>
+          storage.signInRequests.transition(r.id, winner.status, { status: 'redeemed', reason: null }, t0 + 2),
+        );
+        expect(winners(redeems)).toBe(1);
+      });
+
+      it('due requests expire once, however many sweeps run at once', async () => {
+        const due = [1, 2, 3].map((i) => requestFixture(i === 3 ? fabrikam.id : contoso.id, alice.id, { expiresAt: t0 + i }));
+        const notYet = requestFixture(contoso.id, alice.id, { expiresAt: t0 + minute });
+        const answered = requestFixture(contoso.id, alice.id, { expiresAt: t0 + 1 });
+        for (const r of [...due, notYet, answered]) await storage.signInRequests.create(r);
+        await storage.signInRequests.transition(answered.id, 'pending', { status: 'approved', reason: null, answeredAt: t0 }, t0);
+
+        const sweeps = await all(6, () => storage.signInRequests.expireDue(t0 + 3));
+        const expired = sweeps.flat();
+        expect(expired.map((r) => r.id).sort()).toEqual(due.map((r) => r.id).sort());
+        for (const r of due) {
+          const stored = await storage.signInRequests.byId(r.id);
+          expect(stored).toEqual({ ...r, status: 'expired', reason: 'nobody answered in time', answeredAt: r.expiresAt });
+          expect(expired.find((e) => e.id === r.id)).toEqual(stored);
+        }
+        expect((await storage.signInRequests.byId(notYet.id))?.status).toBe('pending');
+        expect((await storage.signInRequests.byId(answered.id))?.status).toBe('approved');
+        expect(await storage.signInRequests.expireDue(t0 + 3)).toEqual([]);
+      });
+    });
+
+    describe('grants', () => {
+      it(`a grant is used up once and not after it expires: ${racers} takes at once, one gets it`, async () => {
+        const grant = grantFixture(contoso.id, alice.id, { requestId: id() });
+        const expired = grantFixture(contoso.id, alice.id, { expiresAt: t0 });
+        await storage.grants.create(grant);
+        await storage.grants.create(expired);
+        expect(await storage.grants.take(expired.secretHash, t0)).toBeUndefined();
+        const results = await all(racers, (i) => storage.grants.take(grant.secretHash, t0 + i));
+        expect(winners(results)).toBe(1);
+        const taken = results.find(Boolean)!;
+        expect(taken).toEqual({ ...grant, usedAt: taken.usedAt });
+        expect(taken.usedAt).toBeGreaterThanOrEqual(t0);
+        expect(await storage.grants.take(grant.secretHash, t0 + 100)).toBeUndefined();
+        expect(await storage.grants.take(id(), t0)).toBeUndefined();
+      });
+    });
+
+    describe('OIDC clients', () => {
+      it('are stored per tenant, listed by client id, updated in place and deleted', async () => {
+        const client = (tenantId: string, clientId: string): OidcClient => ({
+          tenantId,
+          clientId,
+          displayName: 'Contoso Portal',
+          metadata: {
+            redirect_uris: ['https://portal.contoso.example/cb'],
+            token_endpoint_auth_method: 'client_secret_basic',
+            nested: { a: [1, null] },
+          },
+          createdAt: t0,
+        });
+        const portal = client(contoso.id, 'portal');
+        const hr = client(contoso.id, 'Hr');
+        const theirs = client(fabrikam.id, 'portal');
+        for (const c of [portal, hr, theirs]) await storage.oidcClients.upsert(c);
+        expect(await storage.oidcClients.get(contoso.id, 'portal')).toEqual(portal);
+        expect(await storage.oidcClients.get(contoso.id, 'nope')).toBeUndefined();
+        expect((await storage.oidcClients.list(contoso.id)).map((c) => c.clientId)).toEqual(['Hr', 'portal']);
+
+        await storage.oidcClients.upsert({ ...portal, displayName: 'Portal 2', metadata: { redirect_uris: [] }, createdAt: t0 + 9 });
+        expect(await storage.oidcClients.get(contoso.id, 'portal')).toEqual({
+          ...portal,
+          displayName: 'Portal 2',
+          metadata: { redirect_uris: [] },
+        });
+        expect(await storage.oidcClients.get(fabrikam.id, 'portal')).toEqual(theirs);
+
+        await storage.oidcClients.delete(contoso.id, 'portal');
+        expect(await storage.oidcClients.get(contoso.id, 'portal')).toBeUndefined();
+        expect(await storage.oidcClients.get(fabrikam.id, 'portal')).toEqual(theirs);
+      });
+    });
+
+    describe('OIDC records', () => {
+      const record = (extra: Partial<OidcRecord> = {}): OidcRecord => ({
+        model: 'Session',
+        id: id(),
+        payload: { accountId: 'alice', nested: { list: [1, 'two', null], flag: true }, text: 'ünïcødé \u0000 "quoted"' },
+        grantId: null,
+        userCode: null,
+        uid: null,
+        expiresAt: Date.now() + 10 * minute,
+        consumedAt: null,
+        ...extra,
+      });
+
+      it('are found by model and id, by uid and by user code; an upsert replaces the record but not its consumption', async () => {
+        const interaction = record({ model: 'Interaction', uid: id() });
+        const deviceCode = record({ model: 'DeviceCode', userCode: 'ABCD-EFGH', expiresAt: null });
+        for (const r of [interaction, deviceCode]) await storage.oidcRecords.upsert(r);
+        expect(await storage.oidcRecords.find('Interaction', interaction.id)).toEqual(interaction);
+        expect(await storage.oidcRecords.find('Session', interaction.id)).toBeUndefined();
+        expect(await storage.oidcRecords.findByUid('Interaction', interaction.uid!)).toEqual(interaction);
+        expect(await storage.oidcRecords.findByUid('Session', interaction.uid!)).toBeUndefined();
+        expect(await storage.oidcRecords.findByUserCode('DeviceCode', 'ABCD-EFGH')).toEqual(deviceCode);
+
+        await storage.oidcRecords.consume('Interaction', interaction.id, t0 + 1);
+        expect((await storage.oidcRecords.find('Interaction', interaction.id))?.consumedAt).toBe(t0 + 1);
+        const replaced = { ...interaction, payload: { accountId: 'bob' }, uid: id() };
+        await storage.oidcRecords.upsert(replaced);
+        expect(await storage.oidcRecords.find('Interaction', interaction.id)).toEqual({ ...replaced, consumedAt: t0 + 1 });
+        expect(await storage.oidcRecords.findByUid('Interaction', interaction.uid!)).toBeUndefined();
+
+        await storage.oidcRecords.destroy('Interaction', interaction.id);
+        expect(await storage.oidcRecords.find('Interaction', interaction.id)).toBeUndefined();
+        expect(await storage.oidcRecords.find('DeviceCode', deviceCode.id)).toEqual(deviceCode);
+      });
+
+      it('an expired record is not found, and the purge removes what expired before the moment it is given', async () => {
+        const gone = record({ expiresAt: Date.now() - 1 });
+        const soon = record({ expiresAt: Date.now() + minute });
+        const later = record({ expiresAt: Date.now() + 60 * minute });
+        const forever = record({ expiresAt: null });
+        for (const r of [gone, soon, later, forever]) await storage.oidcRecords.upsert(r);
+        expect(await storage.oidcRecords.find('Session', gone.id)).toBeUndefined();
+        expect(await storage.oidcRecords.find('Session', soon.id)).toEqual(soon);
+
+        await storage.oidcRecords.purgeExpired(Date.now() + 2 * minute);
+        expect(await storage.oidcRecords.find('Session', soon.id)).toBeUndefined();
+        expect(await storage.oidcRecords.find('Session', later.id)).toEqual(later);
+        expect(await storage.oidcRecords.find('Session', forever.id)).toEqual(forever);
+      });
+
+      it('revoking a grant removes every record of it, of every model', async () => {
+        const grantId = id();
+        const mine = [
+          record({ model: 'AccessToken', grantId }),
+          record({ model: 'RefreshToken', grantId }),
+          record({ model: 'Grant', grantId }),
+        ];
+        const other = record({ model: 'AccessToken', grantId: id() });
+        for (const r of [...mine, other]) await storage.oidcRecords.upsert(r);
+        await storage.oidcRecords.revokeByGrantId(grantId);
+        for (const r of mine) expect(await storage.oidcRecords.find(r.model, r.id)).toBeUndefined();
+        expect(await storage.oidcRecords.find('AccessToken', other.id)).toEqual(other);
+      });
+    });
+
+    describe('audit', () => {
+      it('lists a tenant’s events newest first, ties in the order they were written, 100 unless told otherwise', async () => {
+        const events = Array.from({ length: 105 }, (_, i) => auditFixture(contoso.id, { at: t0 + Math.floor(i / 3) }));
+        for (const e of events) await storage.audit.append(e);
+        await storage.audit.append(auditFixture(fabrikam.id, { at: t0 + 1000 }));
+        const listed = await storage.audit.list({ tenantId: contoso.id });
+        expect(listed).toHaveLength(100);
+        expect(listed.map((e) => e.id)).toEqual(
+          events
+            .slice()
+            .reverse()
+            .slice(0, 100)
+            .map((e) => e.id),
+        );
+        expect(await storage.audit.list({ tenantId: contoso.id, limit: 2 })).toEqual([events[104], events[103]]);
+      });
+
+      it('filters by username, outcome, type and an inclusive time range, together', async () => {
+        const detail = { requestId: id(), nested: { reasons: ['a', 'b'], n: 1.5 } };
+        const events = [
+          auditFixture(contoso.id, { at: t0 + 1, username: 'alice@contoso.example', outcome: 'success', type: 'sign_in', detail }),
+          auditFixture(contoso.id, {
+            at: t0 + 2,
+            username: 'alice@contoso.example',
+            outcome: 'failure',
+            type: 'sign_in',
+            reason: 'denied',
+          }),
+          auditFixture(contoso.id, { at: t0 + 3, username: 'bob@contoso.example', outcome: 'failure', type: 'sign_in' }),
+          auditFixture(contoso.id, {
+            at: t0 + 4,
+            username: 'alice@contoso.example',
+            outcome: 'success',
+            type: 'enrollment',
+            userId: alice.id,
+          }),
+          auditFixture(contoso.id, {
+            at: t0 + 5,
+            username: null,
+            outcome: 'success',
+            type: 'admin',
+            method: null,
+            origin: null,
+            ip: null,
+            userAgent: null,
+          }),
+        ];
+        for (const e of events) await storage.audit.append(e);
+        const ids = async (filter: Omit<Parameters<Storage['audit']['list']>[0], 'tenantId'>) =>
+          (await storage.audit.list({ tenantId: contoso.id, ...filter })).map((e) => events.findIndex((x) => x.id === e.id));
+        expect(await ids({})).toEqual([4, 3, 2, 1, 0]);
+        expect(await ids({ username: 'alice@contoso.example' })).toEqual([3, 1, 0]);
+        expect(await ids({ outcome: 'failure' })).toEqual([2, 1]);
+        expect(await ids({ type: 'sign_in' })).toEqual([2, 1, 0]);
+        expect(await ids({ since: t0 + 2, until: t0 + 4 })).toEqual([3, 2, 1]);
+        expect(await ids({ since: t0 + 5 })).toEqual([4]);
+        expect(await ids({ until: t0 + 1 })).toEqual([0]);
+        expect(await ids({ username: 'alice@contoso.example', outcome: 'success', type: 'sign_in', since: t0, until: t0 + 9 })).toEqual([
+          0,
+        ]);
+        expect(await ids({ username: 'carol@contoso.example' })).toEqual([]);
+        expect(await storage.audit.list({ tenantId: fabrikam.id })).toEqual([]);
+
+        const listed = await storage.audit.list({ tenantId: contoso.id });
+        expect(listed.slice().reverse()).toEqual(events);
+      });
+    });
+  });
+}
