@@ -10,6 +10,7 @@ import { ReplayGuard } from './http/deviceAuth';
 import { registerErrorHandling } from './http/errorHandling';
 import { ProblemError, sendProblem } from './http/problem';
 import { registerJsonBody } from './http/jsonBody';
+import { refuseNulCharacter } from './http/refuseNulCharacter';
 import { loadKeys } from './keys/loadKeys';
 import { oidcRoutes } from './oidc/oidcRoutes';
 import { createPushSender } from './push/createPushSender';
@@ -105,6 +106,7 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
   };
   registerErrorHandling(app);
   registerJsonBody(app);
+  refuseNulCharacter(app);
   const guard = new ReplayGuard();
   discoveryRoutes(app, ctx);
   adminRoutes(app, ctx);

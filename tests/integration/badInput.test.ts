@@ -163,6 +163,42 @@ describe('bad input gets a 4xx problem+json, the relay keeps serving, and nothin
       code: 'validation_failed',
       field: 'enabled',
     },
+    // U+0000: nothing the relay takes may hold it (PostgreSQL's text cannot store it)
+    {
+      journey: 'a NUL character in a new username',
+      send: () => admin('POST', '/users', { username: 'mallory\u0000@contoso.example' }),
+      status: 400,
+      code: 'validation_failed',
+      field: 'username',
+    },
+    {
+      journey: 'a NUL character deep in a policy',
+      send: () => admin('PUT', '/policy', { enabled: true, includeTargets: [{ kind: 'group', name: 'Sales\u0000', mode: 'any' }] }),
+      status: 400,
+      code: 'validation_failed',
+      field: 'includeTargets[0].name',
+    },
+    {
+      journey: 'a NUL character in a path',
+      send: () => admin('GET', '/users/alice%00@contoso.example'),
+      status: 400,
+      code: 'validation_failed',
+      field: 'username',
+    },
+    {
+      journey: 'a NUL character in a query',
+      send: () => admin('GET', '/audit?user=alice%00'),
+      status: 400,
+      code: 'validation_failed',
+      field: 'user',
+    },
+    {
+      journey: 'a NUL character in the username of a sign-in',
+      send: () => post('/api/t/contoso/sign-in-requests', JSON.stringify({ username: 'alice\u0000@contoso.example' })),
+      status: 400,
+      code: 'validation_failed',
+      field: 'username',
+    },
     // Size and media type
     {
       journey: 'a body over the size limit to enrollment start',

@@ -905,6 +905,24 @@ export function storageContract(backend: StorageBackend): void {
       });
     });
 
+    describe('a lookup by a key holding U+0000 (which PostgreSQL text cannot store)', () => {
+      it('finds nothing, and does not fail', async () => {
+        const nul = 'alice\u0000@contoso.example';
+        expect(await storage.tenants.byName('contoso\u0000')).toBeUndefined();
+        expect(await storage.users.byName(contoso.id, nul)).toBeUndefined();
+        expect(await storage.users.byId(contoso.id, `${alice.id}\u0000`)).toBeUndefined();
+        expect(await storage.groups.byName(contoso.id, 'Sales\u0000')).toBeUndefined();
+        expect(await storage.registrations.byCredentialId(contoso.id, '\u0000')).toBeUndefined();
+        expect(await storage.signInRequests.byId('\u0000')).toBeUndefined();
+        expect(await storage.signInRequests.countPending(contoso.id, nul, t0)).toBe(0);
+        expect(await storage.oidcClients.get(contoso.id, 'portal\u0000')).toBeUndefined();
+        expect(await storage.oidcRecords.find('Session', '\u0000')).toBeUndefined();
+        expect(await storage.oidcRecords.findByUid('Interaction', '\u0000')).toBeUndefined();
+        expect(await storage.oidcRecords.findByUserCode('DeviceCode', 'ABCD\u0000')).toBeUndefined();
+        expect(await storage.audit.list({ tenantId: contoso.id, username: nul })).toEqual([]);
+      });
+    });
+
     describe('audit', () => {
       it('lists a tenant’s events newest first, ties in the order they were written, 100 unless told otherwise', async () => {
         const events = Array.from({ length: 105 }, (_, i) => auditFixture(contoso.id, { at: t0 + Math.floor(i / 3) }));

@@ -25,11 +25,21 @@ export interface PostgresDatabase extends Sql {
   transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
 }
 
+/**
+ * PostgreSQL's text cannot hold U+0000, so no row matches a key that contains it; the server would
+ * refuse the parameter outright. A lookup by such a key (an id from a URL or a form the relay does
+ * not parse itself) finds nothing instead of failing; a write of one still fails.
+ */
+const findsNothing = (s: Statement, values: unknown[]) =>
+  /^\s*SELECT\b/i.test(s.text) && values.some((value) => typeof value === 'string' && value.includes('\u0000'));
+
 const on = (client: pg.Pool | pg.PoolClient): Sql => ({
   async rows(s, values) {
+    if (findsNothing(s, values)) return [];
     return (await client.query<Row>({ name: s.name, text: s.text, values })).rows;
   },
   async one(s, values) {
+    if (findsNothing(s, values)) return undefined;
     return (await client.query<Row>({ name: s.name, text: s.text, values })).rows[0];
   },
   async run(s, values) {

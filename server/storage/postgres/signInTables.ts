@@ -106,7 +106,8 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
         return maybe(await db.one(q.byId, [id]), toRequest);
       },
       async countPending(tenantId, username, now) {
-        return Number((await db.one(q.countPending, [tenantId, username, now]))!.n);
+        // No row at all when the lookup could not match (see database.ts): a count of none.
+        return Number((await db.one(q.countPending, [tenantId, username, now]))?.n ?? 0);
       },
       async denialsSince(tenantId, userId, since) {
         return (await db.rows(q.denials, [tenantId, userId, since])).map((row) => Number(row.answered_at));
