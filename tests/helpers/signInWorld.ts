@@ -6,8 +6,7 @@
 import { Agent } from 'node:https';
 import { type TestPhone, enrollPhone } from './enrollPhone';
 import { type PushService, startPushService } from './pushService';
-import type { AppOptions } from '../../server/createApp';
-import { type TestRelay, type TestTenant, startRelay } from './startRelay';
+import { type StartRelayOptions, type TestRelay, type TestTenant, startRelay } from './startRelay';
 
 export interface SignInWorld {
   relay: TestRelay;
@@ -19,7 +18,11 @@ export interface SignInWorld {
   close(): Promise<void>;
 }
 
-export async function startSignInWorld(policyOverrides: Record<string, unknown> = {}, appOptions: AppOptions = {}): Promise<SignInWorld> {
+/** `appOptions` go to startRelay: `{ postgres: true }` runs the world on a fresh PostgreSQL database. */
+export async function startSignInWorld(
+  policyOverrides: Record<string, unknown> = {},
+  appOptions: StartRelayOptions = {},
+): Promise<SignInWorld> {
   const push = await startPushService();
   let offset = 0;
   const relay = await startRelay(

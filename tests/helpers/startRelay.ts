@@ -1,7 +1,8 @@
 /**
  * Start the real relay for a test: the app factory on an ephemeral loopback port, a real SQLite
- * file in a fresh temporary directory, real keys. `restart()` stops it and starts it again on
- * the same data directory (and port), as an operator's restart would.
+ * file in a fresh temporary directory (or, with `postgres: true`, a fresh PostgreSQL database on
+ * the server at NOD_TEST_DATABASE_URL), real keys. `restart()` stops it and starts it again on
+ * the same data directory, database and port, as an operator's restart would.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,11 +13,14 @@ import { configFor, type RelayConfig } from '../../server/config';
 import { type AppOptions, type RelayApp, createApp } from '../../server/createApp';
 import { createTenant } from '../../server/tenants/createTenant';
 import { tenantCreate } from '../../shared/schemas/directory';
+import { type TestDatabase, createTestDatabase } from './testDatabase';
 
 export interface TestRelay extends RelayApp {
   url: string;
   dataDir: string;
   config: RelayConfig;
+  /** The PostgreSQL database the relay runs on (another relay may share it), if not SQLite. */
+  databaseUrl: string | undefined;
   /** Create a tenant and a global administrator token for it. */
   tenant(name: string, options?: { displayName?: string; signInOrigins?: string[] }): Promise<TestTenant>;
   restart(): Promise<void>;
@@ -50,7 +54,18 @@ export async function fetchJson(
   return { status: response.status, body, headers: response.headers };
 }
 
-export async function startRelay(overrides: Partial<RelayConfig> = {}, options: AppOptions = {}): Promise<TestRelay> {
+export interface StartRelayOptions extends AppOptions {
+  /**
+   * Keep the relay's state in a fresh PostgreSQL database, dropped by `close()`, instead of a SQLite
+   * file. (To share a database with another relay, pass its `databaseUrl` among the overrides.)
+   */
+  postgres?: boolean;
+}
+
+export async function startRelay(overrides: Partial<RelayConfig> = {}, options: StartRelayOptions = {}): Promise<TestRelay> {
+  const { postgres, ...appOptions } = options;
+  const database: TestDatabase | undefined = postgres && !overrides.databaseUrl ? await createTestDatabase() : undefined;
+  const databaseUrl = overrides.databaseUrl ?? database?.url;
   const dataDir = overrides.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'nod-test-'));
   let port = overrides.port ?? 0;
   let current: RelayApp;
@@ -64,11 +79,24 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
       port = (probe.address() as AddressInfo).port;
       await new Promise((resolve) => probe.close(resolve));
     }
-    config = configFor({ publicUrl: `http://localhost:${port}`, rpId: 'localhost', port, host: '127.0.0.1', ...overrides, dataDir });
-    current = await createApp(config, options);
+    config = configFor({
+      publicUrl: `http://localhost:${port}`,
+      rpId: 'localhost',
+      port,
+      host: '127.0.0.1',
+      ...overrides,
+      dataDir,
+      databaseUrl,
+    });
+    current = await createApp(config, appOptions);
     await current.app.listen({ port, host: '127.0.0.1' });
   };
-  await boot();
+  try {
+    await boot();
+  } catch (error) {
+    await database?.drop();
+    throw error;
+  }
 
   const relay: TestRelay = {
     get app() {
@@ -84,6 +112,7 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
       return config;
     },
     dataDir,
+    databaseUrl,
     async tenant(name, tenantOptions = {}) {
       const tenant = await createTenant(current.ctx, tenantCreate.parse({ name, ...tenantOptions }));
       const { token } = await createAdminToken(current.ctx, tenant, 'global_administrator', 'test');
@@ -109,6 +138,7 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
     async close() {
       await current.app.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
+      await database?.drop();
     },
   };
   return relay;

@@ -1,13 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrollPhone } from '../helpers/enrollPhone';
 import { type TestRelay, type TestTenant, startRelay } from '../helpers/startRelay';
+import { storages } from '../helpers/storages';
 
-describe('journey 2: a user registers the phone with a Temporary Access Pass', () => {
+describe.each(storages)('journey 2: a user registers the phone with a Temporary Access Pass, on $storage', ({ postgres }) => {
   let relay: TestRelay;
   let contoso: TestTenant;
 
   beforeAll(async () => {
-    relay = await startRelay();
+    relay = await startRelay({}, { postgres });
     contoso = await relay.tenant('contoso', { displayName: 'Contoso' });
     await contoso.admin('POST', '/users', { username: 'alice@contoso.example', displayName: 'Alice' });
     await contoso.admin('POST', '/groups', { name: 'Sales' });

@@ -3,8 +3,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestPhone, enrollPhone } from '../helpers/enrollPhone';
 import { type TestRelay, type TestTenant, fetchJson, startRelay } from '../helpers/startRelay';
+import { storages } from '../helpers/storages';
 
-describe('a restart of the relay keeps its data and its keys', () => {
+describe.each(storages)('a restart of the relay keeps its data and its keys, on $storage', ({ postgres }) => {
   let relay: TestRelay;
   let contoso: TestTenant;
   let phone: TestPhone;
@@ -12,7 +13,7 @@ describe('a restart of the relay keeps its data and its keys', () => {
   const before = {} as { vapidPublicKey: string; kid: string; users: unknown; policy: unknown; registrations: unknown; groups: unknown };
 
   beforeAll(async () => {
-    relay = await startRelay();
+    relay = await startRelay({}, { postgres });
     contoso = await relay.tenant('contoso', { displayName: 'Contoso', signInOrigins: ['https://portal.contoso.example'] });
     await contoso.admin('POST', '/users', { username: alice, displayName: 'Alice' });
     await contoso.admin('POST', '/users', { username: 'guest@partner.example', kind: 'guest' });

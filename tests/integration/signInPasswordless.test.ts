@@ -3,13 +3,14 @@ import type { TestPhone } from '../helpers/enrollPhone';
 import { answer, createRequest, readRequest, watch } from '../helpers/signInFlow';
 import { type SignInWorld, startSignInWorld } from '../helpers/signInWorld';
 import { fetchJson } from '../helpers/startRelay';
+import { storages } from '../helpers/storages';
 
-describe('journey 3: passwordless phone sign-in through the HTTP API', () => {
+describe.each(storages)('journey 3: passwordless phone sign-in through the HTTP API, on $storage', ({ postgres }) => {
   let world: SignInWorld;
   let phone: TestPhone;
 
   beforeAll(async () => {
-    world = await startSignInWorld();
+    world = await startSignInWorld({}, { postgres });
     phone = await world.enroll('alice@contoso.example');
   });
   afterAll(() => world.close());

@@ -4,14 +4,15 @@ import type { TestPhone } from '../helpers/enrollPhone';
 import { answer, createRequest, readRequest } from '../helpers/signInFlow';
 import { type SignInWorld, startSignInWorld } from '../helpers/signInWorld';
 import { fetchJson } from '../helpers/startRelay';
+import { storages } from '../helpers/storages';
 
-describe('journey 4 (push MFA) and journey 5 (verification codes)', () => {
+describe.each(storages)('journey 4 (push MFA) and journey 5 (verification codes), on $storage', ({ postgres }) => {
   let world: SignInWorld;
   let bob: TestPhone;
   let alice: TestPhone;
 
   beforeAll(async () => {
-    world = await startSignInWorld();
+    world = await startSignInWorld({}, { postgres });
     bob = await world.enroll('bob@contoso.example', { phoneSignIn: false });
     alice = await world.enroll('alice@contoso.example');
   });
