@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     [
       '',
-      `Nod is running: relay ${config.publicUrl}, data in ${config.dataDir}`,
+      `Nod is running: relay ${config.publicUrl}, ${config.databaseUrl ? `data in PostgreSQL, keys in ${config.dataDir}` : `data in ${config.dataDir}`}`,
       '',
       ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`),
       '',
