@@ -12,19 +12,19 @@ export interface NodRun {
   stderr: string;
 }
 
-/** The environment without any NOD_* of the machine running the tests, plus NOD_DATA_DIR. */
-function envFor(dataDir: string): NodeJS.ProcessEnv {
+/** The environment without any NOD_* of the machine running the tests, plus NOD_DATA_DIR and `extra`. */
+function envFor(dataDir: string, extra: Record<string, string>): NodeJS.ProcessEnv {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('NOD_')));
-  return { ...clean, NOD_DATA_DIR: dataDir };
+  return { ...clean, NOD_DATA_DIR: dataDir, ...extra };
 }
 
-/** Run `nod admin <args>`; never throws for a refusal (see `code` and `stderr`). */
-export function runNodAdmin(dataDir: string, args: string[]): Promise<NodRun> {
+/** Run `nod admin <args>` (with `env`, e.g. NOD_DATABASE_URL); never throws for a refusal (see `code` and `stderr`). */
+export function runNodAdmin(dataDir: string, args: string[], env: Record<string, string> = {}): Promise<NodRun> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [path.join(repoRoot, 'server/cli/nod.mjs'), 'admin', ...args],
-      { cwd: repoRoot, env: envFor(dataDir) },
+      { cwd: repoRoot, env: envFor(dataDir, env) },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
   });

@@ -5,10 +5,14 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createPostgresStorage } from '../../server/storage/postgres/createPostgresStorage';
+import { migrations as postgresMigrations } from '../../server/storage/postgres/migrations';
 import { enrollPhone } from '../helpers/enrollPhone';
 import { type NodRun, runNodAdmin } from '../helpers/nodCli';
 import { fetchJson, startRelay } from '../helpers/startRelay';
+import { createTestDatabase } from '../helpers/testDatabase';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 // Each CLI call and relay start is a fresh Node process (about a second on an idle machine); CI runs
@@ -187,6 +191,67 @@ describe.concurrent('starting the relay from a shell (what npm start runs)', () 
       expect(fs.existsSync(dataDir)).toBe(false);
     },
     processTimeout,
+  );
+
+  it(
+    'a database migrated by a newer relay stops it with exit code 1 and one line saying so, and is left as it is',
+    async () => {
+      const database = await createTestDatabase();
+      try {
+        await (await createPostgresStorage(database.url)).close();
+        const client = new pg.Client({ connectionString: database.url });
+        await client.connect();
+        await client.query('INSERT INTO nod_schema_migrations (version) VALUES ($1)', [postgresMigrations.length + 1]);
+        const result = await exited(startMain({ NOD_DATABASE_URL: database.url, NOD_PORT: String(await freePort()) }, tempDir()));
+        const versions = await client.query('SELECT max(version) AS v FROM nod_schema_migrations');
+        await client.end();
+        expect(result.code).toBe(1);
+        expect(result.stderr.split('\n').filter((l) => l.trim() !== '')).toEqual([
+          `nod: the PostgreSQL database is at schema version ${postgresMigrations.length + 1}, newer than this relay knows (${postgresMigrations.length}): run the newer relay that migrated it, or restore a backup made before`,
+        ]);
+        expect(versions.rows[0].v).toBe(postgresMigrations.length + 1);
+      } finally {
+        await database.drop();
+      }
+    },
+    processTimeout,
+  );
+
+  it(
+    'on NOD_DATABASE_URL the CLI and the relay share PostgreSQL: no SQLite file, the keys in the data directory',
+    async () => {
+      const database = await createTestDatabase();
+      const cwd = tempDir();
+      const port = await freePort();
+      const env = { NOD_DATABASE_URL: database.url };
+      try {
+        const created = await runNodAdmin(
+          path.join(cwd, 'data'),
+          ['tenant', 'create', 'contoso', '--origin', 'https://portal.contoso.example'],
+          env,
+        );
+        expect({ code: created.code, stderr: created.stderr }).toEqual({ code: 0, stderr: '' });
+        const child = startMain({ ...env, NOD_PORT: String(port), NOD_LOG_LEVEL: 'warn' }, cwd);
+        const done = exited(child);
+        try {
+          let tenants: { status: number; body: any } | undefined;
+          const deadline = Date.now() + processTimeout - 5_000;
+          while (tenants?.status !== 200 && Date.now() < deadline) {
+            tenants = await fetchJson(`http://127.0.0.1:${port}/api/tenants`).catch(() => undefined);
+            if (tenants?.status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+          }
+          expect(tenants?.body.tenants).toEqual([expect.objectContaining({ name: 'contoso' })]);
+          expect(fs.existsSync(path.join(cwd, 'data', 'nod.sqlite'))).toBe(false);
+          expect(fs.readdirSync(path.join(cwd, 'data', 'keys'))).toEqual(expect.arrayContaining(['signing.json', 'vapid.json']));
+        } finally {
+          child.kill('SIGTERM');
+        }
+        expect((await done).code).toBe(0);
+      } finally {
+        await database.drop();
+      }
+    },
+    processTimeout * 2,
   );
 
   it(
