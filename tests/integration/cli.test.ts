@@ -194,6 +194,35 @@ describe.concurrent('starting the relay from a shell (what npm start runs)', () 
   );
 
   it(
+    'a good configuration serves GET /health, makes its keys, and stops cleanly on SIGTERM',
+    async () => {
+      const cwd = tempDir();
+      const port = await freePort();
+      const child = startMain({ NOD_PORT: String(port), NOD_LOG_LEVEL: 'warn' }, cwd);
+      const done = exited(child);
+      try {
+        let health: { status: number; body: any } | undefined;
+        const deadline = Date.now() + processTimeout - 5_000;
+        while (health?.status !== 200 && Date.now() < deadline) {
+          health = await fetchJson(`http://127.0.0.1:${port}/health`).catch(() => undefined);
+          if (health?.status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        expect(health).toMatchObject({ status: 200, body: { status: 'ok' } });
+        // The embedded default: SQLite and keys under ./data of where it was started.
+        expect(fs.existsSync(path.join(cwd, 'data', 'nod.sqlite'))).toBe(true);
+        expect(fs.readdirSync(path.join(cwd, 'data', 'keys'))).toEqual(expect.arrayContaining(['signing.json', 'vapid.json']));
+      } finally {
+        child.kill('SIGTERM');
+      }
+      expect((await done).code).toBe(0);
+    },
+    processTimeout,
+  );
+});
+
+// After the concurrent ones above, not beside them: each starts processes of its own on a busy machine.
+describe('starting the relay from a shell on PostgreSQL', () => {
+  it(
     'a database migrated by a newer relay stops it with exit code 1 and one line saying so, and is left as it is',
     async () => {
       const database = await createTestDatabase();
@@ -252,31 +281,5 @@ describe.concurrent('starting the relay from a shell (what npm start runs)', () 
       }
     },
     processTimeout * 2,
-  );
-
-  it(
-    'a good configuration serves GET /health, makes its keys, and stops cleanly on SIGTERM',
-    async () => {
-      const cwd = tempDir();
-      const port = await freePort();
-      const child = startMain({ NOD_PORT: String(port), NOD_LOG_LEVEL: 'warn' }, cwd);
-      const done = exited(child);
-      try {
-        let health: { status: number; body: any } | undefined;
-        const deadline = Date.now() + processTimeout - 5_000;
-        while (health?.status !== 200 && Date.now() < deadline) {
-          health = await fetchJson(`http://127.0.0.1:${port}/health`).catch(() => undefined);
-          if (health?.status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-        expect(health).toMatchObject({ status: 200, body: { status: 'ok' } });
-        // The embedded default: SQLite and keys under ./data of where it was started.
-        expect(fs.existsSync(path.join(cwd, 'data', 'nod.sqlite'))).toBe(true);
-        expect(fs.readdirSync(path.join(cwd, 'data', 'keys'))).toEqual(expect.arrayContaining(['signing.json', 'vapid.json']));
-      } finally {
-        child.kill('SIGTERM');
-      }
-      expect((await done).code).toBe(0);
-    },
-    processTimeout,
   );
 });
