@@ -623,7 +623,13 @@ export function storageContract(backend: StorageBackend): void {
     });
 
     describe('sign-in requests', () => {
-      it('are stored as given and found by id', async () => {
+      /** The pending request closed the way the relay closes it (status and answer time). */
+      const answer = (r: SignInRequest, status: SignInRequest['status'], at: number, audit?: AuditEvent) =>
+        storage.signInRequests.transition(r.id, 'pending', { status, reason: null, answeredAt: at }, at, audit);
+      const auditsOf = async (requestId: string) =>
+        (await storage.audit.list({ tenantId: contoso.id, limit: 1000 })).filter((e) => e.detail?.requestId === requestId);
+
+      it('are stored as given, pending or cooling down, and found by id', async () => {
         const request = requestFixture(contoso.id, alice.id, {
           context: { origin: 'https://portal.contoso.example', location: 'Zürich, CH 🇨🇭', registeredBrowser: true, newBrowser: true },
           collectorKey: id(),
@@ -632,48 +638,32 @@ export function storageContract(backend: StorageBackend): void {
           userAgent: null,
           kind: 'mfa',
         });
-        expect(await storage.signInRequests.create(request)).toEqual({ superseded: [] });
+        await storage.signInRequests.create(request);
         expect(await storage.signInRequests.byId(request.id)).toEqual(request);
         const decoy = requestFixture(contoso.id, null, { username: 'nobody@contoso.example', deliverable: false });
+        const coolingDown = requestFixture(contoso.id, alice.id, { status: 'cool_down', reason: 'too many denials' });
         await storage.signInRequests.create(decoy);
+        await storage.signInRequests.create(coolingDown);
         expect(await storage.signInRequests.byId(decoy.id)).toEqual(decoy);
+        expect(await storage.signInRequests.byId(coolingDown.id)).toEqual(coolingDown);
         expect(await storage.signInRequests.byId(id())).toBeUndefined();
+        await expect(storage.signInRequests.create(request)).rejects.toThrow();
       });
 
-      it('a new request from the same collecting browser supersedes its older pending ones, and no other', async () => {
+      it('creating a request changes no other: the older pending ones of its browser are listed, oldest first, expired ones too', async () => {
         const key = id();
-        const first = requestFixture(contoso.id, alice.id, { collectorKey: key });
-        const answered = requestFixture(contoso.id, alice.id, { collectorKey: key });
+        const older = requestFixture(contoso.id, alice.id, { collectorKey: key, createdAt: t0 + 1 });
+        const oldest = requestFixture(contoso.id, alice.id, { collectorKey: key, createdAt: t0, expiresAt: t0 + 5 });
+        const answered = requestFixture(contoso.id, alice.id, { collectorKey: key, createdAt: t0 + 2 });
         const otherBrowser = requestFixture(contoso.id, alice.id, { collectorKey: id() });
-        await storage.signInRequests.create(answered);
-        await storage.signInRequests.transition(answered.id, 'pending', { status: 'denied', reason: 'no', answeredAt: t0 + 1 }, t0 + 1);
-        expect(await storage.signInRequests.create(first)).toEqual({ superseded: [] });
-        await storage.signInRequests.create(otherBrowser);
-
+        const noBrowser = requestFixture(contoso.id, alice.id);
+        for (const r of [older, oldest, answered, otherBrowser, noBrowser]) await storage.signInRequests.create(r);
+        await answer(answered, 'denied', t0 + 3);
         const newer = requestFixture(contoso.id, alice.id, { collectorKey: key, createdAt: t0 + 10 });
-        expect(await storage.signInRequests.create(newer)).toEqual({ superseded: [first.id] });
-        expect(await storage.signInRequests.byId(first.id)).toMatchObject({
-          status: 'superseded',
-          reason: 'a newer sign-in from the same browser',
-          answeredAt: t0 + 10,
-        });
-        expect((await storage.signInRequests.byId(answered.id))?.status).toBe('denied');
-        expect((await storage.signInRequests.byId(otherBrowser.id))?.status).toBe('pending');
-        expect((await storage.signInRequests.byId(newer.id))?.status).toBe('pending');
-      });
-
-      it('requests created at once from one browser leave exactly one pending, and each other one superseded once', async () => {
-        const key = id();
-        const requests = Array.from({ length: 10 }, (_, i) =>
-          requestFixture(contoso.id, alice.id, { collectorKey: key, createdAt: t0 + i }),
-        );
-        const results = await Promise.all(requests.map((r) => storage.signInRequests.create(r)));
-        const superseded = results.flatMap((r) => r.superseded);
-        expect(new Set(superseded).size).toBe(superseded.length);
-        expect(superseded).toHaveLength(requests.length - 1);
-        const statuses = await Promise.all(requests.map(async (r) => (await storage.signInRequests.byId(r.id))?.status));
-        expect(statuses.filter((s) => s === 'pending')).toHaveLength(1);
-        expect(statuses.filter((s) => s === 'superseded')).toHaveLength(requests.length - 1);
+        await storage.signInRequests.create(newer);
+        expect((await storage.signInRequests.byId(older.id))?.status).toBe('pending');
+        expect((await storage.signInRequests.pendingForCollector(key)).map((r) => r.id)).toEqual([oldest.id, older.id, newer.id]);
+        expect(await storage.signInRequests.pendingForCollector(id())).toEqual([]);
       });
 
       it('counts a username’s pending, unexpired requests, decoys included; lists a user’s deliverable ones by creation', async () => {
@@ -682,10 +672,13 @@ export function storageContract(backend: StorageBackend): void {
         const undeliverable = requestFixture(contoso.id, alice.id, { deliverable: false });
         const expired = requestFixture(contoso.id, alice.id, { expiresAt: t0 + 10 });
         const answered = requestFixture(contoso.id, alice.id);
+        const coolingDown = requestFixture(contoso.id, alice.id, { status: 'cool_down' });
         const decoy = requestFixture(contoso.id, null, { username: 'ghost@contoso.example', deliverable: false });
         const elsewhere = requestFixture(fabrikam.id, alice.id);
-        for (const r of [later, earlier, undeliverable, expired, answered, decoy, elsewhere]) await storage.signInRequests.create(r);
-        await storage.signInRequests.transition(answered.id, 'pending', { status: 'approved', reason: null, answeredAt: t0 + 3 }, t0 + 3);
+        for (const r of [later, earlier, undeliverable, expired, answered, coolingDown, decoy, elsewhere]) {
+          await storage.signInRequests.create(r);
+        }
+        await answer(answered, 'approved', t0 + 3);
 
         const now = t0 + 20;
         expect(await storage.signInRequests.countPending(contoso.id, 'alice@contoso.example', now)).toBe(3);
@@ -708,22 +701,25 @@ export function storageContract(backend: StorageBackend): void {
         for (const [status, at] of answers) {
           const r = requestFixture(contoso.id, alice.id);
           await storage.signInRequests.create(r);
-          await storage.signInRequests.transition(r.id, 'pending', { status, reason: null, answeredAt: at }, at);
+          await answer(r, status, at);
         }
         const bobs = requestFixture(contoso.id, bob.id);
         await storage.signInRequests.create(bobs);
-        await storage.signInRequests.transition(bobs.id, 'pending', { status: 'denied', reason: null, answeredAt: t0 + 6 }, t0 + 6);
+        await answer(bobs, 'denied', t0 + 6);
 
         expect(await storage.signInRequests.denialsSince(contoso.id, alice.id, t0 + 1)).toEqual([t0 + 9, t0 + 5, t0 + 1]);
         expect(await storage.signInRequests.denialsSince(contoso.id, alice.id, t0 + 2)).toEqual([t0 + 9, t0 + 5]);
         expect(await storage.signInRequests.denialsSince(fabrikam.id, alice.id, t0)).toEqual([]);
       });
 
-      it('a transition happens only from the status it names, and from pending only before expiry', async () => {
+      it('a transition happens only from the status it names; from pending, an answer only before expiry, expiry only once due', async () => {
         const r = requestFixture(contoso.id, alice.id);
         await storage.signInRequests.create(r);
         const registrationId = id();
         expect(await storage.signInRequests.transition(r.id, 'approved', { status: 'redeemed', reason: null }, t0)).toBeUndefined();
+        expect(
+          await storage.signInRequests.transition(r.id, 'pending', { status: 'expired', reason: 'late' }, r.expiresAt - 1),
+        ).toBeUndefined();
         const approved = await storage.signInRequests.transition(
           r.id,
           'pending',
@@ -733,58 +729,140 @@ export function storageContract(backend: StorageBackend): void {
         expect(approved).toEqual({ ...r, status: 'approved', reason: 'ok', answeredAt: t0 + 5, answeredBy: registrationId });
         expect(await storage.signInRequests.byId(r.id)).toEqual(approved);
         expect(await storage.signInRequests.transition(r.id, 'pending', { status: 'denied', reason: null }, t0 + 6)).toBeUndefined();
-        // Leaving a non-pending status keeps when and by whom it was answered unless told otherwise.
-        const redeemed = await storage.signInRequests.transition(r.id, 'approved', { status: 'redeemed', reason: null }, t0 + 7);
+        expect(await storage.signInRequests.transition(r.id, 'pending', { status: 'expired', reason: null }, r.expiresAt)).toBeUndefined();
+        // Leaving a status other than pending keeps when and by whom it was answered unless told otherwise.
+        const redeemed = await storage.signInRequests.transition(
+          r.id,
+          'approved',
+          { status: 'redeemed', reason: null },
+          r.expiresAt + minute,
+        );
         expect(redeemed).toEqual({ ...approved, status: 'redeemed', reason: null });
 
         const late = requestFixture(contoso.id, alice.id);
         await storage.signInRequests.create(late);
-        expect(
-          await storage.signInRequests.transition(late.id, 'pending', { status: 'approved', reason: null }, late.expiresAt),
-        ).toBeUndefined();
+        expect(await answer(late, 'approved', late.expiresAt)).toBeUndefined();
         expect((await storage.signInRequests.byId(late.id))?.status).toBe('pending');
+        const expired = await storage.signInRequests.transition(
+          late.id,
+          'pending',
+          { status: 'expired', reason: 'nobody answered in time', answeredAt: late.expiresAt },
+          late.expiresAt,
+        );
+        expect(expired).toEqual({ ...late, status: 'expired', reason: 'nobody answered in time', answeredAt: late.expiresAt });
         expect(await storage.signInRequests.transition(id(), 'pending', { status: 'approved', reason: null }, t0)).toBeUndefined();
       });
 
-      it(`${racers} answers to one request at once: exactly one wins, and the stored answer is the winner’s`, async () => {
+      it(`${racers} answers to one request at once, each with its audit record: exactly one wins, and only its record is stored`, async () => {
         const r = requestFixture(contoso.id, alice.id);
         await storage.signInRequests.create(r);
         const statuses = ['approved', 'denied', 'reported', 'wrong_number', 'cancelled'] as const;
+        const audits = Array.from({ length: racers }, (_, i) =>
+          auditFixture(contoso.id, { outcome: statuses[i % 5], detail: { requestId: r.id, i } }),
+        );
         const results = await all(racers, (i) =>
           storage.signInRequests.transition(
             r.id,
             'pending',
             { status: statuses[i % statuses.length], reason: `answer ${i}`, answeredAt: t0 + i, answeredBy: `registration ${i}` },
             t0 + 1,
+            audits[i],
           ),
         );
         expect(winners(results)).toBe(1);
         const winner = results.find(Boolean)!;
         expect(await storage.signInRequests.byId(r.id)).toEqual(winner);
+        expect(await auditsOf(r.id)).toEqual([audits[results.indexOf(winner)]]);
         const redeems = await all(racers, () =>
           storage.signInRequests.transition(r.id, winner.status, { status: 'redeemed', reason: null }, t0 + 2),
         );
         expect(winners(redeems)).toBe(1);
       });
 
-      it('due requests expire once, however many sweeps run at once', async () => {
-        const due = [1, 2, 3].map((i) => requestFixture(i === 3 ? fabrikam.id : contoso.id, alice.id, { expiresAt: t0 + i }));
-        const notYet = requestFixture(contoso.id, alice.id, { expiresAt: t0 + minute });
-        const answered = requestFixture(contoso.id, alice.id, { expiresAt: t0 + 1 });
-        for (const r of [...due, notYet, answered]) await storage.signInRequests.create(r);
-        await storage.signInRequests.transition(answered.id, 'pending', { status: 'approved', reason: null, answeredAt: t0 }, t0);
+      it('an answer and the expiry racing at the due moment: exactly one wins', async () => {
+        const r = requestFixture(contoso.id, alice.id);
+        await storage.signInRequests.create(r);
+        const results = await all(racers, (i) =>
+          i % 2 === 0
+            ? answer(r, 'approved', r.expiresAt - 1)
+            : storage.signInRequests.transition(r.id, 'pending', { status: 'expired', reason: null, answeredAt: r.expiresAt }, r.expiresAt),
+        );
+        expect(winners(results)).toBe(1);
+        expect(await storage.signInRequests.byId(r.id)).toEqual(results.find(Boolean));
+      });
 
-        const sweeps = await all(6, () => storage.signInRequests.expireDue(t0 + 3));
-        const expired = sweeps.flat();
-        expect(expired.map((r) => r.id).sort()).toEqual(due.map((r) => r.id).sort());
+      it('a transition whose audit record cannot be stored does not happen either', async () => {
+        const r = requestFixture(contoso.id, alice.id);
+        await storage.signInRequests.create(r);
+        const taken = auditFixture(contoso.id, { detail: { requestId: r.id } });
+        await storage.audit.append(taken);
+        // The record's id is taken: storing it fails, so the change must roll back with it.
+        await expect(answer(r, 'approved', t0 + 1, { ...taken, outcome: 'approved' })).rejects.toThrow();
+        expect(await storage.signInRequests.byId(r.id)).toEqual(r);
+        expect(await auditsOf(r.id)).toEqual([taken]);
+        // Without the clash the same transition goes through, with its record.
+        const record = auditFixture(contoso.id, { outcome: 'approved', detail: { requestId: r.id } });
+        expect(await answer(r, 'approved', t0 + 1, record)).toMatchObject({ status: 'approved' });
+        expect(await auditsOf(r.id)).toEqual([record, taken]);
+      });
+
+      it('the next expiry is the earliest of the pending requests, in every tenant', async () => {
+        expect(await storage.signInRequests.nextExpiry()).toBeUndefined();
+        const soonest = requestFixture(fabrikam.id, alice.id, { expiresAt: t0 + 30 });
+        const answered = requestFixture(contoso.id, alice.id, { expiresAt: t0 + 10 });
+        const coolingDown = requestFixture(contoso.id, alice.id, { status: 'cool_down', expiresAt: t0 + 5 });
+        const later = requestFixture(contoso.id, alice.id, { expiresAt: t0 + 60 });
+        for (const r of [later, soonest, answered, coolingDown]) await storage.signInRequests.create(r);
+        expect(await storage.signInRequests.nextExpiry()).toBe(t0 + 10);
+        await answer(answered, 'denied', t0 + 1);
+        expect(await storage.signInRequests.nextExpiry()).toBe(t0 + 30);
+        await storage.signInRequests.transition(soonest.id, 'pending', { status: 'expired', reason: null }, t0 + 30);
+        expect(await storage.signInRequests.nextExpiry()).toBe(t0 + 60);
+      });
+
+      it('the due requests are read earliest first, up to a limit, and stay pending until each is expired', async () => {
+        const due = [3, 1, 2].map((i) => requestFixture(i === 2 ? fabrikam.id : contoso.id, alice.id, { expiresAt: t0 + i }));
+        const notYet = requestFixture(contoso.id, alice.id, { expiresAt: t0 + 4 });
+        const answered = requestFixture(contoso.id, alice.id, { expiresAt: t0 });
+        for (const r of [...due, notYet, answered]) await storage.signInRequests.create(r);
+        await answer(answered, 'approved', t0 - 1);
+        const byExpiry = [due[1], due[2], due[0]];
+        expect(await storage.signInRequests.dueForExpiry(t0 + 3, 10)).toEqual(byExpiry);
+        expect(await storage.signInRequests.dueForExpiry(t0 + 3, 2)).toEqual(byExpiry.slice(0, 2));
+        expect(await storage.signInRequests.dueForExpiry(t0, 10)).toEqual([]);
+        expect((await storage.signInRequests.byId(due[0].id))?.status).toBe('pending');
+      });
+
+      it('relays sweeping at once expire each due request exactly once, with one audit record each', async () => {
+        const due = Array.from({ length: 12 }, (_, i) => requestFixture(contoso.id, alice.id, { expiresAt: t0 + i }));
+        for (const r of due) await storage.signInRequests.create(r);
+        const now = t0 + minute;
+        const sweep = async () => {
+          const won: string[] = [];
+          for (const r of await storage.signInRequests.dueForExpiry(now, 100)) {
+            const expired = await storage.signInRequests.transition(
+              r.id,
+              'pending',
+              { status: 'expired', reason: 'nobody answered in time', answeredAt: r.expiresAt },
+              now,
+              auditFixture(contoso.id, { outcome: 'expired', detail: { requestId: r.id } }),
+            );
+            if (expired) won.push(expired.id);
+          }
+          return won;
+        };
+        const expired = (await all(6, sweep)).flat();
+        expect(expired.slice().sort()).toEqual(due.map((r) => r.id).sort());
         for (const r of due) {
-          const stored = await storage.signInRequests.byId(r.id);
-          expect(stored).toEqual({ ...r, status: 'expired', reason: 'nobody answered in time', answeredAt: r.expiresAt });
-          expect(expired.find((e) => e.id === r.id)).toEqual(stored);
+          expect(await storage.signInRequests.byId(r.id)).toEqual({
+            ...r,
+            status: 'expired',
+            reason: 'nobody answered in time',
+            answeredAt: r.expiresAt,
+          });
+          expect(await auditsOf(r.id)).toHaveLength(1);
         }
-        expect((await storage.signInRequests.byId(notYet.id))?.status).toBe('pending');
-        expect((await storage.signInRequests.byId(answered.id))?.status).toBe('approved');
-        expect(await storage.signInRequests.expireDue(t0 + 3)).toEqual([]);
+        expect(await storage.signInRequests.nextExpiry()).toBeUndefined();
       });
     });
 

@@ -1,13 +1,38 @@
 import type { Storage } from '../Storage';
-import type { AuditFilter } from '../model';
+import type { AuditEvent, AuditFilter } from '../model';
 import { type PostgresDatabase, type Statement, statement } from './database';
 import { json, toAuditEvent } from './rows';
 
-const insert = statement(
-  'audit_insert',
-  `INSERT INTO audit_events (id, tenant_id, at, type, outcome, reason, user_id, username, device_id, method, origin, ip, user_agent, detail)
-   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-);
+export const auditColumns =
+  'id, tenant_id, at, type, outcome, reason, user_id, username, device_id, method, origin, ip, user_agent, detail';
+
+/**
+ * The parameters of an audit row from `$first` on, typed: other statements append the record with
+ * `INSERT … SELECT` in the same statement as their change, where PostgreSQL cannot infer them.
+ */
+export const auditParameters = (first: number) =>
+  ['text', 'text', 'bigint', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'json']
+    .map((type, i) => `$${first + i}::${type}`)
+    .join(', ');
+
+export const auditValues = (e: AuditEvent) => [
+  e.id,
+  e.tenantId,
+  e.at,
+  e.type,
+  e.outcome,
+  e.reason,
+  e.userId,
+  e.username,
+  e.deviceId,
+  e.method,
+  e.origin,
+  e.ip,
+  e.userAgent,
+  json(e.detail),
+];
+
+const insert = statement('audit_insert', `INSERT INTO audit_events (${auditColumns}) VALUES (${auditParameters(1)})`);
 
 const filters = [
   { key: 'username', test: (f: AuditFilter) => Boolean(f.username), sql: 'username =' },
@@ -42,23 +67,8 @@ function listStatement(filter: AuditFilter): { statement: Statement; values: unk
 export function auditTable(db: PostgresDatabase): Pick<Storage, 'audit'> {
   return {
     audit: {
-      async append(e) {
-        await db.run(insert, [
-          e.id,
-          e.tenantId,
-          e.at,
-          e.type,
-          e.outcome,
-          e.reason,
-          e.userId,
-          e.username,
-          e.deviceId,
-          e.method,
-          e.origin,
-          e.ip,
-          e.userAgent,
-          json(e.detail),
-        ]);
+      async append(event) {
+        await db.run(insert, auditValues(event));
       },
       async list(filter) {
         const { statement: list, values } = listStatement(filter);

@@ -1,20 +1,48 @@
 import type { Storage } from '../Storage';
-import { type PostgresDatabase, statement } from './database';
+import { auditColumns, auditParameters, auditValues } from './auditTable';
+import { type PostgresDatabase, type Statement, statement } from './database';
 import { json, maybe, toGrant, toRequest } from './rows';
 
+/**
+ * The compare-and-set of a request's lifecycle, one UPDATE each, parameters alike:
+ * $1 id, $2 status, $3 reason, $4 answered at, $5 answered by, $6 now (from pending) or `from`.
+ * A concurrent change of the row makes the UPDATE wait for its lock, then check the condition
+ * again on what that change stored: of all callers, on any relay, at most one matches.
+ */
+const changes = {
+  // The expiry condition is part of the compare-and-set: an answer never beats the clock, expiry never beats an answer.
+  answer: `UPDATE sign_in_requests SET status = $2, reason = $3, answered_at = $4, answered_by = $5
+    WHERE id = $1 AND status = 'pending' AND expires_at > $6`,
+  expire: `UPDATE sign_in_requests SET status = $2, reason = $3, answered_at = $4, answered_by = $5
+    WHERE id = $1 AND status = 'pending' AND expires_at <= $6`,
+  other: `UPDATE sign_in_requests SET status = $2, reason = $3,
+      answered_at = coalesce($4, answered_at), answered_by = coalesce($5, answered_by)
+    WHERE id = $1 AND status = $6`,
+};
+type Change = keyof typeof changes;
+
+const transitions = Object.fromEntries(
+  (Object.keys(changes) as Change[]).flatMap((change) => [
+    [change, statement(`request_${change}`, `${changes[change]} RETURNING *`)],
+    // With its audit record, in the same statement: both are stored, or neither (the record only when the change matched).
+    [
+      `${change}_audited`,
+      statement(
+        `request_${change}_audited`,
+        `WITH changed AS (${changes[change]} RETURNING *),
+           audited AS (INSERT INTO audit_events (${auditColumns}) SELECT ${auditParameters(7)} FROM changed)
+         SELECT * FROM changed`,
+      ),
+    ],
+  ]),
+) as Record<Change | `${Change}_audited`, Statement>;
+
 const q = {
-  // Two requests from one browser at once: the second waits, then supersedes the first.
-  lockCollector: statement('request_lock_collector', `SELECT pg_advisory_xact_lock(hashtextextended('nod collector ' || $1::text, 0))`),
   insert: statement(
     'request_insert',
     `INSERT INTO sign_in_requests (id, tenant_id, user_id, username, kind, origin, context, number, nonce, collector_hash,
        collector_key, browser_device_id, status, reason, deliverable, created_at, expires_at, answered_at, answered_by, ip, user_agent)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, NULL, $18, $19)`,
-  ),
-  supersede: statement(
-    'request_supersede',
-    `UPDATE sign_in_requests SET status = 'superseded', reason = 'a newer sign-in from the same browser', answered_at = $1
-     WHERE collector_key = $2 AND status = 'pending' RETURNING id`,
   ),
   byId: statement('request_by_id', 'SELECT * FROM sign_in_requests WHERE id = $1'),
   countPending: statement(
@@ -31,27 +59,15 @@ const q = {
     `SELECT * FROM sign_in_requests WHERE tenant_id = $1 AND user_id = $2 AND status = 'pending' AND expires_at > $3
      AND deliverable ORDER BY created_at`,
   ),
-  // One statement each: a concurrent answer waits on the row lock, then finds the status changed and updates nothing.
-  transitionFromPending: statement(
-    'request_transition_from_pending',
-    `UPDATE sign_in_requests SET status = $2, reason = $3, answered_at = $4, answered_by = $5
-     WHERE id = $1 AND status = 'pending' AND expires_at > $6 RETURNING *`,
+  pendingForCollector: statement(
+    'request_pending_for_collector',
+    `SELECT * FROM sign_in_requests WHERE collector_key = $1 AND status = 'pending' ORDER BY created_at`,
   ),
-  transition: statement(
-    'request_transition',
-    `UPDATE sign_in_requests SET status = $2, reason = $3,
-       answered_at = coalesce($4, answered_at), answered_by = coalesce($5, answered_by)
-     WHERE id = $1 AND status = $6 RETURNING *`,
-  ),
-  // Relays sweeping at once each take the due requests no other sweep (or answer) holds, so none
-  // waits on another, none deadlocks, and each request expires once; a skipped one is still
-  // pending for the next sweep, or was answered meanwhile.
-  expireDue: statement(
-    'request_expire_due',
-    `UPDATE sign_in_requests SET status = 'expired', reason = 'nobody answered in time', answered_at = expires_at
-     WHERE status = 'pending' AND id IN (
-       SELECT id FROM sign_in_requests WHERE status = 'pending' AND expires_at <= $1 FOR UPDATE SKIP LOCKED
-     ) RETURNING *`,
+  // Both served by the partial index of pending requests by expiry.
+  nextExpiry: statement('request_next_expiry', `SELECT min(expires_at) AS due FROM sign_in_requests WHERE status = 'pending'`),
+  dueForExpiry: statement(
+    'request_due_for_expiry',
+    `SELECT * FROM sign_in_requests WHERE status = 'pending' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`,
   ),
   grantInsert: statement(
     'grant_insert',
@@ -69,7 +85,7 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
   return {
     signInRequests: {
       async create(r) {
-        const values = [
+        await db.run(q.insert, [
           r.id,
           r.tenantId,
           r.userId,
@@ -89,18 +105,7 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
           r.expiresAt,
           r.ip,
           r.userAgent,
-        ];
-        if (!r.collectorKey) {
-          await db.run(q.insert, values);
-          return { superseded: [] };
-        }
-        const collectorKey = r.collectorKey;
-        return db.transaction(async (sql) => {
-          await sql.one(q.lockCollector, [collectorKey]);
-          const superseded = (await sql.rows(q.supersede, [r.createdAt, collectorKey])).map((row) => String(row.id));
-          await sql.run(q.insert, values);
-          return { superseded };
-        });
+        ]);
       },
       async byId(id) {
         return maybe(await db.one(q.byId, [id]), toRequest);
@@ -115,15 +120,23 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
       async pendingForUser(tenantId, userId, now) {
         return (await db.rows(q.pendingForUser, [tenantId, userId, now])).map(toRequest);
       },
-      async transition(id, from, to, now) {
-        const row =
-          from === 'pending'
-            ? await db.one(q.transitionFromPending, [id, to.status, to.reason, to.answeredAt ?? null, to.answeredBy ?? null, now])
-            : await db.one(q.transition, [id, to.status, to.reason, to.answeredAt ?? null, to.answeredBy ?? null, from]);
+      async pendingForCollector(collectorKey) {
+        return (await db.rows(q.pendingForCollector, [collectorKey])).map(toRequest);
+      },
+      async transition(id, from, to, now, audit) {
+        const change: Change = from !== 'pending' ? 'other' : to.status === 'expired' ? 'expire' : 'answer';
+        const values = [id, to.status, to.reason, to.answeredAt ?? null, to.answeredBy ?? null, from === 'pending' ? now : from];
+        const row = audit
+          ? await db.one(transitions[`${change}_audited`], [...values, ...auditValues(audit)])
+          : await db.one(transitions[change], values);
         return maybe(row, toRequest);
       },
-      async expireDue(now) {
-        return (await db.rows(q.expireDue, [now])).map(toRequest);
+      async nextExpiry() {
+        const due = (await db.one(q.nextExpiry, []))?.due;
+        return due === null || due === undefined ? undefined : Number(due);
+      },
+      async dueForExpiry(now, limit) {
+        return (await db.rows(q.dueForExpiry, [now, limit])).map(toRequest);
       },
     },
     grants: {
