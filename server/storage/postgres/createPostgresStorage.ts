@@ -10,7 +10,7 @@ import { openPool } from './openPool';
 import { signInTables } from './signInTables';
 
 /** Where the database is, for messages: never the password. */
-const describe = (url: string) => {
+const whereIs = (url: string) => {
   const { hostname, port, pathname } = new URL(url);
   return `${hostname || 'localhost'}${port ? `:${port}` : ''}${pathname.length > 1 ? pathname : ''}`;
 };
@@ -34,7 +34,7 @@ export async function createPostgresStorage(
   } catch (error) {
     await pool.end();
     if (error instanceof SchemaTooNewError) throw error;
-    throw new Error(`PostgreSQL at ${describe(url)}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`PostgreSQL at ${whereIs(url)}: ${(error as Error).message}`, { cause: error });
   }
   const db = postgresDatabase(pool);
   return {
