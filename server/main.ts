@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from './config';
 import { createApp } from './createApp';
-import { dataDirProblem } from './dataDirProblem';
+import { startProblem } from './startProblem';
 
 /** Start the relay: SQLite under NOD_DATA_DIR (or PostgreSQL at NOD_DATABASE_URL), keys made on first start. */
 async function main(): Promise<void> {
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   try {
     ({ app } = await createApp(config));
   } catch (error) {
-    const problem = dataDirProblem(error, config.dataDir);
+    const problem = startProblem(error, config);
     if (!problem) throw error;
     console.error(`nod: ${problem}`);
     process.exit(2);
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  // A database that cannot be reached or was migrated by a newer relay: one line, not a stack.
+  // A database migrated by a newer relay, or anything else that stops the start: one line, not a stack.
   console.error(`nod: ${(error as Error).message}`);
   process.exit(1);
 });

@@ -3,8 +3,8 @@ import { ConfigError, loadConfig } from '../config';
 import { createAdminToken } from '../admin/adminTokens';
 import { showTenant } from '../admin/views';
 import { createApp } from '../createApp';
-import { dataDirProblem } from '../dataDirProblem';
 import { parseWith } from '../http/parseWith';
+import { startProblem } from '../startProblem';
 import { ProblemError } from '../http/problem';
 import { tenantCreate } from '../../shared/schemas/directory';
 import { readProblem } from '../../shared/relay/readProblem';
@@ -78,7 +78,7 @@ async function run(argv: string[]): Promise<number> {
   try {
     relay = await createApp(config);
   } catch (error) {
-    const problem = dataDirProblem(error, config.dataDir);
+    const problem = startProblem(error, config);
     if (!problem) throw error;
     process.stderr.write(`nod: ${problem}\n`);
     return 2;

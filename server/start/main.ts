@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '../config';
 import { createApp } from '../createApp';
-import { dataDirProblem } from '../dataDirProblem';
+import { startProblem } from '../startProblem';
 import { startDemoSite } from '../demo/createDemoSite';
 import { issuerFor } from '../oidc/createTenantProvider';
 import { demo, seedDemo } from './seedDemo';
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   try {
     relay = await createApp(config);
   } catch (error) {
-    const problem = dataDirProblem(error, config.dataDir);
+    const problem = startProblem(error, config);
     if (!problem) throw error;
     console.error(`nod: ${problem}`);
     process.exit(2);

@@ -223,6 +223,20 @@ describe.concurrent('starting the relay from a shell (what npm start runs)', () 
 // After the concurrent ones above, not beside them: each starts processes of its own on a busy machine.
 describe('starting the relay from a shell on PostgreSQL', () => {
   it(
+    'a PostgreSQL it cannot reach stops it with exit code 2 and one line naming NOD_DATABASE_URL and where, without the password',
+    async () => {
+      // Port 1 on loopback: nothing listens there.
+      const result = await exited(startMain({ NOD_DATABASE_URL: 'postgres://nod:s3cret@127.0.0.1:1/nod' }, tempDir()));
+      expect(result.code).toBe(2);
+      expect(result.stderr.split('\n').filter((l) => l.trim() !== '')).toEqual([
+        expect.stringMatching(/^nod: NOD_DATABASE_URL: PostgreSQL at 127\.0\.0\.1:1\/nod: .*\(ECONNREFUSED\)$/),
+      ]);
+      expect(result.stderr).not.toContain('s3cret');
+    },
+    processTimeout,
+  );
+
+  it(
     'a database migrated by a newer relay stops it with exit code 1 and one line saying so, and is left as it is',
     async () => {
       const database = await createTestDatabase();

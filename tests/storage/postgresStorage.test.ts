@@ -1,9 +1,10 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SchemaTooNewError } from '../../server/storage/SchemaTooNewError';
+import { StorageUnavailableError } from '../../server/storage/StorageUnavailableError';
 import { createPostgresStorage } from '../../server/storage/postgres/createPostgresStorage';
 import { migrations } from '../../server/storage/postgres/migrations';
-import { type TestDatabase, createTestDatabase, emptyTables } from '../helpers/testDatabase';
+import { type TestDatabase, createTestDatabase, emptyTables, testServerUrl } from '../helpers/testDatabase';
 import { storageContract } from './storageContract';
 
 let database: TestDatabase;
@@ -73,10 +74,61 @@ describe('PostgreSQL migrations', () => {
     }
   });
 
-  it('a database that cannot be reached is one message naming where, without the password', async () => {
+  it('a database that cannot be reached is storage trouble, one message naming where, without the password', async () => {
     // Port 1 on loopback: nothing listens there.
     const refused = createPostgresStorage('postgres://nod:s3cret@127.0.0.1:1/nod');
-    await expect(refused).rejects.toThrow(/^PostgreSQL at 127\.0\.0\.1:1\/nod: .*ECONNREFUSED/);
-    await expect(createPostgresStorage('postgres://nod:s3cret@127.0.0.1:1/nod')).rejects.not.toThrow(/s3cret/);
+    await expect(refused).rejects.toBeInstanceOf(StorageUnavailableError);
+    await expect(refused).rejects.toMatchObject({
+      kind: 'unreachable',
+      message: expect.stringMatching(/^PostgreSQL at 127\.0\.0\.1:1\/nod: .*ECONNREFUSED/),
+    });
+    await expect(refused).rejects.not.toThrow(/s3cret/);
+  });
+
+  it('a role the server does not know is storage trouble: the data cannot be opened', async () => {
+    const url = new URL(testServerUrl);
+    url.username = 'nod_no_such_role';
+    url.password = 'x';
+    await expect(createPostgresStorage(url.toString())).rejects.toMatchObject({
+      kind: 'cannot_open',
+      backendCode: expect.stringMatching(/^28/),
+    });
+  });
+});
+
+describe('PostgreSQL storage trouble while running', () => {
+  it('a database migrated past this relay makes it not ready (schema), and it is ready again once back', async () => {
+    const fresh = await createTestDatabase();
+    const storage = await createPostgresStorage(fresh.url);
+    const client = new pg.Client({ connectionString: fresh.url });
+    await client.connect();
+    try {
+      await storage.ready(1);
+      await client.query('INSERT INTO nod_schema_migrations (version) VALUES ($1)', [migrations.length + 1]);
+      await expect(storage.ready(2)).rejects.toMatchObject({ kind: 'schema', name: 'StorageUnavailableError' });
+      await client.query('DELETE FROM nod_schema_migrations WHERE version = $1', [migrations.length + 1]);
+      await storage.ready(3);
+    } finally {
+      await client.end();
+      await storage.close();
+      await fresh.drop();
+    }
+  });
+
+  it('a database that went away is storage trouble in every method, not a bug', async () => {
+    const fresh = await createTestDatabase();
+    const storage = await createPostgresStorage(fresh.url);
+    try {
+      await storage.tenants.create({ id: 't1', name: 'contoso', displayName: 'Contoso', signInOrigins: [], createdAt: 1 });
+      await fresh.drop();
+      for (const call of [() => storage.tenants.byName('contoso'), () => storage.ready(2), () => storage.audit.list({ tenantId: 't1' })]) {
+        const failed = call();
+        await expect(failed).rejects.toBeInstanceOf(StorageUnavailableError);
+        await expect(failed).rejects.toMatchObject({ kind: expect.stringMatching(/^(unreachable|cannot_open)$/) });
+      }
+    } finally {
+      await storage.close();
+      await fresh.drop();
+    }
   });
 });

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Storage } from '../../server/storage/Storage';
+import { StorageUnavailableError } from '../../server/storage/StorageUnavailableError';
 import type {
   AdminToken,
   AuditEvent,
@@ -234,6 +235,14 @@ export function storageContract(backend: StorageBackend): void {
     const enrolled = async (user: User, extra: Partial<Registration> = {}) =>
       storage.enrollment.complete(deviceFixture(user.tenantId), registrationFixture(user.tenantId, user.id, 'replaced', extra));
 
+    describe('readiness', () => {
+      it('a migrated store that takes a write is ready, again and again', async () => {
+        await storage.ready(t0);
+        await storage.ready(t0 + 1);
+        expect(await storage.tenants.byName('contoso')).toEqual(contoso);
+      });
+    });
+
     describe('tenants', () => {
       it('are found by name and by id, listed by name, and updated', async () => {
         const adatum = tenantFixture('adatum', { signInOrigins: [] });
@@ -255,8 +264,10 @@ export function storageContract(backend: StorageBackend): void {
         });
       });
 
-      it('a second tenant with a name already taken is refused', async () => {
-        await expect(storage.tenants.create(tenantFixture('contoso'))).rejects.toThrow();
+      it('a second tenant with a name already taken is refused, as the constraint it breaks (not as storage trouble)', async () => {
+        const refused = storage.tenants.create(tenantFixture('contoso'));
+        await expect(refused).rejects.toThrow();
+        await expect(refused).rejects.not.toBeInstanceOf(StorageUnavailableError);
         expect(await storage.tenants.list()).toHaveLength(2);
       });
     });

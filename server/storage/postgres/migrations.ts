@@ -8,7 +8,7 @@
  * collation, so both backends order them byte by byte alike.
  */
 export const migrations: string[] = [
-  // 1: everything SQLite's migrations 1 to 4 built.
+  // 1: everything SQLite's migrations 1 to 5 built.
   `
   CREATE TABLE tenants (
     id TEXT PRIMARY KEY,
@@ -210,5 +210,7 @@ export const migrations: string[] = [
   CREATE INDEX oidc_records_uid ON oidc_records(model, uid);
   CREATE INDEX oidc_records_user_code ON oidc_records(model, user_code);
   CREATE INDEX oidc_records_expiry ON oidc_records(expires_at);
+  -- Readiness writes one row here: a server that takes no writes shows before a sign-in finds it.
+  CREATE TABLE storage_probe (id INTEGER PRIMARY KEY CHECK (id = 1), written_at BIGINT NOT NULL);
   `,
 ];
