@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { type PageObservation, message } from '../../shared/schemas/extensionMessages';
 import { startBackground } from '../../extension/lib/background/startBackground';
-import type { RelayRecord } from '../../extension/lib/relays/relay';
+import type { RelayRecord } from '../../extension/lib/relays/relayRecord';
 
 const relay: RelayRecord = {
   origin: 'https://nod.contoso.example',

@@ -10,7 +10,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { deviceAuthorizationHeader } from '../../shared/deviceSignature';
 import type { SignInView } from '../../shared/schemas/extensionMessages';
 import type { P256PublicJwk } from '../../shared/schemas/common';
-import type { PendingSignIn } from '../../extension/lib/signIn/pendingSignIn';
+import type { BrokeredSignIn } from '../../extension/lib/signIn/brokeredSignIn';
 import { SignInBroker, type SignInBrokerDeps } from '../../extension/lib/signIn/SignInBroker';
 import { sessionSignInStore } from '../../extension/lib/signIn/sessionSignInStore';
 import { registerBrowser } from '../../extension/lib/relays/registerBrowser';
@@ -39,7 +39,7 @@ interface Harness {
   broker: SignInBroker;
   views: Array<SignInView | null>;
   grants: Array<{ tabId: number; grant: string; requestId: string }>;
-  finished: PendingSignIn[];
+  finished: BrokeredSignIn[];
   calls: Array<{ method: string; url: string; headers: Record<string, string>; body?: string }>;
   /** Resolves when the tab's sign-in reaches a status satisfying `until`. */
   reach(until: (view: SignInView) => boolean, timeoutMs?: number): Promise<SignInView>;
@@ -48,7 +48,7 @@ interface Harness {
 function harness(overrides: Partial<SignInBrokerDeps> = {}, calls: Harness['calls'] = []): Harness {
   const views: Harness['views'] = [];
   const grants: Harness['grants'] = [];
-  const finished: PendingSignIn[] = [];
+  const finished: BrokeredSignIn[] = [];
   const waiters: Array<{ until: (view: SignInView) => boolean; resolve: (view: SignInView) => void }> = [];
   const recordingFetch: typeof fetch = async (input, init) => {
     const headers = Object.fromEntries(new Headers(init?.headers).entries());

@@ -9,7 +9,7 @@ import { decodeHostname, decodePunycode } from '../../extension/lib/origins/deco
 import { hostSkeleton } from '../../extension/lib/origins/hostSkeleton';
 import { matchSignInOrigin } from '../../extension/lib/origins/matchSignInOrigin';
 import { assessPage } from '../../extension/lib/page/assessPage';
-import type { RelayRecord } from '../../extension/lib/relays/relay';
+import type { RelayRecord } from '../../extension/lib/relays/relayRecord';
 
 const relays: RelayRecord[] = [
   {

@@ -31,7 +31,7 @@ import {
   signInPageMarkerVersion,
   signInPageSteps,
 } from '../../extension/lib/page/pageChecks';
-import type { RelayRecord } from '../../extension/lib/relays/relay';
+import type { RelayRecord } from '../../extension/lib/relays/relayRecord';
 
 /** Values that break a field of almost any type. */
 const junk: unknown[] = [

@@ -1,8 +1,8 @@
 import { browser } from 'wxt/browser';
 import { extensionUrl } from '../extensionUrl';
-import type { PendingSignIn } from '../signIn/pendingSignIn';
+import type { BrokeredSignIn } from '../signIn/brokeredSignIn';
 
-const outcomes: Partial<Record<PendingSignIn['status'], string>> = {
+const outcomes: Partial<Record<BrokeredSignIn['status'], string>> = {
   redeemed: 'Approved: you are signed in.',
   denied: 'The sign-in was denied on your phone.',
   wrong_number: 'The number entered on the phone did not match.',
@@ -14,7 +14,7 @@ const outcomes: Partial<Record<PendingSignIn['status'], string>> = {
 };
 
 /** Tell the outcome with a notification when the sign-in's tab is not in front. */
-export async function notifyOutcome(record: PendingSignIn): Promise<void> {
+export async function notifyOutcome(record: BrokeredSignIn): Promise<void> {
   const text = outcomes[record.status];
   if (!text) return;
   try {

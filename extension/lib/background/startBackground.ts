@@ -23,7 +23,11 @@ import { sessionSignInStore } from '../signIn/sessionSignInStore';
 import { showBadge } from './badge';
 import { collectorKey } from './collectorKey';
 import { notifyOutcome } from './notifyOutcome';
-import { addRelay, refreshRelays, registerBrowserForUser, removeRelay, signWithBrowserKey } from './relayService';
+import { addRelay } from '../relays/addRelay';
+import { refreshRelays } from '../relays/refreshRelays';
+import { registerBrowserForUser } from '../relays/registerBrowserForUser';
+import { removeRelay } from '../relays/removeRelay';
+import { signWithBrowserKey } from '../relays/signWithBrowserKey';
 
 type Port = ReturnType<typeof browser.runtime.connect>;
 

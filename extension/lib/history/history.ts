@@ -1,7 +1,7 @@
 import { browser } from 'wxt/browser';
 import { z } from 'zod';
 import { type AccountUsed, type SignInResult, accountUsed, signInResult } from '../../../shared/schemas/extensionMessages';
-import type { PendingSignIn } from '../signIn/pendingSignIn';
+import type { BrokeredSignIn } from '../signIn/brokeredSignIn';
 
 const accountsKey = 'accounts';
 const resultsKey = 'results';
@@ -20,7 +20,7 @@ export async function loadResults(): Promise<SignInResult[]> {
 }
 
 /** Remember how a sign-in ended; a successful one also remembers the account. */
-export async function recordSignIn(record: PendingSignIn, at = new Date()): Promise<void> {
+export async function recordSignIn(record: BrokeredSignIn, at = new Date()): Promise<void> {
   const when = at.toISOString();
   const results = [
     { at: when, tenant: record.tenant, username: record.username, site: record.site, status: record.status },

@@ -1,5 +1,5 @@
 import type { DiscoveredTenant } from '../../../shared/schemas/directory';
-import type { RelayRecord } from '../relays/relay';
+import type { RelayRecord } from '../relays/relayRecord';
 import { hostSkeleton } from './hostSkeleton';
 
 export interface TenantAtRelay {

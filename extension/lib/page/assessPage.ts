@@ -1,6 +1,6 @@
 import type { PageObservation, PageVerdict } from '../../../shared/schemas/extensionMessages';
 import { matchSignInOrigin, originOf } from '../origins/matchSignInOrigin';
-import type { RelayRecord } from '../relays/relay';
+import type { RelayRecord } from '../relays/relayRecord';
 
 /**
  * Judge a page from the tab's real origin (from the browser, never from the page) and what the content

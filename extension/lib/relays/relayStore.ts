@@ -1,6 +1,6 @@
 import { browser } from 'wxt/browser';
 import { z } from 'zod';
-import { type RelayRecord, relayRecord } from './relay';
+import { type RelayRecord, relayRecord } from './relayRecord';
 
 const relaysKey = 'relays';
 

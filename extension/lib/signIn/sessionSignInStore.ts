@@ -1,5 +1,5 @@
 import { browser } from 'wxt/browser';
-import { type PendingSignIn, type SignInStore, pendingSignIn } from './pendingSignIn';
+import { type BrokeredSignIn, type SignInStore, brokeredSignIn } from './brokeredSignIn';
 
 const prefix = 'signIn:';
 
@@ -9,10 +9,10 @@ export function sessionSignInStore(): SignInStore {
   return {
     async get(tabId) {
       const key = `${prefix}${tabId}`;
-      const parsed = pendingSignIn.safeParse((await area.get(key))[key]);
+      const parsed = brokeredSignIn.safeParse((await area.get(key))[key]);
       return parsed.success ? parsed.data : undefined;
     },
-    async put(record: PendingSignIn) {
+    async put(record: BrokeredSignIn) {
       await area.set({ [`${prefix}${record.tabId}`]: record });
     },
     async remove(tabId) {
@@ -22,9 +22,10 @@ export function sessionSignInStore(): SignInStore {
       const all = await area.get(null);
       return Object.entries(all)
         .filter(([key]) => key.startsWith(prefix))
-        .map(([, value]) => pendingSignIn.safeParse(value))
-        .filter((parsed) => parsed.success)
-        .map((parsed) => parsed.data as PendingSignIn);
+        .flatMap(([, value]) => {
+          const parsed = brokeredSignIn.safeParse(value);
+          return parsed.success ? [parsed.data] : [];
+        });
     },
   };
 }

@@ -4,12 +4,12 @@ import { origin, tenantName } from '../../../shared/schemas/common';
 import { finalRequestStatuses } from '../../../shared/schemas/signInRequests';
 
 /**
- * A brokered sign-in as the background keeps it in `storage.session` (one entry per tab), so a stopped
- * service worker resumes it without a second request. `storage.session` lives in memory only, is not
- * exposed to content scripts, and is cleared when the browser closes: the collector secret stays in
- * the background.
+ * A brokered sign-in as the background keeps it in `storage.session` (one entry per tab), from the moment
+ * it is being created until the tab or a new sign-in replaces it — so a stopped service worker resumes it
+ * without a second request. `storage.session` lives in memory only, is not exposed to content scripts,
+ * and is cleared when the browser closes: the collector secret stays in the background.
  */
-export const pendingSignIn = z.object({
+export const brokeredSignIn = z.object({
   tabId: z.number().int(),
   /** The tab's real origin when the sign-in started: the verified site. */
   site: origin,
@@ -32,12 +32,13 @@ export const pendingSignIn = z.object({
   grant: z.string().optional(),
   updatedAt: z.number(),
 });
-export type PendingSignIn = z.infer<typeof pendingSignIn>;
+export type BrokeredSignIn = z.infer<typeof brokeredSignIn>;
 
 /** Statuses after which nothing more happens to the request. */
 export const finalStatuses = new Set<string>([...finalRequestStatuses, 'not_created']);
 
-export function viewOf(record: PendingSignIn): SignInView {
+/** The sign-in as the extension's own UI shows it (panel frame, popup): with the number while it waits. */
+export function viewOf(record: BrokeredSignIn): SignInView {
   return {
     tabId: record.tabId,
     tenant: record.tenant,
@@ -55,8 +56,8 @@ export function viewOf(record: PendingSignIn): SignInView {
 
 /** Where brokered sign-ins are kept; `storage.session` in the extension, a Map in tests. */
 export interface SignInStore {
-  get(tabId: number): Promise<PendingSignIn | undefined>;
-  put(record: PendingSignIn): Promise<void>;
+  get(tabId: number): Promise<BrokeredSignIn | undefined>;
+  put(record: BrokeredSignIn): Promise<void>;
   remove(tabId: number): Promise<void>;
-  list(): Promise<PendingSignIn[]>;
+  list(): Promise<BrokeredSignIn[]>;
 }
