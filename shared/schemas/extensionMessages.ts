@@ -147,17 +147,20 @@ export const identityProviderDeclarationName = 'nod-identity-provider';
 
 /**
  * The extension's one message map: every runtime message and port message between its parts, by
- * name, with the schema its payload must pass and (for answered messages) the schema of the reply.
+ * name, with the channel it travels on, the schema its payload must pass and (for answered messages)
+ * the schema of the reply.
  *
- * Channels — who may send a message, checked on the sender before any handler runs:
- * - `contentScript` → background, over the `nod-page` port. Untrusted: the page may have influenced
- *   what the content script says, so the background decides with the sender's real origin only.
- * - `background` → content script, over the same port.
- * - `extensionPage` (popup, options) → background, with `runtime.sendMessage`, answered.
+ * Channels — the route a message takes; the background checks the sender of the route before any
+ * handler runs (extension/lib/messaging/verifySender.ts):
+ * - `contentScript`: content script → background, over the `nod-page` port. Untrusted: the page may
+ *   have influenced what the content script says, so the background decides with the sender's real
+ *   origin only.
+ * - `toContentScript`: background → content script, over the same port.
+ * - `extensionPage`: the popup or the options page → background, with `runtime.sendMessage`, answered.
  *
  * Every message is `{ type, payload }`; unknown types and payloads that fail their schema are ignored.
  */
-export type Channel = 'contentScript' | 'background' | 'extensionPage';
+export type Channel = 'contentScript' | 'toContentScript' | 'extensionPage';
 
 /** The name of the port content scripts open to the background. */
 export const pagePortName = 'nod-page';
@@ -297,70 +300,80 @@ const outcome = z.discriminatedUnion('ok', [done, z.object({ ok: z.literal(false
 const empty = z.object({});
 
 export const extensionMessages = {
-  // content script → background (port)
-  'page:observed': { from: 'contentScript', payload: pageObservation },
-  'signIn:start': { from: 'contentScript', payload: z.object({ username }) },
-  'signIn:cancel': { from: 'contentScript', payload: empty },
-  'signIn:retry': { from: 'contentScript', payload: empty },
+  // content script → background (page port)
+  'page:observed': { channel: 'contentScript', payload: pageObservation },
+  'signIn:start': { channel: 'contentScript', payload: z.object({ username }) },
+  'signIn:cancel': { channel: 'contentScript', payload: empty },
   /** Sent while a sign-in waits, so the browser does not stop the background mid-wait. */
-  keepAlive: { from: 'contentScript', payload: empty },
+  keepAlive: { channel: 'contentScript', payload: empty },
+  'signIn:retry': { channel: 'contentScript', payload: empty },
 
-  // background → content script (port)
-  'page:verdict': { from: 'background', payload: pageVerdict },
-  'signIn:view': { from: 'background', payload: z.object({ view: signInView.nullable() }) },
-  'signIn:grant': { from: 'background', payload: z.object({ grant: z.string().min(1).max(2000), requestId: z.string().max(100) }) },
-  'page:fillUsername': { from: 'background', payload: z.object({ username }) },
-
+  // background → content script (page port)
+  'page:verdict': { channel: 'toContentScript', payload: pageVerdict },
+  'signIn:view': { channel: 'toContentScript', payload: z.object({ view: signInView.nullable() }) },
+  'signIn:grant': { channel: 'toContentScript', payload: z.object({ grant: z.string().min(1).max(2000), requestId: z.string().max(100) }) },
+  'page:fillUsername': { channel: 'toContentScript', payload: z.object({ username }) },
   // extension pages → background (answered)
-  'ui:getState': { from: 'extensionPage', payload: z.object({ tabId: z.number().int().optional() }), reply: extensionState },
-  'ui:addRelay': { from: 'extensionPage', payload: z.object({ url: z.string().max(500) }), reply: outcome },
-  'ui:removeRelay': { from: 'extensionPage', payload: z.object({ origin }), reply: outcome },
-  'ui:refreshRelays': { from: 'extensionPage', payload: empty, reply: outcome },
+  'ui:getState': { channel: 'extensionPage', payload: z.object({ tabId: z.number().int().optional() }), reply: extensionState },
+  'ui:addRelay': { channel: 'extensionPage', payload: z.object({ url: z.string().max(500) }), reply: outcome },
+  'ui:removeRelay': { channel: 'extensionPage', payload: z.object({ origin }), reply: outcome },
+  'ui:refreshRelays': { channel: 'extensionPage', payload: empty, reply: outcome },
   /** The options page changed a permission: re-register the content script. */
-  'ui:permissionsChanged': { from: 'extensionPage', payload: empty, reply: outcome },
-  'ui:pickAccount': { from: 'extensionPage', payload: z.object({ tabId: z.number().int(), username }), reply: outcome },
-  'ui:cancelSignIn': { from: 'extensionPage', payload: z.object({ tabId: z.number().int() }), reply: outcome },
-  'ui:retrySignIn': { from: 'extensionPage', payload: z.object({ tabId: z.number().int() }), reply: outcome },
+  'ui:permissionsChanged': { channel: 'extensionPage', payload: empty, reply: outcome },
+  'ui:pickAccount': { channel: 'extensionPage', payload: z.object({ tabId: z.number().int(), username }), reply: outcome },
+  'ui:cancelSignIn': { channel: 'extensionPage', payload: z.object({ tabId: z.number().int() }), reply: outcome },
+  'ui:retrySignIn': { channel: 'extensionPage', payload: z.object({ tabId: z.number().int() }), reply: outcome },
   /** Register this browser for a user with a Temporary Access Pass (where the tenant requires registered browsers). */
   'ui:registerBrowserForUser': {
-    from: 'extensionPage',
+    channel: 'extensionPage',
     payload: z.object({ relayOrigin: origin, tenant: tenantName, username, temporaryAccessPass: z.string().min(1).max(100) }),
     reply: outcome,
   },
-} as const satisfies Record<string, { from: Channel; payload: z.ZodType; reply?: z.ZodType }>;
+} as const satisfies Record<string, { channel: Channel; payload: z.ZodType; reply?: z.ZodType }>;
 
 type Messages = typeof extensionMessages;
 export type MessageName = keyof Messages;
-/** The names a channel may send. */
-export type MessageFrom<C extends Channel> = { [K in MessageName]: Messages[K]['from'] extends C ? K : never }[MessageName];
+/** The names that travel on a channel. */
+export type MessageOn<C extends Channel> = { [K in MessageName]: Messages[K]['channel'] extends C ? K : never }[MessageName];
 export type Payload<K extends MessageName> = z.infer<Messages[K]['payload']>;
+/** What the receiver answers: the reply schema's type, or nothing for a port message. */
 export type Reply<K extends MessageName> = Messages[K] extends { reply: infer R extends z.ZodType } ? z.infer<R> : undefined;
 export type Envelope<K extends MessageName = MessageName> = { [N in K]: { type: N; payload: Payload<N> } }[K];
+
+/** A message received on a channel, validated. */
+export type Received<C extends Channel> = Envelope<MessageOn<C>>;
+
+/** The map seen as plain entries, for lookups by a name that came from outside. */
+const specs: Readonly<Record<string, { channel: Channel; payload: z.ZodType; reply?: z.ZodType }>> = extensionMessages;
 
 /** Build a message (typed at compile time; the receiver validates it again). */
 export function message<K extends MessageName>(type: K, payload: Payload<K>): Envelope<K> {
   return { type, payload } as Envelope<K>;
 }
 
+/** Whether `type` names a message of `channel` (own keys only: `toString` or `__proto__` name nothing). */
+function travelsOn<C extends Channel>(channel: C, type: string): type is MessageOn<C> {
+  return Object.hasOwn(specs, type) && specs[type].channel === channel;
+}
+
 /**
- * Validate a received message: its name must be known and sendable on `channel`, and its payload must
+ * Validate a received message: its name must be known and travel on `channel`, and its payload must
  * pass the schema. Anything else is undefined, and the receiver ignores it.
  */
-export function parseMessage<C extends Channel>(channel: C, raw: unknown): Envelope<MessageFrom<C>> | undefined {
+export function parseMessage<C extends Channel>(channel: C, raw: unknown): Received<C> | undefined;
+// The payload passes the schema of `type` here; the signature above states that pairing for callers.
+export function parseMessage(channel: Channel, raw: unknown): { type: MessageName; payload: unknown } | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   const { type, payload } = raw as { type?: unknown; payload?: unknown };
-  if (typeof type !== 'string' || !Object.hasOwn(extensionMessages, type)) return undefined;
-  const spec = extensionMessages[type as MessageName];
-  if (spec.from !== channel) return undefined;
-  const result = spec.payload.safeParse(payload);
-  if (!result.success) return undefined;
-  return { type, payload: result.data } as never;
+  if (typeof type !== 'string' || !travelsOn(channel, type)) return undefined;
+  const result = specs[type].payload.safeParse(payload);
+  return result.success ? { type, payload: result.data } : undefined;
 }
 
 /** Validate an answer from the background (the sender of an `extensionPage` message checks it too). */
 export function parseReply<K extends MessageName>(type: K, raw: unknown): Reply<K> | undefined {
-  const spec = extensionMessages[type] as { reply?: z.ZodType };
-  if (!spec.reply) return undefined;
-  const result = spec.reply.safeParse(raw);
+  const reply = specs[type].reply;
+  if (!reply) return undefined;
+  const result = reply.safeParse(raw);
   return result.success ? (result.data as Reply<K>) : undefined;
 }

@@ -1,12 +1,12 @@
 /**
- * The background's wiring with WXT's fakeBrowser: the sender is checked before any handler runs, unknown
- * and malformed messages are ignored, a content script speaks only for its tab's real origin, and a page
- * that is not genuine never gets a request made for it.
+ * The background as the browser runs it (its entry point's `main`), with WXT's fakeBrowser: the sender
+ * is checked before any handler runs, unknown and malformed messages are ignored, a content script
+ * speaks only for its tab's real origin, and a page that is not genuine never gets a request made for it.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { type PageObservation, message } from '../../shared/schemas/extensionMessages';
-import { startBackground } from '../../extension/lib/background/startBackground';
+import background from '../../extension/entrypoints/background';
 import type { RelayRecord } from '../../extension/lib/relays/relayRecord';
 
 const relay: RelayRecord = {
@@ -99,7 +99,7 @@ beforeEach(async () => {
   Object.assign(fakeBrowser.action, { setBadgeText: async () => undefined, setBadgeBackgroundColor: async () => undefined });
   fetchSpy = vi.fn(async () => Response.json({}, { status: 500 }));
   vi.stubGlobal('fetch', fetchSpy);
-  startBackground();
+  background.main();
   await settle();
 });
 afterEach(() => vi.unstubAllGlobals());

@@ -58,9 +58,9 @@ describe('message validation', () => {
 
   it('every message names its channel and has a payload schema', () => {
     for (const [name, spec] of Object.entries(extensionMessages)) {
-      expect(['contentScript', 'background', 'extensionPage'], name).toContain(spec.from);
+      expect(['contentScript', 'toContentScript', 'extensionPage'], name).toContain(spec.channel);
       expect(typeof spec.payload.safeParse, name).toBe('function');
-      if (spec.from === 'extensionPage') expect('reply' in spec, name).toBe(true);
+      if (spec.channel === 'extensionPage') expect('reply' in spec, name).toBe(true);
     }
   });
 

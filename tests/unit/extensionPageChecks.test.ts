@@ -177,10 +177,10 @@ describe('hand-written checks agree with the zod schemas', () => {
     ];
     for (const [type, payload] of payloads) {
       const raw = { type, payload };
-      expect(parseBackgroundMessage(raw), JSON.stringify(raw)).toEqual(parseMessage('background', raw));
+      expect(parseBackgroundMessage(raw), JSON.stringify(raw)).toEqual(parseMessage('toContentScript', raw));
     }
     for (const raw of [null, 'page:verdict', [], { type: 'page:verdict' }])
-      expect(parseBackgroundMessage(raw)).toEqual(parseMessage('background', raw));
+      expect(parseBackgroundMessage(raw)).toEqual(parseMessage('toContentScript', raw));
   });
 });
 

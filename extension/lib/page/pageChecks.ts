@@ -1,6 +1,6 @@
 import type {
   Envelope,
-  MessageFrom,
+  MessageOn,
   PageToExtensionMessage,
   PageVerdict,
   SignInPageMarker,
@@ -174,8 +174,8 @@ function checkView(value: unknown): SignInView | undefined {
   } as SignInView;
 }
 
-/** A message from the background on the page port (parseMessage('background', raw)). */
-export function parseBackgroundMessage(raw: unknown): Envelope<MessageFrom<'background'>> | undefined {
+/** A message from the background on the page port (parseMessage('toContentScript', raw)). */
+export function parseBackgroundMessage(raw: unknown): Envelope<MessageOn<'toContentScript'>> | undefined {
   if (!isObject(raw) || !isObject(raw.payload)) return undefined;
   const { type, payload } = raw;
   switch (type) {

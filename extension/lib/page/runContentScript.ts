@@ -1,7 +1,7 @@
 import type {
   Envelope,
   ExtensionToPageMessage,
-  MessageFrom,
+  MessageOn,
   PageObservation,
   Payload,
   SignInView,
@@ -51,7 +51,7 @@ export function runContentScript(ctx: ScriptContext): () => void {
   let ui: PageUi | undefined;
   let reconnects = 0;
 
-  const send = <K extends MessageFrom<'contentScript'>>(type: K, payload: Payload<K>) => {
+  const send = <K extends MessageOn<'contentScript'>>(type: K, payload: Payload<K>) => {
     try {
       port?.postMessage({ type, payload });
     } catch {
@@ -62,7 +62,7 @@ export function runContentScript(ctx: ScriptContext): () => void {
   const toPage = (data: ExtensionToPageMessage) => window.postMessage(data, location.origin);
   const genuine = () => state.verdict?.kind === 'genuine';
 
-  const handleBackground = (received: Envelope<MessageFrom<'background'>>) => {
+  const handleBackground = (received: Envelope<MessageOn<'toContentScript'>>) => {
     switch (received.type) {
       case 'page:verdict':
         state.verdict = received.payload;

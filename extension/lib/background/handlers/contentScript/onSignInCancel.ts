@@ -1,0 +1,8 @@
+import type { Handler } from '../../../messaging/handlerMap';
+import type { PageContext } from '../contexts';
+
+/** The page left phone sign-in: cancel its sign-in, if the sign-in is this page's. */
+export const onSignInCancel: Handler<'signIn:cancel', PageContext> = async (_payload, { page, services }) => {
+  const current = await services.broker.view(page.tabId);
+  if (current?.site === page.origin) await services.broker.cancel(page.tabId);
+};

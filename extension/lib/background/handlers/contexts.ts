@@ -1,0 +1,13 @@
+import type { BackgroundServices } from '../backgroundServices';
+import type { ConnectedPage } from '../connectedPages';
+
+/** A content script's message: from the tab's page whose port passed the sender check. */
+export interface PageContext {
+  page: ConnectedPage;
+  services: BackgroundServices;
+}
+
+/** A message from the popup or the options page, which passed the sender check. */
+export interface ExtensionPageContext {
+  services: BackgroundServices;
+}
