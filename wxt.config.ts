@@ -34,6 +34,17 @@ export default defineConfig({
     // Asked at run time for one relay (or site) at a time; nothing is granted at install.
     optional_host_permissions: ['https://*/*', 'http://*/*'],
     ...(testHosts.length ? { host_permissions: testHosts } : {}),
+    // One page only, the sign-in panel's content, which the page UI frames inside the sign-in page so
+    // that page scripts cannot read the number (extension/README.md). Only where the extension may act
+    // (its optional host permissions); in Chrome only under a per-session URL, so no page can probe for
+    // the extension by its id. Firefox's extension URLs are already random per installation.
+    web_accessible_resources: [
+      {
+        resources: ['panel.html'],
+        matches: ['https://*/*', 'http://*/*'],
+        ...(browser === 'firefox' ? {} : { use_dynamic_url: true }),
+      },
+    ],
     action: { default_title: 'Nod' },
     ...(browser === 'firefox'
       ? {

@@ -2,6 +2,10 @@ import { defineUnlistedScript } from 'wxt/utils/define-unlisted-script';
 import { mountPageUi } from '../lib/page/mountPageUi';
 import { findPageUiBridge } from '../lib/page/pageBridge';
 
+interface ExtensionGlobal {
+  runtime?: { getURL(path: string): string };
+}
+
 /**
  * The extension's UI on a page (panel, Sign in with Nod offer, look-alike warning). Not a content script
  * of its own: the background injects it (scripting.executeScript, top frame of the tab whose content
@@ -16,6 +20,10 @@ export default defineUnlistedScript({
     const bridge = findPageUiBridge();
     if (!bridge || once.__nodPageUi) return;
     once.__nodPageUi = true;
-    mountPageUi(bridge);
+    // The runtime itself, as in the content script: the UI needs only this one call of it.
+    const extension = globalThis as unknown as { browser?: ExtensionGlobal; chrome?: ExtensionGlobal };
+    const runtime = extension.browser?.runtime ?? extension.chrome?.runtime;
+    if (!runtime) return;
+    mountPageUi(bridge, runtime.getURL('/panel.html'));
   },
 });

@@ -155,15 +155,22 @@ export const identityProviderDeclarationName = 'nod-identity-provider';
  * - `contentScript`: content script → background, over the `nod-page` port. Untrusted: the page may
  *   have influenced what the content script says, so the background decides with the sender's real
  *   origin only.
- * - `toContentScript`: background → content script, over the same port.
+ * - `toContentScript`: background → content script, over the same port. Never the number: the page's
+ *   renderer never holds it.
  * - `extensionPage`: the popup or the options page → background, with `runtime.sendMessage`, answered.
+ * - `panelFrame`: the sign-in panel's frame (an extension page framed inside the sign-in page, on the
+ *   extension's origin, so page scripts cannot read it) → background, over the `nod-panel` port.
+ * - `toPanelFrame`: background → the panel's frame, over the same port: the sign-in with its number.
  *
  * Every message is `{ type, payload }`; unknown types and payloads that fail their schema are ignored.
  */
-export type Channel = 'contentScript' | 'toContentScript' | 'extensionPage';
+export type Channel = 'contentScript' | 'toContentScript' | 'extensionPage' | 'panelFrame' | 'toPanelFrame';
 
 /** The name of the port content scripts open to the background. */
 export const pagePortName = 'nod-page';
+
+/** The name of the port the sign-in panel's frame opens to the background. */
+export const panelPortName = 'nod-panel';
 
 const shortText = z.string().max(500);
 const isoTime = z.string().max(40);
@@ -247,6 +254,16 @@ export const signInView = z.object({
 });
 export type SignInView = z.infer<typeof signInView>;
 
+/** A sign-in as the content script learns it: everything the panel's frame shows except the number. */
+export const pageSignInView = signInView.omit({ number: true });
+export type PageSignInView = z.infer<typeof pageSignInView>;
+
+/** A random key the page UI puts in its panel frame's URL (after `#`). */
+export const panelFrameKey = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/);
+
+/** The panel frame's height in CSS pixels, so the page UI sizes the frame to what it shows. */
+const panelHeight = z.number().int().min(0).max(2000);
+
 export const relaySummary = z.object({
   origin,
   tenants: z.array(
@@ -306,13 +323,28 @@ export const extensionMessages = {
   'signIn:cancel': { channel: 'contentScript', payload: empty },
   /** Sent while a sign-in waits, so the browser does not stop the background mid-wait. */
   keepAlive: { channel: 'contentScript', payload: empty },
-  'signIn:retry': { channel: 'contentScript', payload: empty },
+  /**
+   * The page UI framed the sign-in panel with this key in the frame's URL: the background talks only to
+   * the panel frame that carries it, never to one another frame of the page made.
+   */
+  'page:panelFrame': { channel: 'contentScript', payload: z.object({ key: panelFrameKey }) },
 
   // background → content script (page port)
   'page:verdict': { channel: 'toContentScript', payload: pageVerdict },
-  'signIn:view': { channel: 'toContentScript', payload: z.object({ view: signInView.nullable() }) },
+  'signIn:view': { channel: 'toContentScript', payload: z.object({ view: pageSignInView.nullable() }) },
   'signIn:grant': { channel: 'toContentScript', payload: z.object({ grant: z.string().min(1).max(2000), requestId: z.string().max(100) }) },
   'page:fillUsername': { channel: 'toContentScript', payload: z.object({ username }) },
+  /** The panel's frame changed its height (relayed from the frame, which the content script cannot reach). */
+  'page:panelHeight': { channel: 'toContentScript', payload: z.object({ height: panelHeight }) },
+
+  // the panel's frame → background (panel port)
+  'panel:retry': { channel: 'panelFrame', payload: empty },
+  'panel:cancel': { channel: 'panelFrame', payload: empty },
+  'panel:resized': { channel: 'panelFrame', payload: z.object({ height: panelHeight }) },
+
+  // background → the panel's frame (panel port)
+  'panel:view': { channel: 'toPanelFrame', payload: z.object({ view: signInView.nullable() }) },
+
   // extension pages → background (answered)
   'ui:getState': { channel: 'extensionPage', payload: z.object({ tabId: z.number().int().optional() }), reply: extensionState },
   'ui:addRelay': { channel: 'extensionPage', payload: z.object({ url: z.string().max(500) }), reply: outcome },

@@ -26,6 +26,7 @@ import {
   type LoopbackSite,
   clickInExtensionUi,
   launchWithExtension,
+  panelFrameOf,
   readExtensionUi,
   serveSite,
   waitForExtensionUi,
@@ -141,7 +142,7 @@ describe('the browser extension in Chromium', () => {
     await options.close();
   });
 
-  it('brokers on a registered sign-in origin: the number only in the extension’s closed panel, the grant handed to the page', async () => {
+  it('brokers on a registered sign-in origin: the number only in the extension’s panel, the grant handed to the page', async () => {
     const page = await ext.context.newPage();
     await page.goto(`${registered.origin}/signin`);
     await page.waitForSelector('body[data-ready="yes"]');
@@ -150,6 +151,8 @@ describe('the browser extension in Chromium', () => {
     const ui = await waitForExtensionUi(page, (u) => /^\d{2}$/.test(u.byTestId.number ?? ''));
     const number = Number(ui.byTestId.number);
     expect(ui.mode).toBe('closed');
+    // The number is in the panel's frame: the extension's own page, on the extension's origin.
+    expect(ui.panelFrameUrl).toMatch(new RegExp(`^chrome-extension://${ext.extensionId}/panel\\.html#`));
     expect(ui.byTestId['verified-site']).toBe(`http://${new URL(registered.origin).host}`);
     expect(ui.byTestId.countdown).toMatch(/Expires in [12]:\d\d/);
     // The page cannot reach into the panel.
@@ -203,6 +206,62 @@ describe('the browser extension in Chromium', () => {
       expect(message).not.toHaveProperty('number');
       expect(JSON.stringify(message)).not.toMatch(/collectorSecret/);
     }
+    await page.close();
+  });
+
+  it('page scripts cannot find the number that the panel shows (window.find, innerText, shadow roots, frames)', async () => {
+    const page = await ext.context.newPage();
+    await page.goto(`${registered.origin}/signin`);
+    await page.waitForSelector('body[data-ready="yes"]');
+    await page.evaluate((username) => (window as unknown as { handOff(u: string): void }).handOff(username), alice);
+    const ui = await waitForExtensionUi(page, (u) => /^\d{2}$/.test(u.byTestId.number ?? ''));
+    const number = ui.byTestId.number;
+
+    // The panel visibly shows the number: in its frame, on the page, with room to be seen.
+    const frame = panelFrameOf(page);
+    expect(frame).toBeDefined();
+    const shown = frame!.getByTestId('number');
+    expect(await shown.textContent()).toBe(number);
+    expect(await shown.isVisible()).toBe(true);
+    const box = await (await frame!.frameElement()).boundingBox();
+    expect(box?.width).toBeGreaterThan(200);
+    expect(box?.height).toBeGreaterThan(150);
+
+    // Everything a script of the page can try finds nothing. (The page's own text has no digits.)
+    const found = await page.evaluate((digits) => {
+      const reachableShadowText: string[] = [];
+      for (const element of document.querySelectorAll('*'))
+        if (element.shadowRoot) reachableShadowText.push(element.shadowRoot.textContent ?? '');
+      const frameText: string[] = [];
+      for (let i = 0; i < window.frames.length; i++) {
+        try {
+          frameText.push(window.frames[i].document.body.textContent ?? '');
+        } catch {
+          // another origin: not readable, as it should be
+        }
+      }
+      const findable = (window as unknown as { find(text: string): boolean }).find(digits);
+      return {
+        find: findable,
+        // biome-ignore lint/performance/useDomNodeTextContent: the rendered text, as a script scraping the page reads it
+        innerText: document.body.innerText.includes(digits),
+        textContent: (document.documentElement.textContent ?? '').includes(digits),
+        shadowRoots: reachableShadowText.join(' ').includes(digits),
+        frames: frameText.join(' ').includes(digits),
+        extensionHostReadable: document.querySelector('nod-extension-ui')?.shadowRoot !== null,
+      };
+    }, number);
+    expect(found).toEqual({
+      find: false,
+      innerText: false,
+      textContent: false,
+      shadowRoots: false,
+      frames: false,
+      extensionHostReadable: false,
+    });
+
+    await page.evaluate(() => postMessage({ type: 'nod:phone-sign-in-cancelled' }, location.origin));
+    await waitForExtensionUi(page, (u) => !u.testIds.includes('nod-panel'));
     await page.close();
   });
 

@@ -28,7 +28,11 @@ describe('extension builds', () => {
     expect(manifest.optional_host_permissions).toEqual(['https://*/*', 'http://*/*']);
     expect(manifest.content_scripts ?? []).toEqual([]);
     expect(manifest.externally_connectable).toBeUndefined();
-    expect(manifest.web_accessible_resources ?? []).toEqual([]);
+    // One page is web-accessible: the sign-in panel's content, framed inside sign-in pages, where the
+    // extension may act, and only under Chrome's per-session URL (pages cannot probe for the extension).
+    expect(manifest.web_accessible_resources).toEqual([
+      { resources: ['panel.html'], matches: ['https://*/*', 'http://*/*'], use_dynamic_url: true },
+    ]);
     expect(JSON.stringify(manifest)).not.toContain('<all_urls>');
     expect(fs.existsSync(path.join(dir, 'nod-page.js'))).toBe(true);
     // No eval or Function constructor in what ships.
@@ -47,6 +51,7 @@ describe('extension builds', () => {
     });
     const dir = path.join(firefoxOut, 'firefox-mv3');
     expect(manifestOf(dir).browser_specific_settings.gecko.id).toBe('nod@nod.invalid');
+    expect(manifestOf(dir).web_accessible_resources).toEqual([{ resources: ['panel.html'], matches: ['https://*/*', 'http://*/*'] }]);
     const linter = path.resolve('node_modules/addons-linter/bin/addons-linter');
     const { stdout } = await run(process.execPath, [linter, '--output', 'json', dir], { maxBuffer: 32 * 1024 * 1024 }).catch(
       (error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }),

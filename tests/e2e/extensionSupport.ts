@@ -2,14 +2,15 @@
  * The Nod extension in real Chromium for end-to-end tests: the test build (built once per run
  * before the tests, with NOD_EXTENSION_TEST_HOSTS: tests/helpers/builds.ts), loaded unpacked into a
  * persistent profile, its id read from its service worker; small loopback sites; and a reader for
- * the extension's closed shadow root (the page cannot see into it, DevTools can).
+ * the extension's UI on a page — its closed shadow root (the page cannot see into it, DevTools can)
+ * and the sign-in panel's frame on the extension's origin (read through Playwright's frame API).
  */
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { BrowserContext, Page, Worker } from 'playwright-core';
+import type { BrowserContext, Frame, Page, Worker } from 'playwright-core';
 import { cdp, launchPersistentBrowser } from '../helpers/browser';
 import { testExtensionDir } from '../helpers/builds';
 
@@ -127,17 +128,44 @@ export interface ExtensionUi {
   present: boolean;
   /** The shadow root's mode as DevTools reports it. */
   mode?: string;
-  /** All text inside the shadow root. */
+  /** All text inside the shadow root and the panel's frame. */
   text: string;
-  /** data-testid values inside the shadow root. */
+  /** data-testid values inside the shadow root and the panel's frame. */
   testIds: string[];
   /** Text of the element with this data-testid. */
   byTestId: Record<string, string>;
+  /** The URL of the sign-in panel's frame, when the panel shows. */
+  panelFrameUrl?: string;
+}
+
+/** The sign-in panel's frame on the page: the extension's panel page, framed by the page UI. */
+export function panelFrameOf(page: Page): Frame | undefined {
+  return page.frames().find((frame) => /^chrome-extension:\/\/[a-z]+\/panel\.html#/.test(frame.url()));
+}
+
+/** What the panel's frame shows: its text and its data-testid elements (empty when it went away meanwhile). */
+async function readPanelFrame(frame: Frame): Promise<{ text: string; byTestId: Record<string, string> }> {
+  return frame
+    .evaluate(() => {
+      const textOf = (root: Node) => {
+        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+        const parts: string[] = [];
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) parts.push(node.nodeValue ?? '');
+        return parts.join(' ').replace(/\s+/g, ' ').trim();
+      };
+      const byTestId: Record<string, string> = {};
+      for (const element of document.querySelectorAll('[data-testid]'))
+        byTestId[element.getAttribute('data-testid') ?? ''] = textOf(element);
+      return { text: textOf(document.body), byTestId };
+    })
+    .catch(() => ({ text: '', byTestId: {} }));
 }
 
 /**
- * Read the extension's UI on a page through DevTools, which sees closed shadow roots (DOM.getDocument
- * with pierce). Page scripts cannot: for them `element.shadowRoot` is null.
+ * Read the extension's UI on a page: its closed shadow root through DevTools (DOM.getDocument with
+ * pierce), which page scripts cannot do (for them `element.shadowRoot` is null), and the panel's frame —
+ * an extension page in a process of its own, which DevTools' page document does not include — through
+ * Playwright's frame API.
  */
 export async function readExtensionUi(page: Page): Promise<ExtensionUi> {
   const session = await cdp(page);
@@ -155,7 +183,15 @@ export async function readExtensionUi(page: Page): Promise<ExtensionUi> {
       byTestId[attributes[index + 1]] = textOf(node);
     }
   });
-  return { present: true, mode: shadow.shadowRootType, text: textOf(shadow), testIds, byTestId };
+  let text = textOf(shadow);
+  const frame = testIds.includes('nod-panel-frame') ? panelFrameOf(page) : undefined;
+  if (frame) {
+    const inFrame = await readPanelFrame(frame);
+    text = `${text} ${inFrame.text}`.trim();
+    testIds.push(...Object.keys(inFrame.byTestId));
+    Object.assign(byTestId, inFrame.byTestId);
+  }
+  return { present: true, mode: shadow.shadowRootType, text, testIds, byTestId, ...(frame ? { panelFrameUrl: frame.url() } : {}) };
 }
 
 /** Wait until the extension's UI on the page satisfies `until`. */
@@ -170,13 +206,21 @@ export async function waitForExtensionUi(page: Page, until: (ui: ExtensionUi) =>
   throw new Error(`extension UI never matched; last: ${JSON.stringify(last)}`);
 }
 
-/** Click a button inside the extension's closed shadow root, by its text, as a person would (mouse at its box). */
+/**
+ * Click a button of the extension's UI, by its text, as a person would (mouse at its box): in the closed
+ * shadow root, or else in the panel's frame.
+ */
 export async function clickInExtensionUi(page: Page, text: string): Promise<void> {
   const session = await cdp(page);
   const { root } = (await session.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: DomNode };
   const host = find(root, (node) => node.nodeName.toLowerCase() === 'nod-extension-ui');
   const button = host && find(host, (node) => node.nodeName === 'BUTTON' && textOf(node) === text);
-  if (!button?.nodeId) throw new Error(`no button "${text}" in the extension's UI`);
+  if (!button?.nodeId) {
+    const frame = panelFrameOf(page);
+    if (!frame) throw new Error(`no button "${text}" in the extension's UI`);
+    await frame.getByRole('button', { name: text, exact: true }).click();
+    return;
+  }
   const { model } = (await session.send('DOM.getBoxModel', { nodeId: button.nodeId })) as { model: { content: number[] } };
   const [x1, y1, , , x3, y3] = model.content;
   await page.mouse.click((x1 + x3) / 2, (y1 + y3) / 2);

@@ -1,7 +1,8 @@
 /**
  * The background as the browser runs it (its entry point's `main`), with WXT's fakeBrowser: the sender
  * is checked before any handler runs, unknown and malformed messages are ignored, a content script
- * speaks only for its tab's real origin, and a page that is not genuine never gets a request made for it.
+ * speaks only for its tab's real origin, a page that is not genuine never gets a request made for it,
+ * and the number goes only to the panel frame the page UI made — never to the content script.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
@@ -222,5 +223,99 @@ describe('background message handling', () => {
     const [, init] = fetchSpy.mock.calls.find(([url]) => String(url).endsWith('/sign-in-requests'))!;
     expect(JSON.parse(init.body)).toMatchObject({ username: 'alice@contoso.example', origin: 'https://nod.contoso.example' });
     expect(init.headers['nod-collector-key']).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+});
+
+describe('the sign-in panel’s frame', () => {
+  const key = 'a1b2c3d4-e5f6-4789-8abc-def012345678';
+  const panelSender = (frameKey: string, extra: Record<string, unknown> = {}): any => ({
+    id: fakeBrowser.runtime.id,
+    url: `${extensionUrl('/panel.html')}#${frameKey}`,
+    origin: `chrome-extension://${fakeBrowser.runtime.id}`,
+    frameId: 3,
+    tab: { id: 5, url: 'https://nod.contoso.example/t/contoso/interaction/1' },
+    ...extra,
+  });
+  const created = {
+    requestId: 'req1',
+    number: 42,
+    expiresAt: new Date(Date.now() + 120_000).toISOString(),
+    collectorSecret: 's'.repeat(43),
+    status: 'pending',
+    methods: [],
+  };
+
+  beforeEach(() => {
+    fetchSpy.mockImplementation(async (url: string, init?: RequestInit) => {
+      if (String(url).endsWith('/sign-in-requests')) return Response.json(created, { status: 201 });
+      if (String(url).endsWith('/events')) {
+        // A stream that says nothing until it is aborted.
+        return new Response(
+          new ReadableStream({ start: (c) => init?.signal?.addEventListener('abort', () => c.error(new Error('aborted'))) }),
+          { status: 200, headers: { 'content-type': 'text/event-stream' } },
+        );
+      }
+      return new Response(null, { status: 204 });
+    });
+  });
+
+  it('is refused unless it is our panel page, framed in a tab, with a key in its URL', () => {
+    expect(openPort(panelSender(key, { frameId: 0 }), 'nod-panel').disconnected).toBe(true);
+    expect(openPort(panelSender(key, { id: 'someone-else' }), 'nod-panel').disconnected).toBe(true);
+    expect(openPort({ ...panelSender(key), url: extensionUrl('/panel.html') }, 'nod-panel').disconnected).toBe(true);
+    expect(openPort({ ...panelSender(key), url: `${extensionUrl('/popup.html')}#${key}` }, 'nod-panel').disconnected).toBe(true);
+    // Our content script carries our id too, but it is not the panel.
+    expect(openPort(tabSender('https://nod.contoso.example/x', { frameId: 3 }), 'nod-panel').disconnected).toBe(true);
+    expect(openPort(panelSender(key), 'nod-panel').disconnected).toBe(false);
+  });
+
+  it('gets the number, the content script never does, and a frame with another key gets nothing', async () => {
+    const page = openPort(tabSender('https://nod.contoso.example/t/contoso/interaction/1'));
+    page.send(message('page:observed', observation(marker)));
+    page.send(message('page:panelFrame', { key }));
+    const panel = openPort(panelSender(key), 'nod-panel');
+    const stranger = openPort(panelSender('ffffffff-e5f6-4789-8abc-def012345678', { frameId: 9 }), 'nod-panel');
+    page.send(message('signIn:start', { username: 'alice@contoso.example' }));
+
+    await vi.waitFor(() =>
+      expect(panel.posted).toContainEqual(
+        message('panel:view', { view: expect.objectContaining({ number: 42, status: 'pending', site: 'https://nod.contoso.example' }) }),
+      ),
+    );
+    // Every post to frames goes to all of them at once: the other frame would have had it by now.
+    expect(stranger.posted).toEqual([]);
+    const toPage = page.posted.filter((m: any) => m.type === 'signIn:view');
+    expect(toPage).toContainEqual(message('signIn:view', { view: expect.objectContaining({ status: 'pending', requestId: 'req1' }) }));
+    expect(JSON.stringify(page.posted)).not.toContain('"number"');
+
+    // The frame reports its height; the page UI hears it through the content script.
+    panel.send(message('panel:resized', { height: 236 }));
+    await vi.waitFor(() => expect(page.posted).toContainEqual(message('page:panelHeight', { height: 236 })));
+    // The other frame can neither resize the panel nor cancel the sign-in.
+    stranger.send(message('panel:resized', { height: 1 }));
+    stranger.send(message('panel:cancel', {}));
+    await settle();
+    expect(page.posted).not.toContainEqual(message('page:panelHeight', { height: 1 }));
+    expect(fetchSpy.mock.calls.filter(([, init]) => init?.method === 'DELETE')).toEqual([]);
+
+    // The panel's own Cancel ends the sign-in at the relay.
+    panel.send(message('panel:cancel', {}));
+    await vi.waitFor(() => expect(fetchSpy.mock.calls.filter(([, init]) => init?.method === 'DELETE')).toHaveLength(1));
+    await vi.waitFor(() => expect(panel.posted.at(-1)).toEqual(message('panel:view', { view: null })));
+  });
+
+  it('a frame that connects after the sign-in started is shown it at once', async () => {
+    const page = openPort(tabSender('https://nod.contoso.example/t/contoso/interaction/1'));
+    page.send(message('page:observed', observation(marker)));
+    page.send(message('signIn:start', { username: 'alice@contoso.example' }));
+    await vi.waitFor(() => expect(JSON.stringify(page.posted)).toContain('"pending"'));
+    page.send(message('page:panelFrame', { key }));
+    const panel = openPort(panelSender(key), 'nod-panel');
+    await vi.waitFor(() => expect(panel.posted).toContainEqual(message('panel:view', { view: expect.objectContaining({ number: 42 }) })));
+  });
+
+  it('cannot speak as the popup: extension-page messages from the panel page get no answer', async () => {
+    const answer = await fakeBrowser.runtime.onMessage.trigger(message('ui:getState', {}), panelSender(key));
+    expect(answer[0]).toBeUndefined();
   });
 });

@@ -12,7 +12,7 @@ import {
   parseReply,
   parseSignInPageMarker,
 } from '../../shared/schemas/extensionMessages';
-import { verifyContentScriptSender, verifyExtensionPageSender } from '../../extension/lib/messaging/verifySender';
+import { verifyContentScriptSender, verifyExtensionPageSender, verifyPanelFrameSender } from '../../extension/lib/messaging/verifySender';
 
 const extensionId = 'abcdefghijklmnopabcdefghijklmnop';
 const extensionBase = `chrome-extension://${extensionId}/`;
@@ -47,6 +47,26 @@ describe('message validation', () => {
     expect(parseMessage('contentScript', message('ui:getState', {}))).toBeUndefined();
     expect(parseMessage('contentScript', message('signIn:grant', { grant: 'g', requestId: 'r' }))).toBeUndefined();
     expect(parseMessage('extensionPage', message('signIn:start', { username: 'alice' }))).toBeUndefined();
+    // The panel's frame speaks only for itself, and nothing else speaks as it.
+    expect(parseMessage('panelFrame', message('ui:cancelSignIn', { tabId: 1 }))).toBeUndefined();
+    expect(parseMessage('contentScript', message('panel:retry', {}))).toBeUndefined();
+    expect(parseMessage('panelFrame', message('panel:retry', {}))).toEqual({ type: 'panel:retry', payload: {} });
+  });
+
+  it('the content script is never sent the number; the panel frame is', () => {
+    const view = {
+      tabId: 1,
+      tenant: 'contoso',
+      tenantDisplayName: 'Contoso',
+      username: 'alice@contoso.example',
+      site: 'https://nod.contoso.example',
+      number: 42,
+      status: 'pending' as const,
+    };
+    const { number: _number, ...withoutNumber } = view;
+    const toPage = parseMessage('toContentScript', { type: 'signIn:view', payload: { view } });
+    expect(toPage?.payload).toStrictEqual({ view: withoutNumber });
+    expect(parseMessage('toPanelFrame', { type: 'panel:view', payload: { view } })?.payload).toEqual({ view });
   });
 
   it('ignores malformed payloads and non-objects', () => {
@@ -58,7 +78,7 @@ describe('message validation', () => {
 
   it('every message names its channel and has a payload schema', () => {
     for (const [name, spec] of Object.entries(extensionMessages)) {
-      expect(['contentScript', 'toContentScript', 'extensionPage'], name).toContain(spec.channel);
+      expect(['contentScript', 'toContentScript', 'extensionPage', 'panelFrame', 'toPanelFrame'], name).toContain(spec.channel);
       expect(typeof spec.payload.safeParse, name).toBe('function');
       if (spec.channel === 'extensionPage') expect('reply' in spec, name).toBe(true);
     }
@@ -94,7 +114,7 @@ describe('sender checks', () => {
     expect(verifyContentScriptSender({ ...contentScript, origin: 'null' }, extensionId)).toBeUndefined();
   });
 
-  it('accepts extension pages only from our own origin', () => {
+  it('accepts extension pages only from our own origin, and only the popup and the options page', () => {
     expect(verifyExtensionPageSender({ id: extensionId, url: `${extensionBase}popup.html` }, extensionId, extensionBase)).toBe(true);
     expect(
       verifyExtensionPageSender({ id: extensionId, url: `${extensionBase}options.html`, tab: { id: 3 } }, extensionId, extensionBase),
@@ -104,6 +124,29 @@ describe('sender checks', () => {
     expect(verifyExtensionPageSender({ id: extensionId, url: 'chrome-extension://other/popup.html' }, extensionId, extensionBase)).toBe(
       false,
     );
+    // The panel page can be framed by any web page: it never speaks as the popup or the options page.
+    expect(verifyExtensionPageSender({ id: extensionId, url: `${extensionBase}panel.html#k` }, extensionId, extensionBase)).toBe(false);
+  });
+
+  it('accepts the panel frame only as our panel page, framed in a tab, with a key in its URL', () => {
+    const key = 'a1b2c3d4-e5f6-4789-8abc-def012345678';
+    const frame = {
+      id: extensionId,
+      url: `${extensionBase}panel.html#${key}`,
+      origin: `chrome-extension://${extensionId}`,
+      frameId: 4,
+      tab: { id: 7, url: 'https://nod.contoso.example/t/contoso/interaction/abc' },
+    };
+    expect(verifyPanelFrameSender(frame, extensionId, extensionBase)).toEqual({ tabId: 7, key });
+    expect(verifyPanelFrameSender({ ...frame, frameId: 0 }, extensionId, extensionBase)).toBeUndefined(); // a tab of its own
+    expect(verifyPanelFrameSender({ ...frame, tab: undefined }, extensionId, extensionBase)).toBeUndefined();
+    expect(verifyPanelFrameSender({ ...frame, url: `${extensionBase}panel.html` }, extensionId, extensionBase)).toBeUndefined();
+    expect(verifyPanelFrameSender({ ...frame, url: `${extensionBase}panel.html#short` }, extensionId, extensionBase)).toBeUndefined();
+    expect(verifyPanelFrameSender({ ...frame, url: `${extensionBase}popup.html#${key}` }, extensionId, extensionBase)).toBeUndefined();
+    expect(verifyPanelFrameSender({ ...frame, id: 'other' }, extensionId, extensionBase)).toBeUndefined();
+    // Our content script has our id too, but its URL is the web page's.
+    expect(verifyPanelFrameSender({ ...contentScript, frameId: 4 }, extensionId, extensionBase)).toBeUndefined();
+    expect(verifyPanelFrameSender({ ...frame, origin: 'https://evil.test' }, extensionId, extensionBase)).toBeUndefined();
   });
 });
 

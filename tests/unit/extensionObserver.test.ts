@@ -273,12 +273,25 @@ describe('when the content script talks to the background', () => {
     };
     await page.evaluate((v) => (window as any).fromBackground({ type: 'signIn:view', payload: { view: v } }), view);
     const draws = await page.evaluate(() => (window as any).draws);
-    expect(draws.at(-1)).toEqual({ state: { verdict: expect.objectContaining({ kind: 'genuine' }), view }, newView: true });
+    // Even a number the background never sends is dropped: the content script does not hold it.
+    const { number: _number, ...withoutNumber } = view;
+    expect(draws.at(-1)).toStrictEqual({
+      state: { verdict: expect.objectContaining({ kind: 'genuine' }), view: withoutNumber },
+      newView: true,
+    });
     // The page hears the status, never the number.
     await expect
       .poll(() => page.evaluate(() => (window as any).heard.at(-1)))
       .toEqual({ type: 'nod:status', status: 'pending', requestId: 'r1' });
     expect(JSON.stringify(await page.evaluate(() => (window as any).heard))).not.toContain('42');
+
+    // The UI framed the panel: the background learns the frame's key, and sizes come back to the UI.
+    await page.evaluate(() => (window as any).Nod.findPageUiBridge().panelFramed('a1b2c3d4-e5f6-4789-8abc-def012345678'));
+    await expect
+      .poll(async () => (await posted(page)).at(-1))
+      .toEqual({ type: 'page:panelFrame', payload: { key: 'a1b2c3d4-e5f6-4789-8abc-def012345678' } });
+    await page.evaluate(() => (window as any).fromBackground({ type: 'page:panelHeight', payload: { height: 236 } }));
+    expect((await page.evaluate(() => (window as any).draws)).at(-1)).toMatchObject({ state: { panelHeight: 236 }, newView: false });
     await page.close();
   });
 });

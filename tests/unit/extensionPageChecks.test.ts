@@ -162,13 +162,19 @@ describe('hand-written checks agree with the zod schemas', () => {
       ['page:verdict', { kind: 'other' }],
       ...variants(view).map((v) => ['signIn:view', { view: v }] as [string, unknown]),
       ...brokeredStatuses.map((status) => ['signIn:view', { view: { ...view, status } }] as [string, unknown]),
+      // The number is never the page's: dropped whatever it is.
       ['signIn:view', { view: { ...view, number: 999 } }],
-      ['signIn:view', { view: { ...view, number: 1000 } }],
+      ['signIn:view', { view: { ...view, number: 'forty-two' } }],
       ['signIn:view', { view: { ...view, tabId: 2 ** 53 } }],
       ['signIn:view', { view: null }],
       ['signIn:view', {}],
       ...variants({ grant: 'g'.repeat(40), requestId: 'r1' }).map((p) => ['signIn:grant', p] as [string, unknown]),
       ...variants({ username: 'bob@contoso.example' }).map((p) => ['page:fillUsername', p] as [string, unknown]),
+      ...variants({ height: 236 }).map((p) => ['page:panelHeight', p] as [string, unknown]),
+      ['page:panelHeight', { height: 0 }],
+      ['page:panelHeight', { height: 2000 }],
+      ['page:panelHeight', { height: 2001 }],
+      ['panel:view', { view }],
       ['signIn:start', { username: 'alice@contoso.example' }],
       ['ui:getState', {}],
       ['constructor', {}],
@@ -177,7 +183,9 @@ describe('hand-written checks agree with the zod schemas', () => {
     ];
     for (const [type, payload] of payloads) {
       const raw = { type, payload };
-      expect(parseBackgroundMessage(raw), JSON.stringify(raw)).toEqual(parseMessage('toContentScript', raw));
+      const parsed = parseBackgroundMessage(raw);
+      expect(parsed, JSON.stringify(raw)).toEqual(parseMessage('toContentScript', raw));
+      expect(JSON.stringify(parsed ?? {}), JSON.stringify(raw)).not.toContain('"number"');
     }
     for (const raw of [null, 'page:verdict', [], { type: 'page:verdict' }])
       expect(parseBackgroundMessage(raw)).toEqual(parseMessage('toContentScript', raw));

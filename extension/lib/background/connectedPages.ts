@@ -14,6 +14,8 @@ export interface ConnectedPage {
   clientId?: string;
   /** The page UI script was injected (or is being injected) into this page. */
   ui?: boolean;
+  /** The key the page UI put in its panel frame's URL. */
+  panelKey?: string;
 }
 
 /** The content scripts' ports, one per tab: what the background knows of each tab's page, and how to reach it. */

@@ -6,12 +6,19 @@ import type { PageUiBridge, PageUiState } from './pageBridge';
 /**
  * The extension's UI on a page, drawn for the content script through its bridge: the sign-in panel on a
  * genuine page, the look-alike warning, the Sign in with Nod offer. In a closed shadow root, so the page
- * cannot reach into it (element.shadowRoot is null) and cannot read the number; Preact renders every
- * value as text.
+ * cannot reach into it (element.shadowRoot is null); Preact renders every value as text.
+ *
+ * The panel's content — the verified site, the number, the countdown, the outcome and its buttons — is
+ * a frame of the extension's own page (`panelPageUrl`, web-accessible), which gets the sign-in from the
+ * background: the page's DOM never holds the number, so no page script finds it (`window.find`,
+ * `innerText`, a shadow root it can reach). The frame's URL carries a random key, announced to the
+ * background through the content script, so the background talks to this frame only.
  */
-export function mountPageUi(bridge: PageUiBridge): void {
+export function mountPageUi(bridge: PageUiBridge, panelPageUrl: string): void {
   const dismissed = { banner: false, offer: false, panel: false };
   let current: PageUiState = { view: null };
+  const panelKey = crypto.randomUUID();
+  const panelFrameUrl = `${panelPageUrl}#${panelKey}`;
 
   const host = document.createElement('nod-extension-ui');
   const shadow = host.attachShadow({ mode: 'closed' });
@@ -21,22 +28,19 @@ export function mountPageUi(bridge: PageUiBridge): void {
   shadow.append(style, root);
 
   const draw = () => {
-    const { verdict, view } = current;
+    const { verdict, view, panelHeight } = current;
     if (verdict && verdict.kind !== 'none' && !host.isConnected) document.documentElement.append(host);
     render(
       <PageUi
         verdict={verdict}
         view={view}
+        panelFrameUrl={panelFrameUrl}
+        panelHeight={panelHeight}
         dismissed={dismissed}
         onDismiss={(what) => {
           dismissed[what] = true;
           draw();
         }}
-        onRetry={() => {
-          dismissed.panel = false;
-          bridge.retry();
-        }}
-        onCancel={() => bridge.cancel()}
         onOffer={(loginUrl) => location.assign(loginUrl)}
       />,
       root,
@@ -55,4 +59,5 @@ export function mountPageUi(bridge: PageUiBridge): void {
       host.remove();
     },
   });
+  bridge.panelFramed(panelKey);
 }

@@ -1,4 +1,4 @@
-import type { PageVerdict, SignInView } from '../../../shared/schemas/extensionMessages';
+import type { PageSignInView, PageVerdict } from '../../../shared/schemas/extensionMessages';
 
 /**
  * How the content script (nod-page.js, on every allowed page) meets the scripts the background injects
@@ -16,12 +16,14 @@ const world = globalThis as IsolatedWorld;
 export interface PageUiState {
   /** The background's judgement of the page. */
   verdict?: PageVerdict;
-  /** The brokered sign-in in this tab, for the panel. */
-  view: SignInView | null;
+  /** The brokered sign-in in this tab, for the panel (never its number: the panel's frame shows that). */
+  view: PageSignInView | null;
+  /** The height of what the panel's frame shows, as the frame reported it. */
+  panelHeight?: number;
 }
 
 /** What the UI script draws with. */
-export interface PageUi {
+export interface PageUiDrawer {
   /** Draw `state`; `newView` when the background sent a new sign-in view (a new request shows the panel again). */
   draw(state: PageUiState, newView: boolean): void;
   /** Take the UI off the page (the extension was updated or removed). */
@@ -31,9 +33,9 @@ export interface PageUi {
 /** What the content script offers the UI script. */
 export interface PageUiBridge {
   /** Draw the current state with `ui` now and on every change. Only the first UI counts. */
-  attach(ui: PageUi): void;
-  retry(): void;
-  cancel(): void;
+  attach(ui: PageUiDrawer): void;
+  /** The UI framed the sign-in panel with this key in the frame's URL. */
+  panelFramed(key: string): void;
 }
 
 export const findPageUiBridge = (): PageUiBridge | undefined => world.__nodPageUiBridge;

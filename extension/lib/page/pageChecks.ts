@@ -2,9 +2,9 @@ import type {
   Envelope,
   MessageOn,
   PageToExtensionMessage,
+  PageSignInView,
   PageVerdict,
   SignInPageMarker,
-  SignInView,
 } from '../../../shared/schemas/extensionMessages';
 
 /**
@@ -30,7 +30,7 @@ export const signInPageSteps: readonly SignInPageMarker['step'][] = [
   'done',
   'error',
 ];
-export const brokeredStatuses: readonly SignInView['status'][] = [
+export const brokeredStatuses: readonly PageSignInView['status'][] = [
   'pending',
   'approved',
   'denied',
@@ -61,10 +61,10 @@ const pick = (from: Obj, keys: string[]): Obj => {
   return out;
 };
 
-export const isTenantName = (value: unknown): value is string => isText(value, 40, 2) && /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/.test(value);
+const isTenantName = (value: unknown): value is string => isText(value, 40, 2) && /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/.test(value);
 
 /** shared/schemas/common.ts `username`: trimmed, 1–254, no spaces or quotes, lower-cased. */
-export function checkUsername(value: unknown): string | undefined {
+function checkUsername(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const trimmed = value.trim();
   if (trimmed.length < 1 || trimmed.length > 254 || !/^[^\s<>"'`]+$/.test(trimmed)) return undefined;
@@ -72,7 +72,7 @@ export function checkUsername(value: unknown): string | undefined {
 }
 
 /** shared/schemas/common.ts `origin`: scheme, host and port of an http(s) URL, nothing more. */
-export function isOrigin(value: unknown): value is string {
+function isOrigin(value: unknown): value is string {
   if (!isText(value, 300)) return false;
   try {
     const url = new URL(value);
@@ -146,7 +146,8 @@ function checkVerdict(value: unknown): PageVerdict | undefined {
   }
 }
 
-function checkView(value: unknown): SignInView | undefined {
+/** A sign-in as the content script gets it (pageSignInView): a `number` is not for the page, and is dropped. */
+function checkView(value: unknown): PageSignInView | undefined {
   if (!isObject(value)) return undefined;
   const ok =
     isInt(value.tabId) &&
@@ -155,8 +156,7 @@ function checkView(value: unknown): SignInView | undefined {
     isText(value.tenantDisplayName, 200) &&
     isText(value.username, 254) &&
     isOrigin(value.site) &&
-    optional(value.number, (v) => isInt(v, 0, 999)) &&
-    brokeredStatuses.includes(value.status as SignInView['status']) &&
+    brokeredStatuses.includes(value.status as PageSignInView['status']) &&
     optional(value.expiresAt, (v) => isText(v, 40)) &&
     optional(value.retryAt, (v) => isText(v, 40)) &&
     optional(value.message, (v) => isText(v, 500));
@@ -168,10 +168,9 @@ function checkView(value: unknown): SignInView | undefined {
     tenantDisplayName: value.tenantDisplayName as string,
     username: value.username as string,
     site: value.site as string,
-    ...pick(value, ['number']),
-    status: value.status as SignInView['status'],
+    status: value.status as PageSignInView['status'],
     ...pick(value, ['expiresAt', 'retryAt', 'message']),
-  } as SignInView;
+  } as PageSignInView;
 }
 
 /** A message from the background on the page port (parseMessage('toContentScript', raw)). */
@@ -195,6 +194,8 @@ export function parseBackgroundMessage(raw: unknown): Envelope<MessageOn<'toCont
       const username = checkUsername(payload.username);
       return username === undefined ? undefined : { type, payload: { username } };
     }
+    case 'page:panelHeight':
+      return isInt(payload.height, 0, 2000) ? { type, payload: { height: payload.height } } : undefined;
     default:
       return undefined;
   }

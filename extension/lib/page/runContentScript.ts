@@ -3,12 +3,12 @@ import type {
   ExtensionToPageMessage,
   MessageOn,
   PageObservation,
+  PageSignInView,
   Payload,
-  SignInView,
 } from '../../../shared/schemas/extensionMessages';
 import { observePage, readPage } from './observePage';
 import { pagePortName, parseBackgroundMessage, parsePageMessage, signInPageMarkerVersion } from './pageChecks';
-import { type PageUi, type PageUiState, exposePageReport, exposePageUiBridge, reportWanted } from './pageBridge';
+import { type PageUiDrawer, type PageUiState, exposePageReport, exposePageUiBridge, reportWanted } from './pageBridge';
 
 /** The part of `runtime` the content script uses (the same in Chrome's `chrome` and Firefox's `browser`). */
 export interface PagePort {
@@ -17,7 +17,8 @@ export interface PagePort {
   onDisconnect: { addListener(listener: () => void): void };
 }
 
-export interface ScriptContext {
+/** The part of the extension's runtime the content script uses. */
+export interface ExtensionRuntime {
   /** False once the extension was updated or removed: the script then stops reconnecting. */
   readonly isValid: boolean;
   connect(name: string): PagePort;
@@ -36,10 +37,11 @@ export interface ScriptContext {
  *   look-alike warning, in a closed shadow root) only when there is something to show, and the UI draws
  *   through the bridge this script exposes in the extension's isolated world.
  *
- * It never decides whether a page is genuine and never sees the collector secret; the page never sees
- * the number.
+ * It never decides whether a page is genuine, never sees the collector secret, and never holds the
+ * number: the panel's frame (an extension page on the extension's own origin) gets that from the
+ * background, out of reach of the page and of this script.
  */
-export function runContentScript(ctx: ScriptContext): () => void {
+export function runContentScript(ctx: ExtensionRuntime): () => void {
   // Registered for the page and also injected by the popup (activeTab): run once per page.
   const once = globalThis as { __nodContentScript?: boolean };
   if (once.__nodContentScript) return () => undefined;
@@ -48,7 +50,9 @@ export function runContentScript(ctx: ScriptContext): () => void {
   /** The page was reported: the port is (or is being re-)opened and everything below is live. */
   let reporting = false;
   const state: PageUiState = { view: null };
-  let ui: PageUi | undefined;
+  let ui: PageUiDrawer | undefined;
+  /** The key of the panel frame the UI made, announced again whenever the port reopens. */
+  let panelKey: string | undefined;
   let reconnects = 0;
 
   const send = <K extends MessageOn<'contentScript'>>(type: K, payload: Payload<K>) => {
@@ -70,7 +74,7 @@ export function runContentScript(ctx: ScriptContext): () => void {
         ui?.draw(state, false);
         return;
       case 'signIn:view': {
-        const view: SignInView | null = received.payload.view;
+        const view: PageSignInView | null = received.payload.view;
         state.view = view;
         if (genuine() && view) {
           // The page learns how the request stands, never the number.
@@ -91,6 +95,10 @@ export function runContentScript(ctx: ScriptContext): () => void {
         return;
       case 'page:fillUsername':
         if (genuine()) fillUsername(received.payload.username);
+        return;
+      case 'page:panelHeight':
+        state.panelHeight = received.payload.height;
+        ui?.draw(state, false);
         return;
     }
   };
@@ -113,6 +121,7 @@ export function runContentScript(ctx: ScriptContext): () => void {
       if (ctx.isValid && reconnects++ < 1000) setTimeout(connect, reconnects < 5 ? 50 : 1000);
     });
     send('page:observed', seen ?? observePage(document));
+    if (panelKey) send('page:panelFrame', { key: panelKey });
   };
 
   // The page's hand-off: only from this very window and origin, only in the schema, only on a genuine page.
@@ -146,8 +155,10 @@ export function runContentScript(ctx: ScriptContext): () => void {
         ui = next;
         ui.draw(state, Boolean(state.view));
       },
-      retry: () => send('signIn:retry', {}),
-      cancel: () => send('signIn:cancel', {}),
+      panelFramed(key) {
+        panelKey = key;
+        send('page:panelFrame', { key });
+      },
     });
     // While a sign-in waits, keep the background awake (it would be stopped after 30 s without events).
     keepAlive = setInterval(() => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { brokeredStatuses, type SignInView } from '../../../shared/schemas/extensionMessages';
+import { brokeredStatuses, type PageSignInView, type SignInView } from '../../../shared/schemas/extensionMessages';
 import { origin, tenantName } from '../../../shared/schemas/common';
 import { finalRequestStatuses } from '../../../shared/schemas/signInRequests';
 
@@ -52,6 +52,12 @@ export function viewOf(record: BrokeredSignIn): SignInView {
     ...(record.retryAt ? { retryAt: record.retryAt } : {}),
     ...(record.message ? { message: record.message } : {}),
   };
+}
+
+/** The same sign-in for the content script: never the number, which page scripts must not be able to read. */
+export function pageViewOf(view: SignInView): PageSignInView {
+  const { number: _number, ...rest } = view;
+  return rest;
 }
 
 /** Where brokered sign-ins are kept; `storage.session` in the extension, a Map in tests. */

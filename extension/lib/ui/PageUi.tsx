@@ -1,19 +1,26 @@
-import type { PageVerdict, SignInView } from '../../../shared/schemas/extensionMessages';
-import { SignInCard } from './SignInCard';
+import type { PageSignInView, PageVerdict } from '../../../shared/schemas/extensionMessages';
 import { siteLabel } from './format';
 
 export interface PageUiProps {
   verdict?: PageVerdict;
-  view: SignInView | null;
+  view: PageSignInView | null;
+  /** The panel's frame: the extension's panel page, with the frame's key. */
+  panelFrameUrl: string;
+  /** The height of what the frame shows, once it said. */
+  panelHeight?: number;
   dismissed: { banner: boolean; offer: boolean; panel: boolean };
   onDismiss: (what: 'banner' | 'offer' | 'panel') => void;
-  onRetry: () => void;
-  onCancel: () => void;
   onOffer: (loginUrl: string) => void;
 }
 
-/** What the extension shows on a page, inside its closed shadow root: the sign-in panel, a look-alike warning or the offer. */
-export function PageUi({ verdict, view, dismissed, onDismiss, onRetry, onCancel, onOffer }: PageUiProps) {
+/** Room for a waiting sign-in until the panel's frame reports its height. */
+const panelFrameStartHeight = 250;
+
+/**
+ * What the extension shows on a page, inside its closed shadow root: the sign-in panel (its header here,
+ * its content in a frame on the extension's origin), a look-alike warning or the offer.
+ */
+export function PageUi({ verdict, view, panelFrameUrl, panelHeight, dismissed, onDismiss, onOffer }: PageUiProps) {
   return (
     <div class="nod">
       {verdict?.kind === 'lookalike' && !dismissed.banner && <LookalikeBanner verdict={verdict} onDismiss={() => onDismiss('banner')} />}
@@ -25,7 +32,13 @@ export function PageUi({ verdict, view, dismissed, onDismiss, onRetry, onCancel,
               ×
             </button>
           </header>
-          <SignInCard view={view} onRetry={onRetry} onCancel={onCancel} />
+          <iframe
+            class="panel-frame"
+            src={panelFrameUrl}
+            title="Nod sign-in"
+            style={{ height: `${panelHeight ?? panelFrameStartHeight}px` }}
+            data-testid="nod-panel-frame"
+          />
         </aside>
       )}
       {verdict?.kind === 'offer' && !dismissed.offer && (

@@ -1,4 +1,4 @@
-/** The extension's look, shared by the in-page panel (inside its closed shadow root), the popup and the options page. */
+/** The extension's look, shared by the in-page UI (inside its closed shadow root), the panel's frame, the popup and the options page. */
 export const baseStyles = `
 :host { all: initial; }
 * { box-sizing: border-box; }
@@ -32,6 +32,7 @@ export const pageUiStyles = `${baseStyles}
   border: 1px solid var(--line); border-radius: 8px; box-shadow: 0 8px 28px rgba(0,0,0,.25); }
 .panel header { display: flex; justify-content: space-between; align-items: center; font-weight: 600; color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .5px; }
 .panel header button { border: none; padding: 2px 6px; font-size: 16px; line-height: 1; }
+.panel-frame { display: block; width: 100%; border: 0; margin: 0; background: transparent; color-scheme: normal; }
 .banner { position: fixed; top: 0; left: 0; right: 0; z-index: 2147483647; padding: 14px 20px; background: var(--warn-bg); color: var(--warn-fg);
   border-bottom: 3px solid var(--bad); box-shadow: 0 4px 16px rgba(0,0,0,.2); }
 .banner h2 { margin: 0 0 4px; font-size: 18px; }

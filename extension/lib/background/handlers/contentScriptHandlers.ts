@@ -1,7 +1,7 @@
 import type { HandlerMap } from '../../messaging/handlerMap';
 import { onPageObserved } from './contentScript/onPageObserved';
+import { onPanelFrame } from './contentScript/onPanelFrame';
 import { onSignInCancel } from './contentScript/onSignInCancel';
-import { onSignInRetry } from './contentScript/onSignInRetry';
 import { onSignInStart } from './contentScript/onSignInStart';
 import type { PageContext } from './contexts';
 
@@ -10,7 +10,7 @@ export const contentScriptHandlers: HandlerMap<'contentScript', PageContext> = {
   'page:observed': onPageObserved,
   'signIn:start': onSignInStart,
   'signIn:cancel': onSignInCancel,
-  'signIn:retry': onSignInRetry,
+  'page:panelFrame': onPanelFrame,
   // Receiving it is the point: the browser keeps the background running while messages arrive.
   keepAlive: async () => undefined,
 };

@@ -7,6 +7,13 @@ export interface PageContext {
   services: BackgroundServices;
 }
 
+/** A panel frame's message: from a frame in `tabId` carrying `key`, whose port passed the sender check. */
+export interface PanelFrameContext {
+  tabId: number;
+  key: string;
+  services: BackgroundServices;
+}
+
 /** A message from the popup or the options page, which passed the sender check. */
 export interface ExtensionPageContext {
   services: BackgroundServices;
