@@ -1,6 +1,6 @@
 import { browser } from 'wxt/browser';
 
-export const contentScriptId = 'nod-page';
+const contentScriptId = 'nod-page';
 export const contentScriptFile = '/nod-page.js';
 /** The page UI (panel, offer, look-alike warning): injected by the background only when there is something to show. */
 export const pageUiFile = '/nod-page-ui.js';

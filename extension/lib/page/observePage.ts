@@ -144,7 +144,7 @@ function isSignInField(input: Element): boolean {
 }
 
 /** The text under `root`, in document order, read node by node and never more than `max` characters of it. */
-export function boundedText(root: Node | null | undefined, max: number): string {
+function boundedText(root: Node | null | undefined, max: number): string {
   if (!root) return '';
   const walker = (root.ownerDocument ?? (root as Document)).createTreeWalker(root, 4 /* NodeFilter.SHOW_TEXT */);
   let text = '';
