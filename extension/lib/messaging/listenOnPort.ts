@@ -10,18 +10,13 @@ export interface ListenedPort {
  * Handle a port's messages (its sender already checked) one at a time, in order — a start must see the
  * observation sent just before it. Each message is validated for the channel; anything else is ignored.
  */
-export function listenOnPort<C extends Channel, Context>(
-  port: ListenedPort,
-  channel: C,
-  handlers: HandlerMap<C, Context>,
-  context: Context,
-): void {
+export function listenOnPort<C extends Channel, From>(port: ListenedPort, channel: C, handlers: HandlerMap<C, From>, from: From): void {
   let queue = Promise.resolve();
   port.onMessage.addListener((raw) => {
     const received = parseMessage(channel, raw);
     if (!received) return;
     queue = queue
-      .then(() => dispatchMessage(handlers, received, context))
+      .then(() => dispatchMessage(handlers, received, from))
       .then(() => undefined)
       .catch((error: unknown) => console.warn(`Nod: ${received.type} failed`, error));
   });

@@ -3,10 +3,10 @@ import { onPageObserved } from './contentScript/onPageObserved';
 import { onPanelFrame } from './contentScript/onPanelFrame';
 import { onSignInCancel } from './contentScript/onSignInCancel';
 import { onSignInStart } from './contentScript/onSignInStart';
-import type { PageContext } from './contexts';
+import type { FromPage } from './senders';
 
 /** What the background does with each message of a content script (untrusted: the page may have influenced it). */
-export const contentScriptHandlers: HandlerMap<'contentScript', PageContext> = {
+export const contentScriptHandlers: HandlerMap<'contentScript', FromPage> = {
   'page:observed': onPageObserved,
   'signIn:start': onSignInStart,
   'signIn:cancel': onSignInCancel,

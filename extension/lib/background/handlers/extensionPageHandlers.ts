@@ -1,5 +1,5 @@
 import type { HandlerMap } from '../../messaging/handlerMap';
-import type { ExtensionPageContext } from './contexts';
+import type { FromExtensionPage } from './senders';
 import { answerAddRelay } from './extensionPage/answerAddRelay';
 import { answerCancelSignIn } from './extensionPage/answerCancelSignIn';
 import { answerGetState } from './extensionPage/answerGetState';
@@ -11,7 +11,7 @@ import { answerRemoveRelay } from './extensionPage/answerRemoveRelay';
 import { answerRetrySignIn } from './extensionPage/answerRetrySignIn';
 
 /** How the background answers each message of the popup and the options page. */
-export const extensionPageHandlers: HandlerMap<'extensionPage', ExtensionPageContext> = {
+export const extensionPageHandlers: HandlerMap<'extensionPage', FromExtensionPage> = {
   'ui:getState': answerGetState,
   'ui:addRelay': answerAddRelay,
   'ui:removeRelay': answerRemoveRelay,

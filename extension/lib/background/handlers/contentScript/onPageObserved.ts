@@ -4,7 +4,7 @@ import { refreshRelays } from '../../../relays/refreshRelays';
 import { loadRelays } from '../../../relays/relayStore';
 import type { Handler } from '../../../messaging/handlerMap';
 import { showBadge } from '../../badge';
-import type { PageContext } from '../contexts';
+import type { FromPage } from '../senders';
 
 /** Discovery older than this is read again before a page is called a look-alike. */
 export const staleAfterMs = 5 * 60_000;
@@ -14,7 +14,7 @@ export const staleAfterMs = 5 * 60_000;
  * only a claim), tell the content script, show the page UI when there is something to show, and end a
  * sign-in whose tab left the page it was for.
  */
-export const onPageObserved: Handler<'page:observed', PageContext> = async (seen, { page, services }) => {
+export const onPageObserved: Handler<'page:observed', FromPage> = async (seen, { page, services }) => {
   const { pages, broker } = services;
   let verdict = assessPage(page.origin, seen, await loadRelays());
   if (verdict.kind === 'lookalike' || (verdict.kind === 'none' && seen.marker)) {

@@ -1,10 +1,10 @@
 import type { Handler } from '../../../messaging/handlerMap';
 import { matchSignInOrigin } from '../../../origins/matchSignInOrigin';
 import { loadRelays } from '../../../relays/relayStore';
-import type { PageContext } from '../contexts';
+import type { FromPage } from '../senders';
 
 /** The genuine page handed phone sign-in off: create the request for the page's real origin. */
-export const onSignInStart: Handler<'signIn:start', PageContext> = async ({ username }, { page, services }) => {
+export const onSignInStart: Handler<'signIn:start', FromPage> = async ({ username }, { page, services }) => {
   // Only a page the background itself judged genuine, from its real origin, may start a sign-in.
   const verdict = page.verdict;
   if (verdict?.kind !== 'genuine' || verdict.site !== page.origin) return;

@@ -1,7 +1,7 @@
 import type { Handler } from '../../../messaging/handlerMap';
-import type { ExtensionPageContext } from '../contexts';
+import type { FromExtensionPage } from '../senders';
 
-export const answerCancelSignIn: Handler<'ui:cancelSignIn', ExtensionPageContext> = async ({ tabId }, { services }) => {
+export const answerCancelSignIn: Handler<'ui:cancelSignIn', FromExtensionPage> = async ({ tabId }, { services }) => {
   await services.broker.cancel(tabId);
   return { ok: true };
 };

@@ -5,10 +5,10 @@ import { loadAccounts, loadResults } from '../../../history/history';
 import type { Handler } from '../../../messaging/handlerMap';
 import { originPattern } from '../../../relays/normaliseRelayUrl';
 import { loadRelays } from '../../../relays/relayStore';
-import type { ExtensionPageContext } from '../contexts';
+import type { FromExtensionPage } from '../senders';
 
 /** Everything the popup and the options page show; with a tab id, also what the background knows of that tab. */
-export const answerGetState: Handler<'ui:getState', ExtensionPageContext> = async ({ tabId }, { services }) => {
+export const answerGetState: Handler<'ui:getState', FromExtensionPage> = async ({ tabId }, { services }) => {
   const [relays, patterns, pending, accounts, results] = await Promise.all([
     loadRelays(),
     grantedPatterns(),

@@ -1,8 +1,8 @@
 import type { Handler } from '../../../messaging/handlerMap';
 import { refreshRelays } from '../../../relays/refreshRelays';
-import type { ExtensionPageContext } from '../contexts';
+import type { FromExtensionPage } from '../senders';
 
-export const answerRefreshRelays: Handler<'ui:refreshRelays', ExtensionPageContext> = async () => {
+export const answerRefreshRelays: Handler<'ui:refreshRelays', FromExtensionPage> = async () => {
   await refreshRelays();
   return { ok: true };
 };

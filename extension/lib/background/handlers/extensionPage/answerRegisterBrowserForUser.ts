@@ -1,8 +1,8 @@
 import type { Handler } from '../../../messaging/handlerMap';
 import { registerBrowserForUser } from '../../../relays/registerBrowserForUser';
-import type { ExtensionPageContext } from '../contexts';
+import type { FromExtensionPage } from '../senders';
 
-export const answerRegisterBrowserForUser: Handler<'ui:registerBrowserForUser', ExtensionPageContext> = async (input) => {
+export const answerRegisterBrowserForUser: Handler<'ui:registerBrowserForUser', FromExtensionPage> = async (input) => {
   await registerBrowserForUser(input);
   return { ok: true };
 };

@@ -1,8 +1,8 @@
 import type { Handler } from '../../../messaging/handlerMap';
-import type { PanelFrameContext } from '../contexts';
+import type { FromPanelFrame } from '../senders';
 
 /** Cancel the tab's sign-in from the panel. */
-export const onPanelCancel: Handler<'panel:cancel', PanelFrameContext> = async (_payload, { tabId, key, services }) => {
+export const onPanelCancel: Handler<'panel:cancel', FromPanelFrame> = async (_payload, { tabId, key, services }) => {
   const page = services.pages.get(tabId);
   const current = await services.broker.view(tabId);
   if (page?.panelKey !== key || current?.site !== page.origin) return;

@@ -1,9 +1,9 @@
 import { message } from '../../../../../shared/schemas/extensionMessages';
 import type { Handler } from '../../../messaging/handlerMap';
-import type { PanelFrameContext } from '../contexts';
+import type { FromPanelFrame } from '../senders';
 
 /** The panel frame's content changed height: the page UI sizes the frame to it (the page UI cannot look inside). */
-export const onPanelResized: Handler<'panel:resized', PanelFrameContext> = async ({ height }, { tabId, key, services }) => {
+export const onPanelResized: Handler<'panel:resized', FromPanelFrame> = async ({ height }, { tabId, key, services }) => {
   if (services.pages.get(tabId)?.panelKey !== key) return;
   services.pages.post(tabId, message('page:panelHeight', { height }));
 };
