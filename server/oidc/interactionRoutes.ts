@@ -26,7 +26,7 @@ const expired = () =>
   new ProblemError('not_found', 'This sign-in has expired. Go back to the site you were signing in to and start again.');
 
 /**
- * The hosted sign-in page: oidc-provider's login interaction. The page (server/pages) asks for
+ * The hosted sign-in page: oidc-provider's login interaction. The page (hosted/, rendered by server/pages) asks for
  * the username, offers the ways this user may sign in, runs them against the relay's sign-in
  * API, and hands the resulting one-time grant back here to finish the interaction.
  */

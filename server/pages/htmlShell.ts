@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** Where `npm run build:pages` writes the page bundles. */
-export const pagesDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/pages');
+/** Where `npm run build:hosted` writes the hosted pages' bundles (the browser app in hosted/). */
+export const pagesDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/hosted');
 
 /**
  * The Content-Security-Policy of every page the relay renders: scripts and styles only from the
@@ -86,7 +86,9 @@ export function htmlShell(options: {
   head?: string;
 }): string {
   const assets = pageAssets(options.entry);
-  const fallback = assets ? '' : '<p class="notice">The sign-in pages were not built. Run <code>npm run build:pages</code> and reload.</p>';
+  const fallback = assets
+    ? ''
+    : '<p class="notice">The sign-in pages were not built. Run <code>npm run build:hosted</code> and reload.</p>';
   const styles = (assets?.styles ?? []).map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}">`).join('');
   // Plain pages (logout, errors) run no script at all.
   const scripts = (options.entry === 'plain' ? [] : (assets?.scripts ?? []))

@@ -14,7 +14,7 @@ const types: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** The built page bundles (`npm run build:pages` → dist/pages), under `/pages/`. Names carry content hashes. */
+/** The hosted pages' bundles (`npm run build:hosted` → dist/hosted), under `/pages/`. Names carry content hashes. */
 export function staticRoutes(app: FastifyInstance): void {
   defineRoute(
     app,

@@ -1,6 +1,6 @@
 /**
  * What the tests need built, and whether a build is current. One mechanism for every test file:
- * `npm test` runs `npm run build` (pages, phone app, Chrome extension) before Vitest, and Vitest's
+ * `npm test` runs `npm run build` (hosted pages, phone app, Chrome extension) before Vitest, and Vitest's
  * globalSetup (tests/globalSetup.ts) builds, once per run, whatever is still missing or older than
  * its sources — the end-to-end test build of the extension always, and everything when someone runs
  * `npx vitest run tests/e2e/x.test.ts` by itself. Test files never build.
@@ -52,10 +52,10 @@ const at = (...parts: string[]) => parts.map((part) => path.join(repoRoot, part)
 /** In the order they are built. */
 export const builds: Build[] = [
   {
-    name: 'hosted pages (dist/pages)',
-    output: path.join(repoRoot, 'dist/pages/.vite/manifest.json'),
-    sources: at('server/pages', 'shared'),
-    run: npmRun('build:pages'),
+    name: 'hosted pages (dist/hosted)',
+    output: path.join(repoRoot, 'dist/hosted/.vite/manifest.json'),
+    sources: at('hosted', 'shared'),
+    run: npmRun('build:hosted'),
   },
   {
     name: 'phone app (dist/pwa)',

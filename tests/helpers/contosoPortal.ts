@@ -1,7 +1,7 @@
 /**
  * The Contoso Portal demo site (server/demo) beside a test relay, registered as a client of
  * tenant contoso: the site a person signs in to in the end-to-end tests. Signing in goes through
- * the relay's hosted page (dist/pages, built before the tests: tests/helpers/builds.ts).
+ * the relay's hosted page (dist/hosted, built before the tests: tests/helpers/builds.ts).
  */
 import net from 'node:net';
 import { type DemoSite, startDemoSite } from '../../server/demo/createDemoSite';

@@ -1,4 +1,4 @@
-import type { RequestStatus, SignInMethod } from '../../../../shared/schemas/signInRequests';
+import type { RequestStatus, SignInMethod } from '../../../shared/schemas/signInRequests';
 
 /** The seed's words for each way to sign in (Microsoft Authenticator's phone sign-in). */
 export const methodLabels: Record<SignInMethod, string> = {

@@ -6,8 +6,8 @@ import { defineConfig } from 'vite';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /**
- * The relay's own pages (hosted sign-in, My Sign-ins, plain pages), built to dist/pages and
- * served by the relay under /pages/. No inline script or style anywhere: the pages run under a
+ * The hosted pages (the relay's sign-in page, My Sign-ins, plain pages), built to dist/hosted and
+ * served by the relay under /pages/ (server/pages/staticRoutes.ts). No inline script or style anywhere: the pages run under a
  * strict Content-Security-Policy (`script-src 'self'`, `style-src 'self'`).
  */
 export default defineConfig({
@@ -17,7 +17,7 @@ export default defineConfig({
   publicDir: false,
   logLevel: 'warn',
   build: {
-    outDir: path.resolve(here, '../../dist/pages'),
+    outDir: path.resolve(here, '../dist/hosted'),
     emptyOutDir: true,
     manifest: true,
     target: 'es2022',

@@ -6,10 +6,10 @@ import {
   type MySignInsSummary,
   mySignInsSummary,
   type SecurityMethod,
-} from '../../../../shared/schemas/hostedPages';
-import { callRelay } from '../../../../shared/relay/callRelay';
-import { RelayProblem } from '../../../../shared/relay/relayErrors';
-import { noContent } from '../../../../shared/schemas/common';
+} from '../../../shared/schemas/hostedPages';
+import { callRelay } from '../../../shared/relay/callRelay';
+import { RelayProblem } from '../../../shared/relay/relayErrors';
+import { noContent } from '../../../shared/schemas/common';
 import { failureWords } from '../failureWords';
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }) : 'Never');

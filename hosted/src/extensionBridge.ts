@@ -2,7 +2,7 @@ import {
   type ExtensionToPageMessage,
   extensionToPageMessage,
   type PageToExtensionMessage,
-} from '../../../shared/schemas/extensionMessages';
+} from '../../shared/schemas/extensionMessages';
 
 /**
  * The page's side of the hand-off with the Nod browser extension (shared/schemas/signInPageMarker):

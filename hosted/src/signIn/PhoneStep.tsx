@@ -1,16 +1,16 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { HostedSignInBoot } from '../../../../shared/schemas/hostedPages';
-import { callRelay } from '../../../../shared/relay/callRelay';
-import { followEventStream } from '../../../../shared/relay/followEventStream';
-import { RelayProblem } from '../../../../shared/relay/relayErrors';
-import { noContent } from '../../../../shared/schemas/common';
-import { signInGrant } from '../../../../shared/schemas/grants';
+import type { HostedSignInBoot } from '../../../shared/schemas/hostedPages';
+import { callRelay } from '../../../shared/relay/callRelay';
+import { followEventStream } from '../../../shared/relay/followEventStream';
+import { RelayProblem } from '../../../shared/relay/relayErrors';
+import { noContent } from '../../../shared/schemas/common';
+import { signInGrant } from '../../../shared/schemas/grants';
 import {
   type RequestStatus,
   type SignInRequestCreated,
   signInRequestCreated,
   signInRequestEvents,
-} from '../../../../shared/schemas/signInRequests';
+} from '../../../shared/schemas/signInRequests';
 import { collectorKey } from '../collectorKey';
 import { failureWords } from '../failureWords';
 import { listenToExtension, tellExtension } from '../extensionBridge';

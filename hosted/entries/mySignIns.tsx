@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { mySignInsBoot } from '../../../shared/schemas/hostedPages';
+import { mySignInsBoot } from '../../shared/schemas/hostedPages';
 import { readBoot } from '../src/boot';
 import { MySignInsApp } from '../src/mySignIns/MySignInsApp';
 import '../src/styles.css';

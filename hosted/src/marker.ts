@@ -3,7 +3,7 @@ import {
   type SignInPageMarker,
   signInPageMarkerName,
   signInPageMarkerVersion,
-} from '../../../shared/schemas/extensionMessages';
+} from '../../shared/schemas/extensionMessages';
 
 /**
  * Keep the page's machine-readable marker (for the Nod extension) current: tenant, step, the

@@ -5,11 +5,11 @@ import {
   type HostedUsernameAnswer,
   hostedFinished,
   hostedUsernameAnswer,
-} from '../../../../shared/schemas/hostedPages';
-import type { SignInMethod, SignInRequestCreated } from '../../../../shared/schemas/signInRequests';
-import type { SignInPageStep } from '../../../../shared/schemas/extensionMessages';
-import { signInGrant } from '../../../../shared/schemas/grants';
-import { callRelay } from '../../../../shared/relay/callRelay';
+} from '../../../shared/schemas/hostedPages';
+import type { SignInMethod, SignInRequestCreated } from '../../../shared/schemas/signInRequests';
+import type { SignInPageStep } from '../../../shared/schemas/extensionMessages';
+import { signInGrant } from '../../../shared/schemas/grants';
+import { callRelay } from '../../../shared/relay/callRelay';
 import { failureWords } from '../failureWords';
 import { rememberedMethod } from '../collectorKey';
 import { listenToExtension, tellExtension } from '../extensionBridge';

@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { hostedSignInBoot } from '../../../shared/schemas/hostedPages';
+import { hostedSignInBoot } from '../../shared/schemas/hostedPages';
 import { readBoot } from '../src/boot';
 import { SignInApp } from '../src/signIn/SignInApp';
 import '../src/styles.css';

@@ -1,4 +1,4 @@
-import { RelayProblem } from '../../../shared/relay/relayErrors';
+import { RelayProblem } from '../../shared/relay/relayErrors';
 
 const fallback = 'Something went wrong. Check your connection and try again.';
 
