@@ -1,3 +1,5 @@
+import type { CryptoBytes } from './webPlatform';
+
 /** Base64url without padding (RFC 4648 §5), for browsers and Node alike. */
 export function toBase64Url(bytes: Uint8Array): string {
   let binary = '';
@@ -19,5 +21,5 @@ export function utf8(text: string): Uint8Array {
 }
 
 export async function sha256(data: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest('SHA-256', data as BufferSource));
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', data as CryptoBytes));
 }

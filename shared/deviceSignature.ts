@@ -1,4 +1,5 @@
 import { fromBase64Url, sha256, toBase64Url, utf8 } from './base64url';
+import type { CryptoBytes, WebCryptoKey } from './webPlatform';
 
 /**
  * Calls from a phone (or an extension) are signed with the device's non-extractable P-256 key:
@@ -52,15 +53,15 @@ export function parseDeviceAuthorization(header: string | undefined): DeviceAuth
 }
 
 /** Sign with a WebCrypto ECDSA P-256 private key (browser or Node). */
-export async function signWithDeviceKey(privateKey: CryptoKey, data: Uint8Array): Promise<string> {
-  const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, privateKey, data as BufferSource);
+export async function signWithDeviceKey(privateKey: WebCryptoKey, data: Uint8Array): Promise<string> {
+  const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, privateKey, data as CryptoBytes);
   return toBase64Url(new Uint8Array(signature));
 }
 
 /** Build the Authorization header for a device-signed call. */
 export async function deviceAuthorizationHeader(
   deviceId: string,
-  privateKey: CryptoKey,
+  privateKey: WebCryptoKey,
   request: { method: string; path: string; body?: string },
   now = Date.now(),
 ): Promise<string> {

@@ -1,4 +1,5 @@
 import { totp as params } from './constants';
+import type { CryptoBytes } from './webPlatform';
 
 const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -41,7 +42,7 @@ export type TotpHash = 'SHA-1' | 'SHA-256' | 'SHA-512';
 
 /** RFC 4226 HOTP value for one counter, with WebCrypto (browser and Node). */
 export async function hotp(secret: Uint8Array, counter: number, digits: number = params.digits, hash: TotpHash = 'SHA-1'): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', secret as BufferSource, { name: 'HMAC', hash }, false, ['sign']);
+  const key = await crypto.subtle.importKey('raw', secret as CryptoBytes, { name: 'HMAC', hash }, false, ['sign']);
   const message = new Uint8Array(8);
   new DataView(message.buffer).setBigUint64(0, BigInt(counter));
   const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, message));

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import { readEventStream } from './readEventStream';
 import { readProblem } from './readProblem';
 import { RelayProblem, RelayUnreachable } from './relayErrors';
+import type { FetchCredentials, FetchInit } from '../webPlatform';
 
 /** A stream's events: each event name with the schema its data must pass (e.g. `signInRequestEvents`). */
 export type EventSchemas = Record<string, z.ZodType>;
@@ -19,7 +20,7 @@ export interface FollowOptions<M extends EventSchemas> {
   lastEventId?: string;
   /** Stops following; the generator then simply ends. */
   signal?: AbortSignal;
-  credentials?: RequestCredentials;
+  credentials?: FetchCredentials;
   fetch?: typeof fetch;
   /** The wait before reconnecting: `firstMs` after a stream that was open, doubling up to `maxMs` while connecting fails. */
   reconnect?: { firstMs?: number; maxMs?: number };
@@ -71,12 +72,13 @@ export async function* followEventStream<M extends EventSchemas>(url: string, op
       const headers = typeof options.headers === 'function' ? await options.headers() : options.headers;
       let response: Response;
       try {
-        response = await (options.fetch ?? fetch)(url, {
+        const init: FetchInit = {
           headers: { accept: 'text/event-stream', ...headers, ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
           signal: connection.signal,
           credentials: options.credentials,
           cache: 'no-store',
-        });
+        };
+        response = await (options.fetch ?? fetch)(url, init);
       } catch (error) {
         throw new RelayUnreachable(error);
       }

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { readProblem } from './readProblem';
 import { RelayAnswerInvalid, RelayUnreachable } from './relayErrors';
+import type { FetchCredentials, FetchInit } from '../webPlatform';
 
 export type RelayMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -14,7 +15,7 @@ export interface RelayCall<S extends z.ZodType> {
   answer: S;
   signal?: AbortSignal;
   /** Cookies: the hosted pages send their own (same-origin, the default), the extension none (`omit`). */
-  credentials?: RequestCredentials;
+  credentials?: FetchCredentials;
   /** To read the answer's headers as well (e.g. `Date`, to correct for a wrong clock). */
   onResponse?: (response: Response) => void;
   /** The fetch to use (tests record calls through their own). */
@@ -41,7 +42,7 @@ export async function sendToRelay<S extends z.ZodType>(url: string, call: RelayC
   const authorization = authorize ? await authorize(method, text ?? '') : undefined;
   let response: Response;
   try {
-    response = await (call.fetch ?? fetch)(url, {
+    const init: FetchInit = {
       method,
       headers: {
         accept: 'application/json',
@@ -53,7 +54,8 @@ export async function sendToRelay<S extends z.ZodType>(url: string, call: RelayC
       signal: call.signal,
       credentials: call.credentials,
       cache: 'no-store',
-    });
+    };
+    response = await (call.fetch ?? fetch)(url, init);
   } catch (error) {
     throw unreachable(call, error);
   }
