@@ -1,8 +1,4 @@
-import {
-  type ExtensionToPageMessage,
-  extensionToPageMessage,
-  type PageToExtensionMessage,
-} from '../../shared/schemas/extensionMessages';
+import { type ExtensionToPageMessage, extensionToPageMessage, type PageToExtensionMessage } from '../../shared/schemas/extensionMessages';
 
 /**
  * The page's side of the hand-off with the Nod browser extension (shared/schemas/signInPageMarker):
