@@ -7,6 +7,6 @@ import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
 const tsx = path.join(path.dirname(require.resolve('tsx/package.json')), 'dist', 'cli.mjs');
-const main = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.ts');
-const result = spawnSync(process.execPath, [tsx, main, ...process.argv.slice(2)], { stdio: 'inherit' });
+const cli = path.join(path.dirname(fileURLToPath(import.meta.url)), 'nodAdmin.ts');
+const result = spawnSync(process.execPath, [tsx, cli, ...process.argv.slice(2)], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

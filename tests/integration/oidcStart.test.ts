@@ -25,13 +25,17 @@ interface Started {
   portalUrl: string;
 }
 
-/** Run what `npm start` runs after building (server/start/main.ts) until it prints its summary. */
+/** Run what `npm start` runs after building (server/start/startWithDemo.ts) until it prints its summary. */
 async function start(env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, [path.join(repo, 'node_modules/tsx/dist/cli.mjs'), path.join(repo, 'server/start/main.ts')], {
-    cwd: repo,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [path.join(repo, 'node_modules/tsx/dist/cli.mjs'), path.join(repo, 'server/start/startWithDemo.ts')],
+    {
+      cwd: repo,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout!.on('data', (chunk) => {
     output += chunk;
