@@ -8,7 +8,7 @@ import { hashSecret, newId } from '../ids';
 import { allowsPushMfa } from '../policy/evaluatePolicy';
 import { policyForUser } from '../policy/policyForUser';
 import type { Tenant, User } from '../storage/model';
-import { type RedeemContext, redeemTemporaryAccessPass } from '../tap/redeemTemporaryAccessPass';
+import { type RedeemOptions, redeemTemporaryAccessPass } from '../tap/redeemTemporaryAccessPass';
 
 /** How long the phone has to create its credential once the enrollment started. */
 const sessionLifetimeMs = 10 * 60_000;
@@ -22,7 +22,7 @@ const sessionLifetimeMs = 10 * 60_000;
 export async function startEnrollment(
   ctx: RelayContext,
   body: z.output<typeof enrollmentStart>,
-  where: RedeemContext = {},
+  where: RedeemOptions = {},
 ): Promise<EnrollmentStarted> {
   let tenant: Tenant;
   let user: User;

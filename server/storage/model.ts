@@ -2,7 +2,7 @@ import type { P256PublicJwk } from '../../shared/schemas/common';
 import type { PushSubscriptionJson } from '../../shared/schemas/devices';
 import type { Mode } from '../../shared/constants';
 import type { FatigueLimits } from '../../shared/schemas/policy';
-import type { RequestStatus, SignInContext } from '../../shared/schemas/signInRequests';
+import type { RequestStatus, SignInDescription } from '../../shared/schemas/signInRequests';
 
 /** Times are milliseconds since the epoch throughout the relay's storage. */
 export type Millis = number;
@@ -175,7 +175,7 @@ export interface SignInRequest {
   username: string;
   kind: SignInKind;
   origin: string;
-  context: SignInContext;
+  context: SignInDescription;
   number: number;
   /** The relay's nonce in the approval binding. */
   nonce: string;

@@ -4,7 +4,8 @@ import { ProblemError } from '../http/problem';
 import { hashSecret, sameDigest } from '../ids';
 import type { Tenant, User } from '../storage/model';
 
-export interface RedeemContext {
+/** Who presents the pass (for the audit record), and whether a one-time pass is used up now. */
+export interface RedeemOptions {
   ip?: string;
   userAgent?: string;
   /**
@@ -24,7 +25,7 @@ export async function redeemTemporaryAccessPass(
   tenantName: string,
   username: string,
   pass: string,
-  where: RedeemContext = {},
+  options: RedeemOptions = {},
 ): Promise<{ tenant: Tenant; user: User; pass: { id: string; oneTime: boolean } }> {
   const now = ctx.now();
   const presented = hashSecret(pass);
@@ -33,7 +34,7 @@ export async function redeemTemporaryAccessPass(
   const stored = tenant && user ? await ctx.storage.temporaryAccessPasses.usableFor(tenant.id, user.id, now) : undefined;
   const matches = sameDigest(stored?.secretHash ?? '0'.repeat(64), presented) && stored !== undefined;
   const used =
-    matches && stored.oneTime && where.consume !== false ? await ctx.storage.temporaryAccessPasses.markUsed(stored.id, now) : matches;
+    matches && stored.oneTime && options.consume !== false ? await ctx.storage.temporaryAccessPasses.markUsed(stored.id, now) : matches;
   if (tenant && user && stored && used) {
     await recordAudit(ctx, {
       tenantId: tenant.id,
@@ -42,8 +43,8 @@ export async function redeemTemporaryAccessPass(
       userId: user.id,
       username: user.username,
       method: 'temporary_access_pass',
-      ip: where.ip ?? null,
-      userAgent: where.userAgent ?? null,
+      ip: options.ip ?? null,
+      userAgent: options.userAgent ?? null,
     });
     return { tenant, user, pass: { id: stored.id, oneTime: stored.oneTime } };
   }
@@ -56,8 +57,8 @@ export async function redeemTemporaryAccessPass(
       userId: user?.id ?? null,
       username: username.toLowerCase(),
       method: 'temporary_access_pass',
-      ip: where.ip ?? null,
-      userAgent: where.userAgent ?? null,
+      ip: options.ip ?? null,
+      userAgent: options.userAgent ?? null,
     });
   }
   throw new ProblemError('tap_invalid', 'Check the username and the Temporary Access Pass, or ask your admin for a new pass.');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { base64url, p256PublicJwk } from './common';
-import { signInContext, signInRequestDetails } from './signInRequests';
+import { signInDescription, signInRequestDetails } from './signInRequests';
 
 /** A Web Push subscription as PushSubscription.toJSON() gives it. */
 export const pushSubscription = z.object({
@@ -61,7 +61,7 @@ export const pushPayload = z.discriminatedUnion('type', [
     tenant: z.string(),
     kind: z.enum(['passwordless', 'mfa']),
     expiresAt: z.string(),
-    context: signInContext,
+    context: signInDescription,
   }),
   z.object({ type: z.literal('sign_in_request_closed'), requestId: z.string() }),
 ]);

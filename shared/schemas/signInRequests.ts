@@ -16,8 +16,8 @@ export const clientDescription = z.object({
 });
 export type ClientDescription = z.infer<typeof clientDescription>;
 
-/** What the phone shows about a sign-in before the user types the number. Never the number. */
-export const signInContext = z.object({
+/** What the phone shows about a sign-in before the user types the number (the wire and storage call the field `context`). Never the number. */
+export const signInDescription = z.object({
   applicationName: z.string().optional(),
   /** "Seattle, US", or "Unknown location"; absent when policy hides it. */
   location: z.string().optional(),
@@ -30,7 +30,7 @@ export const signInContext = z.object({
   /** True when this browser has never been used by the user before. */
   newBrowser: z.boolean().optional(),
 });
-export type SignInContext = z.infer<typeof signInContext>;
+export type SignInDescription = z.infer<typeof signInDescription>;
 
 export const requestStatuses = [
   'pending',
@@ -115,7 +115,7 @@ export const signInRequestDetails = z.object({
   kind: z.enum(['passwordless', 'mfa']),
   nonce: z.string(),
   expiresAt: z.string(),
-  context: signInContext,
+  context: signInDescription,
   webauthn: z.object({
     rpId: z.string(),
     allowCredentials: z.array(z.object({ id: z.string(), type: z.literal('public-key') })),

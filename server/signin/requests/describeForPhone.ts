@@ -1,4 +1,4 @@
-import type { SignInContext } from '../../../shared/schemas/signInRequests';
+import type { SignInDescription } from '../../../shared/schemas/signInRequests';
 import type { Device } from '../../storage/model';
 import { describeBrowser } from './describeBrowser';
 
@@ -23,7 +23,7 @@ export function describeForPhone(shown: {
   browser: Device | undefined;
   /** Whether that browser is registered for this user. */
   browserRegistered: boolean;
-}): SignInContext {
+}): SignInDescription {
   const browserDescription = describeBrowser(shown.userAgent);
   return {
     ...(shown.applicationName ? { applicationName: shown.applicationName } : {}),
