@@ -7,7 +7,7 @@ import type { CryptoBytes, WebCryptoKey } from './webPlatform';
  * the SHA-256 of the body. The relay accepts a timestamp within a short window and each
  * signature once.
  */
-export const deviceAuthorizationScheme = 'Nod-Device';
+const deviceAuthorizationScheme = 'Nod-Device';
 
 export interface DeviceSigningParts {
   method: string;
@@ -34,7 +34,7 @@ export interface DeviceAuthorization {
   signature: string;
 }
 
-export function formatDeviceAuthorization(auth: DeviceAuthorization): string {
+function formatDeviceAuthorization(auth: DeviceAuthorization): string {
   return `${deviceAuthorizationScheme} id="${auth.deviceId}", ts="${auth.timestamp}", sig="${auth.signature}"`;
 }
 

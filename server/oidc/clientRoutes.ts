@@ -14,7 +14,7 @@ import { issuerFor } from './createTenantProvider';
 import { builtInClientPrefix } from './myAccountClient';
 import type { TenantProviders } from './tenantProviders';
 
-export function clientView(ctx: RelayContext, tenantName: string, client: OidcClient): OidcClientView {
+function clientView(ctx: RelayContext, tenantName: string, client: OidcClient): OidcClientView {
   const metadata = client.metadata as {
     redirect_uris?: string[];
     post_logout_redirect_uris?: string[];

@@ -35,7 +35,7 @@ export function escapeHtml(text: string): string {
 }
 
 /** JSON that is safe inside a `<script type="application/json">` element. */
-export function jsonForScript(value: unknown): string {
+function jsonForScript(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
 }
 
@@ -57,7 +57,7 @@ function readManifest(): Manifest | undefined {
 }
 
 /** The built script and styles of one page entry, as URLs under /pages/. */
-export function pageAssets(entry: 'signIn' | 'mySignIns' | 'plain'): { scripts: string[]; styles: string[] } | undefined {
+function pageAssets(entry: 'signIn' | 'mySignIns' | 'plain'): { scripts: string[]; styles: string[] } | undefined {
   const manifest = readManifest();
   if (!manifest) return undefined;
   const key = Object.keys(manifest).find((k) => k.endsWith(`entries/${entry}.tsx`) || k.endsWith(`entries/${entry}.ts`));

@@ -5,9 +5,9 @@
 import { createPrivateKey, createPublicKey, type KeyObject, sign, verify } from 'node:crypto';
 
 /** Tokens are made to live 12 hours (RFC 8292 §2 allows at most 24)... */
-export const VAPID_TOKEN_LIFETIME_SECONDS = 12 * 60 * 60;
+const VAPID_TOKEN_LIFETIME_SECONDS = 12 * 60 * 60;
 /** ...and replaced once less than an hour of that is left, so a token in flight never expires. */
-export const VAPID_REFRESH_BEFORE_EXPIRY_SECONDS = 60 * 60;
+const VAPID_REFRESH_BEFORE_EXPIRY_SECONDS = 60 * 60;
 /** Audiences are push-service origins, a handful in practice; the bound only stops a runaway. */
 const MAX_CACHED_AUDIENCES = 1000;
 
@@ -32,7 +32,7 @@ export interface VapidSigner {
 }
 
 /** Import the key pair, checking that the private key is the public key's and that `subject` is usable. */
-export function importVapidKeys(keys: VapidKeys): KeyObject {
+function importVapidKeys(keys: VapidKeys): KeyObject {
   const point = Buffer.from(keys.publicKey, 'base64url');
   if (point.length !== 65 || point[0] !== 0x04) {
     throw new Error('VAPID public key must be a base64url uncompressed P-256 point (65 bytes)');
@@ -57,7 +57,7 @@ export function importVapidKeys(keys: VapidKeys): KeyObject {
   return privateKey;
 }
 
-export function checkVapidSubject(subject: string): void {
+function checkVapidSubject(subject: string): void {
   let protocol = '';
   try {
     protocol = new URL(subject).protocol;

@@ -9,7 +9,7 @@ import { defineRoute, rawReply } from '../http/defineRoute';
 import { ProblemError } from '../http/problem';
 
 /** Where `npm run build:pwa` puts the phone app. */
-export const defaultPwaDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/pwa');
+const defaultPwaDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/pwa');
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -10,7 +10,7 @@ import type { Tenant, User } from '../storage/model';
 const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
 
 /** 16 characters from 57: about 93 bits, far beyond guessing. */
-export function newTemporaryAccessPass(length = 16): string {
+function newTemporaryAccessPass(length = 16): string {
   let pass = '';
   for (let i = 0; i < length; i++) pass += alphabet[randomInt(alphabet.length)];
   return pass;

@@ -41,7 +41,7 @@ const created = (answer: SignInRequestCreated, skew: number): PhoneRequest => ({
 });
 
 /** How far the relay's clock is ahead of this browser's, from an answer's Date header. */
-export function clockSkew(response: Response | undefined): number {
+function clockSkew(response: Response | undefined): number {
   const date = response?.headers.get('date');
   const skew = date ? Date.parse(date) - Date.now() : 0;
   // The header has whole seconds: only a clearly wrong clock is worth correcting.

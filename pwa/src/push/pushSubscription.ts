@@ -29,7 +29,7 @@ export type PushStatus =
   | 'relay-without-push';
 
 /** How long to wait for the browser's push service; some never answer (headless, no service). */
-export const pushSubscribeTimeoutMs = 10_000;
+const pushSubscribeTimeoutMs = 10_000;
 
 let status: PushStatus = initialStatus();
 const listeners = new Set<() => void>();

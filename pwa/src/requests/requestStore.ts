@@ -90,7 +90,7 @@ async function refreshDevice(device: Device): Promise<void> {
 let devices: Device[] = [];
 
 /** Fetch every device's pending requests. Failures (offline) leave the list as it was. */
-export async function refreshRequests(): Promise<void> {
+async function refreshRequests(): Promise<void> {
   await Promise.all(devices.map((device) => refreshDevice(device).catch(() => undefined)));
 }
 

@@ -35,7 +35,6 @@ export interface Account {
 
 interface NodDb extends DBSchema {
   accounts: { key: string; value: Account };
-  settings: { key: string; value: unknown };
 }
 
 let dbPromise: Promise<IDBPDatabase<NodDb>> | undefined;
@@ -44,7 +43,6 @@ function db(): Promise<IDBPDatabase<NodDb>> {
   dbPromise ??= openDB<NodDb>('nod', 1, {
     upgrade(database) {
       database.createObjectStore('accounts', { keyPath: 'registrationId' });
-      database.createObjectStore('settings');
     },
   });
   return dbPromise;
@@ -94,14 +92,6 @@ export async function updateAccount(
 export async function forgetAccount(registrationId: string): Promise<void> {
   await (await db()).delete('accounts', registrationId);
   await loadAccounts();
-}
-
-export async function readSetting<T>(key: string): Promise<T | undefined> {
-  return (await (await db()).get('settings', key)) as T | undefined;
-}
-
-export async function writeSetting(key: string, value: unknown): Promise<void> {
-  await (await db()).put('settings', value, key);
 }
 
 /** The phone's device in one tenant: what signs calls for all of that tenant's accounts. */

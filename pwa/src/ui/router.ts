@@ -6,7 +6,7 @@ export interface Route {
   query: URLSearchParams;
 }
 
-export function parseHash(hash: string): Route {
+function parseHash(hash: string): Route {
   const value = hash.replace(/^#/, '');
   const [pathPart, queryPart = ''] = value.split('?', 2);
   const path = pathPart

@@ -8,7 +8,7 @@ import type { Tenant, User } from '../../storage/model';
 const grantLifetimeMs = 5 * 60_000;
 
 /** RFC 8176 `amr` values for each way of signing in. */
-export const amrFor: Record<string, string[]> = {
+const amrFor: Record<string, string[]> = {
   phone_sign_in: ['pop', 'user', 'mfa'],
   push_mfa: ['pwd', 'pop', 'mfa'],
   verification_code: ['otp'],
