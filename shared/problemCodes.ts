@@ -37,6 +37,7 @@ export const problemCodes = {
   credentials_invalid: { status: 400, title: 'The username or password is not valid' },
   cool_down: { status: 429, title: 'Too many sign-in requests were denied; wait before trying again' },
   too_many_pending: { status: 429, title: 'Too many sign-in requests are waiting' },
+  account_disabled: { status: 403, title: 'This account is disabled; ask your admin' },
   recent_sign_in_required: { status: 401, title: 'Sign in again to continue' },
   internal: { status: 500, title: 'Something went wrong on the relay' },
   storage_unavailable: { status: 503, title: 'The relay cannot use its storage right now; try again later' },

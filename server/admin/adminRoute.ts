@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { RelayContext } from '../context';
 import { type HandlerResult, type ReplySpec, type RouteCall, type RouteSpec, defineRoute } from '../http/defineRoute';
 import type { AdminToken, Tenant } from '../storage/model';
-import { authenticateAdmin, requireRole } from './adminTokens';
+import { type RouteRole, authenticateAdmin, requireRole } from './adminTokens';
 
 /** The path of every admin route starts with its tenant: `/admin/t/:tenant…`. */
 export const tenantPath = z.object({ tenant: z.string() });
@@ -35,7 +35,8 @@ export function adminRoute<
     path: string;
     /** `tenantPath`, or it extended with the path's other parameters. */
     params: P;
-    role: 'policy' | 'global';
+    /** Which admin roles may call it (see `routeRoles`). */
+    role: RouteRole;
   },
   handler: (call: AdminCall<P, Q, B>) => Promise<HandlerResult<R>>,
 ): void {

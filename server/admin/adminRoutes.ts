@@ -17,6 +17,7 @@ import {
   tenantView,
   userCreate,
   userList,
+  userListQuery,
   userUpdate,
   userView,
 } from '../../shared/schemas/directory';
@@ -31,9 +32,12 @@ import { policyForUser } from '../policy/policyForUser';
 import { savePolicy } from '../policy/savePolicy';
 import { issueTemporaryAccessPass } from '../tap/issueTemporaryAccessPass';
 import { hashPassword } from '../users/passwords';
+import { endSignIns } from '../users/endSignIns';
 import { requireGroup, requireUser } from '../users/requireUser';
 import { adminRoute, tenantPath } from './adminRoute';
+import { accountRoutes } from './accountRoutes';
 import { createAdminToken } from './adminTokens';
+import { signInLogRoutes } from './signInLogRoutes';
 import { showAuditEvent, showGroup, showRegistration, showTenant, showToken, showUser } from './views';
 
 const userPath = tenantPath.extend({ username: z.string() });
@@ -44,7 +48,7 @@ const userItemPath = userPath.extend({ id: z.string() });
 
 /** The admin API: tenants, users, groups, policy, passes, tokens and the audit log of one tenant. */
 export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
-  adminRoute(app, ctx, { method: 'GET', path: '', role: 'policy', params: tenantPath, reply: tenantView }, async ({ tenant }) =>
+  adminRoute(app, ctx, { method: 'GET', path: '', role: 'reader', params: tenantPath, reply: tenantView }, async ({ tenant }) =>
     showTenant(tenant),
   );
   adminRoute(
@@ -58,10 +62,22 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
     },
   );
 
-  // Users
-  adminRoute(app, ctx, { method: 'GET', path: '/users', role: 'global', params: tenantPath, reply: userList }, async ({ tenant }) => ({
-    users: (await ctx.storage.users.list(tenant.id)).map(showUser),
-  }));
+  // Users: a page at a time, by username; the cursor is the page's last username, opaque to the caller.
+  adminRoute(
+    app,
+    ctx,
+    { method: 'GET', path: '/users', role: 'reader', params: tenantPath, query: userListQuery, reply: userList },
+    async ({ tenant, query }) => {
+      const after = query.cursor === undefined ? undefined : Buffer.from(query.cursor, 'base64url').toString('utf8');
+      const found = await ctx.storage.users.search(tenant.id, { search: query.search, after, limit: query.limit + 1 });
+      const page = found.slice(0, query.limit);
+      const last = page.at(-1);
+      return {
+        users: page.map(showUser),
+        nextCursor: found.length > query.limit && last ? Buffer.from(last.username, 'utf8').toString('base64url') : null,
+      };
+    },
+  );
   adminRoute(
     app,
     ctx,
@@ -79,6 +95,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
         displayName: input.displayName ?? input.username,
         kind: input.kind,
         blockedAt: null,
+        disabledAt: null,
         passwordHash: null,
         lastMethod: null,
         createdAt: ctx.now(),
@@ -90,7 +107,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
   adminRoute(
     app,
     ctx,
-    { method: 'GET', path: '/users/:username', role: 'global', params: userPath, reply: userView },
+    { method: 'GET', path: '/users/:username', role: 'reader', params: userPath, reply: userView },
     async ({ tenant, params }) => showUser(await requireUser(ctx, tenant, params.username)),
   );
   adminRoute(
@@ -108,9 +125,18 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
     app,
     ctx,
     { method: 'DELETE', path: '/users/:username', role: 'global', params: userPath, reply: noContent },
-    async ({ tenant, params }) => {
+    async ({ tenant, params, token }) => {
       const user = await requireUser(ctx, tenant, params.username);
+      await endSignIns(ctx, tenant, user, 'the account was deleted by an admin');
       await ctx.storage.users.delete(tenant.id, user.id);
+      await recordAudit(ctx, {
+        tenantId: tenant.id,
+        type: 'user.deleted',
+        outcome: 'success',
+        userId: user.id,
+        username: user.username,
+        detail: { adminToken: token.id },
+      });
       return undefined;
     },
   );
@@ -127,7 +153,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
   adminRoute(
     app,
     ctx,
-    { method: 'POST', path: '/users/:username/unblock', role: 'global', params: userPath, reply: userView },
+    { method: 'POST', path: '/users/:username/unblock', role: 'helpdesk', params: userPath, reply: userView },
     async ({ tenant, params, token }) => {
       const user = await requireUser(ctx, tenant, params.username);
       await ctx.storage.users.update({ ...user, blockedAt: null });
@@ -145,7 +171,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
   adminRoute(
     app,
     ctx,
-    { method: 'GET', path: '/users/:username/registrations', role: 'global', params: userPath, reply: registrationList },
+    { method: 'GET', path: '/users/:username/registrations', role: 'helpdesk', params: userPath, reply: registrationList },
     async ({ tenant, params }) => {
       const user = await requireUser(ctx, tenant, params.username);
       const registrations = await ctx.storage.registrations.listForUser(tenant.id, user.id);
@@ -157,7 +183,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
   adminRoute(
     app,
     ctx,
-    { method: 'DELETE', path: '/users/:username/registrations/:id', role: 'global', params: userItemPath, reply: noContent },
+    { method: 'DELETE', path: '/users/:username/registrations/:id', role: 'helpdesk', params: userItemPath, reply: noContent },
     async ({ tenant, params }) => {
       const user = await requireUser(ctx, tenant, params.username);
       const registration = await ctx.storage.registrations.byId(params.id);
@@ -169,7 +195,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
   adminRoute(
     app,
     ctx,
-    { method: 'GET', path: '/users/:username/policy', role: 'policy', params: userPath, reply: policyDecision },
+    { method: 'GET', path: '/users/:username/policy', role: 'reader', params: userPath, reply: policyDecision },
     async ({ tenant, params }) => {
       const user = await requireUser(ctx, tenant, params.username);
       return (await policyForUser(ctx, tenant, user)).decision;
@@ -181,7 +207,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
     {
       method: 'POST',
       path: '/users/:username/temporary-access-pass',
-      role: 'global',
+      role: 'helpdesk',
       params: userPath,
       // No body at all: the defaults (one hour, one-time).
       body: temporaryAccessPassIssue.prefault({}),
@@ -193,7 +219,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
   adminRoute(
     app,
     ctx,
-    { method: 'DELETE', path: '/users/:username/temporary-access-pass', role: 'global', params: userPath, reply: noContent },
+    { method: 'DELETE', path: '/users/:username/temporary-access-pass', role: 'helpdesk', params: userPath, reply: noContent },
     async ({ tenant, params }) => {
       const user = await requireUser(ctx, tenant, params.username);
       await ctx.storage.temporaryAccessPasses.revokeAll(tenant.id, user.id, ctx.now());
@@ -202,7 +228,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
   );
 
   // Groups
-  adminRoute(app, ctx, { method: 'GET', path: '/groups', role: 'global', params: tenantPath, reply: groupList }, async ({ tenant }) => ({
+  adminRoute(app, ctx, { method: 'GET', path: '/groups', role: 'reader', params: tenantPath, reply: groupList }, async ({ tenant }) => ({
     groups: (await ctx.storage.groups.list(tenant.id)).map(showGroup),
   }));
   adminRoute(
@@ -244,7 +270,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
   adminRoute(
     app,
     ctx,
-    { method: 'GET', path: '/groups/:name/members', role: 'global', params: groupPath, reply: groupMembers },
+    { method: 'GET', path: '/groups/:name/members', role: 'reader', params: groupPath, reply: groupMembers },
     async ({ tenant, params }) => {
       const group = await requireGroup(ctx, tenant, params.name);
       return { members: (await ctx.storage.groups.members(tenant.id, group.id)).map(showUser) };
@@ -274,7 +300,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
   );
 
   // The Authenticator policy: what an authentication policy administrator may change.
-  adminRoute(app, ctx, { method: 'GET', path: '/policy', role: 'policy', params: tenantPath, reply: policyView }, async ({ tenant }) => {
+  adminRoute(app, ctx, { method: 'GET', path: '/policy', role: 'reader', params: tenantPath, reply: policyView }, async ({ tenant }) => {
     const stored = await ctx.storage.policies.get(tenant.id);
     if (!stored) throw new ProblemError('not_found', 'This tenant has no policy yet.');
     return describePolicy(ctx, tenant, stored);
@@ -310,7 +336,9 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
     ctx,
     { method: 'DELETE', path: '/tokens/:id', role: 'global', params: idPath, reply: noContent },
     async ({ tenant, params }) => {
-      await ctx.storage.adminTokens.revoke(tenant.id, params.id, ctx.now());
+      if (!(await ctx.storage.adminTokens.revoke(tenant.id, params.id, ctx.now()))) {
+        throw new ProblemError('not_found', `No live admin token ${params.id} in ${tenant.name}.`);
+      }
       return undefined;
     },
   );
@@ -333,4 +361,8 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
       return { events: events.map(showAuditEvent) };
     },
   );
+
+  // Disable and enable, devices ("lost phone"), passes by id, group rename; the sign-in log.
+  accountRoutes(app, ctx);
+  signInLogRoutes(app, ctx);
 }

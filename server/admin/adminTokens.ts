@@ -51,9 +51,31 @@ export async function authenticateAdmin(
   return { token, tenant };
 }
 
-/** The seed's two roles: a global administrator does everything in its tenant, a policy administrator the policy only. */
-export function requireRole(token: AdminToken, needed: 'policy' | 'global'): void {
-  if (needed === 'global' && token.role !== 'global_administrator') {
-    throw new ProblemError('forbidden', 'This needs a global administrator.');
+const roleNames: Record<AdminRole, string> = {
+  global_administrator: 'a Global Administrator',
+  authentication_policy_administrator: 'an Authentication Policy Administrator',
+  helpdesk_administrator: 'a Helpdesk Administrator',
+};
+
+/**
+ * What an admin route needs, and the roles that have it (the seed's): `global` only a Global
+ * Administrator; `policy` the Authenticator policy; `helpdesk` passes, unblocking and devices;
+ * `reader` reading users, groups, the policy and the sign-in log — every admin role.
+ */
+export const routeRoles = {
+  global: ['global_administrator'],
+  policy: ['global_administrator', 'authentication_policy_administrator'],
+  helpdesk: ['global_administrator', 'helpdesk_administrator'],
+  reader: ['global_administrator', 'authentication_policy_administrator', 'helpdesk_administrator'],
+} as const satisfies Record<string, readonly AdminRole[]>;
+export type RouteRole = keyof typeof routeRoles;
+
+/** Refuse a token whose role does not have what the route needs (403 naming the roles that do). */
+export function requireRole(token: AdminToken, needed: RouteRole): void {
+  const allowed: readonly AdminRole[] = routeRoles[needed];
+  if (!allowed.includes(token.role)) {
+    throw new ProblemError('forbidden', `This needs ${allowed.map((role) => roleNames[role]).join(' or ')}.`, {
+      privateDetail: `token ${token.id} (${token.role}) on a ${needed} route`,
+    });
   }
 }

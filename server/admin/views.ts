@@ -1,6 +1,7 @@
 import type { AdminTokenView, AuditEventView, GroupView, TenantView, UserView } from '../../shared/schemas/directory';
-import type { RegistrationView } from '../../shared/schemas/devices';
-import type { AdminToken, AuditEvent, Device, Group, Registration, Tenant, User } from '../storage/model';
+import type { RegistrationView, UserDeviceView } from '../../shared/schemas/devices';
+import type { TemporaryAccessPassView } from '../../shared/schemas/enrollment';
+import type { AdminToken, AuditEvent, Device, Group, Millis, Registration, TemporaryAccessPass, Tenant, User } from '../storage/model';
 
 /** What the admin API shows of each thing (the answer schemas in shared/schemas): never hashes, secrets or keys. */
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -20,6 +21,8 @@ export const showUser = (u: User): UserView => ({
   kind: u.kind,
   blocked: u.blockedAt !== null,
   blockedAt: isoOrNull(u.blockedAt),
+  disabled: u.disabledAt !== null,
+  disabledAt: isoOrNull(u.disabledAt),
   hasPassword: u.passwordHash !== null,
   createdAt: iso(u.createdAt),
 });
@@ -48,3 +51,23 @@ export const showToken = (t: AdminToken): AdminTokenView => ({
 });
 
 export const showAuditEvent = (e: AuditEvent): AuditEventView => ({ ...e, at: iso(e.at) });
+
+export const showDevice = (d: Device, registrations: Registration[]): UserDeviceView => ({
+  id: d.id,
+  kind: d.kind,
+  name: d.name,
+  pushState: d.pushState,
+  createdAt: iso(d.createdAt),
+  lastSeenAt: isoOrNull(d.lastSeenAt),
+  registrations: registrations.map((r) => showRegistration(r, d)),
+});
+
+export const showPass = (p: TemporaryAccessPass, now: Millis): TemporaryAccessPassView => ({
+  id: p.id,
+  oneTime: p.oneTime,
+  state: p.revokedAt !== null ? 'revoked' : p.usedAt !== null ? 'used' : p.expiresAt <= now ? 'expired' : 'usable',
+  createdAt: iso(p.createdAt),
+  expiresAt: iso(p.expiresAt),
+  usedAt: isoOrNull(p.usedAt),
+  revokedAt: isoOrNull(p.revokedAt),
+});

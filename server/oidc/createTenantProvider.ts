@@ -121,7 +121,8 @@ export async function createTenantProvider(ctx: RelayContext, tenant: Tenant, se
     },
     findAccount: async (_koa, sub) => {
       const user = await ctx.storage.users.byId(tenant.id, sub);
-      if (!user) return undefined;
+      // A disabled account's sessions and tokens stop working at once (no account, no claims).
+      if (!user || user.disabledAt !== null) return undefined;
       return {
         accountId: user.id,
         claims: async () => ({ sub: user.id, name: user.displayName, preferred_username: user.username }),

@@ -46,6 +46,7 @@ export async function seedDemo(ctx: RelayContext, demoUrl: string): Promise<Seed
       displayName: demo.displayName,
       kind: 'member',
       blockedAt: null,
+      disabledAt: null,
       passwordHash: null,
       lastMethod: null,
       createdAt: now,

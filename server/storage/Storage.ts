@@ -17,6 +17,7 @@ import type {
   TemporaryAccessPass,
   Tenant,
   User,
+  UserQuery,
 } from './model';
 import type { PushSubscriptionJson } from '../../shared/schemas/devices';
 
@@ -50,6 +51,11 @@ export interface Storage {
     update(user: User): Promise<void>;
     /** Deletes the user with its memberships, passes, registrations and enrollment state. */
     delete(tenantId: string, id: string): Promise<void>;
+    /**
+     * One page of the tenant's users, by username byte by byte: those after `after` whose username
+     * or display name contains `search` (case-insensitive for ASCII), at most `limit`.
+     */
+    search(tenantId: string, query: UserQuery): Promise<User[]>;
   };
   groups: {
     create(group: Group): Promise<void>;
@@ -57,6 +63,8 @@ export interface Storage {
     byId(tenantId: string, id: string): Promise<Group | undefined>;
     list(tenantId: string): Promise<Group[]>;
     delete(tenantId: string, id: string): Promise<void>;
+    /** Stores a new name and display name (policy targets hold the id, so they follow a rename). */
+    update(group: Group): Promise<void>;
     addMember(tenantId: string, groupId: string, userId: string): Promise<void>;
     removeMember(tenantId: string, groupId: string, userId: string): Promise<void>;
     members(tenantId: string, groupId: string): Promise<User[]>;
@@ -70,7 +78,8 @@ export interface Storage {
     create(token: AdminToken): Promise<void>;
     byId(id: string): Promise<AdminToken | undefined>;
     list(tenantId: string): Promise<AdminToken[]>;
-    revoke(tenantId: string, id: string, at: Millis): Promise<void>;
+    /** False when the tenant has no such live token. */
+    revoke(tenantId: string, id: string, at: Millis): Promise<boolean>;
   };
   temporaryAccessPasses: {
     /** Revokes every other pass of the user and stores this one, atomically. */
@@ -79,6 +88,10 @@ export interface Storage {
     /** Marks a one-time pass used; false when it was used or revoked meanwhile. */
     markUsed(id: string, at: Millis): Promise<boolean>;
     revokeAll(tenantId: string, userId: string, at: Millis): Promise<void>;
+    /** Every pass of the user, usable or not, newest first. */
+    listForUser(tenantId: string, userId: string): Promise<TemporaryAccessPass[]>;
+    /** Revokes one pass of the tenant; false when there is none that is still unused and unrevoked. */
+    revoke(tenantId: string, id: string, at: Millis): Promise<boolean>;
   };
   enrollment: {
     createSession(session: EnrollmentSession): Promise<void>;
@@ -99,6 +112,14 @@ export interface Storage {
     addBrowserUser(deviceId: string, userId: string, at: Millis): Promise<void>;
     setPush(id: string, subscription: PushSubscriptionJson | null, state: PushState): Promise<void>;
     touch(id: string, at: Millis): Promise<void>;
+    /** The phones with a registration of the user and the browsers registered for the user, oldest first. */
+    listForUser(tenantId: string, userId: string): Promise<Device[]>;
+    /**
+     * A lost phone or browser: removes the user's registrations on the device and the browser's
+     * registration for the user, atomically (other accounts on the device keep theirs). False when
+     * the device had nothing of the user's.
+     */
+    removeForUser(tenantId: string, deviceId: string, userId: string): Promise<boolean>;
   };
   registrations: {
     byId(id: string): Promise<Registration | undefined>;
@@ -179,6 +200,8 @@ export interface Storage {
     consume(model: string, id: string, at: Millis): Promise<void>;
     destroy(model: string, id: string): Promise<void>;
     revokeByGrantId(grantId: string): Promise<void>;
+    /** Ends an account's sign-ins at every client: removes every record (session, grant, token, code) of it. */
+    revokeAccount(accountId: string): Promise<void>;
     purgeExpired(now: Millis): Promise<void>;
   };
   audit: {

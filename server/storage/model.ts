@@ -25,6 +25,8 @@ export interface User {
   kind: UserKind;
   /** Set when the user reported a request as fraudulent; push and phone sign-in stay off until an admin clears it. */
   blockedAt: Millis | null;
+  /** Set when an admin disabled the account: no sign-in, no enrollment, no session until enabled again. */
+  disabledAt: Millis | null;
   /** scrypt hash with its parameters, or null for a user without a password. */
   passwordHash: string | null;
   /** The sign-in method this user used last: the hosted page offers it first next time. */
@@ -55,7 +57,8 @@ export interface StoredPolicy {
   updatedAt: Millis;
 }
 
-export type AdminRole = 'global_administrator' | 'authentication_policy_administrator';
+/** The seed's roles: Global Administrator (everything), Authentication Policy Administrator, Helpdesk Administrator. */
+export type AdminRole = 'global_administrator' | 'authentication_policy_administrator' | 'helpdesk_administrator';
 
 export interface AdminToken {
   id: string;
@@ -160,9 +163,20 @@ export interface AuditFilter {
   username?: string;
   outcome?: string;
   type?: string;
+  /** Any of these types (the sign-in log's). */
+  types?: string[];
+  method?: string;
   since?: Millis;
   until?: Millis;
   limit?: number;
+}
+
+/** A page of the user list: users whose username or display name contains `search`, after `after`, by username. */
+export interface UserQuery {
+  search?: string;
+  /** The last username of the page before. */
+  after?: string;
+  limit: number;
 }
 
 export type SignInKind = 'passwordless' | 'mfa';

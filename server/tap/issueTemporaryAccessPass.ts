@@ -29,8 +29,9 @@ export async function issueTemporaryAccessPass(
   const pass = newTemporaryAccessPass();
   const now = ctx.now();
   const expiresAt = now + options.lifetimeMinutes * 60_000;
+  const id = newId();
   await ctx.storage.temporaryAccessPasses.replace({
-    id: newId(),
+    id,
     tenantId: tenant.id,
     userId: user.id,
     secretHash: hashSecret(pass),
@@ -46,7 +47,7 @@ export async function issueTemporaryAccessPass(
     outcome: 'success',
     userId: user.id,
     username: user.username,
-    detail: { lifetimeMinutes: options.lifetimeMinutes, oneTime: options.oneTime },
+    detail: { passId: id, lifetimeMinutes: options.lifetimeMinutes, oneTime: options.oneTime },
   });
-  return { temporaryAccessPass: pass, expiresAt: new Date(expiresAt).toISOString(), oneTime: options.oneTime };
+  return { id, temporaryAccessPass: pass, expiresAt: new Date(expiresAt).toISOString(), oneTime: options.oneTime };
 }

@@ -31,7 +31,9 @@ export async function redeemTemporaryAccessPass(
   const presented = hashSecret(pass);
   const tenant = await ctx.storage.tenants.byName(tenantName);
   const user = tenant ? await ctx.storage.users.byName(tenant.id, username.toLowerCase()) : undefined;
-  const stored = tenant && user ? await ctx.storage.temporaryAccessPasses.usableFor(tenant.id, user.id, now) : undefined;
+  // A disabled account's pass works for nothing (not even enrolling a phone), and is not used up.
+  const stored =
+    tenant && user && user.disabledAt === null ? await ctx.storage.temporaryAccessPasses.usableFor(tenant.id, user.id, now) : undefined;
   const matches = sameDigest(stored?.secretHash ?? '0'.repeat(64), presented) && stored !== undefined;
   const used =
     matches && stored.oneTime && options.consume !== false ? await ctx.storage.temporaryAccessPasses.markUsed(stored.id, now) : matches;
@@ -53,7 +55,15 @@ export async function redeemTemporaryAccessPass(
       tenantId: tenant.id,
       type: 'temporary_access_pass.redeemed',
       outcome: 'failure',
-      reason: !user ? 'unknown_user' : !stored ? 'no_usable_pass' : !matches ? 'wrong_pass' : 'used_meanwhile',
+      reason: !user
+        ? 'unknown_user'
+        : user.disabledAt !== null
+          ? 'user_disabled'
+          : !stored
+            ? 'no_usable_pass'
+            : !matches
+              ? 'wrong_pass'
+              : 'used_meanwhile',
       userId: user?.id ?? null,
       username: username.toLowerCase(),
       method: 'temporary_access_pass',

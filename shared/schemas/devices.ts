@@ -113,3 +113,18 @@ export type RegistrationView = z.infer<typeof registrationView>;
 
 /** Admin: `GET /admin/t/:tenant/users/:username/registrations` */
 export const registrationList = z.object({ registrations: z.array(registrationView) });
+
+/** Admin: one phone or browser of a user, with the user's registrations on it (none for a browser). */
+export const userDeviceView = z.object({
+  id: z.string(),
+  kind: z.enum(['phone', 'browser']),
+  name: z.string(),
+  pushState,
+  createdAt: z.string(),
+  lastSeenAt: z.string().nullable(),
+  registrations: z.array(registrationView),
+});
+export type UserDeviceView = z.infer<typeof userDeviceView>;
+
+/** Admin: `GET /admin/t/:tenant/users/:username/devices` */
+export const userDeviceList = z.object({ devices: z.array(userDeviceView) });

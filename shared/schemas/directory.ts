@@ -1,5 +1,15 @@
 import { z } from 'zod';
 import { displayName, groupName, origin, tenantName, username } from './common';
+import { requestStatuses } from './signInRequests';
+
+/**
+ * The seed's admin roles: a Global Administrator does everything in the tenant; an Authentication
+ * Policy Administrator the Authenticator policy; a Helpdesk Administrator passes, unblocking and
+ * devices. Each of the last two also reads users, groups and the sign-in log.
+ */
+export const adminRoles = ['global_administrator', 'authentication_policy_administrator', 'helpdesk_administrator'] as const;
+export const adminRole = z.enum(adminRoles);
+export type AdminRoleName = z.infer<typeof adminRole>;
 
 /** Operator (CLI): create a tenant. */
 export const tenantCreate = z.object({
@@ -31,6 +41,13 @@ export const userUpdate = z.object({
 });
 export type UserUpdate = z.infer<typeof userUpdate>;
 
+/** Admin: rename a group (policy targets follow: they hold its id). */
+export const groupUpdate = z.object({
+  name: groupName.optional(),
+  displayName: displayName.optional(),
+});
+export type GroupUpdate = z.infer<typeof groupUpdate>;
+
 /** Admin: create a group. */
 export const groupCreate = z.object({
   name: groupName,
@@ -46,16 +63,45 @@ export type PasswordSet = z.infer<typeof passwordSet>;
 
 /** Global admin: make another admin token for this tenant. */
 export const adminTokenCreate = z.object({
-  role: z.enum(['global_administrator', 'authentication_policy_administrator']),
+  role: adminRole,
   label: z.string().trim().min(1).max(100).default('admin'),
 });
 
 const isoTime = z.iso.datetime({ offset: true }).transform((s) => Date.parse(s));
 
+/** Every outcome an audit record has: a sign-in request's status, or how another action went. */
+export const auditOutcomes = [...new Set(['success', 'failure', 'refused', 'blocked', ...requestStatuses])] as [string, ...string[]];
+const auditOutcome = z.enum(auditOutcomes, { error: `one of ${auditOutcomes.join(', ')}` });
+
+/** The ways of signing in that the sign-in log names (`method` of its records). */
+export const signInMethods = ['phone_sign_in', 'push_mfa', 'verification_code', 'password_and_code', 'temporary_access_pass'] as const;
+const signInMethod = z.enum(signInMethods, { error: `one of ${signInMethods.join(', ')}` });
+
+/** Admin: a page of the user list. `cursor` is the `nextCursor` of the page before; `search` matches username or display name. */
+export const userListQuery = z.object({
+  search: z.string().trim().max(254).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z
+    .string()
+    .max(400)
+    .regex(/^[A-Za-z0-9_-]+$/, 'a nextCursor from the page before')
+    .optional(),
+});
+
+/** Admin: the sign-in log — every sign-in attempt, newest first, filtered. */
+export const signInLogQuery = z.object({
+  user: z.string().max(254).optional(),
+  outcome: auditOutcome.optional(),
+  method: signInMethod.optional(),
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
 /** Admin: filters for the sign-in and audit log. */
 export const auditQuery = z.object({
   user: z.string().max(254).optional(),
-  outcome: z.string().max(40).optional(),
+  outcome: auditOutcome.optional(),
   type: z.string().max(80).optional(),
   since: isoTime.optional(),
   until: isoTime.optional(),
@@ -106,13 +152,16 @@ export const userView = z.object({
   /** Blocked after the user reported a sign-in as not theirs, until an admin unblocks them. */
   blocked: z.boolean(),
   blockedAt: z.string().nullable(),
+  /** Disabled by an admin: no sign-in, no enrollment and no session until enabled again. */
+  disabled: z.boolean(),
+  disabledAt: z.string().nullable(),
   hasPassword: z.boolean(),
   createdAt: z.string(),
 });
 export type UserView = z.infer<typeof userView>;
 
-/** Admin: `GET …/users` */
-export const userList = z.object({ users: z.array(userView) });
+/** Admin: `GET …/users`: one page; `nextCursor` fetches the next, null on the last. */
+export const userList = z.object({ users: z.array(userView), nextCursor: z.string().nullable() });
 
 /** Admin: `GET …/groups/:name/members` */
 export const groupMembers = z.object({ members: z.array(userView) });
@@ -131,7 +180,7 @@ export const groupList = z.object({ groups: z.array(groupView) });
 /** Admin: an admin token, never its secret. */
 export const adminTokenView = z.object({
   id: z.string(),
-  role: z.enum(['global_administrator', 'authentication_policy_administrator']),
+  role: adminRole,
   label: z.string(),
   createdAt: z.string(),
   revokedAt: z.string().nullable(),
@@ -165,3 +214,6 @@ export type AuditEventView = z.infer<typeof auditEventView>;
 
 /** Admin: `GET …/audit` */
 export const auditLog = z.object({ events: z.array(auditEventView) });
+
+/** Admin: `GET …/sign-ins` (the sign-in log: the audit records of sign-in attempts, newest first) */
+export const signInLog = z.object({ signIns: z.array(auditEventView) });

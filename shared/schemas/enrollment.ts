@@ -17,11 +17,28 @@ export type TemporaryAccessPassIssue = z.input<typeof temporaryAccessPassIssue>;
 
 /** The answer: the pass itself is shown this once and stored only as a hash. */
 export const temporaryAccessPassIssued = z.object({
+  /** What the pass list shows and revocation names; never the pass. */
+  id: z.string(),
   temporaryAccessPass: z.string(),
   expiresAt: z.string(),
   oneTime: z.boolean(),
 });
 export type TemporaryAccessPassIssued = z.infer<typeof temporaryAccessPassIssued>;
+
+/** Admin: one Temporary Access Pass of a user, never the pass itself. `state` is as of the answer. */
+export const temporaryAccessPassView = z.object({
+  id: z.string(),
+  oneTime: z.boolean(),
+  state: z.enum(['usable', 'used', 'expired', 'revoked']),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  usedAt: z.string().nullable(),
+  revokedAt: z.string().nullable(),
+});
+export type TemporaryAccessPassView = z.infer<typeof temporaryAccessPassView>;
+
+/** Admin: `GET …/users/:username/temporary-access-passes` (newest first) */
+export const temporaryAccessPassList = z.object({ passes: z.array(temporaryAccessPassView) });
 
 /**
  * Phone: start adding a work or school account, either directly (username + Temporary Access

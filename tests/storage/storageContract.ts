@@ -56,6 +56,7 @@ const userFixture = (tenantId: string, username: string, extra: Partial<User> = 
   displayName: username.split('@')[0],
   kind: 'member',
   blockedAt: null,
+  disabledAt: null,
   passwordHash: null,
   lastMethod: null,
   createdAt: t0,

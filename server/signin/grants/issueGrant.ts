@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { SignInGrant } from '../../../shared/schemas/grants';
 import type { RelayContext } from '../../context';
+import { ProblemError } from '../../http/problem';
 import { hashSecret, newId } from '../../ids';
 import type { Tenant, User } from '../../storage/model';
 
@@ -24,6 +25,8 @@ export async function issueGrant(
   method: keyof typeof amrFor,
   requestId: string | null,
 ): Promise<SignInGrant> {
+  // Every way of signing in ends here: an account an admin disabled gets no grant, whatever it proved.
+  if (user.disabledAt !== null) throw new ProblemError('account_disabled', 'This account is disabled. Ask your admin.');
   const grant = randomBytes(32).toString('base64url');
   const now = ctx.now();
   const amr = amrFor[method];

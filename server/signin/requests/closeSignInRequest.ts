@@ -21,6 +21,8 @@ export type SignInEnding =
   | { status: 'failed'; failure: string; answer: PhoneAnswer }
   /** The desktop gave up (the collector cancelled). */
   | { status: 'cancelled'; caller: CallerInfo }
+  /** An admin ended the user's sign-ins (disabled or deleted the account, removed a device); `admin` says which. */
+  | { status: 'cancelled'; admin: string }
   /** A newer request from the same browser (`by`) replaced it. */
   | { status: 'superseded'; by: string; caller: CallerInfo }
   | { status: 'expired' };
@@ -84,7 +86,7 @@ function storedReason(ending: SignInEnding): string | null {
     case 'failed':
       return ending.failure;
     case 'cancelled':
-      return 'cancelled at the desktop';
+      return 'admin' in ending ? ending.admin : 'cancelled at the desktop';
     case 'superseded':
       return 'a newer sign-in from the same browser';
     case 'expired':

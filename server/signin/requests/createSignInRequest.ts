@@ -70,6 +70,7 @@ export async function createSignInRequest(
     user !== undefined &&
     decision.allowed &&
     user.blockedAt === null &&
+    user.disabledAt === null &&
     (body.kind === 'passwordless' ? allowsPhoneSignIn(decision.mode) && user.kind === 'member' : allowsPushMfa(decision.mode)) &&
     !(body.kind === 'passwordless' && policy?.requireRegisteredBrowser && !browserRegistered);
   const deliverable = !coolingDown && mayUse && targets.length > 0;

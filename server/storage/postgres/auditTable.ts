@@ -38,12 +38,14 @@ const filters = [
   { key: 'username', test: (f: AuditFilter) => Boolean(f.username), sql: 'username =' },
   { key: 'outcome', test: (f: AuditFilter) => Boolean(f.outcome), sql: 'outcome =' },
   { key: 'type', test: (f: AuditFilter) => Boolean(f.type), sql: 'type =' },
+  { key: 'types', test: (f: AuditFilter) => f.types !== undefined, sql: 'type = ANY', cast: '::text[]' },
+  { key: 'method', test: (f: AuditFilter) => Boolean(f.method), sql: 'method =' },
   { key: 'since', test: (f: AuditFilter) => f.since !== undefined, sql: 'at >=' },
   { key: 'until', test: (f: AuditFilter) => f.until !== undefined, sql: 'at <=' },
 ] as const;
 
 /**
- * One prepared statement per combination of filters used (at most 32): a single statement with
+ * One prepared statement per combination of filters used (at most 128): a single statement with
  * "($n IS NULL OR …)" for every filter would get a generic plan that suits none of them.
  */
 const listStatements = new Map<string, Statement>();
@@ -53,7 +55,7 @@ function listStatement(filter: AuditFilter): { statement: Statement; values: unk
   const values: unknown[] = [filter.tenantId, ...used.map((f) => filter[f.key]), filter.limit ?? 100];
   let cached = listStatements.get(shape);
   if (!cached) {
-    const where = ['tenant_id = $1', ...used.map((f, i) => `${f.sql} $${i + 2}`)];
+    const where = ['tenant_id = $1', ...used.map((f, i) => ('cast' in f ? `${f.sql}($${i + 2}${f.cast})` : `${f.sql} $${i + 2}`))];
     cached = statement(
       `audit_list_${shape}`,
       `SELECT * FROM audit_events WHERE ${where.join(' AND ')} ORDER BY at DESC, seq DESC LIMIT $${used.length + 2}`,

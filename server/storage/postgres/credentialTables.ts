@@ -98,6 +98,29 @@ const q = {
     'UPDATE registrations SET totp_last_step = $1, last_used_at = $2 WHERE id = $3 AND totp_last_step < $1',
   ),
   registrationDelete: statement('registration_delete', 'DELETE FROM registrations WHERE id = $1'),
+  passesOfUser: statement(
+    'passes_of_user',
+    'SELECT * FROM temporary_access_passes WHERE tenant_id = $1 AND user_id = $2 ORDER BY created_at DESC, id',
+  ),
+  passRevoke: statement(
+    'pass_revoke',
+    'UPDATE temporary_access_passes SET revoked_at = $1 WHERE tenant_id = $2 AND id = $3 AND revoked_at IS NULL AND used_at IS NULL',
+  ),
+  devicesOfUser: statement(
+    'devices_of_user',
+    `SELECT * FROM devices WHERE tenant_id = $1 AND id IN (
+       SELECT device_id FROM registrations WHERE tenant_id = $1 AND user_id = $2
+       UNION SELECT device_id FROM browser_users WHERE user_id = $2)
+     ORDER BY created_at, id`,
+  ),
+  registrationsRemoveUserDevice: statement(
+    'registrations_remove_user_device',
+    'DELETE FROM registrations WHERE tenant_id = $1 AND user_id = $2 AND device_id = $3',
+  ),
+  browserUserRemove: statement(
+    'browser_user_remove',
+    'DELETE FROM browser_users WHERE user_id = $2 AND device_id IN (SELECT id FROM devices WHERE tenant_id = $1 AND id = $3)',
+  ),
 };
 
 const deviceValues = (d: Device) => [
@@ -152,6 +175,12 @@ export function credentialTables(
       },
       async revokeAll(tenantId, userId, at) {
         await db.run(q.passRevokeAll, [at, tenantId, userId]);
+      },
+      async listForUser(tenantId, userId) {
+        return (await db.rows(q.passesOfUser, [tenantId, userId])).map(toPass);
+      },
+      async revoke(tenantId, id, at) {
+        return (await db.run(q.passRevoke, [at, tenantId, id])) === 1;
       },
     },
     enrollment: {
@@ -219,6 +248,16 @@ export function credentialTables(
       },
       async touch(id, at) {
         await db.run(q.deviceTouch, [at, id]);
+      },
+      async listForUser(tenantId, userId) {
+        return (await db.rows(q.devicesOfUser, [tenantId, userId])).map(toDevice);
+      },
+      async removeForUser(tenantId, deviceId, userId) {
+        return db.transaction(async (sql) => {
+          const registrations = await sql.run(q.registrationsRemoveUserDevice, [tenantId, userId, deviceId]);
+          const browsers = await sql.run(q.browserUserRemove, [tenantId, userId, deviceId]);
+          return registrations + browsers > 0;
+        });
       },
     },
     registrations: {

@@ -14,16 +14,23 @@ const q = {
   tenantUpdate: statement('tenant_update', 'UPDATE tenants SET display_name = $2, sign_in_origins = $3 WHERE id = $1'),
   userInsert: statement(
     'user_insert',
-    `INSERT INTO users (id, tenant_id, username, display_name, kind, blocked_at, password_hash, last_method, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+    `INSERT INTO users (id, tenant_id, username, display_name, kind, blocked_at, password_hash, last_method, created_at, disabled_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
   ),
   userByName: statement('user_by_name', 'SELECT * FROM users WHERE tenant_id = $1 AND username = $2'),
   userById: statement('user_by_id', 'SELECT * FROM users WHERE tenant_id = $1 AND id = $2'),
   userList: statement('user_list', 'SELECT * FROM users WHERE tenant_id = $1 ORDER BY username'),
   userUpdate: statement(
     'user_update',
-    `UPDATE users SET display_name = $3, kind = $4, blocked_at = $5, password_hash = $6, last_method = $7
+    `UPDATE users SET display_name = $3, kind = $4, blocked_at = $5, password_hash = $6, last_method = $7, disabled_at = $8
      WHERE id = $1 AND tenant_id = $2`,
+  ),
+  // Case-insensitive containment by strpos(), not LIKE: a search for "%" or "_" means those characters.
+  userSearch: statement(
+    'user_search',
+    `SELECT * FROM users WHERE tenant_id = $1 AND username > $2
+     AND ($3::text = '' OR strpos(lower(username), $3::text) > 0 OR strpos(lower(display_name), $3::text) > 0)
+     ORDER BY username LIMIT $4`,
   ),
   userDeleteRegistrations: statement('user_delete_registrations', 'DELETE FROM registrations WHERE tenant_id = $1 AND user_id = $2'),
   userDelete: statement('user_delete', 'DELETE FROM users WHERE tenant_id = $1 AND id = $2'),
@@ -32,6 +39,7 @@ const q = {
   groupById: statement('group_by_id', 'SELECT * FROM groups WHERE tenant_id = $1 AND id = $2'),
   groupList: statement('group_list', 'SELECT * FROM groups WHERE tenant_id = $1 ORDER BY name'),
   groupDelete: statement('group_delete', 'DELETE FROM groups WHERE tenant_id = $1 AND id = $2'),
+  groupUpdate: statement('group_update', 'UPDATE groups SET name = $3, display_name = $4 WHERE tenant_id = $1 AND id = $2'),
   memberAdd: statement(
     'member_add',
     `INSERT INTO group_members (group_id, user_id)
@@ -99,6 +107,7 @@ export function identityTables(db: PostgresDatabase): Pick<Storage, 'tenants' | 
           u.passwordHash,
           u.lastMethod,
           u.createdAt,
+          u.disabledAt,
         ]);
       },
       async byName(tenantId, username) {
@@ -111,13 +120,17 @@ export function identityTables(db: PostgresDatabase): Pick<Storage, 'tenants' | 
         return (await db.rows(q.userList, [tenantId])).map(toUser);
       },
       async update(u) {
-        await db.run(q.userUpdate, [u.id, u.tenantId, u.displayName, u.kind, u.blockedAt, u.passwordHash, u.lastMethod]);
+        await db.run(q.userUpdate, [u.id, u.tenantId, u.displayName, u.kind, u.blockedAt, u.passwordHash, u.lastMethod, u.disabledAt]);
       },
       async delete(tenantId, id) {
         await db.transaction(async (sql) => {
           await sql.run(q.userDeleteRegistrations, [tenantId, id]);
           await sql.run(q.userDelete, [tenantId, id]);
         });
+      },
+      async search(tenantId, query) {
+        const rows = await db.rows(q.userSearch, [tenantId, query.after ?? '', (query.search ?? '').toLowerCase(), query.limit]);
+        return rows.map(toUser);
       },
     },
     groups: {
@@ -135,6 +148,9 @@ export function identityTables(db: PostgresDatabase): Pick<Storage, 'tenants' | 
       },
       async delete(tenantId, id) {
         await db.run(q.groupDelete, [tenantId, id]);
+      },
+      async update(g) {
+        await db.run(q.groupUpdate, [g.tenantId, g.id, g.name, g.displayName]);
       },
       async addMember(tenantId, groupId, userId) {
         await db.run(q.memberAdd, [groupId, userId, tenantId]);
@@ -169,7 +185,7 @@ export function identityTables(db: PostgresDatabase): Pick<Storage, 'tenants' | 
         return (await db.rows(q.tokenList, [tenantId])).map(toAdminToken);
       },
       async revoke(tenantId, id, at) {
-        await db.run(q.tokenRevoke, [at, tenantId, id]);
+        return (await db.run(q.tokenRevoke, [at, tenantId, id])) === 1;
       },
     },
   };

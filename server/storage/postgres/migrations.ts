@@ -213,4 +213,8 @@ export const migrations: string[] = [
   -- Readiness writes one row here: a server that takes no writes shows before a sign-in finds it.
   CREATE TABLE storage_probe (id INTEGER PRIMARY KEY CHECK (id = 1), written_at BIGINT NOT NULL);
   `,
+  // 2: an admin can disable an account (no sign-in until enabled again).
+  `
+  ALTER TABLE users ADD COLUMN disabled_at BIGINT;
+  `,
 ];

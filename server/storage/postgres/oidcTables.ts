@@ -24,6 +24,8 @@ const q = {
   recordConsume: statement('oidc_record_consume', 'UPDATE oidc_records SET consumed_at = $1 WHERE model = $2 AND id = $3'),
   recordDestroy: statement('oidc_record_destroy', 'DELETE FROM oidc_records WHERE model = $1 AND id = $2'),
   recordRevokeGrant: statement('oidc_record_revoke_grant', 'DELETE FROM oidc_records WHERE grant_id = $1'),
+  // A rare admin action (disable, delete, lost phone): a scan of the records is fine.
+  recordRevokeAccount: statement('oidc_record_revoke_account', "DELETE FROM oidc_records WHERE payload->>'accountId' = $1"),
   recordPurge: statement('oidc_record_purge', 'DELETE FROM oidc_records WHERE expires_at IS NOT NULL AND expires_at < $1'),
 };
 
@@ -71,6 +73,9 @@ export function oidcTables(db: PostgresDatabase): Pick<Storage, 'oidcClients' | 
       },
       async revokeByGrantId(grantId) {
         await db.run(q.recordRevokeGrant, [grantId]);
+      },
+      async revokeAccount(accountId) {
+        await db.run(q.recordRevokeAccount, [accountId]);
       },
       async purgeExpired(now) {
         await db.run(q.recordPurge, [now]);

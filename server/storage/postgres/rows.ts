@@ -39,6 +39,7 @@ export const toUser = (r: Row): User => ({
   displayName: text(r.display_name),
   kind: r.kind === 'guest' ? 'guest' : 'member',
   blockedAt: nullableNumber(r.blocked_at),
+  disabledAt: nullableNumber(r.disabled_at),
   passwordHash: nullableText(r.password_hash),
   lastMethod: nullableText(r.last_method),
   createdAt: Number(r.created_at),
@@ -55,7 +56,7 @@ export const toGroup = (r: Row): Group => ({
 export const toAdminToken = (r: Row): AdminToken => ({
   id: text(r.id),
   tenantId: text(r.tenant_id),
-  role: r.role === 'global_administrator' ? 'global_administrator' : 'authentication_policy_administrator',
+  role: r.role === 'global_administrator' || r.role === 'helpdesk_administrator' ? r.role : 'authentication_policy_administrator',
   secretHash: text(r.secret_hash),
   label: text(r.label),
   createdAt: Number(r.created_at),

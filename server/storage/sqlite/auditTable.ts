@@ -27,10 +27,17 @@ export function auditTable(db: Database.Database): Pick<Storage, 'audit'> {
         if (filter.username) where.push('username = @username');
         if (filter.outcome) where.push('outcome = @outcome');
         if (filter.type) where.push('type = @type');
+        if (filter.types) where.push('type IN (SELECT value FROM json_each(@typesJson))');
+        if (filter.method) where.push('method = @method');
         if (filter.since !== undefined) where.push('at >= @since');
         if (filter.until !== undefined) where.push('at <= @until');
         const sql = `SELECT * FROM audit_events WHERE ${where.join(' AND ')} ORDER BY at DESC, rowid DESC LIMIT @limit`;
-        const rows = db.prepare(sql).all({ ...filter, limit: filter.limit ?? 100 }) as Record<string, unknown>[];
+        const rows = db
+          .prepare(sql)
+          .all({ ...filter, types: undefined, typesJson: JSON.stringify(filter.types ?? []), limit: filter.limit ?? 100 }) as Record<
+          string,
+          unknown
+        >[];
         return rows.map(toAuditEvent);
       },
     },

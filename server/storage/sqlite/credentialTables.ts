@@ -64,7 +64,26 @@ export function credentialTables(
     registrationCounter: db.prepare('UPDATE registrations SET sign_count = ?, last_used_at = ? WHERE id = ? AND sign_count = ?'),
     registrationTotp: db.prepare('UPDATE registrations SET totp_last_step = ?, last_used_at = ? WHERE id = ? AND totp_last_step < ?'),
     registrationDelete: db.prepare('DELETE FROM registrations WHERE id = ?'),
+    passesOfUser: db.prepare('SELECT * FROM temporary_access_passes WHERE tenant_id = ? AND user_id = ? ORDER BY created_at DESC, id'),
+    passRevoke: db.prepare(
+      'UPDATE temporary_access_passes SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL AND used_at IS NULL',
+    ),
+    devicesOfUser: db.prepare(
+      `SELECT * FROM devices WHERE tenant_id = @tenantId AND id IN (
+         SELECT device_id FROM registrations WHERE tenant_id = @tenantId AND user_id = @userId
+         UNION SELECT device_id FROM browser_users WHERE user_id = @userId)
+       ORDER BY created_at, id`,
+    ),
+    registrationsRemoveUserDevice: db.prepare('DELETE FROM registrations WHERE tenant_id = ? AND user_id = ? AND device_id = ?'),
+    browserUserRemove: db.prepare(
+      'DELETE FROM browser_users WHERE user_id = ? AND device_id IN (SELECT id FROM devices WHERE tenant_id = ? AND id = ?)',
+    ),
   };
+  const removeDeviceForUser = db.transaction((tenantId: string, deviceId: string, userId: string): boolean => {
+    const registrations = q.registrationsRemoveUserDevice.run(tenantId, userId, deviceId).changes;
+    const browsers = q.browserUserRemove.run(userId, tenantId, deviceId).changes;
+    return registrations + browsers > 0;
+  });
   const one = <T>(row: unknown, map: (r: Row) => T) => (row ? map(row as Row) : undefined);
 
   const replacePass = db.transaction((pass: Parameters<Storage['temporaryAccessPasses']['replace']>[0]) => {
@@ -124,6 +143,12 @@ export function credentialTables(
       async revokeAll(tenantId, userId, at) {
         q.passRevokeAll.run(at, tenantId, userId);
       },
+      async listForUser(tenantId, userId) {
+        return (q.passesOfUser.all(tenantId, userId) as Row[]).map(toPass);
+      },
+      async revoke(tenantId, id, at) {
+        return q.passRevoke.run(at, tenantId, id).changes === 1;
+      },
     },
     enrollment: {
       async createSession(session) {
@@ -172,6 +197,12 @@ export function credentialTables(
       },
       async touch(id, at) {
         q.deviceTouch.run(at, id);
+      },
+      async listForUser(tenantId, userId) {
+        return (q.devicesOfUser.all({ tenantId, userId }) as Row[]).map(toDevice);
+      },
+      async removeForUser(tenantId, deviceId, userId) {
+        return removeDeviceForUser(tenantId, deviceId, userId);
       },
       async registerBrowser(device) {
         return registerBrowser(device);

@@ -16,15 +16,21 @@ export function identityTables(db: Database.Database): Pick<Storage, 'tenants' |
     tenantList: db.prepare('SELECT * FROM tenants ORDER BY name'),
     tenantUpdate: db.prepare('UPDATE tenants SET display_name = @displayName, sign_in_origins = @signInOrigins WHERE id = @id'),
     userInsert: db.prepare(
-      `INSERT INTO users (id, tenant_id, username, display_name, kind, blocked_at, password_hash, last_method, created_at)
-       VALUES (@id, @tenantId, @username, @displayName, @kind, @blockedAt, @passwordHash, @lastMethod, @createdAt)`,
+      `INSERT INTO users (id, tenant_id, username, display_name, kind, blocked_at, disabled_at, password_hash, last_method, created_at)
+       VALUES (@id, @tenantId, @username, @displayName, @kind, @blockedAt, @disabledAt, @passwordHash, @lastMethod, @createdAt)`,
     ),
     userByName: db.prepare('SELECT * FROM users WHERE tenant_id = ? AND username = ?'),
     userById: db.prepare('SELECT * FROM users WHERE tenant_id = ? AND id = ?'),
     userList: db.prepare('SELECT * FROM users WHERE tenant_id = ? ORDER BY username'),
     userUpdate: db.prepare(
-      `UPDATE users SET display_name = @displayName, kind = @kind, blocked_at = @blockedAt, password_hash = @passwordHash,
-       last_method = @lastMethod WHERE id = @id AND tenant_id = @tenantId`,
+      `UPDATE users SET display_name = @displayName, kind = @kind, blocked_at = @blockedAt, disabled_at = @disabledAt,
+       password_hash = @passwordHash, last_method = @lastMethod WHERE id = @id AND tenant_id = @tenantId`,
+    ),
+    // Case-insensitive containment by instr(), not LIKE: a search for "%" or "_" means those characters.
+    userSearch: db.prepare(
+      `SELECT * FROM users WHERE tenant_id = @tenantId AND username > @after
+       AND (@search = '' OR instr(lower(username), @search) > 0 OR instr(lower(display_name), @search) > 0)
+       ORDER BY username LIMIT @limit`,
     ),
     userDeleteRegistrations: db.prepare('DELETE FROM registrations WHERE tenant_id = ? AND user_id = ?'),
     userDelete: db.prepare('DELETE FROM users WHERE tenant_id = ? AND id = ?'),
@@ -35,6 +41,7 @@ export function identityTables(db: Database.Database): Pick<Storage, 'tenants' |
     groupById: db.prepare('SELECT * FROM groups WHERE tenant_id = ? AND id = ?'),
     groupList: db.prepare('SELECT * FROM groups WHERE tenant_id = ? ORDER BY name'),
     groupDelete: db.prepare('DELETE FROM groups WHERE tenant_id = ? AND id = ?'),
+    groupUpdate: db.prepare('UPDATE groups SET name = @name, display_name = @displayName WHERE tenant_id = @tenantId AND id = @id'),
     memberAdd: db.prepare(
       `INSERT OR IGNORE INTO group_members (group_id, user_id)
        SELECT g.id, u.id FROM groups g, users u WHERE g.id = ? AND u.id = ? AND g.tenant_id = ? AND u.tenant_id = g.tenant_id`,
@@ -105,6 +112,15 @@ export function identityTables(db: Database.Database): Pick<Storage, 'tenants' |
       async delete(tenantId, id) {
         deleteUser(tenantId, id);
       },
+      async search(tenantId, query) {
+        const rows = q.userSearch.all({
+          tenantId,
+          after: query.after ?? '',
+          search: (query.search ?? '').toLowerCase(),
+          limit: query.limit,
+        }) as Row[];
+        return rows.map(toUser);
+      },
     },
     groups: {
       async create(g) {
@@ -121,6 +137,9 @@ export function identityTables(db: Database.Database): Pick<Storage, 'tenants' |
       },
       async delete(tenantId, id) {
         q.groupDelete.run(tenantId, id);
+      },
+      async update(g) {
+        q.groupUpdate.run({ tenantId: g.tenantId, id: g.id, name: g.name, displayName: g.displayName });
       },
       async addMember(tenantId, groupId, userId) {
         q.memberAdd.run(groupId, userId, tenantId);
@@ -155,7 +174,7 @@ export function identityTables(db: Database.Database): Pick<Storage, 'tenants' |
         return (q.tokenList.all(tenantId) as Row[]).map(toAdminToken);
       },
       async revoke(tenantId, id, at) {
-        q.tokenRevoke.run(at, tenantId, id);
+        return q.tokenRevoke.run(at, tenantId, id).changes === 1;
       },
     },
   };

@@ -214,4 +214,8 @@ export const migrations: string[] = [
   `
   CREATE TABLE storage_probe (id INTEGER PRIMARY KEY CHECK (id = 1), written_at INTEGER NOT NULL);
   `,
+  // 6: an admin can disable an account (no sign-in until enabled again); the admin list pages users by username.
+  `
+  ALTER TABLE users ADD COLUMN disabled_at INTEGER;
+  `,
 ];

@@ -46,6 +46,8 @@ export function oidcTables(db: Database.Database): Pick<Storage, 'oidcClients' |
     recordConsume: db.prepare('UPDATE oidc_records SET consumed_at = ? WHERE model = ? AND id = ?'),
     recordDestroy: db.prepare('DELETE FROM oidc_records WHERE model = ? AND id = ?'),
     recordRevokeGrant: db.prepare('DELETE FROM oidc_records WHERE grant_id = ?'),
+    // A rare admin action (disable, delete, lost phone): a scan of the records is fine.
+    recordRevokeAccount: db.prepare("DELETE FROM oidc_records WHERE json_extract(payload, '$.accountId') = ?"),
     recordPurge: db.prepare('DELETE FROM oidc_records WHERE expires_at IS NOT NULL AND expires_at < ?'),
   };
   const live = (row: unknown): OidcRecord | undefined => {
@@ -90,6 +92,9 @@ export function oidcTables(db: Database.Database): Pick<Storage, 'oidcClients' |
       },
       async revokeByGrantId(grantId) {
         q.recordRevokeGrant.run(grantId);
+      },
+      async revokeAccount(accountId) {
+        q.recordRevokeAccount.run(accountId);
       },
       async purgeExpired(now) {
         q.recordPurge.run(now);

@@ -22,6 +22,7 @@ export const toUser = (r: Row): User => ({
   displayName: String(r.display_name),
   kind: r.kind === 'guest' ? 'guest' : 'member',
   blockedAt: nullableNumber(r.blocked_at),
+  disabledAt: nullableNumber(r.disabled_at),
   passwordHash: r.password_hash === null ? null : String(r.password_hash),
   lastMethod: r.last_method === null || r.last_method === undefined ? null : String(r.last_method),
   createdAt: Number(r.created_at),
@@ -38,7 +39,7 @@ export const toGroup = (r: Row): Group => ({
 export const toAdminToken = (r: Row): AdminToken => ({
   id: String(r.id),
   tenantId: String(r.tenant_id),
-  role: r.role === 'global_administrator' ? 'global_administrator' : 'authentication_policy_administrator',
+  role: r.role === 'global_administrator' || r.role === 'helpdesk_administrator' ? r.role : 'authentication_policy_administrator',
   secretHash: String(r.secret_hash),
   label: String(r.label),
   createdAt: Number(r.created_at),

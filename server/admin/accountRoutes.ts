@@ -1,0 +1,155 @@
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { noContent } from '../../shared/schemas/common';
+import { userDeviceList } from '../../shared/schemas/devices';
+import { groupUpdate, groupView, userView } from '../../shared/schemas/directory';
+import { temporaryAccessPassList } from '../../shared/schemas/enrollment';
+import { recordAudit } from '../audit/recordAudit';
+import type { RelayContext } from '../context';
+import { ProblemError } from '../http/problem';
+import type { AdminToken, Tenant, User } from '../storage/model';
+import { endSignIns } from '../users/endSignIns';
+import { requireGroup, requireUser } from '../users/requireUser';
+import { adminRoute, tenantPath } from './adminRoute';
+import { showDevice, showGroup, showPass, showUser } from './views';
+
+const userPath = tenantPath.extend({ username: z.string() });
+const userItemPath = userPath.extend({ id: z.string() });
+const groupPath = tenantPath.extend({ name: z.string() });
+
+/** One admin change to a user, in the audit log with the token that made it. */
+const audited = (ctx: RelayContext, tenant: Tenant, user: User, token: AdminToken, type: string, detail: Record<string, unknown> = {}) =>
+  recordAudit(ctx, {
+    tenantId: tenant.id,
+    type,
+    outcome: 'success',
+    userId: user.id,
+    username: user.username,
+    detail: { adminToken: token.id, ...detail },
+  });
+
+/**
+ * The admin API's account work: disable and enable a user (Global Administrator), a user's
+ * devices and their removal and a user's passes by id (Helpdesk), renaming a group (Global).
+ */
+export function accountRoutes(app: FastifyInstance, ctx: RelayContext): void {
+  // Disable: no sign-in by any method, no enrollment, and what was under way ends (requests, sessions).
+  adminRoute(
+    app,
+    ctx,
+    { method: 'POST', path: '/users/:username/disable', role: 'global', params: userPath, reply: userView },
+    async ({ tenant, params, token }) => {
+      const user = await requireUser(ctx, tenant, params.username);
+      const disabled = { ...user, disabledAt: user.disabledAt ?? ctx.now() };
+      if (user.disabledAt === null) {
+        await ctx.storage.users.update(disabled);
+        await audited(ctx, tenant, user, token, 'user.disabled');
+      }
+      // Again on a disabled user too: a request that slipped in meanwhile closes as well.
+      await endSignIns(ctx, tenant, disabled, 'the account was disabled by an admin');
+      return showUser(disabled);
+    },
+  );
+  adminRoute(
+    app,
+    ctx,
+    { method: 'POST', path: '/users/:username/enable', role: 'global', params: userPath, reply: userView },
+    async ({ tenant, params, token }) => {
+      const user = await requireUser(ctx, tenant, params.username);
+      const enabled = { ...user, disabledAt: null };
+      if (user.disabledAt !== null) {
+        await ctx.storage.users.update(enabled);
+        await audited(ctx, tenant, user, token, 'user.enabled');
+      }
+      return showUser(enabled);
+    },
+  );
+
+  // Devices: each phone with the user's registrations on it, and each browser registered for the user.
+  adminRoute(
+    app,
+    ctx,
+    { method: 'GET', path: '/users/:username/devices', role: 'helpdesk', params: userPath, reply: userDeviceList },
+    async ({ tenant, params }) => {
+      const user = await requireUser(ctx, tenant, params.username);
+      const [devices, registrations] = await Promise.all([
+        ctx.storage.devices.listForUser(tenant.id, user.id),
+        ctx.storage.registrations.listForUser(tenant.id, user.id),
+      ]);
+      return {
+        devices: devices.map((d) =>
+          showDevice(
+            d,
+            registrations.filter((r) => r.deviceId === d.id),
+          ),
+        ),
+      };
+    },
+  );
+  // "Lost phone": the device can no longer sign the user in, approve, or take codes, and the
+  // user's sessions end (whichever of them the device approved). Other accounts on it keep theirs.
+  adminRoute(
+    app,
+    ctx,
+    { method: 'DELETE', path: '/users/:username/devices/:id', role: 'helpdesk', params: userItemPath, reply: noContent },
+    async ({ tenant, params, token }) => {
+      const user = await requireUser(ctx, tenant, params.username);
+      if (!(await ctx.storage.devices.removeForUser(tenant.id, params.id, user.id))) {
+        throw new ProblemError('not_found', `${user.username} has no device ${params.id}.`);
+      }
+      await endSignIns(ctx, tenant, user, 'a device of the account was removed by an admin');
+      await audited(ctx, tenant, user, token, 'device.removed', { deviceId: params.id });
+      return undefined;
+    },
+  );
+
+  // Temporary Access Passes by id: the list never shows a pass, only its state.
+  adminRoute(
+    app,
+    ctx,
+    { method: 'GET', path: '/users/:username/temporary-access-passes', role: 'helpdesk', params: userPath, reply: temporaryAccessPassList },
+    async ({ tenant, params }) => {
+      const user = await requireUser(ctx, tenant, params.username);
+      const now = ctx.now();
+      return { passes: (await ctx.storage.temporaryAccessPasses.listForUser(tenant.id, user.id)).map((p) => showPass(p, now)) };
+    },
+  );
+  adminRoute(
+    app,
+    ctx,
+    { method: 'DELETE', path: '/users/:username/temporary-access-passes/:id', role: 'helpdesk', params: userItemPath, reply: noContent },
+    async ({ tenant, params, token }) => {
+      const user = await requireUser(ctx, tenant, params.username);
+      const pass = (await ctx.storage.temporaryAccessPasses.listForUser(tenant.id, user.id)).find((p) => p.id === params.id);
+      if (!pass || !(await ctx.storage.temporaryAccessPasses.revoke(tenant.id, pass.id, ctx.now()))) {
+        throw new ProblemError('not_found', `${user.username} has no unused, unrevoked pass ${params.id}.`);
+      }
+      await audited(ctx, tenant, user, token, 'temporary_access_pass.revoked', { passId: pass.id });
+      return undefined;
+    },
+  );
+
+  // Rename a group: the policy targets it by id, so they follow.
+  adminRoute(
+    app,
+    ctx,
+    { method: 'PATCH', path: '/groups/:name', role: 'global', params: groupPath, body: groupUpdate, reply: groupView },
+    async ({ tenant, params, body, token }) => {
+      const group = await requireGroup(ctx, tenant, params.name);
+      if (body.name !== undefined && body.name !== group.name && (await ctx.storage.groups.byName(tenant.id, body.name))) {
+        throw new ProblemError('conflict', `A group named ${body.name} exists in ${tenant.name}.`, {
+          errors: [{ field: 'name', message: 'taken' }],
+        });
+      }
+      const updated = { ...group, name: body.name ?? group.name, displayName: body.displayName ?? group.displayName };
+      await ctx.storage.groups.update(updated);
+      await recordAudit(ctx, {
+        tenantId: tenant.id,
+        type: 'group.renamed',
+        outcome: 'success',
+        detail: { adminToken: token.id, groupId: group.id, from: group.name, to: updated.name },
+      });
+      return showGroup(updated);
+    },
+  );
+}
