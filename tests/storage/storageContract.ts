@@ -1013,6 +1013,158 @@ export function storageContract(backend: StorageBackend): void {
       });
     });
 
+    describe('what the admin API reads and changes', () => {
+      it('users are paged by username after a cursor, searched in username and display name without regard to case, per tenant', async () => {
+        const more = ['carol@contoso.example', 'dave@contoso.example', 'Erin@contoso.example'].map((name) =>
+          userFixture(contoso.id, name, { displayName: name === 'dave@contoso.example' ? 'Dave 100%_Sales' : 'Someone' }),
+        );
+        for (const u of more) await storage.users.create(u);
+        await storage.users.create(userFixture(fabrikam.id, 'aaron@fabrikam.example'));
+        const names = async (query: Parameters<Storage['users']['search']>[1]) =>
+          (await storage.users.search(contoso.id, query)).map((u) => u.username);
+        // Byte order: upper case first.
+        expect(await names({ limit: 2 })).toEqual(['Erin@contoso.example', 'alice@contoso.example']);
+        expect(await names({ limit: 2, after: 'alice@contoso.example' })).toEqual(['bob@contoso.example', 'carol@contoso.example']);
+        expect(await names({ limit: 10, after: 'carol@contoso.example' })).toEqual(['dave@contoso.example']);
+        expect(await names({ limit: 10, search: 'ERIN' })).toEqual(['Erin@contoso.example']);
+        expect(await names({ limit: 10, search: 'sales' })).toEqual(['dave@contoso.example']);
+        // "%" and "_" are characters to find, not patterns.
+        expect(await names({ limit: 10, search: '%_' })).toEqual(['dave@contoso.example']);
+        expect(await names({ limit: 10, search: '_' })).toEqual(['dave@contoso.example']);
+        expect(await names({ limit: 10, search: 'o', after: 'bob@contoso.example' })).toEqual([
+          'carol@contoso.example',
+          'dave@contoso.example',
+        ]);
+        expect(await names({ limit: 10, search: 'fabrikam' })).toEqual([]);
+      });
+
+      it('a user is disabled and enabled again by an update, and created disabled as given', async () => {
+        await storage.users.update({ ...alice, disabledAt: t0 + 7 });
+        expect((await storage.users.byId(contoso.id, alice.id))?.disabledAt).toBe(t0 + 7);
+        await storage.users.update({ ...alice, disabledAt: null });
+        expect((await storage.users.byId(contoso.id, alice.id))?.disabledAt).toBeNull();
+        const off = userFixture(contoso.id, 'off@contoso.example', { disabledAt: t0 });
+        await storage.users.create(off);
+        expect(await storage.users.byName(contoso.id, 'off@contoso.example')).toEqual(off);
+      });
+
+      it('a group is renamed in its own tenant only, and keeps its members', async () => {
+        const sales = groupFixture(contoso.id, 'Sales');
+        await storage.groups.create(sales);
+        await storage.groups.addMember(contoso.id, sales.id, alice.id);
+        await storage.groups.update({ ...sales, tenantId: fabrikam.id, name: 'Mallory' });
+        expect(await storage.groups.byId(contoso.id, sales.id)).toEqual(sales);
+        await storage.groups.update({ ...sales, name: 'Sales-EU', displayName: 'Sales Europe' });
+        expect(await storage.groups.byName(contoso.id, 'Sales')).toBeUndefined();
+        expect(await storage.groups.byName(contoso.id, 'Sales-EU')).toEqual({ ...sales, name: 'Sales-EU', displayName: 'Sales Europe' });
+        expect(await storage.groups.members(contoso.id, sales.id)).toEqual([alice]);
+      });
+
+      it('revoking an admin token says whether there was a live one in the tenant', async () => {
+        const token: AdminToken = {
+          id: id(),
+          tenantId: contoso.id,
+          role: 'helpdesk_administrator',
+          secretHash: id(),
+          label: 'helpdesk',
+          createdAt: t0,
+          revokedAt: null,
+        };
+        await storage.adminTokens.create(token);
+        expect(await storage.adminTokens.byId(token.id)).toEqual(token);
+        expect(await storage.adminTokens.revoke(fabrikam.id, token.id, t0 + 1)).toBe(false);
+        expect(await storage.adminTokens.revoke(contoso.id, token.id, t0 + 1)).toBe(true);
+        expect(await storage.adminTokens.revoke(contoso.id, token.id, t0 + 2)).toBe(false);
+        expect(await storage.adminTokens.revoke(contoso.id, id(), t0 + 2)).toBe(false);
+      });
+
+      it('a user’s passes are listed newest first; one is revoked by id once, never when used, never from another tenant', async () => {
+        const used = passFixture(contoso.id, alice.id, { createdAt: t0 });
+        await storage.temporaryAccessPasses.replace(used);
+        expect(await storage.temporaryAccessPasses.markUsed(used.id, t0 + 1)).toBe(true);
+        const live = passFixture(contoso.id, alice.id, { createdAt: t0 + 2, oneTime: false });
+        await storage.temporaryAccessPasses.replace(live);
+        await storage.temporaryAccessPasses.replace(passFixture(contoso.id, bob.id));
+        const listed = await storage.temporaryAccessPasses.listForUser(contoso.id, alice.id);
+        expect(listed.map((p) => p.id)).toEqual([live.id, used.id]);
+        expect(listed[0]).toEqual(live);
+        expect(listed[1]).toMatchObject({ usedAt: t0 + 1, revokedAt: t0 + 2 });
+        expect(await storage.temporaryAccessPasses.listForUser(fabrikam.id, alice.id)).toEqual([]);
+
+        expect(await storage.temporaryAccessPasses.revoke(fabrikam.id, live.id, t0 + 3)).toBe(false);
+        expect(await storage.temporaryAccessPasses.revoke(contoso.id, live.id, t0 + 3)).toBe(true);
+        expect(await storage.temporaryAccessPasses.revoke(contoso.id, live.id, t0 + 4)).toBe(false);
+        expect(await storage.temporaryAccessPasses.usableFor(contoso.id, alice.id, t0 + 4)).toBeUndefined();
+        const fresh = passFixture(contoso.id, alice.id, { createdAt: t0 + 5 });
+        await storage.temporaryAccessPasses.replace(fresh);
+        await storage.temporaryAccessPasses.markUsed(fresh.id, t0 + 6);
+        expect(await storage.temporaryAccessPasses.revoke(contoso.id, fresh.id, t0 + 7)).toBe(false);
+        expect(await storage.temporaryAccessPasses.usableFor(contoso.id, bob.id, t0 + 7)).toBeDefined();
+      });
+
+      it('a user’s devices are their phones and browsers; removing one takes only that user’s registrations on it', async () => {
+        const phone = await enrolled(alice, { createdAt: t0 + 1 });
+        // Bob's account on the same phone.
+        const bobOnPhone = await storage.enrollment.complete(phone.device, registrationFixture(contoso.id, bob.id, phone.device.id));
+        const browser = await storage.devices.registerBrowser(deviceFixture(contoso.id, { kind: 'browser', createdAt: t0 + 2 }));
+        await storage.devices.addBrowserUser(browser.id, alice.id, t0);
+        await storage.devices.addBrowserUser(browser.id, bob.id, t0);
+        const bobsOwn = await enrolled(bob);
+        expect((await storage.devices.listForUser(contoso.id, alice.id)).map((d) => d.id)).toEqual([phone.device.id, browser.id]);
+        expect(await storage.devices.listForUser(fabrikam.id, alice.id)).toEqual([]);
+
+        expect(await storage.devices.removeForUser(fabrikam.id, phone.device.id, alice.id)).toBe(false);
+        expect(await storage.devices.removeForUser(contoso.id, bobsOwn.device.id, alice.id)).toBe(false);
+        expect(await storage.devices.removeForUser(contoso.id, phone.device.id, alice.id)).toBe(true);
+        expect(await storage.registrations.byId(phone.registration.id)).toBeUndefined();
+        expect(await storage.registrations.byId(bobOnPhone.registration.id)).toEqual(bobOnPhone.registration);
+        expect(await storage.devices.removeForUser(contoso.id, phone.device.id, alice.id)).toBe(false);
+
+        expect(await storage.devices.removeForUser(contoso.id, browser.id, alice.id)).toBe(true);
+        expect(await storage.devices.browserRegisteredFor(browser.id, alice.id)).toBe(false);
+        expect(await storage.devices.browserRegisteredFor(browser.id, bob.id)).toBe(true);
+        expect(await storage.devices.listForUser(contoso.id, alice.id)).toEqual([]);
+        expect((await storage.devices.listForUser(contoso.id, bob.id)).map((d) => d.id).sort()).toEqual(
+          [phone.device.id, browser.id, bobsOwn.device.id].sort(),
+        );
+      });
+
+      it('revoking an account removes every OIDC record of it, of every model, and no other', async () => {
+        const of = (accountId: string, model: string): OidcRecord => ({
+          model,
+          id: id(),
+          payload: { accountId, note: 'a \u0000 in another field' },
+          grantId: null,
+          userCode: null,
+          uid: null,
+          expiresAt: Date.now() + 10 * minute,
+          consumedAt: null,
+        });
+        const mine = [of(alice.id, 'Session'), of(alice.id, 'Grant'), of(alice.id, 'RefreshToken')];
+        const others = [of(bob.id, 'Session'), of(`${alice.id}x`, 'Session'), of(alice.id.slice(0, -1), 'Grant')];
+        for (const r of [...mine, ...others]) await storage.oidcRecords.upsert(r);
+        await storage.oidcRecords.revokeAccount(alice.id);
+        for (const r of mine) expect(await storage.oidcRecords.find(r.model, r.id)).toBeUndefined();
+        for (const r of others) expect(await storage.oidcRecords.find(r.model, r.id)).toEqual(r);
+      });
+
+      it('the audit log filters by any of several types and by method', async () => {
+        const events = [
+          auditFixture(contoso.id, { at: t0 + 1, type: 'oidc.sign_in', method: 'phone_sign_in' }),
+          auditFixture(contoso.id, { at: t0 + 2, type: 'code_sign_in', method: 'verification_code' }),
+          auditFixture(contoso.id, { at: t0 + 3, type: 'policy.saved', method: null }),
+          auditFixture(contoso.id, { at: t0 + 4, type: 'oidc.sign_in', method: 'temporary_access_pass' }),
+        ];
+        for (const e of events) await storage.audit.append(e);
+        const ids = async (filter: Omit<Parameters<Storage['audit']['list']>[0], 'tenantId'>) =>
+          (await storage.audit.list({ tenantId: contoso.id, ...filter })).map((e) => events.findIndex((x) => x.id === e.id));
+        expect(await ids({ types: ['oidc.sign_in', 'code_sign_in'] })).toEqual([3, 1, 0]);
+        expect(await ids({ types: [] })).toEqual([]);
+        expect(await ids({ method: 'phone_sign_in' })).toEqual([0]);
+        expect(await ids({ types: ['oidc.sign_in'], method: 'temporary_access_pass' })).toEqual([3]);
+      });
+    });
+
     describe('audit', () => {
       it('lists a tenant’s events newest first, ties in the order they were written, 100 unless told otherwise', async () => {
         const events = Array.from({ length: 105 }, (_, i) => auditFixture(contoso.id, { at: t0 + Math.floor(i / 3) }));

@@ -24,8 +24,12 @@ const q = {
   recordConsume: statement('oidc_record_consume', 'UPDATE oidc_records SET consumed_at = $1 WHERE model = $2 AND id = $3'),
   recordDestroy: statement('oidc_record_destroy', 'DELETE FROM oidc_records WHERE model = $1 AND id = $2'),
   recordRevokeGrant: statement('oidc_record_revoke_grant', 'DELETE FROM oidc_records WHERE grant_id = $1'),
-  // A rare admin action (disable, delete, lost phone): a scan of the records is fine.
-  recordRevokeAccount: statement('oidc_record_revoke_account', "DELETE FROM oidc_records WHERE payload->>'accountId' = $1"),
+  // A rare admin action (disable, delete, lost phone): a scan of the records is fine. Matched in the
+  // payload's text as JSON.stringify wrote it: `->>` would refuse every row if any held a \u0000.
+  recordRevokeAccount: statement(
+    'oidc_record_revoke_account',
+    `DELETE FROM oidc_records WHERE strpos(payload::text, '"accountId":' || to_json($1::text)::text) > 0`,
+  ),
   recordPurge: statement('oidc_record_purge', 'DELETE FROM oidc_records WHERE expires_at IS NOT NULL AND expires_at < $1'),
 };
 
