@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from './config';
 import { createApp } from './createApp';
+import { recordPublicUrl } from './publicUrlRecord';
 import { startProblem } from './startProblem';
 
 /** Start the relay: SQLite under NOD_DATA_DIR (or PostgreSQL at NOD_DATABASE_URL), keys made on first start. */
@@ -24,6 +25,11 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   await app.listen({ port: config.port, host: config.host });
+  try {
+    recordPublicUrl(config.dataDir, config.publicUrl);
+  } catch (error) {
+    app.log.warn({ err: error }, 'the public URL could not be noted in the data directory (nod admin prints issuers from it)');
+  }
   app.log.info(`Nod relay at ${config.publicUrl} (${config.databaseUrl ? 'PostgreSQL, keys' : 'data'} in ${config.dataDir})`);
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {

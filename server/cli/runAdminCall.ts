@@ -14,7 +14,7 @@ export async function runAdminCall(
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
   path: string,
   body?: unknown,
-): Promise<{ status: number; body: unknown }> {
+): Promise<{ status: number; body: unknown; tokenId: string }> {
   const tenant = await requireTenant(ctx, tenantName);
   const { id, token } = await createAdminToken(ctx, tenant, 'global_administrator', 'cli (revoked after use)');
   try {
@@ -24,7 +24,7 @@ export async function runAdminCall(
       headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       payload: body === undefined ? undefined : JSON.stringify(body),
     });
-    return { status: response.statusCode, body: response.body ? JSON.parse(response.body) : undefined };
+    return { status: response.statusCode, body: response.body ? JSON.parse(response.body) : undefined, tokenId: id };
   } finally {
     await ctx.storage.adminTokens.revoke(tenant.id, id, ctx.now());
   }
