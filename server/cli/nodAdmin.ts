@@ -15,7 +15,7 @@ import { requireTenant } from '../tenants/requireTenant';
 import { recordedPublicUrl } from '../publicUrlRecord';
 import type { AdminRole } from '../storage/model';
 import { UsageError } from './UsageError';
-import { includeTargetFrom, policyFromFlags, sameTarget, spellTarget } from './policyFlags';
+import { excludeTargetFrom, includeTargetFrom, policyFromFlags, sameTarget, spellTarget } from './policyFlags';
 import { relayDataProblem } from './relayDataProblem';
 import { runAdminCall } from './runAdminCall';
 
@@ -198,6 +198,9 @@ async function run(argv: string[]): Promise<number> {
   const limit = wholeNumber('--limit', values.limit, 'entries');
   const outcome = oneOf('--outcome', values.outcome, auditOutcomes);
   const method = oneOf('--method', values.method, signInMethods);
+  for (const text of values.target ?? []) includeTargetFrom('--target', text);
+  for (const text of values.exclude ?? []) excludeTargetFrom('--exclude', text);
+  if (command.startsWith('policy target ')) includeTargetFrom('<target>', rest[1]);
 
   const config = { ...loadConfig(), logLevel: 'silent' as const };
   if (!process.env.NOD_PUBLIC_URL) {
@@ -227,9 +230,7 @@ async function run(argv: string[]): Promise<number> {
       const flag = flagOfField[field.split(/[.[]/)[0]];
       const message = problem.errors?.[0]?.message;
       const line =
-        flag && message
-          ? `${flag}${field in flagOfField ? '' : ` (${field})`}: ${message}`
-          : (problem.detail ?? `error ${result.status}`);
+        flag && message ? `${flag}${field in flagOfField ? '' : ` (${field})`}: ${message}` : (problem.detail ?? `error ${result.status}`);
       process.stderr.write(`nod: ${line}\n`);
       return 1;
     }

@@ -145,7 +145,7 @@ describe.concurrent('the CLI says what went wrong', () => {
   it(
     'an unknown tenant exits 1 with one line',
     async () => {
-      const run = await nod(tempDir(), 'admin', 'user', 'create', 'nosuchtenant', 'alice@contoso.example');
+      const run = await nod(tempDir(), 'admin', 'user', 'create', 'nosuchtenant', 'alice@contoso.example', '--init');
       expect(run.code).toBe(1);
       expect(run.stderr.split('\n').filter((l) => l.startsWith('nod:'))).toEqual(['nod: No tenant is named nosuchtenant.']);
     },
