@@ -43,6 +43,7 @@ describe('journey 2: the Temporary Access Pass an admin issues', () => {
     const issued = await contoso.admin('POST', `/users/${alice}/temporary-access-pass`, {});
     expect(issued.status).toBe(201);
     expect(issued.body).toEqual({
+      id: expect.any(String),
       temporaryAccessPass: expect.stringMatching(/^[A-Za-z0-9]{16}$/),
       expiresAt: new Date(now + 60 * minute).toISOString(),
       oneTime: true,
