@@ -1,5 +1,6 @@
 import { ConfigError, loadConfig } from '../config';
 import { createApp } from '../createApp';
+import { recordPublicUrl } from '../publicUrlRecord';
 import { startProblem } from '../startProblem';
 import { startDemoSite } from '../demo/createDemoSite';
 import { issuerFor } from '../oidc/createTenantProvider';
@@ -39,6 +40,11 @@ async function main(): Promise<void> {
   }
   const { app, ctx } = relay;
   await app.listen({ port: config.port, host: config.host });
+  try {
+    recordPublicUrl(config.dataDir, config.publicUrl);
+  } catch (error) {
+    app.log.warn({ err: error }, 'the public URL could not be noted in the data directory (nod admin prints issuers from it)');
+  }
   const seeded = await seedDemo(ctx, demoUrl);
   const issuer = issuerFor(ctx, demo.tenant);
   const site = await startDemoSite({
