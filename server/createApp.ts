@@ -8,6 +8,7 @@ import { healthRoutes } from './health/healthRoutes';
 import { watchStorage } from './health/watchStorage';
 import { ReplayGuard } from './http/deviceAuth';
 import { registerErrorHandling } from './http/errorHandling';
+import { closeEventStreamsOf } from './http/eventStream';
 import { ProblemError, sendProblem } from './http/problem';
 import { registerJsonBody } from './http/jsonBody';
 import { refuseNulCharacter } from './http/refuseNulCharacter';
@@ -19,10 +20,12 @@ import { signInRoutes } from './signin/signInRoutes';
 import type { SignInEventBus } from './signin/requests/SignInEventBus';
 import { createExpiryScheduler } from './signin/requests/createExpiryScheduler';
 import { createInProcessEventBus } from './signin/requests/createInProcessEventBus';
+import { type PostgresEventBus, createPostgresEventBus } from './signin/requests/createPostgresEventBus';
 import { expireDueSignInRequests } from './signin/requests/expireDueSignInRequests';
 import { pwaRoutes } from './static/pwaRoutes';
 import type { Storage } from './storage/Storage';
 import { openStorage } from './storage/openStorage';
+import type { PostgresDatabase } from './storage/postgres/database';
 import { discoveryRoutes } from './tenants/discoveryRoutes';
 
 export interface AppOptions {
@@ -34,7 +37,10 @@ export interface AppOptions {
   pushAgent?: Agent;
   /** Push delivery to use instead of the built-in sender. */
   push?: PushDelivery;
-  /** The event bus, instead of the in-process one (several relays share one). */
+  /**
+   * The event bus, instead of the one the storage implies: in-process on SQLite; on PostgreSQL,
+   * LISTEN/NOTIFY on the relay's database, which every relay on it shares.
+   */
   events?: SignInEventBus;
   /**
    * The longest the expiry scheduler sleeps before looking at the due-time index again, in ms
@@ -61,8 +67,10 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
     },
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
-    // Event streams never end by themselves: close every connection when the relay stops.
-    forceCloseConnections: true,
+    // Stopping drains (see drainRelay): no new connections, calls in flight finish, each on a
+    // connection that then closes; event streams are ended by the relay with a reconnect hint.
+    forceCloseConnections: false,
+    return503OnClosing: false,
     // A badly encoded URL or header is a problem+json answer like every other bad input.
     frameworkErrors: (error, _request, reply) => {
       void sendProblem(reply, new ProblemError('validation_failed', `The request could not be read: ${error.message}`));
@@ -73,11 +81,17 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
     (await openStorage(config, { onIdleError: (error) => app.log.warn({ err: error }, 'a pooled PostgreSQL connection was lost') }));
   const now = options.now ?? Date.now;
   let keys: Awaited<ReturnType<typeof loadKeys>>;
+  let bus: PostgresEventBus | undefined;
   try {
     // Storage that cannot take a write stops the start with one clear line (see main.ts),
     // rather than a relay that answers 503 to everyone.
     await backend.ready(now());
     keys = await loadKeys(config.dataDir);
+    const database = (backend as Storage & { database?: PostgresDatabase }).database;
+    if (!options.events && config.databaseUrl && database) {
+      bus = createPostgresEventBus({ url: config.databaseUrl, pool: database.pool, log: app.log });
+      await bus.start();
+    }
   } catch (error) {
     await backend.close();
     throw error;
@@ -100,7 +114,7 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
     keys,
     log: app.log,
     now,
-    events: options.events ?? createInProcessEventBus(),
+    events: options.events ?? bus ?? createInProcessEventBus(),
     expiry,
     push: options.push ?? sender!,
   };
@@ -116,10 +130,17 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
   oidcRoutes(app, ctx);
   pwaRoutes(app, ctx);
   healthRoutes(app, ctx, watch);
+  // The drain's first step: event streams never end by themselves, so end them, each with a
+  // reconnect hint, before the server waits for its connections to close.
+  app.addHook('preClose', async () => {
+    const ended = closeEventStreamsOf(app.server);
+    if (ended > 0) app.log.info({ streams: ended }, 'event streams ended with a reconnect hint');
+  });
   // Only a listening relay expires requests (the CLI builds the app without listening).
   app.addHook('onListen', async () => expiry.start());
   app.addHook('onClose', async () => {
     await expiry.stop();
+    await bus?.close();
     sender?.close();
     watch.stop();
     await storage.close();

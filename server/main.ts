@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig } from './config';
 import { createApp } from './createApp';
 import { recordPublicUrl } from './publicUrlRecord';
+import { stopOnSignals } from './start/stopOnSignals';
 import { startProblem } from './startProblem';
 
 /** Start the relay: SQLite under NOD_DATA_DIR (or PostgreSQL at NOD_DATABASE_URL), keys made on first start. */
@@ -31,11 +32,7 @@ async function main(): Promise<void> {
     app.log.warn({ err: error }, 'the public URL could not be noted in the data directory (nod admin prints issuers from it)');
   }
   app.log.info(`Nod relay at ${config.publicUrl} (${config.databaseUrl ? 'PostgreSQL, keys' : 'data'} in ${config.dataDir})`);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      void app.close().then(() => process.exit(0));
-    });
-  }
+  stopOnSignals(() => app.close(), app.log);
 }
 
 main().catch((error) => {

@@ -1,20 +1,27 @@
 import type { ServerResponse } from 'node:http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import { type StreamReconnect, reconnectEvent } from '../../shared/schemas/eventStreams';
 
 /** A stream's events by name, each with the schema of its data (shared/schemas: `signInRequestEvents`, `deviceEvents`). */
 export type EventSchemas = Record<string, z.ZodType>;
 
 const heartbeatMs = 15_000;
-const open = new Set<EventStream>();
+/** Open streams by the server that answered them (a relay that stops ends its own, not another's). */
+const open = new Map<object, Set<EventStream>>();
+const noServer = {};
 let heartbeat: NodeJS.Timeout | undefined;
+
+/** How long a client waits before it reconnects (the `retry` field), and after a stopping relay ends the stream. */
+const reconnectMs = 2000;
+const reconnectAfterStopMs = 250;
 
 /** How many streams one turn of the event loop beats, so 10,000 waiting never stall it at once. */
 const beatsPerTurn = 500;
 
 /** Beat every open stream, a slice per turn of the event loop. */
 export function beatAll(): void {
-  const streams = [...open];
+  const streams = [...open.values()].flatMap((set) => [...set]);
   const next = (from: number) => {
     for (const stream of streams.slice(from, from + beatsPerTurn)) stream.beat();
     if (from + beatsPerTurn < streams.length) setImmediate(next, from + beatsPerTurn);
@@ -42,6 +49,8 @@ function ensureHeartbeat(): void {
  */
 export class EventStream<M extends EventSchemas = EventSchemas> {
   private ended = false;
+  /** Which set of `open` holds it. */
+  owner: object = noServer;
 
   constructor(
     private readonly raw: Pick<ServerResponse, 'write' | 'end'>,
@@ -65,16 +74,44 @@ export class EventStream<M extends EventSchemas = EventSchemas> {
   close(): void {
     if (this.ended) return;
     this.ended = true;
-    open.delete(this);
+    const set = open.get(this.owner);
+    set?.delete(this);
+    if (set?.size === 0) open.delete(this.owner);
     this.onClose();
     this.raw.end();
   }
+
+  /**
+   * The relay is stopping: say when to come back (`retry`) and that the stream ends on purpose
+   * (the `reconnect` event: the client reconnects at once, to another relay behind the proxy,
+   * resuming with its Last-Event-ID), then end it.
+   */
+  closeForRestart(): void {
+    if (this.ended) return;
+    this.raw.write(
+      `retry: ${reconnectAfterStopMs}\nevent: ${reconnectEvent}\ndata: ${JSON.stringify({ reason: 'relay_stopping' } satisfies StreamReconnect)}\n\n`,
+    );
+    this.close();
+  }
 }
 
-/** Count the stream among those the heartbeat keeps alive. */
-export function keepAlive(stream: EventStream<EventSchemas>): void {
-  open.add(stream);
+/** Count the stream among those the heartbeat keeps alive, and among `owner`'s (the server that answered it). */
+export function keepAlive(stream: EventStream<EventSchemas>, owner: object = noServer): void {
+  stream.owner = owner;
+  let set = open.get(owner);
+  if (!set) {
+    set = new Set();
+    open.set(owner, set);
+  }
+  set.add(stream);
   ensureHeartbeat();
+}
+
+/** End every stream `owner` answered, each with a reconnect hint: the first step of a relay's drain. Returns how many. */
+export function closeEventStreamsOf(owner: object): number {
+  const streams = [...(open.get(owner) ?? [])];
+  for (const stream of streams) stream.closeForRestart();
+  return streams.length;
 }
 
 /** Answer with a server-sent event stream of `events`; `onClose` runs once when either side ends it. */
@@ -92,9 +129,9 @@ export function openEventStream<M extends EventSchemas>(
     connection: 'keep-alive',
     'x-accel-buffering': 'no',
   });
-  raw.write('retry: 2000\n\n');
+  raw.write(`retry: ${reconnectMs}\n\n`);
   const stream = new EventStream<M>(raw, onClose);
-  keepAlive(stream);
+  keepAlive(stream, request.server.server);
   request.raw.once('close', () => stream.close());
   return stream;
 }

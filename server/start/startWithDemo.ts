@@ -5,6 +5,7 @@ import { startProblem } from '../startProblem';
 import { startDemoSite } from '../demo/createDemoSite';
 import { issuerFor } from '../oidc/createTenantProvider';
 import { demo, seedDemo } from './seedDemo';
+import { stopOnSignals } from './stopOnSignals';
 
 /**
  * `npm start`: the relay and the Contoso Portal demo site, with the demo tenant seeded, and what
@@ -82,11 +83,7 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
 
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      void Promise.all([site.close(), app.close()]).then(() => process.exit(0));
-    });
-  }
+  stopOnSignals(() => Promise.all([site.close(), app.close()]), app.log);
 }
 
 main().catch((error) => {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { reconnectEvent } from '../schemas/eventStreams';
 import { readEventStream } from './readEventStream';
 import { readProblem } from './readProblem';
 import { RelayProblem, RelayUnreachable } from './relayErrors';
@@ -53,7 +54,8 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
  * Follow a server-sent event stream of the relay, reconnecting when it breaks and resuming with
  * `Last-Event-ID` (HTML §9.2), for as long as the caller reads. Events of names not in `events`, and
  * events whose data fails the schema of their name, are skipped. An answer the caller should not
- * retry (by default any 4xx but 408 and 429) ends the generator with its RelayProblem.
+ * retry (by default any 4xx but 408 and 429) ends the generator with its RelayProblem. A stream
+ * that ends with the `reconnect` event (a relay stopping) is followed again at once.
  */
 export async function* followEventStream<M extends EventSchemas>(url: string, options: FollowOptions<M>): AsyncGenerator<FollowedEvent<M>> {
   const { signal } = options;
@@ -68,6 +70,8 @@ export async function* followEventStream<M extends EventSchemas>(url: string, op
     const stop = () => connection.abort(signal?.reason);
     signal?.addEventListener('abort', stop);
     let opened = false;
+    /** The relay ended the stream on purpose (it is stopping): come back at once. */
+    let hinted = false;
     try {
       const headers = typeof options.headers === 'function' ? await options.headers() : options.headers;
       let response: Response;
@@ -89,6 +93,10 @@ export async function* followEventStream<M extends EventSchemas>(url: string, op
       options.onOpen?.();
       for await (const received of readEventStream(response.body)) {
         if (received.id !== undefined) lastEventId = received.id;
+        if (received.event === reconnectEvent) {
+          hinted = true;
+          break;
+        }
         const schema = Object.hasOwn(options.events, received.event) ? options.events[received.event] : undefined;
         if (!schema) continue;
         let json: unknown;
@@ -115,6 +123,6 @@ export async function* followEventStream<M extends EventSchemas>(url: string, op
     }
     if (signal?.aborted) return;
     if (!opened) failures++;
-    await wait(opened ? firstMs : Math.min(firstMs * 2 ** failures, maxMs), signal);
+    if (!hinted) await wait(opened ? firstMs : Math.min(firstMs * 2 ** failures, maxMs), signal);
   }
 }

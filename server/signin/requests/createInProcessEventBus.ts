@@ -5,17 +5,28 @@ type Listener<T> = (event: T) => void;
 type Listeners<T> = Listener<T> | Set<Listener<T>>;
 
 /**
- * The embedded default's event bus: one process, in memory, delivered synchronously as it is
- * published. It never loses an event, so it has nothing to recover.
+ * This process's subscribers, by request and by device: what every bus delivers to in the end
+ * (the in-process bus at once, the PostgreSQL bus when a notification arrives).
  */
-export function createInProcessEventBus(): SignInEventBus {
+export interface LocalSubscribers {
+  deliverRequest(event: RequestEvent): void;
+  deliverDevice(deviceId: string, notice: DeviceNotice): void;
+  subscribeRequest(requestId: string, listener: Listener<RequestEvent>): () => void;
+  subscribeDevice(deviceId: string, listener: Listener<DeviceNotice>): () => void;
+  /** The requests and devices someone here waits on (what a bus that lost events tells again). */
+  requestIds(): string[];
+  deviceIds(): string[];
+  readonly count: number;
+}
+
+export function createLocalSubscribers(): LocalSubscribers {
   const byRequest = new Map<string, Listeners<RequestEvent>>();
   const byDevice = new Map<string, Listeners<DeviceNotice>>();
   return {
-    async publishRequest(event) {
+    deliverRequest(event) {
       deliver(byRequest.get(event.requestId), event);
     },
-    async publishDevice(deviceId, notice) {
+    deliverDevice(deviceId, notice) {
       deliver(byDevice.get(deviceId), notice);
     },
     subscribeRequest(requestId, listener) {
@@ -24,10 +35,33 @@ export function createInProcessEventBus(): SignInEventBus {
     subscribeDevice(deviceId, listener) {
       return subscribe(byDevice, deviceId, listener);
     },
-    get listenerCount() {
+    requestIds: () => [...byRequest.keys()],
+    deviceIds: () => [...byDevice.keys()],
+    get count() {
       let count = 0;
       for (const entry of [...byRequest.values(), ...byDevice.values()]) count += typeof entry === 'function' ? 1 : entry.size;
       return count;
+    },
+  };
+}
+
+/**
+ * The embedded default's event bus: one process, in memory, delivered synchronously as it is
+ * published. It never loses an event, so it has nothing to recover.
+ */
+export function createInProcessEventBus(): SignInEventBus {
+  const local = createLocalSubscribers();
+  return {
+    async publishRequest(event) {
+      local.deliverRequest(event);
+    },
+    async publishDevice(deviceId, notice) {
+      local.deliverDevice(deviceId, notice);
+    },
+    subscribeRequest: local.subscribeRequest,
+    subscribeDevice: local.subscribeDevice,
+    get listenerCount() {
+      return local.count;
     },
   };
 }

@@ -1,0 +1,212 @@
+import pg from 'pg';
+import { z } from 'zod';
+import { requestStatuses } from '../../../shared/schemas/signInRequests';
+import type { DeviceNotice, RequestEvent, SignInEventBus } from './SignInEventBus';
+import { createLocalSubscribers } from './createInProcessEventBus';
+
+/** The one channel every relay on the database listens on (NOTIFY is per database). */
+const channel = 'nod_sign_in_events';
+
+/**
+ * A notification's payload: ids and a status, never a secret or the number (anyone who can
+ * LISTEN on the database sees them). Tuples keep it short: `r` a request's status changed,
+ * `o` a request offered to a device, `c` a request closed for a device.
+ */
+const payload = z.union([
+  z.tuple([z.literal('r'), z.string(), z.enum(requestStatuses)]),
+  z.tuple([z.literal('o'), z.string(), z.string()]),
+  z.tuple([z.literal('c'), z.string(), z.string(), z.enum(requestStatuses)]),
+]);
+type Payload = z.infer<typeof payload>;
+
+const notify = { name: 'nod_bus_notify', text: 'SELECT pg_notify($1, $2)' };
+
+export interface PostgresEventBusOptions {
+  /** The database every relay shares (NOD_DATABASE_URL): the listening connection goes there. */
+  url: string;
+  /** Where NOTIFYs go out: the storage's pool (a publish needs no connection of its own). */
+  pool: pg.Pool;
+  log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  /** First wait before connecting again after the listening connection is lost, doubling up to `maxMs`. */
+  reconnect?: { firstMs?: number; maxMs?: number };
+  /** How often the idle listening connection is asked a question, to find a connection that died silently. */
+  heartbeatMs?: number;
+}
+
+export interface PostgresEventBus extends SignInEventBus {
+  /** Opens the listening connection; rejects when it cannot (the relay does not start without it). */
+  start(): Promise<void>;
+  /** Closes the listening connection; publishing afterwards fails. */
+  close(): Promise<void>;
+  /** The listening connection's server process id, while it is connected (tests cut it). */
+  readonly listenerPid: number | undefined;
+  /** Whether the listening connection is up (it is being re-opened when not). */
+  readonly listening: boolean;
+  /** How many times the bus re-opened its listening connection and told every subscriber to read again. */
+  readonly resyncs: number;
+}
+
+/**
+ * The event bus of relays that share one PostgreSQL database: a publish is a NOTIFY through the
+ * storage's pool, and each relay holds one dedicated connection that LISTENs and delivers every
+ * notification to its own subscribers — the same path for an event from this relay and from
+ * another, so a desktop waiting on relay A sees the answer the phone sent to relay B.
+ *
+ * NOTIFY is not durable: what is sent while the listening connection is down is lost to this
+ * relay. So when the connection drops (a server restart, a failover, `pg_terminate_backend`, a
+ * dead socket the heartbeat finds), the bus connects again with back-off, LISTENs, and only then
+ * tells every request subscriber to read its request again and every device subscriber to
+ * `resync`: a change stored before the LISTEN is read from storage, one after it is notified.
+ */
+export function createPostgresEventBus(options: PostgresEventBusOptions): PostgresEventBus {
+  const { log, pool } = options;
+  const firstMs = options.reconnect?.firstMs ?? 100;
+  const maxMs = options.reconnect?.maxMs ?? 5_000;
+  const heartbeatMs = options.heartbeatMs ?? 10_000;
+  const local = createLocalSubscribers();
+  let client: pg.Client | undefined;
+  let pid: number | undefined;
+  let closed = false;
+  let resyncs = 0;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let heartbeat: NodeJS.Timeout | undefined;
+
+  const deliver = (text: string) => {
+    let parsed: Payload;
+    try {
+      parsed = payload.parse(JSON.parse(text));
+    } catch {
+      log.warn({ payload: text.slice(0, 200) }, 'an event notification that is not ours; ignored');
+      return;
+    }
+    if (parsed[0] === 'r') local.deliverRequest({ requestId: parsed[1], status: parsed[2] });
+    else if (parsed[0] === 'o') local.deliverDevice(parsed[1], { type: 'offered', requestId: parsed[2] });
+    else local.deliverDevice(parsed[1], { type: 'closed', requestId: parsed[2], status: parsed[3] });
+  };
+
+  /** Connect and LISTEN; the connection counts only once LISTEN is in place. */
+  const connect = async (): Promise<pg.Client> => {
+    const next = new pg.Client({
+      connectionString: options.url,
+      application_name: 'nod events',
+      keepAlive: true,
+      connectionTimeoutMillis: 10_000,
+    });
+    next.on('notification', (message) => {
+      if (message.channel === channel && message.payload !== undefined) deliver(message.payload);
+    });
+    // Until it is ours, an error only fails the connect below.
+    next.on('error', () => {});
+    try {
+      await next.connect();
+      await next.query(`LISTEN ${channel}`);
+      const { rows } = await next.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      pid = rows[0].pid;
+    } catch (error) {
+      await next.end().catch(() => {});
+      throw error;
+    }
+    next.on('error', (error) => lost(next, error));
+    next.on('end', () => lost(next, new Error('the listening connection ended')));
+    return next;
+  };
+
+  const lost = (which: pg.Client, error: Error) => {
+    if (which !== client || closed) return;
+    client = undefined;
+    pid = undefined;
+    clearInterval(heartbeat);
+    which.end().catch(() => {});
+    log.warn({ err: error }, 'the event listening connection was lost; connecting again');
+    reopen(firstMs);
+  };
+
+  const reopen = (delay: number) => {
+    retryTimer = setTimeout(async () => {
+      retryTimer = undefined;
+      if (closed) return;
+      try {
+        const next = await connect();
+        if (closed) {
+          await next.end().catch(() => {});
+          return;
+        }
+        adopt(next);
+        resync();
+        log.info({ subscribers: local.count }, 'the event listening connection is back; subscribers read their state again');
+      } catch (error) {
+        log.warn({ err: error }, 'the event listening connection could not be opened; trying again');
+        reopen(Math.min(delay * 2, maxMs));
+      }
+    }, delay);
+    retryTimer.unref();
+  };
+
+  const adopt = (next: pg.Client) => {
+    client = next;
+    heartbeat = setInterval(() => {
+      const current = client;
+      if (!current) return;
+      const silent = setTimeout(() => {
+        // No answer: the socket is dead without having said so. Drop it; `end` starts the reconnect.
+        (current as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+        lost(current, new Error(`the listening connection did not answer within ${heartbeatMs} ms`));
+      }, heartbeatMs);
+      current.query('SELECT 1').then(
+        () => clearTimeout(silent),
+        () => clearTimeout(silent),
+      );
+    }, heartbeatMs);
+    heartbeat.unref();
+  };
+
+  /** Notices may have been missed: every subscriber reads storage again. */
+  const resync = () => {
+    resyncs++;
+    for (const requestId of local.requestIds()) local.deliverRequest({ requestId, status: 'pending' });
+    for (const deviceId of local.deviceIds()) local.deliverDevice(deviceId, { type: 'resync' });
+  };
+
+  const send = async (message: Payload) => {
+    if (closed) throw new Error('the event bus is closed');
+    await pool.query({ ...notify, values: [channel, JSON.stringify(message)] });
+  };
+
+  return {
+    async start() {
+      closed = false;
+      adopt(await connect());
+    },
+    async close() {
+      closed = true;
+      clearTimeout(retryTimer);
+      clearInterval(heartbeat);
+      const current = client;
+      client = undefined;
+      pid = undefined;
+      await current?.end().catch(() => {});
+    },
+    publishRequest: (event: RequestEvent) => send(['r', event.requestId, event.status]),
+    publishDevice: (deviceId: string, notice: DeviceNotice) => {
+      if (notice.type === 'offered') return send(['o', deviceId, notice.requestId]);
+      if (notice.type === 'closed') return send(['c', deviceId, notice.requestId, notice.status]);
+      // A resync is the bus's own notice to its subscribers, never sent between relays.
+      local.deliverDevice(deviceId, notice);
+      return Promise.resolve();
+    },
+    subscribeRequest: local.subscribeRequest,
+    subscribeDevice: local.subscribeDevice,
+    get listenerCount() {
+      return local.count;
+    },
+    get listenerPid() {
+      return pid;
+    },
+    get listening() {
+      return client !== undefined;
+    },
+    get resyncs() {
+      return resyncs;
+    },
+  };
+}
