@@ -132,13 +132,18 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
   healthRoutes(app, ctx, watch);
   // The drain's first step: event streams never end by themselves, so end them, each with a
   // reconnect hint, before the server waits for its connections to close.
+  // A kept-alive connection is closed once its call in flight is answered: Node closes only the
+  // connections idle at the moment the server closes, so look again until the server has closed.
+  let reapIdle: NodeJS.Timeout | undefined;
   app.addHook('preClose', async () => {
     const ended = closeEventStreamsOf(app.server);
     if (ended > 0) app.log.info({ streams: ended }, 'event streams ended with a reconnect hint');
+    reapIdle = setInterval(() => app.server.closeIdleConnections(), 50);
   });
   // Only a listening relay expires requests (the CLI builds the app without listening).
   app.addHook('onListen', async () => expiry.start());
   app.addHook('onClose', async () => {
+    clearInterval(reapIdle);
     await expiry.stop();
     await bus?.close();
     sender?.close();
