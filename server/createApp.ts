@@ -26,6 +26,7 @@ import { pwaRoutes } from './static/pwaRoutes';
 import type { Storage } from './storage/Storage';
 import { openStorage } from './storage/openStorage';
 import type { PostgresDatabase } from './storage/postgres/database';
+import { tryAdvisoryLock } from './storage/postgres/tryAdvisoryLock';
 import { discoveryRoutes } from './tenants/discoveryRoutes';
 
 export interface AppOptions {
@@ -82,14 +83,15 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
   const now = options.now ?? Date.now;
   let keys: Awaited<ReturnType<typeof loadKeys>>;
   let bus: PostgresEventBus | undefined;
+  // The PostgreSQL pool, when the state is there: events and the expiry sweep coordinate through it too.
+  const pool = config.databaseUrl ? (backend as Storage & { database?: Partial<PostgresDatabase> }).database?.pool : undefined;
   try {
     // Storage that cannot take a write stops the start with one clear line (see main.ts),
     // rather than a relay that answers 503 to everyone.
     await backend.ready(now());
     keys = await loadKeys(config.dataDir);
-    const database = (backend as Storage & { database?: PostgresDatabase }).database;
-    if (!options.events && config.databaseUrl && database) {
-      bus = createPostgresEventBus({ url: config.databaseUrl, pool: database.pool, log: app.log });
+    if (!options.events && config.databaseUrl && pool) {
+      bus = createPostgresEventBus({ url: config.databaseUrl, pool, log: app.log });
       await bus.start();
     }
   } catch (error) {
@@ -104,7 +106,12 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
   const expiry = createExpiryScheduler({
     now,
     nextDue: () => storage.signInRequests.nextExpiry(),
-    expireDue: () => expireDueSignInRequests(ctx),
+    // On PostgreSQL one relay sweeps at a time; the others find the lock taken and look again later.
+    expireDue: async () => {
+      if (!pool) return expireDueSignInRequests(ctx);
+      const sweep = await tryAdvisoryLock(pool, 'nod expiry sweep', () => expireDueSignInRequests(ctx));
+      return sweep.ran ? sweep.value : 'elsewhere';
+    },
     recheckMs: options.expiryRecheckMs ?? 30_000,
     log: app.log,
   });

@@ -15,7 +15,10 @@ export interface ExpirySchedulerOptions {
   now: () => Millis;
   /** The earliest expiry among pending requests (storage's due-time index). */
   nextDue: () => Promise<Millis | undefined>;
-  /** Expire every request due now (each through the one close). */
+  /**
+   * Expire every request due now (each through the one close). Resolves `'elsewhere'` when
+   * another relay is doing it right now (it holds the sweep's lock): look again shortly.
+   */
   expireDue: () => Promise<unknown>;
   /**
    * The longest it sleeps without looking at the index again: what bounds how late it notices a
@@ -25,11 +28,15 @@ export interface ExpirySchedulerOptions {
   log: FastifyBaseLogger;
 }
 
+/** How soon to look again after another relay was found sweeping. */
+const elsewhereRetryMs = 1000;
+
 /**
  * Wakes when the nearest pending request falls due, expires what is due, and sets its one timer
  * for the next due time it reads from storage. It keeps no state that matters: after a restart
  * the index says what is due, and with several relays each runs its own scheduler while the
- * close's compare-and-set expires each request exactly once.
+ * close's compare-and-set expires each request exactly once (on PostgreSQL, a sweep also takes an
+ * advisory lock first, so one relay sweeps at a time instead of all racing for the same rows).
  */
 export function createExpiryScheduler(options: ExpirySchedulerOptions): ExpiryScheduler {
   const { now, log, recheckMs } = options;
@@ -52,11 +59,14 @@ export function createExpiryScheduler(options: ExpirySchedulerOptions): ExpirySc
 
   const run = async () => {
     try {
+      let elsewhere = false;
       do {
         again = false;
-        await options.expireDue();
-      } while (again && !stopped);
-      arm((await options.nextDue()) ?? Number.POSITIVE_INFINITY);
+        elsewhere = (await options.expireDue()) === 'elsewhere';
+      } while (again && !stopped && !elsewhere);
+      // Another relay's sweep: what is due now is its work; look again once it is likely done.
+      if (elsewhere) arm(now() + Math.min(recheckMs, elsewhereRetryMs));
+      else arm((await options.nextDue()) ?? Number.POSITIVE_INFINITY);
     } catch (error) {
       log.error({ err: error }, 'expiring due sign-in requests failed; trying again later');
       arm(now() + recheckMs);
