@@ -153,6 +153,8 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
     clearInterval(reapIdle);
     await expiry.stop();
     await bus?.close();
+    // Pushes under way (a sign-in just created, a retry waiting out a 429) go out before the sender stops.
+    await sender?.settled(2_000);
     sender?.close();
     watch.stop();
     await storage.close();

@@ -66,6 +66,11 @@ export interface PushSenderOptions {
 
 export interface PushSender {
   send(subscription: PushSubscriptionJson, payload: string | Uint8Array, options: PushSendOptions): Promise<PushResult>;
+  /**
+   * Resolves once no send is under way (retries included), or after `boundMs`: what a relay that
+   * stops waits for before `close`, so a drain delivers the pushes it started instead of cutting them.
+   */
+  settled(boundMs: number): Promise<void>;
   /** Stop: later and waiting sends fail, and the sender's own connections close. */
   close(): void;
 }
@@ -99,6 +104,8 @@ export function createPushSender(options: PushSenderOptions): PushSender {
   const log = options.log;
   const sleepers = new Set<() => void>();
   let closed = false;
+  let underWay = 0;
+  const idle = new Set<() => void>();
 
   function post(url: URL, headers: Record<string, string>, body: Buffer, timeoutMs: number): Promise<Attempt> {
     return new Promise((resolve) => {
@@ -152,6 +159,20 @@ export function createPushSender(options: PushSenderOptions): PushSender {
   }
 
   async function send(subscription: PushSubscriptionJson, payload: string | Uint8Array, sendOptions: PushSendOptions): Promise<PushResult> {
+    underWay++;
+    try {
+      return await sendOnce(subscription, payload, sendOptions);
+    } finally {
+      underWay--;
+      if (underWay === 0) for (const wake of [...idle]) wake();
+    }
+  }
+
+  async function sendOnce(
+    subscription: PushSubscriptionJson,
+    payload: string | Uint8Array,
+    sendOptions: PushSendOptions,
+  ): Promise<PushResult> {
     if (closed) return { outcome: 'failed', error: 'push sender closed' };
     let url: URL | undefined;
     let headers: Record<string, string>;
@@ -251,6 +272,18 @@ export function createPushSender(options: PushSenderOptions): PushSender {
 
   return {
     send,
+    settled(boundMs) {
+      if (underWay === 0) return Promise.resolve();
+      return new Promise((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          idle.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, boundMs);
+        idle.add(done);
+      });
+    },
     close() {
       closed = true;
       lanes.close();

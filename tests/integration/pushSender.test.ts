@@ -359,6 +359,18 @@ describe('push sender', () => {
     expect(new Set(messages.map(([m]) => m.vapid?.jwt)).size).toBe(1);
   });
 
+  it('settled: what a stopping relay waits for resolves once a send under way (retrying after a 429) is delivered', async () => {
+    const pushes = sender();
+    await pushes.settled(10_000);
+    const { id, subscription } = service.createSubscription({ respondWith: 429 });
+    const result = pushes.send(subscription, 'x', { ttlSeconds: 60 });
+    while (messagesFor(id).length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    service.setResponse(id, 201);
+    await pushes.settled(10_000);
+    expect(messagesFor(id).map((m) => m.status)).toEqual([429, 201]);
+    expect(await result).toEqual({ outcome: 'delivered' });
+  });
+
   it('fails sends after close', async () => {
     const { id, subscription } = service.createSubscription();
     const push = sender();
