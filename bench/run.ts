@@ -6,11 +6,13 @@
  *
  *   npm run bench                       all figures, 3 runs each
  *   npm run bench -- --runs 5           more runs
- *   npm run bench -- --only signin,push figures: signin (1), latency (2 and 3), push (4), clients (5)
+ *   npm run bench -- --only signin,push figures: signin (1), latency (2 and 3), push (4), clients (5),
+ *                                       relays (6: PostgreSQL, one and two relays, events across relays)
  *   npm run bench -- --quick            tiny sizes (the smoke test uses this)
  *   npm run bench -- --profile          also write V8 CPU profiles of the relay during the measured phases to
  *                                       bench/results/profiles (read them with bench/tools/profileSummary.ts)
- *   npm run bench -- --sql-trace        also count and time the relay's SQLite statements per sign-in (figure 1 notes)
+ *   npm run bench -- --sql-trace        also count and time the relay's SQLite statements per sign-in (figure 1 notes),
+ *                                       and its PostgreSQL statements and writes per sign-in (figure 6)
  *   npm run bench -- --heap             also write relay heap snapshots before any waiter and at the first level
  *                                       (bench/results/profiles; compare them with bench/tools/heapDiff.ts)
  *   npm run bench -- --out FILE         write the JSON elsewhere
@@ -24,6 +26,7 @@ import { bareStreamCost } from './figures/bareStreams';
 import { measureClients } from './figures/clients';
 import { measureFloor, measureSteps, prepareCryptoFloor } from './figures/cryptoFloor';
 import { measurePushSending } from './figures/pushSending';
+import { severalRelaysFigure } from './figures/severalRelays';
 import {
   type CheckpointComparison,
   type ThroughputResult,
@@ -57,7 +60,7 @@ const { values: args } = parseArgs({
 
 const quick = args.quick!;
 const runs = Number(args.runs ?? (quick ? 1 : 3));
-const only = new Set((args.only ?? 'signin,latency,push,clients').split(',').map((s) => s.trim()));
+const only = new Set((args.only ?? 'signin,latency,push,clients,relays').split(',').map((s) => s.trim()));
 const out = path.resolve(args.out ?? path.join(benchDir, 'results/latest.json'));
 const profileDir = args.profile ? path.join(benchDir, 'results/profiles') : undefined;
 
@@ -79,6 +82,7 @@ const sizes = quick
       clientRuns: 1,
       compareRounds: 2,
       comparePerRound: 4,
+      relays: { high: 4, signIns: 8, warmup: 2, waiting: 30, samples: 5, floor: 30 },
     }
   : {
       probe: 100,
@@ -97,6 +101,7 @@ const sizes = quick
       clientRuns: 5,
       compareRounds: 8,
       comparePerRound: 200,
+      relays: { high: 64, signIns: 400, warmup: 128, waiting: 1000, samples: 100, floor: 1000 },
     };
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -127,6 +132,9 @@ async function main(): Promise<void> {
     if (only.has('latency')) await latencyFigures(report, world!, inbox);
     if (only.has('push')) await pushFigure(report, push);
     if (only.has('clients')) await measureClients(report, { runs: sizes.clientRuns, quick, say });
+    if (only.has('relays')) {
+      await severalRelaysFigure(report, { runs, sizes: sizes.relays, push, inbox, say, sqlTrace: args['sql-trace']! });
+    }
   } finally {
     world?.dispose();
     await push.close();

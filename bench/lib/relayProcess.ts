@@ -56,6 +56,8 @@ export interface RelayProcessOptions {
   cpuProfileDir?: string;
   /** 'passive-worker': checkpoint the WAL as the relay did before issue 19, for comparison. */
   checkpoints?: 'relay' | 'passive-worker';
+  /** PostgreSQL at this URL instead of the SQLite file in `dataDir` (which then holds only the keys). */
+  databaseUrl?: string;
 }
 
 export async function startRelayProcess(options: RelayProcessOptions): Promise<RelayProcess> {
@@ -77,6 +79,7 @@ export async function startRelayProcess(options: RelayProcessOptions): Promise<R
         logLevel: options.logLevel ?? 'warn',
         sqlTrace: options.sqlTrace ?? false,
         checkpoints: options.checkpoints ?? 'relay',
+        databaseUrl: options.databaseUrl,
       }),
     },
   });

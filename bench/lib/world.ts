@@ -53,11 +53,17 @@ export async function adminCall(client: HttpClient, token: string, method: strin
   return result.body;
 }
 
-export async function createWorld(options: { users: number; push: BenchPushEndpoint; say?: (line: string) => void }): Promise<BenchWorld> {
+export async function createWorld(options: {
+  users: number;
+  push: BenchPushEndpoint;
+  say?: (line: string) => void;
+  /** Make the world in this PostgreSQL database (figure 6 copies it per run); the data directory then holds the keys. */
+  databaseUrl?: string;
+}): Promise<BenchWorld> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nod-bench-'));
   const snapshotDir = path.join(root, 'snapshot');
   const base = { publicUrl: benchPublicUrl, rpId: benchRpId, pushCa: options.push.ca };
-  const relay = await startRelayProcess({ ...base, dataDir: snapshotDir });
+  const relay = await startRelayProcess({ ...base, dataDir: snapshotDir, databaseUrl: options.databaseUrl });
   const client = new HttpClient(relay.url);
   const phones: BenchPhone[] = [];
   let adminToken = '';

@@ -31,6 +31,8 @@ interface Settings {
   sqlTrace?: boolean;
   /** 'passive-worker': checkpoint the log as the relay did before issue 19 (figure 1 compares). */
   checkpoints?: 'relay' | 'passive-worker';
+  /** PostgreSQL instead of the SQLite file (figure 6). */
+  databaseUrl?: string;
 }
 
 const settings = JSON.parse(process.env.BENCH_RELAY ?? '{}') as Settings;
@@ -63,8 +65,30 @@ async function traceSql(): Promise<void> {
 }
 const send = (message: object) => process.send?.(message);
 
+/** --sql-trace on PostgreSQL: count and time every query the relay sends, by SQL text. */
+async function tracePostgres(): Promise<void> {
+  const { default: pg } = await import('pg');
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const first = args[0] as string | { text?: string };
+    const key = (typeof first === 'string' ? first : (first?.text ?? '?')).replace(/\s+/g, ' ').trim();
+    const start = process.hrtime.bigint();
+    const result = original.apply(this, args);
+    const done = () => {
+      const entry = sqlStats.get(key) ?? { calls: 0, micros: 0 };
+      entry.calls++;
+      entry.micros += Number(process.hrtime.bigint() - start) / 1000;
+      sqlStats.set(key, entry);
+    };
+    if (result && typeof (result as Promise<unknown>).then === 'function') (result as Promise<unknown>).then(done, done);
+    else done();
+    return result;
+  };
+}
+
 async function main(): Promise<void> {
-  if (settings.sqlTrace) await traceSql();
+  if (settings.sqlTrace) await (settings.databaseUrl ? tracePostgres() : traceSql());
   const config = configFor({
     dataDir: settings.dataDir,
     publicUrl: settings.publicUrl,
@@ -72,6 +96,7 @@ async function main(): Promise<void> {
     host: '127.0.0.1',
     port: settings.port ?? 0,
     logLevel: settings.logLevel,
+    databaseUrl: settings.databaseUrl,
   });
   const pushAgent = settings.pushCa ? new Agent({ ca: settings.pushCa, keepAlive: true }) : undefined;
   const { app, ctx } = await createApp(config, { pushAgent });
