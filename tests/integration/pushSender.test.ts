@@ -367,7 +367,10 @@ describe('push sender', () => {
     while (messagesFor(id).length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     service.setResponse(id, 201);
     await pushes.settled(10_000);
-    expect(messagesFor(id).map((m) => m.status)).toEqual([429, 201]);
+    // (A loaded machine may let a second 429 through before the service is told to accept.)
+    const statuses = messagesFor(id).map((m) => m.status);
+    expect(statuses.at(-1)).toBe(201);
+    expect(statuses.slice(0, -1).every((status) => status === 429)).toBe(true);
     expect(await result).toEqual({ outcome: 'delivered' });
   });
 
