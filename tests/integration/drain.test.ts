@@ -169,7 +169,8 @@ describe('npm start passes signals on to the relay', () => {
     // npm waits for the relay: once npm has exited, both ports are free.
     expect(await portIsFree(port)).toBe(true);
     expect(await portIsFree(demoPort)).toBe(true);
-  });
+    // npm, then the relay and the demo site start: several seconds each on a loaded machine.
+  }, 60_000);
 
   it('the start script ends in exec, so the shell npm runs it in does not stay between npm and the relay', () => {
     const scripts = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).scripts;
