@@ -50,8 +50,9 @@ export async function startRoundRobinProxy(upstreamPorts: number[], port = 0): P
     );
     upstream.on('error', (error: NodeJS.ErrnoException) => {
       if (res.headersSent) return res.destroy();
-      // Nothing reached that relay: another one may take it.
-      const notReached = error.code === 'ECONNREFUSED' || (upstream.reusedSocket && error.code === 'ECONNRESET');
+      // Nothing was answered by that relay: another one may take it. A draining relay refuses new
+      // connections, and may reset one it accepted just before it stopped listening.
+      const notReached = error.code === 'ECONNREFUSED' || error.code === 'ECONNRESET';
       if (notReached && tried + 1 < upstreamPorts.length * 2) return forward(req, body, res, tried + 1);
       res.writeHead(502, { 'content-type': 'text/plain' }).end(`proxy: ${error.message}`);
     });
