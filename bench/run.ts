@@ -292,6 +292,42 @@ async function signInFigure(report: Report, world: BenchWorld, inbox: PushInbox)
   );
   report.add(
     '1',
+    'delivery c=1: create → phone receipt p50 (through the loopback push service)',
+    'ms',
+    low.map((r) => r.delivery.p50),
+  );
+  report.add(
+    '1',
+    'delivery c=1: create → receipt p50 ÷ loopback round trip p50',
+    'ratio',
+    low.map((r) => r.delivery.p50 / r.delivery.loopback.p50),
+  );
+  report.add(
+    '1',
+    `delivery c=${sizes.high}: create → phone receipt p50`,
+    'ms',
+    high.map((r) => r.delivery.p50),
+  );
+  report.add(
+    '1',
+    `delivery c=${sizes.high}: create → phone receipt p99`,
+    'ms',
+    high.map((r) => r.delivery.p99),
+  );
+  report.add(
+    '1',
+    `delivery c=${sizes.high}: create → receipt p99 ÷ loopback round trip p99`,
+    'ratio',
+    high.map((r) => r.delivery.p99 / r.delivery.loopback.p99),
+  );
+  report.add(
+    '1',
+    `delivery c=${sizes.high}: share of requests acknowledged within 1 s`,
+    '%',
+    high.map((r) => r.delivery.withinOneSecond * 100),
+  );
+  report.add(
+    '1',
     `floor CPU ÷ relay CPU per sign-in at c=${sizes.high}`,
     'ratio',
     high.map((r, i) => floorCpuHigh[i] / r.relayCpuMs),

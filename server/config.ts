@@ -1,11 +1,15 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { defaultPushHosts, pushHostPattern } from './push/pushHosts';
+import { isVapidSubject, VAPID_SUBJECT_RULE } from './push/vapid';
 
 const portMessage = 'a port number from 0 to 65535';
 // Digits only: Number() would take " " as 0 (a random port) and "1e3" as 1000.
 const port = z.string().trim().regex(/^\d+$/, portMessage).transform(Number).pipe(z.number().max(65535, portMessage));
 
 const bodyLimitMessage = 'a number of bytes from 1024 to 10485760';
+
+const pushHostsMessage = 'comma-separated push service hosts such as fcm.googleapis.com,*.push.apple.com';
 
 const databaseUrlMessage = 'a PostgreSQL URL such as postgres://nod@db.contoso.example/nod';
 /** postgres:// or postgresql://, as libpq and the `pg` driver read it (host, port, database, user, ?sslmode=…). */
@@ -51,11 +55,19 @@ const configSchema = z
       .default(64 * 1024),
     /** Trust X-Forwarded-* from a reverse proxy: true or false. */
     NOD_TRUST_PROXY: z.enum(['true', 'false'], { error: 'true or false' }).default('false'),
-    /** Contact for push services (RFC 8292 `sub`): a mailto: or https: URL. */
-    NOD_VAPID_SUBJECT: z
+    /** Contact for push services (RFC 8292 `sub`): a mailto: URL with an address or an https: URL; Apple refuses anything else. */
+    NOD_VAPID_SUBJECT: z.string().refine(isVapidSubject, VAPID_SUBJECT_RULE).default('mailto:admin@nod.invalid'),
+    /** The push services the relay sends to, by host: comma-separated, `*.` for any host under a domain, `:port` to pin a port. */
+    NOD_PUSH_HOSTS: z
       .string()
-      .regex(/^(mailto:|https:)/, 'a mailto: or https: URL')
-      .default('mailto:admin@nod.invalid'),
+      .transform((value) =>
+        value
+          .split(',')
+          .map((entry) => entry.trim().toLowerCase())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(pushHostPattern, pushHostsMessage)).min(1, pushHostsMessage))
+      .optional(),
   })
   .superRefine((env, ctx) => {
     // WebAuthn: the RP ID must be the origin's host or a parent domain of it, or no enrollment can succeed.
@@ -83,6 +95,8 @@ const configSchema = z
       bodyLimit: env.NOD_BODY_LIMIT,
       trustProxy: env.NOD_TRUST_PROXY === 'true',
       vapidSubject: env.NOD_VAPID_SUBJECT,
+      /** Push endpoints must be https URLs on one of these hosts (server/push/pushHosts). */
+      pushHosts: env.NOD_PUSH_HOSTS ?? [...defaultPushHosts],
     };
   });
 

@@ -13,8 +13,12 @@ import { ProblemError, sendProblem } from './http/problem';
 import { registerJsonBody } from './http/jsonBody';
 import { refuseNulCharacter } from './http/refuseNulCharacter';
 import { loadKeys } from './keys/loadKeys';
+import { loadSecretBox } from './secrets/secretBox';
+import { resealSecrets, sealSecretsAtRest } from './secrets/sealSecretsAtRest';
 import { oidcRoutes } from './oidc/oidcRoutes';
+import { checkPushHealth, pushHealth } from './push/checkPushHealth';
 import { createPushSender } from './push/createPushSender';
+import { isAllowedPushEndpoint } from './push/pushHosts';
 import { browserRoutes } from './signin/browserRoutes';
 import { signInRoutes } from './signin/signInRoutes';
 import type { SignInEventBus } from './signin/requests/SignInEventBus';
@@ -85,11 +89,16 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
   let bus: PostgresEventBus | undefined;
   // The PostgreSQL pool, when the state is there: events and the expiry sweep coordinate through it too.
   const pool = config.databaseUrl ? (backend as Storage & { database?: Partial<PostgresDatabase> }).database?.pool : undefined;
+  let sealed: Storage;
   try {
     // Storage that cannot take a write stops the start with one clear line (see main.ts),
     // rather than a relay that answers 503 to everyone.
     await backend.ready(now());
     keys = await loadKeys(config.dataDir);
+    const box = loadSecretBox(config.dataDir);
+    sealed = sealSecretsAtRest(backend, box);
+    const resealed = await resealSecrets(sealed, box);
+    if (resealed > 0) app.log.info({ resealed, keyId: box.keyId }, 'secrets at rest sealed with the current key');
     if (!options.events && config.databaseUrl && pool) {
       bus = createPostgresEventBus({ url: config.databaseUrl, pool, log: app.log });
       await bus.start();
@@ -98,11 +107,18 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
     await backend.close();
     throw error;
   }
-  const watch = watchStorage(backend, app.log, now);
+  const watch = watchStorage(sealed, app.log, now);
   const storage = watch.storage;
   const sender = options.push
     ? undefined
-    : createPushSender({ vapid: keys.vapid, subject: config.vapidSubject, agent: options.pushAgent, now, log: app.log });
+    : // No test clock here: push services check the VAPID token's expiry against the real time.
+      createPushSender({
+        vapid: keys.vapid,
+        subject: config.vapidSubject,
+        agent: options.pushAgent,
+        log: app.log,
+        allowEndpoint: (endpoint) => isAllowedPushEndpoint(endpoint, config.pushHosts),
+      });
   const expiry = createExpiryScheduler({
     now,
     nextDue: () => storage.signInRequests.nextExpiry(),
@@ -128,7 +144,7 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
   registerErrorHandling(app);
   registerJsonBody(app);
   refuseNulCharacter(app);
-  const guard = new ReplayGuard();
+  const guard = new ReplayGuard(storage);
   discoveryRoutes(app, ctx);
   adminRoutes(app, ctx);
   enrollmentRoutes(app, ctx, guard);
@@ -147,10 +163,18 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
     if (ended > 0) app.log.info({ streams: ended }, 'event streams ended with a reconnect hint');
     reapIdle = setInterval(() => app.server.closeIdleConnections(), 50);
   });
-  // Only a listening relay expires requests (the CLI builds the app without listening).
-  app.addHook('onListen', async () => expiry.start());
+  // Only a listening relay expires requests and checks pushes (the CLI builds the app without listening).
+  let healthTimer: NodeJS.Timeout | undefined;
+  app.addHook('onListen', async () => {
+    expiry.start();
+    healthTimer = setInterval(
+      () => void checkPushHealth(ctx).catch((error) => app.log.warn({ err: error }, 'push health check failed')),
+      pushHealth.intervalMs,
+    ).unref();
+  });
   app.addHook('onClose', async () => {
     clearInterval(reapIdle);
+    clearInterval(healthTimer);
     await expiry.stop();
     await bus?.close();
     // Pushes under way (a sign-in just created, a retry waiting out a 429) go out before the sender stops.

@@ -23,3 +23,14 @@ export function utf8(text: string): Uint8Array {
 export async function sha256(data: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.digest('SHA-256', data as CryptoBytes));
 }
+
+/**
+ * Decode only the one canonical spelling of some bytes (RFC 4648 §5 without padding, unused bits
+ * zero): undefined for anything else — padding, other alphabets, an impossible length, or a last
+ * character that spells the same bytes differently.
+ */
+export function fromCanonicalBase64Url(text: string): Uint8Array | undefined {
+  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return undefined;
+  const bytes = fromBase64Url(text);
+  return toBase64Url(bytes) === text ? bytes : undefined;
+}

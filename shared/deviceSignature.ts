@@ -1,11 +1,12 @@
 import { fromBase64Url, sha256, toBase64Url, utf8 } from './base64url';
+import { toLowS } from './p256Signature';
 import type { CryptoBytes, WebCryptoKey } from './webPlatform';
 
 /**
  * Calls from a phone (or an extension) are signed with the device's non-extractable P-256 key:
  * ECDSA/SHA-256 over a canonical string of the method, the path with its query, a timestamp and
- * the SHA-256 of the body. The relay accepts a timestamp within a short window and each
- * signature once.
+ * the SHA-256 of the body. The relay accepts a timestamp within a short window, only the low-S
+ * signature in canonical base64url, and each signed input once per device.
  */
 const deviceAuthorizationScheme = 'Nod-Device';
 
@@ -45,26 +46,50 @@ export function parseDeviceAuthorization(header: string | undefined): DeviceAuth
     params.set(match[1], match[2]);
   }
   const deviceId = params.get('id');
-  const ts = Number(params.get('ts'));
+  const ts = params.get('ts');
   const signature = params.get('sig');
-  if (!deviceId || !signature || !Number.isSafeInteger(ts)) return undefined;
-  if (!/^[A-Za-z0-9_-]+$/.test(signature) || !/^[A-Za-z0-9_-]+$/.test(deviceId)) return undefined;
-  return { deviceId, timestamp: ts, signature };
+  // One spelling of each: the signed text has the timestamp as plain digits, and the signature
+  // itself is checked for its one canonical encoding where it is verified.
+  if (!deviceId || !signature || !ts || !/^[1-9]\d{0,15}$/.test(ts) || !Number.isSafeInteger(Number(ts))) return undefined;
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(signature) || !/^[A-Za-z0-9_-]{1,200}$/.test(deviceId)) return undefined;
+  return { deviceId, timestamp: Number(ts), signature };
 }
 
-/** Sign with a WebCrypto ECDSA P-256 private key (browser or Node). */
+/**
+ * Sign with a WebCrypto ECDSA P-256 private key (browser or Node). WebCrypto may give either of a
+ * signature's two forms; the relay accepts only the low-S one (shared/p256Signature), so send that.
+ */
 export async function signWithDeviceKey(privateKey: WebCryptoKey, data: Uint8Array): Promise<string> {
   const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, privateKey, data as CryptoBytes);
-  return toBase64Url(new Uint8Array(signature));
+  return toBase64Url(toLowS(new Uint8Array(signature)));
 }
 
-/** Build the Authorization header for a device-signed call. */
+/**
+ * What the phone signs with its device key to finish an enrollment: proof that it holds the key it
+ * registers, bound to this enrollment's one-time WebAuthn challenge. The tag keeps it apart from
+ * every other text a device key signs (calls, approvals).
+ */
+export function enrollmentProofInput(parts: { enrollmentId: string; challenge: string }): Uint8Array {
+  return utf8(['nod-enrollment-v1', parts.enrollmentId, parts.challenge].join('\n'));
+}
+
+/** The last timestamp each device signed with in this context (page, worker, process). */
+const lastTimestamps = new Map<string, number>();
+
+/**
+ * Build the Authorization header for a device-signed call. The relay takes each signed input once,
+ * so two identical calls in one millisecond (a list fetched twice at once) get distinct timestamps:
+ * a device's calls move on by a millisecond each when they would collide, within a second of its clock.
+ */
 export async function deviceAuthorizationHeader(
   deviceId: string,
   privateKey: WebCryptoKey,
   request: { method: string; path: string; body?: string },
-  now = Date.now(),
+  clock = Date.now(),
 ): Promise<string> {
+  const last = lastTimestamps.get(deviceId);
+  const now = last !== undefined && clock <= last && last - clock < 1000 ? last + 1 : clock;
+  lastTimestamps.set(deviceId, now);
   const input = await deviceSigningInput({
     method: request.method,
     path: request.path,

@@ -6,7 +6,7 @@
 import { HttpClient } from '../lib/http';
 import type { RelayProcess } from '../lib/relayProcess';
 import { type PushInbox, type SignInTimings, fullSignIn } from '../lib/signIn';
-import { median } from '../lib/stats';
+import { latencySummary, median } from '../lib/stats';
 import { sampleWal } from '../lib/walSampler';
 import type { BenchPhone } from '../lib/world';
 
@@ -23,6 +23,29 @@ export interface ThroughputResult {
   steps: Record<keyof SignInTimings, number>;
   /** The largest the relay's write-ahead log file got, warm-up included (when its path was given). */
   peakWalBytes?: number;
+  /**
+   * Delivery under this load: create → the phone's receipt answered (through the loopback push
+   * service), p50/p99 in ms; the share of requests whose receipt came within 1 s; and the bare
+   * loopback round trip to the relay process measured right after, for the ratio.
+   */
+  delivery: { p50: number; p99: number; withinOneSecond: number; loopback: { p50: number; p99: number } };
+}
+
+/** The bare loopback HTTP round trip to the node:http server inside the relay process, ms. */
+async function loopbackRoundTrip(relay: RelayProcess, count: number): Promise<{ p50: number; p99: number }> {
+  const client = new HttpClient(relay.pingUrl);
+  try {
+    const samples: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const start = performance.now();
+      await client.ping('/');
+      samples.push(performance.now() - start);
+    }
+    const summary = latencySummary(samples);
+    return { p50: summary.p50, p99: summary.p99 };
+  } finally {
+    client.close();
+  }
 }
 
 /**
@@ -96,6 +119,13 @@ export async function measureThroughput(
   const relayAfter = await relay.stats();
   const peakWalBytes = wal?.stop();
   if (options.profileFile) await relay.profileStop(options.profileFile);
+  const receipts = latencySummary(timings.map((t) => t.receipt));
+  const delivery = {
+    p50: receipts.p50,
+    p99: receipts.p99,
+    withinOneSecond: timings.filter((t) => t.receipt <= 1000).length / timings.length,
+    loopback: await loopbackRoundTrip(relay, 200),
+  };
   const steps = {} as Record<keyof SignInTimings, number>;
   for (const key of Object.keys(timings[0]) as (keyof SignInTimings)[]) steps[key] = median(timings.map((t) => t[key]));
   return {
@@ -107,6 +137,7 @@ export async function measureThroughput(
     clientCpuMs: (clientCpu.user + clientCpu.system) / 1000 / timings.length,
     steps,
     ...(peakWalBytes === undefined ? {} : { peakWalBytes }),
+    delivery,
   };
 }
 

@@ -71,6 +71,15 @@ export async function createRequest(client: HttpClient, phone: BenchPhone, colle
 }
 
 /** The phone reads the request's details (nonce, WebAuthn parameters) with a device-signed GET. */
+/** The phone's delivery receipt for a request that reached it by push (device-signed, as the service worker sends it). */
+export async function sendReceipt(client: HttpClient, phone: BenchPhone, requestId: string): Promise<void> {
+  const path = `/api/device/sign-in-requests/${requestId}/received`;
+  const body = JSON.stringify({ via: 'push' });
+  const authorization = await deviceAuthorizationHeader(phone.account.deviceId, phone.deviceKey.privateKey, { method: 'POST', path, body });
+  const answered = await client.call('POST', path, { body, headers: { authorization } });
+  if (answered.status !== 204) throw new Error(`receipt: ${answered.status} ${JSON.stringify(answered.body)}`);
+}
+
 export async function readDetails(client: HttpClient, phone: BenchPhone, requestId: string): Promise<any> {
   const path = `/api/device/sign-in-requests/${requestId}`;
   const authorization = await deviceAuthorizationHeader(phone.account.deviceId, phone.deviceKey.privateKey, { method: 'GET', path });
@@ -150,6 +159,11 @@ export interface SignInTimings {
   create: number;
   /** Until the push is decrypted at the endpoint and the stream said `pending`. */
   push: number;
+  /**
+   * From the create call's start until the relay answered the phone's delivery receipt (what the
+   * service worker sends when the push arrives): create → push service → phone → receipt.
+   */
+  receipt: number;
   /** The phone's device-signed GET of the details. */
   details: number;
   /** The phone's assertion and device signature (client-side crypto). */
@@ -189,9 +203,12 @@ export async function fullSignIn(
   try {
     const push = await inbox.wait(created.requestId);
     if (push.registrationId !== phone.account.registrationId) throw new Error('push for another account');
+    // The phone's service worker acknowledges the push, as the PWA does.
+    await sendReceipt(client, phone, created.requestId);
+    const tReceipt = performance.now();
     await watching.listening;
     const t2 = performance.now();
-    await mark('push + stream');
+    await mark('push + receipt + stream');
     const details = await readDetails(client, phone, created.requestId);
     const t3 = performance.now();
     await mark('details');
@@ -210,6 +227,7 @@ export async function fullSignIn(
     return {
       create: t1 - t0,
       push: t2 - t1,
+      receipt: tReceipt - t0,
       details: t3 - t2,
       phoneCrypto: t3b - t3,
       approve: t4 - t3b,

@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdminToken } from '../../server/admin/adminTokens';
 import { configFor } from '../../server/config';
 import { createApp } from '../../server/createApp';
+import { defaultPushHosts } from '../../server/push/pushHosts';
 import { createTenant } from '../../server/tenants/createTenant';
 import { startPassiveCheckpointWorker } from './passiveCheckpointWorker';
 import { tenantCreate } from '../../shared/schemas/directory';
@@ -97,6 +98,8 @@ async function main(): Promise<void> {
     port: settings.port ?? 0,
     logLevel: settings.logLevel,
     databaseUrl: settings.databaseUrl,
+    // The bench's loopback push endpoint, beside the real push services.
+    pushHosts: [...defaultPushHosts, '127.0.0.1'],
   });
   const pushAgent = settings.pushCa ? new Agent({ ca: settings.pushCa, keepAlive: true }) : undefined;
   const { app, ctx } = await createApp(config, { pushAgent });

@@ -43,6 +43,7 @@ function onWorkerMessage(data: unknown): void {
     closeRequest(payload.requestId);
     return;
   }
+  if (payload.type !== 'sign_in_request') return;
   const account = currentAccounts()?.find((a) => a.registrationId === payload.registrationId);
   if (account) void fetchRequest(account, payload.requestId).catch(() => undefined);
 }

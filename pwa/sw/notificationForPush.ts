@@ -34,3 +34,44 @@ export function notificationForPush(payload: SignInPush, scope: string): { title
     },
   };
 }
+
+/**
+ * A request that ended (answered elsewhere, cancelled, superseded) replaces its "Approve
+ * sign-in?" with this short notice under the same tag. Never a silent push: Safari revokes the
+ * subscription of a web app after a few pushes that show nothing, and Chrome would show its own
+ * "updated in the background". Quiet, and not kept on screen, so platforms that time
+ * notifications out take it away by themselves.
+ */
+export function endedNotification(requestId: string, scope: string): { title: string; options: NotificationOptions } {
+  return {
+    title: 'Sign-in request ended',
+    options: {
+      body: 'This sign-in request is no longer waiting. Nothing to do.',
+      tag: requestId,
+      silent: true,
+      requireInteraction: false,
+      icon: new URL('icons/icon-192.png', scope).href,
+      badge: new URL('icons/maskable-192.png', scope).href,
+      data: { url: approveRoute(scope), requestId, ended: true },
+    },
+  };
+}
+
+/** The tag of the daily health check's notice: each replaces the one before. */
+export const healthCheckTag = 'nod-health-check';
+
+/** The daily health check's notice (a push must show something): quiet, one at a time. */
+export function healthCheckNotification(scope: string): { title: string; options: NotificationOptions } {
+  return {
+    title: 'Nod can reach this phone',
+    options: {
+      body: 'Sign-in requests will arrive here. Nothing to do.',
+      tag: healthCheckTag,
+      silent: true,
+      requireInteraction: false,
+      icon: new URL('icons/icon-192.png', scope).href,
+      badge: new URL('icons/maskable-192.png', scope).href,
+      data: { url: approveRoute(scope) },
+    },
+  };
+}

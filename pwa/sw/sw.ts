@@ -6,8 +6,10 @@
  */
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
 import { NavigationRoute, registerRoute } from 'workbox-routing';
-import { approveRoute, notificationForPush } from './notificationForPush';
+import { answerHealthCheck, acknowledgeSignInPush } from './acknowledgePush';
+import { approveRoute, endedNotification, healthCheckNotification, notificationForPush } from './notificationForPush';
 import { parsePushData } from './parsePushData';
+import { resubscribe } from './resubscribe';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null }> };
 
@@ -23,6 +25,11 @@ self.addEventListener('message', (event) => {
   if ((event.data as { type?: string } | null)?.type === 'SKIP_WAITING') void self.skipWaiting();
 });
 
+/**
+ * Every push shows a notification (userVisibleOnly): "Approve sign-in?" for a request (and its
+ * receipt to the relay), "Sign-in request ended" in place of one that ended, a quiet notice for
+ * the daily health check (and its answer). An open app also refreshes at once.
+ */
 self.addEventListener('push', (event) => {
   const payload = parsePushData(event.data);
   if (!payload) {
@@ -35,14 +42,35 @@ self.addEventListener('push', (event) => {
       const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
       // An open app refreshes its list at once, whatever its live channel is doing.
       for (const client of windows) client.postMessage({ type: 'nod-push', payload });
-      if (payload.type === 'sign_in_request_closed') {
-        for (const notification of await self.registration.getNotifications({ tag: payload.requestId })) notification.close();
-        return;
+      const scope = self.registration.scope;
+      switch (payload.type) {
+        case 'sign_in_request': {
+          const { title, options } = notificationForPush(payload, scope);
+          await self.registration.showNotification(title, options);
+          await acknowledgeSignInPush(payload);
+          return;
+        }
+        case 'sign_in_request_closed': {
+          const { title, options } = endedNotification(payload.requestId, scope);
+          await self.registration.showNotification(title, options);
+          return;
+        }
+        case 'push_health_check': {
+          const { title, options } = healthCheckNotification(scope);
+          await self.registration.showNotification(title, options);
+          await answerHealthCheck(payload);
+          return;
+        }
       }
-      const { title, options } = notificationForPush(payload, self.registration.scope);
-      await self.registration.showNotification(title, options);
     })(),
   );
+});
+
+self.addEventListener('pushsubscriptionchange', (event) => {
+  const change = event as ExtendableEvent & { oldSubscription?: PushSubscription | null; newSubscription?: PushSubscription | null };
+  // Started before waitUntil: the work goes on even where waitUntil refuses (a dispatched event).
+  const work = resubscribe(self.registration, change.oldSubscription, change.newSubscription).catch(() => undefined);
+  change.waitUntil(work);
 });
 
 self.addEventListener('notificationclick', (event) => {

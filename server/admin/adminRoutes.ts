@@ -16,6 +16,7 @@ import {
   tenantUpdate,
   tenantView,
   userCreate,
+  userLimitStatus,
   userList,
   userListQuery,
   userUpdate,
@@ -27,6 +28,7 @@ import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
 import { ProblemError } from '../http/problem';
 import { newId } from '../ids';
+import { clearRisk, resetLimits, userLimitState } from '../limits/limitState';
 import { describePolicy } from '../policy/describePolicy';
 import { policyForUser } from '../policy/policyForUser';
 import { savePolicy } from '../policy/savePolicy';
@@ -150,22 +152,29 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
       return undefined;
     },
   );
+  /** `unblock` is the older name of `clear-risk`. */
+  for (const path of ['/users/:username/unblock', '/users/:username/clear-risk']) {
+    adminRoute(app, ctx, { method: 'POST', path, role: 'helpdesk', params: userPath, reply: userView }, async ({ tenant, params, token }) =>
+      showUser(await clearRisk(ctx, tenant, await requireUser(ctx, tenant, params.username), token.id)),
+    );
+  }
   adminRoute(
     app,
     ctx,
-    { method: 'POST', path: '/users/:username/unblock', role: 'helpdesk', params: userPath, reply: userView },
+    { method: 'GET', path: '/users/:username/limits', role: 'helpdesk', params: userPath, reply: userLimitStatus },
+    async ({ tenant, params }) => {
+      const user = await requireUser(ctx, tenant, params.username);
+      return userLimitState(ctx, tenant, user, await ctx.storage.policies.get(tenant.id));
+    },
+  );
+  adminRoute(
+    app,
+    ctx,
+    { method: 'POST', path: '/users/:username/reset-limits', role: 'helpdesk', params: userPath, reply: userLimitStatus },
     async ({ tenant, params, token }) => {
       const user = await requireUser(ctx, tenant, params.username);
-      await ctx.storage.users.update({ ...user, blockedAt: null });
-      await recordAudit(ctx, {
-        tenantId: tenant.id,
-        type: 'user.unblocked',
-        outcome: 'success',
-        userId: user.id,
-        username: user.username,
-        detail: { adminToken: token.id },
-      });
-      return showUser({ ...user, blockedAt: null });
+      await resetLimits(ctx, tenant, user, token.id);
+      return userLimitState(ctx, tenant, user, await ctx.storage.policies.get(tenant.id));
     },
   );
   adminRoute(

@@ -40,6 +40,7 @@ export const showRegistration = (r: Registration, device?: Device): Registration
   backupState: r.backupState,
   createdAt: iso(r.createdAt),
   lastUsedAt: isoOrNull(r.lastUsedAt),
+  lastReceiptAt: isoOrNull(device?.lastReceiptAt ?? null),
 });
 
 export const showToken = (t: AdminToken): AdminTokenView => ({

@@ -4,6 +4,8 @@ import { ConfigError, loadConfig } from '../config';
 import { createAdminToken } from '../admin/adminTokens';
 import { showTenant } from '../admin/views';
 import { createApp } from '../createApp';
+import { rotateSecretsKey } from '../secrets/secretBox';
+import { resealSecrets } from '../secrets/sealSecretsAtRest';
 import { parseWith } from '../http/parseWith';
 import { startProblem } from '../startProblem';
 import { ProblemError } from '../http/problem';
@@ -17,6 +19,7 @@ import type { AdminRole } from '../storage/model';
 import { UsageError } from './UsageError';
 import { excludeTargetFrom, includeTargetFrom, policyFromFlags, sameTarget, spellTarget } from './policyFlags';
 import { relayDataProblem } from './relayDataProblem';
+import { adminRoleCommand, adminRoleUsage, roleArgument } from './adminRoleCommand';
 import { runAdminCall } from './runAdminCall';
 
 const usage = `nod admin — manage a Nod relay from its own machine (uses NOD_DATA_DIR, default ./data)
@@ -33,7 +36,9 @@ Exit codes: 0 done, 1 refused by the relay (the line says why), 2 a usage error 
   nod admin user create <tenant> <username> [--display-name N] [--guest]
   nod admin user list <tenant> [--search TEXT] [--limit N] [--cursor C]
   nod admin user password <tenant> <username> --password P
-  nod admin user unblock <tenant> <username>
+  nod admin user status <tenant> <username>        (limits, locks, held pushes, reports)
+  nod admin user reset-limits <tenant> <username>  (failure counts, locks and push budgets start over)
+  nod admin user clear-risk <tenant> <username>    (after "No, it's not me": pushes no longer held; alias: unblock)
   nod admin user disable <tenant> <username>
   nod admin user enable <tenant> <username>
   nod admin user delete <tenant> <username>
@@ -59,7 +64,8 @@ Exit codes: 0 done, 1 refused by the relay (the line says why), 2 a usage error 
   nod admin client create <tenant> <display name> --redirect-uri URL... [--post-logout-uri URL]... [--client-id ID] [--public]
   nod admin client list <tenant>
   nod admin client delete <tenant> <client id>
-`;
+  nod admin secrets rotate-key
+${adminRoleUsage}`;
 
 /** The arguments each command needs, as the usage names them. Commands not listed here check their own. */
 const commandArguments: Record<string, string[]> = {
@@ -72,6 +78,9 @@ const commandArguments: Record<string, string[]> = {
   'user list': ['<tenant>'],
   'user password': ['<tenant>', '<username>'],
   'user unblock': ['<tenant>', '<username>'],
+  'user clear-risk': ['<tenant>', '<username>'],
+  'user status': ['<tenant>', '<username>'],
+  'user reset-limits': ['<tenant>', '<username>'],
   'user disable': ['<tenant>', '<username>'],
   'user enable': ['<tenant>', '<username>'],
   'user delete': ['<tenant>', '<username>'],
@@ -95,6 +104,10 @@ const commandArguments: Record<string, string[]> = {
   'client create': ['<tenant>', '<display name>'],
   'client list': ['<tenant>'],
   'client delete': ['<tenant>', '<client id>'],
+  'secrets rotate-key': [],
+  'role assign': ['<tenant>', '<username>', '<role>'],
+  'role unassign': ['<tenant>', '<username>', '<role>'],
+  'role list': ['<tenant>', '<username>'],
 };
 
 /** Body fields of the admin API as the flags that set them: a refusal names the flag. */
@@ -201,6 +214,7 @@ async function run(argv: string[]): Promise<number> {
   for (const text of values.target ?? []) includeTargetFrom('--target', text);
   for (const text of values.exclude ?? []) excludeTargetFrom('--exclude', text);
   if (command.startsWith('policy target ')) includeTargetFrom('<target>', rest[1]);
+  const adminRole = roleArgument(command, rest);
 
   const config = { ...loadConfig(), logLevel: 'silent' as const };
   if (!process.env.NOD_PUBLIC_URL) {
@@ -279,7 +293,12 @@ async function run(argv: string[]): Promise<number> {
       case 'user password':
         return await call(a, 'PUT', `/users/${enc(b)}/password`, { password: values.password });
       case 'user unblock':
-        return await call(a, 'POST', `/users/${enc(b)}/unblock`);
+      case 'user clear-risk':
+        return await call(a, 'POST', `/users/${enc(b)}/clear-risk`);
+      case 'user status':
+        return await call(a, 'GET', `/users/${enc(b)}/limits`);
+      case 'user reset-limits':
+        return await call(a, 'POST', `/users/${enc(b)}/reset-limits`);
       case 'group create':
         return await call(a, 'POST', '/groups', { name: b, displayName: values['display-name'] });
       case 'group add':
@@ -331,10 +350,20 @@ async function run(argv: string[]): Promise<number> {
           ...(values['client-id'] ? { clientId: values['client-id'] } : {}),
           type: values.public ? 'public' : 'confidential',
         });
+      case 'role assign':
+      case 'role unassign':
+      case 'role list':
+        return await adminRoleCommand(ctx, command, rest, adminRole);
       case 'client list':
         return await call(a, 'GET', '/clients');
       case 'client delete':
         return await call(a, 'DELETE', `/clients/${enc(b)}`);
+      case 'secrets rotate-key': {
+        // A new key seals from now on; what the old one sealed is re-sealed at once (and by every relay's next start).
+        const box = rotateSecretsKey(config.dataDir);
+        print({ keyId: box.keyId, resealed: await resealSecrets(ctx.storage, box) });
+        return 0;
+      }
       default:
         return await adminCenterCommand(command, rest, { app, ctx, call, report, method, outcome, limit, values });
     }

@@ -13,6 +13,7 @@ import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
 import { defineRoute } from '../http/defineRoute';
 import { type ReplayGuard, authenticateDevice } from '../http/deviceAuth';
+import { requireAllowedPushSubscription } from '../push/pushHosts';
 import { requireOwnRegistration, setPhoneSignIn } from '../registrations/setPhoneSignIn';
 import { finishEnrollment } from './finishEnrollment';
 import { startEnrollment } from './startEnrollment';
@@ -50,6 +51,7 @@ export function enrollmentRoutes(app: FastifyInstance, ctx: RelayContext, guard:
     app,
     { method: 'PUT', url: '/api/device/push', authenticate: device, body: pushSubscriptionSet, reply: pushSubscriptionSaved },
     async ({ auth, body: { subscription } }) => {
+      requireAllowedPushSubscription(subscription, ctx.config.pushHosts, 'subscription.endpoint');
       await ctx.storage.devices.setPush(auth.id, subscription, subscription ? 'subscribed' : 'none');
       return { pushState: subscription ? ('subscribed' as const) : ('none' as const) };
     },

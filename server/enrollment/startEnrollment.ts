@@ -7,8 +7,39 @@ import { ProblemError } from '../http/problem';
 import { hashSecret, newId } from '../ids';
 import { allowsPushMfa } from '../policy/evaluatePolicy';
 import { policyForUser } from '../policy/policyForUser';
+import { guardSecret } from '../limits/guardSecret';
+import { limitSources } from '../limits/limitSources';
+import { limitsFor } from '../limits/limitsFor';
 import type { Tenant, User } from '../storage/model';
 import { type RedeemOptions, redeemTemporaryAccessPass } from '../tap/redeemTemporaryAccessPass';
+
+/** A pass at enrollment goes through the guessing limits like any other (in a tenant that exists). */
+async function guardedPass(
+  ctx: RelayContext,
+  body: { tenant: string; username: string; temporaryAccessPass: string },
+  where: RedeemOptions,
+): ReturnType<typeof redeemTemporaryAccessPass> {
+  const redeem = () => redeemTemporaryAccessPass(ctx, body.tenant, body.username, body.temporaryAccessPass, { ...where, consume: false });
+  const tenant = await ctx.storage.tenants.byName(body.tenant);
+  if (!tenant) return redeem();
+  const username = body.username.toLowerCase();
+  const [user, policy] = await Promise.all([ctx.storage.users.byName(tenant.id, username), ctx.storage.policies.get(tenant.id)]);
+  const caller = { ip: where.ip ?? '', userAgent: where.userAgent };
+  const who = await limitSources(ctx, tenant, user, caller);
+  let refusal: unknown;
+  const redeemed = await guardSecret(
+    ctx,
+    { tenant, username, factor: 'temporary_access_pass', who, caller, limits: limitsFor(policy) },
+    () =>
+      redeem().catch((error) => {
+        if (!(error instanceof ProblemError)) throw error;
+        refusal = error;
+        return undefined;
+      }),
+  );
+  if (!redeemed) throw refusal;
+  return redeemed;
+}
 
 /** How long the phone has to create its credential once the enrollment started. */
 const sessionLifetimeMs = 10 * 60_000;
@@ -38,12 +69,9 @@ export async function startEnrollment(
     user = owner;
     via = 'enrollment_code';
   } else {
-    const redeemed = await redeemTemporaryAccessPass(ctx, body.tenant, body.username, body.temporaryAccessPass, {
-      ...where,
-      consume: false,
-    });
+    const redeemed = await guardedPass(ctx, body, where);
     ({ tenant, user } = redeemed);
-    passId = redeemed.pass.oneTime ? redeemed.pass.id : null;
+    passId = redeemed.pass.id;
     via = 'temporary_access_pass';
   }
   const { decision } = await policyForUser(ctx, tenant, user);

@@ -1,10 +1,12 @@
 import { type KeyObject, createHash, createPublicKey, verify } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { fromBase64Url } from '../../shared/base64url';
+import { fromCanonicalBase64Url } from '../../shared/base64url';
 import { deviceSignatureWindowMs } from '../../shared/constants';
 import { deviceSigningText, parseDeviceAuthorization } from '../../shared/deviceSignature';
+import { isStrictP256Signature } from '../../shared/p256Signature';
 import type { P256PublicJwk } from '../../shared/schemas/common';
 import type { RelayContext } from '../context';
+import type { Storage } from '../storage/Storage';
 import type { Device } from '../storage/model';
 import { ProblemError } from './problem';
 
@@ -22,36 +24,49 @@ function importDeviceKey(publicKey: P256PublicJwk): KeyObject {
   return key;
 }
 
-/** Verify an IEEE P1363 ECDSA P-256 / SHA-256 signature made with WebCrypto. */
-export function verifyDeviceSignature(publicKey: P256PublicJwk, data: Uint8Array, signature: Uint8Array): boolean {
+/**
+ * Verify a device key's ECDSA P-256 / SHA-256 signature, given as sent: canonical base64url of
+ * exactly the 64-byte IEEE P1363 r‖s with the low s (shared/p256Signature). Any other spelling of a
+ * valid signature — (r, n − s), padding, other characters, spare bits set — is false, never thrown.
+ */
+export function verifyDeviceSignature(publicKey: P256PublicJwk, data: Uint8Array, signature: string): boolean {
+  const bytes = fromCanonicalBase64Url(signature);
+  if (!bytes || !isStrictP256Signature(bytes)) return false;
   try {
-    return verify('sha256', data, { key: importDeviceKey(publicKey), dsaEncoding: 'ieee-p1363' }, signature);
+    return verify('sha256', data, { key: importDeviceKey(publicKey), dsaEncoding: 'ieee-p1363' }, bytes);
   } catch {
     return false;
   }
 }
 
-/** Signatures seen within the window: a replayed call is refused. */
+/**
+ * Signed inputs already used, in storage: a call replayed within the window is refused, after a
+ * restart too, and by every relay that shares the store. Keyed on the device and the hash of what
+ * was signed, not on the signature's bytes, so no other encoding of a signature passes either.
+ */
 export class ReplayGuard {
-  private seen = new Map<string, number>();
-  constructor(private windowMs = deviceSignatureWindowMs * 2) {}
+  private prunedAt = 0;
+  constructor(
+    private storage: Storage,
+    private windowMs = deviceSignatureWindowMs,
+  ) {}
 
-  /** True the first time a signature is seen. */
-  firstUse(signature: string, now: number): boolean {
-    if (this.seen.size > 10_000) {
-      for (const [key, expires] of this.seen) if (expires < now) this.seen.delete(key);
+  /** True the first time this device's signed input is seen within its window. */
+  async firstUse(deviceId: string, input: Uint8Array, timestamp: number, now: number): Promise<boolean> {
+    if (now - this.prunedAt > this.windowMs) {
+      this.prunedAt = now;
+      await this.storage.usedDeviceSignatures.prune(now);
     }
-    const expires = this.seen.get(signature);
-    if (expires !== undefined && expires >= now) return false;
-    this.seen.set(signature, now + this.windowMs);
-    return true;
+    const inputHash = createHash('sha256').update(input).digest('base64url');
+    // The timestamp is accepted until `timestamp + window`: the entry must outlive that.
+    return this.storage.usedDeviceSignatures.use(deviceId, inputHash, timestamp + this.windowMs, now);
   }
 }
 
 /**
  * Authenticate a phone or browser call by its device key: the signature covers method, path,
- * body hash and timestamp; the timestamp must be within the window and each signature is used
- * once. Every failure is the same 401.
+ * body hash and timestamp; the timestamp must be within the window, the signature in its one
+ * strict encoding, and each signed input is used once. Every failure is the same 401.
  */
 export async function authenticateDevice(ctx: RelayContext, guard: ReplayGuard, request: FastifyRequest): Promise<Device> {
   const refuse = (privateDetail: string) =>
@@ -70,7 +85,7 @@ export async function authenticateDevice(ctx: RelayContext, guard: ReplayGuard, 
       .update(request.rawBody ?? '', 'utf8')
       .digest('base64url'),
   });
-  if (!verifyDeviceSignature(device.publicKey, input, fromBase64Url(auth.signature))) throw refuse('bad signature');
-  if (!guard.firstUse(auth.signature, now)) throw refuse('replayed signature');
+  if (!verifyDeviceSignature(device.publicKey, input, auth.signature)) throw refuse('bad signature');
+  if (!(await guard.firstUse(device.id, input, auth.timestamp, now))) throw refuse('replayed signature');
   return device;
 }

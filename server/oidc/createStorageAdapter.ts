@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { RelayContext } from '../context';
 import type { Tenant } from '../storage/model';
@@ -7,21 +8,34 @@ import type { Tenant } from '../storage/model';
  * codes and grants live in SQLite and survive a restart. Records are namespaced by tenant: one
  * tenant's provider never finds another tenant's session or interaction. Clients are not
  * records: they come from `oidcClients`, registered through the admin API.
+ *
+ * A record's id is the token itself for most models (an access or refresh token, an authorization
+ * code, a cookie's value), so it is stored by its SHA-256 only, and the payload's `jti` (the same
+ * value) is left out and put back from the id the provider asks with: a copy of the database
+ * holds no token that works. Sessions and device codes keep their `jti` in the payload, because
+ * the provider also finds them by another key (`uid`, `userCode`) and needs it back then.
  */
+/** What a record is stored under: the SHA-256 of its id (a token or cookie value), never the id itself. */
+const storedId = (id: string) => createHash('sha256').update(id, 'utf8').digest('base64url');
+
 export function createStorageAdapter(ctx: RelayContext, tenant: Tenant, name: string): Adapter {
   if (name === 'Client') return clientAdapter(ctx, tenant);
   const model = `${tenant.id}/${name}`;
-  const payloadOf = (record: { payload: Record<string, unknown>; consumedAt: number | null } | undefined) => {
+  const keepsJti = name === 'Session' || name === 'DeviceCode';
+  const payloadOf = (record: { payload: Record<string, unknown>; consumedAt: number | null } | undefined, id?: string) => {
     if (!record) return undefined;
-    const payload = record.payload as AdapterPayload;
+    const payload = (
+      id !== undefined && record.payload.jti === undefined ? { ...record.payload, jti: id } : record.payload
+    ) as AdapterPayload;
     return record.consumedAt === null ? payload : { ...payload, consumed: Math.floor(record.consumedAt / 1000) };
   };
   return {
     async upsert(id, payload, expiresIn) {
+      const { jti, ...rest } = payload;
       await ctx.storage.oidcRecords.upsert({
         model,
-        id,
-        payload: payload as Record<string, unknown>,
+        id: storedId(id),
+        payload: (keepsJti || jti !== id ? payload : rest) as Record<string, unknown>,
         grantId: payload.grantId ?? null,
         userCode: payload.userCode ?? null,
         uid: payload.uid ?? null,
@@ -31,7 +45,7 @@ export function createStorageAdapter(ctx: RelayContext, tenant: Tenant, name: st
       });
     },
     async find(id) {
-      return payloadOf(await ctx.storage.oidcRecords.find(model, id));
+      return payloadOf(await ctx.storage.oidcRecords.find(model, storedId(id)), keepsJti ? undefined : id);
     },
     async findByUid(uid) {
       return payloadOf(await ctx.storage.oidcRecords.findByUid(model, uid));
@@ -40,10 +54,10 @@ export function createStorageAdapter(ctx: RelayContext, tenant: Tenant, name: st
       return payloadOf(await ctx.storage.oidcRecords.findByUserCode(model, userCode));
     },
     async consume(id) {
-      await ctx.storage.oidcRecords.consume(model, id, Date.now());
+      await ctx.storage.oidcRecords.consume(model, storedId(id), Date.now());
     },
     async destroy(id) {
-      await ctx.storage.oidcRecords.destroy(model, id);
+      await ctx.storage.oidcRecords.destroy(model, storedId(id));
     },
     async revokeByGrantId(grantId) {
       await ctx.storage.oidcRecords.revokeByGrantId(grantId);

@@ -6,6 +6,7 @@ import { StorageUnavailableError } from '../storage/StorageUnavailableError';
 import { createStorageAdapter } from './createStorageAdapter';
 import { loadOidcProvider } from './loadOidcProvider';
 import { deriveKey } from './loadOidcSecret';
+import { adminCenterClient } from '../admin/center/adminCenterClient';
 import { mySignInsClient } from './myAccountClient';
 
 /** The issuer of a tenant: one OpenID Provider per tenant, at `${publicUrl}/t/<tenant>`. */
@@ -44,7 +45,10 @@ export async function createTenantProvider(ctx: RelayContext, tenant: Tenant, se
   const base = `/t/${tenant.name}`;
   const configuration: Configuration = {
     adapter: (name: string) => createStorageAdapter(ctx, tenant, name),
-    clients: [mySignInsClient(ctx.config.publicUrl, tenant.name) as ClientMetadata],
+    clients: [
+      mySignInsClient(ctx.config.publicUrl, tenant.name) as ClientMetadata,
+      adminCenterClient(ctx.config.publicUrl) as ClientMetadata,
+    ],
     jwks: { keys: ctx.keys.signing.map((key) => key.privateJwk) },
     cookies: {
       keys: [deriveKey(secret, 'oidc cookies', tenant.id).toString('base64url')],

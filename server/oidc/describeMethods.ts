@@ -1,29 +1,36 @@
 import type { HostedUsernameAnswer } from '../../shared/schemas/hostedPages';
-import { signInMethods, type SignInMethod } from '../../shared/schemas/signInRequests';
 import type { RelayContext } from '../context';
+import { knows, readKnownBrowser } from '../limits/knownBrowser';
 import { allowsPhoneSignIn } from '../policy/evaluatePolicy';
 import { policyForUser } from '../policy/policyForUser';
-import { decoyMethods, signInMethodsFor } from '../signin/methods/signInMethodsFor';
+import { offeredToEveryone, signInMethodsFor } from '../signin/methods/signInMethodsFor';
 import type { Tenant } from '../storage/model';
 
-const isMethod = (value: string | null): value is SignInMethod => signInMethods.includes(value as SignInMethod);
-
 /**
- * What the hosted page offers after **Next**: the ways this user may sign in now, and the one
- * they used last. An unknown username gets the decoy list a typical member has.
+ * What the hosted page offers after **Next**. Before any factor, one answer for every username —
+ * unknown, excluded, at risk, push mode, no phone — the same shape, status and work. Only a known
+ * browser of the user (its sealed cookie names the user) gets the ways this user may really sign
+ * in, and the one used last in this browser.
  */
-export async function describeMethods(ctx: RelayContext, tenant: Tenant, username: string): Promise<HostedUsernameAnswer> {
-  const user = await ctx.storage.users.byName(tenant.id, username);
-  if (!user) return { username, methods: [...decoyMethods], lastMethod: null, codeNeedsFirstFactor: false };
+export async function describeMethods(
+  ctx: RelayContext,
+  tenant: Tenant,
+  username: string,
+  cookie: string | undefined,
+): Promise<HostedUsernameAnswer> {
+  const [user, browser] = [await ctx.storage.users.byName(tenant.id, username), readKnownBrowser(ctx, tenant, cookie)];
+  const everyone: HostedUsernameAnswer = { username, methods: [...offeredToEveryone], lastMethod: null, codeNeedsFirstFactor: false };
+  if (!user || !knows(browser, user.id)) return everyone;
   const [{ decision }, registrations] = await Promise.all([
     policyForUser(ctx, tenant, user),
     ctx.storage.registrations.listForUser(tenant.id, user.id),
   ]);
   const methods = signInMethodsFor(user, decision, registrations);
+  const last = browser.users[user.id];
   return {
     username: user.username,
     methods,
-    lastMethod: isMethod(user.lastMethod) && methods.includes(user.lastMethod) ? user.lastMethod : null,
+    lastMethod: last && methods.includes(last) ? last : null,
     codeNeedsFirstFactor: !allowsPhoneSignIn(decision.mode) || user.kind === 'guest',
   };
 }

@@ -15,6 +15,7 @@ import { defineRoute, rawReply } from '../http/defineRoute';
 import { ProblemError } from '../http/problem';
 import { consumeGrant } from '../signin/grants/consumeGrant';
 import { escapeHtml, htmlShell, pageHeaders } from '../pages/htmlShell';
+import { rememberBrowser } from '../limits/rememberBrowser';
 import { describeMethods } from './describeMethods';
 import type { TenantProvider, TenantProviders } from './tenantProviders';
 
@@ -134,9 +135,9 @@ export function interactionRoutes(app: FastifyInstance, ctx: RelayContext, provi
       body: hostedUsernameStep,
       reply: hostedUsernameAnswer,
     },
-    async ({ auth: { entry }, body, reply }) => {
+    async ({ auth: { entry }, body, request, reply }) => {
       reply.header('cache-control', 'no-store');
-      return describeMethods(ctx, entry.tenant, body.username);
+      return describeMethods(ctx, entry.tenant, body.username, request.headers.cookie);
     },
   );
 
@@ -163,6 +164,7 @@ export function interactionRoutes(app: FastifyInstance, ctx: RelayContext, provi
         { mergeWithLastSubmission: false },
       );
       const user = await ctx.storage.users.byId(entry.tenant.id, grant.userId);
+      if (user) await rememberBrowser(ctx, entry.tenant, user, grant.method, request, reply);
       const clientId = String(interaction.params.client_id ?? '');
       const client = await entry.provider.Client.find(clientId);
       await recordAudit(ctx, {

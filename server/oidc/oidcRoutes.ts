@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { RelayContext } from '../context';
+import { adminCenterRoutes } from '../admin/center/adminCenterRoutes';
 import { mySignInsRoutes } from '../pages/mySignInsRoutes';
 import { staticRoutes } from '../pages/staticRoutes';
 import { clientRoutes } from './clientRoutes';
@@ -19,6 +20,7 @@ export function oidcRoutes(app: FastifyInstance, ctx: RelayContext): TenantProvi
   staticRoutes(app);
   interactionRoutes(app, ctx, providers);
   mySignInsRoutes(app, ctx, providers);
+  adminCenterRoutes(app, ctx, providers);
   clientRoutes(app, ctx, providers);
   mountProviders(app, providers);
   const purge = setInterval(

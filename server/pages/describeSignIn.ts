@@ -46,7 +46,8 @@ export function describeSignIn(event: AuditEvent): RecentSignIn {
       description = event.outcome === 'success' ? 'Used a Temporary Access Pass' : 'A Temporary Access Pass did not work';
       break;
     case 'fraud_report':
-      description = 'Phone sign-in was blocked after a report; your admin can clear it';
+      description =
+        'You reported a sign-in as not you: requests from new browsers are held until you sign in from a browser you used before';
       outcome = 'other';
       break;
     default:

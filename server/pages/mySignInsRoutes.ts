@@ -15,6 +15,7 @@ import type { TenantProvider, TenantProviders } from '../oidc/tenantProviders';
 import { allowsPushMfa } from '../policy/evaluatePolicy';
 import { policyForUser } from '../policy/policyForUser';
 import type { Tenant, User } from '../storage/model';
+import { isStrongAmr } from '../limits/strongSignIn';
 import { cookieHeader, readCookies, seal, unseal } from './cookies';
 import { describeSignIn, signInAuditTypes } from './describeSignIn';
 import { htmlShell, pageHeaders } from './htmlShell';
@@ -35,6 +36,8 @@ interface SignedIn {
   user: User;
   /** When the user last signed in, on the relay's clock (ms). */
   signedInAt: number;
+  /** How (RFC 8176 `amr`, as the grant said). */
+  amr: string[];
 }
 
 interface PendingSignIn {
@@ -72,7 +75,8 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
     if (!session?.accountId) return undefined;
     const user = await ctx.storage.users.byId(tenant.id, session.accountId);
     if (!user) return undefined;
-    return { entry, user, signedInAt: (session.loginTs ?? 0) * 1000 };
+    const amr = Array.isArray(session.amr) ? session.amr.map(String) : [];
+    return { entry, user, signedInAt: (session.loginTs ?? 0) * 1000, amr };
   };
 
   const requireSignedIn = async (request: FastifyRequest, params: { tenant: string }, reply: FastifyReply): Promise<SignedIn> => {
@@ -87,7 +91,18 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
   };
 
   const isRecent = (signed: SignedIn) => ctx.now() - signed.signedInAt <= recentSignInMinutes * 60_000;
+  /**
+   * Adding or removing a method needs a recent strong sign-in: a phone approval with user
+   * verification, or a Temporary Access Pass — never a verification code (or a password) alone,
+   * which someone who guessed or read it could otherwise turn into a phone of their own.
+   */
   const requireRecent = (signed: SignedIn) => {
+    if (!isStrongAmr(signed.amr)) {
+      throw new ProblemError(
+        'strong_sign_in_required',
+        'For your security, sign in again with the Authenticator app (phone sign-in) or a Temporary Access Pass to change your sign-in methods.',
+      );
+    }
     if (!isRecent(signed)) {
       throw new ProblemError(
         'recent_sign_in_required',
@@ -213,6 +228,7 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
         phoneSignInEnabled: r.phoneSignInEnabled,
         createdAt: iso(r.createdAt)!,
         lastUsedAt: iso(r.lastUsedAt),
+        notificationsFailing: devices.get(r.deviceId)?.pushState === 'unreachable',
       }));
       if (registrations.length > 0) {
         methods.push({ kind: 'verification_codes', deviceNames: registrations.map((r) => devices.get(r.deviceId)?.name ?? 'Phone') });
@@ -227,7 +243,8 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
         displayName: user.displayName,
         signedInAt: new Date(signed.signedInAt).toISOString(),
         recentSignInMinutes,
-        recentSignInRequired: !isRecent(signed),
+        // A sign-in that is not strong enough asks for a new one too (the page offers "Sign in again").
+        recentSignInRequired: !isRecent(signed) || !isStrongAmr(signed.amr),
         methods,
         addAuthenticator: addAllowed
           ? { allowed: true }

@@ -1,5 +1,6 @@
 import type { AuthenticatorPolicy } from '../../shared/schemas/policy';
 import type { RelayContext } from '../context';
+import { limitsFor } from '../limits/limitsFor';
 import type { StoredPolicy, Tenant } from '../storage/model';
 
 /** The stored policy as the admin API shows it: targets by name. */
@@ -14,6 +15,7 @@ export async function describePolicy(
   };
   return {
     ...stored,
+    limits: limitsFor(stored),
     includeTargets: await Promise.all(
       stored.includeTargets.map(async (t) =>
         t.kind === 'all_users'

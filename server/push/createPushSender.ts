@@ -62,6 +62,11 @@ export interface PushSenderOptions {
   /** Pushes waiting for a turn on one origin; more are refused at once (default 1024). */
   maxWaitingPerOrigin?: number;
   log?: { warn(obj: object, msg: string): void };
+  /**
+   * Whether an endpoint may be sent to (server/push/pushHosts): one that may not is never
+   * contacted. Subscriptions are checked when saved; this covers any stored before the list.
+   */
+  allowEndpoint?: (endpoint: string) => boolean;
 }
 
 export interface PushSender {
@@ -180,6 +185,9 @@ export function createPushSender(options: PushSenderOptions): PushSender {
     try {
       url = new URL(subscription.endpoint);
       if (url.protocol !== 'https:') return failed(url, { error: 'push endpoint is not https' }, 0);
+      if (options.allowEndpoint && !options.allowEndpoint(subscription.endpoint)) {
+        return failed(url, { error: 'push service not on the allowed list (NOD_PUSH_HOSTS)' }, 0);
+      }
       const ttl = sendOptions.ttlSeconds;
       if (!(ttl >= 0) || !Number.isFinite(ttl)) return failed(url, { error: `invalid TTL ${ttl}` }, 0);
       body = encryptPayload(

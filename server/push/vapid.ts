@@ -57,14 +57,34 @@ function importVapidKeys(keys: VapidKeys): KeyObject {
   return privateKey;
 }
 
-function checkVapidSubject(subject: string): void {
-  let protocol = '';
-  try {
-    protocol = new URL(subject).protocol;
-  } catch {}
-  if (protocol !== 'mailto:' && protocol !== 'https:') {
-    throw new Error('VAPID subject must be a mailto: or https: URL');
+/** What a VAPID subject must be, in the words a configuration error uses. */
+export const VAPID_SUBJECT_RULE = 'a mailto: URL with an address (mailto:ops@contoso.example) or an https: URL';
+
+/**
+ * RFC 8292 §2.1: the `sub` claim is a `mailto:` or `https:` URL the push service can use to reach
+ * the operator. Apple's push service enforces it (403 BadJwtToken otherwise), so a `mailto:`
+ * without an address or an `https:` without a host is refused at start, not per push.
+ */
+export function isVapidSubject(subject: string): boolean {
+  if (/\s/.test(subject)) return false;
+  if (subject.startsWith('mailto:')) {
+    let address: string;
+    try {
+      address = decodeURIComponent(subject.slice('mailto:'.length).split('?')[0]);
+    } catch {
+      return false;
+    }
+    return /^[^\s@<>(),;:"]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$/.test(address);
   }
+  if (subject.startsWith('https:') && URL.canParse(subject)) {
+    const url = new URL(subject);
+    return url.protocol === 'https:' && url.hostname !== '' && subject.startsWith('https://');
+  }
+  return false;
+}
+
+function checkVapidSubject(subject: string): void {
+  if (!isVapidSubject(subject)) throw new Error(`VAPID subject must be ${VAPID_SUBJECT_RULE}`);
 }
 
 export function createVapidSigner(keys: VapidKeys, subject: string, now: () => number): VapidSigner {

@@ -38,6 +38,8 @@ export function browserRoutes(app: FastifyInstance, ctx: RelayContext, guard: Re
         pushState: 'none',
         createdAt: now,
         lastSeenAt: now,
+        lastReceiptAt: null,
+        healthCheckSentAt: null,
       });
       if (device.kind !== 'browser') throw new ProblemError('conflict', 'This key belongs to a phone.');
       return { deviceId: device.id, tenant: tenant.name };

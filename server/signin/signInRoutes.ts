@@ -12,6 +12,7 @@ import {
   signInRequestDetails,
   signInRequestEvents,
   signInRequestList,
+  signInRequestReceipt,
   signInRequestState,
 } from '../../shared/schemas/signInRequests';
 import type { RelayContext } from '../context';
@@ -28,7 +29,8 @@ import { cancelSignInRequest } from './requests/cancelSignInRequest';
 import { createSignInRequest } from './requests/createSignInRequest';
 import { pendingForDevice } from './requests/pendingForDevice';
 import { requestForDevice } from './requests/requestForDevice';
-import { requestState } from './requests/requestState';
+import { currentRequestState } from './requests/requestState';
+import { acknowledgeSignInRequest } from './requests/acknowledgeSignInRequest';
 import { settleExpiry } from './requests/settleExpiry';
 import { watchDeviceEvents } from './requests/watchDeviceEvents';
 import { watchSignInRequest } from './requests/watchSignInRequest';
@@ -100,7 +102,7 @@ export function signInRoutes(app: FastifyInstance, ctx: RelayContext, guard: Rep
   defineRoute(
     app,
     { method: 'GET', url: '/api/sign-in-requests/:id', params: requestPath, authenticate: collector, reply: signInRequestState },
-    async ({ auth: signIn }) => requestState(await settleExpiry(ctx, signIn)),
+    async ({ auth: signIn }) => currentRequestState(ctx, await settleExpiry(ctx, signIn)),
   );
   defineRoute(
     app,
@@ -146,6 +148,26 @@ export function signInRoutes(app: FastifyInstance, ctx: RelayContext, guard: Rep
       return found;
     },
   );
+  defineRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/api/device/sign-in-requests/:id/received',
+      params: requestPath,
+      authenticate: device,
+      body: signInRequestReceipt,
+      reply: noContent,
+    },
+    async ({ auth, params, body }) => {
+      await acknowledgeSignInRequest(ctx, auth, params.id, body);
+      return undefined;
+    },
+  );
+  defineRoute(app, { method: 'POST', url: '/api/device/push/received', authenticate: device, reply: noContent }, async ({ auth }) => {
+    // The answer to the daily health check: the device's push works.
+    await ctx.storage.devices.recordReceipt(auth.id, ctx.now());
+    return undefined;
+  });
   defineRoute(
     app,
     { method: 'POST', url: '/api/sign-in-requests/:id/answer', params: requestPath, body: signInAnswer, reply: signInAnswered },

@@ -1,4 +1,6 @@
 import type {
+  AdminCenterRole,
+  AdminRoleAssignment,
   AdminToken,
   AuditEvent,
   AuditFilter,
@@ -7,6 +9,9 @@ import type {
   EnrollmentSession,
   Grant,
   Group,
+  LimitCounter,
+  LimitSubject,
+  LimitWindow,
   Millis,
   OidcClient,
   OidcRecord,
@@ -14,6 +19,7 @@ import type {
   PushState,
   Registration,
   StoredPolicy,
+  StoredSecret,
   TemporaryAccessPass,
   Tenant,
   User,
@@ -81,6 +87,13 @@ export interface Storage {
     /** False when the tenant has no such live token. */
     revoke(tenantId: string, id: string, at: Millis): Promise<boolean>;
   };
+  /** Which tenant users may use the admin center, in which roles. */
+  adminRoles: {
+    /** Idempotent: assigning a held role again changes nothing. */
+    assign(assignment: AdminRoleAssignment): Promise<void>;
+    remove(tenantId: string, userId: string, role: AdminCenterRole): Promise<void>;
+    forUser(tenantId: string, userId: string): Promise<AdminRoleAssignment[]>;
+  };
   temporaryAccessPasses: {
     /** Revokes every other pass of the user and stores this one, atomically. */
     replace(pass: TemporaryAccessPass): Promise<void>;
@@ -110,6 +123,7 @@ export interface Storage {
     /** Is this browser registered for this user (it brokered an approved sign-in, or was added with a TAP)? */
     browserRegisteredFor(deviceId: string, userId: string): Promise<boolean>;
     addBrowserUser(deviceId: string, userId: string, at: Millis): Promise<void>;
+    /** Also forgets an outstanding health check: a new subscription starts afresh. */
     setPush(id: string, subscription: PushSubscriptionJson | null, state: PushState): Promise<void>;
     touch(id: string, at: Millis): Promise<void>;
     /** The phones with a registration of the user and the browsers registered for the user, oldest first. */
@@ -120,6 +134,24 @@ export interface Storage {
      * the device had nothing of the user's.
      */
     removeForUser(tenantId: string, deviceId: string, userId: string): Promise<boolean>;
+    /**
+     * A push reached the phone (a sign-in request's receipt or a health check's answer): the last
+     * receipt moves forward to `at` (never back), an outstanding health check is answered, and a
+     * device flagged `unreachable` that still has a subscription is `subscribed` again.
+     */
+    recordReceipt(id: string, at: Millis): Promise<void>;
+    /**
+     * Phones in push state `subscribed` with no health check outstanding whose last receipt is
+     * before `receivedBefore` (or that never sent one), oldest receipt first, up to `limit`.
+     */
+    dueForHealthCheck(receivedBefore: Millis, limit: number): Promise<Device[]>;
+    /** Marks a health check sent at `at`, only if none is outstanding (of several relays, one sends). */
+    startHealthCheck(id: string, at: Millis): Promise<boolean>;
+    /**
+     * Every `subscribed` device whose health check, sent at or before `sentBefore`, got no answer
+     * is set `unreachable` (its subscription kept: a later receipt clears the flag). Returns them.
+     */
+    flagUnansweredHealthChecks(sentBefore: Millis): Promise<Device[]>;
   };
   registrations: {
     byId(id: string): Promise<Registration | undefined>;
@@ -180,6 +212,14 @@ export interface Storage {
      * reading the same due requests still expire each exactly once.
      */
     dueForExpiry(now: Millis, limit: number): Promise<SignInRequest[]>;
+    /**
+     * The request reached this device at `at` (its delivery receipt). Idempotent: only the first
+     * receipt per device is kept, and only then is `audit` appended, in the same transaction.
+     * True when this call recorded it.
+     */
+    recordDelivery(requestId: string, deviceId: string, at: Millis, audit: AuditEvent): Promise<boolean>;
+    /** The devices the request reached, first receipt first. */
+    deliveries(requestId: string): Promise<Array<{ deviceId: string; deliveredAt: Millis }>>;
   };
   grants: {
     create(grant: Grant): Promise<void>;
@@ -203,6 +243,66 @@ export interface Storage {
     /** Ends an account's sign-ins at every client: removes every record (session, grant, token, code) of it. */
     revokeAccount(accountId: string): Promise<void>;
     purgeExpired(now: Millis): Promise<void>;
+  };
+  /**
+   * The limiters' counters (server/limits): consecutive failures per key, and sliding windows of
+   * events per key. Kept in storage so they survive restarts and are shared by every relay.
+   */
+  limits: {
+    counter(key: string): Promise<LimitCounter | undefined>;
+    /**
+     * One more under `subject.key`, only if its count is still `expected` (a missing counter
+     * counts 0): compare-and-set, so of concurrent attempts that read the same count exactly one
+     * wins. True when this call counted.
+     */
+    takeAttempt(subject: LimitSubject, expected: number, at: Millis): Promise<boolean>;
+    /** One more under `subject.key`, whatever its count; returns the counter after. */
+    add(subject: LimitSubject, at: Millis): Promise<LimitCounter>;
+    /** These counters start over (a success). */
+    clear(keys: string[]): Promise<void>;
+    /**
+     * Sliding-window admission, atomically over every window: when each has fewer than `limit`
+     * events since `since`, one event at `at` is added to each and it answers `admitted`; else
+     * nothing is added and it names the first full window and its oldest event in the window.
+     * Events before a window's `since` are dropped. Of concurrent calls, on any relay, no window
+     * ever ends up with more than `limit` events since `since`.
+     */
+    admit(windows: LimitWindow[], at: Millis): Promise<{ admitted: true } | { admitted: false; key: string; oldest: Millis }>;
+    /** How many events `key` has since `since`, and the oldest of them. */
+    count(key: string, since: Millis): Promise<{ count: number; oldest: Millis | null }>;
+    /** A user's counters and windows (events per key since `since`), for the admin. */
+    forUser(
+      tenantId: string,
+      username: string,
+      since: Millis,
+    ): Promise<{ counters: LimitCounter[]; windows: { key: string; kind: string; count: number; oldest: Millis }[] }>;
+    /** Removes the user's counters and events of these kinds (an admin reset). */
+    resetUser(tenantId: string, username: string, kinds: string[]): Promise<void>;
+  };
+  /**
+   * The replay guard of device-signed calls: each signed input (by device and the input's hash)
+   * counts once until its entry expires, across restarts and across relays sharing the store.
+   */
+  usedDeviceSignatures: {
+    /**
+     * Records the input as used until `expiresAt`. True for the first use; false while an entry
+     * for it is unexpired at `now` (`expiresAt >= now`). Of concurrent calls for one input, from
+     * any number of relays, exactly one gets true.
+     */
+    use(deviceId: string, inputHash: string, expiresAt: Millis, now: Millis): Promise<boolean>;
+    /** Removes the entries expired at `now` (`expiresAt < now`) and says how many. */
+    prune(now: Millis): Promise<number>;
+  };
+  /**
+   * The secrets the relay must read back (TOTP seeds, OIDC client secrets), as stored: what the
+   * start re-seals when a row is in clear (from before sealing) or sealed under an older key.
+   * Everyone else reads them through the ordinary methods, unsealed by the relay.
+   */
+  secretsAtRest: {
+    /** Every stored TOTP seed and client secret, in no particular order. */
+    list(): Promise<StoredSecret[]>;
+    /** Writes `next` in place of the stored value if it is still `secret.value` (compare-and-set). */
+    replace(secret: StoredSecret, next: string): Promise<boolean>;
   };
   audit: {
     append(event: AuditEvent): Promise<void>;

@@ -23,7 +23,10 @@ export interface User {
   username: string;
   displayName: string;
   kind: UserKind;
-  /** Set when the user reported a request as fraudulent; push and phone sign-in stay off until an admin clears it. */
+  /**
+   * Set when the user reported a request as not theirs ("at risk"): pushes from browsers that never
+   * signed this user in are held until the user signs in from a known browser or an admin clears it.
+   */
   blockedAt: Millis | null;
   /** Set when an admin disabled the account: no sign-in, no enrollment, no session until enabled again. */
   disabledAt: Millis | null;
@@ -60,6 +63,16 @@ export interface StoredPolicy {
 /** The seed's roles: Global Administrator (everything), Authentication Policy Administrator, Helpdesk Administrator. */
 export type AdminRole = 'global_administrator' | 'authentication_policy_administrator' | 'helpdesk_administrator';
 
+/** The admin center's roles, as the seed names them: a tenant user holds any of them (assigned from the CLI first). */
+export type AdminCenterRole = AdminRole;
+
+export interface AdminRoleAssignment {
+  tenantId: string;
+  userId: string;
+  role: AdminCenterRole;
+  createdAt: Millis;
+}
+
 export interface AdminToken {
   id: string;
   tenantId: string;
@@ -88,7 +101,7 @@ export interface EnrollmentSession {
   userId: string;
   challenge: string;
   via: 'temporary_access_pass' | 'enrollment_code';
-  /** The one-time pass to use up when the enrollment finishes. */
+  /** The pass the enrollment started with: checked again when it finishes, and used up then if it is one-time. */
   passId: string | null;
   expiresAt: Millis;
 }
@@ -117,6 +130,10 @@ export interface Device {
   pushState: PushState;
   createdAt: Millis;
   lastSeenAt: Millis | null;
+  /** When a push last reached it (a receipt or a health check's answer); null before the first. */
+  lastReceiptAt: Millis | null;
+  /** When the health check still waiting for its answer was sent; null when none waits. */
+  healthCheckSentAt: Millis | null;
 }
 
 /** An account's Authenticator registration on one device. */
@@ -209,6 +226,8 @@ export interface SignInRequest {
   answeredBy: string | null;
   ip: string | null;
   userAgent: string | null;
+  /** Push MFA: the first factor the user gave before the push (for the grant's `amr`); null for phone sign-in. */
+  firstFactor?: 'password' | 'temporary_access_pass' | null;
 }
 
 /** A one-time grant that finishes a sign-in. */
@@ -247,3 +266,35 @@ export interface OidcRecord {
   expiresAt: Millis | null;
   consumedAt: Millis | null;
 }
+
+/**
+ * What a limit counter or window event belongs to (server/limits): `kind` says which limit, the
+ * tenant and (when the limit is about one account) the username, so an admin can see and reset a
+ * user's limits. Unknown usernames get counters like real ones: limits are no oracle.
+ */
+export interface LimitSubject {
+  /** Unique per counter: the kind, the tenant, the account and the source it counts. */
+  key: string;
+  kind: string;
+  tenantId: string;
+  username: string | null;
+}
+
+/** Consecutive failures (or marks) under one key, since the last success or reset. */
+export interface LimitCounter extends LimitSubject {
+  count: number;
+  firstAt: Millis;
+  lastAt: Millis;
+}
+
+/** One sliding window of events under a key: at most `limit` since `since`. */
+export interface LimitWindow {
+  subject: LimitSubject;
+  limit: number;
+  since: Millis;
+}
+
+/** A secret as stored in its row: sealed (see server/secrets) or, from before sealing, in clear. */
+export type StoredSecret =
+  | { kind: 'totp_seed'; registrationId: string; value: string }
+  | { kind: 'client_secret'; tenantId: string; clientId: string; value: string };

@@ -64,6 +64,11 @@ export const pushPayload = z.discriminatedUnion('type', [
     context: signInDescription,
   }),
   z.object({ type: z.literal('sign_in_request_closed'), requestId: z.string() }),
+  /**
+   * The daily check that the device's push still works: the service worker answers it
+   * (`POST /api/device/push/received`, device-signed) and shows a quiet notice.
+   */
+  z.object({ type: z.literal('push_health_check'), deviceId: z.string() }),
 ]);
 export type PushPayload = z.infer<typeof pushPayload>;
 
@@ -108,6 +113,8 @@ export const registrationView = z.object({
   backupState: z.boolean(),
   createdAt: z.string(),
   lastUsedAt: z.string().nullable(),
+  /** When a push last reached the device (a sign-in request's receipt or the daily health check). */
+  lastReceiptAt: z.string().nullable(),
 });
 export type RegistrationView = z.infer<typeof registrationView>;
 

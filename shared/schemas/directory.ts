@@ -149,7 +149,10 @@ export const userView = z.object({
   username: z.string(),
   displayName: z.string(),
   kind: z.enum(['member', 'guest']),
-  /** Blocked after the user reported a sign-in as not theirs, until an admin unblocks them. */
+  /**
+   * At risk: the user reported a sign-in as not theirs. Pushes from browsers that never signed
+   * them in are held until they sign in from a known browser or an admin clears it.
+   */
   blocked: z.boolean(),
   blockedAt: z.string().nullable(),
   /** Disabled by an admin: no sign-in, no enrollment and no session until enabled again. */
@@ -159,6 +162,43 @@ export const userView = z.object({
   createdAt: z.string(),
 });
 export type UserView = z.infer<typeof userView>;
+
+/**
+ * Admin: a user's limits and risk (`GET …/users/:username/limits`, `nod admin user status`):
+ * what holds now, and why.
+ */
+export const userLimitStatus = z.object({
+  username: z.string(),
+  atRisk: z.boolean(),
+  atRiskSince: z.string().nullable(),
+  /** Guessable secrets: consecutive failures per factor and lane (`elsewhere`, `known:…`, `ext:…`). */
+  failures: z.array(
+    z.object({
+      factor: z.string(),
+      lane: z.string(),
+      count: z.number(),
+      locked: z.boolean(),
+      /** While backing off: when the next try is allowed. */
+      waitUntil: z.string().nullable(),
+    }),
+  ),
+  /** Pushes in the current window, per lane, and the unanswered ones in a row. */
+  pushes: z.array(z.object({ lane: z.string(), inWindow: z.number(), unanswered: z.number(), coolDownUntil: z.string().nullable() })),
+  /** Sources the user reported, blocked from reaching them until `until`. */
+  blockedSources: z.array(z.object({ source: z.string(), until: z.string() })),
+  /** The reports ("No, it's not me") with their evidence, newest first. */
+  reports: z.array(
+    z.object({
+      at: z.string(),
+      ip: z.string().nullable(),
+      browser: z.string().nullable(),
+      location: z.string().nullable(),
+      application: z.string().nullable(),
+      origin: z.string().nullable(),
+    }),
+  ),
+});
+export type UserLimitStatus = z.infer<typeof userLimitStatus>;
 
 /** Admin: `GET …/users`: one page; `nextCursor` fetches the next, null on the last. */
 export const userList = z.object({ users: z.array(userView), nextCursor: z.string().nullable() });

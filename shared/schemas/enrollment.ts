@@ -100,6 +100,11 @@ export const enrollmentFinish = z.object({
   registration: registrationResponse,
   /** The phone's own non-extractable P-256 key for this tenant. */
   devicePublicKey: p256PublicJwk,
+  /**
+   * Proof that the phone holds that key: its signature over `enrollmentProofInput` (this
+   * enrollment's id and WebAuthn challenge, shared/deviceSignature), low-S P1363 in base64url.
+   */
+  deviceProof: base64url.length(86),
   deviceName: z.string().trim().min(1).max(100).default('Phone'),
   pushSubscription: pushSubscription.optional(),
 });

@@ -251,6 +251,10 @@ export const signInView = z.object({
   expiresAt: isoTime.optional(),
   retryAt: isoTime.optional(),
   message: shortText.optional(),
+  /** While pending: `sent`, or `delivered` once a phone acknowledged it (the relay's stage). */
+  delivery: z.enum(['sent', 'delivered']).optional(),
+  /** While pending and still `sent` past the grace: the UI offers the fallbacks. */
+  sentAt: isoTime.optional(),
 });
 export type SignInView = z.infer<typeof signInView>;
 

@@ -70,6 +70,8 @@ export const securityMethod = z.discriminatedUnion('kind', [
     phoneSignInEnabled: z.boolean(),
     createdAt: z.string(),
     lastUsedAt: z.string().nullable(),
+    /** The relay's daily health check (or a push service's 404/410) found that pushes no longer reach this phone. */
+    notificationsFailing: z.boolean().default(false),
   }),
   /** Verification codes (TOTP) from the Authenticator app on these devices. */
   z.object({ kind: z.literal('verification_codes'), deviceNames: z.array(z.string()) }),

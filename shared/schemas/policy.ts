@@ -13,24 +13,35 @@ const excludeTarget = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('user'), name: username }),
 ]);
 
-/** Limits against push fatigue; every tenant may tune them. */
+const count = (min: number, max: number, fallback: number) => z.number().int().min(min).max(max).default(fallback);
+
+/**
+ * The tenant's limits on guessing and on pushes (server/limits; README **Security**). Every
+ * tenant may tune them; the defaults are safe without tuning. "A source" is the client IP as the
+ * relay sees it, or the browser's collector key or extension key; a known browser (one where the
+ * user signed in before) is a source of its own, so nobody else's flood uses up its budget.
+ */
 export const fatigueLimits = z.object({
-  /** At most this many requests may wait for one user at once. */
-  maxPendingPerUser: z.number().int().min(1).max(20).default(3),
-  /** This many denials within `denialWindowMinutes` start a cool-down. */
-  denialLimit: z.number().int().min(1).max(50).default(3),
-  denialWindowMinutes: z
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 60)
-    .default(15),
-  coolDownMinutes: z
-    .number()
-    .int()
-    .min(1)
-    .max(24 * 60)
-    .default(10),
+  /** Pushes one user may get per window from browsers that never signed them in (and again from each known browser). */
+  pushesPerUser: count(1, 1000, 5),
+  pushWindowMinutes: count(1, 24 * 60, 15),
+  /** After this many pushes in a row that ended in no sign-in, each further push to the user waits longer. */
+  unansweredBeforeBackOff: count(1, 100, 3),
+  /** The first wait after that; it doubles with each further push, up to the push window. */
+  pushBackOffSeconds: count(1, 3600, 30),
+  /** Pushes one source may cause per window, to any users. */
+  pushesPerSource: count(1, 100_000, 30),
+  /** Consecutive wrong codes, passwords or passes for one account before each further try waits. */
+  failuresBeforeBackOff: count(1, 50, 5),
+  /** The first wait after that (seconds); it doubles with each further failure, up to 15 minutes. */
+  failureBackOffSeconds: count(1, 900, 1),
+  /** Consecutive failures that lock the method for the account until a stronger sign-in or an admin reset (NIST: at most 100). */
+  lockAfterFailures: count(5, 100, 50),
+  /** Wrong codes, passwords or passes one source may make per window, across accounts. */
+  failuresPerSource: count(1, 100_000, 20),
+  sourceWindowMinutes: count(1, 24 * 60, 10),
+  /** How long the source of a sign-in the user reported ("No, it's not me") cannot reach them. */
+  reportBlockMinutes: count(1, 90 * 24 * 60, 24 * 60),
   /** How long a sign-in request lives. */
   requestLifetimeSeconds: z
     .number()

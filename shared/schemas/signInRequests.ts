@@ -60,8 +60,25 @@ export const signInRequestState = z.object({
   expiresAt: z.string(),
   /** A plain sentence for the person waiting. */
   message: z.string().optional(),
+  /**
+   * While pending: `sent` until a phone says the request reached it, then `delivered` (the app
+   * or its service worker received it). A desktop that sees no `delivered` within a few seconds
+   * offers the other ways at once (see `deliveryGraceMs`).
+   */
+  delivery: z.enum(['sent', 'delivered']).optional(),
 });
 export type SignInRequestState = z.infer<typeof signInRequestState>;
+
+/** How long a desktop waits for `delivered` before it offers the fallbacks. */
+export const deliveryGraceMs = 5_000;
+
+/**
+ * Phone: this request reached the device (`POST /api/device/sign-in-requests/:id/received`,
+ * device-signed, idempotent): `push` from the service worker, `app` when the open app got it
+ * over its live channel or its list. Only `push` receipts say that the device's push works.
+ */
+export const signInRequestReceipt = z.object({ via: z.enum(['push', 'app']) });
+export type SignInRequestReceipt = z.infer<typeof signInRequestReceipt>;
 
 /**
  * Desktop: start a sign-in for a user of the tenant in the path
@@ -140,7 +157,8 @@ export const signInAnswer = z.object({
   typedNumber: z.number().int().min(0).max(999).nullable().default(null),
   /** Required to approve; optional for deny and report. */
   assertion: authenticationResponse.optional(),
-  deviceSignature: base64url.min(80).max(100),
+  /** IEEE P1363 r‖s with the low s, canonical base64url: 86 characters (shared/p256Signature). */
+  deviceSignature: base64url.length(86),
 });
 export type SignInAnswer = z.input<typeof signInAnswer>;
 

@@ -190,6 +190,11 @@ describe('the browser extension in Chromium', () => {
     expect(request).toBeDefined();
     expect(request.context).toMatchObject({ origin: registered.origin, newBrowser: true });
 
+    // The delivery stage in the panel: sent, then delivered once the phone acknowledges the request.
+    expect(ui.byTestId.delivery).toBe('Sent to your phone.');
+    expect((await phone.call('POST', `/api/device/sign-in-requests/${request.requestId}/received`, { via: 'push' })).status).toBe(204);
+    await waitForExtensionUi(page, (u) => u.byTestId.delivery === 'Delivered to your phone.');
+
     const approved = await answer(world.relay.url, phone, request, 'approve', { typedNumber: number });
     expect(approved.status).toBe(200);
     await page.waitForSelector('body[data-grant]');

@@ -61,6 +61,22 @@ describe('My Sign-ins: security info for the signed-in user', () => {
       .toContain('Signed in to My Sign-ins with phone sign-in');
   });
 
+  it('says when notifications aren’t reaching a phone, and stops saying it once the phone answers again', async () => {
+    const { deviceId } = alice.account;
+    const device = (await world.relay.ctx.storage.devices.byId(deviceId))!;
+    // The daily health check went unanswered (tests/integration/delivery.test.ts drives that round itself).
+    await world.relay.ctx.storage.devices.setPush(deviceId, device.pushSubscription, 'unreachable');
+    await page.reload();
+    const warning = page.getByRole('table').getByRole('note');
+    await expect.poll(() => warning.textContent()).toBe("Notifications aren't reaching this phone — open the Nod app on it to fix.");
+    await saveScreenshot(page, 'my-sign-ins-notifications-failing');
+    // The app is opened and answers: the warning goes.
+    expect((await alice.call('POST', '/api/device/push/received')).status).toBe(204);
+    await page.reload();
+    await expect.poll(() => page.getByRole('table').textContent()).toContain('Phone sign-in enabled');
+    expect(await warning.count()).toBe(0);
+  });
+
   let second: TestPhone;
   it('Add method → Authenticator app gives a QR code and a link that a phone redeems once', async () => {
     await page.getByRole('button', { name: '+ Add method' }).click();
@@ -135,6 +151,9 @@ describe('My Sign-ins: security info for the signed-in user', () => {
     await carol.goto(`${world.relay.url}/t/contoso/my-sign-ins`);
     await carol.getByLabel('Username').fill('carol@contoso.example');
     await carol.getByRole('button', { name: 'Next' }).click();
+    // A browser that never signed carol in is offered what everyone is (phone sign-in first): she picks the pass.
+    await carol.getByRole('button', { name: 'Other ways to sign in' }).click();
+    await carol.getByRole('button', { name: /Use a Temporary Access Pass/ }).click();
     await carol.getByRole('heading', { name: 'Enter Temporary Access Pass' }).waitFor();
     await carol.getByLabel('Temporary Access Pass').fill(tap.body.temporaryAccessPass);
     await carol.getByRole('button', { name: 'Sign in', exact: true }).click();

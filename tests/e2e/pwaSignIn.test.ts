@@ -6,6 +6,7 @@
  * Wingtip Toys.
  */
 import type { Browser, Page } from 'playwright-core';
+import { looseLimits } from '../helpers/signInWorld';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type VirtualAuthenticator, addVirtualAuthenticator, collectPageErrors, launchBrowser, newPhoneContext } from '../helpers/browser';
 import { type TestRelay, type TestTenant, fetchJson, startRelay } from '../helpers/startRelay';
@@ -86,8 +87,14 @@ describe('the phone app answers sign-in requests', () => {
         { kind: 'user', name: alice, mode: 'any' },
         { kind: 'group', name: 'Field', mode: 'push' },
       ],
+      // These tests make many requests for one user from one address; the limits have tests of their own.
+      limits: looseLimits,
     });
-    await wingtip.admin('PUT', '/policy', { enabled: true, includeTargets: [{ kind: 'all_users', mode: 'passwordless' }] });
+    await wingtip.admin('PUT', '/policy', {
+      enabled: true,
+      includeTargets: [{ kind: 'all_users', mode: 'passwordless' }],
+      limits: looseLimits,
+    });
 
     browser = await launchBrowser();
     const context = await newPhoneContext(browser);
@@ -222,7 +229,7 @@ describe('the phone app answers sign-in requests', () => {
       .toContain("Push notifications aren't available in this browser. Sign-in requests arrive only while Nod is open.");
   });
 
-  it('"No, it\'s not me" reports the request and blocks the user from phone sign-in', async () => {
+  it('"No, it\'s not me" explains, is confirmed, reports the request and marks the user at risk', async () => {
     const request = await signInAtDesktop('contoso', { username: alice });
     const said = await answerInApp(alice, undefined, "No, it's not me");
     expect(said).toContain('Reported');

@@ -155,6 +155,8 @@ export async function answerShownRequest(
   await page.getByRole('heading', { name: 'Approve sign-in?' }).waitFor();
   if (typed !== undefined) await page.getByLabel('Enter the number shown to sign in').fill(String(typed));
   await page.getByRole('button', { name: button, exact: true }).click();
+  // A report is confirmed after the app says what it will do.
+  if (button === "No, it's not me") await page.getByRole('button', { name: 'Report it', exact: true }).click();
   const done = page.getByRole('link', { name: 'Done' });
   await done.waitFor();
   const said = (await page.getByRole('status').filter({ hasText: /\w/ }).textContent()) ?? '';

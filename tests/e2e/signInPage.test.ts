@@ -145,6 +145,38 @@ describe('the hosted sign-in page, driven in Chromium by the seed’s words', ()
     await page.getByRole('button', { name: 'Send another request' }).waitFor();
   });
 
+  it('the page says the request was sent, offers the other ways at once when no phone acknowledges it, and says delivered when one does', async () => {
+    const { page } = await open();
+    await enterUsername(page, 'alice@contoso.example');
+    const requestId = await markedRequestId(page);
+    const stage = page.getByTestId('delivery');
+    await expect.poll(() => stage.textContent()).toContain('Sent to your phone.');
+    // Nothing reached the phone (the test's phone does not acknowledge pushes): after a few seconds, the fallbacks.
+    const fallback = page.getByRole('note', { name: 'Not on your phone yet?' });
+    await fallback.waitFor();
+    expect(await fallback.textContent()).toContain('Open the Nod app on your phone');
+    await fallback.getByRole('button', { name: 'Use a verification code' }).waitFor();
+    await saveScreenshot(page, 'sign-in-not-delivered');
+
+    // The phone's app opens and acknowledges the request: the page says so, the fallbacks go.
+    expect((await alice.call('POST', `/api/device/sign-in-requests/${requestId}/received`, { via: 'app' })).status).toBe(204);
+    await expect.poll(() => stage.textContent()).toContain('Delivered to your phone.');
+    await fallback.waitFor({ state: 'detached' });
+
+    expect((await phoneAnswers(page, alice, 'approve')).status).toBe(200);
+    await signedInToPortal(page, 'alice');
+  });
+
+  it('the fallback’s verification code ends the phone request and asks for the code', async () => {
+    const { page } = await open();
+    await enterUsername(page, 'alice@contoso.example');
+    const requestId = await markedRequestId(page);
+    const fallback = page.getByRole('note', { name: 'Not on your phone yet?' });
+    await fallback.getByRole('button', { name: 'Use a verification code' }).click();
+    await page.getByLabel('Code').waitFor();
+    await expect.poll(async () => (await world.relay.ctx.storage.signInRequests.byId(requestId))?.status).toBe('cancelled');
+  });
+
   it('a verification code from the app signs in, and becomes the default next time (this browser and this user)', async () => {
     const { context, page } = await open();
     await enterUsername(page, 'alice@contoso.example');

@@ -1,6 +1,6 @@
 /**
  * What the tests need built, and whether a build is current. One mechanism for every test file:
- * `npm test` runs `npm run build` (hosted pages, phone app, Chrome extension) before Vitest, and Vitest's
+ * `npm test` runs `npm run build` (hosted pages, admin center, phone app, Chrome extension) before Vitest, and Vitest's
  * globalSetup (tests/globalSetup.ts) builds, once per run, whatever is still missing or older than
  * its sources — the end-to-end test build of the extension always, and everything when someone runs
  * `npx vitest run tests/e2e/x.test.ts` by itself. Test files never build.
@@ -56,6 +56,12 @@ export const builds: Build[] = [
     output: path.join(repoRoot, 'dist/hosted/.vite/manifest.json'),
     sources: at('hosted', 'shared'),
     run: npmRun('build:hosted'),
+  },
+  {
+    name: 'admin center (dist/admin)',
+    output: path.join(repoRoot, 'dist/admin/.vite/manifest.json'),
+    sources: at('admin', 'shared'),
+    run: npmRun('build:admin'),
   },
   {
     name: 'phone app (dist/pwa)',

@@ -6,7 +6,7 @@
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import type { EnrollmentFinished } from '../../shared/schemas/enrollment';
 import type { PushSubscriptionJson } from '../../shared/schemas/devices';
-import { deviceAuthorizationHeader } from '../../shared/deviceSignature';
+import { deviceAuthorizationHeader, enrollmentProofInput, signWithDeviceKey } from '../../shared/deviceSignature';
 import { type DeviceKey, type SoftAuthenticator, createDeviceKey, createSoftAuthenticator } from './softAuthenticator';
 import { fetchJson } from './startRelay';
 
@@ -17,6 +17,14 @@ export interface TestPhone {
   account: EnrollmentFinished;
   /** A device-signed call, as the PWA makes it. */
   call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
+}
+
+/** The phone's proof that it holds `deviceKey`, for the enrollment the relay `started`. */
+export function enrollmentProof(deviceKey: DeviceKey, started: { enrollmentId: string; options: { challenge: string } }): Promise<string> {
+  return signWithDeviceKey(
+    deviceKey.privateKey,
+    enrollmentProofInput({ enrollmentId: started.enrollmentId, challenge: started.options.challenge }),
+  );
 }
 
 export async function enrollPhone(
@@ -41,6 +49,7 @@ export async function enrollPhone(
       enrollmentId: started.body.enrollmentId,
       registration,
       devicePublicKey: deviceKey.publicJwk,
+      deviceProof: await enrollmentProof(deviceKey, started.body),
       deviceName: options.deviceName ?? 'Test phone',
       ...(options.pushSubscription ? { pushSubscription: options.pushSubscription } : {}),
     },

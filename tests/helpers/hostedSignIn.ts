@@ -32,7 +32,8 @@ export async function signInWithPhoneAt(
   }
   const created = await fetchJson(`${relayUrl}/api/t/${tenant}/sign-in-requests`, {
     body: { username, kind: 'passwordless', origin: relayUrl, client: options.clientId ? { clientId: options.clientId } : {} },
-    headers: { origin: relayUrl },
+    // The page's own call: the browser sends its cookies (the known-browser cookie among them).
+    headers: { origin: relayUrl, cookie: jar.cookieHeaderFor(new URL(`${relayUrl}/api/t/${tenant}/sign-in-requests`)) },
   });
   if (created.status !== 201) throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`);
   const { requestId, number, collectorSecret } = created.body;

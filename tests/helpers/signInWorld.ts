@@ -5,6 +5,7 @@
  */
 import { Agent } from 'node:https';
 import { type TestPhone, enrollPhone } from './enrollPhone';
+import type { RelayConfig } from '../../server/config';
 import { type PushService, startPushService } from './pushService';
 import { type StartRelayOptions, type TestRelay, type TestTenant, startRelay } from './startRelay';
 
@@ -14,21 +15,41 @@ export interface SignInWorld {
   contoso: TestTenant;
   /** Move the relay's clock forward. */
   advance(ms: number): void;
+  /** The relay's clock now. */
+  now(): number;
   enroll(username: string, options?: { push?: boolean; phoneSignIn?: boolean; tenant?: TestTenant }): Promise<TestPhone>;
   close(): Promise<void>;
 }
 
-/** `appOptions` go to startRelay: `{ postgres: true }` runs the world on a fresh PostgreSQL database. */
+/**
+ * Limits loose enough that tests of other things never meet them (a test creates many requests
+ * for one user from one loopback address); tests of the limits pass the defaults or their own.
+ */
+export const looseLimits = {
+  pushesPerUser: 1000,
+  unansweredBeforeBackOff: 100,
+  pushesPerSource: 100_000,
+  failuresBeforeBackOff: 50,
+  lockAfterFailures: 100,
+  failuresPerSource: 100_000,
+};
+
+/**
+ * `appOptions` go to startRelay: `{ postgres: true }` runs the world on a fresh PostgreSQL database.
+ * `policyOverrides.limits` is laid over `looseLimits`.
+ */
 export async function startSignInWorld(
   policyOverrides: Record<string, unknown> = {},
-  appOptions: StartRelayOptions = {},
+  appOptions: StartRelayOptions & { config?: Partial<RelayConfig> } = {},
 ): Promise<SignInWorld> {
   const push = await startPushService();
   let offset = 0;
-  const relay = await startRelay(
-    {},
-    { pushAgent: new Agent({ ca: push.ca, keepAlive: true }), now: () => Date.now() + offset, ...appOptions },
-  );
+  const { config, ...startOptions } = appOptions;
+  const relay = await startRelay(config ?? {}, {
+    pushAgent: new Agent({ ca: push.ca, keepAlive: true }),
+    now: () => Date.now() + offset,
+    ...startOptions,
+  });
   const contoso = await relay.tenant('contoso', { displayName: 'Contoso' });
   await contoso.admin('POST', '/groups', { name: 'Sales' });
   await contoso.admin('POST', '/groups', { name: 'Field' });
@@ -48,6 +69,7 @@ export async function startSignInWorld(
       { kind: 'group', name: 'Field', mode: 'push' },
     ],
     ...policyOverrides,
+    limits: { ...looseLimits, ...(policyOverrides.limits as object | undefined) },
   });
   return {
     relay,
@@ -56,6 +78,7 @@ export async function startSignInWorld(
     advance(ms) {
       offset += ms;
     },
+    now: () => Date.now() + offset,
     async enroll(username, options = {}) {
       const tenant = options.tenant ?? contoso;
       const tap = await tenant.admin('POST', `/users/${username}/temporary-access-pass`, {});

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { createAdminToken } from '../../server/admin/adminTokens';
 import { configFor, type RelayConfig } from '../../server/config';
 import { type AppOptions, type RelayApp, createApp } from '../../server/createApp';
+import { defaultPushHosts } from '../../server/push/pushHosts';
 import { createTenant } from '../../server/tenants/createTenant';
 import { tenantCreate } from '../../shared/schemas/directory';
 import { type TestDatabase, createTestDatabase } from './testDatabase';
@@ -84,6 +85,8 @@ export async function startRelay(overrides: Partial<RelayConfig> = {}, options: 
       rpId: 'localhost',
       port,
       host: '127.0.0.1',
+      // The real push services, and the loopback one of tests/helpers/pushService.
+      pushHosts: [...defaultPushHosts, '127.0.0.1'],
       ...overrides,
       dataDir,
       databaseUrl,

@@ -50,6 +50,8 @@ it('npm run bench -- --quick produces every figure', { timeout: 60_000 }, async 
     '2 approval p99 ÷ loopback p99',
     '3 relay RSS per waiting sign-in',
     '4 Nod ÷ web-push',
+    '1 delivery c=4: create → receipt p99 ÷ loopback round trip p99',
+    '1 delivery c=4: share of requests acknowledged within 1 s',
   ]) {
     expect(names).toContain(wanted);
   }

@@ -194,6 +194,21 @@ describe.concurrent('starting the relay from a shell (what npm start runs)', () 
   );
 
   it(
+    'a VAPID subject push services would refuse stops it with exit code 2 and one line, before anything is written',
+    async () => {
+      const cwd = tempDir();
+      const dataDir = path.join(cwd, 'data');
+      const result = await exited(startMain({ NOD_VAPID_SUBJECT: 'ops@contoso.example', NOD_DATA_DIR: dataDir }, cwd));
+      expect(result.code).toBe(2);
+      expect(result.stderr.split('\n').filter((l) => l.trim() !== '')).toEqual([
+        'nod: NOD_VAPID_SUBJECT: expected a mailto: URL with an address (mailto:ops@contoso.example) or an https: URL, got "ops@contoso.example"',
+      ]);
+      expect(fs.existsSync(dataDir)).toBe(false);
+    },
+    processTimeout,
+  );
+
+  it(
     'a good configuration serves GET /health, makes its keys, and stops cleanly on SIGTERM',
     async () => {
       const cwd = tempDir();

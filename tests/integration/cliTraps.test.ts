@@ -227,6 +227,8 @@ describe('nod admin without traps', () => {
           pushState: 'none' as const,
           createdAt: Date.now(),
           lastSeenAt: null,
+          lastReceiptAt: null,
+          healthCheckSentAt: null,
         };
         await ctx.storage.enrollment.complete(device, {
           id: newId(),

@@ -1,7 +1,7 @@
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { enrollPhone } from '../helpers/enrollPhone';
-import { type SoftAuthenticator, createDeviceKey, createSoftAuthenticator } from '../helpers/softAuthenticator';
+import { enrollPhone, enrollmentProof } from '../helpers/enrollPhone';
+import { type DeviceKey, type SoftAuthenticator, createDeviceKey, createSoftAuthenticator } from '../helpers/softAuthenticator';
 import { type TestRelay, type TestTenant, fetchJson, startRelay } from '../helpers/startRelay';
 
 const alice = 'alice@contoso.example';
@@ -27,18 +27,26 @@ describe('journey 2: the relay checks the phone’s new credential before it sto
   });
   afterAll(() => relay.close());
 
+  /** The challenge of each enrollment started, for the device key's proof of possession. */
+  const challenges = new Map<string, string>();
   /** Start an enrollment as the PWA does; the test then makes the credential and finishes. */
   const startEnrollment = async () => {
     const started = await fetchJson(`${relay.url}/api/enrollment/start`, {
       body: { tenant: 'contoso', username: alice, temporaryAccessPass: pass },
     });
     expect(started.status).toBe(200);
+    challenges.set(started.body.enrollmentId, started.body.options.challenge);
     return { enrollmentId: started.body.enrollmentId as string, options: started.body.options as PublicKeyCredentialCreationOptionsJSON };
   };
+  /** A finish with a good proof of the device key: whatever is refused is refused for the credential. */
+  const finishBody = async (enrollmentId: string, registration: unknown, deviceKey?: DeviceKey) => {
+    const key = deviceKey ?? (await createDeviceKey());
+    const challenge = challenges.get(enrollmentId) ?? 'never-issued';
+    const deviceProof = await enrollmentProof(key, { enrollmentId, options: { challenge } });
+    return { enrollmentId, registration, devicePublicKey: key.publicJwk, deviceProof, deviceName: 'Pixel' };
+  };
   const finish = async (enrollmentId: string, registration: unknown) =>
-    fetchJson(`${relay.url}/api/enrollment/finish`, {
-      body: { enrollmentId, registration, devicePublicKey: (await createDeviceKey()).publicJwk, deviceName: 'Pixel' },
-    });
+    fetchJson(`${relay.url}/api/enrollment/finish`, { body: await finishBody(enrollmentId, registration) });
   const registrations = async () => (await contoso.admin('GET', `/users/${alice}/registrations`)).body.registrations as unknown[];
   const newAuthenticator = (options: { rpId?: string } = {}): SoftAuthenticator =>
     createSoftAuthenticator({ origin: relay.url, ...options });
@@ -101,8 +109,7 @@ describe('journey 2: the relay checks the phone’s new credential before it sto
   it('a replayed finish (the same enrollment id twice) is refused', async () => {
     const { enrollmentId, options } = await startEnrollment();
     const registration = await newAuthenticator().register(options);
-    const devicePublicKey = (await createDeviceKey()).publicJwk;
-    const body = { enrollmentId, registration, devicePublicKey, deviceName: 'Pixel' };
+    const body = await finishBody(enrollmentId, registration);
     expect((await fetchJson(`${relay.url}/api/enrollment/finish`, { body })).status).toBe(201);
     const before = (await registrations()).length;
     await expectRefused(await fetchJson(`${relay.url}/api/enrollment/finish`, { body }), before);
@@ -132,8 +139,10 @@ describe('journey 2: the relay checks the phone’s new credential before it sto
   it('a device key that is not P-256 is refused, naming the field', async () => {
     const { enrollmentId, options } = await startEnrollment();
     const registration = await newAuthenticator().register(options);
-    const devicePublicKey = { ...(await createDeviceKey()).publicJwk, crv: 'P-384' };
-    const answer = await fetchJson(`${relay.url}/api/enrollment/finish`, { body: { enrollmentId, registration, devicePublicKey } });
+    const body = await finishBody(enrollmentId, registration);
+    const answer = await fetchJson(`${relay.url}/api/enrollment/finish`, {
+      body: { ...body, devicePublicKey: { ...body.devicePublicKey, crv: 'P-384' } },
+    });
     expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({ code: 'validation_failed', field: 'devicePublicKey.crv' });
   });

@@ -50,7 +50,7 @@ describe('SIGKILL during sign-ins, restart on the same data directory', { timeou
     await contoso.admin('PUT', '/policy', {
       enabled: true,
       includeTargets: [{ kind: 'all_users', mode: 'any' }],
-      limits: { maxPendingPerUser: 20, requestLifetimeSeconds: requestLifetime.minSeconds },
+      limits: { requestLifetimeSeconds: requestLifetime.minSeconds },
     });
     for (const username of users) {
       await contoso.admin('POST', '/users', { username, displayName: username });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,7 +51,8 @@ describe('oidc-provider’s adapter over the relay’s storage', () => {
     const interactions = createStorageAdapter(relay.ctx, contoso, 'Interaction');
     await relay.ctx.storage.oidcRecords.upsert({
       model: `${contoso.id}/Interaction`,
-      id: 'old',
+      // Stored as the adapter stores it: under the SHA-256 of the id.
+      id: createHash('sha256').update('old').digest('base64url'),
       payload: { uid: 'old' },
       grantId: null,
       userCode: null,

@@ -122,7 +122,7 @@ describe('push isolation in the relay', () => {
   let subscriptionId: string;
 
   beforeAll(async () => {
-    world = await startSignInWorld({ limits: { maxPendingPerUser: 20 } });
+    world = await startSignInWorld();
     phone = await world.enroll('alice@contoso.example');
     const device = await world.relay.ctx.storage.devices.byId(phone.account.deviceId);
     subscriptionId = device!.pushSubscription!.endpoint.split('/').pop()!;

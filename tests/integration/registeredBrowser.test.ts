@@ -30,7 +30,7 @@ describe('registered browsers (the extension) and "require a registered browser"
   let alice: TestPhone;
 
   beforeAll(async () => {
-    world = await startSignInWorld({ limits: { maxPendingPerUser: 20 } });
+    world = await startSignInWorld();
     alice = await world.enroll('alice@contoso.example');
   });
   afterAll(() => world.close());

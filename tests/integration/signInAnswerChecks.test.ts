@@ -59,7 +59,7 @@ describe('the relay checks every answer, in order', () => {
   };
 
   beforeAll(async () => {
-    world = await startSignInWorld({ limits: { maxPendingPerUser: 20, denialLimit: 50 } });
+    world = await startSignInWorld();
     alice = await world.enroll('alice@contoso.example');
     aliceTablet = await world.enroll('alice@contoso.example');
     await world.contoso.admin('POST', '/users', { username: 'carol@contoso.example' });

@@ -11,7 +11,7 @@ describe('the desktop side: collector secret, live results, supersede, no enumer
   let tablet: TestPhone;
 
   beforeAll(async () => {
-    world = await startSignInWorld({ limits: { maxPendingPerUser: 20, denialLimit: 50 } });
+    world = await startSignInWorld();
     alice = await world.enroll('alice@contoso.example');
     tablet = await world.enroll('alice@contoso.example');
   });

@@ -9,7 +9,6 @@ import { type TestRelay, fetchJson, startRelay } from '../helpers/startRelay';
 
 const aliceName = 'alice@contoso.example';
 const endingTypes = new Set(['sign_in_request.answered', 'sign_in_request.closed']);
-const limits = { limits: { maxPendingPerUser: 20, denialLimit: 50 } };
 
 /** The audit records that end this request (a refused late answer is not an ending). */
 async function endingRecords(world: SignInWorld, requestId: string): Promise<any[]> {
@@ -32,7 +31,7 @@ describe('one lifecycle: every ending of a sign-in request goes through the one 
 
   beforeAll(async () => {
     // The scheduler looks at the due-time index often, so a clock moved forward is noticed soon.
-    world = await startSignInWorld(limits, { expiryRecheckMs: 100 });
+    world = await startSignInWorld({}, { expiryRecheckMs: 100 });
     alice = await world.enroll(aliceName);
     tablet = await world.enroll(aliceName);
     for (const phone of [alice, tablet]) streams.set(phone, await openDeviceStream(world.relay.url, phone));
@@ -239,7 +238,7 @@ describe('expiry per request: reads close only what they read, and nothing needs
 
   beforeAll(async () => {
     // A scheduler that would not look again for ten minutes: only reads and the start can expire.
-    world = await startSignInWorld(limits, { expiryRecheckMs: 600_000 });
+    world = await startSignInWorld({}, { expiryRecheckMs: 600_000 });
     alice = await world.enroll(aliceName);
   });
   afterAll(() => world.close());
@@ -288,7 +287,7 @@ describe('two relays on one database expire each request exactly once', () => {
   let second: TestRelay;
 
   beforeAll(async () => {
-    world = await startSignInWorld(limits, { expiryRecheckMs: 20 });
+    world = await startSignInWorld({}, { expiryRecheckMs: 20 });
     await world.enroll(aliceName);
     second = await startRelay({ dataDir: world.relay.dataDir }, { now: () => world.relay.ctx.now(), expiryRecheckMs: 20 });
   });

@@ -5,7 +5,7 @@ import { type SignInWorld, startSignInWorld } from '../helpers/signInWorld';
 describe('Web Push delivery of sign-in requests', () => {
   let world: SignInWorld;
   beforeAll(async () => {
-    world = await startSignInWorld({ limits: { maxPendingPerUser: 20 } });
+    world = await startSignInWorld();
   });
   afterAll(() => world.close());
 

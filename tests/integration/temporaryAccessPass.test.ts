@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporaryAccessPassLifetime } from '../../shared/constants';
 import { hashSecret } from '../../server/ids';
-import { enrollPhone } from '../helpers/enrollPhone';
+import { enrollPhone, enrollmentProof } from '../helpers/enrollPhone';
+import { createDeviceKey, createSoftAuthenticator } from '../helpers/softAuthenticator';
 import { type TestRelay, type TestTenant, fetchJson, startRelay } from '../helpers/startRelay';
 
 const alice = 'alice@contoso.example';
@@ -93,6 +94,7 @@ describe('journey 2: the Temporary Access Pass an admin issues', () => {
           enrollmentId: abandoned.body.enrollmentId,
           registration: await phone.authenticator.register(abandoned.body.options),
           devicePublicKey: phone.deviceKey.publicJwk,
+          deviceProof: await enrollmentProof(phone.deviceKey, abandoned.body),
         },
       });
       expect(late.status).toBe(400);
@@ -197,6 +199,70 @@ describe('journey 2: the Temporary Access Pass an admin issues', () => {
         expect((await start('contoso', bob, usable)).status).toBe(200);
       },
     );
+  });
+
+  describe('a pass that stops being good between enrollment start and finish finishes nothing', () => {
+    /** Start with the pass, let `meanwhile` happen, then finish with a good credential and device key. */
+    const startThenFinish = async (pass: string, meanwhile: () => Promise<void>) => {
+      const started = await start('contoso', bob, pass);
+      expect(started.status).toBe(200);
+      const registration = await createSoftAuthenticator({ origin: relay.url }).register(started.body.options);
+      await meanwhile();
+      const deviceKey = await createDeviceKey();
+      return fetchJson(`${relay.url}/api/enrollment/finish`, {
+        body: {
+          enrollmentId: started.body.enrollmentId,
+          registration,
+          devicePublicKey: deviceKey.publicJwk,
+          deviceProof: await enrollmentProof(deviceKey, started.body),
+        },
+      });
+    };
+    const registrationsOfBob = async () => (await contoso.admin('GET', `/users/${bob}/registrations`)).body.registrations as unknown[];
+    const expectNothingFinished = async (answer: { status: number; body: any }, before: number) => {
+      expect(answer.status).toBe(400);
+      expect(answer.body.code).toBe('enrollment_invalid');
+      expect(await registrationsOfBob()).toHaveLength(before);
+    };
+    const revoke = async () => {
+      expect((await contoso.admin('DELETE', `/users/${bob}/temporary-access-pass`)).status).toBe(204);
+    };
+
+    it('a one-time pass revoked meanwhile', async () => {
+      const before = (await registrationsOfBob()).length;
+      await expectNothingFinished(await startThenFinish(await issue(contoso, bob), revoke), before);
+    });
+
+    it('a multi-use pass revoked meanwhile', async () => {
+      const before = (await registrationsOfBob()).length;
+      await expectNothingFinished(await startThenFinish(await issue(contoso, bob, { oneTime: false }), revoke), before);
+    });
+
+    it('a multi-use pass replaced by a newer one meanwhile', async () => {
+      const before = (await registrationsOfBob()).length;
+      const replace = async () => void (await issue(contoso, bob, { oneTime: false }));
+      await expectNothingFinished(await startThenFinish(await issue(contoso, bob, { oneTime: false }), replace), before);
+    });
+
+    it('a multi-use pass that expired meanwhile (the enrollment itself still within its ten minutes)', async () => {
+      const before = (await registrationsOfBob()).length;
+      const expire = async () => {
+        now += 10 * minute;
+      };
+      await expectNothingFinished(
+        await startThenFinish(await issue(contoso, bob, { oneTime: false, lifetimeMinutes: 10 }), expire),
+        before,
+      );
+    });
+
+    it('a multi-use pass still good at the finish finishes, and is not used up', async () => {
+      const before = (await registrationsOfBob()).length;
+      const pass = await issue(contoso, bob, { oneTime: false });
+      const finished = await startThenFinish(pass, async () => {});
+      expect(finished.status).toBe(201);
+      expect(await registrationsOfBob()).toHaveLength(before + 1);
+      expect((await start('contoso', bob, pass)).status).toBe(200);
+    });
   });
 
   it('the pass is stored only as a hash: its text appears nowhere in the SQLite files', async () => {

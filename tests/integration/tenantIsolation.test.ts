@@ -198,9 +198,11 @@ describe('tenants are isolated: nothing of tenant B is visible to or changeable 
       expect(snapshot(relay.dataDir)).toEqual(before);
     });
 
-    it('the helpdesk routes are passes, unblocking, registrations and devices', () => {
+    it('the helpdesk routes are passes, unblocking (clearing the risk), a user’s limits, registrations and devices', () => {
       expect(
-        routes.filter((r) => r.role === 'helpdesk').every((r) => /temporary-access-pass|unblock|registrations|devices/.test(r.path)),
+        routes
+          .filter((r) => r.role === 'helpdesk')
+          .every((r) => /temporary-access-pass|unblock|clear-risk|limits|registrations|devices/.test(r.path)),
       ).toBe(true);
     });
   });

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Storage } from '../../server/storage/Storage';
+import { fatigueLimits } from '../../shared/schemas/policy';
 import { StorageUnavailableError } from '../../server/storage/StorageUnavailableError';
 import type {
   AdminToken,
@@ -16,6 +17,7 @@ import type {
   EnrollmentSession,
   Grant,
   Group,
+  LimitSubject,
   OidcClient,
   OidcRecord,
   Registration,
@@ -82,6 +84,8 @@ const deviceFixture = (tenantId: string, extra: Partial<Device> = {}): Device =>
   pushState: 'none',
   createdAt: t0,
   lastSeenAt: null,
+  lastReceiptAt: null,
+  healthCheckSentAt: null,
   ...extra,
 });
 
@@ -131,6 +135,7 @@ const requestFixture = (tenantId: string, userId: string | null, extra: Partial<
   answeredBy: null,
   ip: '192.0.2.7',
   userAgent: 'Mozilla/5.0 (X11; Linux x86_64)',
+  firstFactor: null,
   ...extra,
 });
 
@@ -206,7 +211,7 @@ const policyFixture = (updatedAt: number, extra: Partial<StoredPolicy> = {}): St
   showApplicationName: true,
   showLocation: false,
   requireRegisteredBrowser: false,
-  limits: { maxPendingPerUser: 3, denialLimit: 3, denialWindowMinutes: 15, coolDownMinutes: 60 } as StoredPolicy['limits'],
+  limits: { ...fatigueLimits.parse({}), pushesPerUser: 7, lockAfterFailures: 30 },
   updatedAt,
   ...extra,
 });
@@ -434,6 +439,22 @@ export function storageContract(backend: StorageBackend): void {
       });
     });
 
+    describe('admin roles', () => {
+      it('are assigned once per user and role, listed by role, removed, and never across tenants', async () => {
+        const global = { tenantId: contoso.id, userId: alice.id, role: 'global_administrator' as const, createdAt: t0 };
+        const helpdesk = { tenantId: contoso.id, userId: alice.id, role: 'helpdesk_administrator' as const, createdAt: t0 + 1 };
+        await storage.adminRoles.assign(helpdesk);
+        await storage.adminRoles.assign(global);
+        await storage.adminRoles.assign({ ...global, createdAt: t0 + 9 });
+        expect(await storage.adminRoles.forUser(contoso.id, alice.id)).toEqual([global, helpdesk]);
+        expect(await storage.adminRoles.forUser(fabrikam.id, alice.id)).toEqual([]);
+        expect(await storage.adminRoles.forUser(contoso.id, bob.id)).toEqual([]);
+        await storage.adminRoles.remove(fabrikam.id, alice.id, 'global_administrator');
+        await storage.adminRoles.remove(contoso.id, alice.id, 'global_administrator');
+        expect(await storage.adminRoles.forUser(contoso.id, alice.id)).toEqual([helpdesk]);
+      });
+    });
+
     describe('Temporary Access Passes', () => {
       it('a new pass revokes every other pass of the user; the usable one is unrevoked, unused and unexpired', async () => {
         const old = passFixture(contoso.id, alice.id, { oneTime: false });
@@ -585,6 +606,53 @@ export function storageContract(backend: StorageBackend): void {
         await storage.devices.touch(device.id, t0 + 42);
         expect((await storage.devices.byId(device.id))?.lastSeenAt).toBe(t0 + 42);
         expect(await storage.devices.byId(id())).toBeUndefined();
+      });
+
+      it('a receipt moves the last receipt forward only, answers the health check and clears the unreachable flag', async () => {
+        const { device } = await enrolled(alice);
+        expect(await storage.devices.byId(device.id)).toMatchObject({ lastReceiptAt: null, healthCheckSentAt: null });
+        await storage.devices.setPush(device.id, subscription(1), 'subscribed');
+        expect(await storage.devices.startHealthCheck(device.id, t0 + 5)).toBe(true);
+        expect(await storage.devices.flagUnansweredHealthChecks(t0 + 5)).toEqual([
+          expect.objectContaining({ id: device.id, pushState: 'unreachable', pushSubscription: subscription(1) }),
+        ]);
+        await storage.devices.recordReceipt(device.id, t0 + 20);
+        await storage.devices.recordReceipt(device.id, t0 + 10);
+        expect(await storage.devices.byId(device.id)).toMatchObject({
+          lastReceiptAt: t0 + 20,
+          healthCheckSentAt: null,
+          pushState: 'subscribed',
+        });
+        // Without a subscription a receipt cannot make a device reachable.
+        await storage.devices.setPush(device.id, null, 'unreachable');
+        await storage.devices.recordReceipt(device.id, t0 + 30);
+        expect(await storage.devices.byId(device.id)).toMatchObject({ lastReceiptAt: t0 + 30, pushState: 'unreachable' });
+      });
+
+      it(`health checks go to subscribed phones without a recent receipt; ${racers} relays starting one at once, one sends`, async () => {
+        const quiet = (await enrolled(alice)).device;
+        const recent = (await enrolled(bob)).device;
+        const unsubscribed = (await enrolled(alice)).device;
+        const browser = await storage.devices.registerBrowser(deviceFixture(contoso.id, { kind: 'browser' }));
+        for (const d of [quiet, recent]) await storage.devices.setPush(d.id, subscription(d === quiet ? 1 : 2), 'subscribed');
+        await storage.devices.recordReceipt(recent.id, t0 + 100);
+        expect((await storage.devices.dueForHealthCheck(t0 + 100, 10)).map((d) => d.id)).toEqual([quiet.id]);
+        expect((await storage.devices.dueForHealthCheck(t0 + 101, 10)).map((d) => d.id)).toEqual([quiet.id, recent.id]);
+        expect(await storage.devices.dueForHealthCheck(t0 + 101, 1)).toHaveLength(1);
+        expect([unsubscribed.id, browser.id]).not.toContain((await storage.devices.dueForHealthCheck(t0 + 101, 10))[0].id);
+
+        const results = await all(racers, (i) => storage.devices.startHealthCheck(quiet.id, t0 + 200 + i));
+        expect(winners(results)).toBe(1);
+        expect((await storage.devices.byId(quiet.id))?.healthCheckSentAt).toBe(t0 + 200 + results.indexOf(true));
+        // One outstanding: not due again, and not flagged before its time.
+        expect((await storage.devices.dueForHealthCheck(t0 + 500, 10)).map((d) => d.id)).toEqual([recent.id]);
+        expect(await storage.devices.flagUnansweredHealthChecks(t0 + 199)).toEqual([]);
+        expect((await storage.devices.byId(quiet.id))?.pushState).toBe('subscribed');
+        expect((await storage.devices.flagUnansweredHealthChecks(t0 + 300)).map((d) => d.id)).toEqual([quiet.id]);
+        expect(await storage.devices.flagUnansweredHealthChecks(t0 + 300)).toEqual([]);
+        // A new subscription starts afresh.
+        await storage.devices.setPush(quiet.id, subscription(3), 'subscribed');
+        expect(await storage.devices.byId(quiet.id)).toMatchObject({ healthCheckSentAt: null, pushState: 'subscribed' });
       });
     });
 
@@ -878,6 +946,99 @@ export function storageContract(backend: StorageBackend): void {
       });
     });
 
+    describe('limits', () => {
+      const subject = (key: string, extra: Partial<LimitSubject> = {}): LimitSubject => ({
+        key,
+        kind: 'failures:code',
+        tenantId: contoso.id,
+        username: 'alice@contoso.example',
+        ...extra,
+      });
+
+      it('count consecutive attempts by compare-and-set: of concurrent attempts that read one count, exactly one counts', async () => {
+        const alicesCodes = subject('failures:code|alice');
+        expect(await storage.limits.counter(alicesCodes.key)).toBeUndefined();
+        expect(winners(await all(racers, () => storage.limits.takeAttempt(alicesCodes, 0, t0)))).toBe(1);
+        expect(winners(await all(racers, () => storage.limits.takeAttempt(alicesCodes, 1, t0 + 1)))).toBe(1);
+        expect(await storage.limits.takeAttempt(alicesCodes, 1, t0 + 2)).toBe(false);
+        expect(await storage.limits.counter(alicesCodes.key)).toEqual({ ...alicesCodes, count: 2, firstAt: t0, lastAt: t0 + 1 });
+        // Unconditional marks add up whoever calls, and say what they made.
+        const marked = await all(5, (i) => storage.limits.add(subject('unanswered|alice', { kind: 'unanswered' }), t0 + i));
+        expect(marked.map((c) => c.count).sort()).toEqual([1, 2, 3, 4, 5]);
+        await storage.limits.clear([alicesCodes.key, 'no such key']);
+        expect(await storage.limits.counter(alicesCodes.key)).toBeUndefined();
+        expect((await storage.limits.counter('unanswered|alice'))?.count).toBe(5);
+        expect(await storage.limits.takeAttempt(alicesCodes, 0, t0 + 10)).toBe(true);
+      });
+
+      it('admit into sliding windows all at once or not at all, never past a limit, however many race', async () => {
+        const user = { subject: subject('pushes|alice', { kind: 'pushes' }), limit: 5, since: t0 - minute };
+        const source = { subject: subject('source-pushes|ip', { kind: 'source-pushes', username: null }), limit: 8, since: t0 - minute };
+        const results = await all(racers, () => storage.limits.admit([user, source], t0));
+        expect(results.filter((r) => r.admitted)).toHaveLength(5);
+        expect(results.find((r) => !r.admitted)).toEqual({ admitted: false, key: user.subject.key, oldest: t0 });
+        expect(await storage.limits.count(user.subject.key, t0 - minute)).toEqual({ count: 5, oldest: t0 });
+        expect(await storage.limits.count(source.subject.key, t0 - minute)).toEqual({ count: 5, oldest: t0 });
+        // Another user fills the source's window; then the source is what refuses.
+        const other = { ...user, subject: subject('pushes|bob', { kind: 'pushes', username: 'bob@contoso.example' }) };
+        for (let i = 0; i < 3; i++) expect((await storage.limits.admit([other, source], t0 + i)).admitted).toBe(true);
+        expect(await storage.limits.admit([other, source], t0 + 5)).toEqual({ admitted: false, key: source.subject.key, oldest: t0 });
+        expect((await storage.limits.count(other.subject.key, t0 - minute)).count).toBe(3);
+        // A minute on, the old events are out of the window.
+        const later = t0 + minute + 10;
+        expect(await storage.limits.admit([{ ...user, since: later - minute }], later)).toEqual({ admitted: true });
+        expect(await storage.limits.count(user.subject.key, later - minute)).toEqual({ count: 1, oldest: later });
+        expect(await storage.limits.count('nothing', t0)).toEqual({ count: 0, oldest: null });
+      });
+
+      it('show and reset one user’s counters and windows by kind, and nobody else’s', async () => {
+        await storage.limits.add(subject('failures:code|alice'), t0);
+        await storage.limits.add(subject('reported-source|alice', { kind: 'reported-source' }), t0);
+        await storage.limits.admit([{ subject: subject('pushes|alice', { kind: 'pushes' }), limit: 9, since: t0 - minute }], t0);
+        await storage.limits.add(subject('failures:code|bob', { username: 'bob@contoso.example' }), t0);
+        await storage.limits.add(subject('failures:code|alice-fabrikam', { tenantId: fabrikam.id }), t0);
+        const seen = await storage.limits.forUser(contoso.id, 'alice@contoso.example', t0 - minute);
+        expect(seen.counters.map((c) => c.key)).toEqual(['failures:code|alice', 'reported-source|alice']);
+        expect(seen.windows).toEqual([{ key: 'pushes|alice', kind: 'pushes', count: 1, oldest: t0 }]);
+        await storage.limits.resetUser(contoso.id, 'alice@contoso.example', ['failures:code', 'pushes']);
+        const after = await storage.limits.forUser(contoso.id, 'alice@contoso.example', t0 - minute);
+        expect(after.counters.map((c) => c.key)).toEqual(['reported-source|alice']);
+        expect(after.windows).toEqual([]);
+        expect(await storage.limits.counter('failures:code|bob')).toBeDefined();
+        expect(await storage.limits.counter('failures:code|alice-fabrikam')).toBeDefined();
+      });
+    });
+
+    describe('delivery receipts', () => {
+      it(`the first receipt per device is kept with its audit record; ${racers} receipts at once, one records`, async () => {
+        const request = requestFixture(contoso.id, alice.id);
+        await storage.signInRequests.create(request);
+        const phone = id();
+        const other = id();
+        const record = (deviceId: string, at: number) =>
+          storage.signInRequests.recordDelivery(
+            request.id,
+            deviceId,
+            at,
+            auditFixture(contoso.id, { type: 'sign_in_request.delivered', detail: { requestId: request.id, deviceId, at } }),
+          );
+        const results = await all(racers, (i) => record(phone, t0 + 10 + i));
+        expect(winners(results)).toBe(1);
+        expect(await record(other, t0 + 5)).toBe(true);
+        expect(await record(phone, t0 + 1)).toBe(false);
+        expect(await storage.signInRequests.deliveries(request.id)).toEqual([
+          { deviceId: other, deliveredAt: t0 + 5 },
+          { deviceId: phone, deliveredAt: t0 + 10 + results.indexOf(true) },
+        ]);
+        const audits = (await storage.audit.list({ tenantId: contoso.id, type: 'sign_in_request.delivered', limit: 100 })).map(
+          (e) => e.detail,
+        );
+        expect(audits).toHaveLength(2);
+        expect(audits).toContainEqual({ requestId: request.id, deviceId: phone, at: t0 + 10 + results.indexOf(true) });
+        expect(await storage.signInRequests.deliveries(id())).toEqual([]);
+      });
+    });
+
     describe('grants', () => {
       it(`a grant is used up once and not after it expires: ${racers} takes at once, one gets it`, async () => {
         const grant = grantFixture(contoso.id, alice.id, { requestId: id() });
@@ -927,6 +1088,82 @@ export function storageContract(backend: StorageBackend): void {
         await storage.oidcClients.delete(contoso.id, 'portal');
         expect(await storage.oidcClients.get(contoso.id, 'portal')).toBeUndefined();
         expect(await storage.oidcClients.get(fabrikam.id, 'portal')).toEqual(theirs);
+      });
+    });
+
+    describe('used device signatures (the replay guard)', () => {
+      it('an input counts once per device until its entry expires, then once more', async () => {
+        const use = (deviceId: string, hash: string, now: number) => storage.usedDeviceSignatures.use(deviceId, hash, t0 + minute, now);
+        expect(await use('phone-1', 'h1', t0)).toBe(true);
+        expect(await use('phone-1', 'h1', t0 + 1)).toBe(false);
+        // Still unexpired at exactly its expiry.
+        expect(await use('phone-1', 'h1', t0 + minute)).toBe(false);
+        // Another device's input with the same hash, and another input of the same device, are their own.
+        expect(await use('phone-2', 'h1', t0 + 1)).toBe(true);
+        expect(await use('phone-1', 'h2', t0 + 1)).toBe(true);
+        // Past its expiry (pruned or not) it may be recorded afresh, and then counts once again.
+        expect(await storage.usedDeviceSignatures.use('phone-1', 'h1', t0 + 3 * minute, t0 + minute + 1)).toBe(true);
+        expect(await storage.usedDeviceSignatures.use('phone-1', 'h1', t0 + 3 * minute, t0 + minute + 2)).toBe(false);
+      });
+
+      it('of many relays using one input at once, exactly one wins', async () => {
+        const results = await all(racers, () => storage.usedDeviceSignatures.use('phone-1', 'raced', t0 + minute, t0));
+        expect(winners(results)).toBe(1);
+      });
+
+      it('prune removes only what has expired', async () => {
+        await storage.usedDeviceSignatures.use('phone-1', 'old', t0 + minute, t0);
+        await storage.usedDeviceSignatures.use('phone-1', 'new', t0 + 5 * minute, t0);
+        expect(await storage.usedDeviceSignatures.prune(t0 + 2 * minute)).toBe(1);
+        expect(await storage.usedDeviceSignatures.prune(t0 + 2 * minute)).toBe(0);
+        expect(await storage.usedDeviceSignatures.use('phone-1', 'new', t0 + 5 * minute, t0 + 2 * minute)).toBe(false);
+      });
+    });
+
+    describe('secrets at rest', () => {
+      const portal = (metadata: Record<string, unknown>): OidcClient => ({
+        tenantId: contoso.id,
+        clientId: 'portal',
+        displayName: 'Contoso Portal',
+        metadata: { redirect_uris: ['https://portal.contoso.example/cb'], ...metadata },
+        createdAt: t0,
+      });
+
+      it('lists every TOTP seed and client secret as stored, and replaces one only while it is still what was read', async () => {
+        const { registration } = await enrolled(alice, { totpSecret: 'SEEDALICE' });
+        await storage.oidcClients.upsert(portal({ client_secret: 'shh' }));
+        await storage.oidcClients.upsert({ ...portal({}), clientId: 'public-app' });
+        const listed = await storage.secretsAtRest.list();
+        expect(listed).toHaveLength(2);
+        expect(listed).toContainEqual({ kind: 'totp_seed', registrationId: registration.id, value: 'SEEDALICE' });
+        const client = { kind: 'client_secret', tenantId: contoso.id, clientId: 'portal', value: 'shh' } as const;
+        expect(listed).toContainEqual(client);
+
+        expect(await storage.secretsAtRest.replace(listed.find((s) => s.kind === 'totp_seed')!, 'sealed-seed')).toBe(true);
+        expect((await storage.registrations.byId(registration.id))?.totpSecret).toBe('sealed-seed');
+        expect(await storage.secretsAtRest.replace(client, 'sealed-secret')).toBe(true);
+        // The rest of the client's metadata stays as it was.
+        expect((await storage.oidcClients.get(contoso.id, 'portal'))?.metadata).toEqual(
+          portal({ client_secret: 'sealed-secret' }).metadata,
+        );
+
+        // What changed since it was read is left alone.
+        expect(await storage.secretsAtRest.replace(client, 'stale')).toBe(false);
+        expect(await storage.secretsAtRest.replace({ kind: 'totp_seed', registrationId: registration.id, value: 'SEEDALICE' }, 'x')).toBe(
+          false,
+        );
+        expect((await storage.oidcClients.get(contoso.id, 'portal'))?.metadata.client_secret).toBe('sealed-secret');
+        expect(await storage.secretsAtRest.replace({ ...client, clientId: 'gone' }, 'x')).toBe(false);
+      });
+
+      it('of many relays replacing one secret at once, exactly one wins', async () => {
+        await storage.oidcClients.upsert(portal({ client_secret: 'shh' }));
+        const client = { kind: 'client_secret', tenantId: contoso.id, clientId: 'portal', value: 'shh' } as const;
+        const results = await all(racers, (i) => storage.secretsAtRest.replace(client, `sealed-${i}`));
+        expect(winners(results)).toBe(1);
+        const { registration } = await enrolled(alice, { totpSecret: 'SEED' });
+        const seed = { kind: 'totp_seed', registrationId: registration.id, value: 'SEED' } as const;
+        expect(winners(await all(racers, (i) => storage.secretsAtRest.replace(seed, `sealed-${i}`)))).toBe(1);
       });
     });
 

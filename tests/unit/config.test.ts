@@ -25,6 +25,7 @@ describe('the relay reads its configuration once from NOD_* variables', () => {
       bodyLimit: 64 * 1024,
       trustProxy: false,
       vapidSubject: 'mailto:admin@nod.invalid',
+      pushHosts: ['fcm.googleapis.com', 'updates.push.services.mozilla.com', '*.push.apple.com', '*.notify.windows.com'],
     });
   });
 
@@ -40,6 +41,7 @@ describe('the relay reads its configuration once from NOD_* variables', () => {
         NOD_BODY_LIMIT: '1024',
         NOD_TRUST_PROXY: 'true',
         NOD_VAPID_SUBJECT: 'mailto:ops@contoso.example',
+        NOD_PUSH_HOSTS: ' fcm.googleapis.com, *.Push.Apple.com,push.contoso.example:8443 ',
       }),
     ).toEqual({
       port: 9000,
@@ -51,6 +53,7 @@ describe('the relay reads its configuration once from NOD_* variables', () => {
       bodyLimit: 1024,
       trustProxy: true,
       vapidSubject: 'mailto:ops@contoso.example',
+      pushHosts: ['fcm.googleapis.com', '*.push.apple.com', 'push.contoso.example:8443'],
     });
   });
 
@@ -92,6 +95,10 @@ describe('the relay reads its configuration once from NOD_* variables', () => {
         env: { NOD_PUBLIC_URL: 'ftp://nod.contoso.example' },
         line: 'NOD_PUBLIC_URL: expected an http or https URL such as https://nod.contoso.example, got "ftp://nod.contoso.example"',
       },
+      {
+        env: { NOD_PUSH_HOSTS: 'https://fcm.googleapis.com' },
+        line: 'NOD_PUSH_HOSTS: expected comma-separated push service hosts such as fcm.googleapis.com,*.push.apple.com, got "https://fcm.googleapis.com"',
+      },
       { env: { NOD_RP_ID: 'contoso example' }, line: 'NOD_RP_ID: expected a host name such as nod.contoso.example, got "contoso example"' },
       {
         env: { NOD_PUBLIC_URL: 'https://nod.contoso.example', NOD_RP_ID: 'fabrikam.example' },
@@ -117,10 +124,20 @@ describe('the relay reads its configuration once from NOD_* variables', () => {
       { env: { NOD_LOG_LEVEL: 'loud' }, line: 'NOD_LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"' },
       { env: { NOD_BODY_LIMIT: '100' }, line: 'NOD_BODY_LIMIT: expected a number of bytes from 1024 to 10485760, got "100"' },
       { env: { NOD_TRUST_PROXY: 'yes' }, line: 'NOD_TRUST_PROXY: expected true or false, got "yes"' },
-      {
-        env: { NOD_VAPID_SUBJECT: 'ops@contoso.example' },
-        line: 'NOD_VAPID_SUBJECT: expected a mailto: or https: URL, got "ops@contoso.example"',
-      },
+      // Apple's push service refuses a subject that is not a mailto: or https: URL (403 BadJwtToken).
+      ...[
+        'ops@contoso.example',
+        'mailto:',
+        'mailto:ops',
+        'mailto:ops@',
+        'https:',
+        'https://',
+        'http://contoso.example',
+        'mailto:ops @contoso.example',
+      ].map((subject) => ({
+        env: { NOD_VAPID_SUBJECT: subject },
+        line: `NOD_VAPID_SUBJECT: expected a mailto: URL with an address (mailto:ops@contoso.example) or an https: URL, got ${JSON.stringify(subject)}`,
+      })),
     ])('$line', ({ env, line }) => {
       expect(problemsOf(env)).toEqual([line]);
     });
@@ -131,6 +148,16 @@ describe('the relay reads its configuration once from NOD_* variables', () => {
         'NOD_PUBLIC_URL: expected an http or https URL such as https://nod.contoso.example, got "nowhere"',
         'NOD_TRUST_PROXY: expected true or false, got "maybe"',
       ]);
+    });
+
+    it('a VAPID subject may be a mailto: URL with an address or an https: URL', () => {
+      for (const subject of [
+        'mailto:ops@contoso.example',
+        'mailto:ops%2Bpush@contoso.example?subject=nod',
+        'https://contoso.example/contact',
+      ]) {
+        expect(problemsOf({ NOD_VAPID_SUBJECT: subject })).toEqual([]);
+      }
     });
 
     it('an RP ID that is a parent domain of the public URL host is fine', () => {

@@ -1,3 +1,4 @@
+import { fatigueLimits } from '../../shared/schemas/policy';
 import { describe, expect, it } from 'vitest';
 import type { Mode } from '../../shared/constants';
 import { allowsPhoneSignIn, allowsPushMfa, evaluatePolicy } from '../../server/policy/evaluatePolicy';
@@ -17,7 +18,7 @@ function policy(includeTargets: StoredIncludeTarget[], excludeTargets: StoredExc
     showApplicationName: true,
     showLocation: true,
     requireRegisteredBrowser: false,
-    limits: { maxPendingPerUser: 3, denialLimit: 3, denialWindowMinutes: 15, coolDownMinutes: 10, requestLifetimeSeconds: 120 },
+    limits: fatigueLimits.parse({}),
     updatedAt: 0,
   };
 }

@@ -159,6 +159,18 @@ describe('brokered phone sign-in against the relay', () => {
     await h.broker.cancel(2);
   });
 
+  it('the extension shows the delivery stage: sent, then delivered once the phone acknowledges the request', async () => {
+    const h = harness();
+    await start(h, 7);
+    const sent = await h.reach((v) => v.status === 'pending');
+    expect(sent).toMatchObject({ delivery: 'sent', sentAt: expect.any(String) });
+    const receipt = await alice.call('POST', `/api/device/sign-in-requests/${sent.requestId}/received`, { via: 'push' });
+    expect(receipt.status).toBe(204);
+    const delivered = await h.reach((v) => v.status === 'pending' && v.delivery === 'delivered');
+    expect(delivered.number).toBe(sent.number);
+    await h.broker.cancel(7);
+  });
+
   it('a stopped service worker resumes the pending sign-in from storage.session without a second request', async () => {
     const calls: Harness['calls'] = [];
     const before = harness({}, calls);

@@ -26,6 +26,10 @@ export const brokeredSignIn = z.object({
   message: z.string().optional(),
   /** Only while the request can still be watched or redeemed. */
   collectorSecret: z.string().optional(),
+  /** While pending: the relay's delivery stage. */
+  delivery: z.enum(['sent', 'delivered']).optional(),
+  /** When the relay answered the creation (this browser's clock, ms): the fallbacks show a few seconds after. */
+  sentAt: z.number().optional(),
   /** The last server-sent event id seen (`Last-Event-ID` on reconnect). */
   lastEventId: z.string().optional(),
   /** A redeemed grant not yet handed to the page (the tab was reloading). */
@@ -51,6 +55,8 @@ export function viewOf(record: BrokeredSignIn): SignInView {
     ...(record.expiresAt ? { expiresAt: record.expiresAt } : {}),
     ...(record.retryAt ? { retryAt: record.retryAt } : {}),
     ...(record.message ? { message: record.message } : {}),
+    ...(record.status === 'pending' && record.delivery ? { delivery: record.delivery } : {}),
+    ...(record.status === 'pending' && record.sentAt !== undefined ? { sentAt: new Date(record.sentAt).toISOString() } : {}),
   };
 }
 

@@ -87,6 +87,7 @@ export async function createBrokeredRequest(base: BrokeredSignIn, deps: CreateRe
     ...(created.retryAt ? { retryAt: created.retryAt } : {}),
     ...(coolingDown ? {} : { collectorSecret: created.collectorSecret }),
     message: coolingDown ? refusalMessages.cool_down : 'Open your Authenticator app and enter the number shown to sign in.',
+    ...(coolingDown ? {} : { delivery: 'sent' as const, sentAt: deps.now() }),
     updatedAt: deps.now(),
   };
 }

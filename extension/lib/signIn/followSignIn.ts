@@ -124,7 +124,7 @@ export class SignInFollowers {
   /** Take the relay's word on the request into the record. */
   private async applyState(
     tabId: number,
-    state: Pick<SignInRequestState, 'requestId' | 'status' | 'expiresAt' | 'message'>,
+    state: Pick<SignInRequestState, 'requestId' | 'status' | 'expiresAt' | 'message' | 'delivery'>,
     eventId?: string,
   ): Promise<BrokeredSignIn | undefined> {
     const { records } = this.deps;
@@ -142,6 +142,7 @@ export class SignInFollowers {
       status: state.status,
       expiresAt: state.expiresAt,
       ...(state.message ? { message: state.message } : {}),
+      ...(state.delivery ? { delivery: state.delivery } : {}),
       ...seen,
     });
   }

@@ -1,6 +1,12 @@
 import type { SignInView } from '../../../shared/schemas/extensionMessages';
+import { deliveryGraceMs } from '../../../shared/schemas/signInRequests';
 import { canRetry, countdown, headingFor, siteLabel } from './format';
 import { useNow } from './useNow';
+
+/** Still only sent, a few seconds after it was: the phone may not have it, so say what else works. */
+function notDelivered(view: SignInView, now: number): boolean {
+  return view.delivery !== 'delivered' && view.sentAt !== undefined && now - Date.parse(view.sentAt) >= deliveryGraceMs;
+}
 
 export interface SignInCardProps {
   view: SignInView;
@@ -32,6 +38,17 @@ export function SignInCard({ view, onRetry, onCancel }: SignInCardProps) {
           <p class="countdown" data-testid="countdown">
             Expires in {countdown(view.expiresAt, now)}
           </p>
+          <p class="delivery" data-testid="delivery">
+            {view.delivery === 'delivered' ? 'Delivered to your phone.' : 'Sent to your phone.'}
+          </p>
+          {notDelivered(view, now) && (
+            <div class="fallback" role="note" aria-label="Not on your phone yet?">
+              <p>
+                <strong>Not on your phone yet?</strong> Open the Nod app on your phone: it shows waiting requests as soon as it opens.
+              </p>
+              <p>Or choose Other ways to sign in on the page, for a verification code.</p>
+            </div>
+          )}
         </>
       )}
       {!waiting && view.message && <p class="message">{view.message}</p>}

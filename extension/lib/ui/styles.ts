@@ -18,6 +18,9 @@ export const baseStyles = `
 .number { font-size: 44px; font-weight: 700; letter-spacing: 2px; margin: 8px 0 !important; text-align: center; }
 .countdown { color: var(--muted); text-align: center; font-variant-numeric: tabular-nums; }
 .message { color: var(--fg); }
+.delivery { color: var(--muted); text-align: center; }
+.fallback { border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px; font-size: 0.9em; }
+.fallback p { margin: 4px 0; }
 .status-denied h2, .status-wrong_number h2, .status-failed h2, .status-reported h2, .status-expired h2,
 .status-cool_down h2, .status-not_created h2 { color: var(--bad); }
 .status-redeemed h2, .status-approved h2 { color: var(--ok); }

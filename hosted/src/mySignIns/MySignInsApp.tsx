@@ -188,6 +188,14 @@ export function MySignInsApp({ boot }: { boot: MySignInsBoot }) {
                     <span class="muted small">
                       {method.phoneSignInEnabled ? 'Phone sign-in enabled' : 'Push approvals and verification codes'}
                     </span>
+                    {method.notificationsFailing && (
+                      <>
+                        <br />
+                        <span class="warning small" role="note">
+                          Notifications aren't reaching this phone — open the Nod app on it to fix.
+                        </span>
+                      </>
+                    )}
                   </td>
                   <td>{when(method.lastUsedAt)}</td>
                   <td>

@@ -8,6 +8,7 @@ import { signInGrant } from '../../../shared/schemas/grants';
 import {
   type RequestStatus,
   type SignInRequestCreated,
+  deliveryGraceMs,
   signInRequestCreated,
   signInRequestEvents,
 } from '../../../shared/schemas/signInRequests';
@@ -29,6 +30,10 @@ interface PhoneRequest {
   error?: string;
   /** Created by the Nod extension: the number is in the extension's UI, not here. */
   brokered: boolean;
+  /** While pending: whether a phone said the request reached it. */
+  delivery?: 'sent' | 'delivered';
+  /** When this page started waiting for it (this browser's clock): the fallbacks show after the grace. */
+  sentAt?: number;
 }
 
 const created = (answer: SignInRequestCreated, skew: number): PhoneRequest => ({
@@ -38,6 +43,8 @@ const created = (answer: SignInRequestCreated, skew: number): PhoneRequest => ({
   expiresAt: Date.parse(answer.expiresAt) - skew,
   retryAt: answer.retryAt,
   brokered: false,
+  delivery: 'sent',
+  sentAt: Date.now(),
 });
 
 /** How far the relay's clock is ahead of this browser's, from an answer's Date header. */
@@ -95,6 +102,8 @@ export function PhoneStep(props: {
   onMethods?: (methods: string[]) => void;
   onGrant: (grant: string) => void;
   onOtherWays: () => void;
+  /** Offered at once when the request does not reach the phone: the verification code, if this user has it. */
+  onCode?: () => void;
 }) {
   const { boot, username, kind } = props;
   const [request, setRequest] = useState<PhoneRequest>(
@@ -151,7 +160,7 @@ export function PhoneStep(props: {
     });
     void (async () => {
       for await (const { data: state } of states) {
-        setRequest((r) => (r.requestId === requestId ? { ...r, status: state.status } : r));
+        setRequest((r) => (r.requestId === requestId ? { ...r, status: state.status, delivery: state.delivery ?? r.delivery } : r));
         if (state.status === 'approved') void redeem(requestId);
         else if (state.status !== 'pending') return;
       }
@@ -233,6 +242,11 @@ export function PhoneStep(props: {
   const waiting = request.status === 'pending' || request.status === 'brokered' || request.status === 'creating';
   const signingIn = request.status === 'approved' || request.status === 'redeemed';
   const remaining = request.expiresAt === undefined ? undefined : Math.max(0, Math.ceil((request.expiresAt - now) / 1000));
+  const overdue =
+    request.status === 'pending' &&
+    request.delivery !== 'delivered' &&
+    request.sentAt !== undefined &&
+    now - request.sentAt >= deliveryGraceMs;
   const retryAt = request.retryAt ? new Date(request.retryAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : undefined;
 
   return (
@@ -256,7 +270,9 @@ export function PhoneStep(props: {
       )}
       <div role="status" aria-live="polite" class={waiting ? 'status' : 'status end'}>
         {request.status === 'pending' && request.number !== undefined ? (
-          <span class="muted">Waiting for your approval…</span>
+          <span class="muted" data-testid="delivery">
+            {request.delivery === 'delivered' ? 'Delivered to your phone.' : 'Sent to your phone.'} Waiting for your approval…
+          </span>
         ) : (
           <>
             <p>{request.error && request.status === 'not_created' ? request.error : words.text}</p>
@@ -264,6 +280,20 @@ export function PhoneStep(props: {
           </>
         )}
       </div>
+      {overdue && (
+        <div class="fallback" role="note" aria-label="Not on your phone yet?">
+          <p>
+            <strong>Not on your phone yet?</strong> Open the Nod app on your phone: it shows waiting requests as soon as it opens.
+          </p>
+          {props.onCode && (
+            <p>
+              <button type="button" class="link" onClick={props.onCode}>
+                Use a verification code
+              </button>
+            </p>
+          )}
+        </div>
+      )}
       {(request.status === 'creating' || signingIn) && <div class="spinner" aria-hidden="true" />}
       {!waiting && !signingIn && (
         <div class="actions">

@@ -180,6 +180,7 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
             }}
             onGrant={(grant) => void finish(grant, view.kind === 'passwordless' ? 'phone_sign_in' : 'password')}
             onOtherWays={otherWays}
+            onCode={offer?.methods.includes('verification_code') ? () => open('verification_code') : undefined}
           />
         </>
       );

@@ -4,6 +4,7 @@
  * tenant's device key, keep the account.
  */
 import { startRegistration } from '@simplewebauthn/browser';
+import { enrollmentProofInput, signWithDeviceKey } from '../../../shared/deviceSignature';
 import { callRelay } from '../../../shared/relay/callRelay';
 import { RelayAnswerInvalid } from '../../../shared/relay/relayErrors';
 import type { P256PublicJwk } from '../../../shared/schemas/common';
@@ -47,6 +48,10 @@ export async function finishEnrollment(relayUrl: string, started: EnrollmentStar
     enrollmentId: started.enrollmentId,
     registration: { ...registration, clientExtensionResults: { ...registration.clientExtensionResults } },
     devicePublicKey: devicePublicJwk,
+    deviceProof: await signWithDeviceKey(
+      deviceKey,
+      enrollmentProofInput({ enrollmentId: started.enrollmentId, challenge: started.options.challenge }),
+    ),
     deviceName,
     ...(subscription ? { pushSubscription: subscription } : {}),
   };

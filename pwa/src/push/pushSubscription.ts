@@ -8,11 +8,12 @@ import { callRelayAsDevice } from '../../../shared/relay/callRelayAsDevice';
 import { RelayProblem, RelayUnreachable } from '../../../shared/relay/relayErrors';
 import {
   type PushSubscriptionJson,
-  pushSubscriptionSaved,
+  deviceRegistrations,
   pushSubscription as pushSubscriptionSchema,
   vapidPublicKey,
 } from '../../../shared/schemas/devices';
-import { type Account, devicesOf, updateAccount } from '../store/accountStore';
+import { type Account, devicesOf } from '../store/accountStore';
+import { sendSubscription } from './sendSubscription';
 
 export type PushStatus =
   /** Notifications on, the subscription registered. */
@@ -26,7 +27,9 @@ export type PushStatus =
   /** No Push API, or the browser has no push service (subscribe failed or never answered). */
   | 'unavailable'
   /** The relay does not hand out a VAPID key, so it cannot push. */
-  | 'relay-without-push';
+  | 'relay-without-push'
+  /** The relay's health check found pushes no longer reach this phone, and a new subscription is being made (or could not be). */
+  | 'unreachable';
 
 /** How long to wait for the browser's push service; some never answer (headless, no service). */
 const pushSubscribeTimeoutMs = 10_000;
@@ -86,6 +89,21 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined>
   });
 }
 
+/** Drop the browser's subscription and make a new one with the same VAPID key; undefined when the browser gives none. */
+async function renewSubscription(): Promise<PushSubscriptionJson | undefined> {
+  const registration = await navigator.serviceWorker.ready;
+  const existing = await withTimeout(registration.pushManager.getSubscription(), 2_000);
+  const key = existing?.options.applicationServerKey;
+  if (!existing || !key) return undefined;
+  await existing.unsubscribe().catch(() => false);
+  const created = await withTimeout(
+    registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key }),
+    pushSubscribeTimeoutMs,
+  );
+  const parsed = created ? pushSubscriptionSchema.safeParse(created.toJSON()) : undefined;
+  return parsed?.success ? parsed.data : undefined;
+}
+
 function applicationServerKey(base64url: string): Uint8Array<ArrayBuffer> {
   const base64 = base64url.replace(/-/g, '+').replace(/_/g, '/');
   const binary = atob(base64 + '='.repeat((4 - (base64.length % 4)) % 4));
@@ -142,16 +160,24 @@ async function doSetUpPush(accounts: Account[]): Promise<void> {
       if (!parsed?.success) return setStatus('unavailable');
       subscription = parsed.data;
     }
-    for (const device of devicesOf(accounts)) {
-      const stale = accounts.filter((a) => device.registrationIds.includes(a.registrationId) && a.pushEndpoint !== subscription.endpoint);
-      if (stale.length === 0) continue;
-      const { pushState } = await callRelayAsDevice(device, '/api/device/push', {
-        method: 'PUT',
-        body: { subscription },
-        answer: pushSubscriptionSaved,
-      });
-      for (const account of stale) await updateAccount(account.registrationId, { pushState, pushEndpoint: subscription.endpoint });
+    // A relay that found this phone's pushes no longer arrive (its daily health check went
+    // unanswered) gets a fresh subscription: the old one is likely dead on the push service.
+    const states = await Promise.all(
+      devicesOf(accounts).map((device) =>
+        callRelayAsDevice(device, '/api/device/registrations', { answer: deviceRegistrations }).then(
+          (answer) => answer.pushState,
+          () => undefined,
+        ),
+      ),
+    );
+    const unreachable = states.includes('unreachable');
+    if (unreachable) {
+      setStatus('unreachable');
+      const fresh = await renewSubscription();
+      if (!fresh) return setStatus('unreachable');
+      subscription = fresh;
     }
+    await sendSubscription(accounts, subscription, unreachable);
     setStatus('subscribed');
   } catch (error) {
     // Offline: try again later; otherwise the browser could not subscribe.
@@ -177,5 +203,7 @@ export function pushStatusMessage(value: PushStatus): string {
       return `Your organization's Nod service doesn't send notifications yet. ${whileOpen}`;
     case 'unavailable':
       return `Push notifications aren't available in this browser. ${whileOpen}`;
+    case 'unreachable':
+      return `Notifications aren't reaching this phone. Nod is setting them up again while it is open; if this stays, allow notifications for Nod again in your browser's settings. ${whileOpen}`;
   }
 }

@@ -96,7 +96,7 @@ export function outcomeMessage(outcome: AnswerOutcome, kind: SignInRequestDetail
     case 'denied':
       return 'Denied. Nobody was signed in.';
     case 'reported':
-      return 'Reported. Nobody was signed in, and your admin has been told. Phone sign-in for this account is blocked until your admin clears it.';
+      return 'Reported. Nobody was signed in, and your admin has been told. Requests from browsers you never used wait until you sign in from one you used before.';
     case 'wrong_number':
       return "That number didn't match the one on the sign-in screen, so the sign-in was stopped. Start again on the other device.";
     case 'expired':

@@ -8,6 +8,7 @@ import { deviceAuthorizationHeader } from '../../../shared/deviceSignature';
 import { callRelayAsDevice } from '../../../shared/relay/callRelayAsDevice';
 import { followEventStream } from '../../../shared/relay/followEventStream';
 import { RelayProblem } from '../../../shared/relay/relayErrors';
+import { noContent } from '../../../shared/schemas/common';
 import { type DeviceEvent, deviceEvents } from '../../../shared/schemas/devices';
 import { type SignInRequestDetails, signInRequestDetails, signInRequestList } from '../../../shared/schemas/signInRequests';
 import { type Account, type Device, devicesOf } from '../store/accountStore';
@@ -75,6 +76,23 @@ function scheduleExpiry(): void {
   );
 }
 
+/** Requests this app told the relay it received: once each is enough (the call is idempotent anyway). */
+const acknowledged = new Set<string>();
+
+/**
+ * The open app got a request (its live channel or its list): the relay records the delivery and
+ * the desktop shows "Delivered". Best effort; never in the way of showing the request.
+ */
+function acknowledge(device: Device, details: SignInRequestDetails): void {
+  if (acknowledged.has(details.requestId) || !live(details)) return;
+  acknowledged.add(details.requestId);
+  void callRelayAsDevice(device, `/api/device/sign-in-requests/${encodeURIComponent(details.requestId)}/received`, {
+    method: 'POST',
+    body: { via: 'app' },
+    answer: noContent,
+  }).catch(() => acknowledged.delete(details.requestId));
+}
+
 /** Replace what is known about one device's requests with the relay's list (a list not in the expected form changes nothing). */
 async function refreshDevice(device: Device): Promise<void> {
   const { requests: listed } = await callRelayAsDevice(device, '/api/device/sign-in-requests', { answer: signInRequestList });
@@ -82,8 +100,11 @@ async function refreshDevice(device: Device): Promise<void> {
   for (const [id, details] of requests) {
     if (device.registrationIds.includes(details.registrationId) && !ids.has(id)) requests.delete(id);
   }
-  for (const details of listed)
-    if (device.registrationIds.includes(details.registrationId) && live(details)) requests.set(details.requestId, details);
+  for (const details of listed) {
+    if (!device.registrationIds.includes(details.registrationId) || !live(details)) continue;
+    requests.set(details.requestId, details);
+    acknowledge(device, details);
+  }
   publish();
 }
 
@@ -108,7 +129,9 @@ export async function fetchRequest(account: Account, requestId: string): Promise
 
 function applyEvent(event: DeviceEvent, device: Device): void {
   if (event.type === 'request') {
-    if (device.registrationIds.includes(event.request.registrationId)) addRequest(event.request);
+    if (!device.registrationIds.includes(event.request.registrationId)) return;
+    addRequest(event.request);
+    acknowledge(device, event.request);
   } else closeRequest(event.requestId);
 }
 

@@ -29,6 +29,7 @@ export function Approve({ account, requestId }: { account: Account | undefined; 
   const [typed, setTyped] = useState('');
   const [busy, setBusy] = useState<Decision>();
   const [outcome, setOutcome] = useState<AnswerOutcome>();
+  const [confirmingReport, setConfirmingReport] = useState(false);
 
   // Always ask the relay: a request cancelled at the desktop may not have been announced yet.
   useEffect(() => {
@@ -92,6 +93,7 @@ export function Approve({ account, requestId }: { account: Account | undefined; 
   const over = (outcome && final.has(outcome.kind)) || closedElsewhere || expired;
 
   const answer = async (decision: Decision) => {
+    setConfirmingReport(false);
     setBusy(decision);
     setOutcome(undefined);
     try {
@@ -172,10 +174,26 @@ export function Approve({ account, requestId }: { account: Account | undefined; 
           <button type="button" class="button" disabled={!!busy} onClick={() => answer('deny')}>
             Deny
           </button>
-          <button type="button" class="button danger" disabled={!!busy} onClick={() => answer('report')}>
+          <button type="button" class="button danger" disabled={!!busy} onClick={() => setConfirmingReport(true)}>
             No, it's not me
           </button>
         </form>
+      )}
+      {!over && confirmingReport && (
+        <section class="stack" role="alertdialog" aria-labelledby="report-heading" aria-describedby="report-words">
+          <h2 id="report-heading">Report this sign-in?</h2>
+          <p id="report-words">
+            Nobody will be signed in. Your admin is told, with where the request came from. Requests from that place stop reaching you, and
+            requests from browsers you never signed in with wait until you sign in once from a browser you used before. Your own browsers
+            and your verification codes keep working.
+          </p>
+          <button type="button" class="button danger" disabled={!!busy} onClick={() => answer('report')}>
+            Report it
+          </button>
+          <button type="button" class="button" disabled={!!busy} onClick={() => setConfirmingReport(false)}>
+            Go back
+          </button>
+        </section>
       )}
       <p role="status" class={outcome && !['approved', 'denied'].includes(outcome.kind) ? 'outcome warn' : 'outcome'}>
         {outcome && final.has(outcome.kind)

@@ -8,28 +8,39 @@ import type { Tenant, User } from '../../storage/model';
 /** How long a one-time grant may wait to be consumed by the page that finishes the sign-in. */
 const grantLifetimeMs = 5 * 60_000;
 
-/** RFC 8176 `amr` values for each way of signing in. */
+/**
+ * RFC 8176 `amr` values for each way of signing in (README: "amr"). `tap` is Nod's own value: a
+ * Temporary Access Pass, a one-time (`otp`-like) secret an admin issued, never a password.
+ */
 const amrFor: Record<string, string[]> = {
   phone_sign_in: ['pop', 'user', 'mfa'],
   push_mfa: ['pwd', 'pop', 'mfa'],
   verification_code: ['otp'],
   password_and_code: ['pwd', 'otp', 'mfa'],
-  temporary_access_pass: ['otp'],
+  temporary_access_pass: ['otp', 'tap'],
 };
 
-/** Make a one-time grant and remember the method as the user's last. */
+/** The `amr` of a way of signing in, with the first factor it really had (a pass instead of a password). */
+export function amrOf(method: keyof typeof amrFor, firstFactor: 'password' | 'temporary_access_pass' | null = null): string[] {
+  const amr = amrFor[method];
+  if (firstFactor !== 'temporary_access_pass' || !amr.includes('pwd')) return amr;
+  return [...new Set(amr.flatMap((value) => (value === 'pwd' ? ['otp', 'tap'] : [value])))];
+}
+
+/** Make a one-time grant. */
 export async function issueGrant(
   ctx: RelayContext,
   tenant: Tenant,
   user: User,
   method: keyof typeof amrFor,
   requestId: string | null,
+  firstFactor: 'password' | 'temporary_access_pass' | null = null,
 ): Promise<SignInGrant> {
   // Every way of signing in ends here: an account an admin disabled gets no grant, whatever it proved.
   if (user.disabledAt !== null) throw new ProblemError('account_disabled', 'This account is disabled. Ask your admin.');
   const grant = randomBytes(32).toString('base64url');
   const now = ctx.now();
-  const amr = amrFor[method];
+  const amr = amrOf(method, firstFactor);
   await ctx.storage.grants.create({
     id: newId(),
     secretHash: hashSecret(grant),
@@ -42,8 +53,6 @@ export async function issueGrant(
     expiresAt: now + grantLifetimeMs,
     usedAt: null,
   });
-  const lastMethod = method.startsWith('push_mfa') ? 'password' : method === 'password_and_code' ? 'verification_code' : method;
-  if (user.lastMethod !== lastMethod) await ctx.storage.users.update({ ...user, lastMethod });
   return {
     grant,
     tenant: tenant.name,

@@ -2,6 +2,9 @@ import type { SignInGrant } from '../../../shared/schemas/grants';
 import type { RelayContext } from '../../context';
 import { ProblemError } from '../../http/problem';
 import type { SignInRequest } from '../../storage/model';
+import { pushesAnswered } from '../../limits/pushBudget';
+import { userStillAllows } from '../../limits/reportSignIn';
+import { strongSignIn } from '../../limits/strongSignIn';
 import { issueGrant } from './issueGrant';
 
 /** Exchange an approved request (its collector already authenticated) for a one-time grant. Works once. */
@@ -12,6 +15,9 @@ export async function redeemSignInRequest(ctx: RelayContext, request: SignInRequ
       request.status === 'redeemed' ? 'This approval was already used.' : 'This sign-in request is not approved.',
     );
   }
+  // The user's state is looked at again: a report since the request began stops it here.
+  const refusal = await userStillAllows(ctx, request);
+  if (refusal) throw new ProblemError('not_approved', 'This sign-in request is not approved.', { privateDetail: refusal });
   const redeemed = await ctx.storage.signInRequests.transition(request.id, 'approved', { status: 'redeemed', reason: null }, ctx.now());
   if (!redeemed) throw new ProblemError('not_approved', 'This approval was already used.');
   await ctx.events.publishRequest({ requestId: redeemed.id, status: redeemed.status });
@@ -19,5 +25,8 @@ export async function redeemSignInRequest(ctx: RelayContext, request: SignInRequ
   const user = tenant && (await ctx.storage.users.byId(tenant.id, request.userId));
   if (!tenant || !user) throw new ProblemError('not_approved', 'The account no longer exists.');
   const method = request.kind === 'passwordless' ? 'phone_sign_in' : 'push_mfa';
-  return issueGrant(ctx, tenant, user, method, request.id);
+  // A phone approval with user verification is stronger than any guessable secret: their counts start over.
+  if (method === 'phone_sign_in') await strongSignIn(ctx, tenant, user);
+  else await pushesAnswered(ctx, tenant, user);
+  return issueGrant(ctx, tenant, user, method, request.id, request.firstFactor ?? null);
 }

@@ -11,6 +11,7 @@ import { verifyDeviceSignature } from '../../http/deviceAuth';
 import { ProblemError } from '../../http/problem';
 import type { Registration, SignInRequest } from '../../storage/model';
 import type { CallerInfo } from '../callerInfo';
+import { reportSignIn, userStillAllows } from '../../limits/reportSignIn';
 import { type PhoneAnswer, closeSignInRequest } from './closeSignInRequest';
 
 /**
@@ -50,7 +51,7 @@ export async function answerSignInRequest(
   const canonical = canonicalApproval(binding);
   // 2. The device key signs the same canonical approval the assertion binds.
   const device = await ctx.storage.devices.byId(registration.deviceId);
-  if (!device || !verifyDeviceSignature(device.publicKey, canonical, fromBase64Url(body.deviceSignature))) {
+  if (!device || !verifyDeviceSignature(device.publicKey, canonical, body.deviceSignature)) {
     throw new ProblemError('device_signature_invalid', 'The answer is not signed by this phone.');
   }
   const answer: PhoneAnswer = { registrationId: registration.id, deviceId: device.id, decision: body.decision, caller };
@@ -93,6 +94,13 @@ export async function answerSignInRequest(
   }
 
   if (body.decision === 'approve') {
+    // The user's state, looked at again: a report since the request began means no approval.
+    const refusal = await userStillAllows(ctx, request);
+    if (refusal) {
+      const closed = await closeSignInRequest(ctx, request, { status: 'failed', failure: refusal, answer });
+      if (closed?.status !== 'failed') await refused(refusal);
+      throw new ProblemError('approval_invalid', 'The approval could not be verified.', { privateDetail: refusal });
+    }
     // 4. Number matching.
     if (body.typedNumber !== request.number) {
       const closed = await closeSignInRequest(ctx, request, { status: 'wrong_number', answer });
@@ -122,23 +130,7 @@ export async function answerSignInRequest(
   const status = body.decision === 'deny' ? 'denied' : 'reported';
   const closed = await closeSignInRequest(ctx, request, { status, answer });
   if (closed?.status !== status) return lostTo(closed);
-  if (status === 'reported' && request.userId) {
-    const user = await ctx.storage.users.byId(request.tenantId, request.userId);
-    if (user) await ctx.storage.users.update({ ...user, blockedAt: now });
-    await recordAudit(ctx, {
-      tenantId: request.tenantId,
-      type: 'fraud_report',
-      outcome: 'blocked',
-      reason: 'the user reported a sign-in request as not theirs',
-      userId: request.userId,
-      username: request.username,
-      deviceId: device.id,
-      origin: request.origin,
-      ip: request.ip,
-      userAgent: request.userAgent,
-      detail: { requestId: request.id },
-    });
-  }
+  if (status === 'reported') await reportSignIn(ctx, request, device);
   return { requestId: request.id, status };
 }
 

@@ -19,8 +19,8 @@ export type SignInEnding =
   | { status: 'wrong_number'; answer: PhoneAnswer }
   /** The approval could not be verified; `failure` says privately which check refused it. */
   | { status: 'failed'; failure: string; answer: PhoneAnswer }
-  /** The desktop gave up (the collector cancelled). */
-  | { status: 'cancelled'; caller: CallerInfo }
+  /** The desktop gave up (the collector cancelled), or the relay ended it (`why`: the user reported another one). */
+  | { status: 'cancelled'; caller: CallerInfo; why?: string }
   /** An admin ended the user's sign-ins (disabled or deleted the account, removed a device); `admin` says which. */
   | { status: 'cancelled'; admin: string }
   /** A newer request from the same browser (`by`) replaced it. */
@@ -86,7 +86,7 @@ function storedReason(ending: SignInEnding): string | null {
     case 'failed':
       return ending.failure;
     case 'cancelled':
-      return 'admin' in ending ? ending.admin : 'cancelled at the desktop';
+      return 'admin' in ending ? ending.admin : (ending.why ?? 'cancelled at the desktop');
     case 'superseded':
       return 'a newer sign-in from the same browser';
     case 'expired':
@@ -124,7 +124,7 @@ function auditOf(request: SignInRequest, ending: SignInEnding): AuditInput {
     ...about,
     type: 'sign_in_request.closed',
     reason: storedReason(ending),
-    ip: caller?.ip ?? null,
+    ip: caller?.ip || null,
     userAgent: caller?.userAgent ?? null,
     detail: { requestId: request.id, ...(ending.status === 'superseded' ? { supersededBy: ending.by } : {}) },
   };

@@ -1,6 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { numberMatching } from '../../../shared/constants';
-import { fatigueLimits } from '../../../shared/schemas/policy';
 import type { z } from 'zod';
 import type { SignInRequestCreated, signInRequestCreate } from '../../../shared/schemas/signInRequests';
 import { recordAudit } from '../../audit/recordAudit';
@@ -11,10 +10,15 @@ import { allowsPhoneSignIn, allowsPushMfa, evaluatePolicy } from '../../policy/e
 import type { Device, SignInRequest, Tenant, User } from '../../storage/model';
 import { redeemTemporaryAccessPass } from '../../tap/redeemTemporaryAccessPass';
 import { requireTenant } from '../../tenants/requireTenant';
-import { verifyPassword } from '../../users/passwords';
+import { guardSecret } from '../../limits/guardSecret';
+import { limitSources, type LimitSources } from '../../limits/limitSources';
+import { limitsFor } from '../../limits/limitsFor';
+import { checkPassword } from '../../limits/checkPassword';
+import { admitPush } from '../../limits/pushBudget';
+import type { FatigueLimits } from '../../../shared/schemas/policy';
 import type { CallerInfo } from '../callerInfo';
 import { deliveryTargets } from '../methods/deliveryTargets';
-import { decoyMethods, signInMethodsFor } from '../methods/signInMethodsFor';
+import { offeredToEveryone, signInMethodsFor } from '../methods/signInMethodsFor';
 import { closeSignInRequest } from './closeSignInRequest';
 import { describeForPhone } from './describeForPhone';
 import { offerToPhones } from './offerToPhones';
@@ -56,24 +60,22 @@ export async function createSignInRequest(
   ]);
   const decision = evaluatePolicy(policy, { id: subjectId }, groupIds);
 
-  if (body.kind === 'mfa') await checkFirstFactor(ctx, tenant, user, body);
-
-  const limits = policy?.limits ?? fatigueLimits.parse({});
-  const pending = await ctx.storage.signInRequests.countPending(tenant.id, body.username, now);
-  const denials = user ? await ctx.storage.signInRequests.denialsSince(tenant.id, user.id, now - limits.denialWindowMinutes * 60_000) : [];
-  const coolDownUntil = denials.length >= limits.denialLimit ? denials[0] + limits.coolDownMinutes * 60_000 : 0;
-  const coolingDown = coolDownUntil > now || pending >= limits.maxPendingPerUser;
+  const limits = limitsFor(policy);
+  const who = await limitSources(ctx, tenant, user, options, options.browser);
+  const firstFactor = body.kind === 'mfa' ? await checkFirstFactor(ctx, tenant, user, body, who, options, limits) : null;
 
   const browserRegistered = options.browser && user ? await ctx.storage.devices.browserRegisteredFor(options.browser.id, user.id) : false;
   const targets = deliveryTargets(body.kind, registrations);
   const mayUse =
     user !== undefined &&
     decision.allowed &&
-    user.blockedAt === null &&
     user.disabledAt === null &&
     (body.kind === 'passwordless' ? allowsPhoneSignIn(decision.mode) && user.kind === 'member' : allowsPushMfa(decision.mode)) &&
     !(body.kind === 'passwordless' && policy?.requireRegisteredBrowser && !browserRegistered);
-  const deliverable = !coolingDown && mayUse && targets.length > 0;
+  // Budgets and back-off are charged alike for every username, so they tell nothing about who exists.
+  const verdict = await admitPush(ctx, tenant, body.username, user, who, options, limits);
+  const coolingDown = verdict.outcome === 'cool_down';
+  const deliverable = verdict.outcome === 'push' && mayUse && targets.length > 0;
 
   const applicationName = policy?.showApplicationName === false ? undefined : await applicationNameFor(ctx, tenant, body.client);
   const collectorSecret = randomBytes(32).toString('base64url');
@@ -102,7 +104,7 @@ export async function createSignInRequest(
         : null,
     browserDeviceId: options.browser?.id ?? null,
     status: coolingDown ? 'cool_down' : 'pending',
-    reason: coolingDown ? (pending >= limits.maxPendingPerUser ? 'too many pending requests' : 'denials cool-down') : null,
+    reason: verdict.outcome === 'push' ? null : verdict.reason,
     deliverable,
     createdAt: now,
     expiresAt: now + limits.requestLifetimeSeconds * 1000,
@@ -110,6 +112,7 @@ export async function createSignInRequest(
     answeredBy: null,
     ip: options.ip,
     userAgent: options.userAgent ?? null,
+    firstFactor,
   };
   // The same browser's older pending requests end before the new one exists, each through the one close.
   const superseded: string[] = [];
@@ -130,7 +133,7 @@ export async function createSignInRequest(
     outcome: request.status,
     reason: deliverable
       ? null
-      : coolingDown
+      : verdict.outcome !== 'push'
         ? request.reason
         : user
           ? `not delivered: ${mayUse ? 'no registration' : decision.reason}`
@@ -150,30 +153,41 @@ export async function createSignInRequest(
     expiresAt: new Date(request.expiresAt).toISOString(),
     collectorSecret,
     status: coolingDown ? 'cool_down' : 'pending',
-    ...(coolingDown ? { retryAt: new Date(Math.max(coolDownUntil, now + 60_000)).toISOString() } : {}),
-    methods: user ? signInMethodsFor(user, decision, registrations) : decoyMethods,
+    ...(verdict.outcome === 'cool_down' ? { retryAt: new Date(verdict.retryAt).toISOString() } : {}),
+    // What is really available only after a first factor, or to a known browser of the user.
+    methods: user && (firstFactor !== null || who.known) ? signInMethodsFor(user, decision, registrations) : [...offeredToEveryone],
   };
 }
 
-/** Push MFA: the password or Temporary Access Pass comes first; a failure looks the same for everyone. */
+/**
+ * Push MFA: the password or Temporary Access Pass comes first, each through the guessing limits;
+ * a failure looks the same for everyone. Returns which it was (the grant's `amr` names it).
+ */
 async function checkFirstFactor(
   ctx: RelayContext,
   tenant: Tenant,
   user: User | undefined,
   body: { username: string; password?: string; temporaryAccessPass?: string },
-): Promise<void> {
+  who: LimitSources,
+  caller: CallerInfo,
+  limits: FatigueLimits,
+): Promise<'password' | 'temporary_access_pass'> {
+  const refused = () => new ProblemError('credentials_invalid', 'Your username or password is incorrect.');
+  const attempt = { tenant, username: body.username, who, caller, limits };
   if (body.temporaryAccessPass) {
-    try {
-      await redeemTemporaryAccessPass(ctx, tenant.name, body.username, body.temporaryAccessPass);
-      return;
-    } catch (error) {
-      // Only a refused pass; storage trouble is not a wrong password.
-      if (!(error instanceof ProblemError)) throw error;
-      throw new ProblemError('credentials_invalid', 'Your username or password is incorrect.');
-    }
+    const pass = body.temporaryAccessPass;
+    const redeemed = await guardSecret(ctx, { ...attempt, factor: 'temporary_access_pass' }, () =>
+      redeemTemporaryAccessPass(ctx, tenant.name, body.username, pass, caller).catch((error) => {
+        // Only a refused pass; storage trouble is not a wrong password.
+        if (!(error instanceof ProblemError)) throw error;
+        return undefined;
+      }),
+    );
+    if (!redeemed) throw refused();
+    return 'temporary_access_pass';
   }
-  const ok = body.password !== undefined && (await verifyPassword(body.password, user?.passwordHash ?? null));
-  if (!ok) throw new ProblemError('credentials_invalid', 'Your username or password is incorrect.');
+  if (!(await checkPassword(ctx, { ...attempt, factor: 'password' }, body.password, user?.passwordHash ?? null))) throw refused();
+  return 'password';
 }
 
 async function applicationNameFor(

@@ -1,4 +1,5 @@
 import type { RequestStatus, SignInRequestState } from '../../../shared/schemas/signInRequests';
+import type { RelayContext } from '../../context';
 import type { SignInRequest } from '../../storage/model';
 
 /** A plain sentence for the person waiting at the desktop, per status. */
@@ -8,7 +9,7 @@ const messages: Record<RequestStatus, string> = {
   denied: 'The request was denied on the phone.',
   wrong_number: 'The number entered on the phone did not match. Try again.',
   failed: 'The approval could not be verified. Try again.',
-  reported: 'The request was reported as not you. Phone sign-in is blocked until your admin clears it.',
+  reported: 'The request was reported as not you. Sign in from a browser you used before, or ask your admin.',
   expired: 'The request timed out. Send a new request to try again.',
   superseded: 'A newer sign-in request replaced this one.',
   cancelled: 'The request was cancelled.',
@@ -16,11 +17,25 @@ const messages: Record<RequestStatus, string> = {
   redeemed: 'Signed in.',
 };
 
-export function requestState(request: Pick<SignInRequest, 'id' | 'status' | 'expiresAt'>): SignInRequestState {
+const deliveredMessage = 'Delivered to your phone. Open the notification and enter the number shown to sign in.';
+
+/**
+ * The collector's view of a request. `delivered`: a phone acknowledged it; only a pending
+ * request has a delivery stage (and a decoy's stays `sent`, like a phone that is off).
+ */
+export function requestState(request: Pick<SignInRequest, 'id' | 'status' | 'expiresAt'>, delivered = false): SignInRequestState {
+  const pending = request.status === 'pending';
   return {
     requestId: request.id,
     status: request.status,
     expiresAt: new Date(request.expiresAt).toISOString(),
-    message: messages[request.status],
+    message: pending && delivered ? deliveredMessage : messages[request.status],
+    ...(pending ? { delivery: delivered ? ('delivered' as const) : ('sent' as const) } : {}),
   };
+}
+
+/** The collector's view, with the delivery stage read from storage while the request is pending. */
+export async function currentRequestState(ctx: RelayContext, request: SignInRequest): Promise<SignInRequestState> {
+  const delivered = request.status === 'pending' && (await ctx.storage.signInRequests.deliveries(request.id)).length > 0;
+  return requestState(request, delivered);
 }

@@ -1,18 +1,19 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { type RequestStatus, finalRequestStatuses, signInRequestEvents } from '../../../shared/schemas/signInRequests';
+import { type SignInRequestState, finalRequestStatuses, signInRequestEvents } from '../../../shared/schemas/signInRequests';
 import type { RelayContext } from '../../context';
 import { openEventStream } from '../../http/eventStream';
-import { requestState } from './requestState';
+import { currentRequestState } from './requestState';
 import { settleExpiry } from './settleExpiry';
 
 /**
- * A state's event id: the order in which states follow each other (pending, then an answer or
- * another ending, then redeemed), so a client can resume with `Last-Event-ID`.
+ * A state's event id: the order in which states follow each other (pending and sent, pending and
+ * delivered, then an answer or another ending, then redeemed), so a client can resume with
+ * `Last-Event-ID`.
  */
-function stateOrdinal(status: RequestStatus): number {
-  if (status === 'pending') return 1;
-  if (status === 'redeemed') return 3;
-  return 2;
+function stateOrdinal(state: SignInRequestState): number {
+  if (state.status === 'pending') return state.delivery === 'delivered' ? 2 : 1;
+  if (state.status === 'redeemed') return 4;
+  return 3;
 }
 
 /**
@@ -47,12 +48,13 @@ export async function watchSignInRequest(
     const stored = await ctx.storage.signInRequests.byId(requestId);
     if (!stored) return stream.close();
     const current = await settleExpiry(ctx, stored);
-    const ordinal = stateOrdinal(current.status);
+    const state = await currentRequestState(ctx, current);
+    const ordinal = stateOrdinal(state);
     sent ??= lastSeenOrdinal(lastEventId, ordinal);
     const final = finalRequestStatuses.includes(current.status);
     if (ordinal > sent || final) {
       sent = Math.max(sent, ordinal);
-      stream.send('state', requestState(current), ordinal);
+      stream.send('state', state, ordinal);
     }
     // After the result is redeemed (or the request ended without approval) there is nothing more to say.
     if (final) stream.close();

@@ -2,16 +2,19 @@ import type { Storage } from '../Storage';
 import { SchemaTooNewError } from '../SchemaTooNewError';
 import { StorageUnavailableError } from '../StorageUnavailableError';
 import { mapStorageErrors } from '../mapStorageErrors';
+import { adminRoleTable } from './adminRoleTable';
 import { auditTable } from './auditTable';
 import { classifyPostgresError } from './classifyPostgresError';
 import { credentialTables } from './credentialTables';
 import { type PostgresDatabase, postgresDatabase, statement } from './database';
 import { identityTables } from './identityTables';
 import { migrate } from './migrate';
+import { limitTables } from './limitTables';
 import { migrations } from './migrations';
 import { oidcTables } from './oidcTables';
 import { openPool } from './openPool';
 import { signInTables } from './signInTables';
+import { trustTables } from './trustTables';
 
 /** Where the database is, for messages: never the password. */
 const whereIs = (url: string) => {
@@ -59,8 +62,11 @@ export async function createPostgresStorage(
     ...identityTables(db),
     ...credentialTables(db),
     ...signInTables(db),
+    ...limitTables(db),
     ...oidcTables(db),
     ...auditTable(db),
+    ...trustTables(db),
+    ...adminRoleTable(db),
     async ready(now) {
       // Another relay may have migrated the database past this one (a rolling upgrade).
       const version = Number((await db.one(schemaVersion, []))?.version ?? 0);

@@ -61,7 +61,30 @@ const q = {
   ),
   deviceByThumbprint: statement('device_by_thumbprint', 'SELECT * FROM devices WHERE tenant_id = $1 AND thumbprint = $2'),
   deviceById: statement('device_by_id', 'SELECT * FROM devices WHERE id = $1'),
-  deviceSetPush: statement('device_set_push', 'UPDATE devices SET push_subscription = $1, push_state = $2 WHERE id = $3'),
+  deviceSetPush: statement(
+    'device_set_push',
+    'UPDATE devices SET push_subscription = $1, push_state = $2, health_check_sent_at = NULL WHERE id = $3',
+  ),
+  deviceReceipt: statement(
+    'device_receipt',
+    `UPDATE devices SET last_receipt_at = greatest(coalesce(last_receipt_at, 0), $2), health_check_sent_at = NULL,
+       push_state = CASE WHEN push_state = 'unreachable' AND push_subscription IS NOT NULL THEN 'subscribed' ELSE push_state END
+     WHERE id = $1`,
+  ),
+  deviceDueForHealthCheck: statement(
+    'device_due_for_health_check',
+    `SELECT * FROM devices WHERE kind = 'phone' AND push_state = 'subscribed' AND push_subscription IS NOT NULL
+       AND health_check_sent_at IS NULL AND coalesce(last_receipt_at, 0) < $1 ORDER BY coalesce(last_receipt_at, 0) LIMIT $2`,
+  ),
+  deviceStartHealthCheck: statement(
+    'device_start_health_check',
+    'UPDATE devices SET health_check_sent_at = $2 WHERE id = $1 AND health_check_sent_at IS NULL',
+  ),
+  deviceFlagUnanswered: statement(
+    'device_flag_unanswered',
+    `UPDATE devices SET push_state = 'unreachable'
+     WHERE push_state = 'subscribed' AND health_check_sent_at IS NOT NULL AND health_check_sent_at <= $1 RETURNING *`,
+  ),
   deviceTouch: statement('device_touch', 'UPDATE devices SET last_seen_at = $1 WHERE id = $2'),
   browserUserGet: statement('browser_user_get', 'SELECT 1 FROM browser_users WHERE device_id = $1 AND user_id = $2'),
   browserUserAdd: statement(
@@ -258,6 +281,18 @@ export function credentialTables(
           const browsers = await sql.run(q.browserUserRemove, [tenantId, userId, deviceId]);
           return registrations + browsers > 0;
         });
+      },
+      async recordReceipt(id, at) {
+        await db.run(q.deviceReceipt, [id, at]);
+      },
+      async dueForHealthCheck(receivedBefore, limit) {
+        return (await db.rows(q.deviceDueForHealthCheck, [receivedBefore, limit])).map(toDevice);
+      },
+      async startHealthCheck(id, at) {
+        return (await db.run(q.deviceStartHealthCheck, [id, at])) === 1;
+      },
+      async flagUnansweredHealthChecks(sentBefore) {
+        return (await db.rows(q.deviceFlagUnanswered, [sentBefore])).map(toDevice);
       },
     },
     registrations: {

@@ -105,6 +105,8 @@ export const toDevice = (r: Row): Device => ({
   pushState: text(r.push_state) as Device['pushState'],
   createdAt: Number(r.created_at),
   lastSeenAt: nullableNumber(r.last_seen_at),
+  lastReceiptAt: nullableNumber(r.last_receipt_at),
+  healthCheckSentAt: nullableNumber(r.health_check_sent_at),
 });
 
 export const toRegistration = (r: Row): Registration => ({
@@ -147,6 +149,7 @@ export const toRequest = (r: Row): SignInRequest => ({
   answeredBy: nullableText(r.answered_by),
   ip: nullableText(r.ip),
   userAgent: nullableText(r.user_agent),
+  firstFactor: r.first_factor === 'password' || r.first_factor === 'temporary_access_pass' ? r.first_factor : null,
 });
 
 export const toGrant = (r: Row): Grant => ({

@@ -41,8 +41,9 @@ const q = {
   insert: statement(
     'request_insert',
     `INSERT INTO sign_in_requests (id, tenant_id, user_id, username, kind, origin, context, number, nonce, collector_hash,
-       collector_key, browser_device_id, status, reason, deliverable, created_at, expires_at, answered_at, answered_by, ip, user_agent)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, NULL, $18, $19)`,
+       collector_key, browser_device_id, status, reason, deliverable, created_at, expires_at, answered_at, answered_by, ip, user_agent,
+       first_factor)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, NULL, $18, $19, $20)`,
   ),
   byId: statement('request_by_id', 'SELECT * FROM sign_in_requests WHERE id = $1'),
   countPending: statement(
@@ -68,6 +69,19 @@ const q = {
   dueForExpiry: statement(
     'request_due_for_expiry',
     `SELECT * FROM sign_in_requests WHERE status = 'pending' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`,
+  ),
+  // The receipt and its audit record in one statement: the record only when the receipt is the device's first.
+  deliveryInsert: statement(
+    'delivery_insert',
+    `WITH added AS (
+       INSERT INTO sign_in_deliveries (request_id, device_id, delivered_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1
+     ),
+     audited AS (INSERT INTO audit_events (${auditColumns}) SELECT ${auditParameters(4)} FROM added)
+     SELECT count(*) AS n FROM added`,
+  ),
+  deliveries: statement(
+    'deliveries',
+    'SELECT device_id, delivered_at FROM sign_in_deliveries WHERE request_id = $1 ORDER BY delivered_at, device_id',
   ),
   grantInsert: statement(
     'grant_insert',
@@ -105,6 +119,7 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
           r.expiresAt,
           r.ip,
           r.userAgent,
+          r.firstFactor ?? null,
         ]);
       },
       async byId(id) {
@@ -134,6 +149,15 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
       async nextExpiry() {
         const due = (await db.one(q.nextExpiry, []))?.due;
         return due === null || due === undefined ? undefined : Number(due);
+      },
+      async recordDelivery(requestId, deviceId, at, audit) {
+        return Number((await db.one(q.deliveryInsert, [requestId, deviceId, at, ...auditValues(audit)]))?.n ?? 0) === 1;
+      },
+      async deliveries(requestId) {
+        return (await db.rows(q.deliveries, [requestId])).map((r) => ({
+          deviceId: String(r.device_id),
+          deliveredAt: Number(r.delivered_at),
+        }));
       },
       async dueForExpiry(now, limit) {
         return (await db.rows(q.dueForExpiry, [now, limit])).map(toRequest);

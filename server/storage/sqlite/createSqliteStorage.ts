@@ -3,15 +3,18 @@ import type Database from 'better-sqlite3';
 import type { Storage } from '../Storage';
 import { StorageUnavailableError } from '../StorageUnavailableError';
 import { mapStorageErrors } from '../mapStorageErrors';
+import { adminRoleTable } from './adminRoleTable';
 import { auditTable } from './auditTable';
 import { checkpointInBackground } from './checkpointInBackground';
 import { classifySqliteError } from './classifySqliteError';
 import { credentialTables } from './credentialTables';
 import { identityTables } from './identityTables';
+import { limitTables } from './limitTables';
 import { migrations } from './migrations';
 import { oidcTables } from './oidcTables';
 import { openDatabase } from './openDatabase';
 import { signInTables } from './signInTables';
+import { trustTables } from './trustTables';
 
 /**
  * The embedded default: one SQLite file (WAL) under the data directory. Storage trouble — at
@@ -34,8 +37,11 @@ export function createSqliteStorage(dataDir: string): Storage & { database: Data
     ...identityTables(db),
     ...credentialTables(db),
     ...signInTables(db),
+    ...limitTables(db),
     ...oidcTables(db),
     ...auditTable(db),
+    ...trustTables(db),
+    ...adminRoleTable(db),
     async ready(now) {
       const version = db.pragma('user_version', { simple: true }) as number;
       if (version !== migrations.length) {

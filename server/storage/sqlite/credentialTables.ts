@@ -45,7 +45,21 @@ export function credentialTables(
       'UPDATE devices SET name = @name, push_subscription = @pushSubscription, push_state = @pushState, last_seen_at = @lastSeenAt WHERE id = @id',
     ),
     deviceById: db.prepare('SELECT * FROM devices WHERE id = ?'),
-    deviceSetPush: db.prepare('UPDATE devices SET push_subscription = ?, push_state = ? WHERE id = ?'),
+    deviceSetPush: db.prepare('UPDATE devices SET push_subscription = ?, push_state = ?, health_check_sent_at = NULL WHERE id = ?'),
+    deviceReceipt: db.prepare(
+      `UPDATE devices SET last_receipt_at = max(coalesce(last_receipt_at, 0), @at), health_check_sent_at = NULL,
+         push_state = CASE WHEN push_state = 'unreachable' AND push_subscription IS NOT NULL THEN 'subscribed' ELSE push_state END
+       WHERE id = @id`,
+    ),
+    deviceDueForHealthCheck: db.prepare(
+      `SELECT * FROM devices WHERE kind = 'phone' AND push_state = 'subscribed' AND push_subscription IS NOT NULL
+         AND health_check_sent_at IS NULL AND coalesce(last_receipt_at, 0) < ? ORDER BY coalesce(last_receipt_at, 0) LIMIT ?`,
+    ),
+    deviceStartHealthCheck: db.prepare('UPDATE devices SET health_check_sent_at = ? WHERE id = ? AND health_check_sent_at IS NULL'),
+    deviceFlagUnanswered: db.prepare(
+      `UPDATE devices SET push_state = 'unreachable'
+       WHERE push_state = 'subscribed' AND health_check_sent_at IS NOT NULL AND health_check_sent_at <= ? RETURNING *`,
+    ),
     deviceTouch: db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?'),
     browserUserGet: db.prepare('SELECT 1 FROM browser_users WHERE device_id = ? AND user_id = ?'),
     browserUserAdd: db.prepare('INSERT OR IGNORE INTO browser_users (device_id, user_id, created_at) VALUES (?, ?, ?)'),
@@ -203,6 +217,19 @@ export function credentialTables(
       },
       async removeForUser(tenantId, deviceId, userId) {
         return removeDeviceForUser(tenantId, deviceId, userId);
+      },
+      async recordReceipt(id, at) {
+        q.deviceReceipt.run({ id, at });
+      },
+      async dueForHealthCheck(receivedBefore, limit) {
+        return (q.deviceDueForHealthCheck.all(receivedBefore, limit) as Row[]).map(toDevice);
+      },
+      async startHealthCheck(id, at) {
+        return q.deviceStartHealthCheck.run(at, id).changes === 1;
+      },
+      async flagUnansweredHealthChecks(sentBefore) {
+        // `.all()` runs the statement to its end: a write that fails throws rather than returning rows.
+        return (q.deviceFlagUnanswered.all(sentBefore) as Row[]).map(toDevice);
       },
       async registerBrowser(device) {
         return registerBrowser(device);

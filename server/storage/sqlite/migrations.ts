@@ -218,4 +218,60 @@ export const migrations: string[] = [
   `
   ALTER TABLE users ADD COLUMN disabled_at INTEGER;
   `,
+  // 7: the limiters' counters and sliding windows (server/limits); push MFA remembers its first factor.
+  `
+  CREATE TABLE limit_counters (
+    key TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
+    username TEXT,
+    count INTEGER NOT NULL,
+    first_at INTEGER NOT NULL,
+    last_at INTEGER NOT NULL
+  );
+  CREATE INDEX limit_counters_user ON limit_counters(tenant_id, username);
+  CREATE TABLE limit_events (
+    key TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    tenant_id TEXT NOT NULL,
+    username TEXT,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX limit_events_key ON limit_events(key, at);
+  CREATE INDEX limit_events_user ON limit_events(tenant_id, username);
+  ALTER TABLE sign_in_requests ADD COLUMN first_factor TEXT;
+  `,
+  // 8: the replay guard of device-signed calls, kept across restarts; OIDC records are now stored
+  // under the SHA-256 of their id (a token or cookie value), so the ones stored by the id itself go.
+  `
+  CREATE TABLE used_device_signatures (
+    device_id TEXT NOT NULL,
+    input_hash TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (device_id, input_hash)
+  );
+  CREATE INDEX used_device_signatures_expiry ON used_device_signatures(expires_at);
+  DELETE FROM oidc_records;
+  `,
+  // 9: delivery receipts (which device a request reached, when) and the daily push health check.
+  `
+  CREATE TABLE sign_in_deliveries (
+    request_id TEXT NOT NULL REFERENCES sign_in_requests(id) ON DELETE CASCADE,
+    device_id TEXT NOT NULL,
+    delivered_at INTEGER NOT NULL,
+    PRIMARY KEY (request_id, device_id)
+  );
+  ALTER TABLE devices ADD COLUMN last_receipt_at INTEGER;
+  ALTER TABLE devices ADD COLUMN health_check_sent_at INTEGER;
+  `,
+  // 10: who may use the admin center, in which roles (per tenant user).
+  `
+  CREATE TABLE admin_role_assignments (
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    user_id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant_id, user_id, role)
+  );
+  `,
 ];

@@ -69,6 +69,8 @@ export const toDevice = (r: Row): Device => ({
   pushState: (String(r.push_state) as Device['pushState']) ?? 'none',
   createdAt: Number(r.created_at),
   lastSeenAt: nullableNumber(r.last_seen_at),
+  lastReceiptAt: nullableNumber(r.last_receipt_at),
+  healthCheckSentAt: nullableNumber(r.health_check_sent_at),
 });
 
 export const toRegistration = (r: Row): Registration => ({

@@ -28,6 +28,7 @@ const toRequest = (r: Row): SignInRequest => ({
   answeredBy: r.answered_by === null ? null : String(r.answered_by),
   ip: r.ip === null ? null : String(r.ip),
   userAgent: r.user_agent === null ? null : String(r.user_agent),
+  firstFactor: r.first_factor === 'password' || r.first_factor === 'temporary_access_pass' ? r.first_factor : null,
 });
 
 const toGrant = (r: Row): Grant => ({
@@ -48,9 +49,11 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
   const q = {
     insert: db.prepare(
       `INSERT INTO sign_in_requests (id, tenant_id, user_id, username, kind, origin, context, number, nonce, collector_hash,
-         collector_key, browser_device_id, status, reason, deliverable, created_at, expires_at, answered_at, answered_by, ip, user_agent)
+         collector_key, browser_device_id, status, reason, deliverable, created_at, expires_at, answered_at, answered_by, ip, user_agent,
+         first_factor)
        VALUES (@id, @tenantId, @userId, @username, @kind, @origin, @context, @number, @nonce, @collectorHash,
-         @collectorKey, @browserDeviceId, @status, @reason, @deliverable, @createdAt, @expiresAt, NULL, NULL, @ip, @userAgent)`,
+         @collectorKey, @browserDeviceId, @status, @reason, @deliverable, @createdAt, @expiresAt, NULL, NULL, @ip, @userAgent,
+         @firstFactor)`,
     ),
     byId: db.prepare('SELECT * FROM sign_in_requests WHERE id = ?'),
     countPending: db.prepare(
@@ -82,6 +85,10 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
     ),
     nextExpiry: db.prepare(`SELECT min(expires_at) AS due FROM sign_in_requests WHERE status = 'pending'`),
     dueForExpiry: db.prepare(`SELECT * FROM sign_in_requests WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at LIMIT ?`),
+    deliveryInsert: db.prepare(
+      'INSERT INTO sign_in_deliveries (request_id, device_id, delivered_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+    ),
+    deliveries: db.prepare('SELECT device_id, delivered_at FROM sign_in_deliveries WHERE request_id = ? ORDER BY delivered_at, device_id'),
     grantInsert: db.prepare(
       `INSERT INTO grants (id, secret_hash, tenant_id, user_id, request_id, method, amr, created_at, expires_at, used_at)
        VALUES (@id, @secretHash, @tenantId, @userId, @requestId, @method, @amr, @createdAt, @expiresAt, NULL)`,
@@ -109,10 +116,20 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
       return q.byId.get(params.id) as Row;
     },
   );
+  const recordDelivery = db.transaction((requestId: string, deviceId: string, at: number, audit: AuditEvent): boolean => {
+    if (q.deliveryInsert.run(requestId, deviceId, at).changes !== 1) return false;
+    appendAudit(audit);
+    return true;
+  });
   return {
     signInRequests: {
       async create(request) {
-        q.insert.run({ ...request, context: JSON.stringify(request.context), deliverable: request.deliverable ? 1 : 0 });
+        q.insert.run({
+          ...request,
+          context: JSON.stringify(request.context),
+          deliverable: request.deliverable ? 1 : 0,
+          firstFactor: request.firstFactor ?? null,
+        });
       },
       async byId(id) {
         const row = q.byId.get(id) as Row | undefined;
@@ -149,6 +166,12 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
       },
       async dueForExpiry(now, limit) {
         return (q.dueForExpiry.all(now, limit) as Row[]).map(toRequest);
+      },
+      async recordDelivery(requestId, deviceId, at, audit) {
+        return recordDelivery(requestId, deviceId, at, audit);
+      },
+      async deliveries(requestId) {
+        return (q.deliveries.all(requestId) as Row[]).map((r) => ({ deviceId: String(r.device_id), deliveredAt: Number(r.delivered_at) }));
       },
     },
     grants: {

@@ -1,0 +1,104 @@
+import { useEffect, useState } from 'preact/hooks';
+import { type AdminCenterBoot, type AdminCenterSession, adminCenterRoleNames } from '../../shared/schemas/adminCenter';
+import { GroupsPage } from './pages/GroupsPage';
+import { PolicyPage } from './pages/PolicyPage';
+import { SignInLogsPage } from './pages/SignInLogsPage';
+import { UserPage } from './pages/UserPage';
+import { UsersPage } from './pages/UsersPage';
+
+/** The page's place, from the URL's fragment: `#/policy`, `#/users`, `#/users/<name>`, `#/groups`, `#/groups/<name>`, `#/logs`. */
+function useRoute(): string[] {
+  const read = () =>
+    (location.hash.replace(/^#\/?/, '').split('?')[0] || 'policy')
+      .split('/')
+      .filter(Boolean)
+      .map((part) => decodeURIComponent(part));
+  const [route, setRoute] = useState(read);
+  useEffect(() => {
+    const onChange = () => setRoute(read());
+    addEventListener('hashchange', onChange);
+    return () => removeEventListener('hashchange', onChange);
+  }, []);
+  return route;
+}
+
+export function AdminApp({ boot }: { boot: AdminCenterBoot }) {
+  if (!boot.signedIn) return <SignInPage message={boot.message} tenant={boot.tenant} />;
+  return <Console session={boot.session} />;
+}
+
+function SignInPage({ message, tenant }: { message?: string; tenant?: string }) {
+  return (
+    <main class="card">
+      <p class="tenant">Nod</p>
+      <h1>Admin center</h1>
+      <p>Sign in with Nod: approve the sign-in on your phone. You need an admin role in your organization.</p>
+      {message && (
+        <p class="error" role="alert">
+          {message}
+        </p>
+      )}
+      <form method="get" action="/admin/sign-in">
+        <label for="tenant">Organization</label>
+        <input id="tenant" name="tenant" type="text" required autocomplete="organization" value={tenant ?? ''} />
+        <div class="actions">
+          <button class="primary" type="submit">
+            Sign in with Nod
+          </button>
+        </div>
+      </form>
+    </main>
+  );
+}
+
+const links: Array<{ href: string; label: string; section?: string }> = [
+  { href: '#/policy', label: 'Authenticator policy', section: 'Authentication methods' },
+  { href: '#/users', label: 'Users', section: 'Identity' },
+  { href: '#/groups', label: 'Groups' },
+  { href: '#/logs', label: 'Sign-in logs', section: 'Monitoring' },
+];
+
+function Console({ session }: { session: AdminCenterSession }) {
+  const route = useRoute();
+  useEffect(() => {
+    document.getElementById('app')?.classList.add('console');
+  }, []);
+  const [page, name] = route;
+  useEffect(() => {
+    const titles: Record<string, string> = { policy: 'Authenticator policy', users: 'Users', groups: 'Groups', logs: 'Sign-in logs' };
+    document.title = `${name ?? titles[page] ?? 'Admin center'} | Nod admin center`;
+  }, [page, name]);
+  return (
+    <div class="shell">
+      <nav aria-label="Admin center">
+        <p class="brand">Nod admin center</p>
+        <p class="muted small brand">{session.tenantDisplayName}</p>
+        <ul>
+          {links.map((link) => (
+            <li key={link.href}>
+              {link.section && <p class="group">{link.section}</p>}
+              <a href={link.href} aria-current={link.href === `#/${page}` ? 'page' : undefined}>
+                {link.label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main>
+        <div class="header">
+          <span class="muted small">
+            Signed in as <strong>{session.displayName}</strong> ({session.username}) ·{' '}
+            {session.roles.map((r) => adminCenterRoleNames[r]).join(', ')}
+          </span>
+          <a class="button" href="/admin/sign-out">
+            Sign out
+          </a>
+        </div>
+        {page === 'policy' && <PolicyPage />}
+        {page === 'users' && (name ? <UserPage username={name} /> : <UsersPage />)}
+        {page === 'groups' && <GroupsPage selected={name} />}
+        {page === 'logs' && <SignInLogsPage />}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,56 @@
+import type { SignInRequestReceipt } from '../../../shared/schemas/signInRequests';
+import { auditEvent } from '../../audit/auditEvent';
+import type { RelayContext } from '../../context';
+import { ProblemError } from '../../http/problem';
+import type { Device } from '../../storage/model';
+
+/**
+ * A phone says a request reached it (its delivery receipt). Idempotent: the first receipt per
+ * device is stored with its `sign_in_request.delivered` audit record and turns the desktop's
+ * stage from "sent" to "delivered"; later ones change nothing. A receipt that came by push also
+ * says the device's push works (its last receipt), even for a request that has ended meanwhile.
+ * A request that was never offered to one of this device's accounts is `request_not_found`,
+ * the same answer as for one that does not exist.
+ */
+export async function acknowledgeSignInRequest(
+  ctx: RelayContext,
+  device: Device,
+  requestId: string,
+  receipt: SignInRequestReceipt,
+): Promise<void> {
+  const request = await ctx.storage.signInRequests.byId(requestId);
+  const registration =
+    request?.deliverable && request.userId && request.tenantId === device.tenantId
+      ? (await ctx.storage.registrations.listForDevice(device.id)).find(
+          (r) => r.userId === request.userId && (request.kind === 'mfa' || r.phoneSignInEnabled),
+        )
+      : undefined;
+  if (!request || !registration) throw new ProblemError('request_not_found', 'This sign-in request is no longer waiting.');
+  const now = ctx.now();
+  if (receipt.via === 'push') await ctx.storage.devices.recordReceipt(device.id, now);
+  // Past its expiry a request can only expire: its stage no longer matters to anyone.
+  if (request.status !== 'pending' || request.expiresAt <= now) return;
+  const recorded = await ctx.storage.signInRequests.recordDelivery(
+    request.id,
+    device.id,
+    now,
+    auditEvent(ctx, {
+      tenantId: request.tenantId,
+      type: 'sign_in_request.delivered',
+      outcome: 'delivered',
+      userId: request.userId,
+      username: request.username,
+      deviceId: device.id,
+      method: request.kind === 'passwordless' ? 'phone_sign_in' : 'push_mfa',
+      origin: request.origin,
+      detail: { requestId: request.id, registrationId: registration.id, via: receipt.via, afterMs: now - request.createdAt },
+    }),
+  );
+  if (!recorded) return;
+  try {
+    // A cue only: the collector's stream reads the request and its deliveries from storage.
+    await ctx.events.publishRequest({ requestId: request.id, status: 'pending' });
+  } catch (error) {
+    ctx.log.warn({ err: error, requestId: request.id }, 'the delivery could not be announced to the desktop');
+  }
+}

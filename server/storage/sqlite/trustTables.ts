@@ -1,0 +1,62 @@
+import type Database from 'better-sqlite3';
+import type { Storage } from '../Storage';
+import type { StoredSecret } from '../model';
+
+type Row = Record<string, unknown>;
+
+/** The device-signature replay guard and the secrets kept sealed, on SQLite. */
+export function trustTables(db: Database.Database): Pick<Storage, 'usedDeviceSignatures' | 'secretsAtRest'> {
+  const q = {
+    // An entry past its expiry is as good as absent: the same input may be recorded afresh.
+    signatureUse: db.prepare(
+      `INSERT INTO used_device_signatures (device_id, input_hash, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (device_id, input_hash) DO UPDATE SET expires_at = excluded.expires_at
+       WHERE used_device_signatures.expires_at < ?`,
+    ),
+    signaturePrune: db.prepare('DELETE FROM used_device_signatures WHERE expires_at < ?'),
+    totpSeeds: db.prepare('SELECT id, totp_secret FROM registrations'),
+    totpReplace: db.prepare('UPDATE registrations SET totp_secret = ? WHERE id = ? AND totp_secret = ?'),
+    clients: db.prepare('SELECT tenant_id, client_id, metadata FROM oidc_clients'),
+    client: db.prepare('SELECT metadata FROM oidc_clients WHERE tenant_id = ? AND client_id = ?'),
+    clientReplace: db.prepare('UPDATE oidc_clients SET metadata = ? WHERE tenant_id = ? AND client_id = ?'),
+  };
+
+  const replaceClientSecret = db.transaction((tenantId: string, clientId: string, expected: string, next: string) => {
+    const row = q.client.get(tenantId, clientId) as Row | undefined;
+    if (!row) return false;
+    const metadata = JSON.parse(String(row.metadata)) as Record<string, unknown>;
+    if (metadata.client_secret !== expected) return false;
+    return q.clientReplace.run(JSON.stringify({ ...metadata, client_secret: next }), tenantId, clientId).changes === 1;
+  });
+
+  return {
+    usedDeviceSignatures: {
+      async use(deviceId, inputHash, expiresAt, now) {
+        return q.signatureUse.run(deviceId, inputHash, expiresAt, now).changes === 1;
+      },
+      async prune(now) {
+        return q.signaturePrune.run(now).changes;
+      },
+    },
+    secretsAtRest: {
+      async list() {
+        const secrets: StoredSecret[] = (q.totpSeeds.all() as Row[]).map((r) => ({
+          kind: 'totp_seed',
+          registrationId: String(r.id),
+          value: String(r.totp_secret),
+        }));
+        for (const r of q.clients.all() as Row[]) {
+          const secret = (JSON.parse(String(r.metadata)) as Record<string, unknown>).client_secret;
+          if (typeof secret === 'string') {
+            secrets.push({ kind: 'client_secret', tenantId: String(r.tenant_id), clientId: String(r.client_id), value: secret });
+          }
+        }
+        return secrets;
+      },
+      async replace(secret, next) {
+        if (secret.kind === 'totp_seed') return q.totpReplace.run(next, secret.registrationId, secret.value).changes === 1;
+        return replaceClientSecret(secret.tenantId, secret.clientId, secret.value, next);
+      },
+    },
+  };
+}
