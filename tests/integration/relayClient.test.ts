@@ -152,7 +152,7 @@ describe('event streams', () => {
     );
     expect(seen.map((e) => [e.event, e.data.status, e.id])).toEqual([
       ['state', 'pending', '1'],
-      ['state', 'denied', '2'],
+      ['state', 'denied', '3'],
     ]);
   });
 
@@ -177,7 +177,8 @@ describe('event streams', () => {
       headers: { authorization: `Bearer ${created.collectorSecret}` },
       answer: noContent,
     });
-    expect((await next).value).toMatchObject({ data: { status: 'cancelled' }, id: '2' });
+    // Ids follow the states' order (1 sent, 2 delivered, 3 ended, 4 redeemed), so an ending is 3.
+    expect((await next).value).toMatchObject({ data: { status: 'cancelled' }, id: '3' });
     await states.return(undefined);
   });
 
@@ -200,7 +201,7 @@ describe('event streams', () => {
       headers: { authorization: `Bearer ${created.collectorSecret}` },
       answer: noContent,
     });
-    expect((await first).value).toMatchObject({ data: { status: 'cancelled' }, id: '2' });
+    expect((await first).value).toMatchObject({ data: { status: 'cancelled' }, id: '3' });
     await states.return(undefined);
   });
 
