@@ -192,28 +192,44 @@ describe('the hosted sign-in page, driven in Chromium by the seed’s words', ()
     await signedInToPortal(page, 'alice');
     await expect.poll(() => page.getByRole('table', { name: 'ID token claims' }).textContent()).toContain('"otp"');
 
-    // Next time in this browser (signed out of the relay, local storage kept): the code comes first.
-    await context.clearCookies();
+    // Next time in this browser (signed out of the relay; its known-browser cookie stays): the code comes first.
+    const signOut = async () => {
+      const kept = (await context.cookies()).filter((cookie) => cookie.name.startsWith('nod_known_'));
+      await context.clearCookies();
+      await context.addCookies(kept);
+    };
+    await signOut();
     const again = await open({ context });
     await enterUsername(again.page, 'alice@contoso.example');
     await again.page.getByRole('heading', { name: 'Enter code' }).waitFor();
     await again.page.getByRole('button', { name: 'Other ways to sign in' }).click();
     await again.page.getByRole('button', { name: 'Approve a request on my Authenticator app' }).waitFor();
 
-    // And in another browser: the relay remembers the user's last method too.
+    // The relay's memory is that cookie: with the page's own memory gone, the code still comes first.
+    await again.page.evaluate(() => localStorage.clear());
+    await signOut();
+    const cookieOnly = await open({ context });
+    await enterUsername(cookieOnly.page, 'alice@contoso.example');
+    await cookieOnly.page.getByRole('heading', { name: 'Enter code' }).waitFor();
+
+    // In another browser nothing says who signed in before (issue 13: `lastMethod` only for a known
+    // browser), so it gets what everyone gets: phone sign-in first.
     const elsewhere = await open();
     await enterUsername(elsewhere.page, 'alice@contoso.example');
-    await elsewhere.page.getByRole('heading', { name: 'Enter code' }).waitFor();
+    await elsewhere.page.getByTestId('number').waitFor();
+    expect(await elsewhere.page.getByRole('heading', { name: 'Enter code' }).count()).toBe(0);
   });
 
   it('push MFA mode: password first, then a push with number matching', async () => {
     const { page } = await open();
     await enterUsername(page, 'bob@contoso.example');
-    // No phone sign-in in push mode and no favourite yet: the other ways are listed.
-    await page.getByRole('heading', { name: 'Other ways to sign in' }).waitFor();
+    // Before a first factor a browser that never signed Bob in gets what everyone gets (issue 13): phone
+    // sign-in first, a request that never reaches a push-mode user's phone. He picks his password.
+    const decoy = await markedRequestId(page);
+    await page.getByRole('button', { name: 'Other ways to sign in' }).click();
     await page.getByRole('button', { name: 'Use a verification code' }).waitFor();
-    expect(await page.getByRole('button', { name: 'Approve a request on my Authenticator app' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Use your password' }).click();
+    expect((await world.relay.ctx.storage.signInRequests.byId(decoy))?.deliverable).toBe(false);
     await page.getByLabel('Password').fill('wrong password');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.getByRole('alert').getByText('incorrect').waitFor();
@@ -225,7 +241,10 @@ describe('the hosted sign-in page, driven in Chromium by the seed’s words', ()
     await expect.poll(() => page.getByRole('table', { name: 'ID token claims' }).textContent()).toContain('"pwd"');
   });
 
-  it('three denials start the cool-down, said plainly with when to try again; a report blocks phone sign-in', async () => {
+  it('three denied requests in a row back off, said plainly with when to try again; a report holds this browser’s next pushes', async () => {
+    // The world's limits are loose for the other tests; here the defaults' back-off after 3 unanswered.
+    const { updatedAt: _, ...policy } = (await world.contoso.admin('GET', '/policy')).body;
+    await world.contoso.admin('PUT', '/policy', { ...policy, limits: { ...policy.limits, unansweredBeforeBackOff: 3 } });
     const enrolled: Record<string, TestPhone> = {};
     for (const username of ['dave@contoso.example', 'erin@contoso.example']) {
       await world.contoso.admin('POST', '/users', { username, displayName: username.split('@')[0] });
@@ -251,14 +270,20 @@ describe('the hosted sign-in page, driven in Chromium by the seed’s words', ()
       .waitFor();
     await page.getByRole('button', { name: 'Other ways to sign in' }).waitFor();
 
+    // "No, it's not me" from the phone: this browser, never one Erin signed in from, is the reported source.
     const second = await open();
     await enterUsername(second.page, 'erin@contoso.example');
     await second.page.getByTestId('number').waitFor();
+    const reported = await markedRequestId(second.page);
     expect((await phoneAnswers(second.page, enrolled['erin@contoso.example'], 'report')).status).toBe(200);
     await second.page.getByRole('heading', { name: 'Request reported' }).waitFor();
     expect(await second.page.getByRole('button', { name: 'Send another request' }).count()).toBe(0);
     await second.page.getByRole('button', { name: 'Other ways to sign in' }).click();
     await second.page.getByRole('button', { name: 'Use a Temporary Access Pass' }).waitFor();
-    await expect.poll(() => second.page.getByRole('button', { name: 'Approve a request on my Authenticator app' }).count()).toBe(0);
+    // It may still ask (it looks like any other request), but nothing from it reaches Erin's phone.
+    await second.page.getByRole('button', { name: 'Approve a request on my Authenticator app' }).click();
+    const held = await markedRequestId(second.page, reported);
+    expect(await world.relay.ctx.storage.signInRequests.byId(held)).toMatchObject({ deliverable: false, reason: 'a reported source' });
+    await world.contoso.admin('PUT', '/policy', policy);
   });
 });
