@@ -225,7 +225,7 @@ export function getNotifications(page: Page, filter: { tag?: string } = {}): Pro
  * Wait until the page's service worker shows `count` notifications with this tag (there is no
  * event for it, so the page looks every 20 ms), and return them.
  */
-export async function waitForNotifications(page: Page, tag: string, count: number, timeoutMs = 10_000): Promise<ShownNotification[]> {
+export async function waitForNotifications(page: Page, tag: string, count: number, timeoutMs = 20_000): Promise<ShownNotification[]> {
   const shown = await page.evaluate(
     async ({ tag, count, timeoutMs }) => {
       const registration = await navigator.serviceWorker.ready;
@@ -244,7 +244,7 @@ export async function waitForNotifications(page: Page, tag: string, count: numbe
 }
 
 /** Wait until a notification with this tag is shown, and return it. */
-export async function waitForNotification(page: Page, tag: string, timeoutMs = 10_000): Promise<ShownNotification> {
+export async function waitForNotification(page: Page, tag: string, timeoutMs = 20_000): Promise<ShownNotification> {
   const [shown] = await waitForNotifications(page, tag, 1, timeoutMs);
   return shown;
 }
