@@ -34,6 +34,12 @@ export interface PushMessage {
 }
 
 /** What PushSubscription.toJSON() gives in a browser. */
+/** Every leaf value of a decoded payload, at any depth: what "the number is in no field" is checked against. */
+export function leafValues(value: unknown): unknown[] {
+  if (value && typeof value === 'object') return Object.values(value).flatMap(leafValues);
+  return [value];
+}
+
 export interface PushSubscriptionJSON {
   endpoint: string;
   expirationTime: null;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leafValues } from '../helpers/pushService';
 import { createRequest } from '../helpers/signInFlow';
 import { type SignInWorld, startSignInWorld } from '../helpers/signInWorld';
 
@@ -40,12 +41,7 @@ describe('Web Push delivery of sign-in requests', () => {
       expect(message.status).toBe(201);
       expect(message.vapid?.sub).toBe('mailto:admin@nod.invalid');
       // The number is in no field of the payload, at any depth (as a number or as text).
-      const values: unknown[] = [];
-      const walk = (value: unknown): void => {
-        if (value && typeof value === 'object') Object.values(value).forEach(walk);
-        else values.push(value);
-      };
-      walk(message.payload);
+      const values = leafValues(message.payload);
       expect(values).not.toContain(created.number);
       expect(values).not.toContain(String(created.number));
       expect(Object.keys(message.payload.context).sort()).toEqual(
