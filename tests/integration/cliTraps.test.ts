@@ -18,7 +18,8 @@ import { type NodRun, runNodAdmin } from '../helpers/nodCli';
 import { fetchJson } from '../helpers/startRelay';
 
 // Each CLI call is a fresh Node process (about a second on an idle machine, far more on a loaded one).
-const processTimeout = 60_000;
+// Each `nod admin` call starts the relay in its own process (about 3 s of CPU): a loaded machine needs room.
+const processTimeout = 120_000;
 const alice = 'alice@contoso.example';
 const tempDirs: string[] = [];
 const tempDir = () => {

@@ -39,5 +39,5 @@ describe('nod admin client: OIDC clients from a shell', () => {
     expect(bad.stderr).toContain('redirectUris[0]');
     expect((await nod('client', 'delete', 'contoso', 'portal')).code).toBe(0);
     expect(JSON.parse((await nod('client', 'list', 'contoso')).stdout).clients).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 });
