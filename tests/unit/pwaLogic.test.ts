@@ -11,6 +11,7 @@ import { parseTypedNumber } from '../../pwa/src/requests/answerSignInRequest';
 import { addRequest, closeRequest, pendingRequests } from '../../pwa/src/requests/requestStore';
 import { notificationForPush } from '../../pwa/sw/notificationForPush';
 import { parsePushData } from '../../pwa/sw/parsePushData';
+import { type PushEnvironment, initialPushStatus, pushStatusMessage } from '../../pwa/src/push/pushSubscription';
 
 const app = 'https://nod.contoso.example';
 
@@ -146,5 +147,49 @@ describe('the pending list', () => {
     // Already expired when it arrives: never listed.
     addRequest(details('stale', -1));
     expect(pendingRequests()).toEqual([]);
+  });
+});
+
+describe('where notifications stand at start (iPhone and iPad: Add to Home Screen first)', () => {
+  const iPhoneSafari =
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 18_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.4 Mobile/15E148 Safari/604.1';
+  const iPadSafari =
+    'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.4 Safari/605.1.15';
+  const android = 'Mozilla/5.0 (Linux; Android 15; Pixel 9) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Mobile Safari/537.36';
+  const environment = (overrides: Partial<PushEnvironment>): PushEnvironment => ({
+    userAgent: android,
+    platform: 'Linux armv8l',
+    maxTouchPoints: 5,
+    standalone: false,
+    hasPush: true,
+    permission: 'default',
+    ...overrides,
+  });
+
+  it('in a Safari tab on iPhone or iPad it explains Add to Home Screen instead of offering notifications, APIs or not', () => {
+    for (const tab of [
+      environment({ userAgent: iPhoneSafari, platform: 'iPhone', hasPush: false, permission: undefined }),
+      environment({ userAgent: iPhoneSafari, platform: 'iPhone' }),
+      environment({ userAgent: iPadSafari, platform: 'MacIntel', maxTouchPoints: 5 }),
+    ])
+      expect(initialPushStatus(tab)).toBe('ios-not-installed');
+    const said = pushStatusMessage('ios-not-installed');
+    expect(said).toContain('add Nod to your Home Screen first (Share, then Add to Home Screen)');
+    expect(said).toContain('Until then, sign-in requests arrive only while Nod is open.');
+  });
+
+  it('opened from the Home Screen it offers notifications as anywhere else', () => {
+    expect(initialPushStatus(environment({ userAgent: iPhoneSafari, platform: 'iPhone', standalone: true }))).toBe('ask');
+    expect(initialPushStatus(environment({ userAgent: iPhoneSafari, platform: 'iPhone', standalone: true, permission: 'granted' }))).toBe(
+      'subscribing',
+    );
+  });
+
+  it('elsewhere: asks, or says what blocks it', () => {
+    expect(initialPushStatus(environment({}))).toBe('ask');
+    expect(initialPushStatus(environment({ permission: 'denied' }))).toBe('denied');
+    // A Mac's Safari (no touch screen) is not an iPad.
+    expect(initialPushStatus(environment({ userAgent: iPadSafari, platform: 'MacIntel', maxTouchPoints: 0 }))).toBe('ask');
+    expect(initialPushStatus(environment({ hasPush: false, permission: undefined }))).toBe('unavailable');
   });
 });

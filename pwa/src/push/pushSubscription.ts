@@ -51,17 +51,48 @@ export function subscribePushStatus(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
-function isIos(): boolean {
-  return /iPad|iPhone|iPod/.test(navigator.userAgent) || (navigator.platform === 'MacIntel' && navigator.maxTouchPoints > 1);
+/** What decides where notifications can start: read from the browser once, at load. */
+export interface PushEnvironment {
+  userAgent: string;
+  platform: string;
+  maxTouchPoints: number;
+  /** Opened from the Home Screen (iOS's `navigator.standalone`, or `display-mode: standalone`). */
+  standalone: boolean;
+  /** Service worker, Push API and Notification API all present. */
+  hasPush: boolean;
+  permission: NotificationPermission | undefined;
+}
+
+/** iPhone, iPod, or an iPad (which says Macintosh, but has a touch screen). */
+function isIos(environment: PushEnvironment): boolean {
+  return /iPad|iPhone|iPod/.test(environment.userAgent) || (environment.platform === 'MacIntel' && environment.maxTouchPoints > 1);
+}
+
+/**
+ * Where notifications stand before anything is asked. On iPhone and iPad, Web Push is only for a web app
+ * opened from the Home Screen (iOS/iPadOS 16.4+): in a Safari tab the app says how to add it there
+ * *before* it offers notifications, whatever APIs the tab happens to expose (asking there would only
+ * end in a refusal or a subscription that never gets a push).
+ */
+export function initialPushStatus(environment: PushEnvironment): PushStatus {
+  if (isIos(environment) && !environment.standalone) return 'ios-not-installed';
+  if (!environment.hasPush) return isIos(environment) ? 'ios-not-installed' : 'unavailable';
+  if (environment.permission === 'denied') return 'denied';
+  if (environment.permission === 'default') return 'ask';
+  return 'subscribing';
 }
 
 function initialStatus(): PushStatus {
   if (typeof window === 'undefined') return 'unavailable';
   const hasPush = 'serviceWorker' in navigator && 'PushManager' in window && 'Notification' in window;
-  if (!hasPush) return isIos() ? 'ios-not-installed' : 'unavailable';
-  if (Notification.permission === 'denied') return 'denied';
-  if (Notification.permission === 'default') return 'ask';
-  return 'subscribing';
+  return initialPushStatus({
+    userAgent: navigator.userAgent,
+    platform: navigator.platform,
+    maxTouchPoints: navigator.maxTouchPoints,
+    standalone: (navigator as Navigator & { standalone?: boolean }).standalone === true || matchMedia('(display-mode: standalone)').matches,
+    hasPush,
+    permission: hasPush ? Notification.permission : undefined,
+  });
 }
 
 /** The subscription the browser already has, without asking for a new one. */
