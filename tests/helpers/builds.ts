@@ -2,7 +2,7 @@
  * What the tests need built, and whether a build is current. One mechanism for every test file:
  * `npm test` runs `npm run build` (hosted pages, admin center, phone app, Chrome extension) before Vitest, and Vitest's
  * globalSetup (tests/globalSetup.ts) builds, once per run, whatever is still missing or older than
- * its sources — the end-to-end test build of the extension always, and everything when someone runs
+ * its sources — the end-to-end test build of the extension and the Firefox build always, and everything when someone runs
  * `npx vitest run tests/e2e/x.test.ts` by itself. Test files never build.
  */
 import { execFileSync } from 'node:child_process';
@@ -26,6 +26,12 @@ export const testExtensionDir = path.join(repoRoot, 'dist/extension-e2e/chrome-m
 
 /** The release build of the Chrome extension (`npm run build:extension`). */
 export const chromeExtensionDir = path.join(repoRoot, 'dist/extension/chrome-mv3');
+
+/**
+ * The release build of the Firefox extension (`npm run build:extension:firefox`), which the Firefox
+ * end-to-end test loads as it is: its permissions come through its own flow (tests/e2e/firefoxSupport.ts).
+ */
+export const firefoxExtensionDir = path.join(repoRoot, 'dist/extension/firefox-mv3');
 
 export interface Build {
   name: string;
@@ -74,6 +80,14 @@ export const builds: Build[] = [
     output: path.join(chromeExtensionDir, 'manifest.json'),
     sources: at('extension', 'shared', 'wxt.config.ts'),
     run: npmRun('build:extension'),
+  },
+  {
+    name: 'Firefox extension (dist/extension/firefox-mv3)',
+    output: path.join(firefoxExtensionDir, 'manifest.json'),
+    sources: at('extension', 'shared', 'wxt.config.ts'),
+    // A test build's extra host permissions must never be what the Firefox test runs with.
+    matches: () => !JSON.parse(fs.readFileSync(path.join(firefoxExtensionDir, 'manifest.json'), 'utf8')).host_permissions,
+    run: npmRun('build:extension:firefox'),
   },
   {
     name: 'extension test build (dist/extension-e2e/chrome-mv3)',
