@@ -39,6 +39,7 @@ import { requireGroup, requireUser } from '../users/requireUser';
 import { adminRoute, tenantPath } from './adminRoute';
 import { accountRoutes } from './accountRoutes';
 import { createAdminToken } from './adminTokens';
+import { reportRoutes } from './reportRoutes';
 import { signInLogRoutes } from './signInLogRoutes';
 import { showAuditEvent, showGroup, showRegistration, showTenant, showToken, showUser } from './views';
 
@@ -47,6 +48,24 @@ const groupPath = tenantPath.extend({ name: z.string() });
 const memberPath = groupPath.extend({ username: z.string() });
 const idPath = tenantPath.extend({ id: z.string() });
 const userItemPath = userPath.extend({ id: z.string() });
+
+/** One admin change to a group, in the audit log with the token that made it. */
+const groupAudit = (
+  ctx: RelayContext,
+  tenantId: string,
+  adminToken: string,
+  type: string,
+  detail: Record<string, unknown>,
+  user?: { id: string; username: string },
+) =>
+  recordAudit(ctx, {
+    tenantId,
+    type,
+    outcome: 'success',
+    userId: user?.id ?? null,
+    username: user?.username ?? null,
+    detail: { adminToken, ...detail },
+  });
 
 /** The admin API: tenants, users, groups, policy, passes, tokens and the audit log of one tenant. */
 export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
@@ -84,7 +103,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
     app,
     ctx,
     { method: 'POST', path: '/users', role: 'global', params: tenantPath, body: userCreate, reply: userView, status: 201 },
-    async ({ tenant, body: input }) => {
+    async ({ tenant, body: input, token }) => {
       if (await ctx.storage.users.byName(tenant.id, input.username)) {
         throw new ProblemError('conflict', `The username ${input.username} is taken in ${tenant.name}.`, {
           errors: [{ field: 'username', message: 'taken' }],
@@ -103,6 +122,14 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
         createdAt: ctx.now(),
       };
       await ctx.storage.users.create(user);
+      await recordAudit(ctx, {
+        tenantId: tenant.id,
+        type: 'user.created',
+        outcome: 'success',
+        userId: user.id,
+        username: user.username,
+        detail: { adminToken: token.id },
+      });
       return showUser(user);
     },
   );
@@ -223,15 +250,24 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
       reply: temporaryAccessPassIssued,
       status: 201,
     },
-    async ({ tenant, params, body }) => issueTemporaryAccessPass(ctx, tenant, await requireUser(ctx, tenant, params.username), body),
+    async ({ tenant, params, body, token }) =>
+      issueTemporaryAccessPass(ctx, tenant, await requireUser(ctx, tenant, params.username), body, token.id),
   );
   adminRoute(
     app,
     ctx,
     { method: 'DELETE', path: '/users/:username/temporary-access-pass', role: 'helpdesk', params: userPath, reply: noContent },
-    async ({ tenant, params }) => {
+    async ({ tenant, params, token }) => {
       const user = await requireUser(ctx, tenant, params.username);
       await ctx.storage.temporaryAccessPasses.revokeAll(tenant.id, user.id, ctx.now());
+      await recordAudit(ctx, {
+        tenantId: tenant.id,
+        type: 'temporary_access_pass.revoked',
+        outcome: 'success',
+        userId: user.id,
+        username: user.username,
+        detail: { adminToken: token.id, passId: 'all' },
+      });
       return undefined;
     },
   );
@@ -244,7 +280,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
     app,
     ctx,
     { method: 'POST', path: '/groups', role: 'global', params: tenantPath, body: groupCreate, reply: groupView, status: 201 },
-    async ({ tenant, body: input }) => {
+    async ({ tenant, body: input, token }) => {
       if (await ctx.storage.groups.byName(tenant.id, input.name)) {
         throw new ProblemError('conflict', `A group named ${input.name} exists in ${tenant.name}.`, {
           errors: [{ field: 'name', message: 'taken' }],
@@ -258,6 +294,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
         createdAt: ctx.now(),
       };
       await ctx.storage.groups.create(group);
+      await groupAudit(ctx, tenant.id, token.id, 'group.created', { groupId: group.id, group: group.name });
       return showGroup(group);
     },
   );
@@ -265,7 +302,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
     app,
     ctx,
     { method: 'DELETE', path: '/groups/:name', role: 'global', params: groupPath, reply: noContent },
-    async ({ tenant, params }) => {
+    async ({ tenant, params, token }) => {
       const group = await requireGroup(ctx, tenant, params.name);
       const policy = await ctx.storage.policies.get(tenant.id);
       const used = [...(policy?.includeTargets ?? []), ...(policy?.excludeTargets ?? [])].some(
@@ -273,6 +310,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
       );
       if (used) throw new ProblemError('conflict', `The policy targets ${group.name}; remove it from the policy first.`);
       await ctx.storage.groups.delete(tenant.id, group.id);
+      await groupAudit(ctx, tenant.id, token.id, 'group.deleted', { groupId: group.id, group: group.name });
       return undefined;
     },
   );
@@ -289,10 +327,11 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
     app,
     ctx,
     { method: 'PUT', path: '/groups/:name/members/:username', role: 'global', params: memberPath, reply: noContent },
-    async ({ tenant, params }) => {
+    async ({ tenant, params, token }) => {
       const group = await requireGroup(ctx, tenant, params.name);
       const user = await requireUser(ctx, tenant, params.username);
       await ctx.storage.groups.addMember(tenant.id, group.id, user.id);
+      await groupAudit(ctx, tenant.id, token.id, 'group.member_added', { groupId: group.id, group: group.name }, user);
       return undefined;
     },
   );
@@ -300,10 +339,11 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
     app,
     ctx,
     { method: 'DELETE', path: '/groups/:name/members/:username', role: 'global', params: memberPath, reply: noContent },
-    async ({ tenant, params }) => {
+    async ({ tenant, params, token }) => {
       const group = await requireGroup(ctx, tenant, params.name);
       const user = await requireUser(ctx, tenant, params.username);
       await ctx.storage.groups.removeMember(tenant.id, group.id, user.id);
+      await groupAudit(ctx, tenant.id, token.id, 'group.member_removed', { groupId: group.id, group: group.name }, user);
       return undefined;
     },
   );
@@ -374,4 +414,5 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
   // Disable and enable, devices ("lost phone"), passes by id, group rename; the sign-in log.
   accountRoutes(app, ctx);
   signInLogRoutes(app, ctx);
+  reportRoutes(app, ctx);
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AllClientMetadata } from 'oidc-provider';
 import { noContent } from '../../shared/schemas/common';
-import { type OidcClientView, oidcClientCreate, oidcClientList, oidcClientView } from '../../shared/schemas/oidcClients';
+import { type OidcClientView, oidcClientCreate, oidcClientList, oidcClientUpdate, oidcClientView } from '../../shared/schemas/oidcClients';
 import { adminRoute, tenantPath } from '../admin/adminRoute';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
@@ -33,6 +33,19 @@ function clientView(ctx: RelayContext, tenantName: string, client: OidcClient): 
 
 /** Admin: the tenant's OpenID Connect clients (`/admin/t/:tenant/clients`). */
 export function clientRoutes(app: FastifyInstance, ctx: RelayContext, providers: TenantProviders): void {
+  /** Let the provider judge the metadata now, not at the first sign-in. */
+  const validateClient = async (tenantName: string, clientId: string, displayName: string, metadata: AllClientMetadata) => {
+    const entry = await providers.get(tenantName);
+    try {
+      await entry?.provider.Client.validate({ ...metadata, client_id: clientId, client_name: displayName });
+    } catch (error) {
+      throw new ProblemError(
+        'validation_failed',
+        (error as { error_description?: string }).error_description ?? 'The client is not valid.',
+      );
+    }
+  };
+
   adminRoute(
     app,
     ctx,
@@ -69,16 +82,7 @@ export function clientRoutes(app: FastifyInstance, ctx: RelayContext, providers:
         token_endpoint_auth_method: clientSecret ? 'client_secret_basic' : 'none',
         ...(clientSecret ? { client_secret: clientSecret } : {}),
       };
-      // Let the provider judge the metadata now, not at the first sign-in.
-      const entry = await providers.get(tenant.name);
-      try {
-        await entry?.provider.Client.validate({ ...metadata, client_id: clientId, client_name: input.displayName });
-      } catch (error) {
-        throw new ProblemError(
-          'validation_failed',
-          (error as { error_description?: string }).error_description ?? 'The client is not valid.',
-        );
-      }
+      await validateClient(tenant.name, clientId, input.displayName, metadata);
       const client: OidcClient = { tenantId: tenant.id, clientId, displayName: input.displayName, metadata, createdAt: ctx.now() };
       await ctx.storage.oidcClients.upsert(client);
       await recordAudit(ctx, {
@@ -88,6 +92,40 @@ export function clientRoutes(app: FastifyInstance, ctx: RelayContext, providers:
         detail: { clientId, adminToken: token.id },
       });
       return { ...clientView(ctx, tenant.name, client), ...(clientSecret ? { clientSecret } : {}) };
+    },
+  );
+
+  // Edit: the name the phone shows, and where the client may send people back to; the secret and type stay.
+  adminRoute(
+    app,
+    ctx,
+    {
+      method: 'PATCH',
+      path: '/clients/:id',
+      role: 'global',
+      params: tenantPath.extend({ id: z.string() }),
+      body: oidcClientUpdate,
+      reply: oidcClientView,
+    },
+    async ({ tenant, params, body, token }) => {
+      const client = await ctx.storage.oidcClients.get(tenant.id, params.id);
+      if (!client) throw new ProblemError('client_not_found', `No client ${params.id} in ${tenant.name}.`);
+      const metadata: AllClientMetadata = {
+        ...(client.metadata as AllClientMetadata),
+        ...(body.redirectUris ? { redirect_uris: body.redirectUris } : {}),
+        ...(body.postLogoutRedirectUris ? { post_logout_redirect_uris: body.postLogoutRedirectUris } : {}),
+      };
+      const displayName = body.displayName ?? client.displayName;
+      await validateClient(tenant.name, client.clientId, displayName, metadata);
+      const updated: OidcClient = { ...client, displayName, metadata };
+      await ctx.storage.oidcClients.upsert(updated);
+      await recordAudit(ctx, {
+        tenantId: tenant.id,
+        type: 'client.updated',
+        outcome: 'success',
+        detail: { clientId: client.clientId, adminToken: token.id, changed: Object.keys(body) },
+      });
+      return clientView(ctx, tenant.name, updated);
     },
   );
 

@@ -5,7 +5,7 @@ import { noContent } from '../../shared/schemas/common';
 import { type MySignInsBoot, type SecurityMethod, authenticatorEnrollment, mySignInsSummary } from '../../shared/schemas/hostedPages';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
-import { createEnrollmentCode } from '../enrollment/createEnrollmentCode';
+import { enrollmentLink } from '../enrollment/enrollmentLink';
 import { defineRoute, rawReply } from '../http/defineRoute';
 import { ProblemError } from '../http/problem';
 import { issuerFor } from '../oidc/createTenantProvider';
@@ -274,11 +274,7 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
     },
     async ({ auth: signed, request, reply }) => {
       requireRecent(signed);
-      const { enrollmentCode, expiresAt } = await createEnrollmentCode(ctx, signed.entry.tenant, signed.user);
-      const link = `${ctx.config.publicUrl}/app/#/enroll?code=${encodeURIComponent(enrollmentCode)}`;
-      // Loaded on first use: most relay processes never draw a QR code.
-      const { default: QRCode } = await import('qrcode');
-      const svg = await QRCode.toString(link, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+      const enrollment = await enrollmentLink(ctx, signed.entry.tenant, signed.user);
       await recordAudit(ctx, {
         tenantId: signed.entry.tenant.id,
         type: 'enrollment_code.created',
@@ -289,11 +285,7 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
         userAgent: request.headers['user-agent'] ?? null,
       });
       reply.header('cache-control', 'no-store');
-      return {
-        link,
-        qrCode: `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`,
-        expiresAt: new Date(expiresAt).toISOString(),
-      };
+      return enrollment;
     },
   );
 

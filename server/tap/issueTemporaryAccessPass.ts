@@ -25,6 +25,8 @@ export async function issueTemporaryAccessPass(
   tenant: Tenant,
   user: User,
   options: z.output<typeof temporaryAccessPassIssue>,
+  /** The admin token that issued it, for the audit log of admin changes. */
+  adminToken?: string,
 ): Promise<TemporaryAccessPassIssued> {
   const pass = newTemporaryAccessPass();
   const now = ctx.now();
@@ -47,7 +49,7 @@ export async function issueTemporaryAccessPass(
     outcome: 'success',
     userId: user.id,
     username: user.username,
-    detail: { passId: id, lifetimeMinutes: options.lifetimeMinutes, oneTime: options.oneTime },
+    detail: { passId: id, lifetimeMinutes: options.lifetimeMinutes, oneTime: options.oneTime, ...(adminToken ? { adminToken } : {}) },
   });
   return { id, temporaryAccessPass: pass, expiresAt: new Date(expiresAt).toISOString(), oneTime: options.oneTime };
 }

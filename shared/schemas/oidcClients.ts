@@ -54,3 +54,13 @@ export type OidcClientView = z.infer<typeof oidcClientView>;
 
 /** Admin: `GET /admin/t/:tenant/clients` */
 export const oidcClientList = z.object({ clients: z.array(oidcClientView) });
+
+/** Admin: change a client (`PATCH /admin/t/:tenant/clients/:id`): its name and where it may send people back to. */
+export const oidcClientUpdate = z
+  .object({
+    displayName: displayName.optional(),
+    redirectUris: z.array(redirectUri).min(1).max(20).optional(),
+    postLogoutRedirectUris: z.array(redirectUri).max(20).optional(),
+  })
+  .strict();
+export type OidcClientUpdate = z.input<typeof oidcClientUpdate>;

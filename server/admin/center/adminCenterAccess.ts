@@ -12,6 +12,10 @@ const rules = (lines: string[]) =>
 /** What a Helpdesk Administrator does beyond reading (the admin API's `helpdesk` routes). */
 const helpdeskOperations = rules([
   'POST /users/:u/unblock',
+  'POST /users/:u/clear-risk',
+  'GET /users/:u/limits',
+  'POST /users/:u/reset-limits',
+  'POST /users/:u/enrollment-link',
   'GET /users/:u/registrations',
   'DELETE /users/:u/registrations/:id',
   'POST /users/:u/temporary-access-pass',
