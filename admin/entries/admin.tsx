@@ -1,7 +1,8 @@
 import { render } from 'preact';
 import { adminCenterBoot } from '../../shared/schemas/adminCenter';
 import { AdminApp } from '../src/AdminApp';
-import '../src/styles.css';
+import '../../shared/styles/pages.css';
+import '../src/console.css';
 
 const element = document.getElementById('nod-boot');
 const parsed = element?.textContent ? adminCenterBoot.safeParse(JSON.parse(element.textContent)) : undefined;

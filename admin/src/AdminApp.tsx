@@ -1,12 +1,18 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type AdminCenterBoot, type AdminCenterSession, adminCenterRoleNames } from '../../shared/schemas/adminCenter';
+import { ApplicationsPage } from './pages/ApplicationsPage';
+import { AuditLogPage } from './pages/AuditLogPage';
 import { GroupsPage } from './pages/GroupsPage';
 import { PolicyPage } from './pages/PolicyPage';
+import { ReportsPage } from './pages/ReportsPage';
 import { SignInLogsPage } from './pages/SignInLogsPage';
 import { UserPage } from './pages/UserPage';
 import { UsersPage } from './pages/UsersPage';
 
-/** The page's place, from the URL's fragment: `#/policy`, `#/users`, `#/users/<name>`, `#/groups`, `#/groups/<name>`, `#/logs`. */
+/**
+ * The page's place, from the URL's fragment: `#/policy`, `#/users`, `#/users/<name>`, `#/groups`,
+ * `#/groups/<name>`, `#/applications`, `#/logs`, `#/reports`, `#/audit`.
+ */
 function useRoute(): string[] {
   const read = () =>
     (location.hash.replace(/^#\/?/, '').split('?')[0] || 'policy')
@@ -55,8 +61,21 @@ const links: Array<{ href: string; label: string; section?: string }> = [
   { href: '#/policy', label: 'Authenticator policy', section: 'Authentication methods' },
   { href: '#/users', label: 'Users', section: 'Identity' },
   { href: '#/groups', label: 'Groups' },
+  { href: '#/applications', label: 'Applications' },
   { href: '#/logs', label: 'Sign-in logs', section: 'Monitoring' },
+  { href: '#/reports', label: 'Reports' },
+  { href: '#/audit', label: 'Audit log' },
 ];
+
+const titles: Record<string, string> = {
+  policy: 'Authenticator policy',
+  users: 'Users',
+  groups: 'Groups',
+  applications: 'Applications',
+  logs: 'Sign-in logs',
+  reports: 'Reports',
+  audit: 'Audit log',
+};
 
 function Console({ session }: { session: AdminCenterSession }) {
   const route = useRoute();
@@ -65,7 +84,6 @@ function Console({ session }: { session: AdminCenterSession }) {
   }, []);
   const [page, name] = route;
   useEffect(() => {
-    const titles: Record<string, string> = { policy: 'Authenticator policy', users: 'Users', groups: 'Groups', logs: 'Sign-in logs' };
     document.title = `${name ?? titles[page] ?? 'Admin center'} | Nod admin center`;
   }, [page, name]);
   return (
@@ -97,7 +115,10 @@ function Console({ session }: { session: AdminCenterSession }) {
         {page === 'policy' && <PolicyPage />}
         {page === 'users' && (name ? <UserPage username={name} /> : <UsersPage />)}
         {page === 'groups' && <GroupsPage selected={name} />}
+        {page === 'applications' && <ApplicationsPage />}
         {page === 'logs' && <SignInLogsPage />}
+        {page === 'reports' && <ReportsPage />}
+        {page === 'audit' && <AuditLogPage />}
       </main>
     </div>
   );

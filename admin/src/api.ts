@@ -30,3 +30,21 @@ export function describeError(error: unknown): string {
 }
 
 export const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
+
+/**
+ * Download a file the admin API makes (an export) as the signed-in admin: fetched with the page's
+ * header, then saved under the name the relay gives.
+ */
+export async function adminDownload(path: string, fallbackName: string): Promise<void> {
+  const response = await fetch(`/admin/center/api/call${path}`, { headers: { 'x-nod-admin-center': '1' }, credentials: 'same-origin' });
+  if (!response.ok) {
+    const problem = await response.json().catch(() => undefined);
+    throw new Error(problem?.detail ?? `The relay answered ${response.status}.`);
+  }
+  const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? fallbackName;
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(await response.blob());
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}

@@ -1,2 +1,2 @@
 // The plain pages (logout, errors) use the stylesheet only; they run no script.
-import '../src/styles.css';
+import '../../shared/styles/pages.css';

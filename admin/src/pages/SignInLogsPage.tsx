@@ -1,27 +1,36 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type AuditEventView, auditOutcomes, signInLog, signInMethods } from '../../../shared/schemas/directory';
-import { adminApi, describeError, when } from '../api';
+import { adminApi, adminDownload, describeError, when } from '../api';
+import { SignInChart } from './SignInChart';
 
-const columns = ['at', 'type', 'outcome', 'username', 'method', 'origin', 'ip', 'userAgent', 'reason'] as const;
-
-/** Sign-in logs: every sign-in attempt of the tenant (the admin API's sign-in log), filtered, one in detail, exported as CSV or JSON. */
+/**
+ * Sign-in logs: every sign-in attempt of the tenant (the admin API's sign-in log), filtered by user,
+ * outcome, method and time range, charted over time, one in detail, exported by the relay as CSV or JSON.
+ */
 export function SignInLogsPage() {
   const initialUser = new URLSearchParams(location.hash.split('?')[1] ?? '').get('user') ?? '';
   const [user, setUser] = useState(initialUser);
   const [outcome, setOutcome] = useState('');
   const [method, setMethod] = useState('');
   const [since, setSince] = useState('');
+  const [until, setUntil] = useState('');
   const [events, setEvents] = useState<AuditEventView[] | undefined>();
   const [selected, setSelected] = useState<AuditEventView | undefined>();
   const [error, setError] = useState<string | undefined>();
 
-  const load = async () => {
-    setError(undefined);
-    const query = new URLSearchParams({ limit: '200' });
+  const filters = () => {
+    const query = new URLSearchParams();
     if (user.trim()) query.set('user', user.trim());
     if (outcome) query.set('outcome', outcome);
     if (method) query.set('method', method);
     if (since) query.set('from', new Date(since).toISOString());
+    if (until) query.set('to', new Date(until).toISOString());
+    return query;
+  };
+  const load = async () => {
+    setError(undefined);
+    const query = filters();
+    query.set('limit', '500');
     try {
       setEvents((await adminApi('GET', `/sign-ins?${query}`, signInLog)).signIns);
       setSelected(undefined);
@@ -31,17 +40,10 @@ export function SignInLogsPage() {
   };
   useEffect(() => void load(), []);
 
-  const download = (kind: 'csv' | 'json') => {
-    const rows = events ?? [];
-    const text =
-      kind === 'json'
-        ? JSON.stringify(rows, null, 2)
-        : [columns.join(','), ...rows.map((e) => columns.map((c) => csvCell(e[c])).join(','))].join('\r\n');
-    const link = document.createElement('a');
-    link.href = URL.createObjectURL(new Blob([text], { type: kind === 'json' ? 'application/json' : 'text/csv' }));
-    link.download = `sign-in-log.${kind}`;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  const download = (format: 'csv' | 'json') => {
+    const query = filters();
+    query.set('format', format);
+    adminDownload(`/sign-ins/export?${query}`, `sign-in-log.${format}`).catch((e) => setError(describeError(e)));
   };
 
   return (
@@ -85,6 +87,10 @@ export function SignInLogsPage() {
           <label for="log-since">Since</label>
           <input id="log-since" type="datetime-local" value={since} onInput={(e) => setSince(e.currentTarget.value)} />
         </div>
+        <div class="field">
+          <label for="log-until">Until</label>
+          <input id="log-until" type="datetime-local" value={until} onInput={(e) => setUntil(e.currentTarget.value)} />
+        </div>
         <button type="submit" class="primary">
           Apply filters
         </button>
@@ -100,6 +106,7 @@ export function SignInLogsPage() {
           {error}
         </p>
       )}
+      {events && <SignInChart events={events} />}
       {events && (
         <table class="methods">
           <caption class="visually-hidden">Sign-ins, newest first</caption>
@@ -109,6 +116,8 @@ export function SignInLogsPage() {
               <th scope="col">Event</th>
               <th scope="col">User</th>
               <th scope="col">Outcome</th>
+              <th scope="col">Method</th>
+              <th scope="col">Application</th>
               <th scope="col">IP address</th>
               <th scope="col">
                 <span class="visually-hidden">Actions</span>
@@ -118,7 +127,7 @@ export function SignInLogsPage() {
           <tbody>
             {events.length === 0 && (
               <tr>
-                <td colSpan={6} class="muted">
+                <td colSpan={8} class="muted">
                   No events match.
                 </td>
               </tr>
@@ -131,6 +140,8 @@ export function SignInLogsPage() {
                 <td>
                   <span class={`badge ${e.outcome === 'success' ? 'success' : 'failure'}`}>{e.outcome}</span>
                 </td>
+                <td>{e.method ?? '—'}</td>
+                <td>{applicationOf(e) ?? '—'}</td>
                 <td>{e.ip ?? '—'}</td>
                 <td>
                   <button
@@ -159,7 +170,8 @@ export function SignInLogsPage() {
                 ['Reason', selected.reason],
                 ['User', selected.username],
                 ['Method', selected.method],
-                ['Application', selected.origin],
+                ['Application', applicationOf(selected)],
+                ['Location', typeof selected.detail?.location === 'string' ? selected.detail.location : null],
                 ['Device', selected.deviceId],
                 ['IP address', selected.ip],
                 ['Browser', selected.userAgent],
@@ -181,7 +193,8 @@ export function SignInLogsPage() {
   );
 }
 
-function csvCell(value: string | null): string {
-  const text = value ?? '';
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+/** The application a sign-in was for: its name where the record has it, else the site's origin. */
+function applicationOf(e: AuditEventView): string | null {
+  const name = e.detail?.application ?? e.detail?.clientName;
+  return typeof name === 'string' ? name : e.origin;
 }

@@ -1,21 +1,51 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { noContent } from '../../../shared/schemas/common';
 import { type UserDeviceView, userDeviceList } from '../../../shared/schemas/devices';
-import { type AuditEventView, groupList, signInLog, groupMembers, type UserView, userView } from '../../../shared/schemas/directory';
-import { type TemporaryAccessPassIssued, temporaryAccessPassIssued } from '../../../shared/schemas/enrollment';
+import {
+  type AuditEventView,
+  groupList,
+  groupMembers,
+  signInLog,
+  type UserLimitStatus,
+  type UserView,
+  userLimitStatus,
+  userView,
+} from '../../../shared/schemas/directory';
+import {
+  type TemporaryAccessPassIssued,
+  type TemporaryAccessPassView,
+  temporaryAccessPassIssued,
+  temporaryAccessPassList,
+} from '../../../shared/schemas/enrollment';
+import { type AuthenticatorEnrollment, authenticatorEnrollment } from '../../../shared/schemas/hostedPages';
 import { type PolicyDecision, policyDecision } from '../../../shared/schemas/policy';
-import { adminApi, describeError, enc, when } from '../api';
+import { adminApi, enc, when } from '../api';
+import { SecretField, StatusLine, useAction } from '../components';
 
-/** One user: groups, devices, recent sign-ins and the policy's answer; passes, device removal (lost phone), unblocking. */
+const pushStates: Record<string, string> = {
+  subscribed: 'Push reaches it',
+  unreachable: 'Push does not reach it',
+  none: 'No push',
+};
+
+/**
+ * One user: groups, methods (phones with push and verification codes, registered browsers), passes,
+ * recent sign-ins, risk and limits; issue and revoke passes, the enrollment QR code, remove a device
+ * ("lost phone"), disable or enable, clear risk and reset limits, delete.
+ */
 export function UserPage({ username }: { username: string }) {
   const base = `/users/${enc(username)}`;
   const [user, setUser] = useState<UserView | undefined>();
   const [devices, setDevices] = useState<UserDeviceView[]>([]);
+  const [passes, setPasses] = useState<TemporaryAccessPassView[]>([]);
   const [groups, setGroups] = useState<string[] | undefined>();
   const [events, setEvents] = useState<AuditEventView[]>([]);
+  const [limits, setLimits] = useState<UserLimitStatus | undefined>();
   const [decision, setDecision] = useState<PolicyDecision | undefined>();
   const [pass, setPass] = useState<TemporaryAccessPassIssued | undefined>();
-  const [status, setStatus] = useState<{ ok: boolean; text: string } | undefined>();
+  const [enrollment, setEnrollment] = useState<AuthenticatorEnrollment | undefined>();
+  /** Once deleted, there is nothing to reload. */
+  const deleted = useRef(false);
 
   const load = async () => {
     try {
@@ -23,14 +53,14 @@ export function UserPage({ username }: { username: string }) {
       setUser(u);
       setDevices(d.devices);
     } catch (e) {
-      setStatus({ ok: false, text: describeError(e) });
-      return;
+      setUser(undefined);
+      throw e;
     }
-    adminApi('GET', `${base}/policy`, policyDecision).then(setDecision, () => undefined);
-    adminApi('GET', `/sign-ins?user=${enc(username)}&limit=10`, signInLog).then(
-      (a) => setEvents(a.signIns),
-      () => undefined,
-    );
+    const quiet = () => undefined;
+    adminApi('GET', `${base}/policy`, policyDecision).then(setDecision, quiet);
+    adminApi('GET', `${base}/limits`, userLimitStatus).then(setLimits, quiet);
+    adminApi('GET', `${base}/temporary-access-passes`, temporaryAccessPassList).then((a) => setPasses(a.passes), quiet);
+    adminApi('GET', `/sign-ins?user=${enc(username)}&limit=10`, signInLog).then((a) => setEvents(a.signIns), quiet);
     adminApi('GET', '/groups', groupList)
       .then(async ({ groups: all }) => {
         const member = await Promise.all(
@@ -43,33 +73,38 @@ export function UserPage({ username }: { username: string }) {
       })
       .catch(() => setGroups(undefined));
   };
+  const { status, setStatus, act } = useAction(() => (deleted.current ? undefined : load()));
   useEffect(() => {
+    deleted.current = false;
     setPass(undefined);
+    setEnrollment(undefined);
     setStatus(undefined);
-    void load();
+    load().catch((e) => act(() => Promise.reject(e)));
   }, [username]);
-
-  const act = async (work: () => Promise<string>) => {
-    setStatus(undefined);
-    try {
-      setStatus({ ok: true, text: await work() });
-      await load();
-    } catch (e) {
-      setStatus({ ok: false, text: describeError(e) });
-    }
-  };
 
   const issuePass = () =>
     act(async () => {
       const issued = await adminApi('POST', `${base}/temporary-access-pass`, temporaryAccessPassIssued, {});
       setPass(issued);
+      setEnrollment(undefined);
       return 'Temporary Access Pass issued. It is shown only now.';
+    });
+  const showEnrollment = () =>
+    act(async () => {
+      setEnrollment(await adminApi('POST', `${base}/enrollment-link`, authenticatorEnrollment));
+      return 'Enrollment QR code made. It works once.';
     });
   const revokePasses = () =>
     act(async () => {
       await adminApi('DELETE', `${base}/temporary-access-pass`, noContent);
       setPass(undefined);
       return 'Every Temporary Access Pass of this user is revoked.';
+    });
+  const revokePass = (p: TemporaryAccessPassView) =>
+    act(async () => {
+      await adminApi('DELETE', `${base}/temporary-access-passes/${enc(p.id)}`, noContent);
+      if (pass?.id === p.id) setPass(undefined);
+      return `The pass issued ${when(p.createdAt)} is revoked.`;
     });
   /** "Lost phone": the device's registrations go and the user's sign-ins end. */
   const removeDevice = (device: UserDeviceView) => {
@@ -79,11 +114,36 @@ export function UserPage({ username }: { username: string }) {
       return `${device.name} is removed.`;
     });
   };
-  const unblock = () =>
-    act(async () => {
-      await adminApi('POST', `${base}/unblock`, userView);
-      return `${username} is unblocked.`;
+  const setDisabled = (disable: boolean) => {
+    if (disable && !confirm(`Disable ${username}? No sign-in by any method, and every session ends.`)) return;
+    void act(async () => {
+      await adminApi('POST', `${base}/${disable ? 'disable' : 'enable'}`, userView);
+      return `${username} is ${disable ? 'disabled' : 'enabled'}.`;
     });
+  };
+  const clearRisk = () =>
+    act(async () => {
+      await adminApi('POST', `${base}/clear-risk`, userView);
+      return `${username} is no longer at risk; reported sources reach them again.`;
+    });
+  const resetLimits = () =>
+    act(async () => {
+      await adminApi('POST', `${base}/reset-limits`, userLimitStatus);
+      return `The limits of ${username} start over.`;
+    });
+  const remove = () => {
+    if (!confirm(`Delete ${username}? The account, its devices' registrations and its sessions go. This cannot be undone.`)) return;
+    void act(async () => {
+      await adminApi('DELETE', base, noContent);
+      deleted.current = true;
+      setUser(undefined);
+      return `${username} is deleted.`;
+    });
+  };
+
+  const phones = devices.filter((d) => d.kind === 'phone');
+  const browsers = devices.filter((d) => d.kind === 'browser');
+  const usable = passes.filter((p) => p.state === 'usable');
 
   return (
     <section aria-labelledby="user-title">
@@ -91,9 +151,7 @@ export function UserPage({ username }: { username: string }) {
         <a href="#/users">Users</a> › {username}
       </p>
       <h1 id="user-title">{user?.displayName ?? username}</h1>
-      <div role={status?.ok === false ? 'alert' : 'status'} class={status ? (status.ok ? 'ok' : 'error') : undefined}>
-        {status?.text}
-      </div>
+      <StatusLine status={status} />
       {user && (
         <>
           <dl class="detail">
@@ -103,11 +161,8 @@ export function UserPage({ username }: { username: string }) {
             <dd>{user.kind === 'guest' ? 'Guest' : 'Member'}</dd>
             <dt>State</dt>
             <dd>
-              {user.disabled
-                ? `Disabled since ${when(user.disabledAt)}`
-                : user.blocked
-                  ? `Blocked since ${when(user.blockedAt)} (reported a sign-in as not theirs)`
-                  : 'Active'}
+              {user.disabled ? `Disabled since ${when(user.disabledAt)}` : 'Enabled'}
+              {user.blocked ? ` · At risk since ${when(user.blockedAt)} (reported a sign-in as not theirs)` : ''}
             </dd>
             <dt>Groups</dt>
             <dd>{groups === undefined ? '—' : groups.length === 0 ? 'None' : groups.join(', ')}</dd>
@@ -118,24 +173,50 @@ export function UserPage({ username }: { username: string }) {
             <button type="button" class="primary" onClick={issuePass}>
               Issue Temporary Access Pass
             </button>
-            <button type="button" onClick={revokePasses}>
+            <button type="button" onClick={revokePasses} disabled={usable.length === 0 && !pass}>
               Revoke passes
             </button>
+            <button type="button" onClick={showEnrollment}>
+              Enrollment QR code
+            </button>
+            <button type="button" onClick={() => setDisabled(!user.disabled)}>
+              {user.disabled ? 'Enable' : 'Disable'}
+            </button>
             {user.blocked && (
-              <button type="button" onClick={unblock}>
-                Unblock
+              <button type="button" onClick={clearRisk}>
+                Unblock (clear risk)
               </button>
             )}
+            <button type="button" class="danger" onClick={remove}>
+              Delete user
+            </button>
           </div>
-          {pass && <PassPanel pass={pass} />}
+          {pass && (
+            <section class="panel" aria-label="New Temporary Access Pass">
+              <p>Give this pass to the user; it is not shown again.</p>
+              <SecretField label="Temporary Access Pass" copyName="pass" value={pass.temporaryAccessPass} />
+              <p class="muted small">
+                Valid until {when(pass.expiresAt)}, {pass.oneTime ? 'one use' : 'several uses'}. The user enters it in the Nod app under
+                "Add work or school account".
+              </p>
+            </section>
+          )}
+          {enrollment && (
+            <section class="panel" aria-label="Enrollment QR code">
+              <p>Scan with the Nod app on the user's phone, or open the link there. It works once, until {when(enrollment.expiresAt)}.</p>
+              <img class="qr" src={enrollment.qrCode} alt={`QR code of the enrollment link for ${username}`} width={180} height={180} />
+              <SecretField label="Enrollment link" copyName="enrollment link" value={enrollment.link} />
+            </section>
+          )}
 
-          <h2>Devices</h2>
+          <h2>Phones</h2>
           <table class="methods">
-            <caption class="visually-hidden">Devices</caption>
+            <caption class="visually-hidden">Phones</caption>
             <thead>
               <tr>
-                <th scope="col">Device</th>
+                <th scope="col">Phone</th>
                 <th scope="col">Methods</th>
+                <th scope="col">Delivery</th>
                 <th scope="col">Added</th>
                 <th scope="col">Last seen</th>
                 <th scope="col">
@@ -144,25 +225,43 @@ export function UserPage({ username }: { username: string }) {
               </tr>
             </thead>
             <tbody>
-              {devices.length === 0 && (
+              {phones.length === 0 && (
                 <tr>
-                  <td colSpan={5} class="muted">
-                    No device is registered.
+                  <td colSpan={6} class="muted">
+                    No phone is registered.
                   </td>
                 </tr>
               )}
-              {devices.map((d) => (
+              {phones.map((d) => (
+                <DeviceRow key={d.id} device={d} onRemove={removeDevice} />
+              ))}
+            </tbody>
+          </table>
+
+          <h2>Registered browsers</h2>
+          <table class="methods">
+            <caption class="visually-hidden">Registered browsers</caption>
+            <thead>
+              <tr>
+                <th scope="col">Browser</th>
+                <th scope="col">Added</th>
+                <th scope="col">Last seen</th>
+                <th scope="col">
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {browsers.length === 0 && (
+                <tr>
+                  <td colSpan={4} class="muted">
+                    No browser is registered.
+                  </td>
+                </tr>
+              )}
+              {browsers.map((d) => (
                 <tr key={d.id}>
-                  <td>
-                    {d.name} <span class="muted small">({d.kind})</span>
-                  </td>
-                  <td>
-                    {d.kind === 'browser'
-                      ? 'Registered browser'
-                      : d.registrations.some((r) => r.phoneSignInEnabled)
-                        ? 'Phone sign-in, push, verification codes'
-                        : 'Push, verification codes'}
-                  </td>
+                  <td>{d.name}</td>
                   <td>{when(d.createdAt)}</td>
                   <td>{when(d.lastSeenAt)}</td>
                   <td>
@@ -175,12 +274,40 @@ export function UserPage({ username }: { username: string }) {
             </tbody>
           </table>
 
+          <h2>Temporary Access Passes</h2>
+          {passes.length === 0 ? (
+            <p class="muted">None issued.</p>
+          ) : (
+            <ul>
+              {passes.map((p) => (
+                <li key={p.id}>
+                  Issued {when(p.createdAt)} · {p.state}
+                  {p.state === 'usable' ? ` until ${when(p.expiresAt)}` : ''} · {p.oneTime ? 'one use' : 'several uses'}{' '}
+                  {p.state === 'usable' && (
+                    <button
+                      type="button"
+                      class="link"
+                      aria-label={`Revoke the pass issued ${when(p.createdAt)}`}
+                      onClick={() => revokePass(p)}
+                    >
+                      Revoke
+                    </button>
+                  )}
+                </li>
+              ))}
+            </ul>
+          )}
+
+          <h2>Risk and limits</h2>
+          {limits ? <LimitState limits={limits} onReset={resetLimits} /> : <p class="muted">—</p>}
+
           <h2>Recent sign-ins</h2>
           <ul>
             {events.length === 0 && <li class="muted">Nothing yet.</li>}
             {events.map((e) => (
               <li key={e.id}>
                 {when(e.at)} · {e.type} <span class={`badge ${e.outcome === 'success' ? 'success' : 'failure'}`}>{e.outcome}</span>
+                {e.method ? ` · ${e.method}` : ''}
                 {e.reason ? ` · ${e.reason}` : ''}
               </li>
             ))}
@@ -194,29 +321,60 @@ export function UserPage({ username }: { username: string }) {
   );
 }
 
-function PassPanel({ pass }: { pass: TemporaryAccessPassIssued }) {
-  const [copied, setCopied] = useState(false);
+function DeviceRow({ device: d, onRemove }: { device: UserDeviceView; onRemove: (d: UserDeviceView) => void }) {
+  const lastReceipt = d.registrations.map((r) => r.lastReceiptAt).find((at) => at !== null) ?? null;
   return (
-    <section class="panel" aria-label="New Temporary Access Pass">
-      <p>Give this pass to the user; it is not shown again.</p>
-      <p>
-        <input class="secret" type="text" readOnly aria-label="Temporary Access Pass" value={pass.temporaryAccessPass} />
-        <button
-          type="button"
-          onClick={() =>
-            navigator.clipboard.writeText(pass.temporaryAccessPass).then(
-              () => setCopied(true),
-              () => setCopied(false),
-            )
-          }
-        >
-          Copy pass
+    <tr>
+      <td>{d.name}</td>
+      <td>{d.registrations.some((r) => r.phoneSignInEnabled) ? 'Phone sign-in, push, verification codes' : 'Push, verification codes'}</td>
+      <td>
+        {pushStates[d.pushState] ?? d.pushState}
+        <br />
+        <span class="muted small">Last receipt: {when(lastReceipt)}</span>
+      </td>
+      <td>{when(d.createdAt)}</td>
+      <td>{when(d.lastSeenAt)}</td>
+      <td>
+        <button type="button" class="danger" aria-label={`Remove device ${d.name}`} onClick={() => onRemove(d)}>
+          Remove
         </button>
-      </p>
-      <p class="muted small" role="status">
-        {copied ? 'Copied. ' : ''}Valid until {when(pass.expiresAt)}, {pass.oneTime ? 'one use' : 'several uses'}. The user enters it in the
-        Nod app under "Add work or school account".
-      </p>
-    </section>
+      </td>
+    </tr>
+  );
+}
+
+function LimitState({ limits, onReset }: { limits: UserLimitStatus; onReset: () => void }) {
+  const held = limits.failures.some((f) => f.locked || f.waitUntil) || limits.pushes.some((p) => p.coolDownUntil);
+  return (
+    <>
+      <ul>
+        <li>{limits.atRisk ? `At risk since ${when(limits.atRiskSince)}: pushes from unknown browsers are held.` : 'Not at risk.'}</li>
+        {limits.failures.map((f) => (
+          <li key={`${f.factor}-${f.lane}`}>
+            {f.factor} ({f.lane}): {f.count} failures{f.locked ? ', locked' : ''}
+            {f.waitUntil ? `, next try after ${when(f.waitUntil)}` : ''}
+          </li>
+        ))}
+        {limits.pushes.map((p) => (
+          <li key={p.lane}>
+            Pushes ({p.lane}): {p.inWindow} in the window, {p.unanswered} unanswered in a row
+            {p.coolDownUntil ? `, cooling down until ${when(p.coolDownUntil)}` : ''}
+          </li>
+        ))}
+        {limits.blockedSources.map((s) => (
+          <li key={s.source}>
+            Reported source {s.source} blocked until {when(s.until)}
+          </li>
+        ))}
+        {limits.reports.map((r) => (
+          <li key={r.at}>
+            Reported "No, it's not me" {when(r.at)}: {[r.application ?? r.origin, r.browser, r.location, r.ip].filter(Boolean).join(' · ')}
+          </li>
+        ))}
+      </ul>
+      <button type="button" onClick={onReset} disabled={!held && limits.failures.length === 0 && limits.pushes.length === 0}>
+        Reset limits
+      </button>
+    </>
   );
 }
