@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectPageErrors, controlsWithoutNames, launchBrowser, saveScreenshot } from '../helpers/browser';
 import { enrollPhone, type TestPhone } from '../helpers/enrollPhone';
 import { runNodAdmin } from '../helpers/nodCli';
-import { answer, readRequest } from '../helpers/signInFlow';
+import { answer, createRequest, readRequest } from '../helpers/signInFlow';
 import { type SignInWorld, startSignInWorld } from '../helpers/signInWorld';
 import { markedRequestId, shownNumber } from './signInPageSupport';
 
@@ -37,6 +37,30 @@ describe('Admin center: sign in with Nod, change the policy, issue a pass, read 
   });
 
   const noUnnamedControls = async () => expect(await controlsWithoutNames(page)).toEqual([]);
+
+  /** The ways to sign in the tenant's hosted page offers a user now, read off its "Other ways to sign in" list in a fresh window. */
+  const offeredWays = async (username: string): Promise<string[]> => {
+    const context = await browser.newContext();
+    try {
+      const other = await context.newPage();
+      await other.goto(`${world.relay.url}/admin/`);
+      await other.getByLabel('Organization').fill('contoso');
+      await other.getByRole('button', { name: 'Sign in with Nod' }).click();
+      await other.getByLabel('Username').fill(username);
+      await other.getByRole('button', { name: 'Next' }).click();
+      const list = other.getByRole('heading', { name: 'Other ways to sign in' });
+      const button = other.getByRole('button', { name: 'Other ways to sign in' });
+      await list.or(button).first().waitFor();
+      if (!(await list.isVisible())) await button.click();
+      await list.waitFor();
+      const options = other.getByRole('list').getByRole('button');
+      await options.first().waitFor();
+      // Each option's name is its label; the hint inside it is hidden from the name.
+      return await options.evaluateAll((buttons) => buttons.map((b) => (b.firstChild?.textContent ?? '').trim()));
+    } finally {
+      await context.close();
+    }
+  };
 
   it('signs the admin in through the tenant with a phone approval, into a session the page holds no token of', async () => {
     await page.goto(`${world.relay.url}/admin/`);
@@ -138,9 +162,12 @@ describe('Admin center: sign in with Nod, change the policy, issue a pass, read 
       { deviceName: "Carol's phone" },
     );
     expect(carol.account.username).toBe('carol@contoso.example');
+    const enabled = await carol.call('PUT', `/api/registrations/${carol.account.registrationId}/phone-sign-in`, { enabled: true });
+    expect(enabled.status, JSON.stringify(enabled.body)).toBe(200);
+    expect(await offeredWays('carol@contoso.example')).toContain('Approve a request on my Authenticator app');
 
     await page.reload();
-    const devices = page.getByRole('table', { name: 'Devices' });
+    const devices = page.getByRole('table', { name: 'Phones' });
     await expect.poll(() => devices.textContent()).toContain("Carol's phone");
     // Shown once: the pass is not on the page again.
     expect(await page.getByLabel('Temporary Access Pass', { exact: true }).count()).toBe(0);
@@ -150,11 +177,15 @@ describe('Admin center: sign in with Nod, change the policy, issue a pass, read 
     page.once('dialog', (dialog) => void dialog.accept());
     await page.getByRole('button', { name: "Remove device Carol's phone" }).click();
     await page.getByRole('status').getByText("Carol's phone is removed.").waitFor();
-    await expect.poll(() => devices.textContent()).toContain('No device is registered.');
+    await expect.poll(() => devices.textContent()).toContain('No phone is registered.');
     expect((await world.contoso.admin('GET', '/users/carol@contoso.example/devices')).body.devices).toEqual([]);
     // The lost phone can no longer act for Carol.
     const mine = await carol.call('GET', '/api/device/registrations');
     expect(mine.status === 401 || mine.body.registrations.length === 0).toBe(true);
+    // Carol's next sign-in offers no phone: neither phone sign-in nor its verification codes.
+    const ways = await offeredWays('carol@contoso.example');
+    expect(ways).not.toContain('Approve a request on my Authenticator app');
+    expect(ways).not.toContain('Use a verification code');
   });
 
   it('reads the sign-in log: filters, a detail view, and exports', async () => {
@@ -174,11 +205,108 @@ describe('Admin center: sign in with Nod, change the policy, issue a pass, read 
     await noUnnamedControls();
     await saveScreenshot(page, 'admin-center-sign-in-log', { docs: true, fullPage: false });
 
+    await page.getByRole('img', { name: /^Sign-ins over time: \d+ successful and 0 failed in / }).waitFor();
+    await page.getByText('Chart as a table').click();
+    await page.getByRole('table', { name: 'Sign-ins over time' }).waitFor();
+
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(download.suggestedFilename()).toBe('sign-in-log.csv');
     const csv = fs.readFileSync((await download.path())!, 'utf8');
-    expect(csv.split('\r\n')[0]).toBe('at,type,outcome,username,method,origin,ip,userAgent,reason');
-    expect(csv).toContain('oidc.sign_in,success,alice@contoso.example');
-    // The only failed loads are the two refusals above: the bare call (403) and the save with a typo (400).
+    expect(csv.split('\r\n')[0]).toBe('at,type,outcome,reason,username,method,origin,ip,userAgent,deviceId,id');
+    expect(csv).toContain('oidc.sign_in,success,,alice@contoso.example');
+    expect(csv).not.toContain('carol@contoso.example');
+    const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);
+    const exported = JSON.parse(fs.readFileSync((await json.path())!, 'utf8'));
+    expect(exported.signIns.length).toBeGreaterThan(0);
+    expect(exported.signIns.every((e: any) => e.username === 'alice@contoso.example' && e.outcome === 'success')).toBe(true);
+  });
+
+  it('registers an application keyboard only, with its secret shown once, and refuses a bad redirect URI on edit', async () => {
+    await page.getByRole('link', { name: 'Applications' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Applications' }).waitFor();
+    await page.getByLabel('Name shown on the phone').focus();
+    await page.keyboard.type('Portal');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('new-type');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('https://portal.contoso.example/callback');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Register');
+    await page.keyboard.press('Enter');
+    await page.getByRole('status').getByText('Portal is registered.').waitFor();
+    expect(await page.getByLabel('Client secret').inputValue()).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    await page.getByRole('button', { name: 'Copy client secret' }).waitFor();
+    await noUnnamedControls();
+    await page.getByRole('button', { name: 'Done' }).click();
+    expect(await page.getByLabel('Client secret').count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Edit Portal' }).click();
+    const edit = page.getByRole('form', { name: 'Edit Portal' });
+    await edit.getByLabel('Redirect URIs (one a line; https, or http on localhost)').fill('http://portal.contoso.example/callback');
+    await edit.getByRole('button', { name: 'Save application' }).click();
+    await page
+      .getByRole('alert')
+      .getByText(/redirectUris\[0\]: an https URL/)
+      .waitFor();
+    await edit.getByLabel('Name shown on the phone').fill('Contoso portal');
+    await edit.getByLabel('Redirect URIs (one a line; https, or http on localhost)').fill('https://portal.contoso.example/signed-in');
+    await edit.getByRole('button', { name: 'Save application' }).click();
+    await page.getByRole('status').getByText('Contoso portal is saved.').waitFor();
+    const clients = (await world.contoso.admin('GET', '/clients')).body.clients;
+    expect(clients.map((c: any) => [c.displayName, c.redirectUris])).toContainEqual([
+      'Contoso portal',
+      ['https://portal.contoso.example/signed-in'],
+    ]);
+  });
+
+  it('shows a "No, it\'s not me" report with its evidence, and clears the risk', async () => {
+    const bob = await world.enroll('bob@contoso.example', { phoneSignIn: false });
+    const created = await createRequest(world.relay.url, 'contoso', {
+      username: 'bob@contoso.example',
+      kind: 'mfa',
+      password: 'correct horse battery',
+    });
+    expect(created.status).toBe(201);
+    const details = await readRequest(bob, created.body.requestId);
+    expect((await answer(world.relay.url, bob, details.body, 'report')).status).toBe(200);
+
+    await page.getByRole('link', { name: 'Reports' }).click();
+    const report = page.getByRole('article', { name: `"No, it's not me": bob@contoso.example reported a sign-in request` });
+    await report.waitFor();
+    expect(await report.textContent()).toContain('https://portal.contoso.example');
+    await noUnnamedControls();
+    await report.getByRole('button', { name: /^Clear the risk of bob@contoso\.example/ }).click();
+    await page.getByRole('status').getByText('bob@contoso.example is no longer at risk.').waitFor();
+    expect((await world.contoso.admin('GET', '/users/bob@contoso.example')).body.blocked).toBe(false);
+  });
+
+  it('the audit log says which admin changed the policy, issued the pass and removed the device', async () => {
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    const log = page.getByRole('table', { name: 'Admin changes, newest first' });
+    await expect.poll(() => log.textContent()).toContain('Removed device');
+    const rows = await log.getByRole('row').allTextContents();
+    for (const change of [
+      'Saved the Authenticator policy',
+      'Issued a Temporary Access Pass to carol@contoso.example',
+      'Removed device',
+      'Created group Pilot',
+    ]) {
+      expect(
+        rows.find((r) => r.includes(change)),
+        change,
+      ).toContain('alice@contoso.example (Global Administrator)');
+    }
+    await noUnnamedControls();
+
+    // The enrollment QR code, for a user whose mode allows the guided path.
+    await page.goto(`${world.relay.url}/admin/#/users/alice@contoso.example`);
+    await page.getByRole('button', { name: 'Enrollment QR code' }).click();
+    await page.getByRole('img', { name: 'QR code of the enrollment link for alice@contoso.example' }).waitFor();
+    expect(await page.getByLabel('Enrollment link').inputValue()).toMatch(/\/app\/#\/enroll\?code=/);
+    await noUnnamedControls();
+    // The only failed loads are the refusals above: the bare call (403) and the saves with a typo or a bad URI (400).
     expect(errors.filter((e) => !/status of (400|403)/.test(e))).toEqual([]);
   });
 });
