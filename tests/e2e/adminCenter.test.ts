@@ -38,28 +38,29 @@ describe('Admin center: sign in with Nod, change the policy, issue a pass, read 
 
   const noUnnamedControls = async () => expect(await controlsWithoutNames(page)).toEqual([]);
 
-  /** The ways to sign in the tenant's hosted page offers a user now, read off its "Other ways to sign in" list in a fresh window. */
-  const offeredWays = async (username: string): Promise<string[]> => {
-    const context = await browser.newContext();
-    try {
-      const other = await context.newPage();
-      await other.goto(`${world.relay.url}/admin/`);
-      await other.getByLabel('Organization').fill('contoso');
-      await other.getByRole('button', { name: 'Sign in with Nod' }).click();
-      await other.getByLabel('Username').fill(username);
-      await other.getByRole('button', { name: 'Next' }).click();
-      const list = other.getByRole('heading', { name: 'Other ways to sign in' });
-      const button = other.getByRole('button', { name: 'Other ways to sign in' });
-      await list.or(button).first().waitFor();
-      if (!(await list.isVisible())) await button.click();
-      await list.waitFor();
-      const options = other.getByRole('list').getByRole('button');
-      await options.first().waitFor();
-      // Each option's name is its label; the hint inside it is hidden from the name.
-      return await options.evaluateAll((buttons) => buttons.map((b) => (b.firstChild?.textContent ?? '').trim()));
-    } finally {
-      await context.close();
-    }
+  /** From the admin center's page, through "Sign in with Nod", to the tenant's hosted sign-in page after **Next**. */
+  const startSignIn = async (on: Page, username: string) => {
+    await on.goto(`${world.relay.url}/admin/`);
+    await on.getByLabel('Organization').fill('contoso');
+    await on.getByRole('button', { name: 'Sign in with Nod' }).click();
+    await on.getByLabel('Username').fill(username);
+    await on.getByRole('button', { name: 'Next' }).click();
+  };
+
+  /**
+   * The ways to sign in the hosted page offers a user now, read off its "Other ways to sign in" list.
+   * Only a browser the user signed in with before sees their real ways; any other sees the same list for everyone.
+   */
+  const offeredWays = async (on: Page, username: string): Promise<string[]> => {
+    await startSignIn(on, username);
+    const list = on.getByRole('heading', { name: 'Other ways to sign in' });
+    const button = on.getByRole('button', { name: 'Other ways to sign in' });
+    await list.or(button).first().waitFor();
+    if (!(await list.isVisible())) await button.click();
+    const options = on.getByRole('list').getByRole('button');
+    await options.first().waitFor();
+    // Each option's name is its label; the hint inside it is hidden from the name.
+    return await options.evaluateAll((buttons) => buttons.map((b) => (b.firstChild?.textContent ?? '').trim()));
   };
 
   it('signs the admin in through the tenant with a phone approval, into a session the page holds no token of', async () => {
@@ -164,7 +165,15 @@ describe('Admin center: sign in with Nod, change the policy, issue a pass, read 
     expect(carol.account.username).toBe('carol@contoso.example');
     const enabled = await carol.call('PUT', `/api/registrations/${carol.account.registrationId}/phone-sign-in`, { enabled: true });
     expect(enabled.status, JSON.stringify(enabled.body)).toBe(200);
-    expect(await offeredWays('carol@contoso.example')).toContain('Approve a request on my Authenticator app');
+    // Carol signs in once on her own computer with her phone: a browser she used sees her real ways to sign in.
+    const carolContext = await browser.newContext();
+    const carolPage = await carolContext.newPage();
+    await startSignIn(carolPage, 'carol@contoso.example');
+    await carolPage.getByTestId('number').waitFor();
+    const request = await readRequest(carol, await markedRequestId(carolPage));
+    expect((await answer(world.relay.url, carol, request.body, 'approve', { typedNumber: await shownNumber(carolPage) })).status).toBe(200);
+    await carolPage.getByText('holds no admin role in Contoso').waitFor();
+    expect(await offeredWays(carolPage, 'carol@contoso.example')).toContain('Approve a request on my Authenticator app');
 
     await page.reload();
     const devices = page.getByRole('table', { name: 'Phones' });
@@ -183,9 +192,11 @@ describe('Admin center: sign in with Nod, change the policy, issue a pass, read 
     const mine = await carol.call('GET', '/api/device/registrations');
     expect(mine.status === 401 || mine.body.registrations.length === 0).toBe(true);
     // Carol's next sign-in offers no phone: neither phone sign-in nor its verification codes.
-    const ways = await offeredWays('carol@contoso.example');
+    const ways = await offeredWays(carolPage, 'carol@contoso.example');
     expect(ways).not.toContain('Approve a request on my Authenticator app');
     expect(ways).not.toContain('Use a verification code');
+    expect(ways).toContain('Use a Temporary Access Pass');
+    await carolContext.close();
   });
 
   it('reads the sign-in log: filters, a detail view, and exports', async () => {
@@ -236,11 +247,11 @@ describe('Admin center: sign in with Nod, change the policy, issue a pass, read 
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Register');
     await page.keyboard.press('Enter');
     await page.getByRole('status').getByText('Portal is registered.').waitFor();
-    expect(await page.getByLabel('Client secret').inputValue()).toMatch(/^[A-Za-z0-9_-]{40,}$/);
+    expect(await page.getByRole('textbox', { name: 'Client secret' }).inputValue()).toMatch(/^[A-Za-z0-9_-]{40,}$/);
     await page.getByRole('button', { name: 'Copy client secret' }).waitFor();
     await noUnnamedControls();
     await page.getByRole('button', { name: 'Done' }).click();
-    expect(await page.getByLabel('Client secret').count()).toBe(0);
+    expect(await page.getByRole('textbox', { name: 'Client secret' }).count()).toBe(0);
 
     await page.getByRole('button', { name: 'Edit Portal' }).click();
     const edit = page.getByRole('form', { name: 'Edit Portal' });
@@ -300,11 +311,11 @@ describe('Admin center: sign in with Nod, change the policy, issue a pass, read 
     }
     await noUnnamedControls();
 
-    // The enrollment QR code, for a user whose mode allows the guided path.
-    await page.goto(`${world.relay.url}/admin/#/users/alice@contoso.example`);
+    // The enrollment QR code, for a user whose mode allows the guided path (Bob, Field, Push).
+    await page.goto(`${world.relay.url}/admin/#/users/bob@contoso.example`);
     await page.getByRole('button', { name: 'Enrollment QR code' }).click();
-    await page.getByRole('img', { name: 'QR code of the enrollment link for alice@contoso.example' }).waitFor();
-    expect(await page.getByLabel('Enrollment link').inputValue()).toMatch(/\/app\/#\/enroll\?code=/);
+    await page.getByRole('img', { name: 'QR code of the enrollment link for bob@contoso.example' }).waitFor();
+    expect(await page.getByRole('textbox', { name: 'Enrollment link' }).inputValue()).toMatch(/\/app\/#\/enroll\?code=/);
     await noUnnamedControls();
     // The only failed loads are the refusals above: the bare call (403) and the saves with a typo or a bad URI (400).
     expect(errors.filter((e) => !/status of (400|403)/.test(e))).toEqual([]);
