@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { describeError } from './api';
 
@@ -55,5 +56,37 @@ export function SecretField({ label, copyName, value }: { label: string; copyNam
         {copied === true ? 'Copied.' : copied === false ? 'Copying failed: select the text and copy it.' : ''}
       </span>
     </p>
+  );
+}
+
+/**
+ * A list as a table: its name (the caption, for assistive technology), column headers (an empty
+ * one is the actions column), and a row saying so when there is nothing.
+ */
+export function DataTable(props: { caption: string; columns: string[]; empty: string; rows: ComponentChildren[] }) {
+  return (
+    <table class="methods">
+      <caption class="visually-hidden">{props.caption}</caption>
+      <thead>
+        <tr>
+          {props.columns.map((column) => (
+            <th scope="col" key={column}>
+              {column || <span class="visually-hidden">Actions</span>}
+            </th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {props.rows.length === 0 ? (
+          <tr>
+            <td colSpan={props.columns.length} class="muted">
+              {props.empty}
+            </td>
+          </tr>
+        ) : (
+          props.rows
+        )}
+      </tbody>
+    </table>
   );
 }

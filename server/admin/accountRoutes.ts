@@ -4,29 +4,17 @@ import { noContent } from '../../shared/schemas/common';
 import { userDeviceList } from '../../shared/schemas/devices';
 import { groupUpdate, groupView, userView } from '../../shared/schemas/directory';
 import { temporaryAccessPassList } from '../../shared/schemas/enrollment';
-import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
 import { ProblemError } from '../http/problem';
-import type { AdminToken, Tenant, User } from '../storage/model';
 import { endSignIns } from '../users/endSignIns';
 import { requireGroup, requireUser } from '../users/requireUser';
+import { audited } from './adminAudit';
 import { adminRoute, tenantPath } from './adminRoute';
 import { showDevice, showGroup, showPass, showUser } from './views';
 
 const userPath = tenantPath.extend({ username: z.string() });
 const userItemPath = userPath.extend({ id: z.string() });
 const groupPath = tenantPath.extend({ name: z.string() });
-
-/** One admin change to a user, in the audit log with the token that made it. */
-const audited = (ctx: RelayContext, tenant: Tenant, user: User, token: AdminToken, type: string, detail: Record<string, unknown> = {}) =>
-  recordAudit(ctx, {
-    tenantId: tenant.id,
-    type,
-    outcome: 'success',
-    userId: user.id,
-    username: user.username,
-    detail: { adminToken: token.id, ...detail },
-  });
 
 /**
  * The admin API's account work: disable and enable a user (Global Administrator), a user's
@@ -143,12 +131,7 @@ export function accountRoutes(app: FastifyInstance, ctx: RelayContext): void {
       }
       const updated = { ...group, name: body.name ?? group.name, displayName: body.displayName ?? group.displayName };
       await ctx.storage.groups.update(updated);
-      await recordAudit(ctx, {
-        tenantId: tenant.id,
-        type: 'group.renamed',
-        outcome: 'success',
-        detail: { adminToken: token.id, groupId: group.id, from: group.name, to: updated.name },
-      });
+      await audited(ctx, tenant, null, token, 'group.renamed', { groupId: group.id, from: group.name, to: updated.name });
       return showGroup(updated);
     },
   );

@@ -24,7 +24,6 @@ import {
 } from '../../shared/schemas/directory';
 import { temporaryAccessPassIssue, temporaryAccessPassIssued } from '../../shared/schemas/enrollment';
 import { authenticatorPolicy, policyDecision, policyView } from '../../shared/schemas/policy';
-import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
 import { ProblemError } from '../http/problem';
 import { newId } from '../ids';
@@ -36,6 +35,7 @@ import { issueTemporaryAccessPass } from '../tap/issueTemporaryAccessPass';
 import { hashPassword } from '../users/passwords';
 import { endSignIns } from '../users/endSignIns';
 import { requireGroup, requireUser } from '../users/requireUser';
+import { audited } from './adminAudit';
 import { adminRoute, tenantPath } from './adminRoute';
 import { accountRoutes } from './accountRoutes';
 import { createAdminToken } from './adminTokens';
@@ -48,24 +48,6 @@ const groupPath = tenantPath.extend({ name: z.string() });
 const memberPath = groupPath.extend({ username: z.string() });
 const idPath = tenantPath.extend({ id: z.string() });
 const userItemPath = userPath.extend({ id: z.string() });
-
-/** One admin change to a group, in the audit log with the token that made it. */
-const groupAudit = (
-  ctx: RelayContext,
-  tenantId: string,
-  adminToken: string,
-  type: string,
-  detail: Record<string, unknown>,
-  user?: { id: string; username: string },
-) =>
-  recordAudit(ctx, {
-    tenantId,
-    type,
-    outcome: 'success',
-    userId: user?.id ?? null,
-    username: user?.username ?? null,
-    detail: { adminToken, ...detail },
-  });
 
 /** The admin API: tenants, users, groups, policy, passes, tokens and the audit log of one tenant. */
 export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
@@ -122,14 +104,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
         createdAt: ctx.now(),
       };
       await ctx.storage.users.create(user);
-      await recordAudit(ctx, {
-        tenantId: tenant.id,
-        type: 'user.created',
-        outcome: 'success',
-        userId: user.id,
-        username: user.username,
-        detail: { adminToken: token.id },
-      });
+      await audited(ctx, tenant, user, token, 'user.created');
       return showUser(user);
     },
   );
@@ -158,14 +133,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
       const user = await requireUser(ctx, tenant, params.username);
       await endSignIns(ctx, tenant, user, 'the account was deleted by an admin');
       await ctx.storage.users.delete(tenant.id, user.id);
-      await recordAudit(ctx, {
-        tenantId: tenant.id,
-        type: 'user.deleted',
-        outcome: 'success',
-        userId: user.id,
-        username: user.username,
-        detail: { adminToken: token.id },
-      });
+      await audited(ctx, tenant, user, token, 'user.deleted');
       return undefined;
     },
   );
@@ -260,14 +228,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
     async ({ tenant, params, token }) => {
       const user = await requireUser(ctx, tenant, params.username);
       await ctx.storage.temporaryAccessPasses.revokeAll(tenant.id, user.id, ctx.now());
-      await recordAudit(ctx, {
-        tenantId: tenant.id,
-        type: 'temporary_access_pass.revoked',
-        outcome: 'success',
-        userId: user.id,
-        username: user.username,
-        detail: { adminToken: token.id, passId: 'all' },
-      });
+      await audited(ctx, tenant, user, token, 'temporary_access_pass.revoked', { passId: 'all' });
       return undefined;
     },
   );
@@ -294,7 +255,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
         createdAt: ctx.now(),
       };
       await ctx.storage.groups.create(group);
-      await groupAudit(ctx, tenant.id, token.id, 'group.created', { groupId: group.id, group: group.name });
+      await audited(ctx, tenant, null, token, 'group.created', { groupId: group.id, group: group.name });
       return showGroup(group);
     },
   );
@@ -310,7 +271,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
       );
       if (used) throw new ProblemError('conflict', `The policy targets ${group.name}; remove it from the policy first.`);
       await ctx.storage.groups.delete(tenant.id, group.id);
-      await groupAudit(ctx, tenant.id, token.id, 'group.deleted', { groupId: group.id, group: group.name });
+      await audited(ctx, tenant, null, token, 'group.deleted', { groupId: group.id, group: group.name });
       return undefined;
     },
   );
@@ -331,7 +292,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
       const group = await requireGroup(ctx, tenant, params.name);
       const user = await requireUser(ctx, tenant, params.username);
       await ctx.storage.groups.addMember(tenant.id, group.id, user.id);
-      await groupAudit(ctx, tenant.id, token.id, 'group.member_added', { groupId: group.id, group: group.name }, user);
+      await audited(ctx, tenant, user, token, 'group.member_added', { groupId: group.id, group: group.name });
       return undefined;
     },
   );
@@ -343,7 +304,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
       const group = await requireGroup(ctx, tenant, params.name);
       const user = await requireUser(ctx, tenant, params.username);
       await ctx.storage.groups.removeMember(tenant.id, group.id, user.id);
-      await groupAudit(ctx, tenant.id, token.id, 'group.member_removed', { groupId: group.id, group: group.name }, user);
+      await audited(ctx, tenant, user, token, 'group.member_removed', { groupId: group.id, group: group.name });
       return undefined;
     },
   );
@@ -360,7 +321,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
     { method: 'PUT', path: '/policy', role: 'policy', params: tenantPath, body: authenticatorPolicy, reply: policyView },
     async ({ tenant, body, token }) => {
       const stored = await savePolicy(ctx, tenant, body);
-      await recordAudit(ctx, { tenantId: tenant.id, type: 'policy.saved', outcome: 'success', detail: { adminToken: token.id } });
+      await audited(ctx, tenant, null, token, 'policy.saved');
       return describePolicy(ctx, tenant, stored);
     },
   );

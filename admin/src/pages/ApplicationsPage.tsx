@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { noContent } from '../../../shared/schemas/common';
 import { type OidcClientView, oidcClientList, oidcClientView } from '../../../shared/schemas/oidcClients';
 import { adminApi, describeError, enc, when } from '../api';
-import { SecretField, StatusLine, useAction } from '../components';
+import { DataTable, SecretField, StatusLine, useAction } from '../components';
 
 /** One URI a line; blank lines ignored. */
 const lines = (text: string) =>
@@ -66,49 +66,30 @@ export function ApplicationsPage() {
         </section>
       )}
       {clients && (
-        <table class="methods">
-          <caption class="visually-hidden">Applications</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Client ID</th>
-              <th scope="col">Type</th>
-              <th scope="col">Redirect URIs</th>
-              <th scope="col">Registered</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
+        <DataTable
+          caption="Applications"
+          columns={['Name', 'Client ID', 'Type', 'Redirect URIs', 'Registered', '']}
+          empty="No application is registered."
+          rows={clients.map((c) => (
+            <tr key={c.clientId}>
+              <td>{c.displayName}</td>
+              <td>
+                <code>{c.clientId}</code>
+              </td>
+              <td>{c.type === 'public' ? 'Public' : 'Confidential'}</td>
+              <td>{c.redirectUris.join(' ')}</td>
+              <td>{when(c.createdAt)}</td>
+              <td>
+                <button type="button" class="link" aria-label={`Edit ${c.displayName}`} onClick={() => setEditing(c)}>
+                  Edit
+                </button>{' '}
+                <button type="button" class="danger" aria-label={`Delete ${c.displayName}`} onClick={() => remove(c)}>
+                  Delete
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {clients.length === 0 && (
-              <tr>
-                <td colSpan={6} class="muted">
-                  No application is registered.
-                </td>
-              </tr>
-            )}
-            {clients.map((c) => (
-              <tr key={c.clientId}>
-                <td>{c.displayName}</td>
-                <td>
-                  <code>{c.clientId}</code>
-                </td>
-                <td>{c.type === 'public' ? 'Public' : 'Confidential'}</td>
-                <td>{c.redirectUris.join(' ')}</td>
-                <td>{when(c.createdAt)}</td>
-                <td>
-                  <button type="button" class="link" aria-label={`Edit ${c.displayName}`} onClick={() => setEditing(c)}>
-                    Edit
-                  </button>{' '}
-                  <button type="button" class="danger" aria-label={`Delete ${c.displayName}`} onClick={() => remove(c)}>
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        />
       )}
       {editing && (
         <ClientForm

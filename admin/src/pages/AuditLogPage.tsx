@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type AdminChangeView, adminChanges } from '../../../shared/schemas/adminReports';
 import { adminApi, describeError, when } from '../api';
-import { StatusLine, useAction } from '../components';
+import { DataTable, StatusLine, useAction } from '../components';
 
 const roles: Record<string, string> = {
   global_administrator: 'Global Administrator',
@@ -58,35 +58,21 @@ export function AuditLogPage() {
       <h1 id="audit-title">Audit log</h1>
       <StatusLine status={status} />
       {changes && (
-        <table class="methods">
-          <caption class="visually-hidden">Admin changes, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Date</th>
-              <th scope="col">Change</th>
-              <th scope="col">By</th>
+        <DataTable
+          caption="Admin changes, newest first"
+          columns={['Date', 'Change', 'By']}
+          empty="No admin change yet."
+          rows={changes.map((c) => (
+            <tr key={c.id}>
+              <td>{when(c.at)}</td>
+              <td>{describe(c)}</td>
+              <td>
+                {c.actor ?? 'unknown'}
+                {c.actorRole && <span class="muted small"> ({roles[c.actorRole] ?? c.actorRole})</span>}
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {changes.length === 0 && (
-              <tr>
-                <td colSpan={3} class="muted">
-                  No admin change yet.
-                </td>
-              </tr>
-            )}
-            {changes.map((c) => (
-              <tr key={c.id}>
-                <td>{when(c.at)}</td>
-                <td>{describe(c)}</td>
-                <td>
-                  {c.actor ?? 'unknown'}
-                  {c.actorRole && <span class="muted small"> ({roles[c.actorRole] ?? c.actorRole})</span>}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        />
       )}
     </section>
   );

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { noContent } from '../../../shared/schemas/common';
 import { type GroupView, groupList, groupMembers, groupView, type UserView } from '../../../shared/schemas/directory';
 import { adminApi, describeError, enc, when } from '../api';
+import { DataTable } from '../components';
 
 /** Groups: create, delete, and one group's members. */
 export function GroupsPage({ selected }: { selected?: string }) {
@@ -61,37 +62,27 @@ export function GroupsPage({ selected }: { selected?: string }) {
         </button>
       </form>
       {groups && (
-        <table class="methods">
-          <caption class="visually-hidden">Groups</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Display name</th>
-              <th scope="col">Created</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
+        <DataTable
+          caption="Groups"
+          columns={['Name', 'Display name', 'Created', '']}
+          empty="No group yet."
+          rows={groups.map((g) => (
+            <tr key={g.id}>
+              <td>
+                <a href={`#/groups/${enc(g.name)}`} aria-current={selected === g.name ? 'page' : undefined}>
+                  {g.name}
+                </a>
+              </td>
+              <td>{g.displayName}</td>
+              <td>{when(g.createdAt)}</td>
+              <td>
+                <button type="button" class="danger" aria-label={`Delete group ${g.name}`} onClick={() => remove(g)}>
+                  Delete
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {groups.map((g) => (
-              <tr key={g.id}>
-                <td>
-                  <a href={`#/groups/${enc(g.name)}`} aria-current={selected === g.name ? 'page' : undefined}>
-                    {g.name}
-                  </a>
-                </td>
-                <td>{g.displayName}</td>
-                <td>{when(g.createdAt)}</td>
-                <td>
-                  <button type="button" class="danger" aria-label={`Delete group ${g.name}`} onClick={() => remove(g)}>
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        />
       )}
       {selected && <Members group={selected} />}
     </section>

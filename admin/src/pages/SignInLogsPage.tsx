@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { type AuditEventView, auditOutcomes, signInLog, signInMethods } from '../../../shared/schemas/directory';
 import { adminApi, adminDownload, describeError, when } from '../api';
+import { DataTable } from '../components';
 import { SignInChart } from './SignInChart';
 
 /**
@@ -108,55 +109,34 @@ export function SignInLogsPage() {
       )}
       {events && <SignInChart events={events} />}
       {events && (
-        <table class="methods">
-          <caption class="visually-hidden">Sign-ins, newest first</caption>
-          <thead>
-            <tr>
-              <th scope="col">Date</th>
-              <th scope="col">Event</th>
-              <th scope="col">User</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Method</th>
-              <th scope="col">Application</th>
-              <th scope="col">IP address</th>
-              <th scope="col">
-                <span class="visually-hidden">Actions</span>
-              </th>
+        <DataTable
+          caption="Sign-ins, newest first"
+          columns={['Date', 'Event', 'User', 'Outcome', 'Method', 'Application', 'IP address', '']}
+          empty="No events match."
+          rows={events.map((e) => (
+            <tr key={e.id}>
+              <td>{when(e.at)}</td>
+              <td>{e.type}</td>
+              <td>{e.username ?? '—'}</td>
+              <td>
+                <span class={`badge ${e.outcome === 'success' ? 'success' : 'failure'}`}>{e.outcome}</span>
+              </td>
+              <td>{e.method ?? '—'}</td>
+              <td>{applicationOf(e) ?? '—'}</td>
+              <td>{e.ip ?? '—'}</td>
+              <td>
+                <button
+                  type="button"
+                  class="link"
+                  aria-label={`Details of ${e.type} for ${e.username ?? 'nobody'} at ${when(e.at)}`}
+                  onClick={() => setSelected(e)}
+                >
+                  Details
+                </button>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {events.length === 0 && (
-              <tr>
-                <td colSpan={8} class="muted">
-                  No events match.
-                </td>
-              </tr>
-            )}
-            {events.map((e) => (
-              <tr key={e.id}>
-                <td>{when(e.at)}</td>
-                <td>{e.type}</td>
-                <td>{e.username ?? '—'}</td>
-                <td>
-                  <span class={`badge ${e.outcome === 'success' ? 'success' : 'failure'}`}>{e.outcome}</span>
-                </td>
-                <td>{e.method ?? '—'}</td>
-                <td>{applicationOf(e) ?? '—'}</td>
-                <td>{e.ip ?? '—'}</td>
-                <td>
-                  <button
-                    type="button"
-                    class="link"
-                    aria-label={`Details of ${e.type} for ${e.username ?? 'nobody'} at ${when(e.at)}`}
-                    onClick={() => setSelected(e)}
-                  >
-                    Details
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        />
       )}
       {selected && (
         <section class="panel" aria-labelledby="event-title">

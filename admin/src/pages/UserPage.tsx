@@ -20,7 +20,7 @@ import {
 import { type AuthenticatorEnrollment, authenticatorEnrollment } from '../../../shared/schemas/hostedPages';
 import { type PolicyDecision, policyDecision } from '../../../shared/schemas/policy';
 import { adminApi, enc, when } from '../api';
-import { SecretField, StatusLine, useAction } from '../components';
+import { DataTable, SecretField, StatusLine, useAction } from '../components';
 
 const pushStates: Record<string, string> = {
   subscribed: 'Push reaches it',
@@ -210,69 +210,31 @@ export function UserPage({ username }: { username: string }) {
           )}
 
           <h2>Phones</h2>
-          <table class="methods">
-            <caption class="visually-hidden">Phones</caption>
-            <thead>
-              <tr>
-                <th scope="col">Phone</th>
-                <th scope="col">Methods</th>
-                <th scope="col">Delivery</th>
-                <th scope="col">Added</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {phones.length === 0 && (
-                <tr>
-                  <td colSpan={6} class="muted">
-                    No phone is registered.
-                  </td>
-                </tr>
-              )}
-              {phones.map((d) => (
-                <DeviceRow key={d.id} device={d} onRemove={removeDevice} />
-              ))}
-            </tbody>
-          </table>
+          <DataTable
+            caption="Phones"
+            columns={['Phone', 'Methods', 'Delivery', 'Added', 'Last seen', '']}
+            empty="No phone is registered."
+            rows={phones.map((d) => <DeviceRow key={d.id} device={d} onRemove={removeDevice} />)}
+          />
 
           <h2>Registered browsers</h2>
-          <table class="methods">
-            <caption class="visually-hidden">Registered browsers</caption>
-            <thead>
-              <tr>
-                <th scope="col">Browser</th>
-                <th scope="col">Added</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
+          <DataTable
+            caption="Registered browsers"
+            columns={['Browser', 'Added', 'Last seen', '']}
+            empty="No browser is registered."
+            rows={browsers.map((d) => (
+              <tr key={d.id}>
+                <td>{d.name}</td>
+                <td>{when(d.createdAt)}</td>
+                <td>{when(d.lastSeenAt)}</td>
+                <td>
+                  <button type="button" class="danger" aria-label={`Remove device ${d.name}`} onClick={() => removeDevice(d)}>
+                    Remove
+                  </button>
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {browsers.length === 0 && (
-                <tr>
-                  <td colSpan={4} class="muted">
-                    No browser is registered.
-                  </td>
-                </tr>
-              )}
-              {browsers.map((d) => (
-                <tr key={d.id}>
-                  <td>{d.name}</td>
-                  <td>{when(d.createdAt)}</td>
-                  <td>{when(d.lastSeenAt)}</td>
-                  <td>
-                    <button type="button" class="danger" aria-label={`Remove device ${d.name}`} onClick={() => removeDevice(d)}>
-                      Remove
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          />
 
           <h2>Temporary Access Passes</h2>
           {passes.length === 0 ? (
