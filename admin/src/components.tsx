@@ -65,28 +65,30 @@ export function SecretField({ label, copyName, value }: { label: string; copyNam
  */
 export function DataTable(props: { caption: string; columns: string[]; empty: string; rows: ComponentChildren[] }) {
   return (
-    <table class="methods">
-      <caption class="visually-hidden">{props.caption}</caption>
-      <thead>
-        <tr>
-          {props.columns.map((column) => (
-            <th scope="col" key={column}>
-              {column || <span class="visually-hidden">Actions</span>}
-            </th>
-          ))}
-        </tr>
-      </thead>
-      <tbody>
-        {props.rows.length === 0 ? (
+    <div class="table-scroll">
+      <table class="methods">
+        <caption class="visually-hidden">{props.caption}</caption>
+        <thead>
           <tr>
-            <td colSpan={props.columns.length} class="muted">
-              {props.empty}
-            </td>
+            {props.columns.map((column) => (
+              <th scope="col" key={column}>
+                {column || <span class="visually-hidden">Actions</span>}
+              </th>
+            ))}
           </tr>
-        ) : (
-          props.rows
-        )}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {props.rows.length === 0 ? (
+            <tr>
+              <td colSpan={props.columns.length} class="muted">
+                {props.empty}
+              </td>
+            </tr>
+          ) : (
+            props.rows
+          )}
+        </tbody>
+      </table>
+    </div>
   );
 }

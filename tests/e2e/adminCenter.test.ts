@@ -142,6 +142,7 @@ describe('Admin center: sign in with Nod, change the policy, issue a pass, read 
     await page.getByRole('button', { name: 'Check' }).click();
     await page.getByText('Allowed, in Passwordless mode.').waitFor();
     await noUnnamedControls();
+    await page.evaluate(() => scrollTo(0, 0));
     await saveScreenshot(page, 'admin-center-policy', { docs: true, fullPage: false });
   });
 
@@ -214,6 +215,7 @@ describe('Admin center: sign in with Nod, change the policy, issue a pass, read 
     const detail = page.getByRole('region', { name: 'Event details' });
     await detail.getByText('Nod admin center').first().waitFor();
     await noUnnamedControls();
+    await page.evaluate(() => scrollTo(0, 0));
     await saveScreenshot(page, 'admin-center-sign-in-log', { docs: true, fullPage: false });
 
     await page.getByRole('img', { name: /^Sign-ins over time: \d+ successful and 0 failed in / }).waitFor();

@@ -8,7 +8,7 @@ interface Bucket {
 
 const hour = 3_600_000;
 
-/** The events in equal time slices (hours, or days over more than two days), oldest first, at most 48. */
+/** The events in equal time slices (hours, or days over more than two days), oldest first: 24 to 48 of them, the newest last. */
 export function bucketSignIns(events: AuditEventView[]): { buckets: Bucket[]; size: number } {
   if (events.length === 0) return { buckets: [], size: hour };
   const times = events.map((e) => Date.parse(e.at));
@@ -16,7 +16,8 @@ export function bucketSignIns(events: AuditEventView[]): { buckets: Bucket[]; si
   const last = Math.max(...times);
   const size = last - first > 48 * hour ? 24 * hour : hour;
   const start = Math.floor(first / size) * size;
-  const count = Math.min(48, Math.floor((last - start) / size) + 1);
+  // At least a day of hours (or 24 days), so that one busy slice does not fill the chart.
+  const count = Math.min(48, Math.max(24, Math.floor((last - start) / size) + 1));
   const from = Math.floor(last / size) * size - (count - 1) * size;
   const buckets: Bucket[] = Array.from({ length: count }, (_, i) => ({ start: from + i * size, successes: 0, failures: 0 }));
   events.forEach((e, i) => {

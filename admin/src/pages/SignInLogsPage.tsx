@@ -175,6 +175,6 @@ export function SignInLogsPage() {
 
 /** The application a sign-in was for: its name where the record has it, else the site's origin. */
 function applicationOf(e: AuditEventView): string | null {
-  const name = e.detail?.application ?? e.detail?.clientName;
+  const name = e.detail?.applicationName ?? e.detail?.application;
   return typeof name === 'string' ? name : e.origin;
 }
