@@ -29,13 +29,14 @@ async function bench(only: string): Promise<{ table: string; figures: Figure[] }
   const out = path.join(temp, `${only.replace(/,/g, '-')}.json`);
   const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--only', only, '--out', out], {
     cwd: repo,
-    timeout: 55_000,
+    // A bound, not a measure: about 25 s on a quiet machine, much more beside the rest of the suite.
+    timeout: 170_000,
     maxBuffer: 10 * 1024 * 1024,
   });
   return { table: stdout, figures: JSON.parse(fs.readFileSync(out, 'utf8')).figures };
 }
 
-it('npm run bench -- --quick produces every figure', { timeout: 60_000 }, async () => {
+it('npm run bench -- --quick produces every figure', { timeout: 180_000 }, async () => {
   const [relay, clients] = await Promise.all([bench('signin,latency,push'), bench('clients')]);
 
   const numbers = (figures: Figure[]) => figures.filter((f) => !f.skipped);
