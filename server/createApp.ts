@@ -19,6 +19,7 @@ import { oidcRoutes } from './oidc/oidcRoutes';
 import { checkPushHealth, pushHealth } from './push/checkPushHealth';
 import { createPushSender } from './push/createPushSender';
 import { isAllowedPushEndpoint } from './push/pushHosts';
+import { deviceAccountRoutes } from './registrations/deviceAccountRoutes';
 import { browserRoutes } from './signin/browserRoutes';
 import { signInRoutes } from './signin/signInRoutes';
 import type { SignInEventBus } from './signin/requests/SignInEventBus';
@@ -148,6 +149,7 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
   discoveryRoutes(app, ctx);
   adminRoutes(app, ctx);
   enrollmentRoutes(app, ctx, guard);
+  deviceAccountRoutes(app, ctx, guard);
   signInRoutes(app, ctx, guard);
   browserRoutes(app, ctx, guard);
   oidcRoutes(app, ctx);

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { resyncDevice } from '../registrations/deviceAccountRoutes';
 import { z } from 'zod';
 import { noContent } from '../../shared/schemas/common';
 import { registrationList } from '../../shared/schemas/devices';
@@ -193,6 +194,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
       const registration = await ctx.storage.registrations.byId(params.id);
       if (!registration || registration.userId !== user.id) throw new ProblemError('registration_not_found');
       await ctx.storage.registrations.delete(registration.id);
+      await resyncDevice(ctx, registration.deviceId);
       return undefined;
     },
   );

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { resyncDevice } from '../registrations/deviceAccountRoutes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { noContent } from '../../shared/schemas/common';
@@ -305,6 +306,7 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
         throw new ProblemError('registration_not_found', 'That method is not one of yours.');
       }
       await ctx.storage.registrations.delete(registration.id);
+      await resyncDevice(ctx, registration.deviceId);
       await recordAudit(ctx, {
         tenantId: registration.tenantId,
         type: 'registration.removed',
