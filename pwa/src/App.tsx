@@ -1,13 +1,16 @@
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { setUpPush } from './push/pushSubscription';
-import { followAccounts } from './requests/requestStore';
+import { followAccounts, reconnectNow } from './requests/requestStore';
+import type { Account } from './store/accountStore';
+import { syncAll, unreachableAccounts } from './store/organizationState';
 import { AccountList } from './screens/AccountList';
 import { AccountSettings } from './screens/AccountSettings';
 import { AddAccountChoice, EnrollWithLink, EnrollWithPass, WorkAccountChoice } from './screens/AddAccount';
 import { Approve } from './screens/Approve';
+import { RequestAlert } from './ui/RequestAlert';
 import { useOnline } from './ui/hooks';
 import { type Route, routes, useRoute } from './ui/router';
-import { useAccounts } from './ui/stores';
+import { useAccounts, useOrganizationState } from './ui/stores';
 import { type UpdateState, useUpdate } from './updates';
 
 export function App() {
@@ -19,6 +22,7 @@ export function App() {
   useEffect(() => {
     if (!accounts) return;
     followAccounts(accounts);
+    void syncAll(accounts);
     void setUpPush(accounts);
   }, [accounts]);
 
@@ -33,12 +37,15 @@ export function App() {
         )}
         <h1>Nod</h1>
       </header>
+      <p id="announcer" class="visually-hidden" aria-live="polite" />
       <UpdateBanner update={update} />
       {!online && (
         <p class="notice offline" role="status">
           You're offline. Verification codes still work.
         </p>
       )}
+      {online && accounts && <UnreachableBanner accounts={accounts} />}
+      <RequestAlert route={route} />
       {home && route.query.get('removed') === 'offline' && (
         <p class="notice" role="status">
           The account was removed from this phone. You were offline, so it is still listed for you at your organization: ask your admin to
@@ -86,5 +93,35 @@ function UpdateBanner({ update }: { update: UpdateState }) {
         Reload
       </button>
     </div>
+  );
+}
+
+/**
+ * The organization's Nod service cannot be reached (down, or a proxy answers in its place): say so,
+ * as sign-in requests cannot arrive meanwhile, with a way to try again now.
+ */
+function UnreachableBanner({ accounts }: { accounts: Account[] }) {
+  useOrganizationState();
+  const [trying, setTrying] = useState(false);
+  const names = [...new Set(unreachableAccounts(accounts).map((a) => a.tenantDisplayName))];
+  if (names.length === 0) return null;
+  const retry = async () => {
+    setTrying(true);
+    try {
+      await Promise.all([reconnectNow(), syncAll(accounts)]);
+    } finally {
+      setTrying(false);
+    }
+  };
+  return (
+    <section class="notice unreachable" role="alert" aria-label="Can't reach your organization">
+      <p>
+        <strong>Can't reach your organization</strong> ({names.join(', ')}). Sign-in requests can't reach this phone until it's back.
+        Verification codes still work.
+      </p>
+      <button type="button" class="button" disabled={trying} onClick={retry}>
+        {trying ? 'Trying again…' : 'Try again'}
+      </button>
+    </section>
   );
 }

@@ -9,7 +9,7 @@ registerServiceWorker();
 void loadAccounts();
 // Back in the foreground or back online: fetch what is pending now, reconnect the live channels.
 document.addEventListener('visibilitychange', () => {
-  if (document.visibilityState === 'visible') reconnectNow();
+  if (document.visibilityState === 'visible') void reconnectNow();
 });
-window.addEventListener('online', reconnectNow);
+window.addEventListener('online', () => void reconnectNow());
 render(<App />, document.getElementById('app')!);

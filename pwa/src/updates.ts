@@ -7,6 +7,7 @@ import { Workbox } from 'workbox-window';
 import { pushPayload } from '../../shared/schemas/devices';
 import { closeRequest, fetchRequest } from './requests/requestStore';
 import { currentAccounts } from './store/accountStore';
+import { syncAll } from './store/organizationState';
 
 export interface UpdateState {
   waiting: boolean;
@@ -38,6 +39,8 @@ function onWorkerMessage(data: unknown): void {
   if (message?.type !== 'nod-push') return;
   const parsed = pushPayload.safeParse(message.payload);
   if (!parsed.success) return;
+  // Every push is a moment to read the accounts again.
+  void syncAll();
   const payload = parsed.data;
   if (payload.type === 'sign_in_request_closed') {
     closeRequest(payload.requestId);

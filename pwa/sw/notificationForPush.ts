@@ -9,14 +9,14 @@ export function approveRoute(scope: string, registrationId?: string, requestId?:
 }
 
 /**
- * "Approve sign-in?" with what the policy lets the phone show: application · browser · location.
+ * "Approve sign-in request" with what the policy lets the phone show: application · browser · location.
  * The tag is the request id, so a repeated push for one request replaces its notification.
  */
 export function notificationForPush(payload: SignInPush, scope: string): { title: string; options: NotificationOptions } {
   const { applicationName, browser, location } = payload.context;
   const context = [applicationName, browser, location].filter((part) => part && part.trim() !== '').join(' · ');
   return {
-    title: 'Approve sign-in?',
+    title: 'Approve sign-in request',
     options: {
       body: context || 'A sign-in is waiting for your approval.',
       tag: payload.requestId,

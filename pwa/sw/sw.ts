@@ -1,7 +1,7 @@
 /// <reference lib="webworker" />
 /**
  * Nod's service worker: precaches the app shell so the app (and its verification codes) starts
- * offline, turns pushes into "Approve sign-in?" notifications, and opens the approve screen when
+ * offline, turns pushes into "Approve sign-in request" notifications, and opens the approve screen when
  * one is clicked. Built by pwa/build.ts (Workbox injectManifest).
  */
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from 'workbox-precaching';
@@ -26,7 +26,7 @@ self.addEventListener('message', (event) => {
 });
 
 /**
- * Every push shows a notification (userVisibleOnly): "Approve sign-in?" for a request (and its
+ * Every push shows a notification (userVisibleOnly): "Approve sign-in request" for a request (and its
  * receipt to the relay), "Sign-in request ended" in place of one that ended, a quiet notice for
  * the daily health check (and its answer). An open app also refreshes at once.
  */

@@ -176,16 +176,16 @@ describe('the seed’s journey, end to end: admin, phone, desktop with the exten
     await popup.close();
 
     // 4. The phone: the request arrives over the live channel, and as a push (the relay's, delivered to the
-    //    service worker): "Approve sign-in?" with Contoso Portal. Tapping it opens the request with the site the
+    //    service worker): "Approve sign-in request" with Contoso Portal. Tapping it opens the request with the site the
     //    browser verified; Bala types the number, approves, and passes the PIN/biometric check.
     const requestId = await listedRequest(bala);
     const payload = await deliverRelayPush(phone.page, push, relay.url, requestId);
     expect(payload.context).toMatchObject({ applicationName: 'Contoso Portal', origin: relay.url, location: 'Unknown location' });
     const notification = await waitForNotification(phone.page, requestId);
-    expect(notification.title).toBe('Approve sign-in?');
+    expect(notification.title).toBe('Approve sign-in request');
     expect(notification.body).toBe('Contoso Portal · Chrome on Linux · Unknown location');
     await clickNotification(phone.context, `${relay.url}/app/`, requestId);
-    await phone.page.getByRole('heading', { name: 'Approve sign-in?' }).waitFor();
+    await phone.page.getByRole('heading', { name: 'Approve sign-in request' }).waitFor();
     const shown = (await phone.page.locator('main').textContent()) ?? '';
     expect(shown).toContain('Contoso Portal');
     expect(shown).toContain(relay.url);

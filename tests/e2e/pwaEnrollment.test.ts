@@ -256,7 +256,7 @@ describe('the phone app: adding accounts, phone sign-in, offline codes, push', (
     expect(signedIn.body).toMatchObject({ tenant: 'contoso', username: alice });
   });
 
-  it('shows a pushed sign-in request as "Approve sign-in?" with its context; the click target opens the approve screen', async () => {
+  it('shows a pushed sign-in request as "Approve sign-in request" with its context; the click target opens the approve screen', async () => {
     await context.grantPermissions(['notifications'], { origin: relay.url });
     const created = await fetchJson(`${relay.url}/api/t/contoso/sign-in-requests`, {
       body: { username: alice, origin: 'https://portal.contoso.example', client: { applicationName: 'Contoso Portal' } },
@@ -281,14 +281,14 @@ describe('the phone app: adding accounts, phone sign-in, offline codes, push', (
       },
     });
     const notification = await waitForNotification(page, requestId);
-    expect(notification.title).toBe('Approve sign-in?');
+    expect(notification.title).toBe('Approve sign-in request');
     expect(notification.body).toBe('Contoso Portal · Chrome on Linux · Seattle, US');
     expect(notification.data.url).toBe(`${relay.url}/app/#/approve/${registrationId}/${requestId}`);
 
     // Clicking it brings the open app to the approve screen.
     await clickNotification(context, `${relay.url}/app/`, requestId);
     await page.waitForURL(notification.data.url);
-    await page.getByRole('heading', { name: 'Approve sign-in?' }).waitFor();
+    await page.getByRole('heading', { name: 'Approve sign-in request' }).waitFor();
     await page.getByLabel('Enter the number shown to sign in').waitFor();
     await page.getByText('Contoso Portal').first().waitFor();
     expect(await controlsWithoutNames(page)).toEqual([]);

@@ -71,9 +71,9 @@ describe('pushes on the phone: always visible, acknowledged, and kept alive', ()
     expect(created.status).toBe(201);
     const { requestId, collectorSecret } = created.body;
 
-    // sign_in_request: "Approve sign-in?", and the service worker's receipt reaches the relay.
+    // sign_in_request: "Approve sign-in request", and the service worker's receipt reaches the relay.
     await deliver((p) => p.type === 'sign_in_request' && p.requestId === requestId);
-    await expect.poll(() => titles(requestId)).toEqual(['Approve sign-in?']);
+    await expect.poll(() => titles(requestId)).toEqual(['Approve sign-in request']);
     await expect.poll(async () => (await device()).lastReceiptAt).not.toBeNull();
     const state = await fetchJson(`${relay.url}/api/sign-in-requests/${requestId}`, {
       headers: { authorization: `Bearer ${collectorSecret}` },

@@ -156,7 +156,7 @@ describe('the phone app answers sign-in requests', () => {
     await authenticator.setUserVerified(false);
     try {
       await page.getByRole('button', { name: 'Approve', exact: true }).click();
-      await expect.poll(() => outcome().textContent()).toContain("wasn't confirmed, so nothing was sent");
+      await expect.poll(() => outcome().textContent()).toContain("Nothing was sent: your PIN or biometric wasn't confirmed");
     } finally {
       await authenticator.setUserVerified(true);
     }
@@ -211,7 +211,7 @@ describe('the phone app answers sign-in requests', () => {
   it('a push-MFA request shows the same screen without the passwordless wording', async () => {
     const request = await signInAtDesktop('contoso', { username: bob, kind: 'mfa', password: bobPassword });
     await requestLink(bob).click();
-    await page.getByRole('heading', { name: 'Approve sign-in?' }).waitFor();
+    await page.getByRole('heading', { name: 'Approve sign-in request' }).waitFor();
     const text = (await page.locator('main').textContent()) ?? '';
     expect(text).not.toContain('without a password');
     expect(text).toContain('needs your approval');

@@ -119,7 +119,7 @@ export async function enrollWithPhoneSignIn(page: Page, relayUrl: string, tenant
 
 /** The list entry of a pending request for this username. */
 export function requestLink(page: Page, username: string) {
-  return page.getByRole('link', { name: new RegExp(`Approve sign-in\\?.*\\(${username.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`) });
+  return page.getByRole('link', { name: new RegExp(`Approve sign-in request.*\\(${username.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`) });
 }
 
 /** The ids of the pending requests the list shows for this username (once the list, with its account, is on screen). */
@@ -146,13 +146,13 @@ export async function answerOnPhone(
   return answerShownRequest(page, typed, button);
 }
 
-/** On the open "Approve sign-in?" screen: type the number, press the button; the outcome sentence, then back to the list. */
+/** On the open "Approve sign-in request" screen: type the number, press the button; the outcome sentence, then back to the list. */
 export async function answerShownRequest(
   page: Page,
   typed: string | number | undefined,
   button: 'Approve' | 'Deny' | "No, it's not me" = 'Approve',
 ): Promise<string> {
-  await page.getByRole('heading', { name: 'Approve sign-in?' }).waitFor();
+  await page.getByRole('heading', { name: 'Approve sign-in request' }).waitFor();
   if (typed !== undefined) await page.getByLabel('Enter the number shown to sign in').fill(String(typed));
   await page.getByRole('button', { name: button, exact: true }).click();
   // A report is confirmed after the app says what it will do.

@@ -22,7 +22,7 @@ export async function signInThroughApi(say: (line: string) => void = console.log
     const waiting = watch(world.relay.url, created.requestId, created.collectorSecret, (s) => s.status === 'approved');
     const push = await world.push.waitFor((m) => m.payload?.requestId === created.requestId);
     say(
-      `phone: push decrypted: "Approve sign-in? ${push.payload.context.applicationName} · ${push.payload.context.browser} · ${push.payload.context.location}"`,
+      `phone: push decrypted: "Approve sign-in request ${push.payload.context.applicationName} · ${push.payload.context.browser} · ${push.payload.context.location}"`,
     );
     const details = (await readRequest(alice, created.requestId)).body;
     await answer(world.relay.url, alice, details, 'approve', { typedNumber: created.number });

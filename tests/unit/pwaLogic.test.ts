@@ -79,11 +79,11 @@ describe('push payloads become notifications', () => {
     },
   };
 
-  it('"Approve sign-in?" with application · browser · location, tagged by request, opening its approve screen', () => {
+  it('"Approve sign-in request" with application · browser · location, tagged by request, opening its approve screen', () => {
     const payload = parsePushData({ json: () => push });
     expect(payload?.type).toBe('sign_in_request');
     const { title, options } = notificationForPush(payload as never, `${app}/app/`);
-    expect(title).toBe('Approve sign-in?');
+    expect(title).toBe('Approve sign-in request');
     expect(options.body).toBe('Contoso Portal · Chrome on Linux · Seattle');
     expect(options.tag).toBe('req1');
     expect(options.data.url).toBe(`${app}/app/#/approve/reg1/req1`);

@@ -15,7 +15,10 @@ import type { Account } from '../store/accountStore';
 
 export type AnswerOutcome =
   | { kind: 'approved' | 'denied' | 'reported' }
-  | { kind: 'wrong_number' | 'expired' | 'answered_elsewhere' | 'gone' | 'not_verified' | 'offline' | 'refused'; detail?: string }
+  | {
+      kind: 'wrong_number' | 'expired' | 'answered_elsewhere' | 'gone' | 'not_verified' | 'passkey_missing' | 'offline' | 'refused';
+      detail?: string;
+    }
   | { kind: 'invalid_number' };
 
 /** A typed number the relay could have picked: two digits, 10–99. */
@@ -50,8 +53,8 @@ export async function answerSignInRequest(
       });
       assertion = { ...response, clientExtensionResults: { ...response.clientExtensionResults } };
     } catch (error) {
-      // NotAllowedError: cancelled, timed out, or the PIN/biometric check failed. Send nothing.
-      return { kind: 'not_verified', detail: (error as Error).name };
+      // Send nothing. What went wrong decides what the person is told.
+      return { kind: passkeyFailure(error), detail: (error as Error).name };
     }
   }
 
@@ -86,6 +89,18 @@ export async function answerSignInRequest(
   }
 }
 
+/**
+ * A failed passkey check: NotAllowedError is a cancel, a timeout, a PIN or biometric not confirmed
+ * or (browsers do not say which) no passkey found; the Approve screen calls a second one in a row
+ * missing. InvalidStateError, NotFoundError, NotSupportedError and UnknownError mean the platform
+ * cannot use this account's passkey at all.
+ */
+export function passkeyFailure(error: unknown): 'not_verified' | 'passkey_missing' {
+  const names = [(error as Error | undefined)?.name, ((error as { cause?: Error } | undefined)?.cause as Error | undefined)?.name];
+  const broken = ['InvalidStateError', 'NotFoundError', 'NotSupportedError', 'UnknownError'];
+  return names.some((name) => name !== undefined && broken.includes(name)) ? 'passkey_missing' : 'not_verified';
+}
+
 /** What the person sees after answering, in plain words. */
 export function outcomeMessage(outcome: AnswerOutcome, kind: SignInRequestDetails['kind']): string {
   switch (outcome.kind) {
@@ -96,7 +111,7 @@ export function outcomeMessage(outcome: AnswerOutcome, kind: SignInRequestDetail
     case 'denied':
       return 'Denied. Nobody was signed in.';
     case 'reported':
-      return 'Reported. Nobody was signed in, and your admin has been told. Requests from browsers you never used wait until you sign in from one you used before.';
+      return 'Reported. Nobody was signed in, and your organization has been told. Phone sign-in for this account is paused: requests from browsers you never used wait until you sign in from one you used before, or your admin clears it.';
     case 'wrong_number':
       return "That number didn't match the one on the sign-in screen, so the sign-in was stopped. Start again on the other device.";
     case 'expired':
@@ -106,7 +121,9 @@ export function outcomeMessage(outcome: AnswerOutcome, kind: SignInRequestDetail
     case 'gone':
       return 'This sign-in request is no longer waiting.';
     case 'not_verified':
-      return "Your PIN or biometric wasn't confirmed, so nothing was sent. Try again, or deny the request.";
+      return "Nothing was sent: your PIN or biometric wasn't confirmed, or this phone didn't find the account's passkey. Try again; if your phone doesn't ask for your PIN or biometric, Nod will tell you what to do.";
+    case 'passkey_missing':
+      return "This phone no longer has the passkey for this account (it goes when the phone's screen lock is reset or the browser's data is cleared), so nothing was sent. To approve sign-ins again, remove the account from this phone and add it again with a new Temporary Access Pass from your admin. Until then, deny the request or use a verification code.";
     case 'offline':
       return "Can't reach your organization's Nod service, so nothing was sent. Check your connection, or sign in with a verification code.";
     case 'invalid_number':

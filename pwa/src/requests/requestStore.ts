@@ -12,8 +12,11 @@ import { noContent } from '../../../shared/schemas/common';
 import { type DeviceEvent, deviceEvents } from '../../../shared/schemas/devices';
 import { type SignInRequestDetails, signInRequestDetails, signInRequestList } from '../../../shared/schemas/signInRequests';
 import { type Account, type Device, devicesOf } from '../store/accountStore';
+import { isUnreachable, markUnreachable, syncDevice } from '../store/organizationState';
 
 const requests = new Map<string, SignInRequestDetails>();
+/** When this phone first saw each request (the time the approve screen shows). */
+const receivedAt = new Map<string, number>();
 /** Requests answered or closed here: a late list or event must not bring them back. */
 const closed = new Set<string>();
 const listeners = new Set<() => void>();
@@ -38,13 +41,34 @@ export function findRequest(requestId: string): SignInRequestDetails | undefined
   return requests.get(requestId);
 }
 
+/** When this phone first got the request (milliseconds), if it did. */
+export function requestReceivedAt(requestId: string): number | undefined {
+  return receivedAt.get(requestId);
+}
+
+const arrivalListeners = new Set<(details: SignInRequestDetails) => void>();
+
+/** Called once for each request the phone sees for the first time (the in-app alert). */
+export function onArrival(listener: (details: SignInRequestDetails) => void): () => void {
+  arrivalListeners.add(listener);
+  return () => arrivalListeners.delete(listener);
+}
+
+/** Keep a request, telling the alert when it is new to this phone. */
+function keep(details: SignInRequestDetails): void {
+  const isNew = !receivedAt.has(details.requestId);
+  if (isNew) receivedAt.set(details.requestId, Date.now());
+  requests.set(details.requestId, details);
+  if (isNew) for (const listener of arrivalListeners) listener(details);
+}
+
 function live(details: SignInRequestDetails, now = Date.now()): boolean {
   return Date.parse(details.expiresAt) > now && !closed.has(details.requestId);
 }
 
 export function addRequest(details: SignInRequestDetails): void {
   if (!live(details)) return;
-  requests.set(details.requestId, details);
+  keep(details);
   publish();
 }
 
@@ -102,7 +126,7 @@ async function refreshDevice(device: Device): Promise<void> {
   }
   for (const details of listed) {
     if (!device.registrationIds.includes(details.registrationId) || !live(details)) continue;
-    requests.set(details.requestId, details);
+    keep(details);
     acknowledge(device, details);
   }
   publish();
@@ -112,7 +136,17 @@ let devices: Device[] = [];
 
 /** Fetch every device's pending requests. Failures (offline) leave the list as it was. */
 async function refreshRequests(): Promise<void> {
-  await Promise.all(devices.map((device) => refreshDevice(device).catch(() => undefined)));
+  await Promise.all(devices.map((device) => refreshAll(device)));
+}
+
+/** The device's pending requests and its accounts' state, both from the relay; an unreachable relay is noted. */
+function refreshAll(device: Device): Promise<void> {
+  return Promise.all([
+    refreshDevice(device).catch((error) => {
+      if (isUnreachable(error)) markUnreachable(device);
+    }),
+    syncDevice(device),
+  ]).then(() => undefined);
 }
 
 /** One request's details, fetched with the account's device key (e.g. after a notification click). */
@@ -133,6 +167,8 @@ function applyEvent(event: DeviceEvent, device: Device): void {
     addRequest(event.request);
     acknowledge(device, event.request);
   } else closeRequest(event.requestId);
+  // Every event is a moment to read the accounts again (a report, a removal, a policy change).
+  void syncDevice(device);
 }
 
 const channels = new Map<string, { controller: AbortController; device: Device }>();
@@ -150,9 +186,13 @@ async function runChannel(device: Device, signal: AbortSignal): Promise<void> {
     reconnect: backoff,
     wait,
     // Anything that happened while disconnected is in the list, not in the stream.
-    onOpen: () => void refreshDevice(device).catch(() => undefined),
-    // Whatever went wrong (offline, a refused signature while the clock is off), keep trying with backoff.
-    shouldReconnect: () => true,
+    onOpen: () => void refreshAll(device),
+    // Whatever went wrong (offline, a refused signature while the clock is off), keep trying with backoff;
+    // a relay that cannot be reached is shown as such until a call gets through.
+    shouldReconnect: (failure) => {
+      if (isUnreachable(failure)) markUnreachable(device);
+      return true;
+    },
   });
   try {
     for await (const { data } of events) applyEvent(data, device);
@@ -179,9 +219,9 @@ function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 /** Back online or back in the foreground: reconnect now rather than after the backoff. */
-export function reconnectNow(): void {
+export function reconnectNow(): Promise<void> {
   for (const wake of [...wakers]) wake();
-  void refreshRequests();
+  return refreshRequests();
 }
 
 /** Follow the accounts: a channel per device, none for devices that are gone. */

@@ -3,12 +3,13 @@ import { VerificationCode } from '../codes/VerificationCode';
 import { type Account, accountName } from '../store/accountStore';
 import { formatSeconds, useNow } from '../ui/hooks';
 import { routes } from '../ui/router';
-import { usePendingRequests } from '../ui/stores';
+import { useOrganizationState, usePendingRequests } from '../ui/stores';
 import { NotificationsSetting } from './NotificationsSetting';
 
 /** Home: every pending request first, then the accounts grouped by tenant with their codes. */
 export function AccountList({ accounts }: { accounts: Account[] }) {
   const requests = usePendingRequests();
+  const relay = useOrganizationState();
   const tenants = new Map<string, Account[]>();
   for (const account of accounts) {
     const key = `${account.relayUrl} ${account.tenant}`;
@@ -27,16 +28,24 @@ export function AccountList({ accounts }: { accounts: Account[] }) {
           <section class="tenant" key={`${group[0].relayUrl} ${group[0].tenant}`} aria-label={group[0].tenantDisplayName}>
             <h2>{group[0].tenantDisplayName}</h2>
             <ul class="accounts">
-              {group.map((account) => (
-                <li key={account.registrationId} class="account card">
-                  <a class="account-link" href={routes.account(account.registrationId)} aria-label={`Account ${account.username}`}>
-                    <span class="account-name">{accountName(account)}</span>
-                    <span class="account-user">{account.username}</span>
-                    {account.phoneSignInEnabled && <span class="badge">Phone sign-in</span>}
-                  </a>
-                  <VerificationCode secret={account.totpSecret} username={account.username} />
-                </li>
-              ))}
+              {group.map((account) => {
+                const view = relay.accounts.get(account.registrationId);
+                const removed = view === 'removed';
+                const phoneSignIn = view === undefined ? account.phoneSignInEnabled : view !== 'removed' && view.phoneSignIn === 'on';
+                return (
+                  <li key={account.registrationId} class="account card">
+                    <a class="account-link" href={routes.account(account.registrationId)} aria-label={`Account ${account.username}`}>
+                      <span class="account-name">{accountName(account)}</span>
+                      <span class="account-user">{account.username}</span>
+                      {phoneSignIn && <span class="badge">Phone sign-in</span>}
+                      {typeof view === 'object' && view.phoneSignIn === 'paused' && <span class="badge">Phone sign-in paused</span>}
+                      {removed && <span class="badge">Removed at your organization</span>}
+                    </a>
+                    {/* The relay no longer has this method: its codes would not be accepted. */}
+                    {!removed && <VerificationCode secret={account.totpSecret} username={account.username} />}
+                  </li>
+                );
+              })}
             </ul>
           </section>
         ))
@@ -66,7 +75,7 @@ function PendingRequests({ requests, accounts }: { requests: SignInRequestDetail
           return (
             <li key={request.requestId}>
               <a class="request card" href={routes.approve(request.registrationId, request.requestId)}>
-                <strong>Approve sign-in?</strong>
+                <strong>Approve sign-in request</strong>
                 <span>
                   {request.tenantDisplayName}: {account ? accountName(account) : request.username} ({request.username})
                 </span>

@@ -4,11 +4,15 @@ import { RelayProblem, RelayUnreachable } from '../../../shared/relay/relayError
 import { noContent } from '../../../shared/schemas/common';
 import { type Account, accountName, forgetAccount, updateAccount } from '../store/accountStore';
 import { navigate, routes } from '../ui/router';
+import { useAnnounce } from '../ui/announce';
+import { useOrganizationState } from '../ui/stores';
 import { NotificationsSetting } from './NotificationsSetting';
 import { PhoneSignInSetting } from './PhoneSignInSetting';
 
 /** One account: its tenant, phone sign-in, notifications, rename and remove. */
 export function AccountSettings({ account }: { account: Account | undefined }) {
+  const relay = useOrganizationState();
+  useAnnounce(account ? accountName(account) : 'Account not found');
   if (!account) {
     return (
       <section>
@@ -29,6 +33,12 @@ export function AccountSettings({ account }: { account: Account | undefined }) {
           {account.tenantDisplayName} ({account.tenant})
         </dd>
       </dl>
+      {relay.accounts.get(account.registrationId) === 'removed' && (
+        <p class="notice" role="status">
+          This account was removed at {account.tenantDisplayName} (in My Sign-ins or by your admin). Its sign-in requests and verification
+          codes no longer work on this phone. Remove it here too; to use this phone again, add the account again.
+        </p>
+      )}
       <PhoneSignInSetting account={account} />
       <NotificationsSetting />
       <Rename account={account} />

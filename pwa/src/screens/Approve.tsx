@@ -1,11 +1,13 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Decision } from '../../../shared/approvalChallenge';
 import type { SignInRequestDetails } from '../../../shared/schemas/signInRequests';
 import { type AnswerOutcome, answerSignInRequest, outcomeMessage } from '../requests/answerSignInRequest';
-import { closeRequest, fetchRequest, findRequest } from '../requests/requestStore';
+import { closeRequest, fetchRequest, findRequest, requestReceivedAt } from '../requests/requestStore';
 import { RelayProblem, RelayUnreachable } from '../../../shared/relay/relayErrors';
 import { type Account, accountName } from '../store/accountStore';
-import { formatSeconds, useNow } from '../ui/hooks';
+import { accountView, syncAll } from '../store/organizationState';
+import { useAnnounce } from '../ui/announce';
+import { describeMinutes, formatClock, formatSeconds, useNow } from '../ui/hooks';
 import { routes } from '../ui/router';
 import { usePendingRequests } from '../ui/stores';
 
@@ -15,7 +17,7 @@ const final = new Set<AnswerOutcome['kind']>(['approved', 'denied', 'reported', 
 type Load = { state: 'loading' } | { state: 'ready'; details: SignInRequestDetails } | { state: 'failed'; message: string };
 
 /**
- * Approve sign-in? The account, what is signing in and from where, the time left, the number
+ * Approve sign-in request: the account, what is signing in and from where, the time left, the number
  * field, and Approve / Deny / No, it's not me. For push-MFA requests the same, without the
  * passwordless wording.
  */
@@ -30,6 +32,13 @@ export function Approve({ account, requestId }: { account: Account | undefined; 
   const [busy, setBusy] = useState<Decision>();
   const [outcome, setOutcome] = useState<AnswerOutcome>();
   const [confirmingReport, setConfirmingReport] = useState(false);
+  const numberField = useRef<HTMLInputElement>(null);
+  const ready = load.state === 'ready';
+  useAnnounce(ready ? 'Approve sign-in request' : undefined);
+  // The number field has the focus as soon as the request is shown: the phone's keyboard opens at once.
+  useEffect(() => {
+    if (ready) numberField.current?.focus();
+  }, [ready]);
 
   // Always ask the relay: a request cancelled at the desktop may not have been announced yet.
   useEffect(() => {
@@ -97,17 +106,24 @@ export function Approve({ account, requestId }: { account: Account | undefined; 
     setBusy(decision);
     setOutcome(undefined);
     try {
-      const result = await answerSignInRequest(account, details, decision, typed);
+      let result = await answerSignInRequest(account, details, decision, typed);
+      // The passkey check failed twice in a row: it is not a slip of the finger, the passkey is gone.
+      if (result.kind === 'not_verified' && outcome?.kind === 'not_verified') result = { kind: 'passkey_missing', detail: result.detail };
       setOutcome(result);
       if (final.has(result.kind)) closeRequest(details.requestId);
+      // A report changes what the relay does for this account: read it again.
+      if (result.kind === 'reported') void syncAll();
     } finally {
       setBusy(undefined);
     }
   };
 
   const { context } = details;
+  const received = requestReceivedAt(details.requestId);
+  const view = accountView(account.registrationId);
+  const blockMinutes = typeof view === 'object' ? view.reportBlockMinutes : undefined;
   return (
-    <Panel title="Approve sign-in?">
+    <Panel title="Approve sign-in request">
       <p>
         {passwordless
           ? `Someone is signing in to ${details.tenantDisplayName} as ${details.username} with phone sign-in, without a password.`
@@ -132,10 +148,18 @@ export function Approve({ account, requestId }: { account: Account | undefined; 
         )}
         {context.browser && (
           <>
-            <dt>Browser</dt>
+            <dt>Browser and OS</dt>
             <dd>
               {context.browser}
               {context.newBrowser ? ' (never used before)' : ''}
+            </dd>
+          </>
+        )}
+        {received !== undefined && (
+          <>
+            <dt>Time</dt>
+            <dd>
+              <time dateTime={new Date(received).toISOString()}>{formatClock(received)}</time>
             </dd>
           </>
         )}
@@ -157,17 +181,20 @@ export function Approve({ account, requestId }: { account: Account | undefined; 
             void answer('approve');
           }}
         >
-          <label for="typed-number">Enter the number shown to sign in</label>
-          <input
-            id="typed-number"
-            class="number"
-            inputMode="numeric"
-            pattern="[0-9]*"
-            maxLength={2}
-            autocomplete="off"
-            value={typed}
-            onInput={(e) => setTyped(e.currentTarget.value.replace(/\D/g, ''))}
-          />
+          <div class="number-box">
+            <label for="typed-number">Enter the number shown to sign in</label>
+            <input
+              id="typed-number"
+              ref={numberField}
+              class="number"
+              inputMode="numeric"
+              pattern="[0-9]*"
+              maxLength={2}
+              autocomplete="off"
+              value={typed}
+              onInput={(e) => setTyped(e.currentTarget.value.replace(/\D/g, ''))}
+            />
+          </div>
           <button type="submit" class="button primary" disabled={!!busy}>
             {busy === 'approve' ? 'Approving…' : 'Approve'}
           </button>
@@ -180,20 +207,13 @@ export function Approve({ account, requestId }: { account: Account | undefined; 
         </form>
       )}
       {!over && confirmingReport && (
-        <section class="stack" role="alertdialog" aria-labelledby="report-heading" aria-describedby="report-words">
-          <h2 id="report-heading">Report this sign-in?</h2>
-          <p id="report-words">
-            Nobody will be signed in. Your admin is told, with where the request came from. Requests from that place stop reaching you, and
-            requests from browsers you never signed in with wait until you sign in once from a browser you used before. Your own browsers
-            and your verification codes keep working.
-          </p>
-          <button type="button" class="button danger" disabled={!!busy} onClick={() => answer('report')}>
-            Report it
-          </button>
-          <button type="button" class="button" disabled={!!busy} onClick={() => setConfirmingReport(false)}>
-            Go back
-          </button>
-        </section>
+        <ReportSheet
+          tenant={details.tenantDisplayName}
+          blockMinutes={blockMinutes}
+          busy={!!busy}
+          onReport={() => answer('report')}
+          onBack={() => setConfirmingReport(false)}
+        />
       )}
       <p role="status" class={outcome && !['approved', 'denied'].includes(outcome.kind) ? 'outcome warn' : 'outcome'}>
         {outcome && final.has(outcome.kind)
@@ -206,12 +226,57 @@ export function Approve({ account, requestId }: { account: Account | undefined; 
                 ? outcomeMessage(outcome, details.kind)
                 : ''}
       </p>
+      {outcome?.kind === 'passkey_missing' && (
+        <a class="button" href={routes.account(account.registrationId)}>
+          Remove and add the account again
+        </a>
+      )}
       {over && (
         <a class="button" href={routes.home}>
           Done
         </a>
       )}
     </Panel>
+  );
+}
+
+/**
+ * "No, it's not me" asks first, and says what the relay will do (server/limits/reportSignIn):
+ * deny, report to the organization, hold phone sign-in from new browsers, block the request's place.
+ */
+function ReportSheet(props: { tenant: string; blockMinutes: number | undefined; busy: boolean; onReport: () => void; onBack: () => void }) {
+  const sheet = useRef<HTMLElement>(null);
+  useEffect(() => sheet.current?.focus(), []);
+  return (
+    <section
+      ref={sheet}
+      tabIndex={-1}
+      class="stack sheet"
+      role="alertdialog"
+      aria-labelledby="report-heading"
+      aria-describedby="report-words"
+    >
+      <h2 id="report-heading">Report this sign-in?</h2>
+      <ul id="report-words">
+        <li>The request is denied: nobody is signed in.</li>
+        <li>The sign-in is reported to {props.tenant}, with where it came from.</li>
+        <li>
+          Phone sign-in for this account is paused: requests from browsers you have never signed in with wait until you sign in once from a
+          browser you used before, or until your admin clears it.
+        </li>
+        <li>
+          Requests from the same network and browser as this one stop reaching you
+          {props.blockMinutes ? ` for ${describeMinutes(props.blockMinutes)}` : ''}.
+        </li>
+        <li>Your verification codes, and browsers you have used before, keep working.</li>
+      </ul>
+      <button type="button" class="button danger" disabled={props.busy} onClick={props.onReport}>
+        Report it
+      </button>
+      <button type="button" class="button" disabled={props.busy} onClick={props.onBack}>
+        Go back
+      </button>
+    </section>
   );
 }
 

@@ -1,0 +1,202 @@
+/**
+ * Issue 17 on the phone (Chromium, the built app, by accessible names): a request never goes
+ * unnoticed whatever screen is open (problem 3), the approve screen shows the request like
+ * Microsoft Authenticator with the number field focused (problem 6), "No, it's not me" says what
+ * happens first and the account then says phone sign-in is paused (problem 2), the app shows what
+ * the relay has, not what it remembers (problem 8), a push-only user is not offered phone sign-in
+ * (problem 10), a missing passkey is named as such (problem 4), and an organization that cannot be
+ * reached says so with "Try again".
+ */
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type VirtualAuthenticator, cdp, collectPageErrors, launchBrowser } from '../helpers/browser';
+import { looseLimits } from '../helpers/signInWorld';
+import { type TestRelay, type TestTenant, fetchJson, startRelay } from '../helpers/startRelay';
+import { addAccountWithPass, enrollWithPhoneSignIn, issuePass, openPhone, requestLink } from './pwaSupport';
+
+const alice = 'alice@contoso.example';
+const carol = 'carol@contoso.example';
+const pete = 'pete@contoso.example';
+const chromeOnLinux = 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36';
+
+describe('the phone app: no missed requests, no dead ends, the relay’s word', () => {
+  let relay: TestRelay;
+  let contoso: TestTenant;
+  let browser: Browser;
+  let page: Page;
+  let authenticator: VirtualAuthenticator;
+  let errors: string[];
+
+  async function signInAtDesktop(username: string): Promise<{ requestId: string; number: number; collectorSecret: string }> {
+    const created = await fetchJson(`${relay.url}/api/t/contoso/sign-in-requests`, {
+      body: { username, origin: 'https://portal.contoso.example', client: { applicationName: 'Contoso Portal' } },
+      headers: { 'user-agent': chromeOnLinux },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    return created.body;
+  }
+  const collectorStatus = async (request: { requestId: string; collectorSecret: string }) =>
+    (
+      await fetchJson(`${relay.url}/api/sign-in-requests/${request.requestId}`, {
+        headers: { authorization: `Bearer ${request.collectorSecret}` },
+      })
+    ).body.status;
+  const openAccount = async (username: string) => {
+    await page.goto(`${relay.url}/app/#/`);
+    await page.getByRole('link', { name: `Account ${username}`, exact: true }).click();
+  };
+  const phoneSignInSetting = () => page.getByRole('region', { name: 'Phone sign-in' });
+
+  beforeAll(async () => {
+    relay = await startRelay();
+    contoso = await relay.tenant('contoso', { displayName: 'Contoso' });
+    for (const username of [alice, carol, pete]) await contoso.admin('POST', '/users', { username, displayName: username.split('@')[0] });
+    await contoso.admin('PUT', '/policy', {
+      enabled: true,
+      includeTargets: [
+        { kind: 'user', name: alice, mode: 'any' },
+        { kind: 'user', name: carol, mode: 'any' },
+        { kind: 'user', name: pete, mode: 'push' },
+      ],
+      limits: looseLimits,
+    });
+    browser = await launchBrowser();
+    const phone = await openPhone(browser, relay.url);
+    page = phone.page;
+    authenticator = phone.authenticator;
+    errors = collectPageErrors(page);
+    // Where the page may buzz, count the buzzes.
+    await phone.context.addInitScript(() => {
+      const buzzes: unknown[] = [];
+      (window as unknown as { buzzes: unknown[] }).buzzes = buzzes;
+      navigator.vibrate = ((pattern: VibratePattern) => {
+        buzzes.push(pattern);
+        return true;
+      }) as Navigator['vibrate'];
+    });
+    await enrollWithPhoneSignIn(page, relay.url, contoso, alice);
+    await enrollWithPhoneSignIn(page, relay.url, contoso, carol);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await relay?.close();
+  });
+
+  it('problem 10: a push-only user is told phone sign-in is not for them, and is not offered it', async () => {
+    await addAccountWithPass(page, relay.url, 'contoso', pete, await issuePass(contoso, pete));
+    await phoneSignInSetting().getByText('Phone sign-in without a password is not available for this account').waitFor();
+    expect(await page.getByRole('button', { name: 'Enable phone sign-in' }).count()).toBe(0);
+    await openAccount(pete);
+    await phoneSignInSetting().getByText('Phone sign-in without a password is not available for this account').waitFor();
+    expect(await page.getByRole('button', { name: 'Enable phone sign-in' }).count()).toBe(0);
+  });
+
+  it('problems 3 and 6: a request on another screen shows an alert and buzzes; one tap opens it with the number field focused', async () => {
+    await openAccount(carol);
+    await page.getByRole('heading', { name: carol.split('@')[0] }).waitFor();
+    const request = await signInAtDesktop(alice);
+    const alert = page.getByRole('alert', { name: 'Sign-in request' });
+    await alert.getByText(`Approve sign-in request — Contoso: ${alice}`).waitFor();
+    await expect.poll(() => page.evaluate(() => (window as unknown as { buzzes: unknown[] }).buzzes.length)).toBeGreaterThan(0);
+    await alert.getByRole('link', { name: 'Enter the number' }).click();
+    await page.getByRole('heading', { name: 'Approve sign-in request' }).waitFor();
+    // Focus is on the number field: typing goes there at once; the heading is said through the live region.
+    const field = page.getByLabel('Enter the number shown to sign in');
+    await expect.poll(() => field.evaluate((element) => element === document.activeElement)).toBe(true);
+    await expect.poll(() => page.locator('#announcer').textContent()).toBe('Approve sign-in request');
+    // What is signing in, like Microsoft Authenticator: application, location, browser and OS, time, site check.
+    const facts = page.locator('dl.facts');
+    for (const term of ['Account', 'Application', 'Location', 'Browser and OS', 'Time', 'Site']) {
+      await facts
+        .getByRole('term')
+        .filter({ hasText: new RegExp(`^${term}$`) })
+        .waitFor();
+    }
+    expect(await facts.textContent()).toContain('Contoso Portal');
+    expect(await facts.textContent()).toContain('Chrome on Linux');
+    expect(await facts.textContent()).toContain('Not verified by a registered browser');
+    // The alert is gone on the request's own screen.
+    expect(await page.getByRole('alert', { name: 'Sign-in request' }).count()).toBe(0);
+    await page.keyboard.type(String(request.number));
+    await page.getByRole('button', { name: 'Approve', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Approved' }).waitFor();
+    expect(await collectorStatus(request)).toBe('approved');
+    await page.getByRole('link', { name: 'Done' }).click();
+  });
+
+  it('problem 2: "No, it’s not me" says what happens before it does it; afterwards phone sign-in says paused, not on', async () => {
+    const request = await signInAtDesktop(alice);
+    await requestLink(page, alice).click();
+    await page.getByRole('button', { name: "No, it's not me", exact: true }).click();
+    const sheet = page.getByRole('alertdialog', { name: 'Report this sign-in?' });
+    await sheet.waitFor();
+    const words = (await sheet.textContent()) ?? '';
+    expect(words).toContain('The request is denied: nobody is signed in.');
+    expect(words).toContain('reported to Contoso');
+    expect(words).toContain('Phone sign-in for this account is paused');
+    expect(words).toContain('stop reaching you for 24 hours');
+    // "Go back" changes nothing.
+    await sheet.getByRole('button', { name: 'Go back' }).click();
+    expect(await collectorStatus(request)).toBe('pending');
+    await page.getByRole('button', { name: "No, it's not me", exact: true }).click();
+    await page.getByRole('alertdialog', { name: 'Report this sign-in?' }).getByRole('button', { name: 'Report it' }).click();
+    await page.getByRole('status').filter({ hasText: 'Reported' }).waitFor();
+    expect(await collectorStatus(request)).toBe('reported');
+    await page.getByRole('link', { name: 'Done' }).click();
+    await openAccount(alice);
+    await phoneSignInSetting().getByText('Phone sign-in is paused').waitFor();
+    expect(await phoneSignInSetting().textContent()).not.toContain('Phone sign-in is on');
+    expect(await page.getByRole('button', { name: 'Enable phone sign-in' }).count()).toBe(0);
+    // The admin clears it; the app, opened again, reads it from the relay.
+    expect((await contoso.admin('POST', `/users/${alice}/clear-risk`, {})).status).toBe(200);
+    await page.reload();
+    await phoneSignInSetting().getByText('Phone sign-in is on').waitFor();
+  });
+
+  it('problem 8: a method removed at the organization shows as removed at once, without its codes', async () => {
+    await page.goto(`${relay.url}/app/#/`);
+    await page.getByLabel(`Verification code for ${carol}`).waitFor();
+    const registration = (await contoso.admin('GET', `/users/${carol}/registrations`)).body.registrations[0];
+    expect((await contoso.admin('DELETE', `/users/${carol}/registrations/${registration.id}`)).status).toBe(204);
+    // The relay ends the phone's live channel; reconnecting, the app reads its accounts again.
+    const entry = page.getByRole('link', { name: `Account ${carol}`, exact: true });
+    await entry.getByText('Removed at your organization').waitFor();
+    expect(await page.getByLabel(`Verification code for ${carol}`).count()).toBe(0);
+    expect(await entry.getByText('Phone sign-in', { exact: true }).count()).toBe(0);
+    await entry.click();
+    await page.getByText(`This account was removed at Contoso`).waitFor();
+    expect(await page.getByRole('button', { name: 'Turn off phone sign-in' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Remove account' }).click();
+    await page.getByRole('button', { name: 'Remove', exact: true }).click();
+    await page.getByRole('link', { name: `Account ${alice}`, exact: true }).waitFor();
+    expect(await page.getByRole('link', { name: `Account ${carol}`, exact: true }).count()).toBe(0);
+  });
+
+  it('problem 4: a passkey that is gone is named as such, with the way out', async () => {
+    const request = await signInAtDesktop(alice);
+    await requestLink(page, alice).click();
+    await page.getByLabel('Enter the number shown to sign in').fill(String(request.number));
+    // The phone lost the passkey (its screen lock was reset, its browser data cleared).
+    await (await cdp(page)).send('WebAuthn.clearCredentials', { authenticatorId: authenticator.id });
+    await page.getByRole('button', { name: 'Approve', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Nothing was sent' }).waitFor();
+    await page.getByRole('button', { name: 'Approve', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'This phone no longer has the passkey for this account' }).waitFor();
+    expect(await page.getByRole('status').textContent()).toContain('add it again');
+    await page.getByRole('link', { name: 'Remove and add the account again' }).waitFor();
+    expect(await collectorStatus(request)).toBe('pending');
+  });
+
+  it('an organization that cannot be reached says so, and "Try again" brings the app back', async () => {
+    await page.goto(`${relay.url}/app/#/`);
+    await page.getByRole('link', { name: `Account ${alice}`, exact: true }).waitFor();
+    await relay.app.close();
+    const banner = page.getByRole('alert', { name: "Can't reach your organization" });
+    await banner.waitFor();
+    expect(await banner.textContent()).toContain('Contoso');
+    await relay.restart();
+    await banner.getByRole('button', { name: 'Try again' }).click();
+    await banner.waitFor({ state: 'detached' });
+    expect(errors.filter((e) => !/Failed to load resource|net::ERR/.test(e))).toEqual([]);
+  });
+});
