@@ -46,6 +46,9 @@ export default defineConfig({
       },
     ],
     action: { default_title: 'Nod' },
+    // What an organization may pre-set (storage.managed): Chrome reads its policy's schema here; Firefox
+    // takes the same settings from policies.json (3rdparty.Extensions), without a schema in the manifest.
+    ...(browser === 'firefox' ? {} : { storage: { managed_schema: 'managed_schema.json' } }),
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {

@@ -9,6 +9,7 @@ import { focusNotifiedTab } from '../lib/background/focusNotifiedTab';
 import { forgetTab } from '../lib/background/forgetTab';
 import { staleAfterMs } from '../lib/background/handlers/contentScript/onPageObserved';
 import { syncContentScripts } from '../lib/contentScripts/syncContentScripts';
+import { addManagedRelays } from '../lib/relays/managedRelays';
 import { refreshRelays } from '../lib/relays/refreshRelays';
 
 /**
@@ -34,6 +35,11 @@ export default defineBackground({
       void refreshRelays(staleAfterMs);
     });
     resync();
+    // The organization's pre-set relays (storage.managed), where this browser may already reach them.
+    void addManagedRelays().then(resync);
+    browser.storage.onChanged.addListener((_changes, area) => {
+      if (area === 'managed') void addManagedRelays().then(resync);
+    });
     // A stopped service worker comes back here: pick up every waiting sign-in, never create a new one.
     void services.broker.resume();
   },

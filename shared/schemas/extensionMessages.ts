@@ -324,7 +324,8 @@ export const extensionMessages = {
   // content script → background (page port)
   'page:observed': { channel: 'contentScript', payload: pageObservation },
   'signIn:start': { channel: 'contentScript', payload: z.object({ username }) },
-  'signIn:cancel': { channel: 'contentScript', payload: empty },
+  /** `byPerson`: the panel's × (the sign-in stays shown as cancelled); otherwise the page left phone sign-in. */
+  'signIn:cancel': { channel: 'contentScript', payload: z.object({ byPerson: z.boolean().optional() }) },
   /** Sent while a sign-in waits, so the browser does not stop the background mid-wait. */
   keepAlive: { channel: 'contentScript', payload: empty },
   /**

@@ -291,7 +291,7 @@ describe('the browser extension in Chromium', () => {
     await page.close();
   });
 
-  it('a denial shows in the panel with Send a new request; the page leaving phone sign-in cancels at the relay', async () => {
+  it('a denial shows in the panel with Send another request; the page leaving phone sign-in cancels at the relay', async () => {
     const page = await ext.context.newPage();
     await page.goto(`${registered.origin}/signin`);
     await page.waitForSelector('body[data-ready="yes"]');
@@ -308,7 +308,7 @@ describe('the browser extension in Chromium', () => {
     await page.screenshot({ path: path.join(artifactsDir, 'extension-panel-denied.png') });
     expect((await heard(page)).some((m: any) => m?.type === 'nod:status' && m.status === 'denied')).toBe(true);
 
-    await clickInExtensionUi(page, 'Send a new request');
+    await clickInExtensionUi(page, 'Send another request');
     await expect.poll(async () => (await waiting()).map((r) => r.requestId)).toEqual([expect.not.stringMatching(first.requestId)]);
     await waitForExtensionUi(page, (u) => /^\d{2}$/.test(u.byTestId.number ?? ''));
 

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type VirtualAuthenticator, cdp, collectPageErrors, launchBrowser } from '../helpers/browser';
 import { looseLimits } from '../helpers/signInWorld';
 import { type TestRelay, type TestTenant, fetchJson, startRelay } from '../helpers/startRelay';
-import { addAccountWithPass, enrollWithPhoneSignIn, issuePass, openPhone, requestLink } from './pwaSupport';
+import { addAccountWithPass, enrollWithPhoneSignIn, issuePass, openPhone } from './pwaSupport';
 
 const alice = 'alice@contoso.example';
 const carol = 'carol@contoso.example';
@@ -74,6 +74,7 @@ describe('the phone app: no missed requests, no dead ends, the relay’s word', 
         return true;
       }) as Navigator['vibrate'];
     });
+    await page.reload();
     await enrollWithPhoneSignIn(page, relay.url, contoso, alice);
     await enrollWithPhoneSignIn(page, relay.url, contoso, carol);
   });
@@ -126,7 +127,7 @@ describe('the phone app: no missed requests, no dead ends, the relay’s word', 
 
   it('problem 2: "No, it’s not me" says what happens before it does it; afterwards phone sign-in says paused, not on', async () => {
     const request = await signInAtDesktop(alice);
-    await requestLink(page, alice).click();
+    await page.locator(`a[href$="/${request.requestId}"]`).click();
     await page.getByRole('button', { name: "No, it's not me", exact: true }).click();
     const sheet = page.getByRole('alertdialog', { name: 'Report this sign-in?' });
     await sheet.waitFor();
@@ -174,7 +175,7 @@ describe('the phone app: no missed requests, no dead ends, the relay’s word', 
 
   it('problem 4: a passkey that is gone is named as such, with the way out', async () => {
     const request = await signInAtDesktop(alice);
-    await requestLink(page, alice).click();
+    await page.locator(`a[href$="/${request.requestId}"]`).click();
     await page.getByLabel('Enter the number shown to sign in').fill(String(request.number));
     // The phone lost the passkey (its screen lock was reset, its browser data cleared).
     await (await cdp(page)).send('WebAuthn.clearCredentials', { authenticatorId: authenticator.id });

@@ -38,6 +38,9 @@ export function mountPageUi(bridge: PageUiBridge, panelPageUrl: string): void {
         panelHeight={panelHeight}
         dismissed={dismissed}
         onDismiss={(what) => {
+          // × on a waiting sign-in cancels it: the page and the popup then offer Send another request.
+          const status = current.view?.status;
+          if (what === 'panel' && (status === 'pending' || status === 'creating')) bridge.cancel();
           dismissed[what] = true;
           draw();
         }}

@@ -36,6 +36,8 @@ export interface PageUiBridge {
   attach(ui: PageUiDrawer): void;
   /** The UI framed the sign-in panel with this key in the frame's URL. */
   panelFramed(key: string): void;
+  /** The person closed the panel (×) while the sign-in waits: cancel it. */
+  cancel(): void;
 }
 
 export const findPageUiBridge = (): PageUiBridge | undefined => world.__nodPageUiBridge;

@@ -159,6 +159,9 @@ export function runContentScript(ctx: ExtensionRuntime): () => void {
         panelKey = key;
         send('page:panelFrame', { key });
       },
+      cancel() {
+        send('signIn:cancel', { byPerson: true });
+      },
     });
     // While a sign-in waits, keep the background awake (it would be stopped after 30 s without events).
     keepAlive = setInterval(() => {

@@ -112,6 +112,21 @@ export class SignInBroker {
     if (record) await cancelAtRelay(record, this.deps.fetch);
   }
 
+  /**
+   * The person cancelled (Cancel in the popup or the panel, × on the panel): the request ends at the
+   * relay, and the sign-in stays shown as cancelled, with Send another request, here and on the page.
+   */
+  async cancelByPerson(tabId: number): Promise<void> {
+    this.followers.stop(tabId);
+    const record = await this.records.get(tabId);
+    if (!record) return;
+    await cancelAtRelay(record, this.deps.fetch);
+    await this.records.finish(tabId, {
+      status: 'cancelled',
+      message: 'You cancelled this sign-in request. Send another request to try again.',
+    });
+  }
+
   /** After the background restarted: follow every sign-in that was waiting. Never creates a request. */
   async resume(): Promise<void> {
     for (const record of await this.records.list()) {

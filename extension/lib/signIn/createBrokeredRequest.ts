@@ -23,7 +23,7 @@ export interface CreateRequestDeps {
 const refusalMessages: Record<string, string> = {
   cool_down: 'Too many requests were denied or are waiting. Wait a few minutes, or use another way to sign in.',
   too_many_pending: 'Too many sign-in requests are waiting. Answer them on your phone, or wait a few minutes.',
-  tenant_not_found: 'This organisation is not known to the relay any more.',
+  tenant_not_found: 'This organization is not known to its Nod service any more.',
   device_signature_invalid: 'The relay did not accept this browser’s key.',
 };
 
@@ -86,7 +86,7 @@ export async function createBrokeredRequest(base: BrokeredSignIn, deps: CreateRe
     expiresAt: created.expiresAt,
     ...(created.retryAt ? { retryAt: created.retryAt } : {}),
     ...(coolingDown ? {} : { collectorSecret: created.collectorSecret }),
-    message: coolingDown ? refusalMessages.cool_down : 'Open your Authenticator app and enter the number shown to sign in.',
+    message: coolingDown ? refusalMessages.cool_down : 'Open Nod on your phone and enter the number shown to sign in.',
     ...(coolingDown ? {} : { delivery: 'sent' as const, sentAt: deps.now() }),
     updatedAt: deps.now(),
   };

@@ -18,7 +18,7 @@ export interface FollowDeps {
   expiryGraceMs?: number;
 }
 
-const timedOut = 'The request timed out. Send a new request to try again.';
+const timedOut = 'The request timed out. Send another request to try again.';
 
 /**
  * Follows each tab's request at the relay until it ends: its server-sent events (resumed with

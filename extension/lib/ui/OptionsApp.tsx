@@ -3,19 +3,17 @@ import { browser } from 'wxt/browser';
 import type { ExtensionState } from '../../../shared/schemas/extensionMessages';
 import { everySitePatterns } from '../contentScripts/syncContentScripts';
 import { loadBrowserKey } from '../relays/browserKey';
-import { normaliseRelayUrl, originPattern } from '../relays/normaliseRelayUrl';
+import { readManagedRelays } from '../relays/managedRelays';
 import { askBackground } from './askBackground';
+import { ConnectProgress, useConnectRelay } from './connectRelay';
 import { siteLabel } from './format';
-
-const withPort = import.meta.env.BROWSER !== 'firefox';
 
 /** Settings: add and remove relays (each with its own host permission), look-alike protection everywhere. */
 export function OptionsApp() {
   const [state, setState] = useState<ExtensionState>();
   const [url, setUrl] = useState('');
-  const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
-  const [notice, setNotice] = useState<string>();
+  const [managed, setManaged] = useState<string[]>([]);
   const [keyCreated, setKeyCreated] = useState<string>();
 
   const refresh = useCallback(async () => {
@@ -24,38 +22,16 @@ export function OptionsApp() {
   }, []);
   useEffect(() => {
     void refresh();
+    void readManagedRelays().then(setManaged);
   }, [refresh]);
+  const waitingManaged = managed.filter((origin) => !state?.relays.some((r) => r.origin === origin));
 
+  const { step, connect } = useConnectRelay(refresh);
+  const busy = step.kind === 'asking' || step.kind === 'connecting';
   const add = async (event: Event) => {
     event.preventDefault();
     setError(undefined);
-    setNotice(undefined);
-    let origin: string;
-    try {
-      origin = normaliseRelayUrl(url);
-    } catch (problem) {
-      setError(problem instanceof Error ? problem.message : String(problem));
-      return;
-    }
-    // Asked in the click itself (browsers require a user gesture): this one origin, nothing more.
-    const granted = await browser.permissions.request({ origins: [originPattern(origin, withPort)] });
-    if (!granted) {
-      setError(`Nod needs permission to reach ${siteLabel(origin)} to use it as a relay.`);
-      return;
-    }
-    setBusy(true);
-    try {
-      const result = await askBackground('ui:addRelay', { url: origin });
-      if (result.ok) {
-        setUrl('');
-        setNotice(`Added ${siteLabel(origin)}.`);
-      } else {
-        setError(result.error);
-      }
-    } finally {
-      setBusy(false);
-      await refresh();
-    }
+    if (await connect(url)) setUrl('');
   };
 
   const remove = async (origin: string) => {
@@ -75,38 +51,51 @@ export function OptionsApp() {
     <main class="options">
       <h1>Nod</h1>
       <p class="muted">
-        Nod recognises your organisation’s genuine sign-in pages, shows the number to enter on your phone, and warns you about pages that
-        imitate them.
+        Sign in with your phone: Nod recognises your organization’s genuine sign-in pages, shows the number to enter on your phone, and
+        warns you about pages that imitate them.
       </p>
 
-      <h2>Relays</h2>
+      <h2>Your organizations</h2>
+      {waitingManaged.map((origin) => (
+        <p key={origin}>
+          Your organization set up Nod at {siteLabel(origin)}.{' '}
+          <button type="button" class="primary" disabled={busy} onClick={() => void connect(origin)}>
+            Turn on Nod for {siteLabel(origin)}
+          </button>
+        </p>
+      ))}
       <form onSubmit={(event) => void add(event)}>
         <label for="relay-url" class="muted" style="align-self:center">
           Relay address
         </label>
         <input
           id="relay-url"
-          type="url"
-          placeholder="https://nod.contoso.example"
+          type="text"
+          inputMode="url"
+          autocapitalize="none"
+          spellcheck={false}
+          placeholder="nod.contoso.example"
+          aria-describedby="relay-url-hint"
           value={url}
           onInput={(event) => setUrl((event.target as HTMLInputElement).value)}
           required
         />
         <button type="submit" class="primary" disabled={busy}>
-          Add relay
+          {busy ? 'Adding…' : 'Add relay'}
         </button>
       </form>
+      <p id="relay-url-hint" class="muted">
+        Your organization’s Nod address, from your admin, such as nod.contoso.example.
+      </p>
+      <ConnectProgress step={step} />
       {error && (
         <p class="error" role="alert">
           {error}
         </p>
       )}
-      {notice && (
-        <p class="ok" role="status">
-          {notice}
-        </p>
+      {state?.relays.length === 0 && waitingManaged.length === 0 && (
+        <p class="muted">No organization yet. Your admin gives you its Nod address.</p>
       )}
-      {state?.relays.length === 0 && <p class="muted">No relay yet. Your administrator gives you its address.</p>}
       {state && state.relays.length > 0 && (
         <p>
           <button
@@ -117,13 +106,14 @@ export function OptionsApp() {
               await refresh();
             }}
           >
-            Read the relays’ organisations and sign-in addresses again
+            Read the organizations and sign-in addresses again
           </button>
         </p>
       )}
       {state?.relays.map((relay) => (
         <section class="relay" key={relay.origin} data-testid="relay">
           <h3>{siteLabel(relay.origin)}</h3>
+          {relay.tenants.length > 0 && <p>Sign in with your phone at {relay.tenants.map((t) => t.displayName).join(', ')}</p>}
           <p class="muted">Last read {new Date(relay.fetchedAt).toLocaleString()}.</p>
           <p class="muted">
             {relay.permission ? 'Permission granted for this address only.' : 'Permission missing: remove and add the relay again.'}{' '}
@@ -162,8 +152,8 @@ export function OptionsApp() {
       <h2>This browser’s key</h2>
       <p class="muted" data-testid="browser-key">
         {keyCreated
-          ? `Created ${new Date(keyCreated).toLocaleString()}. It is a P-256 key kept in this browser; it cannot be copied out.`
-          : 'Made when you add your first relay.'}
+          ? `Created ${new Date(keyCreated).toLocaleString()}. It shows your organization that sign-ins come from this browser, and it cannot be copied out of it.`
+          : 'Made when you add your first organization.'}
       </p>
     </main>
   );
@@ -198,7 +188,7 @@ function RegisterForUser({ relayOrigin, tenants }: { relayOrigin: string; tenant
   return (
     <form class="register" onSubmit={(event) => void submit(event)} aria-label="Register this browser for an account">
       {tenants.length > 1 && (
-        <select aria-label="Organisation" value={tenant} onChange={(event) => setTenant((event.target as HTMLSelectElement).value)}>
+        <select aria-label="Organization" value={tenant} onChange={(event) => setTenant((event.target as HTMLSelectElement).value)}>
           {tenants.map((t) => (
             <option key={t.name} value={t.name}>
               {t.displayName}

@@ -28,7 +28,11 @@ export function PageUi({ verdict, view, panelFrameUrl, panelHeight, dismissed, o
         <aside class="panel nod" aria-label="Nod sign-in" data-testid="nod-panel">
           <header>
             <span>Nod</span>
-            <button type="button" aria-label="Hide" onClick={() => onDismiss('panel')}>
+            <button
+              type="button"
+              aria-label={view.status === 'pending' || view.status === 'creating' ? 'Cancel sign-in' : 'Close'}
+              onClick={() => onDismiss('panel')}
+            >
               ×
             </button>
           </header>

@@ -4,7 +4,9 @@ import type { ExtensionState } from '../../../shared/schemas/extensionMessages';
 import { contentScriptFile } from '../contentScripts/syncContentScripts';
 import { askBackground } from './askBackground';
 import { SignInCard } from './SignInCard';
+import { ConnectProgress, useConnectRelay } from './connectRelay';
 import { headingFor, siteLabel } from './format';
+import { readManagedRelays } from '../relays/managedRelays';
 
 /** The toolbar popup: the pending sign-in with its number, accounts used in this browser, last results. */
 export function PopupApp() {
@@ -55,13 +57,9 @@ export function PopupApp() {
   return (
     <main class="nod popup" data-testid="nod-popup">
       <h1>Nod</h1>
-      {state.relays.length === 0 && (
-        <p>
-          Nod is not connected to a relay yet.{' '}
-          <button type="button" class="link" onClick={() => void browser.runtime.openOptionsPage()}>
-            Add your organisation’s relay
-          </button>
-        </p>
+      {state.relays.length === 0 && <FirstRun onAdded={() => refresh(tabId, true)} />}
+      {state.relays.length > 0 && organizations(state).length > 0 && (
+        <p class="muted">Sign in with your phone at {organizations(state).join(', ')}</p>
       )}
       {verdict?.kind === 'lookalike' && (
         <p class="warning" role="alert">
@@ -143,5 +141,46 @@ export function PopupApp() {
       )}
       {note && <p class="warning">{note}</p>}
     </main>
+  );
+}
+
+/** The organizations this browser signs in to, by name. */
+function organizations(state: ExtensionState): string[] {
+  return [...new Set(state.relays.flatMap((relay) => relay.tenants.map((tenant) => tenant.displayName)))];
+}
+
+/**
+ * The first run, in people's words: what Nod does, and one step to start — the organization's
+ * pre-set address (storage.managed) one click away, or the settings page to type the address in.
+ */
+function FirstRun({ onAdded }: { onAdded: () => Promise<void> }) {
+  const [managed, setManaged] = useState<string[]>([]);
+  const { step, connect } = useConnectRelay(onAdded);
+  useEffect(() => {
+    void readManagedRelays().then(setManaged);
+  }, []);
+  const busy = step.kind === 'asking' || step.kind === 'connecting';
+  return (
+    <section aria-labelledby="first-run-heading">
+      <h2 id="first-run-heading">Sign in with your phone</h2>
+      <p>Nod signs you in to your organization’s apps when you approve a request on your phone: no password to type.</p>
+      {managed.length > 0 ? (
+        managed.map((origin) => (
+          <p key={origin}>
+            <button type="button" class="primary" disabled={busy} onClick={() => void connect(origin)}>
+              Turn on Nod for {siteLabel(origin)}
+            </button>
+          </p>
+        ))
+      ) : (
+        <p>
+          To start, enter your organization’s Nod address (your admin gives it to you).{' '}
+          <button type="button" class="primary" onClick={() => void browser.runtime.openOptionsPage()}>
+            Set up Nod
+          </button>
+        </p>
+      )}
+      <ConnectProgress step={step} />
+    </section>
   );
 }

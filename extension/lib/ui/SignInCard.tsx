@@ -31,7 +31,7 @@ export function SignInCard({ view, onRetry, onCancel }: SignInCardProps) {
       <p class="account">{view.username}</p>
       {waiting && (
         <>
-          <p>Open your Authenticator app and enter the number shown to sign in.</p>
+          <p>Open Nod on your phone and enter the number shown to sign in.</p>
           <p class="number" data-testid="number">
             {view.number}
           </p>
@@ -56,7 +56,7 @@ export function SignInCard({ view, onRetry, onCancel }: SignInCardProps) {
       <div class="actions">
         {canRetry(view.status) && onRetry && (
           <button type="button" class="primary" onClick={onRetry}>
-            Send a new request
+            Send another request
           </button>
         )}
         {(view.status === 'pending' || view.status === 'creating') && onCancel && (

@@ -6,5 +6,5 @@ export const onPanelCancel: Handler<'panel:cancel', FromPanelFrame> = async (_pa
   const page = services.pages.get(tabId);
   const current = await services.broker.view(tabId);
   if (page?.panelKey !== key || current?.site !== page.origin) return;
-  await services.broker.cancel(tabId);
+  await services.broker.cancelByPerson(tabId);
 };

@@ -1,7 +1,7 @@
 import type { Handler } from '../../../messaging/handlerMap';
 import type { FromPanelFrame } from '../senders';
 
-/** Send a new request from the panel, while the tab's page is still the genuine page the sign-in was for. */
+/** Send another request from the panel, while the tab's page is still the genuine page the sign-in was for. */
 export const onPanelRetry: Handler<'panel:retry', FromPanelFrame> = async (_payload, { tabId, key, services }) => {
   const page = services.pages.get(tabId);
   const current = await services.broker.view(tabId);
