@@ -298,10 +298,11 @@ describe('the sign-in panel’s frame', () => {
     expect(page.posted).not.toContainEqual(message('page:panelHeight', { height: 1 }));
     expect(fetchSpy.mock.calls.filter(([, init]) => init?.method === 'DELETE')).toEqual([]);
 
-    // The panel's own Cancel ends the sign-in at the relay.
+    // The panel's own Cancel ends the sign-in at the relay; the panel then shows it cancelled, without the number (issue 17).
     panel.send(message('panel:cancel', {}));
     await vi.waitFor(() => expect(fetchSpy.mock.calls.filter(([, init]) => init?.method === 'DELETE')).toHaveLength(1));
-    await vi.waitFor(() => expect(panel.posted.at(-1)).toEqual(message('panel:view', { view: null })));
+    await vi.waitFor(() => expect((panel.posted.at(-1) as any)?.payload?.view).toMatchObject({ status: 'cancelled' }));
+    expect((panel.posted.at(-1) as any).payload.view.number).toBeUndefined();
   });
 
   it('a frame that connects after the sign-in started is shown it at once', async () => {
