@@ -17,7 +17,8 @@ function buzz(): void {
 /**
  * The in-app alert: a request that arrives while the app shows any screen (its live channel or
  * a push to the open app) shows a banner on top, with the number field one tap away, and buzzes.
- * It goes when the request is answered, closed or expired, or when its screen is open.
+ * It goes when the request is answered, closed or expired, or when its screen or the list (which
+ * shows it at the top) is open; the buzz comes on every screen.
  */
 export function RequestAlert({ route }: { route: Route }) {
   const pending = usePendingRequests();
@@ -32,7 +33,8 @@ export function RequestAlert({ route }: { route: Route }) {
   );
   if (!latest || !pending.some((r) => r.requestId === latest.requestId)) return null;
   const [first, , third] = route.path;
-  if (first === 'approve' && third === latest.requestId) return null;
+  // The list shows every waiting request at its top already; the request's own screen needs no alert.
+  if (first === undefined || (first === 'approve' && third === latest.requestId)) return null;
   const more = pending.length - 1;
   return (
     <section class="notice request-alert" role="alert" aria-label="Sign-in request">
