@@ -3,7 +3,7 @@ import { callRelayAsDevice } from '../../../shared/relay/callRelayAsDevice';
 import { RelayProblem, RelayUnreachable } from '../../../shared/relay/relayErrors';
 import { phoneSignInSaved } from '../../../shared/schemas/devices';
 import { type Account, updateAccount } from '../store/accountStore';
-import { syncDevice } from '../store/organizationState';
+import { noteChoice, syncDevice } from '../store/organizationState';
 import { phoneSignInWords } from './phoneSignInWords';
 import { devicesOf } from '../store/accountStore';
 import { useOrganizationState } from '../ui/stores';
@@ -24,6 +24,7 @@ export function PhoneSignInSetting({ account }: { account: Account }) {
         answer: phoneSignInSaved,
       });
       await updateAccount(account.registrationId, { phoneSignInEnabled: answer.phoneSignInEnabled });
+      noteChoice(account.registrationId, answer.phoneSignInEnabled);
     } catch (caught) {
       setError(
         caught instanceof RelayProblem && caught.code === 'phone_sign_in_not_allowed'

@@ -125,3 +125,12 @@ export function forgetAccountView(registrationId: string): void {
   accounts.delete(registrationId);
   publish({ ...state, accounts });
 }
+
+/** The relay just accepted the user's choice (phone sign-in on or off): show it now, before the next read. */
+export function noteChoice(registrationId: string, enabled: boolean): void {
+  const view = state.accounts.get(registrationId);
+  if (typeof view !== 'object' || (view.phoneSignIn !== 'on' && view.phoneSignIn !== 'off')) return;
+  const accounts = new Map(state.accounts);
+  accounts.set(registrationId, { ...view, phoneSignInEnabled: enabled, phoneSignIn: enabled ? 'on' : 'off' });
+  publish({ ...state, accounts });
+}
