@@ -10,7 +10,7 @@ const lowerPhrases = hostedPagePhrases.map((phrase) => phrase.toLowerCase());
  */
 const phraseWords = lowerPhrases.map((phrase) => phrase.split(' ').reduce((a, b) => (b.length > a.length ? b : a)));
 
-/** Words of the hosted page's title and heading (issue 4 follows the seed: "Sign in", "Approve sign in request"). */
+/** Words of the hosted page's title and heading (the seed's "Sign in", "Approve sign-in request", and older pages' spellings). */
 const hostedTitle = /\b(nod|authenticator)\b.*\bsign[ -]?in\b|\bsign[ -]?in\b.*\b(nod|authenticator)\b|approve sign[ -]?in request/i;
 /** Every way of matching `hostedTitle` contains "sign": without it the expression need not run. */
 const titleLike = (s: string) => s.toLowerCase().includes('sign') && hostedTitle.test(s);
