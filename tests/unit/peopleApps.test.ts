@@ -32,7 +32,8 @@ describe('phone sign-in on the account screen follows the relay', () => {
     expect(words.offer).toBe('disable');
   });
 
-  it('offers a push-only user nothing to enable', () => {
+  it('offers a push-only user nothing to enable (only to turn off what was on before)', () => {
+    expect(phoneSignInWords(account, state({ phoneSignIn: 'push_only' })).offer).toBe('disable');
     expect(
       phoneSignInWords({ ...account, phoneSignInEnabled: false }, state({ phoneSignIn: 'push_only', phoneSignInEnabled: false })),
     ).toEqual({

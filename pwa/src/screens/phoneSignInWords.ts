@@ -11,7 +11,7 @@ export function phoneSignInWords(account: Account, view: AccountView): { text: s
     case 'push_only':
       return {
         text: 'Your organization uses Nod to approve sign-ins after your password. Phone sign-in without a password is not available for this account.',
-        offer: 'none',
+        offer: view.phoneSignInEnabled ? 'disable' : 'none',
       };
     case 'not_allowed':
       return {
