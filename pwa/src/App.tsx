@@ -5,7 +5,6 @@ import type { Account } from './store/accountStore';
 import { syncAll, unreachableAccounts } from './store/organizationState';
 import { AccountList } from './screens/AccountList';
 import { AccountSettings } from './screens/AccountSettings';
-import { AddAccountChoice, EnrollWithLink, EnrollWithPass, WorkAccountChoice } from './screens/AddAccount';
 import { Approve } from './screens/Approve';
 import { RequestAlert } from './ui/RequestAlert';
 import { useOnline } from './ui/hooks';
@@ -64,12 +63,8 @@ function Screen({ route, accounts }: { route: Route; accounts: NonNullable<Retur
     case undefined:
       return <AccountList accounts={accounts} />;
     case 'add':
-      if (second === 'work' && third === 'sign-in') return <EnrollWithPass relayUrl={relayUrl} accounts={accounts} />;
-      if (second === 'work' && third === 'link') return <EnrollWithLink relayUrl={relayUrl} accounts={accounts} />;
-      if (second === 'work') return <WorkAccountChoice />;
-      return <AddAccountChoice />;
     case 'enroll':
-      return <EnrollWithLink relayUrl={relayUrl} accounts={accounts} code={route.query.get('code') ?? undefined} />;
+      return <AddAccountScreen route={route} relayUrl={relayUrl} accounts={accounts} />;
     case 'account':
       return <AccountSettings key={second} account={accounts.find((a) => a.registrationId === second)} />;
     case 'approve':
@@ -124,4 +119,27 @@ function UnreachableBanner({ accounts }: { accounts: Account[] }) {
       </button>
     </section>
   );
+}
+
+type AddAccountScreens = typeof import('./screens/AddAccount');
+let addAccountScreens: Promise<AddAccountScreens> | undefined;
+
+/**
+ * Adding an account is loaded when it is first opened (the service worker precaches it, so offline
+ * too): the everyday screens — codes, requests — start with less JavaScript.
+ */
+function AddAccountScreen({ route, relayUrl, accounts }: { route: Route; relayUrl: string; accounts: Account[] }) {
+  const [screens, setScreens] = useState<AddAccountScreens>();
+  useEffect(() => {
+    addAccountScreens ??= import('./screens/AddAccount');
+    void addAccountScreens.then(setScreens);
+  }, []);
+  if (!screens) return <p role="status">Loading…</p>;
+  const { AddAccountChoice, EnrollWithLink, EnrollWithPass, WorkAccountChoice } = screens;
+  const [first, second, third] = route.path;
+  if (first === 'enroll') return <EnrollWithLink relayUrl={relayUrl} accounts={accounts} code={route.query.get('code') ?? undefined} />;
+  if (second === 'work' && third === 'sign-in') return <EnrollWithPass relayUrl={relayUrl} accounts={accounts} />;
+  if (second === 'work' && third === 'link') return <EnrollWithLink relayUrl={relayUrl} accounts={accounts} />;
+  if (second === 'work') return <WorkAccountChoice />;
+  return <AddAccountChoice />;
 }
