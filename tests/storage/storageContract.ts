@@ -200,6 +200,7 @@ const auditFixture = (tenantId: string, extra: Partial<AuditEvent> = {}): AuditE
   origin: 'https://portal.contoso.example',
   ip: '192.0.2.7',
   userAgent: 'Mozilla/5.0',
+  location: 'Seattle, Washington, United States',
   detail: null,
   ...extra,
 });

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { type AuditEventView, auditOutcomes, signInLog, signInMethods } from '../../../shared/schemas/directory';
 import { adminApi, describeError, when } from '../api';
 
-const columns = ['at', 'type', 'outcome', 'username', 'method', 'origin', 'ip', 'userAgent', 'reason'] as const;
+const columns = ['at', 'type', 'outcome', 'username', 'method', 'origin', 'ip', 'location', 'userAgent', 'reason'] as const;
 
 /** Sign-in logs: every sign-in attempt of the tenant (the admin API's sign-in log), filtered, one in detail, exported as CSV or JSON. */
 export function SignInLogsPage() {
@@ -162,6 +162,7 @@ export function SignInLogsPage() {
                 ['Application', selected.origin],
                 ['Device', selected.deviceId],
                 ['IP address', selected.ip],
+                ['Location', selected.location],
                 ['Browser', selected.userAgent],
                 ['Detail', selected.detail ? JSON.stringify(selected.detail) : null],
               ] as const
