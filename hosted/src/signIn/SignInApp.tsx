@@ -14,6 +14,7 @@ import { failureWords } from '../failureWords';
 import { rememberedMethod } from '../collectorKey';
 import { listenToExtension, tellExtension } from '../extensionBridge';
 import { setMarker } from '../marker';
+import { announce, useFocusFirstInput } from '../announce';
 import { createPhoneRequest, PhoneStep, type PhoneKind } from './PhoneStep';
 import { methodHints, methodLabels } from './words';
 
@@ -142,7 +143,7 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
         <>
           {identity}
           <Heading>Other ways to sign in</Heading>
-          <ul class="options">
+          <MethodList>
             {(offer?.methods ?? []).map((method) => (
               <li key={method}>
                 <button type="button" class="option" aria-describedby={`hint-${method}`} onClick={() => open(method)}>
@@ -157,7 +158,7 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
                 </p>
               </li>
             ))}
-          </ul>
+          </MethodList>
         </>
       );
       break;
@@ -269,22 +270,20 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
   );
 }
 
-function Heading({ children }: { children: ComponentChildren }) {
-  const ref = useRef<HTMLHeadingElement>(null);
-  useEffect(() => ref.current?.focus(), []);
-  return (
-    <h1 tabIndex={-1} ref={ref}>
-      {children}
-    </h1>
-  );
+/** A step's heading: announced when the step appears (focus goes to the step's first input). */
+function Heading({ children }: { children: string }) {
+  useEffect(() => announce(children), [children]);
+  return <h1>{children}</h1>;
 }
 
 function UsernameStep(props: { boot: HostedSignInBoot; initial: string; onNext: (username: string) => Promise<string | undefined> }) {
   const [value, setValue] = useState(props.initial);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const form = useFocusFirstInput<HTMLFormElement>();
   return (
     <form
+      ref={form}
       noValidate
       onSubmit={async (event) => {
         event.preventDefault();
@@ -327,6 +326,16 @@ function UsernameStep(props: { boot: HostedSignInBoot; initial: string; onNext: 
   );
 }
 
+/** The list of ways, its first focused (no input on this step). */
+function MethodList({ children }: { children: ComponentChildren }) {
+  const list = useFocusFirstInput<HTMLUListElement>(true);
+  return (
+    <ul class="options" ref={list}>
+      {children}
+    </ul>
+  );
+}
+
 /** The end of a one-field step: its error, "Other ways to sign in", and the step's button. */
 function StepFooter(props: { errorId: string; error?: string; busy: boolean; action: string; onOtherWays: () => void }) {
   return (
@@ -361,8 +370,10 @@ function SecretStep(props: {
   const [value, setValue] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const form = useFocusFirstInput<HTMLFormElement>();
   return (
     <form
+      ref={form}
       noValidate
       onSubmit={async (event) => {
         event.preventDefault();
@@ -405,8 +416,10 @@ function CodeStep(props: {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const form = useFocusFirstInput<HTMLFormElement>();
   return (
     <form
+      ref={form}
       noValidate
       onSubmit={async (event) => {
         event.preventDefault();
