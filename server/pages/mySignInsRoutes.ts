@@ -12,12 +12,13 @@ import { issuerFor } from '../oidc/createTenantProvider';
 import { deriveKey } from '../oidc/loadOidcSecret';
 import { mySignInsClientId, mySignInsPaths } from '../oidc/myAccountClient';
 import type { TenantProvider, TenantProviders } from '../oidc/tenantProviders';
-import { allowsPushMfa } from '../policy/evaluatePolicy';
+import { allowsPhoneSignIn, allowsPushMfa } from '../policy/evaluatePolicy';
 import { policyForUser } from '../policy/policyForUser';
 import type { Tenant, User } from '../storage/model';
 import { isStrongAmr } from '../limits/strongSignIn';
 import { cookieHeader, readCookies, seal, unseal } from './cookies';
-import { describeSignIn, signInAuditTypes } from './describeSignIn';
+import { describeSignIn, isListedSignIn } from './describeSignIn';
+import { endSignIns } from '../users/endSignIns';
 import { htmlShell, pageHeaders } from './htmlShell';
 
 /** Adding or removing a method needs a sign-in this recent. */
@@ -221,22 +222,34 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
       const devices = new Map(
         await Promise.all(registrations.map(async (r) => [r.deviceId, await ctx.storage.devices.byId(r.deviceId)] as const)),
       );
+      const { decision } = await policyForUser(ctx, tenant, user);
+      // Push-mode users (and guests) are never told of phone sign-in: it is not theirs to use.
+      const phoneSignInAllowed = decision.allowed && allowsPhoneSignIn(decision.mode) && user.kind === 'member';
       const methods: SecurityMethod[] = registrations.map((r) => ({
         kind: 'authenticator',
         id: r.id,
         deviceName: devices.get(r.deviceId)?.name ?? 'Phone',
-        phoneSignInEnabled: r.phoneSignInEnabled,
+        phoneSignInEnabled: r.phoneSignInEnabled && phoneSignInAllowed,
         createdAt: iso(r.createdAt)!,
         lastUsedAt: iso(r.lastUsedAt),
         notificationsFailing: devices.get(r.deviceId)?.pushState === 'unreachable',
       }));
-      if (registrations.length > 0) {
-        methods.push({ kind: 'verification_codes', deviceNames: registrations.map((r) => devices.get(r.deviceId)?.name ?? 'Phone') });
-      }
-      if (user.passwordHash !== null) methods.push({ kind: 'password' });
-      const { decision } = await policyForUser(ctx, tenant, user);
-      const addAllowed = decision.allowed && allowsPushMfa(decision.mode);
       const events = await ctx.storage.audit.list({ tenantId: tenant.id, username: user.username, limit: 200 });
+      if (registrations.length > 0) {
+        // Each code works once: the newest time step accepted is when a code was last used.
+        const lastStep = Math.max(...registrations.map((r) => r.totpLastStep));
+        methods.push({
+          kind: 'verification_codes',
+          deviceNames: registrations.map((r) => devices.get(r.deviceId)?.name ?? 'Phone'),
+          lastUsedAt: lastStep > 0 ? iso(lastStep * 30_000) : null,
+        });
+      }
+      if (user.passwordHash !== null) {
+        const lastPassword = events.find((e) => e.type === 'oidc.sign_in' && (e.method === 'password' || e.method === 'push_mfa'));
+        methods.push({ kind: 'password', lastUsedAt: lastPassword ? iso(lastPassword.at) : null });
+      }
+      const addAllowed = decision.allowed && allowsPushMfa(decision.mode);
+      const userDevices = await ctx.storage.devices.listForUser(tenant.id, user.id);
       reply.header('cache-control', 'no-store');
       return {
         username: user.username,
@@ -254,10 +267,14 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
                 ? 'Your organization lets you use the Authenticator app only for passwordless sign-in, which you set up on the phone with a Temporary Access Pass from your admin.'
                 : 'Your organization has not enabled the Authenticator app for you.',
             },
-        recentSignIns: events
-          .filter((e) => signInAuditTypes.has(e.type))
-          .slice(0, 20)
-          .map(describeSignIn),
+        recentSignIns: events.filter(isListedSignIn).slice(0, 20).map(describeSignIn),
+        devices: userDevices.map((d) => ({
+          id: d.id,
+          kind: d.kind,
+          name: d.name,
+          createdAt: iso(d.createdAt)!,
+          lastSeenAt: iso(d.lastSeenAt),
+        })),
       };
     },
   );
@@ -320,6 +337,65 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
         userId: signed.user.id,
         username: signed.user.username,
         deviceId: registration.deviceId,
+        ip: request.ip,
+        userAgent: request.headers['user-agent'] ?? null,
+        detail: { by: 'my-sign-ins' },
+      });
+      return undefined;
+    },
+  );
+
+  /** Sign out everywhere: every session of the account at every client ends, this one too. */
+  defineRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/t/:tenant/my-sign-ins/api/sign-out-everywhere',
+      params: tenantPath,
+      authenticate: requireSignedIn,
+      reply: noContent,
+    },
+    async ({ auth: signed, request }) => {
+      const { tenant } = signed.entry;
+      await endSignIns(ctx, tenant, signed.user, 'the user signed out everywhere');
+      await recordAudit(ctx, {
+        tenantId: tenant.id,
+        type: 'sessions.revoked',
+        outcome: 'success',
+        userId: signed.user.id,
+        username: signed.user.username,
+        ip: request.ip,
+        userAgent: request.headers['user-agent'] ?? null,
+        detail: { by: 'my-sign-ins' },
+      });
+      return undefined;
+    },
+  );
+
+  /** A lost phone or browser: its hold on the account goes, and every session ends (as an admin's removal). */
+  defineRoute(
+    app,
+    {
+      method: 'DELETE',
+      url: '/t/:tenant/my-sign-ins/api/devices/:id',
+      params: tenantPath.extend({ id: z.string().max(100) }),
+      authenticate: requireSignedIn,
+      reply: noContent,
+    },
+    async ({ auth: signed, params, request }) => {
+      requireRecent(signed);
+      const { tenant } = signed.entry;
+      if (!(await ctx.storage.devices.removeForUser(tenant.id, params.id, signed.user.id))) {
+        throw new ProblemError('not_found', 'That device is not one of yours.');
+      }
+      await endSignIns(ctx, tenant, signed.user, 'the user removed a lost device');
+      await recordAudit(ctx, {
+        tenantId: tenant.id,
+        type: 'device.removed',
+        outcome: 'success',
+        userId: signed.user.id,
+        username: signed.user.username,
+        deviceId: params.id,
         ip: request.ip,
         userAgent: request.headers['user-agent'] ?? null,
         detail: { by: 'my-sign-ins' },

@@ -74,8 +74,8 @@ export const securityMethod = z.discriminatedUnion('kind', [
     notificationsFailing: z.boolean().default(false),
   }),
   /** Verification codes (TOTP) from the Authenticator app on these devices. */
-  z.object({ kind: z.literal('verification_codes'), deviceNames: z.array(z.string()) }),
-  z.object({ kind: z.literal('password') }),
+  z.object({ kind: z.literal('verification_codes'), deviceNames: z.array(z.string()), lastUsedAt: z.string().nullable().default(null) }),
+  z.object({ kind: z.literal('password'), lastUsedAt: z.string().nullable().default(null) }),
 ]);
 export type SecurityMethod = z.infer<typeof securityMethod>;
 
@@ -85,6 +85,9 @@ export const recentSignIn = z.object({
   description: z.string(),
   outcome: z.enum(['success', 'failure', 'other']),
   browser: z.string().nullable(),
+  /** The address the sign-in came from, and where that is in words ("United States", "This network"). */
+  ip: z.string().nullable().default(null),
+  location: z.string().nullable().default(null),
 });
 export type RecentSignIn = z.infer<typeof recentSignIn>;
 
@@ -101,6 +104,18 @@ export const mySignInsSummary = z.object({
   /** Whether the guided path (Add method → Authenticator app) is allowed, and if not, why. */
   addAuthenticator: z.object({ allowed: z.boolean(), message: z.string().optional() }),
   recentSignIns: z.array(recentSignIn),
+  /** The phones and browsers (Nod extension) the account is on: each can be removed as lost. */
+  devices: z
+    .array(
+      z.object({
+        id: z.string(),
+        kind: z.enum(['phone', 'browser']),
+        name: z.string(),
+        createdAt: z.string(),
+        lastSeenAt: z.string().nullable(),
+      }),
+    )
+    .default([]),
 });
 export type MySignInsSummary = z.infer<typeof mySignInsSummary>;
 
