@@ -1,8 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { noContent } from '../../shared/schemas/common';
-import { type MySignInsBoot, type SecurityMethod, authenticatorEnrollment, mySignInsSummary } from '../../shared/schemas/hostedPages';
+import { noContent, username } from '../../shared/schemas/common';
+import {
+  type FindOrganizationBoot,
+  type MySignInsBoot,
+  type SecurityMethod,
+  authenticatorEnrollment,
+  mySignInsSummary,
+} from '../../shared/schemas/hostedPages';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
 import { createEnrollmentCode } from '../enrollment/createEnrollmentCode';
@@ -113,7 +119,7 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
   };
 
   /** Send the browser through the hosted sign-in page with the built-in client (PKCE, state). */
-  const startSignIn = (entry: TenantProvider, reply: FastifyReply, fresh: boolean) => {
+  const startSignIn = (entry: TenantProvider, reply: FastifyReply, fresh: boolean, loginHint?: string) => {
     const { tenant } = entry;
     const pending: PendingSignIn = {
       state: randomBytes(16).toString('base64url'),
@@ -130,6 +136,8 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
       code_challenge: createHash('sha256').update(pending.verifier).digest('base64url'),
       code_challenge_method: 'S256',
       ...(fresh ? { prompt: 'login' } : {}),
+      // From the organization-less entry: the username the organization was found from.
+      ...(loginHint ? { login_hint: loginHint } : {}),
     });
     reply.header(
       'set-cookie',
@@ -150,13 +158,28 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
 
   page('', async (params, request, reply) => {
     const found = await signedIn(params, request, reply);
-    if (!found) return startSignIn(await tenantEntry(params), reply, false);
+    if (!found) {
+      const hint = username.safeParse((request.query as Record<string, unknown> | undefined)?.login_hint);
+      return startSignIn(await tenantEntry(params), reply, false, hint.success ? hint.data : undefined);
+    }
     const { tenant } = found.entry;
     const boot: MySignInsBoot = { tenant: tenant.name, tenantDisplayName: tenant.displayName };
     return reply
       .headers(pageHeaders)
       .type('text/html; charset=utf-8')
       .send(htmlShell({ title: `My Sign-ins | ${tenant.displayName}`, entry: 'mySignIns', boot }));
+  });
+
+  /**
+   * My Sign-ins without an organization in the address: the page finds it from the username's
+   * domain (home realm discovery), then goes on to `/t/<tenant>/my-sign-ins?login_hint=<username>`.
+   */
+  defineRoute(app, { method: 'GET', url: '/my-sign-ins', reply: rawReply }, async ({ reply }) => {
+    const boot: FindOrganizationBoot = { next: 'my-sign-ins' };
+    return reply
+      .headers(pageHeaders)
+      .type('text/html; charset=utf-8')
+      .send(htmlShell({ title: 'Sign in | My Sign-ins', entry: 'findOrganization', boot }));
   });
 
   /** "Sign in again": a fresh sign-in, whatever the session (the 20-minute rule). */

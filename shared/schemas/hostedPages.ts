@@ -21,6 +21,11 @@ export const hostedSignInBoot = z.object({
   origin: z.string(),
   /** A username to start with (`login_hint`, or the signed-in user when signing in again). */
   loginHint: z.string().optional(),
+  /**
+   * The username was given with the sign-in (`login_hint`, e.g. after home realm discovery found
+   * the organization from it): the page goes on at once, as if Next was selected.
+   */
+  continueWithHint: z.boolean().optional(),
 });
 export type HostedSignInBoot = z.infer<typeof hostedSignInBoot>;
 
@@ -53,6 +58,16 @@ export type HostedFinished = z.infer<typeof hostedFinished>;
  * My Sign-ins (security info) at `/t/:tenant/my-sign-ins`: the signed-in user's methods, adding
  * the Authenticator app through a one-time enrollment code, removing a method, recent sign-ins.
  */
+
+/**
+ * The organization-less entry (`GET /my-sign-ins`): the organization is found from the username's
+ * domain (home realm discovery), with **Other organization** as the fallback.
+ */
+export const findOrganizationBoot = z.object({
+  /** Where to go once the organization is known: `{tenant}` and `{username}` are filled in. */
+  next: z.literal('my-sign-ins'),
+});
+export type FindOrganizationBoot = z.infer<typeof findOrganizationBoot>;
 
 /** What the relay renders into the page. */
 export const mySignInsBoot = z.object({

@@ -55,6 +55,8 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
   const [extensionReady, setExtensionReady] = useState(false);
   const [finishing, setFinishing] = useState<string>();
   const counter = useRef(0);
+  /** The given username (`login_hint`) goes on once; Back shows the username step as usual. */
+  const continued = useRef(false);
   const base = `/t/${encodeURIComponent(boot.tenant)}/interaction/${encodeURIComponent(boot.uid)}`;
 
   const setView = (next: View) => {
@@ -99,6 +101,7 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
   };
 
   const submitUsername = async (name: string) => {
+    continued.current = true;
     let answer: HostedUsernameAnswer;
     try {
       answer = await callRelay(`${base}/username`, { body: { username: name }, answer: hostedUsernameAnswer });
@@ -136,7 +139,9 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
   let content: ComponentChildren;
   switch (view.step) {
     case 'username':
-      content = <UsernameStep boot={boot} initial={username} onNext={submitUsername} />;
+      content = (
+        <UsernameStep boot={boot} initial={username} onNext={submitUsername} continueAtOnce={boot.continueWithHint && !continued.current} />
+      );
       break;
     case 'methods':
       content = (
@@ -276,11 +281,25 @@ function Heading({ children }: { children: string }) {
   return <h1>{children}</h1>;
 }
 
-function UsernameStep(props: { boot: HostedSignInBoot; initial: string; onNext: (username: string) => Promise<string | undefined> }) {
+function UsernameStep(props: {
+  boot: HostedSignInBoot;
+  initial: string;
+  onNext: (username: string) => Promise<string | undefined>;
+  /** The username came with the sign-in: go on as if Next was selected. */
+  continueAtOnce?: boolean;
+}) {
   const [value, setValue] = useState(props.initial);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const form = useFocusFirstInput<HTMLFormElement>();
+  useEffect(() => {
+    if (!props.continueAtOnce || !value.trim()) return;
+    setBusy(true);
+    void props.onNext(value.trim()).then((problem) => {
+      setError(problem);
+      setBusy(false);
+    });
+  }, []);
   return (
     <form
       ref={form}
