@@ -280,9 +280,7 @@ export function PhoneStep(props: {
             {request.delivery === 'delivered' ? 'Delivered to your phone.' : 'Sent to your phone.'} Waiting for your approval…
           </span>
         ) : (
-          <>
-            <p>{request.error && request.status === 'not_created' ? request.error : words.text}</p>
-          </>
+          <p>{request.error && request.status === 'not_created' ? request.error : words.text}</p>
         )}
       </div>
       {/* Outside the live region: a countdown read out every second would drown everything else. */}
