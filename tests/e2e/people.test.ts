@@ -13,7 +13,7 @@ import { startContosoPortal } from '../helpers/contosoPortal';
 import type { TestPhone } from '../helpers/enrollPhone';
 import { answer, readRequest } from '../helpers/signInFlow';
 import { type SignInWorld, startSignInWorld } from '../helpers/signInWorld';
-import { issuePass, openPhone } from './pwaSupport';
+import { issuePass, openPhone, requestLink } from './pwaSupport';
 import { markedRequestId, shownNumber } from './signInPageSupport';
 
 describe('people’s journeys: the organization from the username, no dead ends, where a sign-in comes from', () => {
@@ -184,7 +184,7 @@ describe('people’s journeys: the organization from the username, no dead ends,
     const pass = await issuePass(world.contoso, 'erin@contoso.example');
     const phone = await openPhone(browser, world.relay.url);
     contexts.push(phone.context);
-    errors = collectPageErrors(phone.page);
+    const phoneErrors = collectPageErrors(phone.page);
     const { page } = phone;
     await page.getByRole('link', { name: 'Add account' }).click();
     await page.getByRole('link', { name: 'Work or school account' }).click();
@@ -196,8 +196,20 @@ describe('people’s journeys: the organization from the username, no dead ends,
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.getByRole('heading', { name: 'Account added' }).waitFor();
     expect((await world.contoso.admin('GET', '/users/erin@contoso.example/devices')).body.devices).toHaveLength(1);
+
+    // Where the sign-in comes from, on the phone: the request from the portal (a loopback address) says "This network".
+    await page.getByRole('button', { name: 'Enable phone sign-in' }).click();
+    await page.getByText('Phone sign-in is on').waitFor();
+    await page.getByRole('link', { name: 'Done' }).click();
+    const desktop = await portalSignIn();
+    await desktop.getByLabel('Username').fill('erin@contoso.example');
+    await desktop.getByRole('button', { name: 'Next' }).click();
+    await desktop.getByTestId('number').waitFor();
+    const listed = requestLink(page, 'erin@contoso.example');
+    await expect.poll(() => listed.textContent()).toContain('This network');
+    await listed.click();
+    await expect.poll(() => page.getByRole('main').textContent()).toContain('This network');
     // As in the app's own tests: a refused fetch the app handles is no page error.
-    expect(errors.filter((e) => !e.includes('Failed to load resource'))).toEqual([]);
-    errors = [];
+    expect(phoneErrors.filter((e) => !e.includes('Failed to load resource'))).toEqual([]);
   });
 });
