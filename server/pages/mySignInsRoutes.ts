@@ -258,19 +258,19 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
         notificationsFailing: devices.get(r.deviceId)?.pushState === 'unreachable',
       }));
       const events = await ctx.storage.audit.list({ tenantId: tenant.id, username: user.username, limit: 200 });
+      // When each way was last used to sign in: the newest sign-in with it (events are newest first).
+      const lastSignInWith = (...ways: string[]) => {
+        const found = events.find((e) => e.type === 'oidc.sign_in' && e.method !== null && ways.includes(e.method));
+        return found ? iso(found.at) : null;
+      };
       if (registrations.length > 0) {
-        // Each code works once: the newest time step accepted is when a code was last used.
-        const lastStep = Math.max(...registrations.map((r) => r.totpLastStep));
         methods.push({
           kind: 'verification_codes',
           deviceNames: registrations.map((r) => devices.get(r.deviceId)?.name ?? 'Phone'),
-          lastUsedAt: lastStep > 0 ? iso(lastStep * 30_000) : null,
+          lastUsedAt: lastSignInWith('verification_code', 'password_and_code'),
         });
       }
-      if (user.passwordHash !== null) {
-        const lastPassword = events.find((e) => e.type === 'oidc.sign_in' && (e.method === 'password' || e.method === 'push_mfa'));
-        methods.push({ kind: 'password', lastUsedAt: lastPassword ? iso(lastPassword.at) : null });
-      }
+      if (user.passwordHash !== null) methods.push({ kind: 'password', lastUsedAt: lastSignInWith('password', 'push_mfa') });
       const addAllowed = decision.allowed && allowsPushMfa(decision.mode);
       const userDevices = await ctx.storage.devices.listForUser(tenant.id, user.id);
       reply.header('cache-control', 'no-store');
