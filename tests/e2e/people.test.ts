@@ -211,5 +211,6 @@ describe('people’s journeys: the organization from the username, no dead ends,
     await expect.poll(() => page.getByRole('main').textContent()).toContain('This network');
     // As in the app's own tests: a refused fetch the app handles is no page error.
     expect(phoneErrors.filter((e) => !e.includes('Failed to load resource'))).toEqual([]);
-  });
+    // A phone, a passkey, the app's own start and a sign-in: slow on a loaded machine.
+  }, 120_000);
 });
