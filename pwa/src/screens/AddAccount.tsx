@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { EnrollmentStart } from '../../../shared/schemas/enrollment';
 import { type EnrollmentStarted, finishEnrollment, phoneName, startEnrollment } from '../enrollment/enrollAccount';
 import { parseEnrollmentLink } from '../enrollment/parseEnrollmentLink';
-import { type FoundOrganization, findOrganization } from '../enrollment/findOrganization';
+import type { FoundOrganization } from '../enrollment/findOrganization';
 import { setUpPush } from '../push/pushSubscription';
 import { RelayProblem, RelayUnreachable } from '../../../shared/relay/relayErrors';
 import { type Account, accountName, currentAccounts } from '../store/accountStore';
@@ -107,6 +107,8 @@ export function EnrollWithPass({ relayUrl, accounts }: { relayUrl: string; accou
     setFinding(true);
     let found: FoundOrganization;
     try {
+      // Loaded when first used: it stays out of the app's initial script (its budget, pwa/build.ts).
+      const { findOrganization } = await import('../enrollment/findOrganization');
       found = await findOrganization(relayUrl, username, otherOrganization ? organization : undefined);
     } catch (error) {
       found = { error: plainError(error), askName: false };
