@@ -32,6 +32,7 @@ export default defineConfig({
       input: {
         signIn: path.resolve(here, 'entries/signIn.tsx'),
         mySignIns: path.resolve(here, 'entries/mySignIns.tsx'),
+        findOrganization: path.resolve(here, 'entries/findOrganization.tsx'),
         plain: path.resolve(here, 'entries/plain.ts'),
       },
     },

@@ -41,6 +41,11 @@ const configSchema = z
     NOD_DATABASE_URL: databaseUrl.optional(),
     /** Where the built phone app is (default dist/pwa, what `npm run build:pwa` makes). */
     NOD_PWA_DIR: z.string().min(1).optional(),
+    /**
+     * A MaxMind-format database (.mmdb) to locate callers with, e.g. a GeoLite2 City file; unset:
+     * the country database installed from the npm registry (server/location/locator.ts).
+     */
+    NOD_GEOIP_DB: z.string().min(1).optional(),
     NOD_LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
         error: 'one of fatal, error, warn, info, debug, trace, silent',
@@ -91,6 +96,8 @@ const configSchema = z
       /** Unset: the SQLite file in the data directory. */
       databaseUrl: env.NOD_DATABASE_URL,
       pwaDir: env.NOD_PWA_DIR ? path.resolve(env.NOD_PWA_DIR) : undefined,
+      /** Unset: the default country database. */
+      geoipDb: env.NOD_GEOIP_DB ? path.resolve(env.NOD_GEOIP_DB) : undefined,
       logLevel: env.NOD_LOG_LEVEL,
       bodyLimit: env.NOD_BODY_LIMIT,
       trustProxy: env.NOD_TRUST_PROXY === 'true',

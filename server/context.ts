@@ -4,6 +4,7 @@ import type { RelayKeys } from './keys/loadKeys';
 import type { PushSubscriptionJson } from '../shared/schemas/devices';
 import type { SignInEventBus } from './signin/requests/SignInEventBus';
 import type { ExpiryScheduler } from './signin/requests/createExpiryScheduler';
+import type { Locator } from './location/locator';
 import type { Storage } from './storage/Storage';
 
 export type PushOutcome =
@@ -41,4 +42,6 @@ export interface RelayContext {
   /** Wakes for the nearest pending request's expiry; told of each new one. */
   expiry: Pick<ExpiryScheduler, 'schedule'>;
   push: PushDelivery;
+  /** Where a caller's address is, in words (the phone shows it; audit records keep it). */
+  locator: Locator;
 }

@@ -33,6 +33,7 @@ import { openStorage } from './storage/openStorage';
 import type { PostgresDatabase } from './storage/postgres/database';
 import { tryAdvisoryLock } from './storage/postgres/tryAdvisoryLock';
 import { discoveryRoutes } from './tenants/discoveryRoutes';
+import { type Locator, defaultGeoipDatabase, openLocator } from './location/locator';
 
 export interface AppOptions {
   /** Storage to use instead of the one the configuration names (NOD_DATABASE_URL, else the SQLite file). */
@@ -91,11 +92,16 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
   // The PostgreSQL pool, when the state is there: events and the expiry sweep coordinate through it too.
   const pool = config.databaseUrl ? (backend as Storage & { database?: Partial<PostgresDatabase> }).database?.pool : undefined;
   let sealed: Storage;
+  let locator: Locator;
   try {
     // Storage that cannot take a write stops the start with one clear line (see main.ts),
     // rather than a relay that answers 503 to everyone.
     await backend.ready(now());
     keys = await loadKeys(config.dataDir);
+    const geoipDb = config.geoipDb ?? defaultGeoipDatabase();
+    locator = await openLocator(geoipDb).catch((error: Error) => {
+      throw new Error(`${config.geoipDb ? 'NOD_GEOIP_DB' : 'the location database'}: cannot read ${geoipDb} (${error.message})`);
+    });
     const box = loadSecretBox(config.dataDir);
     sealed = sealSecretsAtRest(backend, box);
     const resealed = await resealSecrets(sealed, box);
@@ -141,6 +147,7 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
     events: options.events ?? bus ?? createInProcessEventBus(),
     expiry,
     push: options.push ?? sender!,
+    locator,
   };
   registerErrorHandling(app);
   registerJsonBody(app);

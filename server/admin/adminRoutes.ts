@@ -23,6 +23,7 @@ import {
   userUpdate,
   userView,
 } from '../../shared/schemas/directory';
+import { domainName, tenantDomainAdd, tenantDomainList } from '../../shared/schemas/discovery';
 import { temporaryAccessPassIssue, temporaryAccessPassIssued } from '../../shared/schemas/enrollment';
 import { authenticatorPolicy, policyDecision, policyView } from '../../shared/schemas/policy';
 import type { RelayContext } from '../context';
@@ -33,6 +34,7 @@ import { describePolicy } from '../policy/describePolicy';
 import { policyForUser } from '../policy/policyForUser';
 import { savePolicy } from '../policy/savePolicy';
 import { issueTemporaryAccessPass } from '../tap/issueTemporaryAccessPass';
+import { addTenantDomain, removeTenantDomain } from '../tenants/tenantDomains';
 import { hashPassword } from '../users/passwords';
 import { endSignIns } from '../users/endSignIns';
 import { requireGroup, requireUser } from '../users/requireUser';
@@ -63,6 +65,36 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
       const updated = { ...tenant, ...Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) };
       await ctx.storage.tenants.update(updated);
       return showTenant(updated);
+    },
+  );
+
+  // Home realm discovery: the domains of the tenant's usernames (each domain belongs to one tenant).
+  const domainPath = tenantPath.extend({ domain: z.string().max(253) });
+  adminRoute(
+    app,
+    ctx,
+    { method: 'GET', path: '/domains', role: 'reader', params: tenantPath, reply: tenantDomainList },
+    async ({ tenant }) => ({
+      domains: await ctx.storage.tenants.domains(tenant.id),
+    }),
+  );
+  adminRoute(
+    app,
+    ctx,
+    { method: 'POST', path: '/domains', role: 'global', params: tenantPath, body: tenantDomainAdd, reply: tenantDomainList, status: 201 },
+    async ({ tenant, body, token }) => {
+      await addTenantDomain(ctx, tenant, body.domain, token.id);
+      return { domains: await ctx.storage.tenants.domains(tenant.id) };
+    },
+  );
+  adminRoute(
+    app,
+    ctx,
+    { method: 'DELETE', path: '/domains/:domain', role: 'global', params: domainPath, reply: tenantDomainList },
+    async ({ tenant, params, token }) => {
+      const domain = domainName.safeParse(params.domain);
+      await removeTenantDomain(ctx, tenant, domain.success ? domain.data : params.domain, token.id);
+      return { domains: await ctx.storage.tenants.domains(tenant.id) };
     },
   );
 

@@ -25,6 +25,7 @@ export const signInLogColumns = [
   'method',
   'origin',
   'ip',
+  'location',
   'userAgent',
   'deviceId',
   'id',

@@ -9,8 +9,10 @@ export type AuditInput = Pick<AuditEvent, 'tenantId' | 'type' | 'outcome'> & Par
  * takes an audit event writes both in one transaction). Secrets never go in: only ids, outcomes
  * and reasons.
  */
-export function auditEvent(ctx: Pick<RelayContext, 'now'>, input: AuditInput): AuditEvent {
+export function auditEvent(ctx: Pick<RelayContext, 'now'> & Partial<Pick<RelayContext, 'locator'>>, input: AuditInput): AuditEvent {
   return {
+    // Where the address was when it was used, kept with it: a later database may place it elsewhere.
+    location: input.ip && ctx.locator ? ctx.locator.locate(input.ip) : null,
     id: newId(),
     at: ctx.now(),
     reason: null,

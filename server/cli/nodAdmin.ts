@@ -30,6 +30,9 @@ Exit codes: 0 done, 1 refused by the relay (the line says why), 2 a usage error 
 
   nod admin tenant create <name> [--display-name N] [--origin URL]...
   nod admin tenant list
+  nod admin tenant domain add <tenant> <domain>     (home realm discovery: usernames @domain belong to the tenant)
+  nod admin tenant domain remove <tenant> <domain>
+  nod admin tenant domain list <tenant>
   nod admin token create <tenant> [--role global|policy|helpdesk] [--label L]
   nod admin token list <tenant>
   nod admin token revoke <tenant> <token id>
@@ -71,6 +74,9 @@ ${adminRoleUsage}`;
 const commandArguments: Record<string, string[]> = {
   'tenant create': ['<name>'],
   'tenant list': [],
+  'tenant domain add': ['<tenant>', '<domain>'],
+  'tenant domain remove': ['<tenant>', '<domain>'],
+  'tenant domain list': ['<tenant>'],
   'token create': ['<tenant>'],
   'token list': ['<tenant>'],
   'token revoke': ['<tenant>', '<token id>'],
@@ -112,6 +118,7 @@ const commandArguments: Record<string, string[]> = {
 
 /** Body fields of the admin API as the flags that set them: a refusal names the flag. */
 const flagOfField: Record<string, string> = {
+  domain: '<domain>',
   lifetimeMinutes: '--lifetime',
   oneTime: '--multi-use',
   password: '--password',
@@ -192,8 +199,13 @@ async function run(argv: string[]): Promise<number> {
     process.stdout.write(usage);
     return values.help ? 0 : 2;
   }
-  // `audit <tenant>` and `sign-ins <tenant>` have no verb; `policy target add|remove` has two words.
-  const verbWords = noun === 'audit' || noun === 'sign-ins' ? 0 : noun === 'policy' && words[0] === 'target' ? 2 : 1;
+  // `audit <tenant>` and `sign-ins <tenant>` have no verb; `policy target add|remove` and `tenant domain …` have two words.
+  const verbWords =
+    noun === 'audit' || noun === 'sign-ins'
+      ? 0
+      : (noun === 'policy' && words[0] === 'target') || (noun === 'tenant' && words[0] === 'domain')
+        ? 2
+        : 1;
   const command = [noun, ...words.slice(0, verbWords)].join(' ');
   const rest = words.slice(verbWords);
   const needed = commandArguments[command];
@@ -272,6 +284,12 @@ async function run(argv: string[]): Promise<number> {
           (await ctx.storage.tenants.list()).map((t) => ({ name: t.name, displayName: t.displayName, signInOrigins: t.signInOrigins })),
         );
         return 0;
+      case 'tenant domain add':
+        return await call(a, 'POST', '/domains', { domain: b });
+      case 'tenant domain remove':
+        return await call(a, 'DELETE', `/domains/${enc(b)}`);
+      case 'tenant domain list':
+        return await call(a, 'GET', '/domains');
       case 'token create': {
         const tenant = await requireTenant(ctx, a);
         print(await createAdminToken(ctx, tenant, roleOfFlag[role ?? 'global'], values.label ?? 'cli'));

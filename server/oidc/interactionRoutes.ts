@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { tenantName } from '../../shared/schemas/common';
+import { tenantName, username } from '../../shared/schemas/common';
 import {
   type HostedSignInBoot,
   hostedFinish,
@@ -97,6 +97,7 @@ export function interactionRoutes(app: FastifyInstance, ctx: RelayContext, provi
       const clientId = String(interaction.params.client_id ?? '');
       const client = await provider.Client.find(clientId);
       let loginHint = typeof interaction.params.login_hint === 'string' ? interaction.params.login_hint : undefined;
+      const continueWithHint = loginHint !== undefined && username.safeParse(loginHint).success;
       if (!loginHint && interaction.session?.accountId) {
         loginHint = (await ctx.storage.users.byId(tenant.id, interaction.session.accountId))?.username;
       }
@@ -108,6 +109,7 @@ export function interactionRoutes(app: FastifyInstance, ctx: RelayContext, provi
         clientId,
         origin: ctx.config.publicUrl,
         ...(loginHint ? { loginHint } : {}),
+        ...(continueWithHint ? { continueWithHint } : {}),
       };
       // The client from the first byte: the extension names the application from the marker it reads at load.
       const marker = formatSignInPageMarker({ v: 1, tenant: tenant.name, step: 'username', ...(clientId ? { clientId } : {}) });

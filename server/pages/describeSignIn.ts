@@ -20,6 +20,17 @@ export const signInAuditTypes = new Set([
   'fraud_report',
 ]);
 
+/**
+ * Each sign-in once: a sign-in that succeeded is its `oidc.sign_in` record, so the successful steps
+ * on the way to it (the approval, the code, the pass) are not listed again; the ones that failed are.
+ */
+export function isListedSignIn(event: AuditEvent): boolean {
+  if (!signInAuditTypes.has(event.type)) return false;
+  if (event.type === 'sign_in_request.answered') return event.outcome !== 'approved';
+  if (event.type === 'code_sign_in' || event.type === 'temporary_access_pass.redeemed') return event.outcome !== 'success';
+  return true;
+}
+
 /** One audit event in the words the user reads under "Recent sign-ins". */
 export function describeSignIn(event: AuditEvent): RecentSignIn {
   const how = methodWords[event.method ?? ''] ?? 'another method';
@@ -59,5 +70,7 @@ export function describeSignIn(event: AuditEvent): RecentSignIn {
     description,
     outcome,
     browser: describeBrowser(event.userAgent ?? undefined) ?? null,
+    ip: event.ip,
+    location: event.location,
   };
 }

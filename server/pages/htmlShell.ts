@@ -39,6 +39,9 @@ function jsonForScript(value: unknown): string {
   return JSON.stringify(value).replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026');
 }
 
+/** The hosted pages' entries (hosted/entries). */
+export type PageEntry = 'signIn' | 'mySignIns' | 'findOrganization' | 'plain';
+
 interface Manifest {
   [entry: string]: { file: string; css?: string[]; imports?: string[] };
 }
@@ -57,7 +60,7 @@ function readManifest(): Manifest | undefined {
 }
 
 /** The built script and styles of one page entry, as URLs under /pages/. */
-function pageAssets(entry: 'signIn' | 'mySignIns' | 'plain'): { scripts: string[]; styles: string[] } | undefined {
+function pageAssets(entry: PageEntry): { scripts: string[]; styles: string[] } | undefined {
   const manifest = readManifest();
   if (!manifest) return undefined;
   const key = Object.keys(manifest).find((k) => k.endsWith(`entries/${entry}.tsx`) || k.endsWith(`entries/${entry}.ts`));
@@ -78,7 +81,7 @@ function pageAssets(entry: 'signIn' | 'mySignIns' | 'plain'): { scripts: string[
  */
 export function htmlShell(options: {
   title: string;
-  entry: 'signIn' | 'mySignIns' | 'plain';
+  entry: PageEntry;
   boot?: unknown;
   /** Server-rendered content shown before (or without) the script. */
   body?: string;

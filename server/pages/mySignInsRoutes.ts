@@ -2,8 +2,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { resyncDevice } from '../registrations/deviceAccountRoutes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { noContent } from '../../shared/schemas/common';
-import { type MySignInsBoot, type SecurityMethod, authenticatorEnrollment, mySignInsSummary } from '../../shared/schemas/hostedPages';
+import { noContent, username } from '../../shared/schemas/common';
+import {
+  type FindOrganizationBoot,
+  type MySignInsBoot,
+  type SecurityMethod,
+  authenticatorEnrollment,
+  mySignInsSummary,
+} from '../../shared/schemas/hostedPages';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
 import { enrollmentLink } from '../enrollment/enrollmentLink';
@@ -13,12 +19,13 @@ import { issuerFor } from '../oidc/createTenantProvider';
 import { deriveKey } from '../oidc/loadOidcSecret';
 import { mySignInsClientId, mySignInsPaths } from '../oidc/myAccountClient';
 import type { TenantProvider, TenantProviders } from '../oidc/tenantProviders';
-import { allowsPushMfa } from '../policy/evaluatePolicy';
+import { allowsPhoneSignIn, allowsPushMfa } from '../policy/evaluatePolicy';
 import { policyForUser } from '../policy/policyForUser';
 import type { Tenant, User } from '../storage/model';
 import { isStrongAmr } from '../limits/strongSignIn';
 import { cookieHeader, readCookies, seal, unseal } from './cookies';
-import { describeSignIn, signInAuditTypes } from './describeSignIn';
+import { describeSignIn, isListedSignIn } from './describeSignIn';
+import { endSignIns } from '../users/endSignIns';
 import { htmlShell, pageHeaders } from './htmlShell';
 
 /** Adding or removing a method needs a sign-in this recent. */
@@ -113,7 +120,7 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
   };
 
   /** Send the browser through the hosted sign-in page with the built-in client (PKCE, state). */
-  const startSignIn = (entry: TenantProvider, reply: FastifyReply, fresh: boolean) => {
+  const startSignIn = (entry: TenantProvider, reply: FastifyReply, fresh: boolean, loginHint?: string) => {
     const { tenant } = entry;
     const pending: PendingSignIn = {
       state: randomBytes(16).toString('base64url'),
@@ -130,6 +137,8 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
       code_challenge: createHash('sha256').update(pending.verifier).digest('base64url'),
       code_challenge_method: 'S256',
       ...(fresh ? { prompt: 'login' } : {}),
+      // From the organization-less entry: the username the organization was found from.
+      ...(loginHint ? { login_hint: loginHint } : {}),
     });
     reply.header(
       'set-cookie',
@@ -150,13 +159,28 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
 
   page('', async (params, request, reply) => {
     const found = await signedIn(params, request, reply);
-    if (!found) return startSignIn(await tenantEntry(params), reply, false);
+    if (!found) {
+      const hint = username.safeParse((request.query as Record<string, unknown> | undefined)?.login_hint);
+      return startSignIn(await tenantEntry(params), reply, false, hint.success ? hint.data : undefined);
+    }
     const { tenant } = found.entry;
     const boot: MySignInsBoot = { tenant: tenant.name, tenantDisplayName: tenant.displayName };
     return reply
       .headers(pageHeaders)
       .type('text/html; charset=utf-8')
       .send(htmlShell({ title: `My Sign-ins | ${tenant.displayName}`, entry: 'mySignIns', boot }));
+  });
+
+  /**
+   * My Sign-ins without an organization in the address: the page finds it from the username's
+   * domain (home realm discovery), then goes on to `/t/<tenant>/my-sign-ins?login_hint=<username>`.
+   */
+  defineRoute(app, { method: 'GET', url: '/my-sign-ins', reply: rawReply }, async ({ reply }) => {
+    const boot: FindOrganizationBoot = { next: 'my-sign-ins' };
+    return reply
+      .headers(pageHeaders)
+      .type('text/html; charset=utf-8')
+      .send(htmlShell({ title: 'Sign in | My Sign-ins', entry: 'findOrganization', boot }));
   });
 
   /** "Sign in again": a fresh sign-in, whatever the session (the 20-minute rule). */
@@ -222,22 +246,34 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
       const devices = new Map(
         await Promise.all(registrations.map(async (r) => [r.deviceId, await ctx.storage.devices.byId(r.deviceId)] as const)),
       );
+      const { decision } = await policyForUser(ctx, tenant, user);
+      // Push-mode users (and guests) are never told of phone sign-in: it is not theirs to use.
+      const phoneSignInAllowed = decision.allowed && allowsPhoneSignIn(decision.mode) && user.kind === 'member';
       const methods: SecurityMethod[] = registrations.map((r) => ({
         kind: 'authenticator',
         id: r.id,
         deviceName: devices.get(r.deviceId)?.name ?? 'Phone',
-        phoneSignInEnabled: r.phoneSignInEnabled,
+        phoneSignInEnabled: r.phoneSignInEnabled && phoneSignInAllowed,
         createdAt: iso(r.createdAt)!,
         lastUsedAt: iso(r.lastUsedAt),
         notificationsFailing: devices.get(r.deviceId)?.pushState === 'unreachable',
       }));
-      if (registrations.length > 0) {
-        methods.push({ kind: 'verification_codes', deviceNames: registrations.map((r) => devices.get(r.deviceId)?.name ?? 'Phone') });
-      }
-      if (user.passwordHash !== null) methods.push({ kind: 'password' });
-      const { decision } = await policyForUser(ctx, tenant, user);
-      const addAllowed = decision.allowed && allowsPushMfa(decision.mode);
       const events = await ctx.storage.audit.list({ tenantId: tenant.id, username: user.username, limit: 200 });
+      // When each way was last used to sign in: the newest sign-in with it (events are newest first).
+      const lastSignInWith = (...ways: string[]) => {
+        const found = events.find((e) => e.type === 'oidc.sign_in' && e.method !== null && ways.includes(e.method));
+        return found ? iso(found.at) : null;
+      };
+      if (registrations.length > 0) {
+        methods.push({
+          kind: 'verification_codes',
+          deviceNames: registrations.map((r) => devices.get(r.deviceId)?.name ?? 'Phone'),
+          lastUsedAt: lastSignInWith('verification_code', 'password_and_code'),
+        });
+      }
+      if (user.passwordHash !== null) methods.push({ kind: 'password', lastUsedAt: lastSignInWith('password', 'push_mfa') });
+      const addAllowed = decision.allowed && allowsPushMfa(decision.mode);
+      const userDevices = await ctx.storage.devices.listForUser(tenant.id, user.id);
       reply.header('cache-control', 'no-store');
       return {
         username: user.username,
@@ -255,10 +291,14 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
                 ? 'Your organization lets you use the Authenticator app only for passwordless sign-in, which you set up on the phone with a Temporary Access Pass from your admin.'
                 : 'Your organization has not enabled the Authenticator app for you.',
             },
-        recentSignIns: events
-          .filter((e) => signInAuditTypes.has(e.type))
-          .slice(0, 20)
-          .map(describeSignIn),
+        recentSignIns: events.filter(isListedSignIn).slice(0, 20).map(describeSignIn),
+        devices: userDevices.map((d) => ({
+          id: d.id,
+          kind: d.kind,
+          name: d.name,
+          createdAt: iso(d.createdAt)!,
+          lastSeenAt: iso(d.lastSeenAt),
+        })),
       };
     },
   );
@@ -314,6 +354,65 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
         userId: signed.user.id,
         username: signed.user.username,
         deviceId: registration.deviceId,
+        ip: request.ip,
+        userAgent: request.headers['user-agent'] ?? null,
+        detail: { by: 'my-sign-ins' },
+      });
+      return undefined;
+    },
+  );
+
+  /** Sign out everywhere: every session of the account at every client ends, this one too. */
+  defineRoute(
+    app,
+    {
+      method: 'POST',
+      url: '/t/:tenant/my-sign-ins/api/sign-out-everywhere',
+      params: tenantPath,
+      authenticate: requireSignedIn,
+      reply: noContent,
+    },
+    async ({ auth: signed, request }) => {
+      const { tenant } = signed.entry;
+      await endSignIns(ctx, tenant, signed.user, 'the user signed out everywhere');
+      await recordAudit(ctx, {
+        tenantId: tenant.id,
+        type: 'sessions.revoked',
+        outcome: 'success',
+        userId: signed.user.id,
+        username: signed.user.username,
+        ip: request.ip,
+        userAgent: request.headers['user-agent'] ?? null,
+        detail: { by: 'my-sign-ins' },
+      });
+      return undefined;
+    },
+  );
+
+  /** A lost phone or browser: its hold on the account goes, and every session ends (as an admin's removal). */
+  defineRoute(
+    app,
+    {
+      method: 'DELETE',
+      url: '/t/:tenant/my-sign-ins/api/devices/:id',
+      params: tenantPath.extend({ id: z.string().max(100) }),
+      authenticate: requireSignedIn,
+      reply: noContent,
+    },
+    async ({ auth: signed, params, request }) => {
+      requireRecent(signed);
+      const { tenant } = signed.entry;
+      if (!(await ctx.storage.devices.removeForUser(tenant.id, params.id, signed.user.id))) {
+        throw new ProblemError('not_found', 'That device is not one of yours.');
+      }
+      await endSignIns(ctx, tenant, signed.user, 'the user removed a lost device');
+      await recordAudit(ctx, {
+        tenantId: tenant.id,
+        type: 'device.removed',
+        outcome: 'success',
+        userId: signed.user.id,
+        username: signed.user.username,
+        deviceId: params.id,
         ip: request.ip,
         userAgent: request.headers['user-agent'] ?? null,
         detail: { by: 'my-sign-ins' },

@@ -12,6 +12,7 @@ import { createTenant } from '../tenants/createTenant';
 export const demo = {
   tenant: 'contoso',
   tenantDisplayName: 'Contoso',
+  domain: 'contoso.example',
   group: 'Phone sign-in pilot',
   username: 'bala@contoso.example',
   displayName: 'Bala Sandhu',
@@ -36,6 +37,8 @@ export async function seedDemo(ctx: RelayContext, demoUrl: string): Promise<Seed
   const tenant =
     (await ctx.storage.tenants.byName(demo.tenant)) ??
     (await createTenant(ctx, tenantCreate.parse({ name: demo.tenant, displayName: demo.tenantDisplayName })));
+  // Home realm discovery: people of contoso.example type only their username. Kept if registered already.
+  await ctx.storage.tenants.addDomain(tenant.id, demo.domain, now);
 
   let user = await ctx.storage.users.byName(tenant.id, demo.username);
   if (!user) {

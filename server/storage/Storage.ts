@@ -48,6 +48,17 @@ export interface Storage {
     byId(id: string): Promise<Tenant | undefined>;
     list(): Promise<Tenant[]>;
     update(tenant: Tenant): Promise<void>;
+    /**
+     * Home realm discovery: registers a domain (lowercase, as given) for the tenant. False when any
+     * tenant, this one included, holds it already: a domain belongs to one tenant across the relay.
+     */
+    addDomain(tenantId: string, domain: string, at: Millis): Promise<boolean>;
+    /** False when the tenant did not hold the domain. */
+    removeDomain(tenantId: string, domain: string): Promise<boolean>;
+    /** The tenant's domains, sorted. */
+    domains(tenantId: string): Promise<string[]>;
+    /** The tenant that registered the domain, if any. */
+    byDomain(domain: string): Promise<Tenant | undefined>;
   };
   users: {
     create(user: User): Promise<void>;

@@ -172,6 +172,8 @@ export interface AuditEvent {
   origin: string | null;
   ip: string | null;
   userAgent: string | null;
+  /** Where `ip` is, in words, as the relay located it then ("United States", "This network"); null without an address. */
+  location: string | null;
   detail: Record<string, unknown> | null;
 }
 

@@ -248,6 +248,8 @@ export const auditEventView = z.object({
   origin: z.string().nullable(),
   ip: z.string().nullable(),
   userAgent: z.string().nullable(),
+  /** Where `ip` was, in words, when the event was recorded ("United States", "This network", "Unknown location"). */
+  location: z.string().nullable().default(null),
   detail: z.record(z.string(), z.unknown()).nullable(),
 });
 export type AuditEventView = z.infer<typeof auditEventView>;

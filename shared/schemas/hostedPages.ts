@@ -21,6 +21,11 @@ export const hostedSignInBoot = z.object({
   origin: z.string(),
   /** A username to start with (`login_hint`, or the signed-in user when signing in again). */
   loginHint: z.string().optional(),
+  /**
+   * The username was given with the sign-in (`login_hint`, e.g. after home realm discovery found
+   * the organization from it): the page goes on at once, as if Next was selected.
+   */
+  continueWithHint: z.boolean().optional(),
 });
 export type HostedSignInBoot = z.infer<typeof hostedSignInBoot>;
 
@@ -54,6 +59,16 @@ export type HostedFinished = z.infer<typeof hostedFinished>;
  * the Authenticator app through a one-time enrollment code, removing a method, recent sign-ins.
  */
 
+/**
+ * The organization-less entry (`GET /my-sign-ins`): the organization is found from the username's
+ * domain (home realm discovery), with **Other organization** as the fallback.
+ */
+export const findOrganizationBoot = z.object({
+  /** Where to go once the organization is known: `{tenant}` and `{username}` are filled in. */
+  next: z.literal('my-sign-ins'),
+});
+export type FindOrganizationBoot = z.infer<typeof findOrganizationBoot>;
+
 /** What the relay renders into the page. */
 export const mySignInsBoot = z.object({
   tenant: tenantName,
@@ -74,8 +89,8 @@ export const securityMethod = z.discriminatedUnion('kind', [
     notificationsFailing: z.boolean().default(false),
   }),
   /** Verification codes (TOTP) from the Authenticator app on these devices. */
-  z.object({ kind: z.literal('verification_codes'), deviceNames: z.array(z.string()) }),
-  z.object({ kind: z.literal('password') }),
+  z.object({ kind: z.literal('verification_codes'), deviceNames: z.array(z.string()), lastUsedAt: z.string().nullable().default(null) }),
+  z.object({ kind: z.literal('password'), lastUsedAt: z.string().nullable().default(null) }),
 ]);
 export type SecurityMethod = z.infer<typeof securityMethod>;
 
@@ -85,6 +100,9 @@ export const recentSignIn = z.object({
   description: z.string(),
   outcome: z.enum(['success', 'failure', 'other']),
   browser: z.string().nullable(),
+  /** The address the sign-in came from, and where that is in words ("United States", "This network"). */
+  ip: z.string().nullable().default(null),
+  location: z.string().nullable().default(null),
 });
 export type RecentSignIn = z.infer<typeof recentSignIn>;
 
@@ -101,6 +119,18 @@ export const mySignInsSummary = z.object({
   /** Whether the guided path (Add method → Authenticator app) is allowed, and if not, why. */
   addAuthenticator: z.object({ allowed: z.boolean(), message: z.string().optional() }),
   recentSignIns: z.array(recentSignIn),
+  /** The phones and browsers (Nod extension) the account is on: each can be removed as lost. */
+  devices: z
+    .array(
+      z.object({
+        id: z.string(),
+        kind: z.enum(['phone', 'browser']),
+        name: z.string(),
+        createdAt: z.string(),
+        lastSeenAt: z.string().nullable(),
+      }),
+    )
+    .default([]),
 });
 export type MySignInsSummary = z.infer<typeof mySignInsSummary>;
 

@@ -19,8 +19,8 @@ export type ClientDescription = z.infer<typeof clientDescription>;
 /** What the phone shows about a sign-in before the user types the number (the wire and storage call the field `context`). Never the number. */
 export const signInDescription = z.object({
   applicationName: z.string().optional(),
-  /** "Seattle, US", or "Unknown location"; absent when policy hides it. */
-  location: z.string().optional(),
+  /** "Seattle, Washington, United States", "This network" or "Unknown location" (server/location); absent when policy hides it. */
+  location: z.string().max(200).optional(),
   /** "Chrome on Linux" */
   browser: z.string().optional(),
   /** The origin the sign-in is for, as the relay or the extension saw it. */

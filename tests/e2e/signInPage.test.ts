@@ -90,7 +90,7 @@ describe('the hosted sign-in page, driven in Chromium by the seed’s words', ()
     const { page } = await open();
     expect((await page.request.get(page.url())).headers()['content-security-policy']).toContain("script-src 'self'");
     await enterUsername(page, 'alice@contoso.example');
-    await page.getByRole('heading', { name: 'Approve sign in request' }).waitFor();
+    await page.getByRole('heading', { name: 'Approve sign-in request' }).waitFor();
     await expect.poll(() => page.getByTestId('countdown').textContent()).toMatch(/expires in [12]:\d\d/);
     await page.getByRole('status').getByText('Waiting for your approval').waitFor();
     await saveScreenshot(page, 'sign-in-number-desktop');
@@ -119,7 +119,7 @@ describe('the hosted sign-in page, driven in Chromium by the seed’s words', ()
     await page.getByRole('heading', { name: 'Request denied' }).waitFor();
     await page.getByRole('status').getByText('denied on your phone').waitFor();
     await page.getByRole('button', { name: 'Send another request' }).click();
-    await page.getByRole('heading', { name: 'Approve sign in request' }).waitFor();
+    await page.getByRole('heading', { name: 'Approve sign-in request' }).waitFor();
     expect((await phoneAnswers(page, alice, 'approve', undefined, denied)).status).toBe(200);
     await signedInToPortal(page, 'alice');
   });
@@ -264,10 +264,8 @@ describe('the hosted sign-in page, driven in Chromium by the seed’s words', ()
     }
     await page.getByRole('button', { name: 'Send another request' }).click();
     await page.getByRole('heading', { name: 'Too many requests' }).waitFor();
-    await page
-      .getByRole('status')
-      .getByText(/You can send a new request after/)
-      .waitFor();
+    await page.getByText(/You can send another request in \d+:\d\d\./).waitFor();
+    expect(await page.getByRole('button', { name: 'Send another request' }).isDisabled()).toBe(true);
     await page.getByRole('button', { name: 'Other ways to sign in' }).waitFor();
 
     // "No, it's not me" from the phone: this browser, never one Erin signed in from, is the reported source.

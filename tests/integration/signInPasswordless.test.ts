@@ -36,7 +36,7 @@ describe.each(storages)('journey 3: passwordless phone sign-in through the HTTP 
       context: {
         applicationName: 'Contoso Portal',
         browser: 'Chrome on Linux',
-        location: 'Unknown location',
+        location: 'This network', // a loopback caller (server/location)
         origin: 'https://portal.contoso.example',
       },
     });

@@ -57,6 +57,7 @@ describe('tenants are isolated: nothing of tenant B is visible to or changeable 
     const url = route.path
       .replace(':username', bob)
       .replace(':name', 'Sales')
+      .replace(':domain', 'fabrikam.example')
       .replace(
         ':id',
         route.path.startsWith('/tokens')
@@ -69,6 +70,7 @@ describe('tenants are isolated: nothing of tenant B is visible to or changeable 
       );
     const bodies: Record<string, unknown> = {
       'PATCH ': { displayName: 'Owned by A' },
+      'POST /domains': { domain: 'fabrikam.example' },
       'POST /users': { username: 'mallory@fabrikam.example' },
       'PATCH /users/:username': { displayName: 'Owned by A', kind: 'guest' },
       'PUT /users/:username/password': { password: 'correct horse battery staple' },

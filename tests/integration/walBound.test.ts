@@ -136,6 +136,7 @@ describe('a bounded write-ahead log', () => {
         origin: request.origin,
         ip: request.ip,
         userAgent: request.userAgent,
+        location: null,
         detail: { requestId: request.id },
       });
     }

@@ -200,6 +200,7 @@ const auditFixture = (tenantId: string, extra: Partial<AuditEvent> = {}): AuditE
   origin: 'https://portal.contoso.example',
   ip: '192.0.2.7',
   userAgent: 'Mozilla/5.0',
+  location: 'Seattle, Washington, United States',
   detail: null,
   ...extra,
 });
@@ -275,6 +276,33 @@ export function storageContract(backend: StorageBackend): void {
         await expect(refused).rejects.toThrow();
         await expect(refused).rejects.not.toBeInstanceOf(StorageUnavailableError);
         expect(await storage.tenants.list()).toHaveLength(2);
+      });
+
+      it('domains: each belongs to one tenant, found by domain, listed sorted, removed by its own tenant only', async () => {
+        expect(await storage.tenants.addDomain(contoso.id, 'contoso.example', t0)).toBe(true);
+        expect(await storage.tenants.addDomain(contoso.id, 'contoso-eu.example', t0)).toBe(true);
+        expect(await storage.tenants.addDomain(contoso.id, 'contoso.example', t0)).toBe(false);
+        expect(await storage.tenants.addDomain(fabrikam.id, 'contoso.example', t0)).toBe(false);
+        expect(await storage.tenants.domains(contoso.id)).toEqual(['contoso-eu.example', 'contoso.example']);
+        expect(await storage.tenants.domains(fabrikam.id)).toEqual([]);
+        expect(await storage.tenants.byDomain('contoso.example')).toEqual(contoso);
+        expect(await storage.tenants.byDomain('fabrikam.example')).toBeUndefined();
+        expect(await storage.tenants.removeDomain(fabrikam.id, 'contoso.example')).toBe(false);
+        expect(await storage.tenants.removeDomain(contoso.id, 'contoso.example')).toBe(true);
+        expect(await storage.tenants.removeDomain(contoso.id, 'contoso.example')).toBe(false);
+        expect(await storage.tenants.byDomain('contoso.example')).toBeUndefined();
+        expect(await storage.tenants.addDomain(fabrikam.id, 'contoso.example', t0)).toBe(true);
+        expect(await storage.tenants.byDomain('contoso.example')).toEqual(fabrikam);
+      });
+
+      it(`a domain claimed by ${racers} tenants at once goes to exactly one`, async () => {
+        const tenants = await all(racers, async (i) => {
+          const tenant = tenantFixture(`racer${i}`);
+          await storage.tenants.create(tenant);
+          return tenant;
+        });
+        const results = await all(racers, (i) => storage.tenants.addDomain(tenants[i].id, 'shared.example', t0));
+        expect(winners(results)).toBe(1);
       });
     });
 

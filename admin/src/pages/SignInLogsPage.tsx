@@ -151,9 +151,9 @@ export function SignInLogsPage() {
                 ['User', selected.username],
                 ['Method', selected.method],
                 ['Application', applicationOf(selected)],
-                ['Location', typeof selected.detail?.location === 'string' ? selected.detail.location : null],
                 ['Device', selected.deviceId],
                 ['IP address', selected.ip],
+                ['Location', selected.location],
                 ['Browser', selected.userAgent],
                 ['Detail', selected.detail ? JSON.stringify(selected.detail) : null],
               ] as const

@@ -11,6 +11,10 @@ import { callRelay } from '../../../shared/relay/callRelay';
 import { RelayProblem } from '../../../shared/relay/relayErrors';
 import { noContent } from '../../../shared/schemas/common';
 import { failureWords } from '../failureWords';
+import { announce, useFocusFirstInput } from '../announce';
+
+/** A device as people call it: the phone or computer, not the app on it ("Nod on Linux computer" → "Linux computer"). */
+const deviceWords = (name: string) => name.replace(/^Nod on /, '');
 
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }) : 'Never');
 
@@ -72,7 +76,7 @@ export function MySignInsApp({ boot }: { boot: MySignInsBoot }) {
     }
     // Said once the list no longer shows it, so the notice and the list agree.
     await load();
-    setNotice(`Authenticator app on ${method.deviceName} was removed.`);
+    setNotice(`Authenticator app on ${deviceWords(method.deviceName)} was removed.`);
   };
 
   if (!summary) {
@@ -183,7 +187,7 @@ export function MySignInsApp({ boot }: { boot: MySignInsBoot }) {
                 <tr key={method.id}>
                   <td>Authenticator app</td>
                   <td>
-                    {method.deviceName}
+                    {deviceWords(method.deviceName)}
                     <br />
                     <span class="muted small">
                       {method.phoneSignInEnabled ? 'Phone sign-in enabled' : 'Push approvals and verification codes'}
@@ -212,7 +216,7 @@ export function MySignInsApp({ boot }: { boot: MySignInsBoot }) {
                     ) : (
                       <button
                         type="button"
-                        aria-label={`Remove Authenticator app on ${method.deviceName}`}
+                        aria-label={`Remove Authenticator app on ${deviceWords(method.deviceName)}`}
                         onClick={() => {
                           setNotice(undefined);
                           setRemoving(method.id);
@@ -228,15 +232,15 @@ export function MySignInsApp({ boot }: { boot: MySignInsBoot }) {
                 method.kind === 'verification_codes' ? (
                   <tr key="codes">
                     <td>Verification codes</td>
-                    <td>From the Authenticator app on {method.deviceNames.join(', ')}</td>
-                    <td />
+                    <td>From the Authenticator app on {method.deviceNames.map(deviceWords).join(', ')}</td>
+                    <td>{when(method.lastUsedAt)}</td>
                     <td />
                   </tr>
                 ) : method.kind === 'password' ? (
                   <tr key="password">
                     <td>Password</td>
                     <td>Set by your admin</td>
-                    <td />
+                    <td>{when(method.lastUsedAt)}</td>
                     <td />
                   </tr>
                 ) : null,
@@ -258,27 +262,113 @@ export function MySignInsApp({ boot }: { boot: MySignInsBoot }) {
                   <span class="muted">
                     {when(signIn.at)}
                     {signIn.browser ? ` · ${signIn.browser}` : ''}
+                    {signIn.location ? ` · ${signIn.location}` : ''}
+                    {signIn.ip ? ` (${signIn.ip})` : ''}
                   </span>
                 </p>
               </li>
             ))}
           </ul>
         )}
+
+        <DevicesSection
+          devices={summary.devices}
+          base={base}
+          onRemoved={async (name) => {
+            await load();
+            setNotice(`${name} was removed. It can no longer sign in to your account, and every sign-in of your account ended.`);
+          }}
+          onRefused={handleRefusal}
+        />
       </main>
     </>
   );
 }
 
+/**
+ * Devices and browsers: the phones with the Authenticator app and the browsers with the Nod
+ * extension. **Sign out everywhere** ends every session (this one too); **Lost device** removes one.
+ */
+function DevicesSection(props: {
+  devices: MySignInsSummary['devices'];
+  base: string;
+  onRemoved: (name: string) => Promise<void>;
+  onRefused: (error: unknown) => void;
+}) {
+  const [confirming, setConfirming] = useState<string>();
+  const signOutEverywhere = async () => {
+    try {
+      await callRelay(`${props.base}/api/sign-out-everywhere`, { method: 'POST', answer: noContent });
+    } catch (error) {
+      props.onRefused(error);
+      return;
+    }
+    location.assign(props.base);
+  };
+  const removeDevice = async (device: MySignInsSummary['devices'][number]) => {
+    setConfirming(undefined);
+    try {
+      await callRelay(`${props.base}/api/devices/${encodeURIComponent(device.id)}`, { method: 'DELETE', answer: noContent });
+    } catch (error) {
+      props.onRefused(error);
+      return;
+    }
+    await props.onRemoved(deviceWords(device.name));
+  };
+  return (
+    <section aria-labelledby="devices-heading">
+      <h2 id="devices-heading">Devices and browsers</h2>
+      <p class="muted">Lost a phone, or signed in on a shared computer? Sign out everywhere, or remove the lost device.</p>
+      <p>
+        <button type="button" onClick={() => void signOutEverywhere()}>
+          Sign out everywhere
+        </button>
+      </p>
+      {props.devices.length === 0 ? (
+        <p class="muted">No phones or browsers hold your account.</p>
+      ) : (
+        <ul class="options" aria-label="Devices and browsers">
+          {props.devices.map((device) => (
+            <li key={device.id} class="small">
+              <p>
+                <strong>{deviceWords(device.name)}</strong>
+                <br />
+                <span class="muted">
+                  {device.kind === 'phone' ? 'Phone with the Authenticator app' : 'Browser with the Nod extension'} · last seen{' '}
+                  {when(device.lastSeenAt ?? device.createdAt)}
+                </span>
+              </p>
+              {confirming === device.id ? (
+                <p>
+                  Remove {deviceWords(device.name)}? It can no longer sign in to your account, and every sign-in ends.{' '}
+                  <button type="button" class="danger" onClick={() => void removeDevice(device)}>
+                    Yes, remove
+                  </button>{' '}
+                  <button type="button" onClick={() => setConfirming(undefined)}>
+                    Cancel
+                  </button>
+                </p>
+              ) : (
+                <button type="button" aria-label={`Lost device: ${deviceWords(device.name)}`} onClick={() => setConfirming(device.id)}>
+                  Lost device
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
 function AddMethodPanel(props: { allowed: { allowed: boolean; message?: string }; onAdd: () => void; onCancel: () => void }) {
-  const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
+  useEffect(() => announce('Add a method'), []);
+  const list = useFocusFirstInput<HTMLUListElement>(true);
   return (
     <section class="panel" aria-labelledby="add-heading">
-      <h2 id="add-heading" tabIndex={-1} ref={heading}>
-        Add a method
-      </h2>
+      <h2 id="add-heading">Add a method</h2>
       <p>Which method would you like to add?</p>
-      <ul class="options">
+      <ul class="options" ref={list}>
         <li>
           <button
             type="button"
@@ -307,14 +397,15 @@ function AddMethodPanel(props: { allowed: { allowed: boolean; message?: string }
 }
 
 function EnrollPanel(props: { enrollment: AuthenticatorEnrollment; onDone: () => void }) {
-  const heading = useRef<HTMLHeadingElement>(null);
-  useEffect(() => heading.current?.focus(), []);
+  const link = useRef<HTMLAnchorElement>(null);
+  useEffect(() => {
+    announce('Set up your account in the app');
+    link.current?.focus();
+  }, []);
   const expires = new Date(props.enrollment.expiresAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
   return (
     <section class="panel" aria-labelledby="enroll-heading">
-      <h2 id="enroll-heading" tabIndex={-1} ref={heading}>
-        Set up your account in the app
-      </h2>
+      <h2 id="enroll-heading">Set up your account in the app</h2>
       <ol>
         <li>Open the Nod Authenticator app on your phone and choose Add account.</li>
         <li>Scan this QR code, or open the link on your phone.</li>
@@ -322,7 +413,9 @@ function EnrollPanel(props: { enrollment: AuthenticatorEnrollment; onDone: () =>
       </ol>
       <img class="qr" src={props.enrollment.qrCode} alt="QR code to add your account in the Authenticator app" />
       <p class="code-link">
-        <a href={props.enrollment.link}>Open the link on your phone</a>
+        <a href={props.enrollment.link} ref={link}>
+          Open the link on your phone
+        </a>
       </p>
       <p class="muted small">The code works once and expires at {expires}.</p>
       <div class="actions">

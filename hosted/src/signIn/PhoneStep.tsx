@@ -16,6 +16,8 @@ import { collectorKey } from '../collectorKey';
 import { failureWords } from '../failureWords';
 import { listenToExtension, tellExtension } from '../extensionBridge';
 import { statusWords } from './words';
+import { announce } from '../announce';
+import { coolDownWords, coolingDown } from '../../../shared/coolDown';
 
 export type PhoneKind = 'passwordless' | 'mfa';
 type Shown = RequestStatus | 'creating' | 'not_created' | 'brokered';
@@ -26,7 +28,8 @@ interface PhoneRequest {
   number?: number;
   /** When the request expires, on this browser's clock (corrected by the relay's Date header). */
   expiresAt?: number;
-  retryAt?: string;
+  /** In a cool-down: when another request may be sent (this browser's clock); the resend actions wait until then. */
+  retryAt?: number;
   error?: string;
   /** Created by the Nod extension: the number is in the extension's UI, not here. */
   brokered: boolean;
@@ -41,7 +44,7 @@ const created = (answer: SignInRequestCreated, skew: number): PhoneRequest => ({
   requestId: answer.requestId,
   number: answer.status === 'cool_down' ? undefined : answer.number,
   expiresAt: Date.parse(answer.expiresAt) - skew,
-  retryAt: answer.retryAt,
+  retryAt: answer.retryAt ? Date.parse(answer.retryAt) - skew : undefined,
   brokered: false,
   delivery: 'sent',
   sentAt: Date.now(),
@@ -61,7 +64,7 @@ export async function createPhoneRequest(
   username: string,
   kind: PhoneKind,
   password?: string,
-): Promise<{ answer?: SignInRequestCreated; skew: number; error?: string; code?: string }> {
+): Promise<{ answer?: SignInRequestCreated; skew: number; error?: string; code?: string; retryAt?: number }> {
   let skew = 0;
   try {
     const answer = await callRelay(`/api/t/${encodeURIComponent(boot.tenant)}/sign-in-requests`, {
@@ -80,7 +83,14 @@ export async function createPhoneRequest(
     });
     return { answer, skew };
   } catch (error) {
-    return { skew: 0, error: failureWords(error), code: error instanceof RelayProblem ? error.code : undefined };
+    const problem = error instanceof RelayProblem ? error : undefined;
+    return {
+      skew: 0,
+      error: failureWords(error),
+      code: problem?.code,
+      // A refusal with Retry-After (too many attempts or waiting requests) is a cool-down too.
+      ...(problem?.retryAfterSeconds ? { retryAt: Date.now() + problem.retryAfterSeconds * 1000 } : {}),
+    };
   }
 }
 
@@ -112,7 +122,6 @@ export function PhoneStep(props: {
   const [now, setNow] = useState(Date.now());
   const secret = useRef<string | undefined>(props.initial?.answer.collectorSecret);
   const stop = useRef<() => void>(() => undefined);
-  const heading = useRef<HTMLHeadingElement>(null);
   const attempt = useRef(0);
 
   const latest = useRef(request);
@@ -174,7 +183,8 @@ export function PhoneStep(props: {
     const result = await createPhoneRequest(boot, username, kind, props.password);
     if (mine !== attempt.current) return;
     if (!result.answer) {
-      setRequest({ status: 'not_created', error: result.error, brokered: false });
+      setRequest({ status: 'not_created', error: result.error, brokered: false, retryAt: result.retryAt });
+      setNow(Date.now());
       return;
     }
     const answer = result.answer;
@@ -221,7 +231,7 @@ export function PhoneStep(props: {
           status: message.status === 'pending' ? 'brokered' : message.status,
           requestId: message.requestId ?? r.requestId,
           expiresAt: message.expiresAt ? Date.parse(message.expiresAt) : r.expiresAt,
-          retryAt: message.retryAt,
+          retryAt: message.retryAt ? Date.parse(message.retryAt) : undefined,
         }));
       } else if (message.type === 'nod:grant') {
         setRequest((r) => ({ ...r, status: 'approved' }));
@@ -231,14 +241,12 @@ export function PhoneStep(props: {
   }, [request.brokered]);
 
   useEffect(() => props.onRequest(request.requestId), [request.requestId]);
-  useEffect(
-    () => heading.current?.focus(),
-    [request.status === 'pending' || request.status === 'brokered' || request.status === 'creating'],
-  );
 
   const otherWays = () => props.onOtherWays();
 
   const words = statusWords[request.status] ?? statusWords.failed!;
+  // The heading is announced, not focused (focus stays where the person is).
+  useEffect(() => announce(words.title), [words.title]);
   const waiting = request.status === 'pending' || request.status === 'brokered' || request.status === 'creating';
   const signingIn = request.status === 'approved' || request.status === 'redeemed';
   const remaining = request.expiresAt === undefined ? undefined : Math.max(0, Math.ceil((request.expiresAt - now) / 1000));
@@ -247,13 +255,11 @@ export function PhoneStep(props: {
     request.delivery !== 'delivered' &&
     request.sentAt !== undefined &&
     now - request.sentAt >= deliveryGraceMs;
-  const retryAt = request.retryAt ? new Date(request.retryAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : undefined;
+  const waitsToRetry = coolingDown(request.retryAt, now);
 
   return (
     <section aria-labelledby="phone-heading">
-      <h1 id="phone-heading" tabIndex={-1} ref={heading}>
-        {words.title}
-      </h1>
+      <h1 id="phone-heading">{words.title}</h1>
       {request.status === 'pending' && request.number !== undefined && (
         <>
           <p>{words.text}</p>
@@ -274,12 +280,15 @@ export function PhoneStep(props: {
             {request.delivery === 'delivered' ? 'Delivered to your phone.' : 'Sent to your phone.'} Waiting for your approval…
           </span>
         ) : (
-          <>
-            <p>{request.error && request.status === 'not_created' ? request.error : words.text}</p>
-            {request.status === 'cool_down' && retryAt && <p class="muted">You can send a new request after {retryAt}.</p>}
-          </>
+          <p>{request.error && request.status === 'not_created' ? request.error : words.text}</p>
         )}
       </div>
+      {/* Outside the live region: a countdown read out every second would drown everything else. */}
+      {request.retryAt !== undefined && !waiting && !signingIn && (
+        <p class="muted" id="retry-words" data-testid="retry-words">
+          {coolDownWords(request.retryAt, now)}
+        </p>
+      )}
       {overdue && (
         <div class="fallback" role="note" aria-label="Not on your phone yet?">
           <p>
@@ -298,7 +307,13 @@ export function PhoneStep(props: {
       {!waiting && !signingIn && (
         <div class="actions">
           {request.status !== 'reported' && (
-            <button type="button" class="primary" onClick={start}>
+            <button
+              type="button"
+              class="primary"
+              disabled={waitsToRetry}
+              aria-describedby={request.retryAt !== undefined ? 'retry-words' : undefined}
+              onClick={start}
+            >
               Send another request
             </button>
           )}

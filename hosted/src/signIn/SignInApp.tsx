@@ -14,6 +14,7 @@ import { failureWords } from '../failureWords';
 import { rememberedMethod } from '../collectorKey';
 import { listenToExtension, tellExtension } from '../extensionBridge';
 import { setMarker } from '../marker';
+import { announce, useFocusFirstInput } from '../announce';
 import { createPhoneRequest, PhoneStep, type PhoneKind } from './PhoneStep';
 import { methodHints, methodLabels } from './words';
 
@@ -54,6 +55,8 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
   const [extensionReady, setExtensionReady] = useState(false);
   const [finishing, setFinishing] = useState<string>();
   const counter = useRef(0);
+  /** The given username (`login_hint`) goes on once; Back shows the username step as usual. */
+  const continued = useRef(false);
   const base = `/t/${encodeURIComponent(boot.tenant)}/interaction/${encodeURIComponent(boot.uid)}`;
 
   const setView = (next: View) => {
@@ -98,6 +101,7 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
   };
 
   const submitUsername = async (name: string) => {
+    continued.current = true;
     let answer: HostedUsernameAnswer;
     try {
       answer = await callRelay(`${base}/username`, { body: { username: name }, answer: hostedUsernameAnswer });
@@ -135,14 +139,16 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
   let content: ComponentChildren;
   switch (view.step) {
     case 'username':
-      content = <UsernameStep boot={boot} initial={username} onNext={submitUsername} />;
+      content = (
+        <UsernameStep boot={boot} initial={username} onNext={submitUsername} continueAtOnce={boot.continueWithHint && !continued.current} />
+      );
       break;
     case 'methods':
       content = (
         <>
           {identity}
           <Heading>Other ways to sign in</Heading>
-          <ul class="options">
+          <MethodList>
             {(offer?.methods ?? []).map((method) => (
               <li key={method}>
                 <button type="button" class="option" aria-describedby={`hint-${method}`} onClick={() => open(method)}>
@@ -157,7 +163,7 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
                 </p>
               </li>
             ))}
-          </ul>
+          </MethodList>
         </>
       );
       break;
@@ -269,22 +275,34 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
   );
 }
 
-function Heading({ children }: { children: ComponentChildren }) {
-  const ref = useRef<HTMLHeadingElement>(null);
-  useEffect(() => ref.current?.focus(), []);
-  return (
-    <h1 tabIndex={-1} ref={ref}>
-      {children}
-    </h1>
-  );
+/** A step's heading: announced when the step appears (focus goes to the step's first input). */
+function Heading({ children }: { children: string }) {
+  useEffect(() => announce(children), [children]);
+  return <h1>{children}</h1>;
 }
 
-function UsernameStep(props: { boot: HostedSignInBoot; initial: string; onNext: (username: string) => Promise<string | undefined> }) {
+function UsernameStep(props: {
+  boot: HostedSignInBoot;
+  initial: string;
+  onNext: (username: string) => Promise<string | undefined>;
+  /** The username came with the sign-in: go on as if Next was selected. */
+  continueAtOnce?: boolean;
+}) {
   const [value, setValue] = useState(props.initial);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const form = useFocusFirstInput<HTMLFormElement>();
+  useEffect(() => {
+    if (!props.continueAtOnce || !value.trim()) return;
+    setBusy(true);
+    void props.onNext(value.trim()).then((problem) => {
+      setError(problem);
+      setBusy(false);
+    });
+  }, []);
   return (
     <form
+      ref={form}
       noValidate
       onSubmit={async (event) => {
         event.preventDefault();
@@ -327,6 +345,16 @@ function UsernameStep(props: { boot: HostedSignInBoot; initial: string; onNext: 
   );
 }
 
+/** The list of ways, its first focused (no input on this step). */
+function MethodList({ children }: { children: ComponentChildren }) {
+  const list = useFocusFirstInput<HTMLUListElement>(true);
+  return (
+    <ul class="options" ref={list}>
+      {children}
+    </ul>
+  );
+}
+
 /** The end of a one-field step: its error, "Other ways to sign in", and the step's button. */
 function StepFooter(props: { errorId: string; error?: string; busy: boolean; action: string; onOtherWays: () => void }) {
   return (
@@ -361,8 +389,10 @@ function SecretStep(props: {
   const [value, setValue] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const form = useFocusFirstInput<HTMLFormElement>();
   return (
     <form
+      ref={form}
       noValidate
       onSubmit={async (event) => {
         event.preventDefault();
@@ -405,8 +435,10 @@ function CodeStep(props: {
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const form = useFocusFirstInput<HTMLFormElement>();
   return (
     <form
+      ref={form}
       noValidate
       onSubmit={async (event) => {
         event.preventDefault();

@@ -17,33 +17,37 @@ export const methodHints: Record<SignInMethod, string> = {
 
 /** What the person waiting at the desktop reads for each state of the request. */
 export const statusWords: Partial<Record<RequestStatus | 'creating' | 'not_created' | 'brokered', { title: string; text: string }>> = {
-  creating: { title: 'Approve sign in request', text: 'Sending a request to your Authenticator app…' },
+  creating: { title: 'Approve sign-in request', text: 'Sending a request to your Authenticator app…' },
   brokered: {
-    title: 'Approve sign in request',
+    title: 'Approve sign-in request',
     text: 'Your Nod browser extension shows the number. Enter it in your Authenticator app, then approve.',
   },
-  pending: { title: 'Approve sign in request', text: 'Open your Authenticator app, and enter the number shown to sign in.' },
+  pending: { title: 'Approve sign-in request', text: 'Open your Authenticator app, and enter the number shown to sign in.' },
   approved: { title: 'Approved', text: 'Signing you in…' },
   redeemed: { title: 'Approved', text: 'Signing you in…' },
-  denied: { title: 'Request denied', text: 'The sign-in request was denied on your phone. Send a new request to try again.' },
+  denied: { title: 'Request denied', text: 'The sign-in request was denied on your phone. Send another request to try again.' },
   wrong_number: {
     title: 'The numbers didn’t match',
-    text: 'The number entered in the app didn’t match the one shown here. Send a new request and enter the number shown.',
+    text: 'The number entered in the app didn’t match the one shown here. Send another request and enter the number shown.',
   },
   failed: {
     title: 'We couldn’t verify the approval',
-    text: 'Your phone’s approval could not be verified. Send a new request to try again.',
+    text: 'Your phone’s approval could not be verified. Send another request to try again.',
   },
-  expired: { title: 'Request timed out', text: 'We didn’t hear from your phone in time. Send a new request to try again.' },
+  // The same for every username, real or mistyped: it never tells whether the account exists.
+  expired: {
+    title: 'Request timed out',
+    text: 'We couldn’t reach a phone for this account — check the username or use another way to sign in.',
+  },
   reported: {
     title: 'Request reported',
     text: 'You reported this sign-in as not you. Sign-in requests to your phone are blocked until your admin clears it. Use another way to sign in.',
   },
   cool_down: {
     title: 'Too many requests',
-    text: 'Too many sign-in requests were denied or are waiting. Wait a few minutes, or use another way to sign in.',
+    text: 'Too many sign-in requests were sent without a sign-in. Wait, or use another way to sign in.',
   },
-  superseded: { title: 'Request replaced', text: 'A newer sign-in request replaced this one. Send a new request to try again.' },
-  cancelled: { title: 'Request cancelled', text: 'The sign-in request was cancelled. Send a new request to try again.' },
-  not_created: { title: 'We couldn’t send a request', text: 'Send a new request, or use another way to sign in.' },
+  superseded: { title: 'Request replaced', text: 'A newer sign-in request replaced this one. Send another request to try again.' },
+  cancelled: { title: 'Request cancelled', text: 'The sign-in request was cancelled. Send another request to try again.' },
+  not_created: { title: 'We couldn’t send a request', text: 'Send another request, or use another way to sign in.' },
 };

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { EnrollmentStart } from '../../../shared/schemas/enrollment';
 import { type EnrollmentStarted, finishEnrollment, phoneName, startEnrollment } from '../enrollment/enrollAccount';
 import { parseEnrollmentLink } from '../enrollment/parseEnrollmentLink';
+import type { FoundOrganization } from '../enrollment/findOrganization';
 import { setUpPush } from '../push/pushSubscription';
 import { RelayProblem, RelayUnreachable } from '../../../shared/relay/relayErrors';
 import { type Account, accountName, currentAccounts } from '../store/accountStore';
@@ -43,6 +44,8 @@ function plainError(error: unknown): string {
     if (error.code === 'tap_invalid')
       return 'That Temporary Access Pass isn’t valid for this username. Check both, or ask your admin for a new pass.';
     if (error.code === 'tenant_not_found') return 'No organization by that name uses Nod here. Check the organization name.';
+    // A refused field in people's words, never the wire's ("body field tenant: …").
+    if (error.code === 'validation_failed') return 'Check your username and Temporary Access Pass, then try again.';
     return error.detail ?? error.message;
   }
   if (error instanceof RelayUnreachable) return error.message;
@@ -89,10 +92,36 @@ function useEnrollment(relayUrl: string) {
 
 export function EnrollWithPass({ relayUrl, accounts }: { relayUrl: string; accounts: Account[] }) {
   const { step, start, create } = useEnrollment(relayUrl);
-  const [tenant, setTenant] = useState('');
+  const [organization, setOrganization] = useState('');
+  const [otherOrganization, setOtherOrganization] = useState(false);
+  const [finding, setFinding] = useState(false);
+  const [problem, setProblem] = useState<string>();
   const [username, setUsername] = useState('');
   const [pass, setPass] = useState('');
   if (step.name !== 'form' && step.name !== 'starting') return <EnrollmentSteps step={step} create={create} accounts={accounts} />;
+  const error = problem ?? (step.name === 'form' ? step.error : undefined);
+  const busy = finding || step.name === 'starting';
+  /** The organization from the username's domain (or the Other organization field), then the enrollment. */
+  const submit = async () => {
+    setProblem(undefined);
+    setFinding(true);
+    let found: FoundOrganization;
+    try {
+      // Loaded when first used: it stays out of the app's initial script (its budget, pwa/build.ts).
+      const { findOrganization } = await import('../enrollment/findOrganization');
+      found = await findOrganization(relayUrl, username, otherOrganization ? organization : undefined);
+    } catch (error) {
+      found = { error: plainError(error), askName: false };
+    } finally {
+      setFinding(false);
+    }
+    if ('error' in found) {
+      setProblem(found.error);
+      if (found.askName) setOtherOrganization(true);
+      return;
+    }
+    void start({ tenant: found.tenant, username: username.trim(), temporaryAccessPass: pass.trim() });
+  };
   return (
     <section aria-labelledby="sign-in-heading">
       <h2 id="sign-in-heading">Sign in</h2>
@@ -100,18 +129,9 @@ export function EnrollWithPass({ relayUrl, accounts }: { relayUrl: string; accou
         class="stack"
         onSubmit={(event) => {
           event.preventDefault();
-          void start({ tenant: tenant.trim().toLowerCase(), username: username.trim(), temporaryAccessPass: pass.trim() });
+          void submit();
         }}
       >
-        <label for="tenant">Organization</label>
-        <input
-          id="tenant"
-          required
-          autocapitalize="none"
-          autocomplete="organization"
-          value={tenant}
-          onInput={(e) => setTenant(e.currentTarget.value)}
-        />
         <label for="username">Username</label>
         <input
           id="username"
@@ -133,12 +153,32 @@ export function EnrollWithPass({ relayUrl, accounts }: { relayUrl: string; accou
           value={pass}
           onInput={(e) => setPass(e.currentTarget.value)}
         />
-        <button type="submit" class="button primary" disabled={step.name === 'starting'}>
-          {step.name === 'starting' ? 'Signing in…' : 'Sign in'}
+        {otherOrganization ? (
+          <>
+            <label for="tenant">Organization</label>
+            <input
+              id="tenant"
+              autocapitalize="none"
+              autocomplete="organization"
+              aria-describedby="tenant-hint"
+              value={organization}
+              onInput={(e) => setOrganization(e.currentTarget.value)}
+            />
+            <p id="tenant-hint" class="muted">
+              Only when your username’s domain isn’t found: the name your admin gave you, such as Contoso.
+            </p>
+          </>
+        ) : (
+          <button type="button" class="link" onClick={() => setOtherOrganization(true)}>
+            Other organization
+          </button>
+        )}
+        <button type="submit" class="button primary" disabled={busy}>
+          {busy ? 'Signing in…' : 'Sign in'}
         </button>
-        {step.name === 'form' && step.error && (
+        {error && (
           <p class="error" role="alert">
-            {step.error}
+            {error}
           </p>
         )}
       </form>

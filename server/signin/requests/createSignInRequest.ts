@@ -89,6 +89,7 @@ export async function createSignInRequest(
     context: describeForPhone({
       applicationName,
       showLocation: policy?.showLocation !== false,
+      location: ctx.locator.locate(options.ip),
       userAgent: options.userAgent,
       origin: body.origin,
       browser: options.browser,

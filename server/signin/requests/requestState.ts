@@ -10,7 +10,7 @@ const messages: Record<RequestStatus, string> = {
   wrong_number: 'The number entered on the phone did not match. Try again.',
   failed: 'The approval could not be verified. Try again.',
   reported: 'The request was reported as not you. Sign in from a browser you used before, or ask your admin.',
-  expired: 'The request timed out. Send a new request to try again.',
+  expired: 'The request timed out. Send another request to try again.',
   superseded: 'A newer sign-in request replaced this one.',
   cancelled: 'The request was cancelled.',
   cool_down: 'Too many requests were denied or are waiting. Wait a few minutes, or use another way to sign in.',

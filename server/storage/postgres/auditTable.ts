@@ -4,14 +4,14 @@ import { type PostgresDatabase, type Statement, statement } from './database';
 import { json, toAuditEvent } from './rows';
 
 export const auditColumns =
-  'id, tenant_id, at, type, outcome, reason, user_id, username, device_id, method, origin, ip, user_agent, detail';
+  'id, tenant_id, at, type, outcome, reason, user_id, username, device_id, method, origin, ip, user_agent, detail, location';
 
 /**
  * The parameters of an audit row from `$first` on, typed: other statements append the record with
  * `INSERT … SELECT` in the same statement as their change, where PostgreSQL cannot infer them.
  */
 export const auditParameters = (first: number) =>
-  ['text', 'text', 'bigint', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'json']
+  ['text', 'text', 'bigint', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'text', 'json', 'text']
     .map((type, i) => `$${first + i}::${type}`)
     .join(', ');
 
@@ -30,6 +30,7 @@ export const auditValues = (e: AuditEvent) => [
   e.ip,
   e.userAgent,
   json(e.detail),
+  e.location,
 ];
 
 const insert = statement('audit_insert', `INSERT INTO audit_events (${auditColumns}) VALUES (${auditParameters(1)})`);

@@ -12,6 +12,16 @@ const q = {
   tenantById: statement('tenant_by_id', 'SELECT * FROM tenants WHERE id = $1'),
   tenantList: statement('tenant_list', 'SELECT * FROM tenants ORDER BY name'),
   tenantUpdate: statement('tenant_update', 'UPDATE tenants SET display_name = $2, sign_in_origins = $3 WHERE id = $1'),
+  domainInsert: statement(
+    'tenant_domain_insert',
+    'INSERT INTO tenant_domains (domain, tenant_id, created_at) VALUES ($1, $2, $3) ON CONFLICT (domain) DO NOTHING',
+  ),
+  domainDelete: statement('tenant_domain_delete', 'DELETE FROM tenant_domains WHERE tenant_id = $1 AND domain = $2'),
+  domainList: statement('tenant_domain_list', 'SELECT domain FROM tenant_domains WHERE tenant_id = $1 ORDER BY domain'),
+  tenantByDomain: statement(
+    'tenant_by_domain',
+    'SELECT t.* FROM tenants t JOIN tenant_domains d ON d.tenant_id = t.id WHERE d.domain = $1',
+  ),
   userInsert: statement(
     'user_insert',
     `INSERT INTO users (id, tenant_id, username, display_name, kind, blocked_at, password_hash, last_method, created_at, disabled_at)
@@ -93,6 +103,18 @@ export function identityTables(db: PostgresDatabase): Pick<Storage, 'tenants' | 
       },
       async update(t) {
         await db.run(q.tenantUpdate, [t.id, t.displayName, json(t.signInOrigins)]);
+      },
+      async addDomain(tenantId, domain, at) {
+        return (await db.run(q.domainInsert, [domain, tenantId, at])) === 1;
+      },
+      async removeDomain(tenantId, domain) {
+        return (await db.run(q.domainDelete, [tenantId, domain])) === 1;
+      },
+      async domains(tenantId) {
+        return (await db.rows(q.domainList, [tenantId])).map((row) => String(row.domain));
+      },
+      async byDomain(domain) {
+        return maybe(await db.one(q.tenantByDomain, [domain]), toTenant);
       },
     },
     users: {

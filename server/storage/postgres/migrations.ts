@@ -274,4 +274,15 @@ export const migrations: string[] = [
     PRIMARY KEY (tenant_id, user_id, role)
   );
   `,
+  // 7: home realm discovery — the domains a tenant registered (each domain belongs to one tenant);
+  // where each audited sign-in came from, in words (server/location).
+  `
+  CREATE TABLE tenant_domains (
+    domain TEXT PRIMARY KEY,
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    created_at BIGINT NOT NULL
+  );
+  CREATE INDEX tenant_domains_tenant ON tenant_domains(tenant_id);
+  ALTER TABLE audit_events ADD COLUMN location TEXT;
+  `,
 ];

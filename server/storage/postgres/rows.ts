@@ -199,6 +199,7 @@ export const toAuditEvent = (r: Row): AuditEvent => ({
   ip: nullableText(r.ip),
   userAgent: nullableText(r.user_agent),
   detail: (r.detail ?? null) as AuditEvent['detail'],
+  location: nullableText(r.location ?? null),
 });
 
 /** JSON parameters go as text: the driver would send a JavaScript array as a PostgreSQL array. */

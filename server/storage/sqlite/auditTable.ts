@@ -6,8 +6,8 @@ import { toAuditEvent } from './rows';
 /** Append one audit event; other tables call it inside their own transactions to store a change with its record. */
 export function auditAppender(db: Database.Database): (event: AuditEvent) => void {
   const insert = db.prepare(
-    `INSERT INTO audit_events (id, tenant_id, at, type, outcome, reason, user_id, username, device_id, method, origin, ip, user_agent, detail)
-     VALUES (@id, @tenantId, @at, @type, @outcome, @reason, @userId, @username, @deviceId, @method, @origin, @ip, @userAgent, @detail)`,
+    `INSERT INTO audit_events (id, tenant_id, at, type, outcome, reason, user_id, username, device_id, method, origin, ip, user_agent, detail, location)
+     VALUES (@id, @tenantId, @at, @type, @outcome, @reason, @userId, @username, @deviceId, @method, @origin, @ip, @userAgent, @detail, @location)`,
   );
   return (event) => {
     insert.run({ ...event, detail: event.detail ? JSON.stringify(event.detail) : null });

@@ -15,6 +15,10 @@ export function identityTables(db: Database.Database): Pick<Storage, 'tenants' |
     tenantById: db.prepare('SELECT * FROM tenants WHERE id = ?'),
     tenantList: db.prepare('SELECT * FROM tenants ORDER BY name'),
     tenantUpdate: db.prepare('UPDATE tenants SET display_name = @displayName, sign_in_origins = @signInOrigins WHERE id = @id'),
+    domainInsert: db.prepare('INSERT INTO tenant_domains (domain, tenant_id, created_at) VALUES (?, ?, ?) ON CONFLICT (domain) DO NOTHING'),
+    domainDelete: db.prepare('DELETE FROM tenant_domains WHERE tenant_id = ? AND domain = ?'),
+    domainList: db.prepare('SELECT domain FROM tenant_domains WHERE tenant_id = ? ORDER BY domain'),
+    tenantByDomain: db.prepare('SELECT t.* FROM tenants t JOIN tenant_domains d ON d.tenant_id = t.id WHERE d.domain = ?'),
     userInsert: db.prepare(
       `INSERT INTO users (id, tenant_id, username, display_name, kind, blocked_at, disabled_at, password_hash, last_method, created_at)
        VALUES (@id, @tenantId, @username, @displayName, @kind, @blockedAt, @disabledAt, @passwordHash, @lastMethod, @createdAt)`,
@@ -91,6 +95,18 @@ export function identityTables(db: Database.Database): Pick<Storage, 'tenants' |
       },
       async update(t) {
         q.tenantUpdate.run({ id: t.id, displayName: t.displayName, signInOrigins: JSON.stringify(t.signInOrigins) });
+      },
+      async addDomain(tenantId, domain, at) {
+        return q.domainInsert.run(domain, tenantId, at).changes === 1;
+      },
+      async removeDomain(tenantId, domain) {
+        return q.domainDelete.run(tenantId, domain).changes === 1;
+      },
+      async domains(tenantId) {
+        return (q.domainList.all(tenantId) as Row[]).map((row) => String(row.domain));
+      },
+      async byDomain(domain) {
+        return one(q.tenantByDomain.get(domain), toTenant);
       },
     },
     users: {

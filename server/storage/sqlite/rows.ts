@@ -106,4 +106,5 @@ export const toAuditEvent = (r: Row): AuditEvent => ({
   ip: r.ip === null ? null : String(r.ip),
   userAgent: r.user_agent === null ? null : String(r.user_agent),
   detail: r.detail === null ? null : json(r.detail),
+  location: r.location === null || r.location === undefined ? null : String(r.location),
 });

@@ -1,0 +1,9 @@
+import { render } from 'preact';
+import { findOrganizationBoot } from '../../shared/schemas/hostedPages';
+import { readBoot } from '../src/boot';
+import { FindOrganizationApp } from '../src/findOrganization/FindOrganizationApp';
+import '../src/styles.css';
+
+const boot = readBoot(findOrganizationBoot);
+const root = document.getElementById('app')!;
+if (boot) render(<FindOrganizationApp boot={boot} />, root);
