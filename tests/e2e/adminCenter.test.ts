@@ -225,7 +225,7 @@ describe('Admin center: sign in with Nod, change the policy, issue a pass, read 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     expect(download.suggestedFilename()).toBe('sign-in-log.csv');
     const csv = fs.readFileSync((await download.path())!, 'utf8');
-    expect(csv.split('\r\n')[0]).toBe('at,type,outcome,reason,username,method,origin,ip,userAgent,deviceId,id');
+    expect(csv.split('\r\n')[0]).toBe('at,type,outcome,reason,username,method,origin,ip,location,userAgent,deviceId,id');
     expect(csv).toContain('oidc.sign_in,success,,alice@contoso.example');
     expect(csv).not.toContain('carol@contoso.example');
     const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export JSON' }).click()]);

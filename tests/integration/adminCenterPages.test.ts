@@ -79,7 +79,7 @@ describe('admin API behind the admin center pages', () => {
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(csv.headers.get('content-disposition')).toBe('attachment; filename="sign-in-log.csv"');
     const lines = (await csv.text()).split('\r\n');
-    expect(lines[0]).toBe('at,type,outcome,reason,username,method,origin,ip,userAgent,deviceId,id');
+    expect(lines[0]).toBe('at,type,outcome,reason,username,method,origin,ip,location,userAgent,deviceId,id');
     const denied = lines.find((l) => l.includes(',code_sign_in,failure,'))!;
     expect(denied).toContain(`"'=HYPERLINK(""http://evil.example"")"`);
     expect(denied).not.toMatch(/,=/);
