@@ -2,7 +2,7 @@ import { render } from 'preact';
 import { findOrganizationBoot } from '../../shared/schemas/hostedPages';
 import { readBoot } from '../src/boot';
 import { FindOrganizationApp } from '../src/findOrganization/FindOrganizationApp';
-import '../src/styles.css';
+import '../../shared/styles/pages.css';
 
 const boot = readBoot(findOrganizationBoot);
 const root = document.getElementById('app')!;
