@@ -180,10 +180,10 @@ describe('the seed’s journey, end to end: admin, phone, desktop with the exten
     //    browser verified; Bala types the number, approves, and passes the PIN/biometric check.
     const requestId = await listedRequest(bala);
     const payload = await deliverRelayPush(phone.page, push, relay.url, requestId);
-    expect(payload.context).toMatchObject({ applicationName: 'Contoso Portal', origin: relay.url, location: 'Unknown location' });
+    expect(payload.context).toMatchObject({ applicationName: 'Contoso Portal', origin: relay.url, location: 'This network' });
     const notification = await waitForNotification(phone.page, requestId);
     expect(notification.title).toBe('Approve sign-in request');
-    expect(notification.body).toBe('Contoso Portal · Chrome on Linux · Unknown location');
+    expect(notification.body).toBe('Contoso Portal · Chrome on Linux · This network');
     await clickNotification(phone.context, `${relay.url}/app/`, requestId);
     await phone.page.getByRole('heading', { name: 'Approve sign-in request' }).waitFor();
     const shown = (await phone.page.locator('main').textContent()) ?? '';
@@ -335,7 +335,7 @@ describe('the seed’s journey, end to end: admin, phone, desktop with the exten
 
     const requestId = await listedRequest(bob);
     await deliverRelayPush(phone.page, push, relay.url, requestId);
-    expect((await waitForNotification(phone.page, requestId)).body).toBe('Contoso Portal · Chrome on Linux · Unknown location');
+    expect((await waitForNotification(phone.page, requestId)).body).toBe('Contoso Portal · Chrome on Linux · This network');
     expect(await answerOnPhone(phone.page, bob, number)).toContain('Approved');
     await tab.getByRole('heading', { name: 'Hello, Bob Kelly' }).waitFor();
     await expect.poll(() => tab.getByRole('table', { name: 'ID token claims' }).textContent()).toContain('"pwd"');

@@ -165,7 +165,7 @@ describe('push budgets, known browsers and "No, it’s not me"', () => {
     const admin = (await world.contoso.admin('GET', '/users/alice@contoso.example/limits')).body;
     expect(admin.atRisk).toBe(true);
     expect(admin.blockedSources.map((s: any) => s.source)).toContain('ip:127.0.0.1');
-    expect(admin.reports).toEqual([expect.objectContaining({ browser: 'Chrome on Linux', location: 'Unknown location' })]);
+    expect(admin.reports).toEqual([expect.objectContaining({ browser: 'Chrome on Linux', location: 'This network' })]);
     expect((await world.contoso.admin('GET', '/audit?type=fraud_report')).body.events).toHaveLength(1);
 
     // Verification codes keep working, and so does the known browser; signing in there clears the hold.
