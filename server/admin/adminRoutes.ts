@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { resyncDevice } from '../registrations/deviceAccountRoutes';
 import { z } from 'zod';
 import { noContent } from '../../shared/schemas/common';
-import { registrationList } from '../../shared/schemas/devices';
+import { registeredBrowserList, registrationList } from '../../shared/schemas/devices';
 import {
   adminTokenCreate,
   adminTokenCreated,
@@ -33,6 +33,7 @@ import { clearRisk, resetLimits, userLimitState } from '../limits/limitState';
 import { describePolicy } from '../policy/describePolicy';
 import { policyForUser } from '../policy/policyForUser';
 import { savePolicy } from '../policy/savePolicy';
+import { listRegisteredBrowsers, removeRegisteredBrowser } from '../signin/registeredBrowsers';
 import { issueTemporaryAccessPass } from '../tap/issueTemporaryAccessPass';
 import { addTenantDomain, removeTenantDomain } from '../tenants/tenantDomains';
 import { hashPassword } from '../users/passwords';
@@ -233,7 +234,23 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
   adminRoute(
     app,
     ctx,
-    { method: 'GET', path: '/users/:username/policy', role: 'reader', params: userPath, reply: policyDecision },
+    { method: 'GET', path: '/users/:username/browsers', role: 'helpdesk', params: userPath, reply: registeredBrowserList },
+    async ({ tenant, params }) => ({ browsers: await listRegisteredBrowsers(ctx, await requireUser(ctx, tenant, params.username)) }),
+  );
+  adminRoute(
+    app,
+    ctx,
+    { method: 'DELETE', path: '/users/:username/browsers/:id', role: 'helpdesk', params: userItemPath, reply: noContent },
+    async ({ tenant, params, token }) => {
+      const user = await requireUser(ctx, tenant, params.username);
+      await removeRegisteredBrowser(ctx, user, params.id, { via: 'admin', detail: { adminToken: token.id } });
+      return undefined;
+    },
+  );
+  adminRoute(
+    app,
+    ctx,
+    { method: 'GET', path: '/users/:username/policy', role: 'policy', params: userPath, reply: policyDecision },
     async ({ tenant, params }) => {
       const user = await requireUser(ctx, tenant, params.username);
       return (await policyForUser(ctx, tenant, user)).decision;

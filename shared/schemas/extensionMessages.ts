@@ -64,8 +64,11 @@ export const signInPageMarker = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,100}$/)
     .optional(),
-  /** The OIDC client being signed in to, so a brokered request names the application on the phone. */
-  clientId: z.string().max(200).optional(),
+  /** The OIDC interaction (its uid), so a brokered request names the registered application on the phone. */
+  interaction: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,100}$/)
+    .optional(),
 });
 export type SignInPageMarker = z.infer<typeof signInPageMarker>;
 

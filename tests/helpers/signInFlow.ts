@@ -3,7 +3,7 @@
  * create a request as a desktop would, answer it as the PWA would (real assertion over the
  * bound challenge, real device signature), and read the collector's event stream.
  */
-import { approvalChallenge, canonicalApproval, type Decision } from '../../shared/approvalChallenge';
+import { approvalChallenge, boundSite, canonicalApproval, type Decision } from '../../shared/approvalChallenge';
 import { signWithDeviceKey } from '../../shared/deviceSignature';
 import { readEventStream } from '../../shared/relay/readEventStream';
 import type { SignInRequestCreated, SignInRequestDetails, SignInRequestState } from '../../shared/schemas/signInRequests';
@@ -38,7 +38,7 @@ export interface AnswerOptions {
   typedNumber?: number | null;
   userVerified?: boolean;
   /** Bind the assertion to something else than what is sent (re-binding attacks). */
-  challengeFor?: { requestId?: string; nonce?: string; typedNumber?: number | null; decision?: Decision };
+  challengeFor?: { requestId?: string; nonce?: string; site?: string; typedNumber?: number | null; decision?: Decision };
   /** Send this assertion instead of making one. */
   assertion?: unknown;
   /** Omit the assertion. */
@@ -53,12 +53,12 @@ export interface AnswerOptions {
 export async function answer(
   relayUrl: string,
   phone: TestPhone,
-  details: Pick<SignInRequestDetails, 'requestId' | 'nonce' | 'webauthn'>,
+  details: Pick<SignInRequestDetails, 'requestId' | 'nonce' | 'webauthn' | 'context'>,
   decision: Decision,
   options: AnswerOptions = {},
 ): Promise<{ status: number; body: any; sent: unknown }> {
   const typedNumber = options.typedNumber ?? null;
-  const binding = { requestId: details.requestId, nonce: details.nonce, typedNumber, decision };
+  const binding = { requestId: details.requestId, nonce: details.nonce, site: boundSite(details.context), typedNumber, decision };
   const challenge = await approvalChallenge({ ...binding, ...options.challengeFor });
   const assertion =
     options.assertion ??
