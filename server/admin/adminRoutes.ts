@@ -34,6 +34,7 @@ import { describePolicy } from '../policy/describePolicy';
 import { policyForUser } from '../policy/policyForUser';
 import { savePolicy } from '../policy/savePolicy';
 import { listRegisteredBrowsers, removeRegisteredBrowser } from '../signin/registeredBrowsers';
+import { claimSignInOrigins } from '../tenants/claimSignInOrigins';
 import { issueTemporaryAccessPass } from '../tap/issueTemporaryAccessPass';
 import { addTenantDomain, removeTenantDomain } from '../tenants/tenantDomains';
 import { hashPassword } from '../users/passwords';
@@ -63,6 +64,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
     ctx,
     { method: 'PATCH', path: '', role: 'global', params: tenantPath, body: tenantUpdate, reply: tenantView },
     async ({ tenant, body }) => {
+      if (body.signInOrigins) await claimSignInOrigins(ctx, tenant.id, body.signInOrigins);
       const updated = { ...tenant, ...Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) };
       await ctx.storage.tenants.update(updated);
       return showTenant(updated);

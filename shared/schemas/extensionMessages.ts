@@ -222,7 +222,8 @@ export const pageVerdict = z.discriminatedUnion('kind', [
     imitates: z.string().max(200).optional(),
     /** The registered sign-in origins the person should use instead. */
     expected: z.array(origin).max(50),
-    reason: z.enum(['marker_on_unregistered_origin', 'confusable_host', 'imitates_sign_in_page']),
+    /** `names_another_tenant`: the page names a tenant on an origin registered to another one. */
+    reason: z.enum(['marker_on_unregistered_origin', 'confusable_host', 'imitates_sign_in_page', 'names_another_tenant']),
   }),
   /** A site that declares a known tenant's issuer as its identity provider. */
   z.object({

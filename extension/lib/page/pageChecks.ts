@@ -46,7 +46,7 @@ export const brokeredStatuses: readonly PageSignInView['status'][] = [
   'creating',
   'not_created',
 ];
-const lookalikeReasons = ['marker_on_unregistered_origin', 'confusable_host', 'imitates_sign_in_page'] as const;
+const lookalikeReasons = ['marker_on_unregistered_origin', 'confusable_host', 'imitates_sign_in_page', 'names_another_tenant'] as const;
 
 type Obj = Record<string, unknown>;
 
