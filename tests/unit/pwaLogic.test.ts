@@ -125,7 +125,7 @@ describe('the pending list', () => {
     kind: 'passwordless',
     nonce: 'nonce',
     expiresAt: new Date(Date.now() + lifetimeMs).toISOString(),
-    context: { origin: 'https://portal.contoso.example', registeredBrowser: false },
+    context: { origin: 'https://portal.contoso.example', siteCheck: 'relay' },
     webauthn: { rpId: 'nod.contoso.example', allowCredentials: [], userVerification: 'required', timeout: 60_000 },
   });
 
