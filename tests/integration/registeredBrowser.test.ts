@@ -122,7 +122,7 @@ describe('registered browsers: only through an authenticated step the user confi
     await startTestBrowser(world.relay.url, 'contoso', 'Chrome\u202e xunil no\u0007 \n2');
     const browser = await startTestBrowser(world.relay.url, 'contoso', 'Evil\u2066 Browser\u2069');
     const created = await browser.createRequest(alice);
-    const shown = (await readRequest(alicePhone, created.body.requestId)).body.context.signedBy.name;
+    const shown = (await readRequest(alicePhone, created.body.requestId)).body.context.signedBy?.name;
     expect(shown).toBe('Evil Browser');
     const bob = await world.enroll('bob@contoso.example');
     const other = await bob.call('GET', `/api/registrations/${alicePhone.account.registrationId}/browsers`);
