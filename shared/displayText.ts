@@ -3,6 +3,7 @@
  * controls (LRM, RLM, ALM, LRE…RLO, LRI…PDI): what lets a text break a line, hide itself, or show its
  * characters in another order than they are stored (Trojan Source, CVE-2021-42574).
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const unsafe = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]/g;
 
 /**

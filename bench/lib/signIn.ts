@@ -90,7 +90,13 @@ export async function readDetails(client: HttpClient, phone: BenchPhone, request
 
 /** Everything the phone computes for an approval (not sent yet). */
 export async function prepareApproval(phone: BenchPhone, details: any, typedNumber: number): Promise<string> {
-  const binding = { requestId: details.requestId, nonce: details.nonce, site: boundSite(details.context), typedNumber, decision: 'approve' as const };
+  const binding = {
+    requestId: details.requestId,
+    nonce: details.nonce,
+    site: boundSite(details.context),
+    typedNumber,
+    decision: 'approve' as const,
+  };
   const challenge = await approvalChallenge(binding);
   const assertion = await phone.authenticator.authenticate(
     { challenge, rpId: details.webauthn.rpId, allowCredentials: details.webauthn.allowCredentials },

@@ -513,7 +513,8 @@ describe('the browser extension in Chromium', () => {
     // It stands on an origin the extension still believes is Contoso's: Contoso had registered it, then lost the domain and
     // removed it, and the extension read discovery minutes ago. Only the relay's check against its own records stops it.
     const aitm = await serveSite({ '/signin': handOffPage('Sign in') }, 'localhost');
-    const setOrigins = async (origins: string[]) => expect((await world.contoso.admin('PATCH', '', { signInOrigins: origins })).status).toBe(200);
+    const setOrigins = async (origins: string[]) =>
+      expect((await world.contoso.admin('PATCH', '', { signInOrigins: origins })).status).toBe(200);
     const phishingBlocked = async () =>
       ((await world.contoso.admin('GET', '/audit?type=phishing_blocked')).body.events as any[]).filter((e) => e.origin === aitm.origin);
     const refreshExtension = async () => {
@@ -544,7 +545,10 @@ describe('the browser extension in Chromium', () => {
       await setOrigins([registered.origin]);
       const approved = await answer(world.relay.url, phone, request, 'approve', { typedNumber: Number(ui.byTestId.number) });
       expect(approved.status).toBe(403);
-      expect(approved.body).toMatchObject({ code: 'phishing_blocked', detail: "This sign-in was on a site that is not Contoso's — nothing was approved." });
+      expect(approved.body).toMatchObject({
+        code: 'phishing_blocked',
+        detail: "This sign-in was on a site that is not Contoso's — nothing was approved.",
+      });
       await waitForExtensionUi(first, (u) => u.text.includes('not your organization'));
       expect((await phishingBlocked()).map((e) => e.detail.stage)).toEqual(['approved']);
       expect(await first.evaluate(() => document.body.dataset.grant ?? null)).toBeNull();
@@ -560,7 +564,12 @@ describe('the browser extension in Chromium', () => {
       expect(blocked.find((e) => e.detail.stage === 'created')).toMatchObject({
         username: alice,
         deviceId: expect.any(String),
-        detail: { observedOrigin: aitm.origin, observedBy: 'browser', browserRegistered: true, browserStatement: expect.stringMatching(/^Nod-Device /) },
+        detail: {
+          observedOrigin: aitm.origin,
+          observedBy: 'browser',
+          browserRegistered: true,
+          browserStatement: expect.stringMatching(/^Nod-Device /),
+        },
       });
       // The look-alike never got a grant.
       expect(await second.evaluate(() => document.body.dataset.grant ?? null)).toBeNull();

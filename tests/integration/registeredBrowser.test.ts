@@ -42,10 +42,14 @@ describe('registered browsers: only through an authenticated step the user confi
       const refused = await browser.createRequest(alice);
       expect(refused.status).toBe(201); // the same answer as any other, so it tells nothing …
       expect((await readRequest(alicePhone, refused.body.requestId)).status).toBe(404); // … but it never reaches the phone
-      const plain = await fetchJson(`${world.relay.url}/api/t/contoso/sign-in-requests`, { body: { username: alice, origin: world.relay.url } });
+      const plain = await fetchJson(`${world.relay.url}/api/t/contoso/sign-in-requests`, {
+        body: { username: alice, origin: world.relay.url },
+      });
       expect(plain.status).toBe(201);
       expect((await readRequest(alicePhone, plain.body.requestId)).status).toBe(404);
-      const held = (await audit('sign_in_request.created')).filter((e) => [refused.body.requestId, plain.body.requestId].includes(e.detail.requestId));
+      const held = (await audit('sign_in_request.created')).filter((e) =>
+        [refused.body.requestId, plain.body.requestId].includes(e.detail.requestId),
+      );
       expect(held.map((e) => e.reason)).toEqual([expect.stringContaining('not delivered'), expect.stringContaining('not delivered')]);
     } finally {
       await world.contoso.admin('PUT', '/policy', policy);
@@ -71,7 +75,10 @@ describe('registered browsers: only through an authenticated step the user confi
     expect(unverified.body.code).toBe('approval_invalid');
     // Another account's phone cannot trust it for Alice, nor can anyone trust it on a request that was not approved.
     const bob = await world.enroll('bob@contoso.example');
-    const foreign = await trustBrowserOnPhone(world.relay.url, alicePhone, details, { registrationId: bob.account.registrationId, signer: bob });
+    const foreign = await trustBrowserOnPhone(world.relay.url, alicePhone, details, {
+      registrationId: bob.account.registrationId,
+      signer: bob,
+    });
     expect(foreign.status).toBe(404);
     const notApproved = (await readRequest(alicePhone, second.body.requestId)).body;
     expect((await trustBrowserOnPhone(world.relay.url, alicePhone, notApproved)).status).toBe(404);

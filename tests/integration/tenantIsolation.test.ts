@@ -124,7 +124,9 @@ describe('tenants are isolated: nothing of tenant B is visible to or changeable 
     await fabrikam.admin('POST', `/users/${bob}/temporary-access-pass`, { oneTime: false });
     // A browser registered for Bob (as a Temporary Access Pass in the extension would register it).
     const key = await createDeviceKey();
-    const browser = await fetchJson(`${relay.url}/api/t/fabrikam/browsers`, { body: { publicKey: key.publicJwk, name: 'Chrome on Linux' } });
+    const browser = await fetchJson(`${relay.url}/api/t/fabrikam/browsers`, {
+      body: { publicKey: key.publicJwk, name: 'Chrome on Linux' },
+    });
     fabrikamBrowserId = browser.body.deviceId;
     const bobId = (await relay.ctx.storage.users.byName(tenant.id, bob))!.id;
     await relay.ctx.storage.devices.addBrowserUser(fabrikamBrowserId, bobId, Date.now());

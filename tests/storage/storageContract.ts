@@ -758,7 +758,12 @@ export function storageContract(backend: StorageBackend): void {
 
       it('are stored as given, pending or cooling down, and found by id', async () => {
         const request = requestFixture(contoso.id, alice.id, {
-          context: { origin: 'https://portal.contoso.example', location: 'Zürich, CH 🇨🇭', siteCheck: 'browser', signedBy: { id: 'b1', name: 'Chrome on Linux', registered: true } },
+          context: {
+            origin: 'https://portal.contoso.example',
+            location: 'Zürich, CH 🇨🇭',
+            siteCheck: 'browser',
+            signedBy: { id: 'b1', name: 'Chrome on Linux', registered: true },
+          },
           collectorKey: id(),
           browserDeviceId: id(),
           ip: null,

@@ -129,7 +129,10 @@ describe('judging a page by its real origin', () => {
       expected: ['https://nod.contoso.example'],
     });
     const copied: PageObservation = { ...plainPage, imitation: { title: true, phrases: 2, signInForm: true, mentions: ['Wingtip Toys'] } };
-    expect(assessPage('https://login.contoso.example', copied, relays)).toMatchObject({ kind: 'lookalike', reason: 'names_another_tenant' });
+    expect(assessPage('https://login.contoso.example', copied, relays)).toMatchObject({
+      kind: 'lookalike',
+      reason: 'names_another_tenant',
+    });
     // Naming its own tenant there is fine, and a tenant the relays do not know is nobody's to warn about.
     expect(assessPage('https://login.contoso.example', markedPage('contoso'), relays).kind).toBe('genuine');
     expect(assessPage('https://login.contoso.example', markedPage('fabrikam'), relays).kind).toBe('none');

@@ -97,7 +97,10 @@ describe('push payloads become notifications', () => {
 
   it('shows no control or bidirectional characters, whatever the payload carries', () => {
     const payload = parsePushData({
-      json: () => ({ ...push, context: { ...push.context, applicationName: 'Contoso\u202e lataroP', browser: 'Chrome\n\u2066on Linux\u2069' } }),
+      json: () => ({
+        ...push,
+        context: { ...push.context, applicationName: 'Contoso\u202e lataroP', browser: 'Chrome\n\u2066on Linux\u2069' },
+      }),
     });
     expect(notificationForPush(payload as never, `${app}/app/`).options.body).toBe('Contoso lataroP · Chrome on Linux · Seattle');
   });

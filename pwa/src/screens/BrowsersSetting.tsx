@@ -29,9 +29,11 @@ export function BrowsersSetting({ account }: { account: Account }) {
     }
   };
   return (
-    <div class="setting" aria-labelledby="browsers-heading">
+    <section class="setting" aria-labelledby="browsers-heading">
       <h3 id="browsers-heading">Your browsers</h3>
-      {browsers?.length === 0 && <p class="muted">No registered browsers. After you approve a sign-in from a Nod browser, you can trust it.</p>}
+      {browsers?.length === 0 && (
+        <p class="muted">No registered browsers. After you approve a sign-in from a Nod browser, you can trust it.</p>
+      )}
       {browsers && browsers.length > 0 && (
         <ul aria-label="Your browsers">
           {browsers.map((browser) => (
@@ -45,6 +47,6 @@ export function BrowsersSetting({ account }: { account: Account }) {
         </ul>
       )}
       {message && <p role="status">{message}</p>}
-    </div>
+    </section>
   );
 }

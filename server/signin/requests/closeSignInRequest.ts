@@ -91,7 +91,7 @@ function storedReason(ending: SignInEnding): string | null {
     case 'failed':
       return ending.failure;
     case 'blocked':
-      return 'the site is not one of the tenant\'s sign-in origins';
+      return "the site is not one of the tenant's sign-in origins";
     case 'cancelled':
       return 'admin' in ending ? ending.admin : (ending.why ?? 'cancelled at the desktop');
     case 'superseded':

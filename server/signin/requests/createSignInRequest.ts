@@ -64,13 +64,7 @@ export async function createSignInRequest(
   if ((options.browser || pageOrigin) && !isSignInOrigin(ctx, tenant, body.origin)) {
     await refusePhishing(ctx, tenant, body, options, { user, browserRegistered });
   }
-  const siteCheck: SiteCheck = options.browser
-    ? browserRegistered
-      ? 'browser'
-      : 'unchecked'
-    : pageOrigin
-      ? 'relay'
-      : 'unchecked';
+  const siteCheck: SiteCheck = options.browser ? (browserRegistered ? 'browser' : 'unchecked') : pageOrigin ? 'relay' : 'unchecked';
   const subjectId = user?.id ?? 'decoy';
   const [policy, groupIds, registrations] = await Promise.all([
     ctx.storage.policies.get(tenant.id),
@@ -250,7 +244,11 @@ async function refusePhishing(
       signInOrigins: signInOriginsOf(ctx, tenant),
     },
   });
-  throw new ProblemError('phishing_blocked', `This sign-in was on a site that is not ${tenant.displayName}'s — nothing was sent to your phone.`, {
-    privateDetail: `origin ${body.origin}`,
-  });
+  throw new ProblemError(
+    'phishing_blocked',
+    `This sign-in was on a site that is not ${tenant.displayName}'s — nothing was sent to your phone.`,
+    {
+      privateDetail: `origin ${body.origin}`,
+    },
+  );
 }

@@ -48,7 +48,7 @@ export async function trustBrowser(
     });
   }
   const browser = await ctx.storage.devices.byId(request.browserDeviceId);
-  if (!browser || browser.kind !== 'browser' || browser.tenantId !== request.tenantId) {
+  if (browser?.kind !== 'browser' || browser.tenantId !== request.tenantId) {
     throw new ProblemError('request_not_found', 'There is no approved sign-in from a browser to trust here.');
   }
   const canonical = canonicalBrowserTrust({ requestId: request.id, nonce: request.nonce, browserId: browser.id });
@@ -63,13 +63,7 @@ export async function trustBrowser(
     throw new ProblemError('request_expired', 'Too much time has passed since this sign-in; trust the browser at its next sign-in.');
   }
   // 4. The passkey, with the PIN or biometric, whatever kind of sign-in it was.
-  const verified = await verifyApproval(
-    ctx,
-    registration,
-    body.assertion as AuthenticationResponseJSON,
-    challengeOf(canonical),
-    true,
-  );
+  const verified = await verifyApproval(ctx, registration, body.assertion as AuthenticationResponseJSON, challengeOf(canonical), true);
   if (typeof verified === 'string') {
     throw new ProblemError('approval_invalid', 'Your PIN or biometric could not be verified.', { privateDetail: verified });
   }

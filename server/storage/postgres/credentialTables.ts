@@ -276,7 +276,10 @@ export function credentialTables(
         await db.run(q.browserUserAdd, [deviceId, userId, at]);
       },
       async browsersOfUser(tenantId, userId) {
-        return (await db.rows(q.browsersOfUser, [tenantId, userId])).map((r) => ({ device: toDevice(r), registeredAt: Number(r.registered_at) }));
+        return (await db.rows(q.browsersOfUser, [tenantId, userId])).map((r) => ({
+          device: toDevice(r),
+          registeredAt: Number(r.registered_at),
+        }));
       },
       async removeBrowserUser(tenantId, deviceId, userId) {
         return (await db.one(q.browserUserRemove, [deviceId, userId, tenantId])) !== undefined;

@@ -248,7 +248,10 @@ export function credentialTables(
         q.browserUserAdd.run(deviceId, userId, at);
       },
       async browsersOfUser(tenantId, userId) {
-        return (q.browsersOfUser.all(tenantId, userId) as Row[]).map((r) => ({ device: toDevice(r), registeredAt: Number(r.registered_at) }));
+        return (q.browsersOfUser.all(tenantId, userId) as Row[]).map((r) => ({
+          device: toDevice(r),
+          registeredAt: Number(r.registered_at),
+        }));
       },
       async removeBrowserUser(tenantId, deviceId, userId) {
         return q.browserUserRemove.run(deviceId, userId, tenantId).changes === 1;
