@@ -195,12 +195,14 @@ describe('the seed’s journey, end to end: admin, phone, desktop with the exten
     await phone.page.getByLabel('Enter the number shown to sign in').fill(String(number));
     await saveScreenshot(phone.page, 'phone-approve-first-sign-in');
     const signCount = credential.signCount;
-    expect(await answerShownRequest(phone.page, undefined, 'Approve')).toContain('Approved');
+    await phone.page.getByRole('button', { name: 'Approve', exact: true }).click();
+    await phone.page.getByText('Approved. You are being signed in on the other device.').waitFor();
     expect((await phone.authenticator.credentials())[0].signCount).toBeGreaterThan(signCount);
     // The app asks whether to trust the browser that brokered it; Bala does, with his PIN or biometric.
     await phone.page.getByRole('heading', { name: 'Trust this browser for future sign-ins?' }).waitFor();
     await phone.page.getByRole('button', { name: 'Trust this browser' }).click();
     await phone.page.getByText('is now one of your browsers').waitFor();
+    await phone.page.getByRole('link', { name: 'Done' }).click();
 
     // 5. The desktop: Contoso Portal shows Bala signed in.
     await tab.getByRole('heading', { name: 'Hello, Bala Sandhu' }).waitFor();
