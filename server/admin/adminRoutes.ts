@@ -252,7 +252,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
   adminRoute(
     app,
     ctx,
-    { method: 'GET', path: '/users/:username/policy', role: 'policy', params: userPath, reply: policyDecision },
+    { method: 'GET', path: '/users/:username/policy', role: 'reader', params: userPath, reply: policyDecision },
     async ({ tenant, params }) => {
       const user = await requireUser(ctx, tenant, params.username);
       return (await policyForUser(ctx, tenant, user)).decision;

@@ -96,8 +96,8 @@ const q = {
     `SELECT d.*, b.created_at AS registered_at FROM browser_users b JOIN devices d ON d.id = b.device_id
      WHERE d.tenant_id = $1 AND b.user_id = $2 AND d.kind = 'browser' ORDER BY b.created_at, d.id`,
   ),
-  browserUserRemove: statement(
-    'browser_user_remove',
+  browserUserUnregister: statement(
+    'browser_user_unregister',
     'DELETE FROM browser_users WHERE device_id = $1 AND user_id = $2 AND device_id IN (SELECT id FROM devices WHERE tenant_id = $3) RETURNING 1',
   ),
   registrationInsert: statement(
@@ -282,7 +282,7 @@ export function credentialTables(
         }));
       },
       async removeBrowserUser(tenantId, deviceId, userId) {
-        return (await db.one(q.browserUserRemove, [deviceId, userId, tenantId])) !== undefined;
+        return (await db.one(q.browserUserUnregister, [deviceId, userId, tenantId])) !== undefined;
       },
       async setPush(id, subscription, state) {
         await db.run(q.deviceSetPush, [json(subscription), state, id]);

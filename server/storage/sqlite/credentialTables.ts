@@ -67,7 +67,7 @@ export function credentialTables(
       `SELECT d.*, b.created_at AS registered_at FROM browser_users b JOIN devices d ON d.id = b.device_id
        WHERE d.tenant_id = ? AND b.user_id = ? AND d.kind = 'browser' ORDER BY b.created_at, d.id`,
     ),
-    browserUserRemove: db.prepare(
+    browserUserUnregister: db.prepare(
       'DELETE FROM browser_users WHERE device_id = ? AND user_id = ? AND device_id IN (SELECT id FROM devices WHERE tenant_id = ?)',
     ),
     registrationInsert: db.prepare(
@@ -254,7 +254,7 @@ export function credentialTables(
         }));
       },
       async removeBrowserUser(tenantId, deviceId, userId) {
-        return q.browserUserRemove.run(deviceId, userId, tenantId).changes === 1;
+        return q.browserUserUnregister.run(deviceId, userId, tenantId).changes === 1;
       },
     },
     registrations: {
