@@ -212,11 +212,11 @@ describe('tenants are isolated: nothing of tenant B is visible to or changeable 
       expect(snapshot(relay.dataDir)).toEqual(before);
     });
 
-    it('the helpdesk routes are passes, unblocking (clearing the risk), a user’s limits, registrations and devices', () => {
+    it('the helpdesk routes are passes, unblocking (clearing the risk), a user’s limits, registrations, devices and registered browsers', () => {
       expect(
         routes
           .filter((r) => r.role === 'helpdesk')
-          .every((r) => /temporary-access-pass|unblock|clear-risk|limits|registrations|devices/.test(r.path)),
+          .every((r) => /temporary-access-pass|unblock|clear-risk|limits|registrations|devices|browsers/.test(r.path)),
       ).toBe(true);
     });
   });
