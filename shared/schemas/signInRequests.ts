@@ -204,7 +204,7 @@ export type SignInAnswered = z.infer<typeof signInAnswered>;
 export const browserTrust = z.object({
   registrationId: z.string().min(1).max(100),
   assertion: authenticationResponse,
-  deviceSignature: base64url.min(80).max(100),
+  deviceSignature: base64url.length(86),
 });
 export type BrowserTrust = z.input<typeof browserTrust>;
 

@@ -1,6 +1,5 @@
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { boundSite, canonicalApproval } from '../../../shared/approvalChallenge';
-import { fromBase64Url } from '../../../shared/base64url';
 import type { z } from 'zod';
 import type { SignInAnswered, signInAnswer } from '../../../shared/schemas/signInRequests';
 import { recordAudit } from '../../audit/recordAudit';

@@ -1,7 +1,6 @@
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { z } from 'zod';
 import { canonicalBrowserTrust } from '../../../shared/approvalChallenge';
-import { fromBase64Url } from '../../../shared/base64url';
 import { displayText } from '../../../shared/displayText';
 import type { BrowserTrusted, browserTrust } from '../../../shared/schemas/signInRequests';
 import { recordAudit } from '../../audit/recordAudit';
@@ -54,7 +53,7 @@ export async function trustBrowser(
   const canonical = canonicalBrowserTrust({ requestId: request.id, nonce: request.nonce, browserId: browser.id });
   // 2. The phone's device key.
   const device = await ctx.storage.devices.byId(registration.deviceId);
-  if (!device || !verifyDeviceSignature(device.publicKey, canonical, fromBase64Url(body.deviceSignature))) {
+  if (!device || !verifyDeviceSignature(device.publicKey, canonical, body.deviceSignature)) {
     throw new ProblemError('device_signature_invalid', 'The answer is not signed by this phone.');
   }
   // 3. Soon after the approval.
