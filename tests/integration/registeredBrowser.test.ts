@@ -6,7 +6,9 @@
  * reach the phone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CookieJar } from '../helpers/cookieJar';
 import type { TestPhone } from '../helpers/enrollPhone';
+import { signInWithPhoneAt } from '../helpers/hostedSignIn';
 import { answer, readRequest, trustBrowserOnPhone } from '../helpers/signInFlow';
 import { type SignInWorld, startSignInWorld } from '../helpers/signInWorld';
 import { fetchJson } from '../helpers/startRelay';
@@ -134,6 +136,37 @@ describe('registered browsers: only through an authenticated step the user confi
     const bob = await world.enroll('bob@contoso.example');
     const other = await bob.call('GET', `/api/registrations/${alicePhone.account.registrationId}/browsers`);
     expect(other.status).toBe(404);
+  });
+
+  it('the user sees and removes a registered browser in My Sign-ins', async () => {
+    const browser = await startTestBrowser(world.relay.url, 'contoso', 'Edge on macOS');
+    const tap = await world.contoso.admin('POST', `/users/${alice}/temporary-access-pass`, {});
+    expect((await browser.addUserWithPass(alice, tap.body.temporaryAccessPass)).status).toBe(200);
+
+    // Signed in to My Sign-ins with the phone (user verification): recent and strong enough to change things.
+    const jar = new CookieJar();
+    const mySignIns = `${world.relay.url}/t/contoso/my-sign-ins`;
+    const { url } = await jar.follow(mySignIns, (u) => u.pathname.includes('/interaction/'));
+    const { redirectTo } = await signInWithPhoneAt(jar, world.relay.url, url, 'contoso', alice, alicePhone);
+    await jar.follow(redirectTo, (u) => u.pathname === '/t/contoso/my-sign-ins');
+    const listed = async () => {
+      const summary = await jar.fetch(`${mySignIns}/api/summary`);
+      expect(summary.status).toBe(200);
+      return (JSON.parse(summary.text).browsers as Array<{ id: string; name: string }>).map((b) => `${b.id} ${b.name}`);
+    };
+    expect(await listed()).toContain(`${browser.deviceId} Edge on macOS`);
+
+    const remove = () =>
+      jar.fetch(`${mySignIns}/api/browsers/${browser.deviceId}`, { method: 'DELETE', headers: { origin: world.relay.url } });
+    expect((await remove()).status).toBe(204);
+    expect((await listed()).filter((b) => b.startsWith(browser.deviceId))).toEqual([]);
+    expect((await remove()).status).toBe(404);
+    // No longer this user's browser: what it signs is not checked again.
+    const after = await browser.createRequest(alice);
+    expect((await readRequest(alicePhone, after.body.requestId)).body.context.siteCheck).toBe('unchecked');
+    expect((await audit('browser.removed')).filter((e) => e.deviceId === browser.deviceId).map((e) => e.detail.by)).toEqual([
+      'my-sign-ins',
+    ]);
   });
 
   it('trusting is possible only soon after the approval', async () => {
