@@ -31,6 +31,7 @@ export const problemCodes = {
   already_answered: { status: 409, title: 'The sign-in request was already answered' },
   wrong_number: { status: 409, title: 'The number does not match' },
   approval_invalid: { status: 400, title: 'The approval could not be verified' },
+  phishing_blocked: { status: 403, title: "The sign-in was on a site that is not one of the organization's sign-in sites" },
   not_approved: { status: 409, title: 'The sign-in request is not approved' },
   grant_invalid: { status: 400, title: 'The sign-in grant is not valid' },
   code_invalid: { status: 400, title: 'The verification code is not valid' },

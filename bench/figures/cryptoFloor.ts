@@ -65,6 +65,7 @@ export async function prepareCryptoFloor(variants = 64): Promise<CryptoFloor> {
     const binding = {
       requestId: randomBytes(16).toString('base64url'),
       nonce: randomBytes(16).toString('base64url'),
+      site: 'https://portal.contoso.example',
       typedNumber: 42,
       decision: 'approve' as const,
     };
@@ -91,7 +92,7 @@ export async function prepareCryptoFloor(variants = 64): Promise<CryptoFloor> {
         location: 'Unknown location',
         browser: 'Chrome on Linux',
         origin: 'https://portal.contoso.example',
-        registeredBrowser: false,
+        siteCheck: 'relay',
       },
     }),
   );

@@ -8,7 +8,7 @@
  *   desktop: hear `approved` on the stream, redeem the one-time grant.
  */
 import type { Agent } from 'node:http';
-import { approvalChallenge, canonicalApproval } from '../../shared/approvalChallenge';
+import { approvalChallenge, boundSite, canonicalApproval } from '../../shared/approvalChallenge';
 import { deviceAuthorizationHeader, signWithDeviceKey } from '../../shared/deviceSignature';
 import { type HttpClient, type SseEvent, openSse } from './http';
 import { benchTenant, type BenchPhone } from './world';
@@ -90,7 +90,13 @@ export async function readDetails(client: HttpClient, phone: BenchPhone, request
 
 /** Everything the phone computes for an approval (not sent yet). */
 export async function prepareApproval(phone: BenchPhone, details: any, typedNumber: number): Promise<string> {
-  const binding = { requestId: details.requestId, nonce: details.nonce, typedNumber, decision: 'approve' as const };
+  const binding = {
+    requestId: details.requestId,
+    nonce: details.nonce,
+    site: boundSite(details.context),
+    typedNumber,
+    decision: 'approve' as const,
+  };
   const challenge = await approvalChallenge(binding);
   const assertion = await phone.authenticator.authenticate(
     { challenge, rpId: details.webauthn.rpId, allowCredentials: details.webauthn.allowCredentials },

@@ -1,3 +1,4 @@
+import { displayText } from '../../shared/displayText';
 import type { PushPayload } from '../../shared/schemas/devices';
 
 type SignInPush = Extract<PushPayload, { type: 'sign_in_request' }>;
@@ -14,7 +15,10 @@ export function approveRoute(scope: string, registrationId?: string, requestId?:
  */
 export function notificationForPush(payload: SignInPush, scope: string): { title: string; options: NotificationOptions } {
   const { applicationName, browser, location } = payload.context;
-  const context = [applicationName, browser, location].filter((part) => part && part.trim() !== '').join(' · ');
+  const context = [applicationName, browser, location]
+    .map((part) => (part ? displayText(part) : ''))
+    .filter((part) => part !== '')
+    .join(' · ');
   return {
     title: 'Approve sign-in request',
     options: {

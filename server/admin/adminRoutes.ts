@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { resyncDevice } from '../registrations/deviceAccountRoutes';
 import { z } from 'zod';
 import { noContent } from '../../shared/schemas/common';
-import { registrationList } from '../../shared/schemas/devices';
+import { registeredBrowserList, registrationList } from '../../shared/schemas/devices';
 import {
   adminTokenCreate,
   adminTokenCreated,
@@ -33,6 +33,8 @@ import { clearRisk, resetLimits, userLimitState } from '../limits/limitState';
 import { describePolicy } from '../policy/describePolicy';
 import { policyForUser } from '../policy/policyForUser';
 import { savePolicy } from '../policy/savePolicy';
+import { listRegisteredBrowsers, removeRegisteredBrowser } from '../signin/registeredBrowsers';
+import { claimSignInOrigins } from '../tenants/claimSignInOrigins';
 import { issueTemporaryAccessPass } from '../tap/issueTemporaryAccessPass';
 import { addTenantDomain, removeTenantDomain } from '../tenants/tenantDomains';
 import { hashPassword } from '../users/passwords';
@@ -62,6 +64,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
     ctx,
     { method: 'PATCH', path: '', role: 'global', params: tenantPath, body: tenantUpdate, reply: tenantView },
     async ({ tenant, body }) => {
+      if (body.signInOrigins) await claimSignInOrigins(ctx, tenant.id, body.signInOrigins);
       const updated = { ...tenant, ...Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) };
       await ctx.storage.tenants.update(updated);
       return showTenant(updated);
@@ -227,6 +230,22 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
       if (!registration || registration.userId !== user.id) throw new ProblemError('registration_not_found');
       await ctx.storage.registrations.delete(registration.id);
       await resyncDevice(ctx, registration.deviceId);
+      return undefined;
+    },
+  );
+  adminRoute(
+    app,
+    ctx,
+    { method: 'GET', path: '/users/:username/browsers', role: 'helpdesk', params: userPath, reply: registeredBrowserList },
+    async ({ tenant, params }) => ({ browsers: await listRegisteredBrowsers(ctx, await requireUser(ctx, tenant, params.username)) }),
+  );
+  adminRoute(
+    app,
+    ctx,
+    { method: 'DELETE', path: '/users/:username/browsers/:id', role: 'helpdesk', params: userItemPath, reply: noContent },
+    async ({ tenant, params, token }) => {
+      const user = await requireUser(ctx, tenant, params.username);
+      await removeRegisteredBrowser(ctx, user, params.id, { via: 'admin', detail: { adminToken: token.id } });
       return undefined;
     },
   );

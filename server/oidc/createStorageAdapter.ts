@@ -16,7 +16,7 @@ import type { Tenant } from '../storage/model';
  * the provider also finds them by another key (`uid`, `userCode`) and needs it back then.
  */
 /** What a record is stored under: the SHA-256 of its id (a token or cookie value), never the id itself. */
-const storedId = (id: string) => createHash('sha256').update(id, 'utf8').digest('base64url');
+export const storedId = (id: string) => createHash('sha256').update(id, 'utf8').digest('base64url');
 
 export function createStorageAdapter(ctx: RelayContext, tenant: Tenant, name: string): Adapter {
   if (name === 'Client') return clientAdapter(ctx, tenant);

@@ -111,8 +111,8 @@ export function interactionRoutes(app: FastifyInstance, ctx: RelayContext, provi
         ...(loginHint ? { loginHint } : {}),
         ...(continueWithHint ? { continueWithHint } : {}),
       };
-      // The client from the first byte: the extension names the application from the marker it reads at load.
-      const marker = formatSignInPageMarker({ v: 1, tenant: tenant.name, step: 'username', ...(clientId ? { clientId } : {}) });
+      // The interaction from the first byte: a brokered request names it, and the relay names its registered client.
+      const marker = formatSignInPageMarker({ v: 1, tenant: tenant.name, step: 'username', interaction: interaction.uid });
       return reply
         .headers(pageHeaders)
         .type('text/html; charset=utf-8')

@@ -10,6 +10,7 @@ import {
   authenticatorEnrollment,
   mySignInsSummary,
 } from '../../shared/schemas/hostedPages';
+import { listRegisteredBrowsers, removeRegisteredBrowser } from '../signin/registeredBrowsers';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
 import { enrollmentLink } from '../enrollment/enrollmentLink';
@@ -283,6 +284,7 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
         // A sign-in that is not strong enough asks for a new one too (the page offers "Sign in again").
         recentSignInRequired: !isRecent(signed) || !isStrongAmr(signed.amr),
         methods,
+        browsers: await listRegisteredBrowsers(ctx, user),
         addAuthenticator: addAllowed
           ? { allowed: true }
           : {
@@ -416,6 +418,27 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
         ip: request.ip,
         userAgent: request.headers['user-agent'] ?? null,
         detail: { by: 'my-sign-ins' },
+      });
+      return undefined;
+    },
+  );
+
+  /** A registered browser of the user's: it is "not checked" again (its key stays known, trusted by nobody). */
+  defineRoute(
+    app,
+    {
+      method: 'DELETE',
+      url: '/t/:tenant/my-sign-ins/api/browsers/:id',
+      params: tenantPath.extend({ id: z.string().max(100) }),
+      authenticate: requireSignedIn,
+      reply: noContent,
+    },
+    async ({ auth: signed, params, request }) => {
+      requireRecent(signed);
+      await removeRegisteredBrowser(ctx, signed.user, params.id, {
+        via: 'my-sign-ins',
+        ip: request.ip,
+        userAgent: request.headers['user-agent'] ?? null,
       });
       return undefined;
     },

@@ -1,7 +1,9 @@
 import { calculateJwkThumbprint } from 'jose';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { browserRegister, browserRegistered, browserUserRegistered } from '../../shared/schemas/devices';
+import { displayText } from '../../shared/displayText';
+import { noContent } from '../../shared/schemas/common';
+import { browserRegister, browserRegistered, browserUserRegistered, registeredBrowserList } from '../../shared/schemas/devices';
 import { temporaryAccessPassSignIn } from '../../shared/schemas/grants';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
@@ -10,15 +12,22 @@ import { type ReplayGuard, authenticateDevice } from '../http/deviceAuth';
 import { ProblemError } from '../http/problem';
 import { newId } from '../ids';
 import { redeemTemporaryAccessPass } from '../tap/redeemTemporaryAccessPass';
+import { requireOwnRegistration } from '../registrations/setPhoneSignIn';
+import type { Device } from '../storage/model';
 import { requireTenant } from '../tenants/requireTenant';
 import { callerInfo } from './callerInfo';
+import { listRegisteredBrowsers, removeRegisteredBrowser } from './registeredBrowsers';
 
 const tenantPath = z.object({ tenant: z.string() });
 
+const registrationBrowserPath = z.object({ id: z.string(), browserId: z.string() });
+
 /**
- * Browsers (the extension) as devices. A browser key is just an identity until a user approves
- * a sign-in it brokered, or adds it with a Temporary Access Pass; then it is a registered
- * browser for that user, which a tenant can require for phone sign-in.
+ * Browsers (the extension) as devices. `POST /api/t/:tenant/browsers` only makes a key known (anyone may):
+ * it trusts nothing, and the phone says requests it signs were not checked. The key becomes a registered
+ * browser for a user only through an authenticated step: the user trusts it on the phone after approving
+ * a sign-in it brokered (`POST /api/sign-in-requests/:id/trust-browser`), or adds it with a Temporary
+ * Access Pass (below). The phone lists and removes its accounts' browsers here too.
  */
 export function browserRoutes(app: FastifyInstance, ctx: RelayContext, guard: ReplayGuard): void {
   defineRoute(
@@ -31,7 +40,7 @@ export function browserRoutes(app: FastifyInstance, ctx: RelayContext, guard: Re
         id: newId(),
         tenantId: tenant.id,
         kind: 'browser',
-        name: body.name,
+        name: displayText(body.name, 100) || 'Browser',
         publicKey: body.publicKey,
         thumbprint: await calculateJwkThumbprint(body.publicKey),
         pushSubscription: null,
@@ -78,6 +87,43 @@ export function browserRoutes(app: FastifyInstance, ctx: RelayContext, guard: Re
         method: 'temporary_access_pass',
       });
       return { deviceId: device.id, username: user.username, registered: true as const };
+    },
+  );
+
+  // The phone: the browsers registered for one of its accounts, and removing one.
+  const accountOf = async (auth: Device, registrationId: string) => {
+    const registration = await requireOwnRegistration(ctx, auth, registrationId);
+    const user = await ctx.storage.users.byId(registration.tenantId, registration.userId);
+    if (!user) throw new ProblemError('registration_not_found', 'This device holds no such account.');
+    return user;
+  };
+  defineRoute(
+    app,
+    {
+      method: 'GET',
+      url: '/api/registrations/:id/browsers',
+      params: z.object({ id: z.string() }),
+      authenticate: (request) => authenticateDevice(ctx, guard, request),
+      reply: registeredBrowserList,
+    },
+    async ({ params, auth }) => ({ browsers: await listRegisteredBrowsers(ctx, await accountOf(auth, params.id)) }),
+  );
+  defineRoute(
+    app,
+    {
+      method: 'DELETE',
+      url: '/api/registrations/:id/browsers/:browserId',
+      params: registrationBrowserPath,
+      authenticate: (request) => authenticateDevice(ctx, guard, request),
+      reply: noContent,
+    },
+    async ({ params, auth, request }) => {
+      await removeRegisteredBrowser(ctx, await accountOf(auth, params.id), params.browserId, {
+        via: 'phone',
+        ...callerInfo(request),
+        detail: { registrationId: params.id },
+      });
+      return undefined;
     },
   );
 }

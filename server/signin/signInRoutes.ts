@@ -5,6 +5,8 @@ import { noContent } from '../../shared/schemas/common';
 import { deviceEvents, vapidPublicKey } from '../../shared/schemas/devices';
 import { codeSignIn, signInGrant, temporaryAccessPassSignIn } from '../../shared/schemas/grants';
 import {
+  browserTrust,
+  browserTrusted,
   signInAnswer,
   signInAnswered,
   signInRequestCreate,
@@ -32,6 +34,7 @@ import { requestForDevice } from './requests/requestForDevice';
 import { currentRequestState } from './requests/requestState';
 import { acknowledgeSignInRequest } from './requests/acknowledgeSignInRequest';
 import { settleExpiry } from './requests/settleExpiry';
+import { trustBrowser } from './requests/trustBrowser';
 import { watchDeviceEvents } from './requests/watchDeviceEvents';
 import { watchSignInRequest } from './requests/watchSignInRequest';
 
@@ -77,6 +80,7 @@ export function signInRoutes(app: FastifyInstance, ctx: RelayContext, guard: Rep
         collectorKey: headers['nod-collector-key'],
         callOrigin: headers.origin,
         browser,
+        ...(browser ? { browserStatement: request.headers.authorization } : {}),
       });
       reply.header('cache-control', 'no-store');
       return created;
@@ -172,6 +176,11 @@ export function signInRoutes(app: FastifyInstance, ctx: RelayContext, guard: Rep
     app,
     { method: 'POST', url: '/api/sign-in-requests/:id/answer', params: requestPath, body: signInAnswer, reply: signInAnswered },
     async ({ params, body, request }) => answerSignInRequest(ctx, params.id, body, callerInfo(request)),
+  );
+  defineRoute(
+    app,
+    { method: 'POST', url: '/api/sign-in-requests/:id/trust-browser', params: requestPath, body: browserTrust, reply: browserTrusted },
+    async ({ params, body, request }) => trustBrowser(ctx, params.id, body, callerInfo(request)),
   );
   defineRoute(
     app,

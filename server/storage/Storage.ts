@@ -131,9 +131,13 @@ export interface Storage {
     byId(id: string): Promise<Device | undefined>;
     /** A browser (extension) key: stored once per key per tenant, reused after. */
     registerBrowser(device: Device): Promise<Device>;
-    /** Is this browser registered for this user (it brokered an approved sign-in, or was added with a TAP)? */
+    /** Is this browser registered for this user (the user trusted it on the phone, or added it with a TAP)? */
     browserRegisteredFor(deviceId: string, userId: string): Promise<boolean>;
     addBrowserUser(deviceId: string, userId: string, at: Millis): Promise<void>;
+    /** The browsers registered for a user of the tenant, oldest registration first. */
+    browsersOfUser(tenantId: string, userId: string): Promise<Array<{ device: Device; registeredAt: Millis }>>;
+    /** Ends the browser's registration for the user; false when it was not registered for them in this tenant. */
+    removeBrowserUser(tenantId: string, deviceId: string, userId: string): Promise<boolean>;
     /** Also forgets an outstanding health check: a new subscription starts afresh. */
     setPush(id: string, subscription: PushSubscriptionJson | null, state: PushState): Promise<void>;
     touch(id: string, at: Millis): Promise<void>;

@@ -4,6 +4,7 @@ import { domainOfUsername, homeRealm, homeRealmQuery } from '../../shared/schema
 import type { RelayContext } from '../context';
 import { defineRoute } from '../http/defineRoute';
 import { ProblemError } from '../http/problem';
+import { signInOriginsOf } from './signInOrigins';
 
 /** Public discovery: which tenants this relay serves and their registered sign-in origins. */
 export function discoveryRoutes(app: FastifyInstance, ctx: RelayContext): void {
@@ -12,7 +13,7 @@ export function discoveryRoutes(app: FastifyInstance, ctx: RelayContext): void {
     tenants: (await ctx.storage.tenants.list()).map((t) => ({
       name: t.name,
       displayName: t.displayName,
-      signInOrigins: [ctx.config.publicUrl, ...t.signInOrigins],
+      signInOrigins: signInOriginsOf(ctx, t),
       issuer: `${ctx.config.publicUrl}/t/${t.name}`,
     })),
   }));

@@ -101,6 +101,20 @@ export const browserRegistered = z.object({
 /** Extension: `POST /api/t/:tenant/browsers/self/users` (device-signed): this browser is now registered for the user. */
 export const browserUserRegistered = z.object({ deviceId: z.string(), username: z.string(), registered: z.literal(true) });
 
+/** A browser (the Nod extension) registered for a user: what My Sign-ins, the phone and the admin list. */
+export const registeredBrowserView = z.object({
+  id: z.string(),
+  /** The name the extension registered with ("Chrome on Linux"), sanitised. */
+  name: z.string(),
+  registeredAt: z.string(),
+  lastSeenAt: z.string().nullable(),
+});
+export type RegisteredBrowserView = z.infer<typeof registeredBrowserView>;
+
+/** The browsers registered for one user (`GET …/browsers`). */
+export const registeredBrowserList = z.object({ browsers: z.array(registeredBrowserView) });
+export type RegisteredBrowserList = z.infer<typeof registeredBrowserList>;
+
 /** Admin: one registration of the Authenticator app (an account on a device). Never keys or secrets. */
 export const registrationView = z.object({
   id: z.string(),

@@ -64,8 +64,11 @@ export const signInPageMarker = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{1,100}$/)
     .optional(),
-  /** The OIDC client being signed in to, so a brokered request names the application on the phone. */
-  clientId: z.string().max(200).optional(),
+  /** The OIDC interaction (its uid), so a brokered request names the registered application on the phone. */
+  interaction: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,100}$/)
+    .optional(),
 });
 export type SignInPageMarker = z.infer<typeof signInPageMarker>;
 
@@ -219,7 +222,8 @@ export const pageVerdict = z.discriminatedUnion('kind', [
     imitates: z.string().max(200).optional(),
     /** The registered sign-in origins the person should use instead. */
     expected: z.array(origin).max(50),
-    reason: z.enum(['marker_on_unregistered_origin', 'confusable_host', 'imitates_sign_in_page']),
+    /** `names_another_tenant`: the page names a tenant on an origin registered to another one. */
+    reason: z.enum(['marker_on_unregistered_origin', 'confusable_host', 'imitates_sign_in_page', 'names_another_tenant']),
   }),
   /** A site that declares a known tenant's issuer as its identity provider. */
   z.object({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { tenantName, username } from './common';
+import { registeredBrowserView } from './devices';
 import { signInMethod } from './signInRequests';
 
 /**
@@ -116,6 +117,8 @@ export const mySignInsSummary = z.object({
   /** True when the last sign-in is older than that: the page offers to sign in again. */
   recentSignInRequired: z.boolean(),
   methods: z.array(securityMethod),
+  /** Browsers (the Nod extension) registered for this account: their requests show "checked by your browser". */
+  browsers: z.array(registeredBrowserView),
   /** Whether the guided path (Add method → Authenticator app) is allowed, and if not, why. */
   addAuthenticator: z.object({ allowed: z.boolean(), message: z.string().optional() }),
   recentSignIns: z.array(recentSignIn),

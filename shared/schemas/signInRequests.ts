@@ -7,28 +7,52 @@ export const signInMethods = ['phone_sign_in', 'verification_code', 'password', 
 export const signInMethod = z.enum(signInMethods);
 export type SignInMethod = (typeof signInMethods)[number];
 
-/** What the desktop side says about itself; the relay adds the IP and user agent it saw. */
+/**
+ * What the desktop side says about the application. Never a name: the phone shows the name of the
+ * OIDC client registered for the interaction, which the relay looks up itself. (Unknown fields, such
+ * as a caller's own `applicationName`, are ignored.)
+ */
 export const clientDescription = z.object({
-  /** The application being signed in to (an OIDC client's display name), when known. */
-  applicationName: z.string().trim().min(1).max(100).optional(),
-  /** The OIDC client id, when the request comes from an OIDC interaction. */
-  clientId: z.string().max(200).optional(),
+  /** The OIDC interaction (its uid) the sign-in belongs to, when it comes from the hosted sign-in page. */
+  interaction: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,100}$/)
+    .optional(),
 });
 export type ClientDescription = z.infer<typeof clientDescription>;
 
-/** What the phone shows about a sign-in before the user types the number (the wire and storage call the field `context`). Never the number. */
+/**
+ * How the relay knows the site a sign-in is for:
+ * - `browser`: a browser the user registered (the Nod extension) signed the origin it observed, and the
+ *   origin is one of the tenant's registered sign-in origins; it is bound into the approval;
+ * - `relay`: the call's `Origin` header (a browser page's own call) is one of the tenant's registered
+ *   sign-in origins. A script can send any header, so the phone says no browser of the user checked it;
+ * - `unchecked`: neither. The phone shows no site, only that it could not be checked.
+ */
+export const siteChecks = ['browser', 'relay', 'unchecked'] as const;
+export type SiteCheck = (typeof siteChecks)[number];
+
+/**
+ * What the phone shows about a sign-in before the user types the number (the wire and storage call the
+ * field `context`). Never the number. Every text
+ * comes from the relay's own records (registered client, the User-Agent it parsed, a registered
+ * browser's name) and is sanitised (shared/displayText): no control or bidirectional characters.
+ */
 export const signInDescription = z.object({
+  /** The registered OIDC client's name for the interaction; absent when policy hides it or none is known. */
   applicationName: z.string().optional(),
   /** "Seattle, Washington, United States", "This network" or "Unknown location" (server/location); absent when policy hides it. */
   location: z.string().max(200).optional(),
   /** "Chrome on Linux" */
   browser: z.string().optional(),
-  /** The origin the sign-in is for, as the relay or the extension saw it. */
-  origin: z.string(),
-  /** True when a registered Nod browser extension created the request (the origin is browser-verified). */
-  registeredBrowser: z.boolean().default(false),
-  /** True when this browser has never been used by the user before. */
-  newBrowser: z.boolean().optional(),
+  /** The site the sign-in is for, only when it was checked (`siteCheck` is not `unchecked`). */
+  origin: z.string().optional(),
+  siteCheck: z.enum(siteChecks),
+  /**
+   * The Nod browser extension that signed the request, by the name it registered with; `registered`
+   * when the user trusts it for future sign-ins (then `siteCheck` is `browser`).
+   */
+  signedBy: z.object({ id: z.string(), name: z.string(), registered: z.boolean() }).optional(),
 });
 export type SignInDescription = z.infer<typeof signInDescription>;
 
@@ -44,6 +68,8 @@ export const requestStatuses = [
   'cancelled',
   'cool_down',
   'redeemed',
+  /** The site was not one of the tenant's sign-in origins when the phone approved: nothing was approved. */
+  'blocked',
 ] as const;
 export type RequestStatus = (typeof requestStatuses)[number];
 
@@ -147,7 +173,8 @@ export const signInRequestList = z.object({ requests: z.array(signInRequestDetai
 
 /**
  * Phone: answer a request (`POST /api/sign-in-requests/:id/answer`). The assertion's challenge is
- * `approvalChallenge({requestId, nonce, typedNumber, decision})` from shared/approvalChallenge;
+ * `approvalChallenge({requestId, nonce, site, typedNumber, decision})` from shared/approvalChallenge, where
+ * `site` is `boundSite(context)`: the checked site the phone showed;
  * `deviceSignature` is the device key's signature over the same canonical encoding.
  */
 export const signInAnswer = z.object({
@@ -168,3 +195,19 @@ export const signInAnswered = z.object({
   status: z.enum(['approved', 'denied', 'reported']),
 });
 export type SignInAnswered = z.infer<typeof signInAnswered>;
+
+/**
+ * Phone: after approving a sign-in that a Nod browser extension brokered, trust that browser for future
+ * sign-ins (`POST /api/sign-in-requests/:id/trust-browser`). The assertion (user verification required)
+ * and the device signature are over `canonicalBrowserTrust({requestId, nonce, browserId})`.
+ */
+export const browserTrust = z.object({
+  registrationId: z.string().min(1).max(100),
+  assertion: authenticationResponse,
+  deviceSignature: base64url.length(86),
+});
+export type BrowserTrust = z.input<typeof browserTrust>;
+
+/** The relay's answer: the browser is now registered for the account. */
+export const browserTrusted = z.object({ browserId: z.string(), name: z.string(), registered: z.literal(true) });
+export type BrowserTrusted = z.infer<typeof browserTrusted>;

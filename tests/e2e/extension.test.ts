@@ -17,7 +17,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { artifactsDir } from '../helpers/browser';
 import type { TestPhone } from '../helpers/enrollPhone';
-import { answer, createRequest } from '../helpers/signInFlow';
+import { answer, createRequest, trustBrowserOnPhone } from '../helpers/signInFlow';
 import { type SignInWorld, startSignInWorld } from '../helpers/signInWorld';
 import type { DemoSite } from '../../server/demo/createDemoSite';
 import { startContosoPortal } from '../helpers/contosoPortal';
@@ -184,11 +184,12 @@ describe('the browser extension in Chromium', () => {
     expect(await popup.getByTestId('nod-popup').textContent()).toContain(String(number));
     await popup.close();
 
-    // The phone sees the origin the browser saw, and that a browser created the request.
+    // The phone sees that a Nod browser signed the request; as Alice has not trusted it yet, the site is "not checked".
     const pending = await phone.call('GET', '/api/device/sign-in-requests');
-    const request = pending.body.requests.find((r: { context: { origin: string } }) => r.context.origin === registered.origin);
+    const request = pending.body.requests.find((r: { context: { signedBy?: unknown } }) => r.context.signedBy);
     expect(request).toBeDefined();
-    expect(request.context).toMatchObject({ origin: registered.origin, newBrowser: true });
+    expect(request.context).toMatchObject({ siteCheck: 'unchecked', signedBy: { name: 'Chrome on Linux', registered: false } });
+    expect(request.context).not.toHaveProperty('origin');
 
     // The delivery stage in the panel: sent, then delivered once the phone acknowledges the request.
     expect(ui.byTestId.delivery).toBe('Sent to your phone.');
@@ -197,6 +198,8 @@ describe('the browser extension in Chromium', () => {
 
     const approved = await answer(world.relay.url, phone, request, 'approve', { typedNumber: number });
     expect(approved.status).toBe(200);
+    // "Trust this browser for future sign-ins?" — yes, with her PIN: from now on the phone shows the site it checked.
+    expect((await trustBrowserOnPhone(world.relay.url, phone, request)).status).toBe(200);
     await page.waitForSelector('body[data-grant]');
     await waitForExtensionUi(page, (u) => u.text.includes('Signing you in'));
 
@@ -411,8 +414,8 @@ describe('the browser extension in Chromium', () => {
 
     const pending = await phone.call('GET', '/api/device/sign-in-requests');
     const request = pending.body.requests.find((r: { context: { origin: string } }) => r.context.origin === world.relay.url);
-    // Browser-verified origin, the application named from the page's marker, and this browser already approved once.
-    expect(request.context).toMatchObject({ origin: world.relay.url, applicationName: 'Contoso Portal', registeredBrowser: true });
+    // The origin checked by Alice's registered browser, and the application named from the page's interaction.
+    expect(request.context).toMatchObject({ origin: world.relay.url, applicationName: 'Contoso Portal', siteCheck: 'browser' });
 
     // Alice looks at another tab while the phone approves: the outcome comes as a notification.
     const other = await ext.context.newPage();
@@ -489,7 +492,7 @@ describe('the browser extension in Chromium', () => {
       await page.evaluate((username) => (window as unknown as { handOff(u: string): void }).handOff(username), dave);
       await expect.poll(async () => (await waitingOnPhone()).length).toBe(1);
       const [request] = await waitingOnPhone();
-      expect(request.context).toMatchObject({ origin: registered.origin, registeredBrowser: true });
+      expect(request.context).toMatchObject({ origin: registered.origin, siteCheck: 'browser' });
       // The relay has the request before the extension has stored its answer: wait for the extension's record of it.
       const stored = async () => {
         const session = await (await ext.worker()).evaluate(() => (globalThis as any).chrome.storage.session.get(null));
@@ -502,6 +505,81 @@ describe('the browser extension in Chromium', () => {
       await page.close();
     } finally {
       await world.contoso.admin('PUT', '/policy', policy);
+    }
+  });
+
+  it('an adversary in the middle on a look-alike origin gets no grant, even when the user approves; phishing_blocked is recorded', async () => {
+    // The look-alike relays the genuine sign-in: it speaks the hosted page's hand-off and takes whatever grant it is handed.
+    // It stands on an origin the extension still believes is Contoso's: Contoso had registered it, then lost the domain and
+    // removed it, and the extension read discovery minutes ago. Only the relay's check against its own records stops it.
+    const aitm = await serveSite({ '/signin': handOffPage('Sign in') }, 'localhost');
+    const setOrigins = async (origins: string[]) =>
+      expect((await world.contoso.admin('PATCH', '', { signInOrigins: origins })).status).toBe(200);
+    const phishingBlocked = async () =>
+      ((await world.contoso.admin('GET', '/audit?type=phishing_blocked')).body.events as any[]).filter((e) => e.origin === aitm.origin);
+    /** The options page reads discovery again (as it does every few minutes by itself), and shows the sign-in addresses it knows. */
+    const refreshExtension = async (host: string) => {
+      const options = await ext.context.newPage();
+      await options.goto(`chrome-extension://${ext.extensionId}/options.html`);
+      await options.getByRole('button', { name: 'Read the relays’ organisations and sign-in addresses again' }).click();
+      await expect.poll(() => options.getByTestId('relay').textContent()).toContain(host);
+      await options.close();
+    };
+    const startAtAitm = async () => {
+      const page = await ext.context.newPage();
+      await page.goto(`${aitm.origin}/signin`);
+      await page.waitForSelector('body[data-ready="yes"]');
+      await page.evaluate((username) => (window as unknown as { handOff(u: string): void }).handOff(username), alice);
+      return page;
+    };
+    try {
+      await setOrigins([registered.origin, aitm.origin]);
+      await refreshExtension(new URL(aitm.origin).host);
+
+      // 1. The domain is lost while a request waits on the phone: Alice approves it, and nothing is approved.
+      const first = await startAtAitm();
+      const ui = await waitForExtensionUi(first, (u) => /^\d{2}$/.test(u.byTestId.number ?? ''));
+      const waiting = async () =>
+        ((await phone.call('GET', '/api/device/sign-in-requests')).body.requests as any[]).filter((r) => r.context.origin === aitm.origin);
+      await expect.poll(async () => (await waiting()).length).toBe(1);
+      const [request] = await waiting();
+      expect(request.context).toMatchObject({ siteCheck: 'browser', origin: aitm.origin });
+      await setOrigins([registered.origin]);
+      const approved = await answer(world.relay.url, phone, request, 'approve', { typedNumber: Number(ui.byTestId.number) });
+      expect(approved.status).toBe(403);
+      expect(approved.body).toMatchObject({
+        code: 'phishing_blocked',
+        detail: "This sign-in was on a site that is not Contoso's — nothing was approved.",
+      });
+      await waitForExtensionUi(first, (u) => u.text.includes('not your organization'));
+      expect((await phishingBlocked()).map((e) => e.detail.stage)).toEqual(['approved']);
+      expect(await first.evaluate(() => document.body.dataset.grant ?? null)).toBeNull();
+
+      // 2. A new try from the same look-alike is refused at creation: nothing reaches the phone at all.
+      await first.evaluate(() => postMessage({ type: 'nod:phone-sign-in-cancelled' }, location.origin));
+      await first.close();
+      const second = await startAtAitm();
+      await waitForExtensionUi(second, (u) => u.text.includes("not Contoso's"));
+      expect(await waiting()).toEqual([]);
+      const blocked = await phishingBlocked();
+      expect(blocked.map((e) => e.detail.stage).sort()).toEqual(['approved', 'created']);
+      expect(blocked.find((e) => e.detail.stage === 'created')).toMatchObject({
+        username: alice,
+        deviceId: expect.any(String),
+        detail: {
+          observedOrigin: aitm.origin,
+          observedBy: 'browser',
+          browserRegistered: true,
+          browserStatement: expect.stringMatching(/^Nod-Device /),
+        },
+      });
+      // The look-alike never got a grant.
+      expect(await second.evaluate(() => document.body.dataset.grant ?? null)).toBeNull();
+      expect((await heard(second)).some((m: any) => m?.type === 'nod:grant')).toBe(false);
+      await second.close();
+    } finally {
+      await setOrigins([registered.origin]);
+      await aitm.close();
     }
   });
 

@@ -109,7 +109,12 @@ export async function serveSite(pages: Record<string, string>, host = '127.0.0.1
   const { port } = server.address() as AddressInfo;
   return {
     origin: `http://${host}:${port}`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    // The browser keeps idle connections open: end them, or close waits for its keep-alive timeout.
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 

@@ -180,7 +180,7 @@ describe('the seed’s journey, end to end: admin, phone, desktop with the exten
     //    browser verified; Bala types the number, approves, and passes the PIN/biometric check.
     const requestId = await listedRequest(bala);
     const payload = await deliverRelayPush(phone.page, push, relay.url, requestId);
-    expect(payload.context).toMatchObject({ applicationName: 'Contoso Portal', origin: relay.url, location: 'This network' });
+    expect(payload.context).toMatchObject({ applicationName: 'Contoso Portal', siteCheck: 'unchecked', location: 'This network' });
     const notification = await waitForNotification(phone.page, requestId);
     expect(notification.title).toBe('Approve sign-in request');
     expect(notification.body).toBe('Contoso Portal · Chrome on Linux · This network');
@@ -188,15 +188,21 @@ describe('the seed’s journey, end to end: admin, phone, desktop with the exten
     await phone.page.getByRole('heading', { name: 'Approve sign-in request' }).waitFor();
     const shown = (await phone.page.locator('main').textContent()) ?? '';
     expect(shown).toContain('Contoso Portal');
-    expect(shown).toContain(relay.url);
     expect(shown).toContain('Chrome on Linux');
-    // The extension created the request from the tab's real address; this browser is new to Bala.
-    expect(shown).toContain('Verified by a Nod browser you have not used before');
+    // The extension created the request, but Bala has not trusted this browser yet: the site is not shown as checked.
+    expect(shown).toContain('The site could not be checked');
+    expect(shown).not.toContain(relay.url);
     await phone.page.getByLabel('Enter the number shown to sign in').fill(String(number));
     await saveScreenshot(phone.page, 'phone-approve-first-sign-in');
     const signCount = credential.signCount;
-    expect(await answerShownRequest(phone.page, undefined, 'Approve')).toContain('Approved');
+    await phone.page.getByRole('button', { name: 'Approve', exact: true }).click();
+    await phone.page.getByText('Approved. You are being signed in on the other device.').waitFor();
     expect((await phone.authenticator.credentials())[0].signCount).toBeGreaterThan(signCount);
+    // The app asks whether to trust the browser that brokered it; Bala does, with his PIN or biometric.
+    await phone.page.getByRole('heading', { name: 'Trust this browser for future sign-ins?' }).waitFor();
+    await phone.page.getByRole('button', { name: 'Trust this browser' }).click();
+    await phone.page.getByText('is now one of your browsers').waitFor();
+    await phone.page.getByRole('link', { name: 'Done' }).click();
 
     // 5. The desktop: Contoso Portal shows Bala signed in.
     await tab.getByRole('heading', { name: 'Hello, Bala Sandhu' }).waitFor();
@@ -364,8 +370,9 @@ describe('the seed’s journey, end to end: admin, phone, desktop with the exten
     await expect.poll(async () => (await listedRequestIds(phone.page, bala)).sort()).toEqual([walkedAway, current].sort());
     await phone.page.locator(`a[href$="/${current}"]`).click();
     await phone.page.getByLabel('Enter the number shown to sign in').fill(String(number));
-    // Since his first approval this browser is registered for him: the phone says the site was verified by it.
-    await phone.page.getByText('Verified by a registered browser').waitFor();
+    // Since he trusted it, this browser is registered for him: the phone shows the site it checked.
+    await phone.page.getByText('Checked by your browser Chrome on Linux').waitFor();
+    expect(await phone.page.getByTestId('site').textContent()).toContain(relay.url);
     await saveScreenshot(phone.page, 'phone-approve-sign-in', { docs: true });
     expect(await answerShownRequest(phone.page, undefined, 'Approve')).toContain('Approved');
     await tab.getByRole('heading', { name: 'Hello, Bala Sandhu' }).waitFor();

@@ -45,7 +45,7 @@ describe('the phone app answers sign-in requests', () => {
     headers: Record<string, string>,
   ): Promise<DesktopRequest> {
     const created = await fetchJson(`${relay.url}/api/t/${tenant}/sign-in-requests`, {
-      body: { origin: `https://portal.${tenant}.example`, client: { applicationName: `${tenant} Portal` }, ...body },
+      body: { origin: `https://portal.${tenant}.example`, ...body },
       headers: { 'user-agent': chromeOnLinux, ...headers },
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);

@@ -22,7 +22,6 @@ export async function signInWithPhoneAt(
   tenant: string,
   username: string,
   phone: TestPhone,
-  options: { clientId?: string } = {},
 ): Promise<PhoneSignInResult> {
   const page = await jar.fetch(interactionUrl);
   if (page.status !== 200) throw new Error(`interaction page: ${page.status}`);
@@ -31,7 +30,8 @@ export async function signInWithPhoneAt(
     throw new Error(`username step: ${methods.status} ${JSON.stringify(methods.body)}`);
   }
   const created = await fetchJson(`${relayUrl}/api/t/${tenant}/sign-in-requests`, {
-    body: { username, kind: 'passwordless', origin: relayUrl, client: options.clientId ? { clientId: options.clientId } : {} },
+    // As the hosted page does: it names its interaction, and the relay names the interaction's registered client.
+    body: { username, kind: 'passwordless', origin: relayUrl, client: { interaction: new URL(interactionUrl).pathname.split('/').at(-1) } },
     // The page's own call: the browser sends its cookies (the known-browser cookie among them).
     headers: { origin: relayUrl, cookie: jar.cookieHeaderFor(new URL(`${relayUrl}/api/t/${tenant}/sign-in-requests`)) },
   });

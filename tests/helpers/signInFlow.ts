@@ -3,7 +3,14 @@
  * create a request as a desktop would, answer it as the PWA would (real assertion over the
  * bound challenge, real device signature), and read the collector's event stream.
  */
-import { approvalChallenge, canonicalApproval, type Decision } from '../../shared/approvalChallenge';
+import {
+  approvalChallenge,
+  boundSite,
+  browserTrustChallenge,
+  canonicalApproval,
+  canonicalBrowserTrust,
+  type Decision,
+} from '../../shared/approvalChallenge';
 import { signWithDeviceKey } from '../../shared/deviceSignature';
 import { readEventStream } from '../../shared/relay/readEventStream';
 import type { SignInRequestCreated, SignInRequestDetails, SignInRequestState } from '../../shared/schemas/signInRequests';
@@ -38,7 +45,7 @@ export interface AnswerOptions {
   typedNumber?: number | null;
   userVerified?: boolean;
   /** Bind the assertion to something else than what is sent (re-binding attacks). */
-  challengeFor?: { requestId?: string; nonce?: string; typedNumber?: number | null; decision?: Decision };
+  challengeFor?: { requestId?: string; nonce?: string; site?: string; typedNumber?: number | null; decision?: Decision };
   /** Send this assertion instead of making one. */
   assertion?: unknown;
   /** Omit the assertion. */
@@ -53,12 +60,12 @@ export interface AnswerOptions {
 export async function answer(
   relayUrl: string,
   phone: TestPhone,
-  details: Pick<SignInRequestDetails, 'requestId' | 'nonce' | 'webauthn'>,
+  details: Pick<SignInRequestDetails, 'requestId' | 'nonce' | 'webauthn' | 'context'>,
   decision: Decision,
   options: AnswerOptions = {},
 ): Promise<{ status: number; body: any; sent: unknown }> {
   const typedNumber = options.typedNumber ?? null;
-  const binding = { requestId: details.requestId, nonce: details.nonce, typedNumber, decision };
+  const binding = { requestId: details.requestId, nonce: details.nonce, site: boundSite(details.context), typedNumber, decision };
   const challenge = await approvalChallenge({ ...binding, ...options.challengeFor });
   const assertion =
     options.assertion ??
@@ -78,6 +85,27 @@ export async function answer(
   };
   const result = await fetchJson(`${relayUrl}/api/sign-in-requests/${details.requestId}/answer`, { body: sent });
   return { status: result.status, body: result.body, sent };
+}
+
+/** "Trust this browser for future sign-ins?" answered yes on the phone, as the PWA does (passkey with user verification). */
+export async function trustBrowserOnPhone(
+  relayUrl: string,
+  phone: TestPhone,
+  details: Pick<SignInRequestDetails, 'requestId' | 'nonce' | 'webauthn' | 'context'>,
+  options: { userVerified?: boolean; browserId?: string; signer?: TestPhone; registrationId?: string } = {},
+): Promise<{ status: number; body: any }> {
+  const binding = { requestId: details.requestId, nonce: details.nonce, browserId: options.browserId ?? details.context.signedBy!.id };
+  const assertion = await phone.authenticator.authenticate(
+    { challenge: await browserTrustChallenge(binding), rpId: details.webauthn.rpId, allowCredentials: details.webauthn.allowCredentials },
+    { userVerified: options.userVerified ?? true },
+  );
+  return fetchJson(`${relayUrl}/api/sign-in-requests/${details.requestId}/trust-browser`, {
+    body: {
+      registrationId: options.registrationId ?? phone.account.registrationId,
+      assertion,
+      deviceSignature: await signWithDeviceKey((options.signer ?? phone).deviceKey.privateKey, canonicalBrowserTrust(binding)),
+    },
+  });
 }
 
 /**

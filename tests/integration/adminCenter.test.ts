@@ -38,9 +38,7 @@ describe('admin center sessions and roles', () => {
     const toProvider = await jar.fetch(`${world.relay.url}/admin/sign-in?tenant=contoso`);
     expect(toProvider.location).toContain('/t/contoso/auth?');
     const toPage = await jar.fetch(toProvider.location!);
-    const { redirectTo } = await signInWithPhoneAt(jar, world.relay.url, toPage.location!, 'contoso', username, phone, {
-      clientId: 'nod-admin-center',
-    });
+    const { redirectTo } = await signInWithPhoneAt(jar, world.relay.url, toPage.location!, 'contoso', username, phone);
     const { response } = await jar.follow(redirectTo, (url) => url.pathname === '/admin/');
     return { jar, callback: response };
   };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canonicalApproval } from '../../shared/approvalChallenge';
+import { boundSite, canonicalApproval } from '../../shared/approvalChallenge';
 import { fromBase64Url, toBase64Url } from '../../shared/base64url';
 import { deviceAuthorizationHeader, parseDeviceAuthorization, signWithDeviceKey } from '../../shared/deviceSignature';
 import type { TestPhone } from '../helpers/enrollPhone';
@@ -118,7 +118,13 @@ describe.each(storages)('device-signed calls: one encoding of each signature, ea
     const created = await createRequest(world.relay.url, 'contoso', { username: 'alice@contoso.example' });
     expect(created.status).toBe(201);
     const details = (await readRequest(phone, created.body.requestId)).body;
-    const binding = { requestId: details.requestId, nonce: details.nonce, typedNumber: null, decision: 'deny' as const };
+    const binding = {
+      requestId: details.requestId,
+      nonce: details.nonce,
+      site: boundSite(details.context),
+      typedNumber: null,
+      decision: 'deny' as const,
+    };
     const good = await signWithDeviceKey(phone.deviceKey.privateKey, canonicalApproval(binding));
     const send = (deviceSignature: string) =>
       fetchJson(`${world.relay.url}/api/sign-in-requests/${details.requestId}/answer`, {

@@ -61,10 +61,11 @@ describe('OpenID Connect: a stock client signs Alice in with her phone through t
     const toPage = await jar.fetch(authorizationUrl);
     expect(toPage.status).toBe(303);
     expect(toPage.location).toMatch(new RegExp(`^${issuer}/interaction/[A-Za-z0-9_-]+$`));
-    // The page's marker names the client from the first byte, so the extension names the application on the phone.
+    // The page's marker names the interaction from the first byte, so the relay names its client on the phone.
     const served = (await jar.fetch(toPage.location!)).text;
     const content = /<meta name="nod-sign-in" content="([^"]+)">/.exec(served)?.[1].replaceAll('&#34;', '"');
-    expect(JSON.parse(content!)).toEqual({ v: 1, tenant: 'contoso', step: 'username', clientId: 'contoso-portal' });
+    const uid = toPage.location!.split('/').at(-1);
+    expect(JSON.parse(content!)).toEqual({ v: 1, tenant: 'contoso', step: 'username', interaction: uid });
     const { redirectTo, requestId } = await signInWithPhoneAt(
       jar,
       world.relay.url,
@@ -72,9 +73,6 @@ describe('OpenID Connect: a stock client signs Alice in with her phone through t
       'contoso',
       'alice@contoso.example',
       phone,
-      {
-        clientId: 'contoso-portal',
-      },
     );
     const pushed = await world.push.waitFor((m) => m.payload?.requestId === requestId);
     expect(pushed.payload.context.applicationName).toBe('Contoso Portal');

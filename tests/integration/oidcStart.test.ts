@@ -93,9 +93,7 @@ describe('the one-command start (npm start)', () => {
       const jar = new CookieJar();
       const toRelay = await jar.fetch(`${first.portalUrl}/login`);
       const toPage = await jar.fetch(toRelay.location!);
-      const { redirectTo } = await signInWithPhoneAt(jar, relayUrl, toPage.location!, 'contoso', 'bala@contoso.example', phone, {
-        clientId: 'contoso-portal',
-      });
+      const { redirectTo } = await signInWithPhoneAt(jar, relayUrl, toPage.location!, 'contoso', 'bala@contoso.example', phone);
       const back = await jar.follow(redirectTo, (url) => url.origin === first.portalUrl && url.pathname === '/');
       expect(back.url).toBe(`${first.portalUrl}/`);
       const home = await jar.fetch(back.url);

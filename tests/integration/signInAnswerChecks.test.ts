@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { approvalChallenge } from '../../shared/approvalChallenge';
+import { approvalChallenge, boundSite } from '../../shared/approvalChallenge';
 import type { SignInRequestDetails } from '../../shared/schemas/signInRequests';
 import type { TestPhone } from '../helpers/enrollPhone';
 import { answer, createRequest, readRequest, watch } from '../helpers/signInFlow';
@@ -50,7 +50,13 @@ describe('the relay checks every answer, in order', () => {
     typedNumber: number,
     change: AuthenticateOptions & { rpId?: string } = {},
   ) => {
-    const challenge = await approvalChallenge({ requestId: details.requestId, nonce: details.nonce, typedNumber, decision: 'approve' });
+    const challenge = await approvalChallenge({
+      requestId: details.requestId,
+      nonce: details.nonce,
+      site: boundSite(details.context),
+      typedNumber,
+      decision: 'approve',
+    });
     const { rpId = details.webauthn.rpId, ...options } = change;
     return phone.authenticator.authenticate(
       { challenge, rpId, allowCredentials: details.webauthn.allowCredentials },
@@ -128,21 +134,24 @@ describe('the relay checks every answer, in order', () => {
     const sent = {
       requestId: one.details.requestId,
       nonce: one.details.nonce,
+      site: boundSite(one.details.context),
       typedNumber: one.created.number,
       decision: 'approve' as const,
     };
     const signed = {
       requestId: other.details.requestId,
       nonce: other.details.nonce,
+      site: boundSite(other.details.context),
       typedNumber: other.created.number,
       decision: 'approve' as const,
     };
     expect(await recorded(one.created.requestId)).toEqual([{ outcome: 'failed', reason: await challengeMismatch(signed, sent) }]);
   });
 
-  // The assertion's challenge binds the request id, the nonce, the typed number and the decision: each on its own.
+  // The assertion's challenge binds the request id, the nonce, the site, the typed number and the decision: each on its own.
   for (const [field, changed] of [
     ['nonce', (d: SignInRequestDetails) => ({ nonce: `${d.nonce}A` })],
+    ['site', () => ({ site: 'https://contoso-login.example' })],
     ['typed number', (_: SignInRequestDetails, number: number) => ({ typedNumber: number === 99 ? 10 : number + 1 })],
     ['decision', () => ({ decision: 'deny' as const })],
   ] as const) {
@@ -152,7 +161,13 @@ describe('the relay checks every answer, in order', () => {
       const result = await answer(world.relay.url, alice, details, 'approve', { typedNumber: created.number, challengeFor });
       expect(result.status).toBe(400);
       expect(result.body.code).toBe('approval_invalid');
-      const sent = { requestId: details.requestId, nonce: details.nonce, typedNumber: created.number, decision: 'approve' as const };
+      const sent = {
+        requestId: details.requestId,
+        nonce: details.nonce,
+        site: boundSite(details.context),
+        typedNumber: created.number,
+        decision: 'approve' as const,
+      };
       expect(await recorded(created.requestId)).toEqual([
         { outcome: 'failed', reason: await challengeMismatch({ ...sent, ...challengeFor }, sent) },
       ]);

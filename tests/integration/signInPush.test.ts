@@ -45,7 +45,7 @@ describe('Web Push delivery of sign-in requests', () => {
       expect(values).not.toContain(created.number);
       expect(values).not.toContain(String(created.number));
       expect(Object.keys(message.payload.context).sort()).toEqual(
-        ['applicationName', 'browser', 'location', 'origin', 'registeredBrowser'].filter((k) => k in message.payload.context).sort(),
+        ['applicationName', 'browser', 'location', 'origin', 'siteCheck', 'signedBy'].filter((k) => k in message.payload.context).sort(),
       );
       expect(message.payload).not.toHaveProperty('number');
     }

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminToken } from '../../server/admin/adminTokens';
 import { type TestPhone, enrollPhone } from '../helpers/enrollPhone';
+import { createDeviceKey } from '../helpers/softAuthenticator';
 import { type TestRelay, type TestTenant, fetchJson, startRelay } from '../helpers/startRelay';
 
 type RouteRole = 'policy' | 'global' | 'helpdesk' | 'reader';
@@ -50,6 +51,7 @@ describe('tenants are isolated: nothing of tenant B is visible to or changeable 
   let fabrikamPolicyAdmin: string;
   let fabrikamHelpdesk: string;
   let fabrikamSpareTokenId: string;
+  let fabrikamBrowserId: string;
   const bob = 'bob@fabrikam.example';
 
   /** A real, valid request for each route in tenant B: only who is asking can be wrong. */
@@ -66,7 +68,9 @@ describe('tenants are isolated: nothing of tenant B is visible to or changeable 
             ? fabrikamSecondPhone.account.deviceId
             : route.path.includes('/temporary-access-passes/')
               ? livePassId
-              : fabrikamPhone.account.registrationId,
+              : route.path.includes('/browsers/')
+                ? fabrikamBrowserId
+                : fabrikamPhone.account.registrationId,
       );
     const bodies: Record<string, unknown> = {
       'PATCH ': { displayName: 'Owned by A' },
@@ -118,6 +122,14 @@ describe('tenants are isolated: nothing of tenant B is visible to or changeable 
       temporaryAccessPass: secondTap.body.temporaryAccessPass,
     });
     await fabrikam.admin('POST', `/users/${bob}/temporary-access-pass`, { oneTime: false });
+    // A browser registered for Bob (as a Temporary Access Pass in the extension would register it).
+    const key = await createDeviceKey();
+    const browser = await fetchJson(`${relay.url}/api/t/fabrikam/browsers`, {
+      body: { publicKey: key.publicJwk, name: 'Chrome on Linux' },
+    });
+    fabrikamBrowserId = browser.body.deviceId;
+    const bobId = (await relay.ctx.storage.users.byName(tenant.id, bob))!.id;
+    await relay.ctx.storage.devices.addBrowserUser(fabrikamBrowserId, bobId, Date.now());
   });
   afterAll(() => relay.close());
 
@@ -200,11 +212,11 @@ describe('tenants are isolated: nothing of tenant B is visible to or changeable 
       expect(snapshot(relay.dataDir)).toEqual(before);
     });
 
-    it('the helpdesk routes are passes, unblocking (clearing the risk), a user’s limits, registrations and devices', () => {
+    it('the helpdesk routes are passes, unblocking (clearing the risk), a user’s limits, registrations, devices and registered browsers', () => {
       expect(
         routes
           .filter((r) => r.role === 'helpdesk')
-          .every((r) => /temporary-access-pass|unblock|clear-risk|limits|registrations|devices/.test(r.path)),
+          .every((r) => /temporary-access-pass|unblock|clear-risk|limits|registrations|devices|browsers/.test(r.path)),
       ).toBe(true);
     });
   });

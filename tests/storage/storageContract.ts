@@ -119,7 +119,7 @@ const requestFixture = (tenantId: string, userId: string | null, extra: Partial<
     origin: 'https://portal.contoso.example',
     applicationName: 'Contoso Portal',
     browser: 'Chrome on Linux',
-    registeredBrowser: false,
+    siteCheck: 'unchecked',
   },
   number: 42,
   nonce: id(),
@@ -625,6 +625,25 @@ export function storageContract(backend: StorageBackend): void {
         expect(await storage.devices.browserRegisteredFor(browser.id, bob.id)).toBe(false);
       });
 
+      it('a user’s browsers are listed with when each was registered, and removed only within the tenant', async () => {
+        const first = await storage.devices.registerBrowser(deviceFixture(contoso.id, { kind: 'browser', name: 'Chrome on Linux' }));
+        const second = await storage.devices.registerBrowser(deviceFixture(contoso.id, { kind: 'browser', name: 'Firefox on Windows' }));
+        await storage.devices.addBrowserUser(second.id, alice.id, t0 + 5);
+        await storage.devices.addBrowserUser(first.id, alice.id, t0);
+        await storage.devices.addBrowserUser(first.id, bob.id, t0);
+        expect(await storage.devices.browsersOfUser(contoso.id, alice.id)).toEqual([
+          { device: first, registeredAt: t0 },
+          { device: second, registeredAt: t0 + 5 },
+        ]);
+        expect(await storage.devices.browsersOfUser(fabrikam.id, alice.id)).toEqual([]);
+        expect(await storage.devices.removeBrowserUser(fabrikam.id, first.id, alice.id)).toBe(false);
+        expect(await storage.devices.removeBrowserUser(contoso.id, first.id, alice.id)).toBe(true);
+        expect(await storage.devices.removeBrowserUser(contoso.id, first.id, alice.id)).toBe(false);
+        expect(await storage.devices.browserRegisteredFor(first.id, alice.id)).toBe(false);
+        expect(await storage.devices.browserRegisteredFor(first.id, bob.id)).toBe(true);
+        expect((await storage.devices.browsersOfUser(contoso.id, alice.id)).map((b) => b.device.id)).toEqual([second.id]);
+      });
+
       it('push subscription and state are set and cleared; touch records when the device was last seen', async () => {
         const { device } = await enrolled(alice);
         await storage.devices.setPush(device.id, subscription(7), 'subscribed');
@@ -739,7 +758,12 @@ export function storageContract(backend: StorageBackend): void {
 
       it('are stored as given, pending or cooling down, and found by id', async () => {
         const request = requestFixture(contoso.id, alice.id, {
-          context: { origin: 'https://portal.contoso.example', location: 'Zürich, CH 🇨🇭', registeredBrowser: true, newBrowser: true },
+          context: {
+            origin: 'https://portal.contoso.example',
+            location: 'Zürich, CH 🇨🇭',
+            siteCheck: 'browser',
+            signedBy: { id: 'b1', name: 'Chrome on Linux', registered: true },
+          },
           collectorKey: id(),
           browserDeviceId: id(),
           ip: null,

@@ -15,7 +15,7 @@ import { SignInBroker, type SignInBrokerDeps } from '../../extension/lib/signIn/
 import { sessionSignInStore } from '../../extension/lib/signIn/sessionSignInStore';
 import { registerBrowser } from '../../extension/lib/relays/registerBrowser';
 import type { TestPhone } from '../helpers/enrollPhone';
-import { answer, readRequest } from '../helpers/signInFlow';
+import { answer, readRequest, trustBrowserOnPhone } from '../helpers/signInFlow';
 import { type SignInWorld, startSignInWorld } from '../helpers/signInWorld';
 
 let world: SignInWorld;
@@ -139,9 +139,11 @@ describe('brokered phone sign-in against the relay', () => {
     expect(JSON.stringify(await fakeBrowser.storage.local.get(null))).not.toMatch(/collectorSecret/);
 
     const { details, result } = await phoneAnswers(alice, pending.requestId!, 'approve', pending.number!);
-    // The phone reads the browser-verified origin and that this browser is new to Alice.
-    expect(details.context).toMatchObject({ origin: world.relay.url, newBrowser: true });
+    // The phone reads that a Nod browser Alice has not trusted signed it: the site is "not checked".
+    expect(details.context).toMatchObject({ siteCheck: 'unchecked', signedBy: { registered: false } });
     expect(result.status).toBe(200);
+    // She trusts it on the phone, with her PIN or biometric.
+    expect((await trustBrowserOnPhone(world.relay.url, alice, details)).status).toBe(200);
 
     await h.reach((v) => v.status === 'redeemed');
     expect(h.grants).toEqual([{ tabId: 1, grant: expect.any(String), requestId: pending.requestId }]);
@@ -150,12 +152,12 @@ describe('brokered phone sign-in against the relay', () => {
     expect(JSON.stringify(await fakeBrowser.storage.session.get(null))).not.toMatch(/collectorSecret/);
   });
 
-  it('after one approved brokered sign-in the browser is registered for the user', async () => {
+  it('once Alice trusted the browser on her phone, its requests show the site it checked', async () => {
     const h = harness();
     await start(h, 2);
     const pending = await h.reach((v) => v.status === 'pending');
     const details = await readRequest(alice, pending.requestId!);
-    expect(details.body.context).toMatchObject({ registeredBrowser: true, newBrowser: false });
+    expect(details.body.context).toMatchObject({ siteCheck: 'browser', origin: world.relay.url, signedBy: { registered: true } });
     await h.broker.cancel(2);
   });
 

@@ -68,12 +68,12 @@ describe('what the content script reads', () => {
   it('the marker and the identity-provider declarations in <head>', async () => {
     const marked = await open(
       doc(
-        `<title>Sign in</title><meta name="nod-sign-in" content='{"v":1,"tenant":"contoso","step":"username","clientId":"portal","x":1}'>`,
+        `<title>Sign in</title><meta name="nod-sign-in" content='{"v":1,"tenant":"contoso","step":"username","interaction":"uid_AB-1","x":1}'>`,
         '<h1>Sign in</h1>',
       ),
     );
     const seen = await observe(marked);
-    expect(seen.observation.marker).toEqual({ v: 1, tenant: 'contoso', step: 'username', clientId: 'portal' });
+    expect(seen.observation.marker).toEqual({ v: 1, tenant: 'contoso', step: 'username', interaction: 'uid_AB-1' });
     expect(seen.worth).toBe(true);
 
     const meta = await open(

@@ -119,8 +119,23 @@ describe('judging a page by its real origin', () => {
     });
   });
 
-  it('a marker naming a tenant that does not list this origin is not genuine', () => {
-    expect(assessPage('https://login.contoso.example', markedPage('wingtiptoys'), relays).kind).toBe('none');
+  it('a page naming tenant A on an origin registered to tenant B gets the warning', () => {
+    // login.contoso.example is Contoso's alone; a page there naming Wingtip Toys imitates Wingtip Toys.
+    expect(assessPage('https://login.contoso.example', markedPage('wingtiptoys'), relays)).toEqual({
+      kind: 'lookalike',
+      site: 'https://login.contoso.example',
+      reason: 'names_another_tenant',
+      imitates: 'Wingtip Toys',
+      expected: ['https://nod.contoso.example'],
+    });
+    const copied: PageObservation = { ...plainPage, imitation: { title: true, phrases: 2, signInForm: true, mentions: ['Wingtip Toys'] } };
+    expect(assessPage('https://login.contoso.example', copied, relays)).toMatchObject({
+      kind: 'lookalike',
+      reason: 'names_another_tenant',
+    });
+    // Naming its own tenant there is fine, and a tenant the relays do not know is nobody's to warn about.
+    expect(assessPage('https://login.contoso.example', markedPage('contoso'), relays).kind).toBe('genuine');
+    expect(assessPage('https://login.contoso.example', markedPage('fabrikam'), relays).kind).toBe('none');
   });
 
   it('the marker on another port, a homoglyph or another loopback origin is a look-alike', () => {

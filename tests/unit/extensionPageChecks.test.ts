@@ -85,7 +85,7 @@ describe('hand-written checks agree with the zod schemas', () => {
   it('the nod-sign-in marker', () => {
     const markers = [
       ...variants({ v: 1, tenant: 'contoso', step: 'username' }),
-      ...variants({ v: 1, tenant: 'wingtip-toys', step: 'phone', requestId: 'req_AB-12', clientId: 'portal' }),
+      ...variants({ v: 1, tenant: 'wingtip-toys', step: 'phone', requestId: 'req_AB-12', interaction: 'uid_AB-1' }),
       { v: 1, tenant: 'contoso', step: 'phone', requestId: 'bad id' },
       { v: 1, tenant: 'contoso', step: 'phone', requestId: 'x'.repeat(101) },
       { v: 1, tenant: 'Contoso', step: 'username' },

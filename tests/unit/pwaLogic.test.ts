@@ -76,6 +76,7 @@ describe('push payloads become notifications', () => {
       browser: 'Chrome on Linux',
       location: 'Seattle',
       origin: 'https://portal.contoso.example',
+      siteCheck: 'relay',
     },
   };
 
@@ -90,8 +91,18 @@ describe('push payloads become notifications', () => {
   });
 
   it('says only what the policy lets it show', () => {
-    const payload = parsePushData({ json: () => ({ ...push, context: { origin: 'https://portal.contoso.example' } }) });
+    const payload = parsePushData({ json: () => ({ ...push, context: { siteCheck: 'unchecked' } }) });
     expect(notificationForPush(payload as never, `${app}/app/`).options.body).toBe('A sign-in is waiting for your approval.');
+  });
+
+  it('shows no control or bidirectional characters, whatever the payload carries', () => {
+    const payload = parsePushData({
+      json: () => ({
+        ...push,
+        context: { ...push.context, applicationName: 'Contoso\u202e lataroP', browser: 'Chrome\n\u2066on Linux\u2069' },
+      }),
+    });
+    expect(notificationForPush(payload as never, `${app}/app/`).options.body).toBe('Contoso lataroP · Chrome on Linux · Seattle');
   });
 
   it('ignores what is not a Nod payload', () => {
@@ -125,7 +136,7 @@ describe('the pending list', () => {
     kind: 'passwordless',
     nonce: 'nonce',
     expiresAt: new Date(Date.now() + lifetimeMs).toISOString(),
-    context: { origin: 'https://portal.contoso.example', registeredBrowser: false },
+    context: { origin: 'https://portal.contoso.example', siteCheck: 'relay' },
     webauthn: { rpId: 'nod.contoso.example', allowCredentials: [], userVerification: 'required', timeout: 60_000 },
   });
 

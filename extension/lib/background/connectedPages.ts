@@ -11,7 +11,8 @@ export interface ConnectedPage {
   /** The page's real origin, from the browser when the port opened. */
   readonly origin: string;
   verdict?: PageVerdict;
-  clientId?: string;
+  /** The OIDC interaction of the hosted page (from its marker). */
+  interaction?: string;
   /** The page UI script was injected (or is being injected) into this page. */
   ui?: boolean;
   /** The key the page UI put in its panel frame's URL. */

@@ -11,6 +11,7 @@ const outcomes: Partial<Record<BrokeredSignIn['status'], string>> = {
   expired: 'The sign-in request timed out.',
   cool_down: 'Too many requests were denied. Wait a few minutes.',
   not_created: 'The sign-in request could not be sent.',
+  blocked: 'The sign-in was on a site that is not your organization’s. Nothing was approved.',
 };
 
 /** Tell the outcome with a notification when the sign-in's tab is not in front. */

@@ -5,7 +5,8 @@ import type { RelayRecord } from '../relays/relayRecord';
 /**
  * Judge a page from the tab's real origin (from the browser, never from the page) and what the content
  * script saw there. Only a marker on one of its tenant's registered sign-in origins is genuine; the same
- * marker, or the hosted page's look, anywhere else is a look-alike.
+ * marker, or the hosted page's look, anywhere else is a look-alike — also on an origin registered to
+ * another tenant (one tenant's site naming another tenant).
  */
 export function assessPage(realOrigin: string, seen: PageObservation, relays: RelayRecord[]): PageVerdict {
   const match = matchSignInOrigin(realOrigin, relays);
@@ -15,6 +16,20 @@ export function assessPage(realOrigin: string, seen: PageObservation, relays: Re
     const claimed = marker && match.tenants.find(({ tenant }) => tenant.name === marker.tenant);
     if (claimed) {
       return { kind: 'genuine', tenant: claimed.tenant.name, tenantDisplayName: claimed.tenant.displayName, site: realOrigin };
+    }
+    const holders = new Set(match.tenants.map(({ tenant }) => tenant.name));
+    const everyTenant = relays.flatMap((relay) => relay.tenants);
+    const looksLikeHostedPage = imitation.title || imitation.phrases >= 2;
+    const mentionsHolder = everyTenant.some(
+      (tenant) => holders.has(tenant.name) && imitation.mentions.some((name) => name.toLowerCase() === tenant.displayName.toLowerCase()),
+    );
+    const named = marker
+      ? everyTenant.find((tenant) => tenant.name === marker.tenant)
+      : looksLikeHostedPage && !mentionsHolder
+        ? everyTenant.find((tenant) => imitation.mentions.some((name) => name.toLowerCase() === tenant.displayName.toLowerCase()))
+        : undefined;
+    if (named && !holders.has(named.name)) {
+      return lookalike(realOrigin, 'names_another_tenant', named.displayName, named.signInOrigins);
     }
     return offerOrNone(realOrigin, seen, relays);
   }
@@ -44,7 +59,7 @@ export function assessPage(realOrigin: string, seen: PageObservation, relays: Re
 
 function lookalike(
   site: string,
-  reason: 'marker_on_unregistered_origin' | 'confusable_host' | 'imitates_sign_in_page',
+  reason: 'marker_on_unregistered_origin' | 'confusable_host' | 'imitates_sign_in_page' | 'names_another_tenant',
   imitates: string | undefined,
   expected: string[],
 ): PageVerdict {

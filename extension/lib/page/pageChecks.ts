@@ -42,10 +42,11 @@ export const brokeredStatuses: readonly PageSignInView['status'][] = [
   'cancelled',
   'cool_down',
   'redeemed',
+  'blocked',
   'creating',
   'not_created',
 ];
-const lookalikeReasons = ['marker_on_unregistered_origin', 'confusable_host', 'imitates_sign_in_page'] as const;
+const lookalikeReasons = ['marker_on_unregistered_origin', 'confusable_host', 'imitates_sign_in_page', 'names_another_tenant'] as const;
 
 type Obj = Record<string, unknown>;
 
@@ -97,8 +98,8 @@ export function parseMarker(content: string | null | undefined): SignInPageMarke
   if (!isObject(data) || data.v !== signInPageMarkerVersion || !isTenantName(data.tenant)) return undefined;
   if (!signInPageSteps.includes(data.step as SignInPageMarker['step'])) return undefined;
   if (!optional(data.requestId, (v) => typeof v === 'string' && /^[A-Za-z0-9_-]{1,100}$/.test(v))) return undefined;
-  if (!optional(data.clientId, (v) => isText(v, 200))) return undefined;
-  return { v: 1, tenant: data.tenant, step: data.step as SignInPageMarker['step'], ...pick(data, ['requestId', 'clientId']) };
+  if (!optional(data.interaction, (v) => typeof v === 'string' && /^[A-Za-z0-9_-]{1,100}$/.test(v))) return undefined;
+  return { v: 1, tenant: data.tenant, step: data.step as SignInPageMarker['step'], ...pick(data, ['requestId', 'interaction']) };
 }
 
 /** A message the page posted to the extension (pageToExtensionMessage). */

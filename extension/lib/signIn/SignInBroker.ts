@@ -30,8 +30,8 @@ export interface StartSignIn {
   tenant: string;
   tenantDisplayName: string;
   username: string;
-  /** The OIDC client the hosted page is signing in to (from its marker), so the phone can name the application. */
-  clientId?: string;
+  /** The OIDC interaction the hosted page is in (from its marker), so the relay can name the registered application. */
+  interaction?: string;
 }
 
 /**
@@ -88,7 +88,7 @@ export class SignInBroker {
       tenantDisplayName: input.tenantDisplayName,
       relayOrigin: input.relayOrigin,
       username: input.username,
-      ...(input.clientId ? { clientId: input.clientId } : {}),
+      ...(input.interaction ? { interaction: input.interaction } : {}),
       status: 'creating',
       updatedAt: this.deps.now(),
     });

@@ -17,7 +17,10 @@ export const brokeredSignIn = z.object({
   tenantDisplayName: z.string(),
   relayOrigin: origin,
   username: z.string(),
-  clientId: z.string().max(200).optional(),
+  interaction: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,100}$/)
+    .optional(),
   status: z.enum(brokeredStatuses),
   requestId: z.string().optional(),
   number: z.number().int().optional(),

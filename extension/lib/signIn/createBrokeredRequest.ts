@@ -48,7 +48,8 @@ export async function createBrokeredRequest(base: BrokeredSignIn, deps: CreateRe
           username: base.username,
           kind: 'passwordless',
           origin: base.site,
-          client: base.clientId ? { clientId: base.clientId } : {},
+          // The page's OIDC interaction: the relay names the application from it, never from the page's words.
+          client: base.interaction ? { interaction: base.interaction } : {},
         },
         headers: { 'nod-collector-key': await deps.collectorKey() },
         answer: signInRequestCreated,

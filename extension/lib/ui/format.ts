@@ -31,6 +31,7 @@ const headings: Record<SignInView['status'], string> = {
   cancelled: 'Sign-in cancelled',
   cool_down: 'Wait before trying again',
   not_created: 'The request could not be sent',
+  blocked: 'Stopped: not your organization’s sign-in site',
 };
 
 export function headingFor(status: SignInView['status']): string {

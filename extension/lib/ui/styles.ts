@@ -21,7 +21,7 @@ export const baseStyles = `
 .delivery { color: var(--muted); text-align: center; }
 .fallback { border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px; font-size: 0.9em; }
 .fallback p { margin: 4px 0; }
-.status-denied h2, .status-wrong_number h2, .status-failed h2, .status-reported h2, .status-expired h2,
+.status-denied h2, .status-blocked h2, .status-wrong_number h2, .status-failed h2, .status-reported h2, .status-expired h2,
 .status-cool_down h2, .status-not_created h2 { color: var(--bad); }
 .status-redeemed h2, .status-approved h2 { color: var(--ok); }
 .actions { display: flex; gap: 8px; margin-top: 10px; flex-wrap: wrap; }

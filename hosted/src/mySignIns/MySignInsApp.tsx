@@ -10,6 +10,7 @@ import {
 import { callRelay } from '../../../shared/relay/callRelay';
 import { RelayProblem } from '../../../shared/relay/relayErrors';
 import { noContent } from '../../../shared/schemas/common';
+import type { RegisteredBrowserView } from '../../../shared/schemas/devices';
 import { failureWords } from '../failureWords';
 import { announce, useFocusFirstInput } from '../announce';
 
@@ -77,6 +78,20 @@ export function MySignInsApp({ boot }: { boot: MySignInsBoot }) {
     // Said once the list no longer shows it, so the notice and the list agree.
     await load();
     setNotice(`Authenticator app on ${deviceWords(method.deviceName)} was removed.`);
+  };
+
+  const forgetBrowser = async (browser: RegisteredBrowserView) => {
+    setError(undefined);
+    const refused = await callRelay(`${base}/api/browsers/${encodeURIComponent(browser.id)}`, { method: 'DELETE', answer: noContent }).then(
+      () => undefined,
+      (error: unknown) => ({ error }),
+    );
+    if (refused) {
+      handleRefusal(refused.error);
+      return;
+    }
+    await load();
+    setNotice(`${browser.name} is no longer a registered browser.`);
   };
 
   if (!summary) {
@@ -247,6 +262,24 @@ export function MySignInsApp({ boot }: { boot: MySignInsBoot }) {
               )}
             </tbody>
           </table>
+        )}
+
+        <h2>Your browsers</h2>
+        {summary.browsers.length === 0 ? (
+          <p class="muted">
+            No registered browsers. After you approve a sign-in from a browser with the Nod extension, your phone asks whether to trust it.
+          </p>
+        ) : (
+          <ul class="options" aria-label="Your browsers">
+            {summary.browsers.map((browser) => (
+              <li key={browser.id}>
+                {browser.name} · registered {new Date(browser.registeredAt).toLocaleDateString()}{' '}
+                <button type="button" class="danger" aria-label={`Remove ${browser.name}`} onClick={() => void forgetBrowser(browser)}>
+                  Remove
+                </button>
+              </li>
+            ))}
+          </ul>
         )}
 
         <h2>Recent sign-ins</h2>

@@ -72,7 +72,8 @@ export async function createPhoneRequest(
         username,
         kind,
         origin: boot.origin,
-        client: { clientId: boot.clientId, applicationName: boot.applicationName },
+        // The relay names the application from the interaction's registered client.
+        client: { interaction: boot.uid },
         ...(password ? { password } : {}),
       },
       headers: { 'nod-collector-key': collectorKey() },

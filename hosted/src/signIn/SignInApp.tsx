@@ -74,7 +74,7 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
 
   useEffect(() => {
     const step: SignInPageStep = view.step;
-    setMarker({ tenant: boot.tenant, step, clientId: boot.clientId, ...(requestId ? { requestId } : {}) });
+    setMarker({ tenant: boot.tenant, step, interaction: boot.uid, ...(requestId ? { requestId } : {}) });
   }, [view.step, requestId]);
 
   const finish = async (grant: string, method: SignInMethod) => {

@@ -50,4 +50,8 @@ export const statusWords: Partial<Record<RequestStatus | 'creating' | 'not_creat
   superseded: { title: 'Request replaced', text: 'A newer sign-in request replaced this one. Send another request to try again.' },
   cancelled: { title: 'Request cancelled', text: 'The sign-in request was cancelled. Send another request to try again.' },
   not_created: { title: 'We couldn’t send a request', text: 'Send another request, or use another way to sign in.' },
+  blocked: {
+    title: 'Sign-in stopped',
+    text: 'This sign-in was on a site that is not your organization’s sign-in site, so nothing was approved.',
+  },
 };

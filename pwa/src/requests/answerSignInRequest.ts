@@ -5,7 +5,7 @@
  * Deny and report need no passkey. When the passkey check fails nothing is sent.
  */
 import { startAuthentication } from '@simplewebauthn/browser';
-import { type ApprovalBinding, type Decision, approvalChallenge, canonicalApproval } from '../../../shared/approvalChallenge';
+import { type ApprovalBinding, type Decision, approvalChallenge, boundSite, canonicalApproval } from '../../../shared/approvalChallenge';
 import { numberMatching } from '../../../shared/constants';
 import { signWithDeviceKey } from '../../../shared/deviceSignature';
 import { callRelay } from '../../../shared/relay/callRelay';
@@ -16,7 +16,16 @@ import type { Account } from '../store/accountStore';
 export type AnswerOutcome =
   | { kind: 'approved' | 'denied' | 'reported' }
   | {
-      kind: 'wrong_number' | 'expired' | 'answered_elsewhere' | 'gone' | 'not_verified' | 'passkey_missing' | 'offline' | 'refused';
+      kind:
+        | 'wrong_number'
+        | 'expired'
+        | 'answered_elsewhere'
+        | 'gone'
+        | 'not_verified'
+        | 'passkey_missing'
+        | 'offline'
+        | 'refused'
+        | 'phishing_blocked';
       detail?: string;
     }
   | { kind: 'invalid_number' };
@@ -37,7 +46,14 @@ export async function answerSignInRequest(
 ): Promise<AnswerOutcome> {
   const typedNumber = decision === 'approve' ? parseTypedNumber(typedText) : undefined;
   if (decision === 'approve' && typedNumber === undefined) return { kind: 'invalid_number' };
-  const binding: ApprovalBinding = { requestId: details.requestId, nonce: details.nonce, typedNumber: typedNumber ?? null, decision };
+  // The site the phone showed as checked is part of what it signs (empty when it could not be checked).
+  const binding: ApprovalBinding = {
+    requestId: details.requestId,
+    nonce: details.nonce,
+    site: boundSite(details.context),
+    typedNumber: typedNumber ?? null,
+    decision,
+  };
 
   let assertion: SignInAnswer['assertion'];
   if (decision === 'approve') {
@@ -83,6 +99,8 @@ export async function answerSignInRequest(
         return { kind: 'answered_elsewhere' };
       case 'request_not_found':
         return { kind: 'gone' };
+      case 'phishing_blocked':
+        return { kind: 'phishing_blocked', detail: error.detail };
       default:
         return { kind: 'refused', detail: error.detail };
     }
@@ -130,5 +148,7 @@ export function outcomeMessage(outcome: AnswerOutcome, kind: SignInRequestDetail
       return 'Enter the two-digit number shown on the sign-in screen.';
     case 'refused':
       return outcome.detail ?? 'The relay could not accept this answer.';
+    case 'phishing_blocked':
+      return outcome.detail ?? "This sign-in was on a site that is not your organization's — nothing was approved.";
   }
 }

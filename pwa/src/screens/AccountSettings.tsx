@@ -6,6 +6,7 @@ import { type Account, accountName, forgetAccount, updateAccount } from '../stor
 import { navigate, routes } from '../ui/router';
 import { useAnnounce } from '../ui/announce';
 import { useOrganizationState } from '../ui/stores';
+import { BrowsersSetting } from './BrowsersSetting';
 import { NotificationsSetting } from './NotificationsSetting';
 import { PhoneSignInSetting } from './PhoneSignInSetting';
 
@@ -41,6 +42,7 @@ export function AccountSettings({ account }: { account: Account | undefined }) {
       )}
       <PhoneSignInSetting account={account} />
       <NotificationsSetting />
+      <BrowsersSetting account={account} />
       <Rename account={account} />
       <Remove account={account} />
     </section>

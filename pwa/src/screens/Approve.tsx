@@ -3,6 +3,8 @@ import type { Decision } from '../../../shared/approvalChallenge';
 import type { SignInRequestDetails } from '../../../shared/schemas/signInRequests';
 import { type AnswerOutcome, answerSignInRequest, outcomeMessage } from '../requests/answerSignInRequest';
 import { closeRequest, fetchRequest, findRequest, requestReceivedAt } from '../requests/requestStore';
+import { type TrustOutcome, trustBrowser } from '../requests/trustBrowser';
+import { displayText } from '../../../shared/displayText';
 import { RelayProblem, RelayUnreachable } from '../../../shared/relay/relayErrors';
 import { type Account, accountName } from '../store/accountStore';
 import { accountView, syncAll } from '../store/organizationState';
@@ -12,7 +14,16 @@ import { routes } from '../ui/router';
 import { usePendingRequests } from '../ui/stores';
 
 /** Outcomes after which the request is over, here and at the relay. */
-const final = new Set<AnswerOutcome['kind']>(['approved', 'denied', 'reported', 'wrong_number', 'expired', 'answered_elsewhere', 'gone']);
+const final = new Set<AnswerOutcome['kind']>([
+  'approved',
+  'denied',
+  'reported',
+  'wrong_number',
+  'expired',
+  'answered_elsewhere',
+  'gone',
+  'phishing_blocked',
+]);
 
 type Load = { state: 'loading' } | { state: 'ready'; details: SignInRequestDetails } | { state: 'failed'; message: string };
 
@@ -39,6 +50,7 @@ export function Approve({ account, requestId }: { account: Account | undefined; 
   useEffect(() => {
     if (ready) numberField.current?.focus();
   }, [ready]);
+  const [trust, setTrust] = useState<'asking' | 'busy' | 'declined' | TrustOutcome>('asking');
 
   // Always ask the relay: a request cancelled at the desktop may not have been announced yet.
   useEffect(() => {
@@ -122,6 +134,11 @@ export function Approve({ account, requestId }: { account: Account | undefined; 
   const received = requestReceivedAt(details.requestId);
   const view = accountView(account.registrationId);
   const blockMinutes = typeof view === 'object' ? view.reportBlockMinutes : undefined;
+  const offerTrust = outcome?.kind === 'approved' && context.signedBy && !context.signedBy.registered;
+  const askTrust = async () => {
+    setTrust('busy');
+    setTrust(await trustBrowser(account, details));
+  };
   return (
     <Panel title="Approve sign-in request">
       <p>
@@ -137,7 +154,7 @@ export function Approve({ account, requestId }: { account: Account | undefined; 
         {context.applicationName && (
           <>
             <dt>Application</dt>
-            <dd>{context.applicationName}</dd>
+            <dd>{displayText(context.applicationName)}</dd>
           </>
         )}
         {context.location && (
@@ -149,10 +166,7 @@ export function Approve({ account, requestId }: { account: Account | undefined; 
         {context.browser && (
           <>
             <dt>Browser and OS</dt>
-            <dd>
-              {context.browser}
-              {context.newBrowser ? ' (never used before)' : ''}
-            </dd>
+            <dd>{displayText(context.browser)}</dd>
           </>
         )}
         {received !== undefined && (
@@ -164,8 +178,9 @@ export function Approve({ account, requestId }: { account: Account | undefined; 
           </>
         )}
         <dt>Site</dt>
-        <dd>
-          {context.origin} <span class={context.registeredBrowser ? 'badge ok' : 'badge'}>{siteCheck(context)}</span>
+        <dd data-testid="site">
+          {context.origin ? `${displayText(context.origin, 300)} ` : ''}
+          <span class={context.siteCheck === 'browser' ? 'badge ok' : 'badge warn'}>{siteCheck(context)}</span>
         </dd>
       </dl>
       {!over && (
@@ -175,7 +190,7 @@ export function Approve({ account, requestId }: { account: Account | undefined; 
       )}
       {!over && (
         <form
-          class="stack"
+          class="stack number-entry"
           onSubmit={(event) => {
             event.preventDefault();
             void answer('approve');
@@ -230,6 +245,35 @@ export function Approve({ account, requestId }: { account: Account | undefined; 
         <a class="button" href={routes.account(account.registrationId)}>
           Remove and add the account again
         </a>
+      )}
+      {offerTrust && trust !== 'declined' && (
+        <section class="trust-browser" aria-labelledby="trust-heading">
+          <h3 id="trust-heading">Trust this browser for future sign-ins?</h3>
+          {typeof trust === 'object' ? (
+            <p role="status">
+              {trust.kind === 'trusted'
+                ? `${trust.name} is now one of your browsers: its sign-ins show the site it checked. You can remove it in My Sign-ins or under this account.`
+                : trust.kind === 'not_verified'
+                  ? "Your PIN or biometric wasn't confirmed, so the browser was not trusted."
+                  : trust.kind === 'offline'
+                    ? "Can't reach your organization's Nod service, so the browser was not trusted."
+                    : (trust.detail ?? 'The browser could not be trusted.')}
+            </p>
+          ) : (
+            <>
+              <p>
+                {displayText(context.signedBy!.name)} brokered this sign-in. Trust it only if it is your own browser: its next sign-ins will
+                show the site it checked.
+              </p>
+              <button type="button" class="button primary" disabled={trust === 'busy'} onClick={() => void askTrust()}>
+                {trust === 'busy' ? 'Checking…' : 'Trust this browser'}
+              </button>
+              <button type="button" class="button" disabled={trust === 'busy'} onClick={() => setTrust('declined')}>
+                Not now
+              </button>
+            </>
+          )}
+        </section>
       )}
       {over && (
         <a class="button" href={routes.home}>
@@ -290,11 +334,17 @@ function Panel({ title, children }: { title: string; children: preact.ComponentC
 }
 
 /**
- * Who saw the site: a Nod browser extension reads the real address of the tab, so its word is
- * worth more than the page's. Registered: you approved from that browser before (or added it).
+ * Who checked the site: a browser you registered (the Nod extension reads the tab's real address and
+ * signs it), or nobody of yours. A page's own Origin header is the relay's check only: a script can
+ * claim any site, so it is "not checked by your browser".
  */
-function siteCheck(context: { registeredBrowser?: boolean; newBrowser?: boolean }): string {
-  if (context.registeredBrowser) return 'Verified by a registered browser';
-  if (context.newBrowser) return 'Verified by a Nod browser you have not used before';
-  return 'Not verified by a registered browser';
+function siteCheck(context: SignInRequestDetails['context']): string {
+  switch (context.siteCheck) {
+    case 'browser':
+      return `Checked by your browser ${displayText(context.signedBy?.name ?? 'A browser', 60)}`;
+    case 'relay':
+      return 'Not checked by your browser';
+    case 'unchecked':
+      return 'The site could not be checked';
+  }
 }

@@ -1,18 +1,17 @@
-import { type AuthenticationResponseJSON, verifyAuthenticationResponse } from '@simplewebauthn/server';
-import { createHash } from 'node:crypto';
-import { canonicalApproval } from '../../../shared/approvalChallenge';
-import { fromBase64Url } from '../../../shared/base64url';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import { boundSite, canonicalApproval } from '../../../shared/approvalChallenge';
 import type { z } from 'zod';
-import { authenticatorTransport } from '../../../shared/schemas/common';
 import type { SignInAnswered, signInAnswer } from '../../../shared/schemas/signInRequests';
 import { recordAudit } from '../../audit/recordAudit';
 import type { RelayContext } from '../../context';
 import { verifyDeviceSignature } from '../../http/deviceAuth';
 import { ProblemError } from '../../http/problem';
-import type { Registration, SignInRequest } from '../../storage/model';
+import type { SignInRequest } from '../../storage/model';
+import { isSignInOrigin, signInOriginsOf } from '../../tenants/signInOrigins';
 import type { CallerInfo } from '../callerInfo';
 import { reportSignIn, userStillAllows } from '../../limits/reportSignIn';
 import { type PhoneAnswer, closeSignInRequest } from './closeSignInRequest';
+import { challengeOf, verifyApproval } from './verifyApproval';
 
 /**
  * The phone answers a request. The checks run in order, each failing on its own:
@@ -23,8 +22,11 @@ import { type PhoneAnswer, closeSignInRequest } from './closeSignInRequest';
  *  4. approve: the typed number is right (a wrong one closes the request as `wrong_number`);
  *  5. approve: the WebAuthn assertion is valid for the bound challenge, from this
  *     registration's credential, with user verification for passwordless;
- *  6. approve: the sign counter moves as WebAuthn L3 §7.2 step 21 requires.
- * Then the request is consumed atomically: exactly one answer ever wins.
+ *  6. approve: the sign counter moves as WebAuthn L3 §7.2 step 21 requires;
+ *  7. approve: the site the approval is bound to (the checked origin the phone showed) is still one of
+ *     the tenant's sign-in origins (else the request closes as `blocked`: `phishing_blocked`).
+ * Then the request is consumed atomically: exactly one answer ever wins. Approving never registers the
+ * browser: the phone asks for that separately (trustBrowser).
  */
 export async function answerSignInRequest(
   ctx: RelayContext,
@@ -47,7 +49,9 @@ export async function answerSignInRequest(
       privateDetail: `request ${requestId} registration ${body.registrationId}`,
     });
   }
-  const binding = { requestId: request.id, nonce: request.nonce, typedNumber: body.typedNumber, decision: body.decision };
+  // The phone signs the site it showed; the relay binds what it stored, so a changed site fails the signature.
+  const site = boundSite(request.context);
+  const binding = { requestId: request.id, nonce: request.nonce, site, typedNumber: body.typedNumber, decision: body.decision };
   const canonical = canonicalApproval(binding);
   // 2. The device key signs the same canonical approval the assertion binds.
   const device = await ctx.storage.devices.byId(registration.deviceId);
@@ -108,22 +112,42 @@ export async function answerSignInRequest(
       throw new ProblemError('wrong_number', 'The number you entered does not match the one on the sign-in screen.');
     }
     // 5 and 6. The assertion, bound to this request, number and decision.
+    // Passwordless needs the PIN or biometric; push MFA is the second factor after a password.
     const failure = await verifyApproval(
       ctx,
-      request,
       registration,
       body.assertion as AuthenticationResponseJSON | undefined,
-      approvalChallengeOf(canonical),
+      challengeOf(canonical),
+      request.kind === 'passwordless',
     );
     if (typeof failure === 'string') {
       const closed = await closeSignInRequest(ctx, request, { status: 'failed', failure, answer });
       if (closed?.status !== 'failed') await refused(failure);
       throw new ProblemError('approval_invalid', 'The approval could not be verified.', { privateDetail: failure });
     }
+    // 7. Verifier-name binding: a site that is not (or no longer) the tenant's gets nothing.
+    if (site !== '') {
+      const tenant = await ctx.storage.tenants.byId(request.tenantId);
+      if (!tenant || !isSignInOrigin(ctx, tenant, site)) {
+        const evidence = {
+          observedOrigin: site,
+          observedBy: request.context.siteCheck,
+          browserId: request.browserDeviceId,
+          signInOrigins: tenant ? signInOriginsOf(ctx, tenant) : [],
+        };
+        const closed = await closeSignInRequest(ctx, request, { status: 'blocked', evidence, answer });
+        if (closed?.status !== 'blocked') return lostTo(closed);
+        await ctx.storage.registrations.updateCounter(registration.id, registration.signCount, failure.newCounter, now);
+        throw new ProblemError(
+          'phishing_blocked',
+          `This sign-in was on a site that is not ${tenant?.displayName ?? 'your organization'}'s — nothing was approved.`,
+          { privateDetail: `origin ${site}` },
+        );
+      }
+    }
     const approved = await closeSignInRequest(ctx, request, { status: 'approved', answer });
     if (approved?.status !== 'approved') return lostTo(approved);
     await ctx.storage.registrations.updateCounter(registration.id, registration.signCount, failure.newCounter, now);
-    if (request.browserDeviceId && request.userId) await ctx.storage.devices.addBrowserUser(request.browserDeviceId, request.userId, now);
     return { requestId: request.id, status: 'approved' };
   }
 
@@ -132,45 +156,4 @@ export async function answerSignInRequest(
   if (closed?.status !== status) return lostTo(closed);
   if (status === 'reported') await reportSignIn(ctx, request, device);
   return { requestId: request.id, status };
-}
-
-/** shared/approvalChallenge's challenge, hashed with node:crypto (no thread-pool round trip). */
-function approvalChallengeOf(canonical: Uint8Array): string {
-  return createHash('sha256').update(canonical).digest('base64url');
-}
-
-/** Verify the approval's assertion; a string says privately which check failed. */
-async function verifyApproval(
-  ctx: RelayContext,
-  request: SignInRequest,
-  registration: Registration,
-  assertion: AuthenticationResponseJSON | undefined,
-  expectedChallenge: string,
-): Promise<string | { newCounter: number }> {
-  if (!assertion) return 'no assertion';
-  if (assertion.id !== registration.credentialId) return 'assertion from another credential';
-  try {
-    const result = await verifyAuthenticationResponse({
-      response: assertion,
-      expectedChallenge,
-      expectedOrigin: ctx.config.publicUrl,
-      expectedRPID: ctx.config.rpId,
-      credential: {
-        id: registration.credentialId,
-        publicKey: fromBase64Url(registration.credentialPublicKey) as Uint8Array<ArrayBuffer>,
-        counter: registration.signCount,
-        // Stored as the browser reported them; one this library does not know is left out.
-        transports: registration.transports.flatMap((t) => {
-          const known = authenticatorTransport.safeParse(t);
-          return known.success ? [known.data] : [];
-        }),
-      },
-      // Passwordless needs the PIN or biometric; push MFA is the second factor after a password.
-      requireUserVerification: request.kind === 'passwordless',
-    });
-    if (!result.verified) return 'assertion signature invalid';
-    return { newCounter: result.authenticationInfo.newCounter };
-  } catch (error) {
-    return `assertion rejected: ${(error as Error).message}`;
-  }
 }

@@ -19,6 +19,11 @@ export type SignInEnding =
   | { status: 'wrong_number'; answer: PhoneAnswer }
   /** The approval could not be verified; `failure` says privately which check refused it. */
   | { status: 'failed'; failure: string; answer: PhoneAnswer }
+  /**
+   * The phone approved, but the site the approval is bound to is not one of the tenant's sign-in origins
+   * (any more): nothing was approved. `evidence` is what the audit's `phishing_blocked` record keeps.
+   */
+  | { status: 'blocked'; evidence: Record<string, unknown>; answer: PhoneAnswer }
   /** The desktop gave up (the collector cancelled), or the relay ended it (`why`: the user reported another one). */
   | { status: 'cancelled'; caller: CallerInfo; why?: string }
   /** An admin ended the user's sign-ins (disabled or deleted the account, removed a device); `admin` says which. */
@@ -85,6 +90,8 @@ function storedReason(ending: SignInEnding): string | null {
       return 'the typed number did not match';
     case 'failed':
       return ending.failure;
+    case 'blocked':
+      return "the site is not one of the tenant's sign-in origins";
     case 'cancelled':
       return 'admin' in ending ? ending.admin : (ending.why ?? 'cancelled at the desktop');
     case 'superseded':
@@ -109,6 +116,17 @@ function auditOf(request: SignInRequest, ending: SignInEnding): AuditInput {
   };
   if ('answer' in ending) {
     const { answer } = ending;
+    if (ending.status === 'blocked') {
+      return {
+        ...about,
+        type: 'phishing_blocked',
+        reason: `the sign-in was on ${request.origin}, not one of the tenant's sign-in origins`,
+        deviceId: answer.deviceId,
+        ip: answer.caller.ip,
+        userAgent: answer.caller.userAgent ?? null,
+        detail: { requestId: request.id, stage: 'approved', registrationId: answer.registrationId, ...ending.evidence },
+      };
+    }
     return {
       ...about,
       type: 'sign_in_request.answered',

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { numberMatching } from '../../../shared/constants';
 import type { z } from 'zod';
-import type { SignInRequestCreated, signInRequestCreate } from '../../../shared/schemas/signInRequests';
+import type { SignInRequestCreated, SiteCheck, signInRequestCreate } from '../../../shared/schemas/signInRequests';
 import { recordAudit } from '../../audit/recordAudit';
 import type { RelayContext } from '../../context';
 import { ProblemError } from '../../http/problem';
@@ -9,7 +9,9 @@ import { hashSecret, newId } from '../../ids';
 import { allowsPhoneSignIn, allowsPushMfa, evaluatePolicy } from '../../policy/evaluatePolicy';
 import type { Device, SignInRequest, Tenant, User } from '../../storage/model';
 import { redeemTemporaryAccessPass } from '../../tap/redeemTemporaryAccessPass';
+import { clientOfInteraction } from '../../oidc/clientOfInteraction';
 import { requireTenant } from '../../tenants/requireTenant';
+import { isSignInOrigin, signInOriginsOf } from '../../tenants/signInOrigins';
 import { guardSecret } from '../../limits/guardSecret';
 import { limitSources, type LimitSources } from '../../limits/limitSources';
 import { limitsFor } from '../../limits/limitsFor';
@@ -28,8 +30,10 @@ export interface CreateOptions extends CallerInfo {
   collectorKey?: string;
   /** The `Origin` header the HTTP call carried, when a browser made it. */
   callOrigin?: string;
-  /** The registered browser (extension) that signed the call, if any. */
+  /** The browser (extension) whose key signed the call, if any. */
   browser?: Device;
+  /** That browser's signed statement (the call's device-signed Authorization header): evidence for the audit. */
+  browserStatement?: string;
 }
 
 /**
@@ -44,14 +48,23 @@ export async function createSignInRequest(
   options: CreateOptions,
 ): Promise<SignInRequestCreated> {
   const tenant = await requireTenant(ctx, tenantName);
+  const pageOrigin = options.callOrigin && !/^(chrome|moz)-extension:/.test(options.callOrigin) ? options.callOrigin : undefined;
   // A browser page can only speak for its own origin (extensions broker with their own key).
-  if (options.callOrigin && !/^(chrome|moz)-extension:/.test(options.callOrigin) && options.callOrigin !== body.origin) {
+  if (pageOrigin && pageOrigin !== body.origin) {
     throw new ProblemError('validation_failed', 'origin must be the origin of the page making the call', {
       errors: [{ field: 'origin', message: 'does not match the Origin header' }],
     });
   }
   const now = ctx.now();
   const user = await ctx.storage.users.byName(tenant.id, body.username);
+  const browserRegistered = options.browser && user ? await ctx.storage.devices.browserRegisteredFor(options.browser.id, user.id) : false;
+  // A browser (its key signed the origin it observed) or a browser page (its Origin header) on a site that
+  // is not one of the tenant's: someone relays this tenant's sign-in from elsewhere. Refused before any push,
+  // the same way for every username.
+  if ((options.browser || pageOrigin) && !isSignInOrigin(ctx, tenant, body.origin)) {
+    await refusePhishing(ctx, tenant, body, options, { user, browserRegistered });
+  }
+  const siteCheck: SiteCheck = options.browser ? (browserRegistered ? 'browser' : 'unchecked') : pageOrigin ? 'relay' : 'unchecked';
   const subjectId = user?.id ?? 'decoy';
   const [policy, groupIds, registrations] = await Promise.all([
     ctx.storage.policies.get(tenant.id),
@@ -64,14 +77,14 @@ export async function createSignInRequest(
   const who = await limitSources(ctx, tenant, user, options, options.browser);
   const firstFactor = body.kind === 'mfa' ? await checkFirstFactor(ctx, tenant, user, body, who, options, limits) : null;
 
-  const browserRegistered = options.browser && user ? await ctx.storage.devices.browserRegisteredFor(options.browser.id, user.id) : false;
   const targets = deliveryTargets(body.kind, registrations);
   const mayUse =
     user !== undefined &&
     decision.allowed &&
     user.disabledAt === null &&
     (body.kind === 'passwordless' ? allowsPhoneSignIn(decision.mode) && user.kind === 'member' : allowsPushMfa(decision.mode)) &&
-    !(body.kind === 'passwordless' && policy?.requireRegisteredBrowser && !browserRegistered);
+    // Only requests whose site a registered browser observed and signed (bound requests) reach the phone.
+    !(body.kind === 'passwordless' && policy?.requireRegisteredBrowser && siteCheck !== 'browser');
   // Budgets and back-off are charged alike for every username, so they tell nothing about who exists.
   const verdict = await admitPush(ctx, tenant, body.username, user, who, options, limits);
   const coolingDown = verdict.outcome === 'cool_down';
@@ -92,6 +105,7 @@ export async function createSignInRequest(
       location: ctx.locator.locate(options.ip),
       userAgent: options.userAgent,
       origin: body.origin,
+      siteCheck,
       browser: options.browser,
       browserRegistered,
     }),
@@ -191,14 +205,50 @@ async function checkFirstFactor(
   return 'password';
 }
 
-async function applicationNameFor(
+/** The registered client of the interaction the request belongs to; a caller's own words never name it. */
+async function applicationNameFor(ctx: RelayContext, tenant: Tenant, client: { interaction?: string }): Promise<string | undefined> {
+  if (!client.interaction) return undefined;
+  return (await clientOfInteraction(ctx, tenant, client.interaction))?.displayName;
+}
+
+/**
+ * The site is not the tenant's: record `phishing_blocked` with the evidence (what the browser signed,
+ * or the page's Origin header) and refuse. Nothing is stored as a request and nothing is pushed.
+ */
+async function refusePhishing(
   ctx: RelayContext,
   tenant: Tenant,
-  client: { applicationName?: string; clientId?: string },
-): Promise<string | undefined> {
-  if (client.clientId) {
-    const registered = await ctx.storage.oidcClients.get(tenant.id, client.clientId);
-    if (registered) return registered.displayName;
-  }
-  return client.applicationName;
+  body: { username: string; kind: string; origin: string },
+  options: CreateOptions,
+  known: { user: User | undefined; browserRegistered: boolean },
+): Promise<never> {
+  await recordAudit(ctx, {
+    tenantId: tenant.id,
+    type: 'phishing_blocked',
+    outcome: 'refused',
+    reason: `the sign-in was on ${body.origin}, not one of the tenant's sign-in origins`,
+    userId: known.user?.id ?? null,
+    username: body.username,
+    method: body.kind === 'passwordless' ? 'phone_sign_in' : 'push_mfa',
+    origin: body.origin,
+    ip: options.ip,
+    userAgent: options.userAgent ?? null,
+    deviceId: options.browser?.id ?? null,
+    detail: {
+      stage: 'created',
+      observedOrigin: body.origin,
+      observedBy: options.browser ? 'browser' : 'origin header',
+      ...(options.browser
+        ? { browserId: options.browser.id, browserRegistered: known.browserRegistered, browserStatement: options.browserStatement ?? null }
+        : {}),
+      signInOrigins: signInOriginsOf(ctx, tenant),
+    },
+  });
+  throw new ProblemError(
+    'phishing_blocked',
+    `This sign-in was on a site that is not ${tenant.displayName}'s — nothing was sent to your phone.`,
+    {
+      privateDetail: `origin ${body.origin}`,
+    },
+  );
 }

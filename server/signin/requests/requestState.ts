@@ -15,6 +15,7 @@ const messages: Record<RequestStatus, string> = {
   cancelled: 'The request was cancelled.',
   cool_down: 'Too many requests were denied or are waiting. Wait a few minutes, or use another way to sign in.',
   redeemed: 'Signed in.',
+  blocked: "This sign-in was on a site that is not your organization's sign-in site. Nothing was approved.",
 };
 
 const deliveredMessage = 'Delivered to your phone. Open the notification and enter the number shown to sign in.';

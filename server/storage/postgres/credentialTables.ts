@@ -91,6 +91,15 @@ const q = {
     'browser_user_add',
     'INSERT INTO browser_users (device_id, user_id, created_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
   ),
+  browsersOfUser: statement(
+    'browsers_of_user',
+    `SELECT d.*, b.created_at AS registered_at FROM browser_users b JOIN devices d ON d.id = b.device_id
+     WHERE d.tenant_id = $1 AND b.user_id = $2 AND d.kind = 'browser' ORDER BY b.created_at, d.id`,
+  ),
+  browserUserUnregister: statement(
+    'browser_user_unregister',
+    'DELETE FROM browser_users WHERE device_id = $1 AND user_id = $2 AND device_id IN (SELECT id FROM devices WHERE tenant_id = $3) RETURNING 1',
+  ),
   registrationInsert: statement(
     'registration_insert',
     `INSERT INTO registrations (id, tenant_id, user_id, device_id, credential_id, credential_public_key, sign_count, transports,
@@ -265,6 +274,15 @@ export function credentialTables(
       },
       async addBrowserUser(deviceId, userId, at) {
         await db.run(q.browserUserAdd, [deviceId, userId, at]);
+      },
+      async browsersOfUser(tenantId, userId) {
+        return (await db.rows(q.browsersOfUser, [tenantId, userId])).map((r) => ({
+          device: toDevice(r),
+          registeredAt: Number(r.registered_at),
+        }));
+      },
+      async removeBrowserUser(tenantId, deviceId, userId) {
+        return (await db.one(q.browserUserUnregister, [deviceId, userId, tenantId])) !== undefined;
       },
       async setPush(id, subscription, state) {
         await db.run(q.deviceSetPush, [json(subscription), state, id]);

@@ -63,6 +63,13 @@ export function credentialTables(
     deviceTouch: db.prepare('UPDATE devices SET last_seen_at = ? WHERE id = ?'),
     browserUserGet: db.prepare('SELECT 1 FROM browser_users WHERE device_id = ? AND user_id = ?'),
     browserUserAdd: db.prepare('INSERT OR IGNORE INTO browser_users (device_id, user_id, created_at) VALUES (?, ?, ?)'),
+    browsersOfUser: db.prepare(
+      `SELECT d.*, b.created_at AS registered_at FROM browser_users b JOIN devices d ON d.id = b.device_id
+       WHERE d.tenant_id = ? AND b.user_id = ? AND d.kind = 'browser' ORDER BY b.created_at, d.id`,
+    ),
+    browserUserUnregister: db.prepare(
+      'DELETE FROM browser_users WHERE device_id = ? AND user_id = ? AND device_id IN (SELECT id FROM devices WHERE tenant_id = ?)',
+    ),
     registrationInsert: db.prepare(
       `INSERT INTO registrations (id, tenant_id, user_id, device_id, credential_id, credential_public_key, sign_count, transports,
          backup_eligible, backup_state, phone_sign_in_enabled, totp_secret, totp_last_step, created_at, last_used_at)
@@ -239,6 +246,15 @@ export function credentialTables(
       },
       async addBrowserUser(deviceId, userId, at) {
         q.browserUserAdd.run(deviceId, userId, at);
+      },
+      async browsersOfUser(tenantId, userId) {
+        return (q.browsersOfUser.all(tenantId, userId) as Row[]).map((r) => ({
+          device: toDevice(r),
+          registeredAt: Number(r.registered_at),
+        }));
+      },
+      async removeBrowserUser(tenantId, deviceId, userId) {
+        return q.browserUserUnregister.run(deviceId, userId, tenantId).changes === 1;
       },
     },
     registrations: {

@@ -23,7 +23,7 @@ export const onPageObserved: Handler<'page:observed', FromPage> = async (seen, {
     verdict = assessPage(page.origin, seen, await loadRelays());
   }
   page.verdict = verdict;
-  page.clientId = seen.marker?.clientId;
+  page.interaction = seen.marker?.interaction;
   pages.post(page.tabId, message('page:verdict', verdict));
   if (verdict.kind === 'lookalike' || verdict.kind === 'offer') pages.showUi(page);
   const current = await broker.view(page.tabId);

@@ -19,6 +19,6 @@ export const onSignInStart: Handler<'signIn:start', FromPage> = async ({ usernam
     tenant: found.tenant.name,
     tenantDisplayName: found.tenant.displayName,
     username,
-    ...(page.clientId ? { clientId: page.clientId } : {}),
+    ...(page.interaction ? { interaction: page.interaction } : {}),
   });
 };
