@@ -54,8 +54,11 @@ export const adminChangeTypes = [
   'client.deleted',
 ];
 
-/** What an admin reads under Reports: "No, it's not me", phishing stopped by number matching, limits that started holding. */
-const reportTypes = ['fraud_report', 'limit.hit'];
+/**
+ * What an admin reads under Reports: "No, it's not me", sign-ins on a site that is not the tenant's
+ * (origin binding), phishing stopped by number matching, limits that started holding.
+ */
+const reportTypes = ['fraud_report', 'phishing_blocked', 'limit.hit'];
 
 /**
  * Admin: the sign-in log exported (CSV or JSON), Reports, the audit log of admin changes with who

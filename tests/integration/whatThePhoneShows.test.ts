@@ -123,6 +123,9 @@ describe('what the phone shows comes from the relay, and the site is bound into 
         signInOrigins: [world.relay.url, portal],
       },
     });
+    // The admin center's Reports list it, with its evidence.
+    const reports = (await world.contoso.admin('GET', '/reports')).body.reports as any[];
+    expect(reports.find((r) => r.id === blocked.id)).toMatchObject({ type: 'phishing_blocked', origin: lookalike, username: alice });
 
     // A browser page's own call from the look-alike (its Origin header) is refused the same way.
     const page = await createRequest(world.relay.url, 'contoso', { username: alice, origin: lookalike }, { origin: lookalike });

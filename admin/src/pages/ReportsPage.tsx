@@ -8,6 +8,8 @@ import { userView } from '../../../shared/schemas/directory';
 /** What each kind of report is, in words. */
 function describe(e: AuditEventView): string {
   if (e.type === 'fraud_report') return `"No, it's not me": ${e.username ?? 'a user'} reported a sign-in request`;
+  if (e.type === 'phishing_blocked')
+    return `Blocked phishing attempt: a sign-in on ${e.origin ?? 'a site'}, which is not this organization's`;
   if (e.outcome === 'wrong_number') return 'Blocked phishing attempt: the wrong number was entered on the phone';
   return `Abuse limit: ${e.reason ?? e.outcome}`;
 }
@@ -34,8 +36,8 @@ export function ReportsPage() {
     <section aria-labelledby="reports-title">
       <h1 id="reports-title">Reports</h1>
       <p class="muted">
-        Sign-ins that users reported as not theirs, phishing attempts stopped by number matching, and abuse limits that started holding.
-        Newest first.
+        Sign-ins that users reported as not theirs, phishing attempts stopped by origin binding or number matching, and abuse limits that
+        started holding. Newest first.
       </p>
       <StatusLine status={status} />
       {reports && reports.length === 0 && <p>Nothing to report.</p>}
