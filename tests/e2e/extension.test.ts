@@ -521,7 +521,7 @@ describe('the browser extension in Chromium', () => {
     const refreshExtension = async (host: string) => {
       const options = await ext.context.newPage();
       await options.goto(`chrome-extension://${ext.extensionId}/options.html`);
-      await options.getByRole('button', { name: 'Read the relays’ organisations and sign-in addresses again' }).click();
+      await options.getByRole('button', { name: 'Read the organizations and sign-in addresses again' }).click();
       await expect.poll(() => options.getByTestId('relay').textContent()).toContain(host);
       await options.close();
     };
