@@ -59,7 +59,11 @@ export async function admitPush(
 ): Promise<PushVerdict> {
   const now = ctx.now();
   const windowMs = limits.pushWindowMinutes * 60_000;
-  const unanswered = await ctx.storage.limits.counter(unansweredSubject(tenant, username, who.lane).key);
+  // The back-off and every source's report block, in one read.
+  const unansweredKey = unansweredSubject(tenant, username, who.lane).key;
+  const reportedKeys = who.known ? [] : who.sources.map((source) => reportedSourceSubject(tenant, username, source).key);
+  const counters = new Map((await ctx.storage.limits.counters([unansweredKey, ...reportedKeys])).map((c) => [c.key, c]));
+  const unanswered = counters.get(unansweredKey);
   if (unanswered) {
     const wait = backOffMs(unanswered.count, limits.unansweredBeforeBackOff, limits.pushBackOffSeconds * 1000, windowMs);
     if (unanswered.lastAt + wait > now)
@@ -81,18 +85,19 @@ export async function admitPush(
       reason: bySource ? 'source push budget' : 'user push budget',
     };
   }
-  const used = await ctx.storage.limits.count(mine.key, now - windowMs);
-  if (used.count === limits.pushesPerUser) {
+  // The user's window as this admission left it: exactly one admission fills it.
+  const used = admitted.counts[0];
+  if (used === limits.pushesPerUser) {
     await recordAudit(ctx, {
       tenantId: tenant.id,
       type: 'limit.hit',
       outcome: 'push_budget',
-      reason: `push budget used up: ${used.count} in ${limits.pushWindowMinutes} min`,
+      reason: `push budget used up: ${used} in ${limits.pushWindowMinutes} min`,
       userId: user?.id ?? null,
       username,
       ip: caller.ip,
       userAgent: caller.userAgent ?? null,
-      detail: { lane: who.lane, pushes: used.count, windowMinutes: limits.pushWindowMinutes },
+      detail: { lane: who.lane, pushes: used, windowMinutes: limits.pushWindowMinutes },
     });
   }
   const after = await ctx.storage.limits.add(unansweredSubject(tenant, username, who.lane), now);
@@ -110,8 +115,8 @@ export async function admitPush(
     });
   }
   if (who.known) return { outcome: 'push' };
-  for (const source of who.sources) {
-    const reported = await ctx.storage.limits.counter(reportedSourceSubject(tenant, username, source).key);
+  for (const key of reportedKeys) {
+    const reported = counters.get(key);
     if (reported && reported.lastAt + limits.reportBlockMinutes * 60_000 > now) return { outcome: 'held', reason: 'a reported source' };
   }
   if (user?.blockedAt != null) return { outcome: 'held', reason: 'pushes held after a report' };

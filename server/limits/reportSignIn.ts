@@ -1,7 +1,7 @@
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
 import { closeSignInRequest } from '../signin/requests/closeSignInRequest';
-import type { Device, SignInRequest } from '../storage/model';
+import type { Device, SignInRequest, User } from '../storage/model';
 import { requestSources } from './limitSources';
 import { reportedSourceSubject } from './pushBudget';
 
@@ -63,7 +63,11 @@ export async function closePendingOf(ctx: RelayContext, tenantId: string, userId
  */
 export async function userStillAllows(ctx: RelayContext, request: SignInRequest): Promise<string | undefined> {
   if (!request.userId) return 'no user';
-  const user = await ctx.storage.users.byId(request.tenantId, request.userId);
+  return refusalFor(request, await ctx.storage.users.byId(request.tenantId, request.userId));
+}
+
+/** `userStillAllows` on the user as already read (undefined: gone). */
+export function refusalFor(request: SignInRequest, user: User | undefined): string | undefined {
   if (!user) return 'the user no longer exists';
   if (user.blockedAt !== null && request.createdAt <= user.blockedAt)
     return 'the user reported a sign-in as not theirs after this request began';

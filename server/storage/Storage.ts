@@ -265,6 +265,8 @@ export interface Storage {
    */
   limits: {
     counter(key: string): Promise<LimitCounter | undefined>;
+    /** The counters under these keys, one read for all; a key with no counter is left out. In no particular order. */
+    counters(keys: string[]): Promise<LimitCounter[]>;
     /**
      * One more under `subject.key`, only if its count is still `expected` (a missing counter
      * counts 0): compare-and-set, so of concurrent attempts that read the same count exactly one
@@ -277,12 +279,16 @@ export interface Storage {
     clear(keys: string[]): Promise<void>;
     /**
      * Sliding-window admission, atomically over every window: when each has fewer than `limit`
-     * events since `since`, one event at `at` is added to each and it answers `admitted`; else
+     * events since `since`, one event at `at` is added to each and it answers `admitted` with each
+     * window's count since its `since` after the addition (in the order of `windows`); else
      * nothing is added and it names the first full window and its oldest event in the window.
      * Events before a window's `since` are dropped. Of concurrent calls, on any relay, no window
      * ever ends up with more than `limit` events since `since`.
      */
-    admit(windows: LimitWindow[], at: Millis): Promise<{ admitted: true } | { admitted: false; key: string; oldest: Millis }>;
+    admit(
+      windows: LimitWindow[],
+      at: Millis,
+    ): Promise<{ admitted: true; counts: number[] } | { admitted: false; key: string; oldest: Millis }>;
     /** How many events `key` has since `since`, and the oldest of them. */
     count(key: string, since: Millis): Promise<{ count: number; oldest: Millis | null }>;
     /** A user's counters and windows (events per key since `since`), for the admin. */

@@ -1021,6 +1021,13 @@ export function storageContract(backend: StorageBackend): void {
         expect(await storage.limits.counter(alicesCodes.key)).toBeUndefined();
         expect((await storage.limits.counter('unanswered|alice'))?.count).toBe(5);
         expect(await storage.limits.takeAttempt(alicesCodes, 0, t0 + 10)).toBe(true);
+        // Several counters in one read: only those that exist.
+        const read = await storage.limits.counters(['unanswered|alice', 'no such key', alicesCodes.key]);
+        expect(read.map((c) => [c.key, c.count]).sort()).toEqual([
+          [alicesCodes.key, 1],
+          ['unanswered|alice', 5],
+        ]);
+        expect(await storage.limits.counters([])).toEqual([]);
       });
 
       it('admit into sliding windows all at once or not at all, never past a limit, however many race', async () => {
@@ -1028,17 +1035,35 @@ export function storageContract(backend: StorageBackend): void {
         const source = { subject: subject('source-pushes|ip', { kind: 'source-pushes', username: null }), limit: 8, since: t0 - minute };
         const results = await all(racers, () => storage.limits.admit([user, source], t0));
         expect(results.filter((r) => r.admitted)).toHaveLength(5);
+        // Each admission says how full it left each window: one of them filled the user's.
+        const counts = results.flatMap((r) => (r.admitted ? [r.counts] : []));
+        expect(counts.map(([mine]) => mine).sort()).toEqual([1, 2, 3, 4, 5]);
+        expect(counts.every(([mine, theirs]) => mine === theirs)).toBe(true);
         expect(results.find((r) => !r.admitted)).toEqual({ admitted: false, key: user.subject.key, oldest: t0 });
         expect(await storage.limits.count(user.subject.key, t0 - minute)).toEqual({ count: 5, oldest: t0 });
         expect(await storage.limits.count(source.subject.key, t0 - minute)).toEqual({ count: 5, oldest: t0 });
         // Another user fills the source's window; then the source is what refuses.
         const other = { ...user, subject: subject('pushes|bob', { kind: 'pushes', username: 'bob@contoso.example' }) };
-        for (let i = 0; i < 3; i++) expect((await storage.limits.admit([other, source], t0 + i)).admitted).toBe(true);
+        for (let i = 0; i < 3; i++)
+          expect(await storage.limits.admit([other, source], t0 + i)).toEqual({ admitted: true, counts: [i + 1, 6 + i] });
         expect(await storage.limits.admit([other, source], t0 + 5)).toEqual({ admitted: false, key: source.subject.key, oldest: t0 });
         expect((await storage.limits.count(other.subject.key, t0 - minute)).count).toBe(3);
         // A minute on, the old events are out of the window.
         const later = t0 + minute + 10;
-        expect(await storage.limits.admit([{ ...user, since: later - minute }], later)).toEqual({ admitted: true });
+        expect(await storage.limits.admit([{ ...user, since: later - minute }], later)).toEqual({ admitted: true, counts: [1] });
+        // One key in two windows gets two events.
+        expect(
+          await storage.limits.admit(
+            [
+              { ...other, limit: 9 },
+              { ...other, limit: 9 },
+            ],
+            t0 + 6,
+          ),
+        ).toEqual({
+          admitted: true,
+          counts: [5, 5],
+        });
         expect(await storage.limits.count(user.subject.key, later - minute)).toEqual({ count: 1, oldest: later });
         expect(await storage.limits.count('nothing', t0)).toEqual({ count: 0, oldest: null });
       });

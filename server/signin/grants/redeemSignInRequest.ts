@@ -3,7 +3,7 @@ import type { RelayContext } from '../../context';
 import { ProblemError } from '../../http/problem';
 import type { SignInRequest } from '../../storage/model';
 import { pushesAnswered } from '../../limits/pushBudget';
-import { userStillAllows } from '../../limits/reportSignIn';
+import { refusalFor } from '../../limits/reportSignIn';
 import { strongSignIn } from '../../limits/strongSignIn';
 import { issueGrant } from './issueGrant';
 
@@ -15,14 +15,16 @@ export async function redeemSignInRequest(ctx: RelayContext, request: SignInRequ
       request.status === 'redeemed' ? 'This approval was already used.' : 'This sign-in request is not approved.',
     );
   }
-  // The user's state is looked at again: a report since the request began stops it here.
-  const refusal = await userStillAllows(ctx, request);
+  // The user's state is looked at again (read once for the whole call): a report since the request began stops it here.
+  const [tenant, user] = await Promise.all([
+    ctx.storage.tenants.byId(request.tenantId),
+    ctx.storage.users.byId(request.tenantId, request.userId),
+  ]);
+  const refusal = refusalFor(request, user);
   if (refusal) throw new ProblemError('not_approved', 'This sign-in request is not approved.', { privateDetail: refusal });
   const redeemed = await ctx.storage.signInRequests.transition(request.id, 'approved', { status: 'redeemed', reason: null }, ctx.now());
   if (!redeemed) throw new ProblemError('not_approved', 'This approval was already used.');
   await ctx.events.publishRequest({ requestId: redeemed.id, status: redeemed.status });
-  const tenant = await ctx.storage.tenants.byId(request.tenantId);
-  const user = tenant && (await ctx.storage.users.byId(tenant.id, request.userId));
   if (!tenant || !user) throw new ProblemError('not_approved', 'The account no longer exists.');
   const method = request.kind === 'passwordless' ? 'phone_sign_in' : 'push_mfa';
   // A phone approval with user verification is stronger than any guessable secret: their counts start over.

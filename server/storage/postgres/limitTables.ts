@@ -14,6 +14,7 @@ const toCounter = (r: Row): LimitCounter => ({
 
 const q = {
   counter: statement('limit_counter', 'SELECT * FROM limit_counters WHERE key = $1'),
+  counters: statement('limit_counters', 'SELECT * FROM limit_counters WHERE key = ANY($1::text[])'),
   insertCounter: statement(
     'limit_insert_counter',
     `INSERT INTO limit_counters (key, kind, tenant_id, username, count, first_at, last_at)
@@ -56,6 +57,10 @@ export function limitTables(db: PostgresDatabase): Pick<Storage, 'limits'> {
         const row = await db.one(q.counter, [key]);
         return row ? toCounter(row) : undefined;
       },
+      async counters(keys) {
+        if (keys.length === 0) return [];
+        return (await db.rows(q.counters, [keys])).map(toCounter);
+      },
       async takeAttempt(s, expected, at) {
         if (expected === 0) return (await db.run(q.insertCounter, [s.key, s.kind, s.tenantId, s.username, at])) === 1;
         return (await db.run(q.bumpIf, [s.key, at, expected])) === 1;
@@ -71,13 +76,16 @@ export function limitTables(db: PostgresDatabase): Pick<Storage, 'limits'> {
         const ordered = [...windows].sort((a, b) => (a.subject.key < b.subject.key ? -1 : a.subject.key > b.subject.key ? 1 : 0));
         return db.transaction(async (sql) => {
           for (const w of ordered) await sql.one(q.lock, [w.subject.key]);
+          const counts: number[] = [];
           for (const w of windows) {
             await sql.run(q.drop, [w.subject.key, w.since]);
             const found = await sql.one(q.count, [w.subject.key, w.since]);
             if (Number(found?.n ?? 0) >= w.limit) return { admitted: false as const, key: w.subject.key, oldest: Number(found?.oldest) };
+            counts.push(Number(found?.n ?? 0));
           }
           for (const { subject: s } of windows) await sql.run(q.insertEvent, [s.key, s.kind, s.tenantId, s.username, at]);
-          return { admitted: true as const };
+          const added = (key: string) => windows.filter((w) => w.subject.key === key).length;
+          return { admitted: true as const, counts: counts.map((n, i) => n + added(windows[i].subject.key)) };
         });
       },
       async count(key, since) {

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Storage } from '../Storage';
-import type { LimitCounter } from '../model';
+import type { LimitCounter, LimitWindow } from '../model';
+import { changedRow } from './changedRow';
 
 type Row = Record<string, unknown>;
 
@@ -18,6 +19,7 @@ const toCounter = (r: Row): LimitCounter => ({
 export function limitTables(db: Database.Database): Pick<Storage, 'limits'> {
   const q = {
     counter: db.prepare('SELECT * FROM limit_counters WHERE key = ?'),
+    counters: db.prepare('SELECT * FROM limit_counters WHERE key IN (SELECT value FROM json_each(?))'),
     insertCounter: db.prepare(
       `INSERT INTO limit_counters (key, kind, tenant_id, username, count, first_at, last_at)
        VALUES (@key, @kind, @tenantId, @username, 1, @at, @at) ON CONFLICT (key) DO NOTHING`,
@@ -26,43 +28,64 @@ export function limitTables(db: Database.Database): Pick<Storage, 'limits'> {
     bump: db.prepare(
       `INSERT INTO limit_counters (key, kind, tenant_id, username, count, first_at, last_at)
        VALUES (@key, @kind, @tenantId, @username, 1, @at, @at)
-       ON CONFLICT (key) DO UPDATE SET count = count + 1, last_at = excluded.last_at`,
+       ON CONFLICT (key) DO UPDATE SET count = count + 1, last_at = excluded.last_at RETURNING *`,
     ),
     clear: db.prepare('DELETE FROM limit_counters WHERE key = ?'),
-    drop: db.prepare('DELETE FROM limit_events WHERE key = ? AND at < ?'),
     count: db.prepare('SELECT count(*) AS n, min(at) AS oldest FROM limit_events WHERE key = ? AND at >= ?'),
-    insertEvent: db.prepare(
-      'INSERT INTO limit_events (key, kind, tenant_id, username, at) VALUES (@key, @kind, @tenantId, @username, @at)',
-    ),
     userCounters: db.prepare('SELECT * FROM limit_counters WHERE tenant_id = ? AND username = ? ORDER BY key'),
     userWindows: db.prepare(
       `SELECT key, kind, count(*) AS n, min(at) AS oldest FROM limit_events WHERE tenant_id = ? AND username = ? AND at >= ?
        GROUP BY key, kind ORDER BY key`,
     ),
-    resetCounters: db.prepare('DELETE FROM limit_counters WHERE tenant_id = ? AND username = ? AND kind = ?'),
-    resetEvents: db.prepare('DELETE FROM limit_events WHERE tenant_id = ? AND username = ? AND kind = ?'),
+    resetCounters: db.prepare(
+      'DELETE FROM limit_counters WHERE tenant_id = ? AND username = ? AND kind IN (SELECT value FROM json_each(?))',
+    ),
+    resetEvents: db.prepare('DELETE FROM limit_events WHERE tenant_id = ? AND username = ? AND kind IN (SELECT value FROM json_each(?))'),
+  };
+  /**
+   * One statement each for every window of an admission (drop the events before each window,
+   * count each window, add one event to each), prepared once per number of windows.
+   */
+  const windowStatements = new Map<number, { drop: Database.Statement; count: Database.Statement; insert: Database.Statement }>();
+  const statementsFor = (n: number) => {
+    let found = windowStatements.get(n);
+    if (!found) {
+      const terms = (op: string) => Array.from({ length: n }, () => `(key = ? AND at ${op} ?)`).join(' OR ');
+      found = {
+        drop: db.prepare(`DELETE FROM limit_events WHERE ${terms('<')}`),
+        count: db.prepare(`SELECT key, count(*) AS n, min(at) AS oldest FROM limit_events WHERE ${terms('>=')} GROUP BY key`),
+        insert: db.prepare(
+          `INSERT INTO limit_events (key, kind, tenant_id, username, at) VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?)').join(', ')}`,
+        ),
+      };
+      windowStatements.set(n, found);
+    }
+    return found;
   };
   const takeAttempt = db.transaction((params: Row & { expected: number }) => {
     if (params.expected === 0) return q.insertCounter.run(params).changes === 1;
     return q.bumpIf.run(params).changes === 1;
   });
-  const admit = db.transaction((windows: Parameters<Storage['limits']['admit']>[0], at: number) => {
+  const admit = db.transaction((windows: LimitWindow[], at: number) => {
+    if (windows.length === 0) return { admitted: true as const, counts: [] };
+    const s = statementsFor(windows.length);
+    const bounds = windows.flatMap((w) => [w.subject.key, w.since]);
+    s.drop.run(...bounds);
+    const found = new Map((s.count.all(...bounds) as Row[]).map((r) => [String(r.key), { n: Number(r.n), oldest: Number(r.oldest) }]));
     for (const w of windows) {
-      q.drop.run(w.subject.key, w.since);
-      const found = q.count.get(w.subject.key, w.since) as Row;
-      if (Number(found.n) >= w.limit) return { admitted: false as const, key: w.subject.key, oldest: Number(found.oldest) };
+      const seen = found.get(w.subject.key);
+      if (seen && seen.n >= w.limit) return { admitted: false as const, key: w.subject.key, oldest: seen.oldest };
     }
-    for (const w of windows) q.insertEvent.run({ ...w.subject, at });
-    return { admitted: true as const };
+    s.insert.run(...windows.flatMap(({ subject: e }) => [e.key, e.kind, e.tenantId, e.username, at]));
+    const added = (key: string) => windows.filter((w) => w.subject.key === key).length;
+    return { admitted: true as const, counts: windows.map((w) => (found.get(w.subject.key)?.n ?? 0) + added(w.subject.key)) };
   });
   const clear = db.transaction((keys: string[]) => {
     for (const key of keys) q.clear.run(key);
   });
   const resetUser = db.transaction((tenantId: string, username: string, kinds: string[]) => {
-    for (const kind of kinds) {
-      q.resetCounters.run(tenantId, username, kind);
-      q.resetEvents.run(tenantId, username, kind);
-    }
+    q.resetCounters.run(tenantId, username, JSON.stringify(kinds));
+    q.resetEvents.run(tenantId, username, JSON.stringify(kinds));
   });
   return {
     limits: {
@@ -70,12 +93,15 @@ export function limitTables(db: Database.Database): Pick<Storage, 'limits'> {
         const row = q.counter.get(key) as Row | undefined;
         return row ? toCounter(row) : undefined;
       },
+      async counters(keys) {
+        if (keys.length === 0) return [];
+        return (q.counters.all(JSON.stringify(keys)) as Row[]).map(toCounter);
+      },
       async takeAttempt(subject, expected, at) {
         return takeAttempt({ ...subject, expected, at });
       },
       async add(subject, at) {
-        q.bump.run({ ...subject, at });
-        return toCounter(q.counter.get(subject.key) as Row);
+        return toCounter(changedRow(q.bump, { ...subject, at }) as Row);
       },
       async clear(keys) {
         clear(keys);

@@ -72,16 +72,16 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
     // The expiry condition is part of the compare-and-set: an answer never beats the clock, expiry never beats an answer.
     answerPending: db.prepare(
       `UPDATE sign_in_requests SET status = @status, reason = @reason, answered_at = @answeredAt, answered_by = @answeredBy
-       WHERE id = @id AND status = 'pending' AND expires_at > @now`,
+       WHERE id = @id AND status = 'pending' AND expires_at > @now RETURNING *`,
     ),
     expirePending: db.prepare(
       `UPDATE sign_in_requests SET status = 'expired', reason = @reason, answered_at = @answeredAt, answered_by = @answeredBy
-       WHERE id = @id AND status = 'pending' AND expires_at <= @now`,
+       WHERE id = @id AND status = 'pending' AND expires_at <= @now RETURNING *`,
     ),
     transition: db.prepare(
       `UPDATE sign_in_requests SET status = @status, reason = @reason,
          answered_at = coalesce(@answeredAt, answered_at), answered_by = coalesce(@answeredBy, answered_by)
-       WHERE id = @id AND status = @from`,
+       WHERE id = @id AND status = @from RETURNING *`,
     ),
     nextExpiry: db.prepare(`SELECT min(expires_at) AS due FROM sign_in_requests WHERE status = 'pending'`),
     dueForExpiry: db.prepare(`SELECT * FROM sign_in_requests WHERE status = 'pending' AND expires_at <= ? ORDER BY expires_at LIMIT ?`),
@@ -110,10 +110,11 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
       audit?: AuditEvent,
     ) => {
       const statement = params.from !== 'pending' ? q.transition : params.status === 'expired' ? q.expirePending : q.answerPending;
-      // `.run()` and its change count, not `.get()` on RETURNING: better-sqlite3 hands back the row even when the write failed.
-      if (statement.run(params).changes !== 1) return undefined;
+      // The changed row as stored (run to its end: see changedRow); the transaction's COMMIT reports a failed write.
+      const row = changedRow(statement, params);
+      if (!row) return undefined;
       if (audit) appendAudit(audit);
-      return q.byId.get(params.id) as Row;
+      return row;
     },
   );
   const recordDelivery = db.transaction((requestId: string, deviceId: string, at: number, audit: AuditEvent): boolean => {
