@@ -40,6 +40,7 @@ export function sealSecretsAtRest(storage: Storage, box: SecretBox): Storage {
       byCredentialId: async (tenantId, credentialId) => openRegistration(await registrations.byCredentialId(tenantId, credentialId)),
       listForUser: async (tenantId, userId) => (await registrations.listForUser(tenantId, userId)).map(openRegistration),
       listForDevice: async (deviceId) => (await registrations.listForDevice(deviceId)).map(openRegistration),
+      onDeviceForUser: async (deviceId, userId) => (await registrations.onDeviceForUser(deviceId, userId)).map(openRegistration),
     },
     oidcClients: {
       ...oidcClients,

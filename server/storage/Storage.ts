@@ -173,6 +173,8 @@ export interface Storage {
     byCredentialId(tenantId: string, credentialId: string): Promise<Registration | undefined>;
     listForUser(tenantId: string, userId: string): Promise<Registration[]>;
     listForDevice(deviceId: string): Promise<Registration[]>;
+    /** The user's registrations on the device (normally one), oldest first: a keyed read, not the device's whole list. */
+    onDeviceForUser(deviceId: string, userId: string): Promise<Registration[]>;
     setPhoneSignIn(id: string, enabled: boolean): Promise<void>;
     /** Stores a new sign counter only if it is still the one read (compare-and-set). */
     updateCounter(id: string, expected: number, next: number, usedAt: Millis): Promise<boolean>;

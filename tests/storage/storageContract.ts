@@ -587,6 +587,10 @@ export function storageContract(backend: StorageBackend): void {
         );
         expect(third.device).toEqual({ ...refreshed, name: 'Pixel 8', lastSeenAt: t0 + 9 });
         expect((await storage.registrations.listForDevice(phone.id)).map((r) => r.userId)).toEqual([alice.id, bob.id]);
+        // One account's registrations on the phone, by key: the other account's are not read.
+        expect(await storage.registrations.onDeviceForUser(phone.id, bob.id)).toEqual([third.registration]);
+        expect((await storage.registrations.onDeviceForUser(phone.id, alice.id)).map((r) => r.userId)).toEqual([alice.id]);
+        expect(await storage.registrations.onDeviceForUser('no such device', alice.id)).toEqual([]);
       });
 
       it('enrolling one phone for one account several times at once leaves one device and one registration', async () => {

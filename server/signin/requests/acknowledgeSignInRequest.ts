@@ -21,8 +21,8 @@ export async function acknowledgeSignInRequest(
   const request = await ctx.storage.signInRequests.byId(requestId);
   const registration =
     request?.deliverable && request.userId && request.tenantId === device.tenantId
-      ? (await ctx.storage.registrations.listForDevice(device.id)).find(
-          (r) => r.userId === request.userId && (request.kind === 'mfa' || r.phoneSignInEnabled),
+      ? (await ctx.storage.registrations.onDeviceForUser(device.id, request.userId)).find(
+          (r) => request.kind === 'mfa' || r.phoneSignInEnabled,
         )
       : undefined;
   if (!request || !registration) throw new ProblemError('request_not_found', 'This sign-in request is no longer waiting.');

@@ -120,6 +120,10 @@ const q = {
     'SELECT * FROM registrations WHERE tenant_id = $1 AND user_id = $2 ORDER BY created_at',
   ),
   registrationsOfDevice: statement('registrations_of_device', 'SELECT * FROM registrations WHERE device_id = $1 ORDER BY created_at'),
+  registrationsOnDeviceForUser: statement(
+    'registrations_on_device_for_user',
+    'SELECT * FROM registrations WHERE device_id = $1 AND user_id = $2 ORDER BY created_at',
+  ),
   registrationPhoneSignIn: statement('registration_phone_sign_in', 'UPDATE registrations SET phone_sign_in_enabled = $1 WHERE id = $2'),
   registrationCounter: statement(
     'registration_counter',
@@ -325,6 +329,9 @@ export function credentialTables(
       },
       async listForDevice(deviceId) {
         return (await db.rows(q.registrationsOfDevice, [deviceId])).map(toRegistration);
+      },
+      async onDeviceForUser(deviceId, userId) {
+        return (await db.rows(q.registrationsOnDeviceForUser, [deviceId, userId])).map(toRegistration);
       },
       async setPhoneSignIn(id, enabled) {
         await db.run(q.registrationPhoneSignIn, [enabled, id]);

@@ -81,6 +81,7 @@ export function credentialTables(
     registrationByCredential: db.prepare('SELECT * FROM registrations WHERE tenant_id = ? AND credential_id = ?'),
     registrationsOfUser: db.prepare('SELECT * FROM registrations WHERE tenant_id = ? AND user_id = ? ORDER BY created_at'),
     registrationsOfDevice: db.prepare('SELECT * FROM registrations WHERE device_id = ? ORDER BY created_at'),
+    registrationsOnDeviceForUser: db.prepare('SELECT * FROM registrations WHERE device_id = ? AND user_id = ? ORDER BY created_at'),
     registrationPhoneSignIn: db.prepare('UPDATE registrations SET phone_sign_in_enabled = ? WHERE id = ?'),
     registrationCounter: db.prepare('UPDATE registrations SET sign_count = ?, last_used_at = ? WHERE id = ? AND sign_count = ?'),
     registrationTotp: db.prepare('UPDATE registrations SET totp_last_step = ?, last_used_at = ? WHERE id = ? AND totp_last_step < ?'),
@@ -269,6 +270,9 @@ export function credentialTables(
       },
       async listForDevice(deviceId) {
         return (q.registrationsOfDevice.all(deviceId) as Row[]).map(toRegistration);
+      },
+      async onDeviceForUser(deviceId, userId) {
+        return (q.registrationsOnDeviceForUser.all(deviceId, userId) as Row[]).map(toRegistration);
       },
       async setPhoneSignIn(id, enabled) {
         q.registrationPhoneSignIn.run(enabled ? 1 : 0, id);
