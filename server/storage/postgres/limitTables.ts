@@ -28,11 +28,34 @@ const q = {
      ON CONFLICT (key) DO UPDATE SET count = limit_counters.count + 1, last_at = excluded.last_at RETURNING *`,
   ),
   clear: statement('limit_clear', 'DELETE FROM limit_counters WHERE key = ANY($1::text[])'),
-  // One lock per window key for the transaction: admissions of the same key wait for each other, on any relay.
-  lock: statement('limit_lock', `SELECT pg_advisory_xact_lock(hashtextextended($1, 7))`),
-  drop: statement('limit_drop', 'DELETE FROM limit_events WHERE key = $1 AND at < $2'),
+  /*
+   * An admission, one statement per step for all its windows ($1 the keys, $2 each window's `since`):
+   * one lock per window key for the transaction, taken in the order given (admissions of the same
+   * key wait for each other, on any relay); the events before each window dropped; each window counted;
+   * one event added to each.
+   */
+  lock: statement(
+    'limit_lock',
+    `SELECT count(pg_advisory_xact_lock(hashtextextended(k, 7))) FROM unnest($1::text[]) AS k`,
+  ),
+  drop: statement(
+    'limit_drop',
+    `DELETE FROM limit_events e USING unnest($1::text[], $2::bigint[]) AS w(key, since)
+     WHERE e.key = w.key COLLATE "C" AND e.at < w.since`,
+  ),
+  windows: statement(
+    'limit_windows',
+    `SELECT w.key, count(e.at) AS n, min(e.at) AS oldest
+     FROM (SELECT DISTINCT key, since FROM unnest($1::text[], $2::bigint[]) AS u(key, since)) AS w
+     LEFT JOIN limit_events e ON e.key = w.key COLLATE "C" AND e.at >= w.since
+     GROUP BY w.key, w.since`,
+  ),
+  insertEvents: statement(
+    'limit_insert_events',
+    `INSERT INTO limit_events (key, kind, tenant_id, username, at)
+     SELECT key, kind, tenant_id, username, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS w(key, kind, tenant_id, username)`,
+  ),
   count: statement('limit_count', 'SELECT count(*) AS n, min(at) AS oldest FROM limit_events WHERE key = $1 AND at >= $2'),
-  insertEvent: statement('limit_insert_event', 'INSERT INTO limit_events (key, kind, tenant_id, username, at) VALUES ($1, $2, $3, $4, $5)'),
   userCounters: statement('limit_user_counters', 'SELECT * FROM limit_counters WHERE tenant_id = $1 AND username = $2 ORDER BY key'),
   userWindows: statement(
     'limit_user_windows',
@@ -72,20 +95,31 @@ export function limitTables(db: PostgresDatabase): Pick<Storage, 'limits'> {
         if (keys.length > 0) await db.run(q.clear, [keys]);
       },
       async admit(windows, at) {
+        if (windows.length === 0) return { admitted: true as const, counts: [] };
         // Locks taken in one order, so two admissions over the same keys never wait for each other in a circle.
-        const ordered = [...windows].sort((a, b) => (a.subject.key < b.subject.key ? -1 : a.subject.key > b.subject.key ? 1 : 0));
+        const ordered = windows.map((w) => w.subject.key).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        const keys = windows.map((w) => w.subject.key);
+        const since = windows.map((w) => w.since);
         return db.transaction(async (sql) => {
-          for (const w of ordered) await sql.one(q.lock, [w.subject.key]);
-          const counts: number[] = [];
+          await sql.one(q.lock, [ordered]);
+          await sql.run(q.drop, [keys, since]);
+          const found = new Map(
+            (await sql.rows(q.windows, [keys, since])).map((r) => [String(r.key), { n: Number(r.n), oldest: Number(r.oldest) }]),
+          );
           for (const w of windows) {
-            await sql.run(q.drop, [w.subject.key, w.since]);
-            const found = await sql.one(q.count, [w.subject.key, w.since]);
-            if (Number(found?.n ?? 0) >= w.limit) return { admitted: false as const, key: w.subject.key, oldest: Number(found?.oldest) };
-            counts.push(Number(found?.n ?? 0));
+            const seen = found.get(w.subject.key);
+            if (seen && seen.n >= w.limit) return { admitted: false as const, key: w.subject.key, oldest: seen.oldest };
           }
-          for (const { subject: s } of windows) await sql.run(q.insertEvent, [s.key, s.kind, s.tenantId, s.username, at]);
-          const added = (key: string) => windows.filter((w) => w.subject.key === key).length;
-          return { admitted: true as const, counts: counts.map((n, i) => n + added(windows[i].subject.key)) };
+          const subjects = windows.map((w) => w.subject);
+          await sql.run(q.insertEvents, [
+            keys,
+            subjects.map((s) => s.kind),
+            subjects.map((s) => s.tenantId),
+            subjects.map((s) => s.username),
+            at,
+          ]);
+          const added = (key: string) => keys.filter((k) => k === key).length;
+          return { admitted: true as const, counts: keys.map((key) => (found.get(key)?.n ?? 0) + added(key)) };
         });
       },
       async count(key, since) {
