@@ -34,10 +34,7 @@ const q = {
    * key wait for each other, on any relay); the events before each window dropped; each window counted;
    * one event added to each.
    */
-  lock: statement(
-    'limit_lock',
-    `SELECT count(pg_advisory_xact_lock(hashtextextended(k, 7))) FROM unnest($1::text[]) AS k`,
-  ),
+  lock: statement('limit_lock', `SELECT count(pg_advisory_xact_lock(hashtextextended(k, 7))) FROM unnest($1::text[]) AS k`),
   drop: statement(
     'limit_drop',
     `DELETE FROM limit_events e USING unnest($1::text[], $2::bigint[]) AS w(key, since)
