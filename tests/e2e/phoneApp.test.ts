@@ -106,16 +106,19 @@ describe('the phone app: no missed requests, no dead ends, the relay’s word', 
     await expect.poll(() => field.evaluate((element) => element === document.activeElement)).toBe(true);
     await expect.poll(() => page.locator('#announcer').textContent()).toBe('Approve sign-in request');
     // What is signing in, like Microsoft Authenticator: application, location, browser and OS, time, site check.
+    // (The application is shown only as the relay knows it, from the sign-in's OIDC interaction: this API
+    // call names one in free text, which is never shown — issue 14.)
     const facts = page.locator('dl.facts');
-    for (const term of ['Account', 'Application', 'Location', 'Browser and OS', 'Time', 'Site']) {
+    for (const term of ['Account', 'Location', 'Browser and OS', 'Time', 'Site']) {
       await facts
         .getByRole('term')
         .filter({ hasText: new RegExp(`^${term}$`) })
         .waitFor();
     }
-    expect(await facts.textContent()).toContain('Contoso Portal');
+    expect(await facts.textContent()).not.toContain('Contoso Portal');
     expect(await facts.textContent()).toContain('Chrome on Linux');
-    expect(await facts.textContent()).toContain('Not verified by a registered browser');
+    expect(await facts.textContent()).toContain('This network');
+    expect(await facts.textContent()).toContain('The site could not be checked');
     // The alert is gone on the request's own screen.
     expect(await page.getByRole('alert', { name: 'Sign-in request' }).count()).toBe(0);
     await page.keyboard.type(String(request.number));

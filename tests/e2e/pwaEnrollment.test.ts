@@ -278,6 +278,7 @@ describe('the phone app: adding accounts, phone sign-in, offline codes, push', (
         browser: 'Chrome on Linux',
         location: 'Seattle, US',
         origin: 'https://portal.contoso.example',
+        siteCheck: 'relay',
       },
     });
     const notification = await waitForNotification(page, requestId);
