@@ -221,6 +221,13 @@ export interface SignInRequest {
   reason: string | null;
   /** False for decoys and for users who may not use the phone: nothing is pushed. */
   deliverable: boolean;
+  /**
+   * The browser that created the request may learn its delivery stage ("delivered" once a phone
+   * acknowledged it): decided once at creation, true only when the browser already knew the user
+   * is real — a first factor was given, or it is a known browser of the user (the hosted pages'
+   * cookie, a registered extension key). Otherwise a real user's request and a decoy look alike.
+   */
+  collectorKnown: boolean;
   createdAt: Millis;
   expiresAt: Millis;
   answeredAt: Millis | null;

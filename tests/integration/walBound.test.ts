@@ -94,6 +94,7 @@ describe('a bounded write-ahead log', () => {
       status: 'pending',
       reason: null,
       deliverable: true,
+      collectorKnown: false,
       createdAt: now,
       expiresAt: now + 120_000,
       answeredAt: null,

@@ -129,6 +129,7 @@ const requestFixture = (tenantId: string, userId: string | null, extra: Partial<
   status: 'pending',
   reason: null,
   deliverable: true,
+  collectorKnown: false,
   createdAt: t0,
   expiresAt: t0 + 2 * minute,
   answeredAt: null,
@@ -773,9 +774,13 @@ export function storageContract(backend: StorageBackend): void {
           ip: null,
           userAgent: null,
           kind: 'mfa',
+          // Its browser knew the user (a first factor): it may learn the delivery stage. A decoy's never.
+          firstFactor: 'password',
+          collectorKnown: true,
         });
         await storage.signInRequests.create(request);
         expect(await storage.signInRequests.byId(request.id)).toEqual(request);
+        expect((await answer(request, 'denied', t0 + 1))?.collectorKnown).toBe(true);
         const decoy = requestFixture(contoso.id, null, { username: 'nobody@contoso.example', deliverable: false });
         const coolingDown = requestFixture(contoso.id, alice.id, { status: 'cool_down', reason: 'too many denials' });
         await storage.signInRequests.create(decoy);

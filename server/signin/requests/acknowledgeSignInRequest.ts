@@ -7,7 +7,8 @@ import type { Device } from '../../storage/model';
 /**
  * A phone says a request reached it (its delivery receipt). Idempotent: the first receipt per
  * device is stored with its `sign_in_request.delivered` audit record and turns the desktop's
- * stage from "sent" to "delivered"; later ones change nothing. A receipt that came by push also
+ * stage from "sent" to "delivered" — for a desktop that already knew the user (`collectorKnown`);
+ * any other sees "sent" throughout, as for a decoy. Later receipts change nothing. A receipt that came by push also
  * says the device's push works (its last receipt), even for a request that has ended meanwhile.
  * A request that was never offered to one of this device's accounts is `request_not_found`,
  * the same answer as for one that does not exist.
@@ -46,7 +47,8 @@ export async function acknowledgeSignInRequest(
       detail: { requestId: request.id, registrationId: registration.id, via: receipt.via, afterMs: now - request.createdAt },
     }),
   );
-  if (!recorded) return;
+  // Only a collector that knew the user is real ever sees the stage change (see requestState): nobody else is told.
+  if (!recorded || !request.collectorKnown) return;
   try {
     // A cue only: the collector's stream reads the request and its deliveries from storage.
     await ctx.events.publishRequest({ requestId: request.id, status: 'pending' });

@@ -77,6 +77,11 @@ export async function createSignInRequest(
   const who = await limitSources(ctx, tenant, user, options, options.browser);
   const firstFactor = body.kind === 'mfa' ? await checkFirstFactor(ctx, tenant, user, body, who, options, limits) : null;
 
+  // Whether this browser already knows the user is real (it gave a first factor, or the user signed in here
+  // before): only then may it learn what the user really has and whether a phone got the request. Decided
+  // once, here; to any other browser a real user's request and a decoy look alike from start to end.
+  const collectorKnown = user !== undefined && (firstFactor !== null || who.known);
+
   const targets = deliveryTargets(body.kind, registrations);
   const mayUse =
     user !== undefined &&
@@ -121,6 +126,7 @@ export async function createSignInRequest(
     status: coolingDown ? 'cool_down' : 'pending',
     reason: verdict.outcome === 'push' ? null : verdict.reason,
     deliverable,
+    collectorKnown,
     createdAt: now,
     expiresAt: now + limits.requestLifetimeSeconds * 1000,
     answeredAt: null,
@@ -170,7 +176,7 @@ export async function createSignInRequest(
     status: coolingDown ? 'cool_down' : 'pending',
     ...(verdict.outcome === 'cool_down' ? { retryAt: new Date(verdict.retryAt).toISOString() } : {}),
     // What is really available only after a first factor, or to a known browser of the user.
-    methods: user && (firstFactor !== null || who.known) ? signInMethodsFor(user, decision, registrations) : [...offeredToEveryone],
+    methods: collectorKnown ? signInMethodsFor(user, decision, registrations) : [...offeredToEveryone],
   };
 }
 

@@ -35,8 +35,15 @@ export function requestState(request: Pick<SignInRequest, 'id' | 'status' | 'exp
   };
 }
 
-/** The collector's view, with the delivery stage read from storage while the request is pending. */
+/**
+ * The collector's view, with the delivery stage read from storage while the request is pending —
+ * only for a collector that already knew the user is real (`collectorKnown`). For any other browser
+ * the stage stays `sent` and storage is not even asked, so a real user's request and a decoy give
+ * the same states, the same event ids and the same work for every read: "delivered" would tell a
+ * stranger that the username is real and has a phone.
+ */
 export async function currentRequestState(ctx: RelayContext, request: SignInRequest): Promise<SignInRequestState> {
-  const delivered = request.status === 'pending' && (await ctx.storage.signInRequests.deliveries(request.id)).length > 0;
+  const delivered =
+    request.collectorKnown && request.status === 'pending' && (await ctx.storage.signInRequests.deliveries(request.id)).length > 0;
   return requestState(request, delivered);
 }

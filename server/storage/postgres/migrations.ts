@@ -285,4 +285,9 @@ export const migrations: string[] = [
   CREATE INDEX tenant_domains_tenant ON tenant_domains(tenant_id);
   ALTER TABLE audit_events ADD COLUMN location TEXT;
   `,
+  // 8: whether the browser that created a request may learn its delivery stage (a decoy's and a
+  // real user's request look alike to any other browser). Older requests: not.
+  `
+  ALTER TABLE sign_in_requests ADD COLUMN collector_known BOOLEAN NOT NULL DEFAULT false;
+  `,
 ];

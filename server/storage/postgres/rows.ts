@@ -143,6 +143,7 @@ export const toRequest = (r: Row): SignInRequest => ({
   status: text(r.status) as SignInRequest['status'],
   reason: nullableText(r.reason),
   deliverable: r.deliverable === true,
+  collectorKnown: r.collector_known === true,
   createdAt: Number(r.created_at),
   expiresAt: Number(r.expires_at),
   answeredAt: nullableNumber(r.answered_at),

@@ -42,8 +42,8 @@ const q = {
     'request_insert',
     `INSERT INTO sign_in_requests (id, tenant_id, user_id, username, kind, origin, context, number, nonce, collector_hash,
        collector_key, browser_device_id, status, reason, deliverable, created_at, expires_at, answered_at, answered_by, ip, user_agent,
-       first_factor)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, NULL, $18, $19, $20)`,
+       first_factor, collector_known)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, NULL, $18, $19, $20, $21)`,
   ),
   byId: statement('request_by_id', 'SELECT * FROM sign_in_requests WHERE id = $1'),
   countPending: statement(
@@ -120,6 +120,7 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
           r.ip,
           r.userAgent,
           r.firstFactor ?? null,
+          r.collectorKnown,
         ]);
       },
       async byId(id) {

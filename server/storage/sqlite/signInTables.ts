@@ -22,6 +22,7 @@ const toRequest = (r: Row): SignInRequest => ({
   status: String(r.status) as SignInRequest['status'],
   reason: r.reason === null ? null : String(r.reason),
   deliverable: r.deliverable === 1,
+  collectorKnown: r.collector_known === 1,
   createdAt: Number(r.created_at),
   expiresAt: Number(r.expires_at),
   answeredAt: r.answered_at === null ? null : Number(r.answered_at),
@@ -50,10 +51,10 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
     insert: db.prepare(
       `INSERT INTO sign_in_requests (id, tenant_id, user_id, username, kind, origin, context, number, nonce, collector_hash,
          collector_key, browser_device_id, status, reason, deliverable, created_at, expires_at, answered_at, answered_by, ip, user_agent,
-         first_factor)
+         first_factor, collector_known)
        VALUES (@id, @tenantId, @userId, @username, @kind, @origin, @context, @number, @nonce, @collectorHash,
          @collectorKey, @browserDeviceId, @status, @reason, @deliverable, @createdAt, @expiresAt, NULL, NULL, @ip, @userAgent,
-         @firstFactor)`,
+         @firstFactor, @collectorKnown)`,
     ),
     byId: db.prepare('SELECT * FROM sign_in_requests WHERE id = ?'),
     countPending: db.prepare(
@@ -130,6 +131,7 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
           context: JSON.stringify(request.context),
           deliverable: request.deliverable ? 1 : 0,
           firstFactor: request.firstFactor ?? null,
+          collectorKnown: request.collectorKnown ? 1 : 0,
         });
       },
       async byId(id) {
