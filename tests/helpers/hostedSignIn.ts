@@ -3,7 +3,7 @@
  * types a username and picks phone sign-in, with the phone's approval made by the software
  * authenticator. For OIDC tests that need a signed-in browser session but not a browser.
  */
-import type { CookieJar } from './cookieJar';
+import { CookieJar } from './cookieJar';
 import type { TestPhone } from './enrollPhone';
 import { answer, readRequest, watch } from './signInFlow';
 import { fetchJson } from './startRelay';
@@ -52,4 +52,24 @@ export async function signInWithPhoneAt(
   const finished = await jar.postJson(`${interactionUrl}/finish`, { grant: redeemed.body.grant }, relayUrl);
   if (finished.status !== 200) throw new Error(`finish: ${finished.status} ${JSON.stringify(finished.body)}`);
   return { redirectTo: new URL(finished.body.redirectTo, relayUrl).href, requestId };
+}
+
+/**
+ * A browser where `username` signed in before (a known browser of the user): sign in once through
+ * My Sign-ins with the phone, as a person would, so the jar holds the relay's sealed known-browser
+ * cookie. `cookie` is the Cookie header that browser's pages send to the relay's API, for calls
+ * made from Node as that browser (`createRequest(…, { cookie })`).
+ */
+export async function knownBrowserOf(
+  relayUrl: string,
+  tenant: string,
+  username: string,
+  phone: TestPhone,
+  jar = new CookieJar(),
+): Promise<{ jar: CookieJar; cookie: string }> {
+  const { url } = await jar.follow(`${relayUrl}/t/${tenant}/my-sign-ins`, (u) => u.pathname.includes('/interaction/'));
+  await signInWithPhoneAt(jar, relayUrl, url, tenant, username, phone);
+  const cookie = jar.cookieHeaderFor(new URL(`${relayUrl}/api/t/${tenant}/sign-in-requests`));
+  if (!cookie.includes(`nod_known_${tenant}=`)) throw new Error('no known-browser cookie after the sign-in');
+  return { jar, cookie };
 }

@@ -1,12 +1,15 @@
 /**
  * Delivery you can see: the phone's receipt turns the desktop's stage from "sent" to
- * "delivered" and goes in the sign-in log; pushes follow the push services' rules (TTL, urgency,
+ * "delivered" (for a browser that already knows the user: one where they signed in before, or
+ * after a first factor) and goes in the sign-in log; to any other browser a real user's request
+ * looks exactly like an unknown username's; pushes follow the push services' rules (TTL, urgency,
  * Topic); the daily health check finds a phone whose pushes no longer arrive within 24 hours.
  * The real relay with an injectable clock, the loopback push service, software phones.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPushHealth, pushHealth } from '../../server/push/checkPushHealth';
 import type { TestPhone } from '../helpers/enrollPhone';
+import { knownBrowserOf } from '../helpers/hostedSignIn';
 import { answer, createRequest, readRequest, watch } from '../helpers/signInFlow';
 import { type SignInWorld, startSignInWorld } from '../helpers/signInWorld';
 import { fetchJson } from '../helpers/startRelay';
@@ -19,10 +22,13 @@ describe('delivery receipts and push health', () => {
   let world: SignInWorld;
   let alicePhone: TestPhone;
   let bobPhone: TestPhone;
+  /** The Cookie header of a browser where Alice signed in before (its known-browser cookie). */
+  let alicesBrowser: string;
   beforeAll(async () => {
     world = await startSignInWorld({ limits: { maxPendingPerUser: 20 } });
     alicePhone = await world.enroll(alice);
     bobPhone = await world.enroll(bob);
+    alicesBrowser = (await knownBrowserOf(world.relay.url, 'contoso', alice, alicePhone)).cookie;
   });
   afterAll(() => world.close());
 
@@ -40,8 +46,8 @@ describe('delivery receipts and push health', () => {
     );
   const device = async (phone: TestPhone) => (await world.relay.ctx.storage.devices.byId(phone.account.deviceId))!;
 
-  it('the desktop sees "sent", then "delivered" once the phone acknowledges; the receipt is idempotent and logged once', async () => {
-    const created = (await createRequest(world.relay.url, 'contoso', { username: alice })).body;
+  it('a browser where the user signed in before sees "sent", then "delivered" once the phone acknowledges; the receipt is idempotent and logged once', async () => {
+    const created = (await createRequest(world.relay.url, 'contoso', { username: alice }, { cookie: alicesBrowser })).body;
     expect(await collectorState(created)).toMatchObject({ status: 'pending', delivery: 'sent' });
     const stages: string[] = [];
     const watching = watch(world.relay.url, created.requestId, created.collectorSecret, (s) => s.delivery === 'delivered', {
@@ -78,7 +84,9 @@ describe('delivery receipts and push health', () => {
   });
 
   it('a receipt from the open app marks the request delivered but says nothing about push', async () => {
-    const created = (await createRequest(world.relay.url, 'contoso', { username: alice }, { 'nod-collector-key': 'app-receipt' })).body;
+    const created = (
+      await createRequest(world.relay.url, 'contoso', { username: alice }, { 'nod-collector-key': 'app-receipt', cookie: alicesBrowser })
+    ).body;
     const before = (await device(alicePhone)).lastReceiptAt;
     expect((await receipt(alicePhone, created.requestId, 'app')).status).toBe(204);
     expect((await collectorState(created)).delivery).toBe('delivered');
@@ -86,7 +94,9 @@ describe('delivery receipts and push health', () => {
   });
 
   it('a phone cannot acknowledge another user’s request, or one that does not exist; bad input names the field', async () => {
-    const created = (await createRequest(world.relay.url, 'contoso', { username: alice }, { 'nod-collector-key': 'not-bob' })).body;
+    const created = (
+      await createRequest(world.relay.url, 'contoso', { username: alice }, { 'nod-collector-key': 'not-bob', cookie: alicesBrowser })
+    ).body;
     const refused = await receipt(bobPhone, created.requestId);
     expect(refused).toMatchObject({ status: 404, body: { code: 'request_not_found' } });
     expect(await receipt(bobPhone, 'no-such-request')).toMatchObject({ status: 404, body: { code: 'request_not_found' } });
@@ -100,9 +110,71 @@ describe('delivery receipts and push health', () => {
     expect(unsigned.status).toBe(401);
   });
 
-  it('an unknown user’s request stays "sent", like a phone that is off', async () => {
-    const created = (await createRequest(world.relay.url, 'contoso', { username: 'nobody@contoso.example' })).body;
+  it('push MFA: after the password the browser knows the user, and sees "delivered"', async () => {
+    const created = (
+      await createRequest(
+        world.relay.url,
+        'contoso',
+        { username: bob, kind: 'mfa', password: 'correct horse battery' },
+        { 'nod-collector-key': 'bob-mfa' },
+      )
+    ).body;
     expect(await collectorState(created)).toMatchObject({ status: 'pending', delivery: 'sent' });
+    expect((await receipt(bobPhone, created.requestId)).status).toBe(204);
+    expect((await collectorState(created)).delivery).toBe('delivered');
+  });
+
+  /**
+   * Think like an attacker who guesses usernames from a browser of their own: a real user's request
+   * and an unknown username's must give the same states, messages and event ids from the first to
+   * the last, even after the real user's phone acknowledged it (the old relay said "delivered").
+   */
+  it('to a browser that does not know the user, a real user’s request and an unknown username’s look alike to the end', async () => {
+    const strangers = [
+      { username: alice, key: 'stranger-real' },
+      { username: 'alise@contoso.example', key: 'stranger-mistyped' },
+    ];
+    const created = await Promise.all(
+      strangers.map(
+        async ({ username, key }) => (await createRequest(world.relay.url, 'contoso', { username }, { 'nod-collector-key': key })).body,
+      ),
+    );
+    const [real, decoy] = created;
+    expect(Object.keys(real).sort()).toEqual(Object.keys(decoy).sort());
+    expect(real.methods).toEqual(decoy.methods);
+    const seen = created.map(() => [] as string[]);
+    const watching = created.map((c, i) =>
+      watch(world.relay.url, c.requestId, c.collectorSecret, (s) => s.status !== 'pending', {
+        timeoutMs: 20_000,
+        onState: (s) => seen[i].push(`${s.status}/${s.delivery}`),
+      }),
+    );
+    await expect.poll(() => seen).toEqual([['pending/sent'], ['pending/sent']]);
+
+    // Alice's phone gets her request and acknowledges it (the decoy reaches no phone at all).
+    await world.push.waitFor((m) => m.payload?.type === 'sign_in_request' && m.payload.requestId === real.requestId);
+    expect((await receipt(alicePhone, real.requestId)).status).toBe(204);
+    expect(await deliveredAudits(real.requestId)).toHaveLength(1);
+    const withoutIds = ({ requestId: _r, expiresAt: _e, ...rest }: Record<string, unknown>) => rest;
+    const [realState, decoyState] = await Promise.all(created.map(collectorState));
+    expect(realState).toMatchObject({ status: 'pending', delivery: 'sent' });
+    expect(withoutIds(realState)).toEqual(withoutIds(decoyState));
+
+    // Both time out the same way; each stream says the same things with the same ids.
+    world.advance(121_000);
+    const [afterReal, afterDecoy] = await Promise.all(created.map(collectorState));
+    expect(afterReal.status).toBe('expired');
+    expect(withoutIds(afterReal)).toEqual(withoutIds(afterDecoy));
+    const [realStream, decoyStream] = await Promise.all(watching);
+    expect(realStream.ids).toEqual(['1', '3']);
+    expect(decoyStream.ids).toEqual(realStream.ids);
+    expect(realStream.states.map(withoutIds)).toEqual(decoyStream.states.map(withoutIds));
+    // Resuming after the first event: the same again.
+    const resumed = await Promise.all(
+      created.map((c) => watch(world.relay.url, c.requestId, c.collectorSecret, () => false, { lastEventId: '1' })),
+    );
+    expect(resumed[0].ids).toEqual(['3']);
+    expect(resumed[1].ids).toEqual(resumed[0].ids);
   });
 
   it('a sign-in push is urgent, lives as long as the request, and has a Topic its withdrawal shares', async () => {
