@@ -191,10 +191,11 @@ describe('the browser extension in Chromium', () => {
     expect(request.context).toMatchObject({ siteCheck: 'unchecked', signedBy: { name: 'Chrome on Linux', registered: false } });
     expect(request.context).not.toHaveProperty('origin');
 
-    // The delivery stage in the panel: sent, then delivered once the phone acknowledges the request.
+    // The delivery stage in the panel: "sent". This browser is not yet registered for Alice, so it does not know
+    // she is real: her phone's receipt tells it nothing (a mistyped username reads the same).
     expect(ui.byTestId.delivery).toBe('Sent to your phone.');
     expect((await phone.call('POST', `/api/device/sign-in-requests/${request.requestId}/received`, { via: 'push' })).status).toBe(204);
-    await waitForExtensionUi(page, (u) => u.byTestId.delivery === 'Delivered to your phone.');
+    expect((await waitForExtensionUi(page, (u) => u.byTestId.number === String(number))).byTestId.delivery).toBe('Sent to your phone.');
 
     const approved = await answer(world.relay.url, phone, request, 'approve', { typedNumber: number });
     expect(approved.status).toBe(200);
@@ -288,6 +289,9 @@ describe('the browser extension in Chromium', () => {
 
     const pending = await phone.call('GET', '/api/device/sign-in-requests');
     const request = pending.body.requests.find((r: { context: { origin: string } }) => r.context.origin === registered.origin);
+    // Alice trusted this browser at her first sign-in: a registered browser of hers sees the delivery stage.
+    expect((await phone.call('POST', `/api/device/sign-in-requests/${request.requestId}/received`, { via: 'push' })).status).toBe(204);
+    await waitForExtensionUi(page, (u) => u.byTestId.delivery === 'Delivered to your phone.');
     expect((await answer(world.relay.url, phone, request, 'approve', { typedNumber: number })).status).toBe(200);
     await page.waitForSelector('body[data-grant]');
     expect((await created()).length).toBe(before + 1);

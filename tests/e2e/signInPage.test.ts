@@ -145,8 +145,36 @@ describe('the hosted sign-in page, driven in Chromium by the seed’s words', ()
     await page.getByRole('button', { name: 'Send another request' }).waitFor();
   });
 
-  it('the page says the request was sent, offers the other ways at once when no phone acknowledges it, and says delivered when one does', async () => {
-    const { page } = await open();
+  /** Signed out of the relay, but still a browser where the user signed in before (its known-browser cookie stays). */
+  const signOutKeepingKnownBrowser = async (context: BrowserContext) => {
+    const kept = (await context.cookies()).filter((cookie) => cookie.name.startsWith('nod_known_'));
+    expect(kept).toHaveLength(1);
+    await context.clearCookies();
+    await context.addCookies(kept);
+  };
+
+  /** Every text the page's delivery stage shows from now on (recorded in the page, so none is missed between reads). */
+  const recordDeliveryStage = (page: Page) =>
+    page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { deliveryStages: string[] }).deliveryStages = seen;
+      const read = () => {
+        const text = document.querySelector('[data-testid="delivery"]')?.textContent ?? null;
+        if (text !== null && seen.at(-1) !== text) seen.push(text);
+      };
+      read();
+      new MutationObserver(read).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+  const deliveryStages = (page: Page) => page.evaluate(() => (window as unknown as { deliveryStages: string[] }).deliveryStages);
+
+  it('in a browser where the user signed in before, the page says sent, offers the other ways at once while no phone acknowledges it, and says delivered when one does', async () => {
+    const { context, page: first } = await open();
+    await enterUsername(first, 'alice@contoso.example');
+    expect((await phoneAnswers(first, alice, 'approve')).status).toBe(200);
+    await signedInToPortal(first, 'alice');
+    await signOutKeepingKnownBrowser(context);
+
+    const { page } = await open({ context });
     await enterUsername(page, 'alice@contoso.example');
     const requestId = await markedRequestId(page);
     const stage = page.getByTestId('delivery');
@@ -165,6 +193,31 @@ describe('the hosted sign-in page, driven in Chromium by the seed’s words', ()
 
     expect((await phoneAnswers(page, alice, 'approve')).status).toBe(200);
     await signedInToPortal(page, 'alice');
+  });
+
+  it('in a browser that never signed the user in, the phone’s receipt changes nothing: a real username reads like a mistyped one', async () => {
+    const seenFor = async (username: string, phone?: TestPhone) => {
+      const { page } = await open();
+      await enterUsername(page, username);
+      const requestId = await markedRequestId(page);
+      await recordDeliveryStage(page);
+      await page.getByRole('note', { name: 'Not on your phone yet?' }).waitFor();
+      if (phone) {
+        expect((await phone.call('POST', `/api/device/sign-in-requests/${requestId}/received`, { via: 'app' })).status).toBe(204);
+        // The relay took the receipt; had it told this browser, the stage would come before the denial does.
+        expect((await phoneAnswers(page, phone, 'deny')).status).toBe(200);
+        await page.getByRole('heading', { name: 'Request denied' }).waitFor();
+      } else {
+        // A mistyped username: no phone ever answers; the person gives up on the phone.
+        await page.getByRole('note', { name: 'Not on your phone yet?' }).getByRole('button', { name: 'Use a verification code' }).click();
+        await page.getByLabel('Code').waitFor();
+      }
+      return deliveryStages(page);
+    };
+    const real = await seenFor('alice@contoso.example', alice);
+    const mistyped = await seenFor('alise@contoso.example');
+    expect(real).toEqual(['Sent to your phone. Waiting for your approval…']);
+    expect(mistyped).toEqual(real);
   });
 
   it('the fallback’s verification code ends the phone request and asks for the code', async () => {
@@ -193,11 +246,7 @@ describe('the hosted sign-in page, driven in Chromium by the seed’s words', ()
     await expect.poll(() => page.getByRole('table', { name: 'ID token claims' }).textContent()).toContain('"otp"');
 
     // Next time in this browser (signed out of the relay; its known-browser cookie stays): the code comes first.
-    const signOut = async () => {
-      const kept = (await context.cookies()).filter((cookie) => cookie.name.startsWith('nod_known_'));
-      await context.clearCookies();
-      await context.addCookies(kept);
-    };
+    const signOut = () => signOutKeepingKnownBrowser(context);
     await signOut();
     const again = await open({ context });
     await enterUsername(again.page, 'alice@contoso.example');
