@@ -26,6 +26,7 @@ export const problemCodes = {
   registration_not_found: { status: 404, title: 'Unknown registration' },
   phone_sign_in_not_allowed: { status: 403, title: 'Phone sign-in is not allowed for this account' },
   device_signature_invalid: { status: 401, title: 'The device signature is not valid' },
+  device_clock_skew: { status: 401, title: "The device's clock is off" },
   request_not_found: { status: 404, title: 'Unknown sign-in request' },
   request_expired: { status: 409, title: 'The sign-in request has expired' },
   already_answered: { status: 409, title: 'The sign-in request was already answered' },
@@ -67,6 +68,8 @@ export const problem = z.object({
   /** The first field at fault, when the problem is about the request body, query or path. */
   field: z.string().optional(),
   errors: z.array(problemField).optional(),
+  /** `device_clock_skew`: the relay's clock (ISO 8601), so the device can sign again on it. */
+  serverTime: z.string().optional(),
 });
 export type Problem = z.infer<typeof problem>;
 

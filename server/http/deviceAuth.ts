@@ -66,7 +66,11 @@ export class ReplayGuard {
 /**
  * Authenticate a phone or browser call by its device key: the signature covers method, path,
  * body hash and timestamp; the timestamp must be within the window, the signature in its one
- * strict encoding, and each signed input is used once. Every failure is the same 401.
+ * strict encoding, and each signed input is used once. Every failure is the same 401, but for a
+ * timestamp outside the window: `device_clock_skew` with the relay's `serverTime`, so a phone whose
+ * clock is off can sign again on the relay's clock (shared/relay/relayClock). That check comes
+ * before the device is looked up: it answers the same for any device id, real or not, and says only
+ * what the relay's `Date` header says anyway.
  */
 export async function authenticateDevice(ctx: RelayContext, guard: ReplayGuard, request: FastifyRequest): Promise<Device> {
   const refuse = (privateDetail: string) =>
@@ -74,7 +78,12 @@ export async function authenticateDevice(ctx: RelayContext, guard: ReplayGuard, 
   const auth = parseDeviceAuthorization(request.headers.authorization);
   if (!auth) throw refuse('no or malformed Nod-Device authorization');
   const now = ctx.now();
-  if (Math.abs(now - auth.timestamp) > deviceSignatureWindowMs) throw refuse('timestamp outside the window');
+  if (Math.abs(now - auth.timestamp) > deviceSignatureWindowMs) {
+    throw new ProblemError('device_clock_skew', "The device's clock is off: sign the call again on the relay's clock (serverTime).", {
+      privateDetail: `timestamp ${auth.timestamp} is ${now - auth.timestamp} ms from the relay's clock`,
+      serverTime: now,
+    });
+  }
   const device = await ctx.storage.devices.byId(auth.deviceId);
   if (!device) throw refuse('unknown device');
   const input = deviceSigningText({

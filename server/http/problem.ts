@@ -10,7 +10,13 @@ export class ProblemError extends Error {
   constructor(
     readonly code: ProblemCode,
     readonly detail?: string,
-    readonly options: { errors?: ProblemField[]; privateDetail?: string; headers?: Record<string, string> } = {},
+    readonly options: {
+      errors?: ProblemField[];
+      privateDetail?: string;
+      headers?: Record<string, string>;
+      /** The relay's clock (milliseconds), said as `serverTime` (ISO 8601): for `device_clock_skew`. */
+      serverTime?: number;
+    } = {},
   ) {
     super(`${code}${detail ? `: ${detail}` : ''}`);
     this.status = problemCodes[code].status;
@@ -25,6 +31,7 @@ export class ProblemError extends Error {
       code: this.code,
       ...(this.detail ? { detail: this.detail } : {}),
       ...(errors?.length ? { field: errors[0].field, errors } : {}),
+      ...(this.options.serverTime !== undefined ? { serverTime: new Date(this.options.serverTime).toISOString() } : {}),
     };
   }
 }

@@ -12,6 +12,7 @@ const lenientProblem = z.object({
   detail: z.string().optional().catch(undefined),
   field: z.string().optional().catch(undefined),
   errors: z.array(problemField).optional().catch(undefined),
+  serverTime: z.string().max(40).optional().catch(undefined),
 });
 
 /** `Retry-After` (RFC 9110 §10.2.3) as whole seconds from now: delta-seconds or an HTTP date. */
@@ -44,5 +45,6 @@ export async function readProblem(response: Response): Promise<RelayProblem> {
     field: body.field,
     errors: body.errors,
     retryAfterSeconds: retryAfterSeconds(response.headers.get('retry-after')),
+    serverTime: body.serverTime,
   });
 }

@@ -14,6 +14,8 @@ export class RelayProblem extends Error {
   readonly errors: ProblemField[];
   /** How long to wait before trying again, from the `Retry-After` header, in whole seconds. */
   readonly retryAfterSeconds: number | undefined;
+  /** The relay's clock (ISO 8601), on `device_clock_skew`: a device signs again on it (shared/relay/relayClock). */
+  readonly serverTime: string | undefined;
 
   constructor(init: {
     status: number;
@@ -22,6 +24,7 @@ export class RelayProblem extends Error {
     field?: string;
     errors?: ProblemField[];
     retryAfterSeconds?: number;
+    serverTime?: string;
   }) {
     super(init.detail ?? `${init.code} (${init.status})`);
     this.name = 'RelayProblem';
@@ -31,6 +34,7 @@ export class RelayProblem extends Error {
     this.field = init.field;
     this.errors = init.errors ?? [];
     this.retryAfterSeconds = init.retryAfterSeconds;
+    this.serverTime = init.serverTime;
   }
 }
 

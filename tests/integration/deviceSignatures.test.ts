@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { boundSite, canonicalApproval } from '../../shared/approvalChallenge';
 import { fromBase64Url, toBase64Url } from '../../shared/base64url';
+import { deviceSignatureWindowMs } from '../../shared/constants';
 import { deviceAuthorizationHeader, parseDeviceAuthorization, signWithDeviceKey } from '../../shared/deviceSignature';
+import { callRelayAsDevice } from '../../shared/relay/callRelayAsDevice';
+import { relayNow } from '../../shared/relay/relayClock';
+import { RelayProblem } from '../../shared/relay/relayErrors';
+import { deviceRegistrations } from '../../shared/schemas/devices';
 import type { TestPhone } from '../helpers/enrollPhone';
 import { createRequest, readRequest } from '../helpers/signInFlow';
 import { type SignInWorld, startSignInWorld } from '../helpers/signInWorld';
@@ -144,5 +149,65 @@ describe.each(storages)('device-signed calls: one encoding of each signature, ea
     }
     expect((await readRequest(phone, details.requestId)).status).toBe(200);
     expect((await send(good)).body).toMatchObject({ status: 'denied' });
+  });
+
+  it('a phone whose clock is off gets 401 device_clock_skew with the relay’s time, before any device is looked up', async () => {
+    const minutes = 10 * 60_000;
+    for (const skew of [-minutes, minutes, deviceSignatureWindowMs + 1_000]) {
+      const header = await signed(world.now() + skew);
+      const answer = await call(header);
+      expect(answer.status, String(skew)).toBe(401);
+      expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(answer.body).toMatchObject({ code: 'device_clock_skew', serverTime: expect.any(String) });
+      expect(Math.abs(Date.parse(answer.body.serverTime) - world.now())).toBeLessThan(5_000);
+      // The same answer for a device that does not exist: it says nothing about devices.
+      const auth = parseDeviceAuthorization(header)!;
+      const stranger = await call(`Nod-Device id="no-such-device", ts="${auth.timestamp}", sig="${auth.signature}"`);
+      expect(stranger.status).toBe(401);
+      expect(Object.keys(stranger.body).sort()).toEqual(Object.keys(answer.body).sort());
+      expect(stranger.body.code).toBe('device_clock_skew');
+    }
+    // Inside the window, as before.
+    expect((await call(await signed(world.now() + deviceSignatureWindowMs - 5_000))).status).toBe(200);
+  });
+
+  it('the phone’s client signs again once on the relay’s clock: the call goes through', async () => {
+    const statuses: number[] = [];
+    const counting: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      statuses.push(response.status);
+      return response;
+    };
+    const device = { relayUrl: world.relay.url, deviceId: phone.account.deviceId, deviceKey: phone.deviceKey.privateKey };
+    const list = () => callRelayAsDevice(device, path, { answer: deviceRegistrations, fetch: counting });
+    // The relay's clock runs ten minutes ahead of this phone's.
+    world.advance(10 * 60_000);
+    try {
+      expect((await list()).registrations.length).toBeGreaterThan(0);
+      expect(statuses).toEqual([401, 200]);
+      expect(Math.abs(relayNow(world.relay.url) - world.now())).toBeLessThan(5_000);
+      // Learnt: the next call is on the relay's clock at once.
+      statuses.length = 0;
+      await list();
+      expect(statuses).toEqual([200]);
+    } finally {
+      world.advance(-10 * 60_000);
+    }
+    // The relay's clock is back: learnt again, once.
+    statuses.length = 0;
+    await list();
+    expect(statuses).toEqual([401, 200]);
+    // A relay whose clock keeps moving away: one retry only, then the refusal is the caller's to show.
+    let jump = 0;
+    const moving: typeof fetch = async (input, init) => {
+      world.advance((jump += 5 * 60_000));
+      return counting(input, init);
+    };
+    statuses.length = 0;
+    const refused = callRelayAsDevice(device, path, { answer: deviceRegistrations, fetch: moving });
+    await expect(refused).rejects.toBeInstanceOf(RelayProblem);
+    await expect(refused).rejects.toMatchObject({ status: 401, code: 'device_clock_skew' });
+    expect(statuses).toEqual([401, 401]);
+    world.advance(-jump);
   });
 });

@@ -14,7 +14,7 @@ export async function registerBrowserForUser(input: {
   temporaryAccessPass: string;
 }): Promise<void> {
   const path = `/api/t/${encodeURIComponent(input.tenant)}/browsers/self/users`;
-  const sign = async (request: { method: string; path: string; body: string }) => {
+  const sign = async (request: { method: string; path: string; body: string; timestamp: number }) => {
     const authorization = await signWithBrowserKey(input.relayOrigin, input.tenant, request);
     if (!authorization) throw new Error('Add the relay first: this browser has no key registered with it.');
     return authorization;

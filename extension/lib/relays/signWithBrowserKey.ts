@@ -7,7 +7,8 @@ import { describeThisBrowser, registerBrowser } from './registerBrowser';
 export async function signWithBrowserKey(
   relayOrigin: string,
   tenant: string,
-  request: { method: string; path: string; body: string },
+  /** `timestamp`: the time to sign, on the relay's clock as this browser knows it (shared/relay/relayClock). */
+  request: { method: string; path: string; body: string; timestamp?: number },
 ): Promise<string | undefined> {
   const relay = (await loadRelays()).find((r) => r.origin === relayOrigin);
   let deviceId = relay?.deviceIds[tenant];
@@ -19,5 +20,5 @@ export async function signWithBrowserKey(
     if (!deviceId) return undefined;
     await saveRelay({ ...relay, deviceIds: { ...relay.deviceIds, [tenant]: deviceId } });
   }
-  return deviceAuthorizationHeader(deviceId, key.privateKey, request);
+  return deviceAuthorizationHeader(deviceId, key.privateKey, request, request.timestamp);
 }

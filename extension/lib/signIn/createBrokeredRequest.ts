@@ -7,7 +7,7 @@ import type { BrokeredSignIn } from './brokeredSignIn';
 export type BrowserSigner = (
   relayOrigin: string,
   tenant: string,
-  request: { method: string; path: string; body: string },
+  request: { method: string; path: string; body: string; timestamp?: number },
 ) => Promise<string | undefined>;
 
 export interface CreateRequestDeps {
