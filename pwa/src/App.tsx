@@ -2,7 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { setUpPush } from './push/pushSubscription';
 import { followAccounts, reconnectNow } from './requests/requestStore';
 import type { Account } from './store/accountStore';
-import { syncAll, unreachableAccounts } from './store/organizationState';
+import { clockIsOff, clockOffWords, syncAll, unreachableAccounts } from './store/organizationState';
 import { AccountList } from './screens/AccountList';
 import { AccountSettings } from './screens/AccountSettings';
 import { Approve } from './screens/Approve';
@@ -44,6 +44,7 @@ export function App() {
         </p>
       )}
       {online && accounts && <UnreachableBanner accounts={accounts} />}
+      {online && accounts && <ClockOffBanner accounts={accounts} />}
       <RequestAlert route={route} />
       {home && route.query.get('removed') === 'offline' && (
         <p class="notice" role="status">
@@ -113,6 +114,34 @@ function UnreachableBanner({ accounts }: { accounts: Account[] }) {
       <p>
         <strong>Can't reach your organization</strong> ({names.join(', ')}). Sign-in requests can't reach this phone until it's back.
         Verification codes still work.
+      </p>
+      <button type="button" class="button" disabled={trying} onClick={retry}>
+        {trying ? 'Trying again…' : 'Try again'}
+      </button>
+    </section>
+  );
+}
+
+/**
+ * The organization refuses the phone's signed calls because its clock is off (even after the app
+ * signed again on the organization's clock): no request can arrive until the clock is right.
+ */
+function ClockOffBanner({ accounts }: { accounts: Account[] }) {
+  useOrganizationState();
+  const [trying, setTrying] = useState(false);
+  if (!clockIsOff(accounts)) return null;
+  const retry = async () => {
+    setTrying(true);
+    try {
+      await Promise.all([reconnectNow(), syncAll(accounts)]);
+    } finally {
+      setTrying(false);
+    }
+  };
+  return (
+    <section class="notice unreachable" role="alert" aria-label="Your phone's clock is off">
+      <p>
+        <strong>{clockOffWords}.</strong> Sign-in requests can't reach this phone until its clock is right. Verification codes still work.
       </p>
       <button type="button" class="button" disabled={trying} onClick={retry}>
         {trying ? 'Trying again…' : 'Try again'}

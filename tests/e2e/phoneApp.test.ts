@@ -4,15 +4,16 @@
  * Microsoft Authenticator with the number field focused (problem 6), "No, it's not me" says what
  * happens first and the account then says phone sign-in is paused (problem 2), the app shows what
  * the relay has, not what it remembers (problem 8), a push-only user is not offered phone sign-in
- * (problem 10), a missing passkey is named as such (problem 4), and an organization that cannot be
- * reached says so with "Try again".
+ * (problem 10), a missing passkey is named as such (problem 4), an organization that cannot be
+ * reached says so with "Try again", and a phone whose clock is off signs on the organization's clock
+ * or, where even that is refused, says so in people's words.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type VirtualAuthenticator, cdp, collectPageErrors, launchBrowser } from '../helpers/browser';
 import { looseLimits } from '../helpers/signInWorld';
 import { type TestRelay, type TestTenant, fetchJson, startRelay } from '../helpers/startRelay';
-import { addAccountWithPass, enrollWithPhoneSignIn, issuePass, openPhone } from './pwaSupport';
+import { addAccountWithPass, enrollWithPhoneSignIn, issuePass, openPhone, requestLink } from './pwaSupport';
 
 const alice = 'alice@contoso.example';
 const carol = 'carol@contoso.example';
@@ -26,6 +27,10 @@ describe('the phone app: no missed requests, no dead ends, the relay’s word', 
   let page: Page;
   let authenticator: VirtualAuthenticator;
   let errors: string[];
+  /** How far the relay's clock runs from the machine's (the phone's): a phone whose clock is off. */
+  let relayClockOffset = 0;
+  /** Moved on at every reading of the relay's clock: a clock the phone can never catch up with. */
+  let relayClockJump = 0;
 
   async function signInAtDesktop(username: string): Promise<{ requestId: string; number: number; collectorSecret: string }> {
     const created = await fetchJson(`${relay.url}/api/t/contoso/sign-in-requests`, {
@@ -48,7 +53,7 @@ describe('the phone app: no missed requests, no dead ends, the relay’s word', 
   const phoneSignInSetting = () => page.getByRole('region', { name: 'Phone sign-in' });
 
   beforeAll(async () => {
-    relay = await startRelay();
+    relay = await startRelay({}, { now: () => Date.now() + (relayClockOffset += relayClockJump) });
     contoso = await relay.tenant('contoso', { displayName: 'Contoso' });
     for (const username of [alice, carol, pete]) await contoso.admin('POST', '/users', { username, displayName: username.split('@')[0] });
     await contoso.admin('PUT', '/policy', {
@@ -202,5 +207,34 @@ describe('the phone app: no missed requests, no dead ends, the relay’s word', 
     await banner.getByRole('button', { name: 'Try again' }).click();
     await banner.waitFor({ state: 'detached' });
     expect(errors.filter((e) => !/Failed to load resource|net::ERR/.test(e))).toEqual([]);
+  });
+
+  it('a phone whose clock is off signs on the organization’s clock; where even that is refused, it says so plainly', async () => {
+    // The organization's clock is ten minutes ahead of the phone's: every signed call is refused once, then signed again.
+    relayClockOffset = 10 * 60_000;
+    await page.goto(`${relay.url}/app/#/`);
+    await page.reload();
+    await page.getByRole('link', { name: `Account ${alice}`, exact: true }).waitFor();
+    const request = await signInAtDesktop(alice);
+    await expect.poll(() => requestLink(page, alice).count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.getByRole('alert', { name: "Your phone's clock is off" }).count()).toBe(0);
+    expect(await collectorStatus(request)).toBe('pending');
+
+    // A clock that runs away faster than the phone can follow: the app says what to do.
+    relayClockJump = 60 * 60_000;
+    await page.reload();
+    const banner = page.getByRole('alert', { name: "Your phone's clock is off" });
+    await banner.waitFor({ timeout: 15_000 });
+    expect(await banner.textContent()).toContain("Your phone's clock is off — set it automatically and try again");
+    // The accounts are not taken for removed ones.
+    await page.getByRole('link', { name: `Account ${alice}`, exact: true }).waitFor();
+    expect(await page.getByText('Removed at your organization').count()).toBe(0);
+
+    // The clock is set right: "Try again" brings the app back.
+    relayClockJump = 0;
+    relayClockOffset = 0;
+    await banner.getByRole('button', { name: 'Try again' }).click();
+    await banner.waitFor({ state: 'detached' });
+    expect(errors.filter((e) => !/Failed to load resource|net::ERR|status of 401/.test(e))).toEqual([]);
   });
 });

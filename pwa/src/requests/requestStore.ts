@@ -7,12 +7,13 @@
 import { deviceAuthorizationHeader } from '../../../shared/deviceSignature';
 import { callRelayAsDevice } from '../../../shared/relay/callRelayAsDevice';
 import { followEventStream } from '../../../shared/relay/followEventStream';
+import { isClockSkew, learnRelayClock, relayNow } from '../../../shared/relay/relayClock';
 import { RelayProblem } from '../../../shared/relay/relayErrors';
 import { noContent } from '../../../shared/schemas/common';
 import { type DeviceEvent, deviceEvents } from '../../../shared/schemas/devices';
 import { type SignInRequestDetails, signInRequestDetails, signInRequestList } from '../../../shared/schemas/signInRequests';
 import { type Account, type Device, devicesOf } from '../store/accountStore';
-import { isUnreachable, markUnreachable, syncDevice } from '../store/organizationState';
+import { isUnreachable, markClockOff, markUnreachable, syncDevice } from '../store/organizationState';
 
 const requests = new Map<string, SignInRequestDetails>();
 /** When this phone first saw each request (the time the approve screen shows). */
@@ -144,6 +145,7 @@ function refreshAll(device: Device): Promise<void> {
   return Promise.all([
     refreshDevice(device).catch((error) => {
       if (isUnreachable(error)) markUnreachable(device);
+      else if (isClockSkew(error)) markClockOff(device);
     }),
     syncDevice(device),
   ]).then(() => undefined);
@@ -181,7 +183,9 @@ async function runChannel(device: Device, signal: AbortSignal): Promise<void> {
   const events = followEventStream(`${device.relayUrl}${path}`, {
     events: deviceEvents,
     // Each connection is signed afresh: a device signature is good once.
-    headers: async () => ({ authorization: await deviceAuthorizationHeader(device.deviceId, device.deviceKey, { method: 'GET', path }) }),
+    headers: async () => ({
+      authorization: await deviceAuthorizationHeader(device.deviceId, device.deviceKey, { method: 'GET', path }, relayNow(device.relayUrl)),
+    }),
     signal,
     reconnect: backoff,
     wait,
@@ -189,8 +193,10 @@ async function runChannel(device: Device, signal: AbortSignal): Promise<void> {
     onOpen: () => void refreshAll(device),
     // Whatever went wrong (offline, a refused signature while the clock is off), keep trying with backoff;
     // a relay that cannot be reached is shown as such until a call gets through.
+    // A refused clock: the next connection is signed on the relay's clock (its answer says the time).
     shouldReconnect: (failure) => {
       if (isUnreachable(failure)) markUnreachable(device);
+      else if (isClockSkew(failure) && !learnRelayClock(device.relayUrl, failure)) markClockOff(device);
       return true;
     },
   });

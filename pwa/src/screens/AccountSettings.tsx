@@ -1,8 +1,10 @@
 import { useState } from 'preact/hooks';
 import { callRelayAsDevice } from '../../../shared/relay/callRelayAsDevice';
+import { isClockSkew } from '../../../shared/relay/relayClock';
 import { RelayProblem, RelayUnreachable } from '../../../shared/relay/relayErrors';
 import { noContent } from '../../../shared/schemas/common';
 import { type Account, accountName, forgetAccount, updateAccount } from '../store/accountStore';
+import { clockOffWords } from '../store/organizationState';
 import { navigate, routes } from '../ui/router';
 import { useAnnounce } from '../ui/announce';
 import { useOrganizationState } from '../ui/stores';
@@ -99,7 +101,7 @@ function Remove({ account }: { account: Account }) {
         !(caught instanceof RelayProblem && (caught.code === 'registration_not_found' || caught.code === 'device_signature_invalid'))
       ) {
         // The relay refused for another reason: keep the account so the user can try again.
-        setError(caught instanceof Error ? caught.message : 'Something went wrong. Try again.');
+        setError(isClockSkew(caught) ? `${clockOffWords}.` : caught instanceof Error ? caught.message : 'Something went wrong. Try again.');
         setBusy(false);
         return;
       }

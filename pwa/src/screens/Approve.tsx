@@ -7,7 +7,8 @@ import { type TrustOutcome, trustBrowser } from '../requests/trustBrowser';
 import { displayText } from '../../../shared/displayText';
 import { RelayProblem, RelayUnreachable } from '../../../shared/relay/relayErrors';
 import { type Account, accountName } from '../store/accountStore';
-import { accountView, syncAll } from '../store/organizationState';
+import { isClockSkew } from '../../../shared/relay/relayClock';
+import { accountView, clockOffWords, syncAll } from '../store/organizationState';
 import { useAnnounce } from '../ui/announce';
 import { describeMinutes, formatClock, formatSeconds, useNow } from '../ui/hooks';
 import { routes } from '../ui/router';
@@ -72,9 +73,11 @@ export function Approve({ account, requestId }: { account: Account | undefined; 
                 message:
                   error instanceof RelayUnreachable
                     ? "Can't reach your organization's Nod service to read this request. Check your connection, or sign in with a verification code."
-                    : error instanceof RelayProblem && error.code === 'request_expired'
-                      ? outcomeMessage({ kind: 'expired' }, 'passwordless')
-                      : 'This sign-in request is no longer waiting: it was answered, cancelled or has expired.',
+                    : isClockSkew(error)
+                      ? `${clockOffWords}.`
+                      : error instanceof RelayProblem && error.code === 'request_expired'
+                        ? outcomeMessage({ kind: 'expired' }, 'passwordless')
+                        : 'This sign-in request is no longer waiting: it was answered, cancelled or has expired.',
               },
         );
       },

@@ -1,9 +1,10 @@
 import { useState } from 'preact/hooks';
 import { callRelayAsDevice } from '../../../shared/relay/callRelayAsDevice';
+import { isClockSkew } from '../../../shared/relay/relayClock';
 import { RelayProblem, RelayUnreachable } from '../../../shared/relay/relayErrors';
 import { phoneSignInSaved } from '../../../shared/schemas/devices';
 import { type Account, updateAccount } from '../store/accountStore';
-import { noteChoice, syncDevice } from '../store/organizationState';
+import { clockOffWords, noteChoice, syncDevice } from '../store/organizationState';
 import { phoneSignInWords } from './phoneSignInWords';
 import { devicesOf } from '../store/accountStore';
 import { useOrganizationState } from '../ui/stores';
@@ -29,9 +30,11 @@ export function PhoneSignInSetting({ account }: { account: Account }) {
       setError(
         caught instanceof RelayProblem && caught.code === 'phone_sign_in_not_allowed'
           ? `Phone sign-in can't be turned on for this account. ${caught.detail ?? ''}`.trim()
-          : caught instanceof RelayUnreachable || caught instanceof RelayProblem
-            ? caught.message
-            : 'Something went wrong. Try again.',
+          : isClockSkew(caught)
+            ? `${clockOffWords}.`
+            : caught instanceof RelayUnreachable || caught instanceof RelayProblem
+              ? caught.message
+              : 'Something went wrong. Try again.',
       );
     } finally {
       setBusy(false);

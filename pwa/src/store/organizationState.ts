@@ -6,6 +6,7 @@
  * sign-in), never only the phone's memory of it.
  */
 import { callRelayAsDevice } from '../../../shared/relay/callRelayAsDevice';
+import { isClockSkew } from '../../../shared/relay/relayClock';
 import { RelayProblem, RelayUnreachable } from '../../../shared/relay/relayErrors';
 import { type DeviceAccountState, deviceAccounts } from '../../../shared/schemas/deviceAccounts';
 import { type Account, type Device, currentAccounts, devicesOf, updateAccount } from './accountStore';
@@ -18,11 +19,20 @@ export interface OrganizationState {
   accounts: ReadonlyMap<string, DeviceAccountState | 'removed'>;
   /** The devices (relay and device id) whose relay could not be reached the last time. */
   unreachable: ReadonlySet<string>;
+  /**
+   * The devices whose relay refused the phone's signed calls because its clock is off, even after
+   * signing again on the relay's clock (shared/relay/relayClock): nothing reaches the phone until
+   * the clock is right.
+   */
+  clockOff: ReadonlySet<string>;
 }
+
+/** What the app says while a relay refuses the phone's clock (docs/VOCABULARY.md). */
+export const clockOffWords = "Your phone's clock is off — set it automatically and try again";
 
 const deviceKey = (device: { relayUrl: string; deviceId: string }) => `${device.relayUrl} ${device.deviceId}`;
 
-let state: OrganizationState = { accounts: new Map(), unreachable: new Set() };
+let state: OrganizationState = { accounts: new Map(), unreachable: new Set(), clockOff: new Set() };
 const listeners = new Set<() => void>();
 
 function publish(next: OrganizationState): void {
@@ -52,6 +62,17 @@ export function unreachableAccounts(accounts: Account[]): Account[] {
 /** A failure that means the relay is not there (down, a proxy's 5xx), not a refusal. */
 export function isUnreachable(error: unknown): boolean {
   return error instanceof RelayUnreachable || (error instanceof RelayProblem && error.status >= 500);
+}
+
+/** Whether any of these accounts' relays refuses the phone's clock. */
+export function clockIsOff(accounts: Account[]): boolean {
+  return accounts.some((account) => state.clockOff.has(deviceKey(account)));
+}
+
+/** This device's relay refused the phone's clock even on its own time: said until a call gets through. */
+export function markClockOff(device: { relayUrl: string; deviceId: string }): void {
+  if (state.clockOff.has(deviceKey(device))) return;
+  publish({ ...state, clockOff: new Set([...state.clockOff, deviceKey(device)]) });
 }
 
 /** The live channel of this device could not connect: its organization is out of reach until a call succeeds. */
@@ -92,6 +113,7 @@ async function readDevice(device: Device): Promise<void> {
     listed = (await callRelayAsDevice(device, '/api/device/accounts', { answer: deviceAccounts })).accounts;
   } catch (error) {
     if (isUnreachable(error)) return markUnreachable(device);
+    if (isClockSkew(error)) return markClockOff(device);
     // The relay no longer knows this phone's key: every account of the device is gone there.
     if (error instanceof RelayProblem && error.code === 'device_signature_invalid' && error.status === 401) listed = [];
     else return;
@@ -103,7 +125,9 @@ async function readDevice(device: Device): Promise<void> {
   }
   const unreachable = new Set(state.unreachable);
   unreachable.delete(deviceKey(device));
-  publish({ accounts, unreachable });
+  const clockOff = new Set(state.clockOff);
+  clockOff.delete(deviceKey(device));
+  publish({ accounts, unreachable, clockOff });
   // Keep the phone's copy of the user's choice in step with the relay's.
   for (const found of listed) {
     const account = currentAccounts()?.find((a) => a.registrationId === found.registrationId);
