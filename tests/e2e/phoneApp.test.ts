@@ -53,7 +53,11 @@ describe('the phone app: no missed requests, no dead ends, the relay’s word', 
   const phoneSignInSetting = () => page.getByRole('region', { name: 'Phone sign-in' });
 
   beforeAll(async () => {
-    relay = await startRelay({}, { now: () => Date.now() + (relayClockOffset += relayClockJump) });
+    const relayClock = () => {
+      relayClockOffset += relayClockJump;
+      return Date.now() + relayClockOffset;
+    };
+    relay = await startRelay({}, { now: relayClock });
     contoso = await relay.tenant('contoso', { displayName: 'Contoso' });
     for (const username of [alice, carol, pete]) await contoso.admin('POST', '/users', { username, displayName: username.split('@')[0] });
     await contoso.admin('PUT', '/policy', {

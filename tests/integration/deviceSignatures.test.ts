@@ -200,7 +200,8 @@ describe.each(storages)('device-signed calls: one encoding of each signature, ea
     // A relay whose clock keeps moving away: one retry only, then the refusal is the caller's to show.
     let jump = 0;
     const moving: typeof fetch = async (input, init) => {
-      world.advance((jump += 5 * 60_000));
+      jump += 5 * 60_000;
+      world.advance(5 * 60_000);
       return counting(input, init);
     };
     statuses.length = 0;
