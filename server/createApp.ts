@@ -1,12 +1,8 @@
 import type { Agent } from 'node:https';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { adminRoutes } from './admin/adminRoutes';
 import type { RelayConfig } from './config';
 import type { PushDelivery, RelayContext } from './context';
-import { enrollmentRoutes } from './enrollment/enrollmentRoutes';
-import { healthRoutes } from './health/healthRoutes';
-import { watchStorage } from './health/watchStorage';
-import { ReplayGuard } from './http/deviceAuth';
+import { type StorageWatch, watchStorage } from './health/watchStorage';
 import { registerErrorHandling } from './http/errorHandling';
 import { closeEventStreamsOf } from './http/eventStream';
 import { ProblemError, sendProblem } from './http/problem';
@@ -15,24 +11,18 @@ import { refuseNulCharacter } from './http/refuseNulCharacter';
 import { loadKeys } from './keys/loadKeys';
 import { loadSecretBox } from './secrets/secretBox';
 import { resealSecrets, sealSecretsAtRest } from './secrets/sealSecretsAtRest';
-import { oidcRoutes } from './oidc/oidcRoutes';
 import { checkPushHealth, pushHealth } from './push/checkPushHealth';
 import { createPushSender } from './push/createPushSender';
 import { isAllowedPushEndpoint } from './push/pushHosts';
-import { deviceAccountRoutes } from './registrations/deviceAccountRoutes';
-import { browserRoutes } from './signin/browserRoutes';
-import { signInRoutes } from './signin/signInRoutes';
 import type { SignInEventBus } from './signin/requests/SignInEventBus';
 import { createExpiryScheduler } from './signin/requests/createExpiryScheduler';
 import { createInProcessEventBus } from './signin/requests/createInProcessEventBus';
-import { type PostgresEventBus, createPostgresEventBus } from './signin/requests/createPostgresEventBus';
+import type { PostgresEventBus } from './signin/requests/createPostgresEventBus';
 import { expireDueSignInRequests } from './signin/requests/expireDueSignInRequests';
-import { pwaRoutes } from './static/pwaRoutes';
 import type { Storage } from './storage/Storage';
 import { openStorage } from './storage/openStorage';
 import type { PostgresDatabase } from './storage/postgres/database';
 import { tryAdvisoryLock } from './storage/postgres/tryAdvisoryLock';
-import { discoveryRoutes } from './tenants/discoveryRoutes';
 import { type Locator, defaultGeoipDatabase, openLocator } from './location/locator';
 
 export interface AppOptions {
@@ -56,6 +46,27 @@ export interface AppOptions {
   expiryRecheckMs?: number;
   /** Where the log's JSON lines go instead of stdout (tests read them). */
   logStream?: { write(line: string): void };
+  /**
+   * What the app serves: `relay` (the default), everything a listening relay serves; `admin`, only
+   * the admin API, for the CLI, which calls it in-process and never listens, so it loads no sign-in,
+   * page or provider code; `admin+clients`, that and the OpenID Connect clients API, which loads the
+   * provider to check a client's metadata.
+   */
+  routes?: AppRoutes;
+}
+
+export type AppRoutes = 'relay' | 'admin' | 'admin+clients';
+
+/** The code that registers the routes `routes` names, loaded before anything is opened. */
+async function loadRoutes(routes: AppRoutes): Promise<(app: FastifyInstance, ctx: RelayContext, watch: StorageWatch) => void> {
+  if (routes === 'relay') return (await import('./relayRoutes')).relayRoutes;
+  const { adminRoutes } = await import('./admin/adminRoutes');
+  if (routes === 'admin') return (app, ctx) => adminRoutes(app, ctx);
+  const [{ clientRoutes }, { TenantProviders }] = await Promise.all([import('./oidc/clientRoutes'), import('./oidc/tenantProviders')]);
+  return (app, ctx) => {
+    adminRoutes(app, ctx);
+    clientRoutes(app, ctx, new TenantProviders(ctx));
+  };
 }
 
 export interface RelayApp {
@@ -65,6 +76,7 @@ export interface RelayApp {
 
 /** Build the relay: the one factory `main` and the tests share. */
 export async function createApp(config: RelayConfig, options: AppOptions = {}): Promise<RelayApp> {
+  const registerRoutes = await loadRoutes(options.routes ?? 'relay');
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -107,6 +119,7 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
     const resealed = await resealSecrets(sealed, box);
     if (resealed > 0) app.log.info({ resealed, keyId: box.keyId }, 'secrets at rest sealed with the current key');
     if (!options.events && config.databaseUrl && pool) {
+      const { createPostgresEventBus } = await import('./signin/requests/createPostgresEventBus');
       bus = createPostgresEventBus({ url: config.databaseUrl, pool, log: app.log });
       await bus.start();
     }
@@ -152,16 +165,7 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
   registerErrorHandling(app);
   registerJsonBody(app);
   refuseNulCharacter(app);
-  const guard = new ReplayGuard(storage);
-  discoveryRoutes(app, ctx);
-  adminRoutes(app, ctx);
-  enrollmentRoutes(app, ctx, guard);
-  deviceAccountRoutes(app, ctx, guard);
-  signInRoutes(app, ctx, guard);
-  browserRoutes(app, ctx, guard);
-  oidcRoutes(app, ctx);
-  pwaRoutes(app, ctx);
-  healthRoutes(app, ctx, watch);
+  registerRoutes(app, ctx, watch);
   // The drain's first step: event streams never end by themselves, so end them, each with a
   // reconnect hint, before the server waits for its connections to close.
   // A kept-alive connection is closed once its call in flight is answered: Node closes only the

@@ -1,13 +1,13 @@
 import { parseArgs } from 'node:util';
 import { auditOutcomes, signInMethods } from '../../shared/schemas/directory';
-import { ConfigError, loadConfig } from '../config';
+import { loadConfig } from '../config';
 import { createAdminToken } from '../admin/adminTokens';
 import { showTenant } from '../admin/views';
-import { createApp } from '../createApp';
+import type { RelayApp } from '../createApp';
+import { openRelay, refusalLines } from '../openRelay';
 import { rotateSecretsKey } from '../secrets/secretBox';
 import { resealSecrets } from '../secrets/sealSecretsAtRest';
 import { parseWith } from '../http/parseWith';
-import { startProblem } from '../startProblem';
 import { ProblemError } from '../http/problem';
 import { tenantCreate } from '../../shared/schemas/directory';
 import { readProblem } from '../../shared/relay/readProblem';
@@ -237,15 +237,8 @@ async function run(argv: string[]): Promise<number> {
     const problem = await relayDataProblem(config);
     if (problem) throw new UsageError(problem);
   }
-  let relay: Awaited<ReturnType<typeof createApp>>;
-  try {
-    relay = await createApp(config);
-  } catch (error) {
-    const problem = startProblem(error, config);
-    if (!problem) throw error;
-    process.stderr.write(`nod: ${problem}\n`);
-    return 2;
-  }
+  // Only the admin API is loaded; the OpenID Connect provider only for `client` commands, which check a client with it.
+  const relay = await openRelay(config, { routes: noun === 'client' ? 'admin+clients' : 'admin' });
   const { app, ctx } = relay;
   const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
   /** Print an admin API answer, or its problem in one line (naming the flag of a refused field); the exit code. */
@@ -404,8 +397,8 @@ function noteReplaced(before: PolicyView, targets: boolean, exclusions: boolean)
 }
 
 interface CommandKit {
-  app: Awaited<ReturnType<typeof createApp>>['app'];
-  ctx: Awaited<ReturnType<typeof createApp>>['ctx'];
+  app: RelayApp['app'];
+  ctx: RelayApp['ctx'];
   call: (tenant: string, method: Parameters<typeof runAdminCall>[3], path: string, body?: unknown) => Promise<number>;
   report: (result: { status: number; body: unknown }) => Promise<number>;
   method: string | undefined;
@@ -481,8 +474,9 @@ run(process.argv.slice(2)).then(
       process.stderr.write(`nod: ${(error as Error).message}\n`);
       process.exit(2);
     }
-    if (error instanceof ConfigError) {
-      for (const line of error.problems) process.stderr.write(`nod: ${line}\n`);
+    const refusal = refusalLines(error);
+    if (refusal) {
+      for (const line of refusal) process.stderr.write(`nod: ${line}\n`);
       process.exit(2);
     }
     process.stderr.write(`nod: ${(error as Error).message}\n`);

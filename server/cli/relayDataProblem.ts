@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import type { RelayConfig } from '../config';
 
 /**
@@ -18,6 +17,7 @@ export async function relayDataProblem(config: RelayConfig): Promise<string | un
   if (!fs.existsSync(path.join(config.dataDir, 'keys', 'signing.json'))) {
     return `NOD_DATA_DIR: ${config.dataDir} holds no relay keys (no keys/signing.json): ${advice}`;
   }
+  const { default: pg } = await import('pg');
   const client = new pg.Client({ connectionString: config.databaseUrl });
   try {
     await client.connect();

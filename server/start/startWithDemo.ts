@@ -1,7 +1,5 @@
-import { ConfigError, loadConfig } from '../config';
-import { createApp } from '../createApp';
-import { recordPublicUrl } from '../publicUrlRecord';
-import { startProblem } from '../startProblem';
+import { loadConfig } from '../config';
+import { exitOnStartFailure, listenRelay, openRelay } from '../openRelay';
 import { startDemoSite } from '../demo/createDemoSite';
 import { issuerFor } from '../oidc/createTenantProvider';
 import { demo, seedDemo } from './seedDemo';
@@ -12,17 +10,8 @@ import { stopOnSignals } from './stopOnSignals';
  * to open printed with a fresh Temporary Access Pass. Data stays in NOD_DATA_DIR (./data).
  */
 async function main(): Promise<void> {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    // A quieter log than the relay's default: the printed summary is what a person reads.
-    config = loadConfig({ NOD_LOG_LEVEL: 'warn', ...process.env });
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      for (const line of error.problems) console.error(`nod: ${line}`);
-      process.exit(2);
-    }
-    throw error;
-  }
+  // A quieter log than the relay's default: the printed summary is what a person reads.
+  const config = loadConfig({ NOD_LOG_LEVEL: 'warn', ...process.env });
   const demoPort = Number(process.env.NOD_DEMO_PORT ?? 8701);
   if (!Number.isInteger(demoPort) || demoPort < 1 || demoPort > 65535) {
     console.error('nod: NOD_DEMO_PORT: a port number (1-65535)');
@@ -30,22 +19,9 @@ async function main(): Promise<void> {
   }
   const demoUrl = (process.env.NOD_DEMO_PUBLIC_URL ?? `http://localhost:${demoPort}`).replace(/\/$/, '');
 
-  let relay: Awaited<ReturnType<typeof createApp>>;
-  try {
-    relay = await createApp(config);
-  } catch (error) {
-    const problem = startProblem(error, config);
-    if (!problem) throw error;
-    console.error(`nod: ${problem}`);
-    process.exit(2);
-  }
+  const relay = await openRelay(config);
+  await listenRelay(relay, config);
   const { app, ctx } = relay;
-  await app.listen({ port: config.port, host: config.host });
-  try {
-    recordPublicUrl(config.dataDir, config.publicUrl);
-  } catch (error) {
-    app.log.warn({ err: error }, 'the public URL could not be noted in the data directory (nod admin prints issuers from it)');
-  }
   const seeded = await seedDemo(ctx, demoUrl);
   const issuer = issuerFor(ctx, demo.tenant);
   const site = await startDemoSite({
@@ -86,7 +62,4 @@ async function main(): Promise<void> {
   stopOnSignals(() => Promise.all([site.close(), app.close()]), app.log);
 }
 
-main().catch((error) => {
-  console.error(`nod: ${(error as Error).message}`);
-  process.exit(1);
-});
+main().catch(exitOnStartFailure);
