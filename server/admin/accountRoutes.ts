@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { noContent } from '../../shared/schemas/common';
 import { userDeviceList } from '../../shared/schemas/devices';
 import { groupUpdate, groupView, userView } from '../../shared/schemas/directory';
@@ -7,14 +6,10 @@ import { temporaryAccessPassList } from '../../shared/schemas/enrollment';
 import type { RelayContext } from '../context';
 import { ProblemError } from '../http/problem';
 import { endSignIns } from '../users/endSignIns';
-import { requireGroup, requireUser } from '../users/requireUser';
+import { requireGroup } from '../users/requireUser';
 import { audited } from './adminAudit';
-import { adminRoute, tenantPath } from './adminRoute';
+import { adminRoute, adminUserRoute, groupPath, userItemPath, userPath } from './adminRoute';
 import { showDevice, showGroup, showPass, showUser } from './views';
-
-const userPath = tenantPath.extend({ username: z.string() });
-const userItemPath = userPath.extend({ id: z.string() });
-const groupPath = tenantPath.extend({ name: z.string() });
 
 /**
  * The admin API's account work: disable and enable a user (Global Administrator), a user's
@@ -22,12 +17,11 @@ const groupPath = tenantPath.extend({ name: z.string() });
  */
 export function accountRoutes(app: FastifyInstance, ctx: RelayContext): void {
   // Disable: no sign-in by any method, no enrollment, and what was under way ends (requests, sessions).
-  adminRoute(
+  adminUserRoute(
     app,
     ctx,
     { method: 'POST', path: '/users/:username/disable', role: 'global', params: userPath, reply: userView },
-    async ({ tenant, params, token }) => {
-      const user = await requireUser(ctx, tenant, params.username);
+    async ({ tenant, token, user }) => {
       const disabled = { ...user, disabledAt: user.disabledAt ?? ctx.now() };
       if (user.disabledAt === null) {
         await ctx.storage.users.update(disabled);
@@ -38,12 +32,11 @@ export function accountRoutes(app: FastifyInstance, ctx: RelayContext): void {
       return showUser(disabled);
     },
   );
-  adminRoute(
+  adminUserRoute(
     app,
     ctx,
     { method: 'POST', path: '/users/:username/enable', role: 'global', params: userPath, reply: userView },
-    async ({ tenant, params, token }) => {
-      const user = await requireUser(ctx, tenant, params.username);
+    async ({ tenant, token, user }) => {
       const enabled = { ...user, disabledAt: null };
       if (user.disabledAt !== null) {
         await ctx.storage.users.update(enabled);
@@ -54,12 +47,11 @@ export function accountRoutes(app: FastifyInstance, ctx: RelayContext): void {
   );
 
   // Devices: each phone with the user's registrations on it, and each browser registered for the user.
-  adminRoute(
+  adminUserRoute(
     app,
     ctx,
     { method: 'GET', path: '/users/:username/devices', role: 'helpdesk', params: userPath, reply: userDeviceList },
-    async ({ tenant, params }) => {
-      const user = await requireUser(ctx, tenant, params.username);
+    async ({ tenant, user }) => {
       const [devices, registrations] = await Promise.all([
         ctx.storage.devices.listForUser(tenant.id, user.id),
         ctx.storage.registrations.listForUser(tenant.id, user.id),
@@ -76,12 +68,11 @@ export function accountRoutes(app: FastifyInstance, ctx: RelayContext): void {
   );
   // "Lost phone": the device can no longer sign the user in, approve, or take codes, and the
   // user's sessions end (whichever of them the device approved). Other accounts on it keep theirs.
-  adminRoute(
+  adminUserRoute(
     app,
     ctx,
     { method: 'DELETE', path: '/users/:username/devices/:id', role: 'helpdesk', params: userItemPath, reply: noContent },
-    async ({ tenant, params, token }) => {
-      const user = await requireUser(ctx, tenant, params.username);
+    async ({ tenant, params, token, user }) => {
       if (!(await ctx.storage.devices.removeForUser(tenant.id, params.id, user.id))) {
         throw new ProblemError('not_found', `${user.username} has no device ${params.id}.`);
       }
@@ -92,22 +83,20 @@ export function accountRoutes(app: FastifyInstance, ctx: RelayContext): void {
   );
 
   // Temporary Access Passes by id: the list never shows a pass, only its state.
-  adminRoute(
+  adminUserRoute(
     app,
     ctx,
     { method: 'GET', path: '/users/:username/temporary-access-passes', role: 'helpdesk', params: userPath, reply: temporaryAccessPassList },
-    async ({ tenant, params }) => {
-      const user = await requireUser(ctx, tenant, params.username);
+    async ({ tenant, user }) => {
       const now = ctx.now();
       return { passes: (await ctx.storage.temporaryAccessPasses.listForUser(tenant.id, user.id)).map((p) => showPass(p, now)) };
     },
   );
-  adminRoute(
+  adminUserRoute(
     app,
     ctx,
     { method: 'DELETE', path: '/users/:username/temporary-access-passes/:id', role: 'helpdesk', params: userItemPath, reply: noContent },
-    async ({ tenant, params, token }) => {
-      const user = await requireUser(ctx, tenant, params.username);
+    async ({ tenant, params, token, user }) => {
       const pass = (await ctx.storage.temporaryAccessPasses.listForUser(tenant.id, user.id)).find((p) => p.id === params.id);
       if (!pass || !(await ctx.storage.temporaryAccessPasses.revoke(tenant.id, pass.id, ctx.now()))) {
         throw new ProblemError('not_found', `${user.username} has no unused, unrevoked pass ${params.id}.`);

@@ -2,11 +2,18 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { RelayContext } from '../context';
 import { type HandlerResult, type ReplySpec, type RouteCall, type RouteSpec, defineRoute } from '../http/defineRoute';
-import type { AdminToken, Tenant } from '../storage/model';
+import type { AdminToken, Tenant, User } from '../storage/model';
+import { requireUser } from '../users/requireUser';
 import { type RouteRole, authenticateAdmin, requireRole } from './adminTokens';
 
 /** The path of every admin route starts with its tenant: `/admin/t/:tenant…`. */
 export const tenantPath = z.object({ tenant: z.string() });
+/** `/admin/t/:tenant/users/:username…` */
+export const userPath = tenantPath.extend({ username: z.string() });
+/** `/admin/t/:tenant/users/:username/…/:id` */
+export const userItemPath = userPath.extend({ id: z.string() });
+/** `/admin/t/:tenant/groups/:name…` */
+export const groupPath = tenantPath.extend({ name: z.string() });
 
 type Schema = z.ZodType | undefined;
 
@@ -58,4 +65,19 @@ export function adminRoute<
     },
     (call) => handler({ ...call, ...call.auth }),
   );
+}
+
+/** An admin route of one user (`/users/:username…`): as adminRoute, and the user is found (or 404) before the handler runs. */
+export function adminUserRoute<
+  P extends z.ZodType<{ tenant: string; username: string }>,
+  Q extends Schema = undefined,
+  B extends Schema = undefined,
+  R extends ReplySpec = ReplySpec,
+>(
+  app: FastifyInstance,
+  ctx: RelayContext,
+  spec: Parameters<typeof adminRoute<P, Q, B, R>>[2],
+  handler: (call: AdminCall<P, Q, B> & { user: User }) => Promise<HandlerResult<R>>,
+): void {
+  adminRoute(app, ctx, spec, async (call) => handler({ ...call, user: await requireUser(ctx, call.tenant, call.params.username) }));
 }

@@ -41,18 +41,15 @@ import { hashPassword } from '../users/passwords';
 import { endSignIns } from '../users/endSignIns';
 import { requireGroup, requireUser } from '../users/requireUser';
 import { audited } from './adminAudit';
-import { adminRoute, tenantPath } from './adminRoute';
+import { adminRoute, adminUserRoute, groupPath, tenantPath, userItemPath, userPath } from './adminRoute';
 import { accountRoutes } from './accountRoutes';
 import { createAdminToken } from './adminTokens';
 import { reportRoutes } from './reportRoutes';
 import { signInLogRoutes } from './signInLogRoutes';
 import { showAuditEvent, showGroup, showRegistration, showTenant, showToken, showUser } from './views';
 
-const userPath = tenantPath.extend({ username: z.string() });
-const groupPath = tenantPath.extend({ name: z.string() });
 const memberPath = groupPath.extend({ username: z.string() });
 const idPath = tenantPath.extend({ id: z.string() });
-const userItemPath = userPath.extend({ id: z.string() });
 
 /** The admin API: tenants, users, groups, policy, passes, tokens and the audit log of one tenant. */
 export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
@@ -144,88 +141,84 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
       return showUser(user);
     },
   );
-  adminRoute(
+  adminUserRoute(
     app,
     ctx,
     { method: 'GET', path: '/users/:username', role: 'reader', params: userPath, reply: userView },
-    async ({ tenant, params }) => showUser(await requireUser(ctx, tenant, params.username)),
+    async ({ user }) => showUser(user),
   );
-  adminRoute(
+  adminUserRoute(
     app,
     ctx,
     { method: 'PATCH', path: '/users/:username', role: 'global', params: userPath, body: userUpdate, reply: userView },
-    async ({ tenant, params, body }) => {
-      const user = await requireUser(ctx, tenant, params.username);
+    async ({ body, user }) => {
       const updated = { ...user, ...Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) };
       await ctx.storage.users.update(updated);
       return showUser(updated);
     },
   );
-  adminRoute(
+  adminUserRoute(
     app,
     ctx,
     { method: 'DELETE', path: '/users/:username', role: 'global', params: userPath, reply: noContent },
-    async ({ tenant, params, token }) => {
-      const user = await requireUser(ctx, tenant, params.username);
+    async ({ tenant, token, user }) => {
       await endSignIns(ctx, tenant, user, 'the account was deleted by an admin');
       await ctx.storage.users.delete(tenant.id, user.id);
       await audited(ctx, tenant, user, token, 'user.deleted');
       return undefined;
     },
   );
-  adminRoute(
+  adminUserRoute(
     app,
     ctx,
     { method: 'PUT', path: '/users/:username/password', role: 'global', params: userPath, body: passwordSet, reply: noContent },
-    async ({ tenant, params, body }) => {
-      const user = await requireUser(ctx, tenant, params.username);
+    async ({ body, user }) => {
       await ctx.storage.users.update({ ...user, passwordHash: await hashPassword(body.password) });
       return undefined;
     },
   );
   /** `unblock` is the older name of `clear-risk`. */
   for (const path of ['/users/:username/unblock', '/users/:username/clear-risk']) {
-    adminRoute(app, ctx, { method: 'POST', path, role: 'helpdesk', params: userPath, reply: userView }, async ({ tenant, params, token }) =>
-      showUser(await clearRisk(ctx, tenant, await requireUser(ctx, tenant, params.username), token.id)),
+    adminUserRoute(
+      app,
+      ctx,
+      { method: 'POST', path, role: 'helpdesk', params: userPath, reply: userView },
+      async ({ tenant, user, token }) => showUser(await clearRisk(ctx, tenant, user, token.id)),
     );
   }
-  adminRoute(
+  adminUserRoute(
     app,
     ctx,
     { method: 'GET', path: '/users/:username/limits', role: 'helpdesk', params: userPath, reply: userLimitStatus },
-    async ({ tenant, params }) => {
-      const user = await requireUser(ctx, tenant, params.username);
+    async ({ tenant, user }) => {
       return userLimitState(ctx, tenant, user, await ctx.storage.policies.get(tenant.id));
     },
   );
-  adminRoute(
+  adminUserRoute(
     app,
     ctx,
     { method: 'POST', path: '/users/:username/reset-limits', role: 'helpdesk', params: userPath, reply: userLimitStatus },
-    async ({ tenant, params, token }) => {
-      const user = await requireUser(ctx, tenant, params.username);
+    async ({ tenant, token, user }) => {
       await resetLimits(ctx, tenant, user, token.id);
       return userLimitState(ctx, tenant, user, await ctx.storage.policies.get(tenant.id));
     },
   );
-  adminRoute(
+  adminUserRoute(
     app,
     ctx,
     { method: 'GET', path: '/users/:username/registrations', role: 'helpdesk', params: userPath, reply: registrationList },
-    async ({ tenant, params }) => {
-      const user = await requireUser(ctx, tenant, params.username);
+    async ({ tenant, user }) => {
       const registrations = await ctx.storage.registrations.listForUser(tenant.id, user.id);
       return {
         registrations: await Promise.all(registrations.map(async (r) => showRegistration(r, await ctx.storage.devices.byId(r.deviceId)))),
       };
     },
   );
-  adminRoute(
+  adminUserRoute(
     app,
     ctx,
     { method: 'DELETE', path: '/users/:username/registrations/:id', role: 'helpdesk', params: userItemPath, reply: noContent },
-    async ({ tenant, params }) => {
-      const user = await requireUser(ctx, tenant, params.username);
+    async ({ params, user }) => {
       const registration = await ctx.storage.registrations.byId(params.id);
       if (!registration || registration.userId !== user.id) throw new ProblemError('registration_not_found');
       await ctx.storage.registrations.delete(registration.id);
@@ -233,32 +226,30 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
       return undefined;
     },
   );
-  adminRoute(
+  adminUserRoute(
     app,
     ctx,
     { method: 'GET', path: '/users/:username/browsers', role: 'helpdesk', params: userPath, reply: registeredBrowserList },
-    async ({ tenant, params }) => ({ browsers: await listRegisteredBrowsers(ctx, await requireUser(ctx, tenant, params.username)) }),
+    async ({ user }) => ({ browsers: await listRegisteredBrowsers(ctx, user) }),
   );
-  adminRoute(
+  adminUserRoute(
     app,
     ctx,
     { method: 'DELETE', path: '/users/:username/browsers/:id', role: 'helpdesk', params: userItemPath, reply: noContent },
-    async ({ tenant, params, token }) => {
-      const user = await requireUser(ctx, tenant, params.username);
+    async ({ params, token, user }) => {
       await removeRegisteredBrowser(ctx, user, params.id, { via: 'admin', detail: { adminToken: token.id } });
       return undefined;
     },
   );
-  adminRoute(
+  adminUserRoute(
     app,
     ctx,
     { method: 'GET', path: '/users/:username/policy', role: 'reader', params: userPath, reply: policyDecision },
-    async ({ tenant, params }) => {
-      const user = await requireUser(ctx, tenant, params.username);
+    async ({ tenant, user }) => {
       return (await policyForUser(ctx, tenant, user)).decision;
     },
   );
-  adminRoute(
+  adminUserRoute(
     app,
     ctx,
     {
@@ -271,15 +262,13 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
       reply: temporaryAccessPassIssued,
       status: 201,
     },
-    async ({ tenant, params, body, token }) =>
-      issueTemporaryAccessPass(ctx, tenant, await requireUser(ctx, tenant, params.username), body, token.id),
+    async ({ tenant, user, body, token }) => issueTemporaryAccessPass(ctx, tenant, user, body, token.id),
   );
-  adminRoute(
+  adminUserRoute(
     app,
     ctx,
     { method: 'DELETE', path: '/users/:username/temporary-access-pass', role: 'helpdesk', params: userPath, reply: noContent },
-    async ({ tenant, params, token }) => {
-      const user = await requireUser(ctx, tenant, params.username);
+    async ({ tenant, token, user }) => {
       await ctx.storage.temporaryAccessPasses.revokeAll(tenant.id, user.id, ctx.now());
       await audited(ctx, tenant, user, token, 'temporary_access_pass.revoked', { passId: 'all' });
       return undefined;

@@ -10,7 +10,7 @@ import type { AuditEvent } from '../storage/model';
 import { requireUser } from '../users/requireUser';
 import { adminRoute, tenantPath } from './adminRoute';
 import { toCsv } from './csv';
-import { signInLogTypes } from './signInLogRoutes';
+import { signInLogFilter } from './signInLogRoutes';
 import { showAuditEvent } from './views';
 
 const userPath = tenantPath.extend({ username: z.string() });
@@ -70,16 +70,7 @@ export function reportRoutes(app: FastifyInstance, ctx: RelayContext): void {
     ctx,
     { method: 'GET', path: '/sign-ins/export', role: 'reader', params: tenantPath, query: signInLogExportQuery, reply: rawReply },
     async ({ tenant, query, reply }) => {
-      const events = await ctx.storage.audit.list({
-        tenantId: tenant.id,
-        types: signInLogTypes,
-        username: query.user?.toLowerCase(),
-        outcome: query.outcome,
-        method: query.method,
-        since: query.from,
-        until: query.to,
-        limit: query.limit,
-      });
+      const events = await ctx.storage.audit.list(signInLogFilter(tenant, query));
       const shown = events.map(showAuditEvent);
       reply.header('cache-control', 'no-store').header('content-disposition', `attachment; filename="sign-in-log.${query.format}"`);
       if (query.format === 'json') return reply.type('application/json; charset=utf-8').send(JSON.stringify({ signIns: shown }, null, 2));
