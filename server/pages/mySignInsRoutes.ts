@@ -1,4 +1,3 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { resyncDevice } from '../registrations/deviceAccountRoutes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -16,6 +15,7 @@ import type { RelayContext } from '../context';
 import { enrollmentLink } from '../enrollment/enrollmentLink';
 import { defineRoute, rawReply } from '../http/defineRoute';
 import { ProblemError } from '../http/problem';
+import { type PendingBuiltInSignIn, builtInCallbackQuery, redeemBuiltInSignIn, startBuiltInSignIn } from '../oidc/builtInSignIn';
 import { issuerFor } from '../oidc/createTenantProvider';
 import { deriveKey } from '../oidc/loadOidcSecret';
 import { mySignInsClientId, mySignInsPaths } from '../oidc/myAccountClient';
@@ -33,12 +33,6 @@ import { htmlShell, pageHeaders } from './htmlShell';
 export const recentSignInMinutes = 20;
 
 const tenantPath = z.object({ tenant: z.string() });
-/** The OIDC callback's answer: a code and our state, or an error (anything else is ignored). */
-const callbackQuery = z.object({
-  state: z.string().optional().catch(undefined),
-  code: z.string().optional().catch(undefined),
-  error: z.string().optional().catch(undefined),
-});
 
 interface SignedIn {
   entry: TenantProvider;
@@ -49,9 +43,7 @@ interface SignedIn {
   amr: string[];
 }
 
-interface PendingSignIn {
-  state: string;
-  verifier: string;
+interface PendingSignIn extends PendingBuiltInSignIn {
   at: number;
 }
 
@@ -123,29 +115,21 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
   /** Send the browser through the hosted sign-in page with the built-in client (PKCE, state). */
   const startSignIn = (entry: TenantProvider, reply: FastifyReply, fresh: boolean, loginHint?: string) => {
     const { tenant } = entry;
-    const pending: PendingSignIn = {
-      state: randomBytes(16).toString('base64url'),
-      verifier: randomBytes(32).toString('base64url'),
-      at: ctx.now(),
-    };
     const paths = mySignInsPaths(tenant.name);
-    const query = new URLSearchParams({
-      client_id: mySignInsClientId,
-      response_type: 'code',
-      scope: 'openid profile',
-      redirect_uri: `${ctx.config.publicUrl}${paths.callback}`,
-      state: pending.state,
-      code_challenge: createHash('sha256').update(pending.verifier).digest('base64url'),
-      code_challenge_method: 'S256',
-      ...(fresh ? { prompt: 'login' } : {}),
+    const { pending, url } = startBuiltInSignIn({
+      issuer: issuerFor(ctx, tenant.name),
+      clientId: mySignInsClientId,
+      redirectUri: `${ctx.config.publicUrl}${paths.callback}`,
+      fresh,
       // From the organization-less entry: the username the organization was found from.
-      ...(loginHint ? { login_hint: loginHint } : {}),
+      loginHint,
     });
+    const sealed: PendingSignIn = { ...pending, at: ctx.now() };
     reply.header(
       'set-cookie',
-      cookieHeader(stateCookie(tenant), seal(stateKey(tenant), pending), { path: paths.page, maxAgeSeconds: 30 * 60, secure }),
+      cookieHeader(stateCookie(tenant), seal(stateKey(tenant), sealed), { path: paths.page, maxAgeSeconds: 30 * 60, secure }),
     );
-    return reply.header('cache-control', 'no-store').redirect(`${issuerFor(ctx, tenant.name)}/auth?${query}`, 303);
+    return reply.header('cache-control', 'no-store').redirect(url, 303);
   };
 
   const page = (
@@ -198,7 +182,7 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
 
   defineRoute(
     app,
-    { method: 'GET', url: '/t/:tenant/my-sign-ins/callback', params: tenantPath, query: callbackQuery, reply: rawReply },
+    { method: 'GET', url: '/t/:tenant/my-sign-ins/callback', params: tenantPath, query: builtInCallbackQuery, reply: rawReply },
     async ({ params, query, request, reply }) => {
       const entry = await tenantEntry(params);
       const { tenant, provider } = entry;
@@ -220,13 +204,9 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
       if (!pending || !query.state || pending.state !== query.state)
         return fail('The sign-in did not finish in this browser window. Try again.');
       if (query.error || !query.code) return fail('The sign-in was cancelled.');
-      // The code came back to us: use it up (it is ours alone) after checking it was made for us, with our PKCE.
-      const code = await provider.AuthorizationCode.find(query.code);
-      const challenge = createHash('sha256').update(pending.verifier).digest('base64url');
-      if (!code || code.clientId !== mySignInsClientId || code.codeChallenge !== challenge || (code as { consumed?: unknown }).consumed) {
+      if (!(await redeemBuiltInSignIn(provider, mySignInsClientId, pending, query.code))) {
         return fail('The sign-in could not be completed. Try again.');
       }
-      await code.consume();
       return reply.header('cache-control', 'no-store').redirect(paths.page, 303);
     },
   );

@@ -1,3 +1,5 @@
+import { builtInClient } from '../../oidc/builtInSignIn';
+
 /** The admin center signs its admins in through the tenant's own provider, as a client like My Sign-ins. */
 export const adminCenterClientId = 'nod-admin-center';
 
@@ -11,15 +13,10 @@ export const adminCenterPaths = {
 
 /** The built-in, public (PKCE) client of the admin center in every tenant. */
 export function adminCenterClient(publicUrl: string) {
-  return {
-    client_id: adminCenterClientId,
-    client_name: 'Nod admin center',
-    application_type: 'web' as const,
-    redirect_uris: [`${publicUrl}${adminCenterPaths.callback}`],
-    post_logout_redirect_uris: [`${publicUrl}${adminCenterPaths.page}`],
-    grant_types: ['authorization_code'],
-    response_types: ['code'],
-    token_endpoint_auth_method: 'none' as const,
-    id_token_signed_response_alg: 'ES256',
-  };
+  return builtInClient({
+    clientId: adminCenterClientId,
+    name: 'Nod admin center',
+    redirectUri: `${publicUrl}${adminCenterPaths.callback}`,
+    postLogoutRedirectUri: `${publicUrl}${adminCenterPaths.page}`,
+  });
 }

@@ -1,4 +1,3 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { z } from 'zod';
 import { type AdminCenterBoot, type AdminCenterRole, adminCenterSession } from '../../../shared/schemas/adminCenter';
@@ -6,10 +5,11 @@ import { recordAudit } from '../../audit/recordAudit';
 import type { RelayContext } from '../../context';
 import { defineRoute, rawReply } from '../../http/defineRoute';
 import { ProblemError } from '../../http/problem';
+import { type PendingBuiltInSignIn, builtInCallbackQuery, redeemBuiltInSignIn, startBuiltInSignIn } from '../../oidc/builtInSignIn';
 import { issuerFor } from '../../oidc/createTenantProvider';
 import { deriveKey } from '../../oidc/loadOidcSecret';
 import type { TenantProviders } from '../../oidc/tenantProviders';
-import { cookieHeader, readCookies, seal, unseal } from '../../pages/cookies';
+import { cookieHeader, decrypt, encrypt, readCookies, seal, unseal } from '../../pages/cookies';
 import { pageHeaders } from '../../pages/htmlShell';
 import type { Tenant, User } from '../../storage/model';
 import { createAdminToken } from '../adminTokens';
@@ -22,10 +22,8 @@ const sessionHours = 8;
 const sessionCookie = 'nod_admin_center';
 const stateCookie = 'nod_admin_center_state';
 
-interface PendingSignIn {
+interface PendingSignIn extends PendingBuiltInSignIn {
   tenant: string;
-  state: string;
-  verifier: string;
 }
 
 /** What the browser keeps, encrypted: it can neither read the admin token in it nor change anything. */
@@ -47,11 +45,6 @@ interface SignedInAdmin {
 }
 
 const signInQuery = z.object({ tenant: z.string().min(1).max(100).optional().catch(undefined) });
-const callbackQuery = z.object({
-  state: z.string().optional().catch(undefined),
-  code: z.string().optional().catch(undefined),
-  error: z.string().optional().catch(undefined),
-});
 const callPath = z.object({ '*': z.string() });
 
 /**
@@ -64,23 +57,6 @@ export function adminCenterRoutes(app: FastifyInstance, ctx: RelayContext, provi
   const secure = ctx.config.publicUrl.startsWith('https:');
   const key = deriveKey(providers.secret, 'admin center', 'all tenants');
 
-  const encrypt = (value: SessionCookie) => {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', key, iv);
-    const body = Buffer.concat([cipher.update(JSON.stringify(value), 'utf8'), cipher.final()]);
-    return Buffer.concat([iv, cipher.getAuthTag(), body]).toString('base64url');
-  };
-  const decrypt = (text: string | undefined): SessionCookie | undefined => {
-    if (!text) return undefined;
-    try {
-      const raw = Buffer.from(text, 'base64url');
-      const decipher = createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
-      decipher.setAuthTag(raw.subarray(12, 28));
-      return JSON.parse(Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8')) as SessionCookie;
-    } catch {
-      return undefined;
-    }
-  };
   const sessionHeader = (value: string, maxAgeSeconds: number) =>
     [
       `${sessionCookie}=${value}`,
@@ -93,7 +69,7 @@ export function adminCenterRoutes(app: FastifyInstance, ctx: RelayContext, provi
 
   /** The signed-in admin, or undefined: the cookie, its tenant session, the user and their roles must all still hold. */
   const signedIn = async (request: FastifyRequest): Promise<SignedInAdmin | undefined> => {
-    const cookie = decrypt(readCookies(request.headers.cookie).get(sessionCookie));
+    const cookie = decrypt<SessionCookie>(key, readCookies(request.headers.cookie).get(sessionCookie));
     if (!cookie || cookie.expiresAt <= ctx.now()) return undefined;
     const tenant = await ctx.storage.tenants.byId(cookie.tenantId);
     const entry = tenant ? await providers.get(tenant.name) : undefined;
@@ -135,28 +111,20 @@ export function adminCenterRoutes(app: FastifyInstance, ctx: RelayContext, provi
     if (!entry) {
       return sendPage(reply, { signedIn: false, tenant: query.tenant, message: `No tenant is named ${query.tenant ?? '(none)'}.` }, 404);
     }
-    const pending: PendingSignIn = {
-      tenant: entry.tenant.name,
-      state: randomBytes(16).toString('base64url'),
-      verifier: randomBytes(32).toString('base64url'),
-    };
-    const search = new URLSearchParams({
-      client_id: adminCenterClientId,
-      response_type: 'code',
-      scope: 'openid profile',
-      redirect_uri: `${ctx.config.publicUrl}${adminCenterPaths.callback}`,
-      state: pending.state,
-      code_challenge: createHash('sha256').update(pending.verifier).digest('base64url'),
-      code_challenge_method: 'S256',
-      prompt: 'login',
+    const { pending, url } = startBuiltInSignIn({
+      issuer: issuerFor(ctx, entry.tenant.name),
+      clientId: adminCenterClientId,
+      redirectUri: `${ctx.config.publicUrl}${adminCenterPaths.callback}`,
+      fresh: true,
     });
-    reply.header('set-cookie', cookieHeader(stateCookie, seal(key, pending), { path: '/admin/', maxAgeSeconds: 30 * 60, secure }));
-    return reply.header('cache-control', 'no-store').redirect(`${issuerFor(ctx, entry.tenant.name)}/auth?${search}`, 303);
+    const sealed: PendingSignIn = { ...pending, tenant: entry.tenant.name };
+    reply.header('set-cookie', cookieHeader(stateCookie, seal(key, sealed), { path: '/admin/', maxAgeSeconds: 30 * 60, secure }));
+    return reply.header('cache-control', 'no-store').redirect(url, 303);
   });
 
   defineRoute(
     app,
-    { method: 'GET', url: adminCenterPaths.callback, query: callbackQuery, reply: rawReply },
+    { method: 'GET', url: adminCenterPaths.callback, query: builtInCallbackQuery, reply: rawReply },
     async ({ query, request, reply }) => {
       const pending = unseal<PendingSignIn>(key, readCookies(request.headers.cookie).get(stateCookie));
       reply.header('set-cookie', cookieHeader(stateCookie, '', { path: '/admin/', maxAgeSeconds: 0, secure }));
@@ -167,12 +135,8 @@ export function adminCenterRoutes(app: FastifyInstance, ctx: RelayContext, provi
       const entry = await providers.get(pending.tenant);
       if (!entry) return fail(`No tenant is named ${pending.tenant}.`, 404);
       const { provider, tenant } = entry;
-      const code = await provider.AuthorizationCode.find(query.code);
-      const challenge = createHash('sha256').update(pending.verifier).digest('base64url');
-      if (!code || code.clientId !== adminCenterClientId || code.codeChallenge !== challenge || (code as { consumed?: unknown }).consumed) {
-        return fail('The sign-in could not be completed. Try again.');
-      }
-      await code.consume();
+      const code = await redeemBuiltInSignIn(provider, adminCenterClientId, pending, query.code);
+      if (!code) return fail('The sign-in could not be completed. Try again.');
       const user = code.accountId ? await ctx.storage.users.byId(tenant.id, code.accountId) : undefined;
       const roles = user ? await ctx.storage.adminRoles.forUser(tenant.id, user.id) : [];
       if (!user || roles.length === 0 || !code.sessionUid) {
@@ -206,14 +170,14 @@ export function adminCenterRoutes(app: FastifyInstance, ctx: RelayContext, provi
         userAgent: request.headers['user-agent'] ?? null,
         detail: { adminTokens: Object.values(tokens).map((t) => t.id) },
       });
-      reply.header('set-cookie', sessionHeader(encrypt(cookie), sessionHours * 3600));
+      reply.header('set-cookie', sessionHeader(encrypt(key, cookie), sessionHours * 3600));
       return reply.header('cache-control', 'no-store').redirect(adminCenterPaths.page, 303);
     },
   );
 
   /** Sign out: the session's admin token is revoked, the cookie cleared, and the tenant sign-in ended too. */
   defineRoute(app, { method: 'GET', url: adminCenterPaths.signOut, reply: rawReply }, async ({ request, reply }) => {
-    const cookie = decrypt(readCookies(request.headers.cookie).get(sessionCookie));
+    const cookie = decrypt<SessionCookie>(key, readCookies(request.headers.cookie).get(sessionCookie));
     reply.header('set-cookie', sessionHeader('', 0)).header('cache-control', 'no-store');
     const tenant = cookie ? await ctx.storage.tenants.byId(cookie.tenantId) : undefined;
     if (!cookie || !tenant) return reply.redirect(adminCenterPaths.page, 303);
