@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { recordId } from '../../shared/schemas/common';
 import type { RelayContext } from '../context';
 import { type HandlerResult, type ReplySpec, type RouteCall, type RouteSpec, defineRoute } from '../http/defineRoute';
 import type { AdminToken, Tenant, User } from '../storage/model';
@@ -11,7 +12,7 @@ export const tenantPath = z.object({ tenant: z.string() });
 /** `/admin/t/:tenant/users/:username…` */
 export const userPath = tenantPath.extend({ username: z.string() });
 /** `/admin/t/:tenant/users/:username/…/:id` */
-export const userItemPath = userPath.extend({ id: z.string() });
+export const userItemPath = userPath.extend({ id: recordId });
 /** `/admin/t/:tenant/groups/:name…` */
 export const groupPath = tenantPath.extend({ name: z.string() });
 

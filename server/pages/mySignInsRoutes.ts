@@ -1,7 +1,7 @@
 import { resyncDevice } from '../registrations/deviceAccountRoutes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { noContent, username } from '../../shared/schemas/common';
+import { noContent, recordId, username } from '../../shared/schemas/common';
 import {
   type FindOrganizationBoot,
   type MySignInsBoot,
@@ -33,6 +33,8 @@ import { htmlShell, pageHeaders } from './htmlShell';
 export const recentSignInMinutes = 20;
 
 const tenantPath = z.object({ tenant: z.string() });
+/** A method, device or browser of the signed-in user's, by id. */
+const itemPath = tenantPath.extend({ id: recordId });
 
 interface SignedIn {
   entry: TenantProvider;
@@ -131,6 +133,20 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
     );
     return reply.header('cache-control', 'no-store').redirect(url, 303);
   };
+
+  /** An audit record of what the signed-in user did on My Sign-ins, from where. */
+  const audit = (signed: SignedIn, request: FastifyRequest, type: string, extra: { deviceId?: string } = {}) =>
+    recordAudit(ctx, {
+      tenantId: signed.entry.tenant.id,
+      type,
+      outcome: 'success',
+      userId: signed.user.id,
+      username: signed.user.username,
+      ...extra,
+      ip: request.ip,
+      userAgent: request.headers['user-agent'] ?? null,
+      detail: { by: 'my-sign-ins' },
+    });
 
   const page = (
     path: string,
@@ -298,15 +314,7 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
     async ({ auth: signed, request, reply }) => {
       requireRecent(signed);
       const enrollment = await enrollmentLink(ctx, signed.entry.tenant, signed.user);
-      await recordAudit(ctx, {
-        tenantId: signed.entry.tenant.id,
-        type: 'enrollment_code.created',
-        outcome: 'success',
-        userId: signed.user.id,
-        username: signed.user.username,
-        ip: request.ip,
-        userAgent: request.headers['user-agent'] ?? null,
-      });
+      await audit(signed, request, 'enrollment_code.created');
       reply.header('cache-control', 'no-store');
       return enrollment;
     },
@@ -317,7 +325,7 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
     {
       method: 'DELETE',
       url: '/t/:tenant/my-sign-ins/api/registrations/:id',
-      params: tenantPath.extend({ id: z.string() }),
+      params: itemPath,
       authenticate: requireSignedIn,
       reply: noContent,
     },
@@ -329,17 +337,7 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
       }
       await ctx.storage.registrations.delete(registration.id);
       await resyncDevice(ctx, registration.deviceId);
-      await recordAudit(ctx, {
-        tenantId: registration.tenantId,
-        type: 'registration.removed',
-        outcome: 'success',
-        userId: signed.user.id,
-        username: signed.user.username,
-        deviceId: registration.deviceId,
-        ip: request.ip,
-        userAgent: request.headers['user-agent'] ?? null,
-        detail: { by: 'my-sign-ins' },
-      });
+      await audit(signed, request, 'registration.removed', { deviceId: registration.deviceId });
       return undefined;
     },
   );
@@ -357,16 +355,7 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
     async ({ auth: signed, request }) => {
       const { tenant } = signed.entry;
       await endSignIns(ctx, tenant, signed.user, 'the user signed out everywhere');
-      await recordAudit(ctx, {
-        tenantId: tenant.id,
-        type: 'sessions.revoked',
-        outcome: 'success',
-        userId: signed.user.id,
-        username: signed.user.username,
-        ip: request.ip,
-        userAgent: request.headers['user-agent'] ?? null,
-        detail: { by: 'my-sign-ins' },
-      });
+      await audit(signed, request, 'sessions.revoked');
       return undefined;
     },
   );
@@ -377,7 +366,7 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
     {
       method: 'DELETE',
       url: '/t/:tenant/my-sign-ins/api/devices/:id',
-      params: tenantPath.extend({ id: z.string().max(100) }),
+      params: itemPath,
       authenticate: requireSignedIn,
       reply: noContent,
     },
@@ -388,17 +377,7 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
         throw new ProblemError('not_found', 'That device is not one of yours.');
       }
       await endSignIns(ctx, tenant, signed.user, 'the user removed a lost device');
-      await recordAudit(ctx, {
-        tenantId: tenant.id,
-        type: 'device.removed',
-        outcome: 'success',
-        userId: signed.user.id,
-        username: signed.user.username,
-        deviceId: params.id,
-        ip: request.ip,
-        userAgent: request.headers['user-agent'] ?? null,
-        detail: { by: 'my-sign-ins' },
-      });
+      await audit(signed, request, 'device.removed', { deviceId: params.id });
       return undefined;
     },
   );
@@ -409,7 +388,7 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
     {
       method: 'DELETE',
       url: '/t/:tenant/my-sign-ins/api/browsers/:id',
-      params: tenantPath.extend({ id: z.string().max(100) }),
+      params: itemPath,
       authenticate: requireSignedIn,
       reply: noContent,
     },

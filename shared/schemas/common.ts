@@ -26,6 +26,9 @@ export const groupName = z
 
 export const displayName = z.string().trim().min(1).max(200);
 
+/** The id of something the relay made (a device, registration, browser, pass, token: 12–22 base64url characters), in a path. */
+export const recordId = z.string().min(1).max(64);
+
 /** An origin as a browser reports it: scheme, host and port, nothing more. */
 export const origin = z
   .string()

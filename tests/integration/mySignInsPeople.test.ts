@@ -76,6 +76,22 @@ describe('My Sign-ins for people: each sign-in once, devices, Sign out everywher
     expect((await summaryOf(second)).status).toBe(401);
   });
 
+  it('an overlong id in the address is a 400 problem naming the field, for each of the user’s things', async () => {
+    const jar = await signedIn('8.8.8.8');
+    const long = 'x'.repeat(65);
+    for (const kind of ['registrations', 'devices', 'browsers']) {
+      const answer = await jar.fetch(`${world.relay.url}/t/contoso/my-sign-ins/api/${kind}/${long}`, {
+        method: 'DELETE',
+        headers: { origin: world.relay.url },
+      });
+      expect(answer.status, kind).toBe(400);
+      expect(answer.headers.get('content-type'), kind).toContain('application/problem+json');
+      expect(JSON.parse(answer.text).errors, kind).toEqual([expect.objectContaining({ field: 'id' })]);
+    }
+    // Nothing was touched: the session and the phone are still there.
+    expect((await summaryOf(jar)).body.devices).toHaveLength(1);
+  });
+
   it('Lost device removes the phone from the account and ends the sessions; another user’s device is refused', async () => {
     const jar = await signedIn('8.8.8.8');
     const { body } = await summaryOf(jar);
