@@ -1,6 +1,6 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type BuiltAssets, builtAssets } from './builtAssets';
 
 /** Where `npm run build:hosted` writes the hosted pages' bundles (the browser app in hosted/). */
 export const pagesDist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../dist/hosted');
@@ -42,37 +42,9 @@ function jsonForScript(value: unknown): string {
 /** The hosted pages' entries (hosted/entries). */
 export type PageEntry = 'signIn' | 'mySignIns' | 'findOrganization' | 'plain';
 
-interface Manifest {
-  [entry: string]: { file: string; css?: string[]; imports?: string[] };
-}
-
-let manifestCache: { mtimeMs: number; manifest: Manifest } | undefined;
-
-function readManifest(): Manifest | undefined {
-  const file = path.join(pagesDist, '.vite', 'manifest.json');
-  try {
-    const { mtimeMs } = fs.statSync(file);
-    if (manifestCache?.mtimeMs !== mtimeMs) manifestCache = { mtimeMs, manifest: JSON.parse(fs.readFileSync(file, 'utf8')) };
-    return manifestCache.manifest;
-  } catch {
-    return undefined;
-  }
-}
-
 /** The built script and styles of one page entry, as URLs under /pages/. */
-function pageAssets(entry: PageEntry): { scripts: string[]; styles: string[] } | undefined {
-  const manifest = readManifest();
-  if (!manifest) return undefined;
-  const key = Object.keys(manifest).find((k) => k.endsWith(`entries/${entry}.tsx`) || k.endsWith(`entries/${entry}.ts`));
-  if (!key) return undefined;
-  const styles = new Set<string>();
-  const visit = (name: string) => {
-    const chunk = manifest[name];
-    for (const css of chunk?.css ?? []) styles.add(`/pages/${css}`);
-    for (const imported of chunk?.imports ?? []) visit(imported);
-  };
-  visit(key);
-  return { scripts: [`/pages/${manifest[key].file}`], styles: [...styles] };
+function pageAssets(entry: PageEntry): BuiltAssets | undefined {
+  return builtAssets(pagesDist, '/pages/', (key) => key.endsWith(`entries/${entry}.tsx`) || key.endsWith(`entries/${entry}.ts`));
 }
 
 /**
@@ -92,11 +64,28 @@ export function htmlShell(options: {
   const fallback = assets
     ? ''
     : '<p class="notice">The sign-in pages were not built. Run <code>npm run build:hosted</code> and reload.</p>';
-  const styles = (assets?.styles ?? []).map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}">`).join('');
-  // Plain pages (logout, errors) run no script at all.
-  const scripts = (options.entry === 'plain' ? [] : (assets?.scripts ?? []))
-    .map((src) => `<script type="module" src="${escapeHtml(src)}"></script>`)
-    .join('');
+  return htmlDocument({
+    title: options.title,
+    head: options.head,
+    styles: assets?.styles ?? [],
+    body: `${options.body ?? ''}${fallback}`,
+    boot: options.boot,
+    // Plain pages (logout, errors) run no script at all.
+    scripts: options.entry === 'plain' ? [] : (assets?.scripts ?? []),
+  });
+}
+
+/** The HTML of every page the relay renders (hosted pages, admin center): boot data in JSON, never executed. */
+export function htmlDocument(options: {
+  title: string;
+  head?: string;
+  styles: string[];
+  body: string;
+  boot?: unknown;
+  scripts: string[];
+}): string {
+  const styles = options.styles.map((href) => `<link rel="stylesheet" href="${escapeHtml(href)}">`).join('');
+  const scripts = options.scripts.map((src) => `<script type="module" src="${escapeHtml(src)}"></script>`).join('');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -109,7 +98,7 @@ export function htmlShell(options: {
 ${options.head ?? ''}${styles}
 </head>
 <body>
-<div id="app">${options.body ?? ''}${fallback}</div>
+<div id="app">${options.body}</div>
 ${options.boot === undefined ? '' : `<script type="application/json" id="nod-boot">${jsonForScript(options.boot)}</script>`}
 ${scripts}
 </body>
