@@ -3,17 +3,9 @@
  * tenant contoso: the site a person signs in to in the end-to-end tests. Signing in goes through
  * the relay's hosted page (dist/hosted, built before the tests: tests/helpers/builds.ts).
  */
-import net from 'node:net';
 import { type DemoSite, startDemoSite } from '../../server/demo/createDemoSite';
 import type { TestRelay, TestTenant } from './startRelay';
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
+import { freePort } from './processes';
 
 export async function startContosoPortal(relay: TestRelay, tenant: TestTenant, clientId = 'contoso-portal'): Promise<DemoSite> {
   return startPortalWith(relay.url, tenant.name, async (url) => {

@@ -5,17 +5,12 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from './builds';
+import { envWith } from './processes';
 
 export interface NodRun {
   code: number;
   stdout: string;
   stderr: string;
-}
-
-/** The environment without any NOD_* of the machine running the tests, plus NOD_DATA_DIR and `extra`. */
-function envFor(dataDir: string, extra: Record<string, string>): NodeJS.ProcessEnv {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('NOD_')));
-  return { ...clean, NOD_DATA_DIR: dataDir, ...extra };
 }
 
 /** Run `nod admin <args>` (with `env`, e.g. NOD_DATABASE_URL); never throws for a refusal (see `code` and `stderr`). */
@@ -24,7 +19,7 @@ export function runNodAdmin(dataDir: string, args: string[], env: Record<string,
     execFile(
       process.execPath,
       [path.join(repoRoot, 'server/cli/nod.mjs'), 'admin', ...args],
-      { cwd: repoRoot, env: envFor(dataDir, env) },
+      { cwd: repoRoot, env: envWith({ NOD_DATA_DIR: dataDir, ...env }) },
       (error, stdout, stderr) => resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
     );
   });

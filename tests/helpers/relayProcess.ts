@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from './builds';
 import { fetchJson } from './startRelay';
+import { envWith } from './processes';
 
 export interface RelayProcess {
   child: ChildProcess;
@@ -16,12 +17,6 @@ export interface RelayProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Resolves once GET /health/ready answers 200; rejects if the process ends first or after `timeoutMs`. */
   ready(timeoutMs?: number): Promise<void>;
-}
-
-/** The environment without any NOD_* of the machine running the tests, plus these. */
-function envWith(vars: Record<string, string>): NodeJS.ProcessEnv {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('NOD_')));
-  return { ...clean, ...vars };
 }
 
 export function startRelayProcess(env: Record<string, string>): RelayProcess {

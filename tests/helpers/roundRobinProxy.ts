@@ -7,6 +7,9 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { freePort } from './processes';
+
+export { freePort };
 
 export interface RoundRobinProxy {
   url: string;
@@ -16,15 +19,6 @@ export interface RoundRobinProxy {
   /** How many calls each upstream answered. */
   answered: number[];
   close(): Promise<void>;
-}
-
-/** A port nobody listens on yet (to give a relay before it starts). */
-export async function freePort(): Promise<number> {
-  const probe = http.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 export async function startRoundRobinProxy(upstreamPorts: number[], port = 0): Promise<RoundRobinProxy> {

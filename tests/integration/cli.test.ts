@@ -1,16 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createPostgresStorage } from '../../server/storage/postgres/createPostgresStorage';
 import { migrations as postgresMigrations } from '../../server/storage/postgres/migrations';
 import { enrollPhone } from '../helpers/enrollPhone';
 import { type NodRun, runNodAdmin } from '../helpers/nodCli';
+import { envWith, exited, freePort, tempDirs } from '../helpers/processes';
 import { fetchJson, startRelay } from '../helpers/startRelay';
 import { createTestDatabase } from '../helpers/testDatabase';
 
@@ -19,21 +17,7 @@ const repo = fileURLToPath(new URL('../..', import.meta.url));
 // the browser tests beside these, so allow for a loaded machine.
 // Each `nod admin` call starts the relay in its own process (about 3 s of CPU): a loaded machine needs room.
 const processTimeout = 120_000;
-const tempDirs: string[] = [];
-const tempDir = () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nod-cli-'));
-  tempDirs.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-});
-
-/** The environment without any NOD_* of the machine running the tests, plus these. */
-function envWith(vars: Record<string, string>): NodeJS.ProcessEnv {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('NOD_')));
-  return { ...clean, ...vars };
-}
+const tempDir = tempDirs('nod-cli-');
 
 /** `nod …` from a shell, on a data directory (the first argument is `admin`). */
 function nod(dataDir: string, ...args: string[]): Promise<NodRun> {
@@ -59,26 +43,6 @@ function startMain(env: Record<string, string>, cwd: string): ChildProcess {
     env: envWith(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  let stderr = '';
-  let stdout = '';
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  child.stdout?.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr, stdout })));
-}
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 describe('done when: from a shell, the CLI sets up a tenant, and a phone enrolls with its TAP', () => {

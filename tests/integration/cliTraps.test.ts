@@ -4,32 +4,22 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runAdminCall } from '../../server/cli/runAdminCall';
 import { configFor } from '../../server/config';
 import { createApp } from '../../server/createApp';
 import { newId } from '../../server/ids';
 import { repoRoot } from '../helpers/builds';
 import { type NodRun, runNodAdmin } from '../helpers/nodCli';
+import { freePort, tempDirs } from '../helpers/processes';
 import { fetchJson } from '../helpers/startRelay';
 
 // Each CLI call is a fresh Node process (about a second on an idle machine, far more on a loaded one).
 // Each `nod admin` call starts the relay in its own process (about 3 s of CPU): a loaded machine needs room.
 const processTimeout = 120_000;
 const alice = 'alice@contoso.example';
-const tempDirs: string[] = [];
-const tempDir = () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nod-cli-traps-'));
-  tempDirs.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
-});
+const tempDir = tempDirs('nod-cli-traps-');
 
 /** The `nod:` lines of a run's stderr. */
 const nodLines = (run: NodRun) => run.stderr.split('\n').filter((line) => line.startsWith('nod:'));
@@ -65,14 +55,6 @@ async function inProcess<T>(dataDir: string, work: (relay: Awaited<ReturnType<ty
   } finally {
     await relay.app.close();
   }
-}
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
 }
 
 // One after the other: each runs Node processes, and CI runs browser tests beside these.

@@ -1,22 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CookieJar } from '../helpers/cookieJar';
 import { enrollPhone } from '../helpers/enrollPhone';
 import { signInWithPhoneAt } from '../helpers/hostedSignIn';
+import { freePort } from '../helpers/processes';
 
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 interface Started {
   child: ChildProcess;

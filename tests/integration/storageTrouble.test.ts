@@ -6,7 +6,6 @@
  * directory, it stops at once with one line naming NOD_DATA_DIR and the cause.
  */
 import fs from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
@@ -17,6 +16,7 @@ import { startRelayProcess } from '../helpers/relayProcess';
 import { answer, createRequest, readRequest, watch } from '../helpers/signInFlow';
 import { type SmallDisk, createSmallDisk } from '../helpers/smallDisk';
 import { type TestRelay, fetchJson, startRelay } from '../helpers/startRelay';
+import { freePort } from '../helpers/processes';
 
 const alice = 'alice@contoso.example';
 
@@ -127,14 +127,6 @@ describe('starting on an unusable data directory', () => {
     for (const disk of disks) disk.dispose();
     for (const dir of made) fs.rmSync(dir, { recursive: true, force: true });
   });
-
-  async function freePort(): Promise<number> {
-    const probe = net.createServer();
-    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-    const { port } = probe.address() as AddressInfo;
-    await new Promise((resolve) => probe.close(resolve));
-    return port;
-  }
 
   /** Start server/main.ts on `dataDir`; what it printed and how it ended. */
   async function start(dataDir: string) {
