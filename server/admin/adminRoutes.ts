@@ -326,30 +326,24 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
       return { members: (await ctx.storage.groups.members(tenant.id, group.id)).map(showUser) };
     },
   );
-  adminRoute(
-    app,
-    ctx,
-    { method: 'PUT', path: '/groups/:name/members/:username', role: 'global', params: memberPath, reply: noContent },
-    async ({ tenant, params, token }) => {
-      const group = await requireGroup(ctx, tenant, params.name);
-      const user = await requireUser(ctx, tenant, params.username);
-      await ctx.storage.groups.addMember(tenant.id, group.id, user.id);
-      await audited(ctx, tenant, user, token, 'group.member_added', { groupId: group.id, group: group.name });
-      return undefined;
-    },
-  );
-  adminRoute(
-    app,
-    ctx,
-    { method: 'DELETE', path: '/groups/:name/members/:username', role: 'global', params: memberPath, reply: noContent },
-    async ({ tenant, params, token }) => {
-      const group = await requireGroup(ctx, tenant, params.name);
-      const user = await requireUser(ctx, tenant, params.username);
-      await ctx.storage.groups.removeMember(tenant.id, group.id, user.id);
-      await audited(ctx, tenant, user, token, 'group.member_removed', { groupId: group.id, group: group.name });
-      return undefined;
-    },
-  );
+  // A member added to a group or removed from it.
+  for (const [method, change, type] of [
+    ['PUT', 'addMember', 'group.member_added'],
+    ['DELETE', 'removeMember', 'group.member_removed'],
+  ] as const) {
+    adminRoute(
+      app,
+      ctx,
+      { method, path: '/groups/:name/members/:username', role: 'global', params: memberPath, reply: noContent },
+      async ({ tenant, params, token }) => {
+        const group = await requireGroup(ctx, tenant, params.name);
+        const user = await requireUser(ctx, tenant, params.username);
+        await ctx.storage.groups[change](tenant.id, group.id, user.id);
+        await audited(ctx, tenant, user, token, type, { groupId: group.id, group: group.name });
+        return undefined;
+      },
+    );
+  }
 
   // The Authenticator policy: what an authentication policy administrator may change.
   adminRoute(app, ctx, { method: 'GET', path: '/policy', role: 'reader', params: tenantPath, reply: policyView }, async ({ tenant }) => {
