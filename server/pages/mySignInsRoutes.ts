@@ -148,6 +148,24 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
       detail: { by: 'my-sign-ins' },
     });
 
+  /** `DELETE …/api/<kind>/:id`: one of the user's methods, devices or browsers goes, after a recent strong sign-in. */
+  const removal = (kind: string, remove: (signed: SignedIn, id: string, request: FastifyRequest) => Promise<void>) =>
+    defineRoute(
+      app,
+      {
+        method: 'DELETE',
+        url: `/t/:tenant/my-sign-ins/api/${kind}/:id`,
+        params: itemPath,
+        authenticate: requireSignedIn,
+        reply: noContent,
+      },
+      async ({ auth: signed, params, request }) => {
+        requireRecent(signed);
+        await remove(signed, params.id, request);
+        return undefined;
+      },
+    );
+
   const page = (
     path: string,
     handler: (params: { tenant: string }, request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply>,
@@ -320,27 +338,15 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
     },
   );
 
-  defineRoute(
-    app,
-    {
-      method: 'DELETE',
-      url: '/t/:tenant/my-sign-ins/api/registrations/:id',
-      params: itemPath,
-      authenticate: requireSignedIn,
-      reply: noContent,
-    },
-    async ({ auth: signed, params, request }) => {
-      requireRecent(signed);
-      const registration = await ctx.storage.registrations.byId(params.id);
-      if (!registration || registration.tenantId !== signed.entry.tenant.id || registration.userId !== signed.user.id) {
-        throw new ProblemError('registration_not_found', 'That method is not one of yours.');
-      }
-      await ctx.storage.registrations.delete(registration.id);
-      await resyncDevice(ctx, registration.deviceId);
-      await audit(signed, request, 'registration.removed', { deviceId: registration.deviceId });
-      return undefined;
-    },
-  );
+  removal('registrations', async (signed, id, request) => {
+    const registration = await ctx.storage.registrations.byId(id);
+    if (!registration || registration.tenantId !== signed.entry.tenant.id || registration.userId !== signed.user.id) {
+      throw new ProblemError('registration_not_found', 'That method is not one of yours.');
+    }
+    await ctx.storage.registrations.delete(registration.id);
+    await resyncDevice(ctx, registration.deviceId);
+    await audit(signed, request, 'registration.removed', { deviceId: registration.deviceId });
+  });
 
   /** Sign out everywhere: every session of the account at every client ends, this one too. */
   defineRoute(
@@ -361,45 +367,21 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
   );
 
   /** A lost phone or browser: its hold on the account goes, and every session ends (as an admin's removal). */
-  defineRoute(
-    app,
-    {
-      method: 'DELETE',
-      url: '/t/:tenant/my-sign-ins/api/devices/:id',
-      params: itemPath,
-      authenticate: requireSignedIn,
-      reply: noContent,
-    },
-    async ({ auth: signed, params, request }) => {
-      requireRecent(signed);
-      const { tenant } = signed.entry;
-      if (!(await ctx.storage.devices.removeForUser(tenant.id, params.id, signed.user.id))) {
-        throw new ProblemError('not_found', 'That device is not one of yours.');
-      }
-      await endSignIns(ctx, tenant, signed.user, 'the user removed a lost device');
-      await audit(signed, request, 'device.removed', { deviceId: params.id });
-      return undefined;
-    },
-  );
+  removal('devices', async (signed, id, request) => {
+    const { tenant } = signed.entry;
+    if (!(await ctx.storage.devices.removeForUser(tenant.id, id, signed.user.id))) {
+      throw new ProblemError('not_found', 'That device is not one of yours.');
+    }
+    await endSignIns(ctx, tenant, signed.user, 'the user removed a lost device');
+    await audit(signed, request, 'device.removed', { deviceId: id });
+  });
 
   /** A registered browser of the user's: it is "not checked" again (its key stays known, trusted by nobody). */
-  defineRoute(
-    app,
-    {
-      method: 'DELETE',
-      url: '/t/:tenant/my-sign-ins/api/browsers/:id',
-      params: itemPath,
-      authenticate: requireSignedIn,
-      reply: noContent,
-    },
-    async ({ auth: signed, params, request }) => {
-      requireRecent(signed);
-      await removeRegisteredBrowser(ctx, signed.user, params.id, {
-        via: 'my-sign-ins',
-        ip: request.ip,
-        userAgent: request.headers['user-agent'] ?? null,
-      });
-      return undefined;
-    },
-  );
+  removal('browsers', async (signed, id, request) => {
+    await removeRegisteredBrowser(ctx, signed.user, id, {
+      via: 'my-sign-ins',
+      ip: request.ip,
+      userAgent: request.headers['user-agent'] ?? null,
+    });
+  });
 }
