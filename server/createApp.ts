@@ -22,7 +22,6 @@ import { expireDueSignInRequests } from './signin/requests/expireDueSignInReques
 import type { Storage } from './storage/Storage';
 import { openStorage } from './storage/openStorage';
 import type { PostgresDatabase } from './storage/postgres/database';
-import { tryAdvisoryLock } from './storage/postgres/tryAdvisoryLock';
 import { type Locator, defaultGeoipDatabase, openLocator } from './location/locator';
 
 export interface AppOptions {
@@ -145,6 +144,7 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
     // On PostgreSQL one relay sweeps at a time; the others find the lock taken and look again later.
     expireDue: async () => {
       if (!pool) return expireDueSignInRequests(ctx);
+      const { tryAdvisoryLock } = await import('./storage/postgres/tryAdvisoryLock');
       const sweep = await tryAdvisoryLock(pool, 'nod expiry sweep', () => expireDueSignInRequests(ctx));
       return sweep.ran ? sweep.value : 'elsewhere';
     },
