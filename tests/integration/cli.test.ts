@@ -15,7 +15,6 @@ import { createTestDatabase } from '../helpers/testDatabase';
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 // Each CLI call and relay start is a fresh Node process (about a second on an idle machine); CI runs
 // the browser tests beside these, so allow for a loaded machine.
-// Each `nod admin` call starts the relay in its own process (about 3 s of CPU): a loaded machine needs room.
 const processTimeout = 120_000;
 const tempDir = tempDirs('nod-cli-');
 

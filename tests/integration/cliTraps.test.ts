@@ -16,7 +16,6 @@ import { freePort, tempDirs } from '../helpers/processes';
 import { fetchJson } from '../helpers/startRelay';
 
 // Each CLI call is a fresh Node process (about a second on an idle machine, far more on a loaded one).
-// Each `nod admin` call starts the relay in its own process (about 3 s of CPU): a loaded machine needs room.
 const processTimeout = 120_000;
 const alice = 'alice@contoso.example';
 const tempDir = tempDirs('nod-cli-traps-');
