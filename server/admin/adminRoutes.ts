@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { resyncDevice } from '../registrations/deviceAccountRoutes';
 import { z } from 'zod';
-import { noContent } from '../../shared/schemas/common';
+import { noContent, recordId } from '../../shared/schemas/common';
 import { registeredBrowserList, registrationList } from '../../shared/schemas/devices';
 import {
   adminTokenCreate,
@@ -49,7 +49,7 @@ import { signInLogRoutes } from './signInLogRoutes';
 import { showAuditEvent, showGroup, showRegistration, showTenant, showToken, showUser } from './views';
 
 const memberPath = groupPath.extend({ username: z.string() });
-const idPath = tenantPath.extend({ id: z.string() });
+const idPath = tenantPath.extend({ id: recordId });
 
 /** The admin API: tenants, users, groups, policy, passes, tokens and the audit log of one tenant. */
 export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {

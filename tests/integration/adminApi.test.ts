@@ -162,6 +162,21 @@ describe('the admin API: roles, users, devices, passes, groups and the sign-in l
     expect(tapAgain.status).toBe(200);
   });
 
+  it('an overlong id in the address is a 400 problem naming the field: devices, browsers, registrations, passes, tokens', async () => {
+    const long = 'x'.repeat(65);
+    for (const path of [
+      `/users/${alice}/devices/${long}`,
+      `/users/${alice}/browsers/${long}`,
+      `/users/${alice}/registrations/${long}`,
+      `/users/${alice}/temporary-access-passes/${long}`,
+      `/tokens/${long}`,
+    ]) {
+      const answer = await world.contoso.admin('DELETE', path);
+      expect(answer.status, path).toBe(400);
+      expect(answer.body.errors, path).toEqual([expect.objectContaining({ field: 'id' })]);
+    }
+  });
+
   it('passes are listed by id and state, never the pass itself, and one is revoked by id', async () => {
     const issued = await world.contoso.admin('POST', `/users/${bob}/temporary-access-pass`, { oneTime: false, lifetimeMinutes: 30 });
     const listed = await world.contoso.admin('GET', `/users/${bob}/temporary-access-passes`);
