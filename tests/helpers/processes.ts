@@ -21,17 +21,23 @@ export function envWith(vars: Record<string, string>): NodeJS.ProcessEnv {
   return { ...clean, ...vars };
 }
 
-/** How a child process ended, and all it printed. */
-export function exited(child: ChildProcess): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  let stderr = '';
+/** What a child process has printed so far. */
+export function outputOf(child: ChildProcess): () => { stdout: string; stderr: string } {
   let stdout = '';
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
+  let stderr = '';
   child.stdout?.on('data', (chunk) => {
     stdout += chunk;
   });
-  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stderr, stdout })));
+  child.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  return () => ({ stdout, stderr });
+}
+
+/** How a child process ended, and all it printed. */
+export function exited(child: ChildProcess): Promise<{ code: number | null; stderr: string; stdout: string }> {
+  const output = outputOf(child);
+  return new Promise((resolve) => child.on('exit', (code) => resolve({ code, ...output() })));
 }
 
 /** Makes temporary directories named `<prefix>…`, all removed after the test file. */

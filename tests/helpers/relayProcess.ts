@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { repoRoot } from './builds';
 import { fetchJson } from './startRelay';
-import { envWith } from './processes';
+import { envWith, outputOf } from './processes';
 
 export interface RelayProcess {
   child: ChildProcess;
@@ -27,14 +27,7 @@ export function startRelayProcess(env: Record<string, string>): RelayProcess {
     env: envWith(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
+  const output = outputOf(child);
   let ended = false;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('exit', (code, signal) => {
@@ -44,16 +37,16 @@ export function startRelayProcess(env: Record<string, string>): RelayProcess {
   );
   return {
     child,
-    output: () => ({ stdout, stderr }),
+    output,
     exited,
     async ready(timeoutMs = 60_000) {
       const url = `http://127.0.0.1:${env.NOD_PORT}/health/ready`;
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        if (ended) throw new Error(`relay exited before it was ready: ${stderr.trim()}`);
+        if (ended) throw new Error(`relay exited before it was ready: ${output().stderr.trim()}`);
         const answer = await fetchJson(url).catch(() => undefined);
         if (answer?.status === 200) return;
-        if (Date.now() > deadline) throw new Error(`relay not ready within ${timeoutMs} ms: ${stderr.trim()}`);
+        if (Date.now() > deadline) throw new Error(`relay not ready within ${timeoutMs} ms: ${output().stderr.trim()}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },
