@@ -122,6 +122,35 @@ describe('people’s journeys: the organization from the username, no dead ends,
     expect(page.url()).toContain('/t/contoso/interaction/');
   });
 
+  it('the sign-in page of one organization says when the username belongs to another, links there, and lets a guest continue', async () => {
+    const fabrikam = await world.relay.tenant('fabrikam', { displayName: 'Fabrikam' });
+    expect((await fabrikam.admin('POST', '/domains', { domain: 'fabrikam.example' })).status).toBe(201);
+    const page = await portalSignIn();
+    // gail@fabrikam.example is a guest of Contoso; every username of fabrikam.example gets the same answer.
+    await page.getByLabel('Username').fill('gail@fabrikam.example');
+    await page.getByRole('button', { name: 'Next' }).click();
+    const notice = page.getByRole('region', { name: 'This account belongs to another organization' });
+    await notice.waitFor();
+    await expect.poll(() => announced(page)).toBe('This account belongs to another organization');
+    const there = notice.getByRole('link', { name: 'Sign in at Fabrikam' });
+    expect(await there.getAttribute('href')).toBe('/t/fabrikam/my-sign-ins?login_hint=gail%40fabrikam.example');
+    await page.getByLabel('Username').fill('nobody@fabrikam.example');
+    expect(await notice.count()).toBe(0);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await notice.waitFor();
+    await page.getByLabel('Username').fill('gail@fabrikam.example');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await notice.getByRole('button', { name: 'Continue as a guest' }).click();
+    await page.getByRole('heading', { name: 'Approve sign-in request' }).waitFor();
+    expect(await page.getByTestId('number').count()).toBe(1);
+
+    // The link leads to the other organization's sign-in with the username given.
+    const other = await newPage();
+    await other.goto(`${world.relay.url}/t/fabrikam/my-sign-ins?login_hint=gail%40fabrikam.example`);
+    await other.getByText('Fabrikam', { exact: true }).waitFor();
+    expect(other.url()).toContain('/t/fabrikam/interaction/');
+  });
+
   it('a mistyped username gets the same next step, and after the time-out the same words as a real one', async () => {
     const mistyped = await portalSignIn();
     await expect.poll(() => focusedId(mistyped)).toBe('username');
