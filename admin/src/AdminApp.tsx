@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { type AdminCenterBoot, type AdminCenterSession, adminCenterRoleNames } from '../../shared/schemas/adminCenter';
 import { ApplicationsPage } from './pages/ApplicationsPage';
 import { AuditLogPage } from './pages/AuditLogPage';
+import { DomainsPage } from './pages/DomainsPage';
 import { GroupsPage } from './pages/GroupsPage';
 import { PolicyPage } from './pages/PolicyPage';
 import { ReportsPage } from './pages/ReportsPage';
@@ -11,7 +12,7 @@ import { UsersPage } from './pages/UsersPage';
 
 /**
  * The page's place, from the URL's fragment: `#/policy`, `#/users`, `#/users/<name>`, `#/groups`,
- * `#/groups/<name>`, `#/applications`, `#/logs`, `#/reports`, `#/audit`.
+ * `#/groups/<name>`, `#/applications`, `#/logs`, `#/reports`, `#/audit`, `#/domains`.
  */
 function useRoute(): string[] {
   const read = () =>
@@ -65,6 +66,7 @@ const links: Array<{ href: string; label: string; section?: string }> = [
   { href: '#/logs', label: 'Sign-in logs', section: 'Monitoring' },
   { href: '#/reports', label: 'Reports' },
   { href: '#/audit', label: 'Audit log' },
+  { href: '#/domains', label: 'Domain names', section: 'Settings' },
 ];
 
 const titles: Record<string, string> = {
@@ -75,6 +77,7 @@ const titles: Record<string, string> = {
   logs: 'Sign-in logs',
   reports: 'Reports',
   audit: 'Audit log',
+  domains: 'Domain names',
 };
 
 function Console({ session }: { session: AdminCenterSession }) {
@@ -119,6 +122,7 @@ function Console({ session }: { session: AdminCenterSession }) {
         {page === 'logs' && <SignInLogsPage />}
         {page === 'reports' && <ReportsPage />}
         {page === 'audit' && <AuditLogPage />}
+        {page === 'domains' && <DomainsPage />}
       </main>
     </div>
   );

@@ -300,6 +300,44 @@ describe('Admin center: sign in with Nod, change the policy, issue a pass, read 
     expect((await world.contoso.admin('GET', '/users/bob@contoso.example')).body.blocked).toBe(false);
   });
 
+  it('Settings → Domain names: adds and removes the organization’s domains; a domain of another organization is refused in words', async () => {
+    const fabrikam = await world.relay.tenant('fabrikam', { displayName: 'Fabrikam' });
+    expect((await fabrikam.admin('POST', '/domains', { domain: 'fabrikam.example' })).status).toBe(201);
+    await page.getByRole('link', { name: 'Domain names' }).click();
+    await page.getByRole('heading', { name: 'Domain names' }).waitFor();
+    const table = page.getByRole('table', { name: 'Domain names' });
+    await table.getByText('No domain name yet', { exact: false }).waitFor();
+    await page.getByLabel('Domain name').fill('Contoso.Example');
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    await page.getByRole('status').getByText('contoso.example is added.', { exact: false }).waitFor();
+    await table.getByRole('cell', { name: 'contoso.example', exact: true }).waitFor();
+    // Home realm discovery answers at once.
+    const found = await fetch(`${world.relay.url}/api/discovery?username=someone%40contoso.example`);
+    expect(await found.json()).toMatchObject({ tenant: 'contoso' });
+
+    // Taken by another organization: a 409, said in words, nothing added.
+    await page.getByLabel('Domain name').fill('fabrikam.example');
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    await page.getByRole('alert').getByText('fabrikam.example is registered by another organization.').waitFor();
+    expect(await table.getByRole('cell', { name: 'fabrikam.example' }).count()).toBe(0);
+    // Not a domain name: said in words, not as a schema message.
+    await page.getByLabel('Domain name').fill('contoso');
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    const refused = page.getByRole('alert');
+    await expect.poll(() => refused.textContent()).toContain('“contoso” is not a domain name.');
+    expect(await refused.textContent()).not.toContain('regex');
+
+    await page.getByLabel('Domain name').fill('contoso-ltd.example');
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    await table.getByRole('cell', { name: 'contoso-ltd.example' }).waitFor();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await table.getByRole('button', { name: 'Remove contoso-ltd.example' }).click();
+    await page.getByRole('status').getByText('contoso-ltd.example is removed.').waitFor();
+    expect(await table.getByRole('cell', { name: 'contoso-ltd.example' }).count()).toBe(0);
+    expect((await world.contoso.admin('GET', '/domains')).body).toEqual({ domains: ['contoso.example'] });
+    await noUnnamedControls();
+  });
+
   it('the audit log says which admin changed the policy, issued the pass and removed the device', async () => {
     await page.getByRole('link', { name: 'Audit log' }).click();
     const log = page.getByRole('table', { name: 'Admin changes, newest first' });
@@ -310,6 +348,8 @@ describe('Admin center: sign in with Nod, change the policy, issue a pass, read 
       'Issued a Temporary Access Pass to carol@contoso.example',
       'Removed device',
       'Created group Pilot',
+      'Added the domain name contoso.example',
+      'Removed the domain name contoso-ltd.example',
     ]) {
       expect(
         rows.find((r) => r.includes(change)),
@@ -324,7 +364,8 @@ describe('Admin center: sign in with Nod, change the policy, issue a pass, read 
     await page.getByRole('img', { name: 'QR code of the enrollment link for bob@contoso.example' }).waitFor();
     expect(await page.getByRole('textbox', { name: 'Enrollment link' }).inputValue()).toMatch(/\/app\/#\/enroll\?code=/);
     await noUnnamedControls();
-    // The only failed loads are the refusals above: the bare call (403) and the saves with a typo or a bad URI (400).
-    expect(errors.filter((e) => !/status of (400|403)/.test(e))).toEqual([]);
+    // The only failed loads are the refusals above: the bare call (403), the saves with a typo or a bad URI (400),
+    // and a domain of another organization (409).
+    expect(errors.filter((e) => !/status of (400|403|409)/.test(e))).toEqual([]);
   });
 });
