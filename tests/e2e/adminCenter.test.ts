@@ -307,7 +307,7 @@ describe('Admin center: sign in with Nod, change the policy, issue a pass, read 
     await page.getByRole('heading', { name: 'Domain names' }).waitFor();
     const table = page.getByRole('table', { name: 'Domain names' });
     await table.getByText('No domain name yet', { exact: false }).waitFor();
-    await page.getByLabel('Domain name').fill('Contoso.Example');
+    await page.getByRole('textbox', { name: 'Domain name' }).fill('Contoso.Example');
     await page.getByRole('button', { name: 'Add domain' }).click();
     await page.getByRole('status').getByText('contoso.example is added.', { exact: false }).waitFor();
     await table.getByRole('cell', { name: 'contoso.example', exact: true }).waitFor();
@@ -316,24 +316,24 @@ describe('Admin center: sign in with Nod, change the policy, issue a pass, read 
     expect(await found.json()).toMatchObject({ tenant: 'contoso' });
 
     // Taken by another organization: a 409, said in words, nothing added.
-    await page.getByLabel('Domain name').fill('fabrikam.example');
+    await page.getByRole('textbox', { name: 'Domain name' }).fill('fabrikam.example');
     await page.getByRole('button', { name: 'Add domain' }).click();
     await page.getByRole('alert').getByText('fabrikam.example is registered by another organization.').waitFor();
-    expect(await table.getByRole('cell', { name: 'fabrikam.example' }).count()).toBe(0);
+    expect(await table.getByRole('cell', { name: 'fabrikam.example', exact: true }).count()).toBe(0);
     // Not a domain name: said in words, not as a schema message.
-    await page.getByLabel('Domain name').fill('contoso');
+    await page.getByRole('textbox', { name: 'Domain name' }).fill('contoso');
     await page.getByRole('button', { name: 'Add domain' }).click();
     const refused = page.getByRole('alert');
     await expect.poll(() => refused.textContent()).toContain('“contoso” is not a domain name.');
     expect(await refused.textContent()).not.toContain('regex');
 
-    await page.getByLabel('Domain name').fill('contoso-ltd.example');
+    await page.getByRole('textbox', { name: 'Domain name' }).fill('contoso-ltd.example');
     await page.getByRole('button', { name: 'Add domain' }).click();
-    await table.getByRole('cell', { name: 'contoso-ltd.example' }).waitFor();
+    await table.getByRole('cell', { name: 'contoso-ltd.example', exact: true }).waitFor();
     page.once('dialog', (dialog) => void dialog.accept());
     await table.getByRole('button', { name: 'Remove contoso-ltd.example' }).click();
     await page.getByRole('status').getByText('contoso-ltd.example is removed.').waitFor();
-    expect(await table.getByRole('cell', { name: 'contoso-ltd.example' }).count()).toBe(0);
+    expect(await table.getByRole('cell', { name: 'contoso-ltd.example', exact: true }).count()).toBe(0);
     expect((await world.contoso.admin('GET', '/domains')).body).toEqual({ domains: ['contoso.example'] });
     await noUnnamedControls();
   });
