@@ -174,12 +174,25 @@ describe('people’s journeys: the organization from the username, no dead ends,
       await page.getByRole('status').getByText(words).waitFor();
       await page.getByRole('button', { name: 'Send another request' }).waitFor();
       await page.getByRole('button', { name: 'Other ways to sign in' }).waitFor();
+      // Problem 13: one name for one action on one screen.
+      expect(await page.getByText('Send a new request').count()).toBe(0);
     }
-    // Other ways to sign in: focus on the first way, its heading announced.
+    // Other ways to sign in: focus on the first way, its heading announced; the ways in the seed's words.
     await real.getByRole('button', { name: 'Other ways to sign in' }).click();
     await real.getByRole('heading', { name: 'Other ways to sign in' }).waitFor();
     await expect.poll(() => real.evaluate(() => document.activeElement?.classList.contains('option') ?? false)).toBe(true);
     await expect.poll(() => announced(real)).toBe('Other ways to sign in');
+    await real.getByRole('button', { name: 'Approve a request on my Authenticator app' }).waitFor();
+    expect(await real.getByText(/Authenticator App/).count()).toBe(0);
+    // Problem 6: each step with an input focuses it, so typing goes there at once.
+    await real.getByRole('button', { name: 'Use a verification code' }).click();
+    await real.getByRole('heading', { name: 'Enter code' }).waitFor();
+    await expect.poll(() => focusedId(real)).toBe('code');
+    await expect.poll(() => announced(real)).toBe('Enter code');
+    await real.getByRole('button', { name: 'Other ways to sign in' }).click();
+    await real.getByRole('button', { name: 'Use a Temporary Access Pass' }).click();
+    await real.getByRole('heading', { name: 'Enter Temporary Access Pass' }).waitFor();
+    await expect.poll(() => focusedId(real)).toBe('secret');
   });
 
   it('a cool-down is one countdown with Send another request disabled until then; a fresh page starts afresh', async () => {
@@ -208,6 +221,30 @@ describe('people’s journeys: the organization from the username, no dead ends,
     } finally {
       await world.contoso.admin('PUT', '/policy', policy.body);
     }
+  });
+
+  it('problem 9 on the phone: Other organization is optional, with a hint, and a name that is no organization is said in words', async () => {
+    const phone = await openPhone(browser, world.relay.url);
+    contexts.push(phone.context);
+    const { page } = phone;
+    await page.getByRole('link', { name: 'Add account' }).click();
+    await page.getByRole('link', { name: 'Work or school account' }).click();
+    await page.getByRole('link', { name: 'Sign in', exact: true }).click();
+    await page.getByLabel('Username').fill('frank@frank-home.example');
+    await page.getByLabel('Temporary Access Pass').fill('not-a-real-pass');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.textContent()).toContain('We couldn’t find an organization for frank-home.example.');
+    // The field appears only now, not required, with a hint that says when it is needed.
+    const organization = page.getByLabel('Organization');
+    await organization.waitFor();
+    expect(await organization.getAttribute('required')).toBeNull();
+    expect(await organization.getAttribute('aria-describedby')).toBe('tenant-hint');
+    await page.getByText('the name your admin gave you, such as Contoso.', { exact: false }).waitFor();
+    await organization.fill('Contoso Ltd');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => alert.textContent()).toContain('No organization called “Contoso Ltd” uses Nod here.');
+    expect(await alert.textContent()).not.toMatch(/body field|lowercase letters/);
   });
 
   it('the phone adds an account with only the username and the Temporary Access Pass', async () => {
