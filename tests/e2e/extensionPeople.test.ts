@@ -1,8 +1,8 @@
 /**
  * Issue 17 in the extension, in Chromium with the test build loaded: a first run in people's words,
  * an organization's Nod address typed without https:// with each step shown while the permission
- * prompt is up, the organization's pre-set addresses declared for Chrome's enterprise policy
- * (problem 11); and Cancel and × never a dead end: the page and the popup say the request was
+ * prompt is up, the organization's pre-set addresses declared for Chrome's enterprise policy and
+ * read from a real one, which skips the setup step (problem 11); and Cancel and × never a dead end: the page and the popup say the request was
  * cancelled and offer Send another request (problem 5).
  */
 import fs from 'node:fs';

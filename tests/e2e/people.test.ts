@@ -1,6 +1,7 @@
 /**
  * Issue 17, as people meet it in Chromium, by accessible names: the organization found from the
- * username (My Sign-ins and the phone's Add account), Other organization in plain words, a
+ * username (My Sign-ins and the phone's Add account), a username of another organization's domain
+ * on one organization's sign-in page, Other organization in plain words (page and phone), a
  * mistyped username that tells nothing, focus on each step's first input, one cool-down, and My
  * Sign-ins listing each sign-in once with where it came from, devices and Sign out everywhere.
  */
