@@ -1,7 +1,8 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { type AdminCenterBoot, type AdminCenterSession, adminCenterRoleNames } from '../../shared/schemas/adminCenter';
 import { ApplicationsPage } from './pages/ApplicationsPage';
 import { AuditLogPage } from './pages/AuditLogPage';
+import { DomainsPage } from './pages/DomainsPage';
 import { GroupsPage } from './pages/GroupsPage';
 import { PolicyPage } from './pages/PolicyPage';
 import { ReportsPage } from './pages/ReportsPage';
@@ -11,7 +12,7 @@ import { UsersPage } from './pages/UsersPage';
 
 /**
  * The page's place, from the URL's fragment: `#/policy`, `#/users`, `#/users/<name>`, `#/groups`,
- * `#/groups/<name>`, `#/applications`, `#/logs`, `#/reports`, `#/audit`.
+ * `#/groups/<name>`, `#/applications`, `#/logs`, `#/reports`, `#/audit`, `#/domains`.
  */
 function useRoute(): string[] {
   const read = () =>
@@ -29,24 +30,70 @@ function useRoute(): string[] {
 }
 
 export function AdminApp({ boot }: { boot: AdminCenterBoot }) {
-  if (!boot.signedIn) return <SignInPage message={boot.message} tenant={boot.tenant} />;
+  if (!boot.signedIn) return <SignInPage boot={boot} />;
   return <Console session={boot.session} />;
 }
 
-function SignInPage({ message, tenant }: { message?: string; tenant?: string }) {
+/**
+ * Sign in with Nod: the username finds the organization from its domain (home realm discovery);
+ * **Other organization** names it instead, for a domain no organization registered.
+ */
+function SignInPage({ boot }: { boot: Extract<AdminCenterBoot, { signedIn: false }> }) {
+  const [otherOrganization, setOtherOrganization] = useState(Boolean(boot.otherOrganization));
+  const [username, setUsername] = useState(boot.username ?? '');
+  const [organization, setOrganization] = useState(boot.tenant ?? '');
+  const form = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    // Typing goes to the field to fill: the organization's name when the domain found none, else the username.
+    const first = boot.otherOrganization ? '#tenant' : '#username';
+    form.current?.querySelector<HTMLInputElement>(first)?.focus();
+  }, []);
   return (
     <main class="card">
       <p class="tenant">Nod</p>
       <h1>Admin center</h1>
       <p>Sign in with Nod: approve the sign-in on your phone. You need an admin role in your organization.</p>
-      {message && (
-        <p class="error" role="alert">
-          {message}
+      {boot.message && (
+        <p id="sign-in-error" class="error" role="alert">
+          {boot.message}
         </p>
       )}
-      <form method="get" action="/admin/sign-in">
-        <label for="tenant">Organization</label>
-        <input id="tenant" name="tenant" type="text" required autocomplete="organization" value={tenant ?? ''} />
+      <form method="get" action="/admin/sign-in" ref={form}>
+        <label for="username">Username</label>
+        <input
+          id="username"
+          name="username"
+          type="text"
+          autocomplete="username"
+          autocapitalize="none"
+          spellcheck={false}
+          placeholder="someone@example.com"
+          value={username}
+          onInput={(event) => setUsername(event.currentTarget.value)}
+        />
+        {otherOrganization ? (
+          <>
+            <label for="tenant">Organization</label>
+            <input
+              id="tenant"
+              name="tenant"
+              type="text"
+              autocomplete="organization"
+              value={organization}
+              onInput={(event) => setOrganization(event.currentTarget.value)}
+              aria-describedby={boot.message ? 'tenant-hint sign-in-error' : 'tenant-hint'}
+            />
+            <p id="tenant-hint" class="muted small">
+              The name your admin gave you, such as Contoso. Only needed when your username’s domain isn’t found.
+            </p>
+          </>
+        ) : (
+          <p>
+            <button type="button" class="link" onClick={() => setOtherOrganization(true)}>
+              Other organization
+            </button>
+          </p>
+        )}
         <div class="actions">
           <button class="primary" type="submit">
             Sign in with Nod
@@ -65,6 +112,7 @@ const links: Array<{ href: string; label: string; section?: string }> = [
   { href: '#/logs', label: 'Sign-in logs', section: 'Monitoring' },
   { href: '#/reports', label: 'Reports' },
   { href: '#/audit', label: 'Audit log' },
+  { href: '#/domains', label: 'Domain names', section: 'Settings' },
 ];
 
 const titles: Record<string, string> = {
@@ -75,6 +123,7 @@ const titles: Record<string, string> = {
   logs: 'Sign-in logs',
   reports: 'Reports',
   audit: 'Audit log',
+  domains: 'Domain names',
 };
 
 function Console({ session }: { session: AdminCenterSession }) {
@@ -119,6 +168,7 @@ function Console({ session }: { session: AdminCenterSession }) {
         {page === 'logs' && <SignInLogsPage />}
         {page === 'reports' && <ReportsPage />}
         {page === 'audit' && <AuditLogPage />}
+        {page === 'domains' && <DomainsPage />}
       </main>
     </div>
   );

@@ -52,6 +52,8 @@ export const adminChangeTypes = [
   'client.created',
   'client.updated',
   'client.deleted',
+  'tenant.domain_added',
+  'tenant.domain_removed',
 ];
 
 /**

@@ -1,3 +1,4 @@
+import { domainOfUsername } from '../../shared/schemas/discovery';
 import type { HostedUsernameAnswer } from '../../shared/schemas/hostedPages';
 import type { RelayContext } from '../context';
 import { knows, readKnownBrowser } from '../limits/knownBrowser';
@@ -19,7 +20,14 @@ export async function describeMethods(
   cookie: string | undefined,
 ): Promise<HostedUsernameAnswer> {
   const [user, browser] = [await ctx.storage.users.byName(tenant.id, username), readKnownBrowser(ctx, tenant, cookie)];
-  const everyone: HostedUsernameAnswer = { username, methods: [...offeredToEveryone], lastMethod: null, codeNeedsFirstFactor: false };
+  const elsewhere = await otherOrganizationOf(ctx, tenant, username);
+  const everyone: HostedUsernameAnswer = {
+    username,
+    methods: [...offeredToEveryone],
+    lastMethod: null,
+    codeNeedsFirstFactor: false,
+    ...elsewhere,
+  };
   if (!user || !knows(browser, user.id)) return everyone;
   const [{ decision }, registrations] = await Promise.all([
     policyForUser(ctx, tenant, user),
@@ -32,5 +40,21 @@ export async function describeMethods(
     methods,
     lastMethod: last && methods.includes(last) ? last : null,
     codeNeedsFirstFactor: !allowsPhoneSignIn(decision.mode) || user.kind === 'guest',
+    ...elsewhere,
   };
+}
+
+/**
+ * Home realm discovery on the tenant's own page: a username whose domain another organization
+ * registered belongs there (a guest here may still go on). The domain alone decides, never the user.
+ */
+async function otherOrganizationOf(
+  ctx: RelayContext,
+  tenant: Tenant,
+  username: string,
+): Promise<Pick<HostedUsernameAnswer, 'otherOrganization'>> {
+  const domain = domainOfUsername(username);
+  const holder = domain === undefined ? undefined : await ctx.storage.tenants.byDomain(domain);
+  if (!holder || holder.id === tenant.id) return {};
+  return { otherOrganization: { tenant: holder.name, displayName: holder.displayName } };
 }

@@ -23,6 +23,14 @@ export type AdminCenterSession = z.infer<typeof adminCenterSession>;
 /** The admin center page's boot data: the signed-in admin, or why nobody is. */
 export const adminCenterBoot = z.union([
   z.object({ signedIn: z.literal(true), session: adminCenterSession }),
-  z.object({ signedIn: z.literal(false), message: z.string().optional(), tenant: z.string().optional() }),
+  z.object({
+    signedIn: z.literal(false),
+    message: z.string().optional(),
+    /** What was typed, given back to the form: the username, and the organization's name under Other organization. */
+    username: z.string().optional(),
+    tenant: z.string().optional(),
+    /** Show the Other organization field (the username's domain found no organization, or a name was given). */
+    otherOrganization: z.boolean().optional(),
+  }),
 ]);
 export type AdminCenterBoot = z.infer<typeof adminCenterBoot>;

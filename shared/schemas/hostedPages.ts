@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { tenantName, username } from './common';
 import { registeredBrowserView } from './devices';
+import { homeRealm } from './discovery';
 import { signInMethod } from './signInRequests';
 
 /**
@@ -45,6 +46,12 @@ export const hostedUsernameAnswer = z.object({
   lastMethod: signInMethod.nullable(),
   /** A verification code alone is not enough (push MFA mode): it goes with a password or Temporary Access Pass. */
   codeNeedsFirstFactor: z.boolean(),
+  /**
+   * The username's domain is registered by another organization (home realm discovery): the page
+   * says so, with a link to sign in there, and a guest of this organization may still continue.
+   * Decided by the domain alone, so it is the same for every username of that domain.
+   */
+  otherOrganization: homeRealm.optional(),
 });
 export type HostedUsernameAnswer = z.infer<typeof hostedUsernameAnswer>;
 

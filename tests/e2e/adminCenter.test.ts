@@ -38,13 +38,17 @@ describe('Admin center: sign in with Nod, change the policy, issue a pass, read 
 
   const noUnnamedControls = async () => expect(await controlsWithoutNames(page)).toEqual([]);
 
-  /** From the admin center's page, through "Sign in with Nod", to the tenant's hosted sign-in page after **Next**. */
+  /**
+   * From the admin center's page, through "Sign in with Nod" (the username, and the organization by
+   * name: contoso registers no domain until the Domain names test), to the tenant's hosted sign-in
+   * page, which goes on with the username given.
+   */
   const startSignIn = async (on: Page, username: string) => {
     await on.goto(`${world.relay.url}/admin/`);
+    await on.getByLabel('Username').fill(username);
+    await on.getByRole('button', { name: 'Other organization' }).click();
     await on.getByLabel('Organization').fill('contoso');
     await on.getByRole('button', { name: 'Sign in with Nod' }).click();
-    await on.getByLabel('Username').fill(username);
-    await on.getByRole('button', { name: 'Next' }).click();
   };
 
   /**
@@ -65,11 +69,24 @@ describe('Admin center: sign in with Nod, change the policy, issue a pass, read 
 
   it('signs the admin in through the tenant with a phone approval, into a session the page holds no token of', async () => {
     await page.goto(`${world.relay.url}/admin/`);
-    await page.getByLabel('Organization').fill('contoso');
+    // The username first; no organization registered its domain yet, so the page asks for the organization's name, in words.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('username');
+    expect(await page.getByLabel('Organization').count()).toBe(0);
+    await page.getByLabel('Username').fill('alice@contoso.example');
+    await page.getByRole('button', { name: 'Sign in with Nod' }).click();
+    await page.getByRole('alert').getByText('We couldn’t find an organization for contoso.example.', { exact: false }).waitFor();
+    const organization = page.getByLabel('Organization');
+    expect(await organization.getAttribute('required')).toBeNull();
+    await page.getByText('The name your admin gave you, such as Contoso.', { exact: false }).waitFor();
+    await organization.fill('Contoso Ltd');
+    await page.getByRole('button', { name: 'Sign in with Nod' }).click();
+    await page.getByRole('alert').getByText('No organization called “Contoso Ltd” uses Nod here.', { exact: false }).waitFor();
+    expect(await page.getByLabel('Username').inputValue()).toBe('alice@contoso.example');
+    // The organization's name as people know it works, as does its short name.
+    await page.getByLabel('Organization').fill('Contoso');
     await page.getByRole('button', { name: 'Sign in with Nod' }).click();
     await page.getByText('to continue to Nod admin center').waitFor();
-    await page.getByLabel('Username').fill('alice@contoso.example');
-    await page.getByRole('button', { name: 'Next' }).click();
+    // The hosted page goes on with the username given: no second Next.
     await page.getByTestId('number').waitFor();
     const details = await readRequest(alice, await markedRequestId(page));
     expect((await answer(world.relay.url, alice, details.body, 'approve', { typedNumber: await shownNumber(page) })).status).toBe(200);
@@ -300,6 +317,58 @@ describe('Admin center: sign in with Nod, change the policy, issue a pass, read 
     expect((await world.contoso.admin('GET', '/users/bob@contoso.example')).body.blocked).toBe(false);
   });
 
+  it('Settings → Domain names: adds and removes the organization’s domains; a domain of another organization is refused in words', async () => {
+    const fabrikam = await world.relay.tenant('fabrikam', { displayName: 'Fabrikam' });
+    expect((await fabrikam.admin('POST', '/domains', { domain: 'fabrikam.example' })).status).toBe(201);
+    await page.getByRole('link', { name: 'Domain names' }).click();
+    await page.getByRole('heading', { name: 'Domain names' }).waitFor();
+    const table = page.getByRole('table', { name: 'Domain names' });
+    await table.getByText('No domain name yet', { exact: false }).waitFor();
+    await page.getByRole('textbox', { name: 'Domain name' }).fill('Contoso.Example');
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    await page.getByRole('status').getByText('contoso.example is added.', { exact: false }).waitFor();
+    await table.getByRole('cell', { name: 'contoso.example', exact: true }).waitFor();
+    // Home realm discovery answers at once.
+    const found = await fetch(`${world.relay.url}/api/discovery?username=someone%40contoso.example`);
+    expect(await found.json()).toMatchObject({ tenant: 'contoso' });
+
+    // Taken by another organization: a 409, said in words, nothing added.
+    await page.getByRole('textbox', { name: 'Domain name' }).fill('fabrikam.example');
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    await page.getByRole('alert').getByText('fabrikam.example is registered by another organization.').waitFor();
+    expect(await table.getByRole('cell', { name: 'fabrikam.example', exact: true }).count()).toBe(0);
+    // Not a domain name: said in words, not as a schema message.
+    await page.getByRole('textbox', { name: 'Domain name' }).fill('contoso');
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    const refused = page.getByRole('alert');
+    await expect.poll(() => refused.textContent()).toContain('“contoso” is not a domain name.');
+    expect(await refused.textContent()).not.toContain('regex');
+
+    await page.getByRole('textbox', { name: 'Domain name' }).fill('contoso-ltd.example');
+    await page.getByRole('button', { name: 'Add domain' }).click();
+    await table.getByRole('cell', { name: 'contoso-ltd.example', exact: true }).waitFor();
+    page.once('dialog', (dialog) => void dialog.accept());
+    await table.getByRole('button', { name: 'Remove contoso-ltd.example' }).click();
+    await page.getByRole('status').getByText('contoso-ltd.example is removed.').waitFor();
+    expect(await table.getByRole('cell', { name: 'contoso-ltd.example', exact: true }).count()).toBe(0);
+    expect((await world.contoso.admin('GET', '/domains')).body).toEqual({ domains: ['contoso.example'] });
+    await noUnnamedControls();
+
+    // Now the username alone finds the organization at the admin center's sign-in.
+    const context = await browser.newContext();
+    try {
+      const fresh = await context.newPage();
+      await fresh.goto(`${world.relay.url}/admin/`);
+      await fresh.getByLabel('Username').fill('alice@contoso.example');
+      await fresh.getByRole('button', { name: 'Sign in with Nod' }).click();
+      await fresh.getByTestId('number').waitFor();
+      expect(fresh.url()).toContain('/t/contoso/interaction/');
+      expect(await fresh.getByLabel('Organization').count()).toBe(0);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('the audit log says which admin changed the policy, issued the pass and removed the device', async () => {
     await page.getByRole('link', { name: 'Audit log' }).click();
     const log = page.getByRole('table', { name: 'Admin changes, newest first' });
@@ -310,6 +379,8 @@ describe('Admin center: sign in with Nod, change the policy, issue a pass, read 
       'Issued a Temporary Access Pass to carol@contoso.example',
       'Removed device',
       'Created group Pilot',
+      'Added the domain name contoso.example',
+      'Removed the domain name contoso-ltd.example',
     ]) {
       expect(
         rows.find((r) => r.includes(change)),
@@ -324,7 +395,8 @@ describe('Admin center: sign in with Nod, change the policy, issue a pass, read 
     await page.getByRole('img', { name: 'QR code of the enrollment link for bob@contoso.example' }).waitFor();
     expect(await page.getByRole('textbox', { name: 'Enrollment link' }).inputValue()).toMatch(/\/app\/#\/enroll\?code=/);
     await noUnnamedControls();
-    // The only failed loads are the refusals above: the bare call (403) and the saves with a typo or a bad URI (400).
-    expect(errors.filter((e) => !/status of (400|403)/.test(e))).toEqual([]);
+    // The only failed loads are the refusals above: the bare call (403), the saves with a typo or a bad URI (400),
+    // a domain of another organization (409), and the sign-in page's organization not found (404).
+    expect(errors.filter((e) => !/status of (400|403|404|409)/.test(e))).toEqual([]);
   });
 });

@@ -1,8 +1,8 @@
 /**
  * Issue 17 in the extension, in Chromium with the test build loaded: a first run in people's words,
  * an organization's Nod address typed without https:// with each step shown while the permission
- * prompt is up, the organization's pre-set addresses declared for Chrome's enterprise policy
- * (problem 11); and Cancel and × never a dead end: the page and the popup say the request was
+ * prompt is up, the organization's pre-set addresses declared for Chrome's enterprise policy and
+ * read from a real one, which skips the setup step (problem 11); and Cancel and × never a dead end: the page and the popup say the request was
  * cancelled and offer Send another request (problem 5).
  */
 import fs from 'node:fs';
@@ -16,6 +16,7 @@ import type { TestPhone } from '../helpers/enrollPhone';
 import { type SignInWorld, startSignInWorld } from '../helpers/signInWorld';
 import {
   type ExtensionBrowser,
+  chromiumWithExtensionPolicy,
   clickInExtensionUi,
   launchWithExtension,
   openPopupFor,
@@ -50,6 +51,30 @@ describe('the extension for people and their organizations', () => {
     expect(manifest.storage).toEqual({ managed_schema: 'managed_schema.json' });
     const schema = JSON.parse(fs.readFileSync(path.join(testExtensionDir, manifest.storage.managed_schema), 'utf8'));
     expect(schema).toMatchObject({ type: 'object', properties: { relays: { type: 'array', items: { type: 'string' } } } });
+  });
+
+  it('problem 11: pre-set by the organization’s policy, the first run names the organization, with no setup step', async () => {
+    // Chromium with the organization's policy for the extension (storage.managed), as a managed machine has it.
+    const managed = chromiumWithExtensionPolicy(testExtensionDir, { relays: [world.relay.url] });
+    let preset: ExtensionBrowser | undefined;
+    try {
+      preset = await launchWithExtension(testExtensionDir, { executablePath: managed.executablePath });
+      const worker = await preset.worker();
+      expect(await worker.evaluate(() => (globalThis as any).chrome.storage.managed.get(null))).toEqual({ relays: [world.relay.url] });
+      const popup = await preset.context.newPage();
+      await popup.goto(`chrome-extension://${preset.extensionId}/popup.html`);
+      await popup.getByText('Sign in with your phone at Contoso').waitFor();
+      expect(await popup.getByRole('button', { name: 'Set up Nod' }).count()).toBe(0);
+      expect(await popup.getByRole('button', { name: /^Turn on Nod/ }).count()).toBe(0);
+      expect((await popup.textContent('body')) ?? '').not.toMatch(/relay|P-256/i);
+      // The browser was registered with the organization without a step of the person's.
+      const options = await preset.context.newPage();
+      await options.goto(`chrome-extension://${preset.extensionId}/options.html`);
+      await options.getByTestId('relay').getByText('This browser is registered with the relay.').waitFor();
+    } finally {
+      await preset?.close();
+      managed.dispose();
+    }
   });
 
   it('problem 11: the first run says what Nod does in people’s words, with one step to start', async () => {

@@ -5,13 +5,14 @@
  * the extension's UI on a page — its closed shadow root (the page cannot see into it, DevTools can)
  * and the sign-in panel's frame on the extension's origin (read through Playwright's frame API).
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Frame, Page, Worker } from 'playwright-core';
-import { cdp, launchPersistentBrowser } from '../helpers/browser';
+import { cdp, chromiumPath, launchPersistentBrowser } from '../helpers/browser';
 import { testExtensionDir } from '../helpers/builds';
 
 export interface ExtensionBrowser {
@@ -28,14 +29,21 @@ export interface ExtensionBrowser {
  * A desktop browser with the extension loaded (by default the test build, whose host permissions are
  * granted). `args`: more Chromium switches (e.g. `--user-agent=…`, which the extension's calls carry too).
  */
-export async function launchWithExtension(extensionPath = testExtensionDir, options: { args?: string[] } = {}): Promise<ExtensionBrowser> {
+export async function launchWithExtension(
+  extensionPath = testExtensionDir,
+  options: { args?: string[]; executablePath?: string } = {},
+): Promise<ExtensionBrowser> {
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nod-extension-profile-'));
   const context = await launchPersistentBrowser({
     extensionPath,
     userDataDir,
     args: options.args,
     // Playwright adds --disable-extensions by default.
-    contextOptions: { ignoreDefaultArgs: ['--disable-extensions'], viewport: { width: 1100, height: 760 } },
+    contextOptions: {
+      ignoreDefaultArgs: ['--disable-extensions'],
+      viewport: { width: 1100, height: 760 },
+      ...(options.executablePath ? { executablePath: options.executablePath } : {}),
+    },
   });
   const first = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker', { timeout: 15_000 }));
   const extensionId = new URL(first.url()).host;
@@ -59,6 +67,40 @@ export async function launchWithExtension(extensionPath = testExtensionDir, opti
       fs.rmSync(userDataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
+}
+
+/** The id Chromium gives an unpacked extension: the first 128 bits of SHA-256 of its absolute path, in the letters a–p. */
+export function unpackedExtensionId(extensionPath: string): string {
+  const hex = createHash('sha256').update(path.resolve(extensionPath)).digest('hex').slice(0, 32);
+  return [...hex].map((digit) => String.fromCharCode(97 + Number.parseInt(digit, 16))).join('');
+}
+
+/**
+ * Chromium as an organization's managed machine runs it: with an enterprise policy for an extension
+ * (`3rdparty.extensions.<id>`, what `storage.managed` reads). Linux Chromium reads policies from
+ * /etc/chromium/policies/managed/*.json; so as not to touch this machine's /etc, the browser starts in
+ * a mount namespace of its own (`unshare -m`, as root) where a copy of /etc/chromium holding the
+ * policy file is bind-mounted over the real one. Returns the executable to launch, and a cleanup.
+ */
+export function chromiumWithExtensionPolicy(
+  extensionPath: string,
+  settings: Record<string, unknown>,
+): { executablePath: string; dispose(): void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nod-managed-chromium-'));
+  const etc = path.join(dir, 'etc-chromium');
+  if (fs.existsSync('/etc/chromium')) fs.cpSync('/etc/chromium', etc, { recursive: true });
+  fs.mkdirSync(path.join(etc, 'policies/managed'), { recursive: true });
+  const policy = { '3rdparty': { extensions: { [unpackedExtensionId(extensionPath)]: settings } } };
+  fs.writeFileSync(path.join(etc, 'policies/managed/nod.json'), JSON.stringify(policy));
+  const executablePath = path.join(dir, 'chromium');
+  const script = [
+    '#!/bin/sh',
+    // A private mount namespace (util-linux makes its mounts private): the bind mount is seen by this browser only.
+    `exec unshare --mount sh -c 'mount --bind "$0" /etc/chromium && exec "$@"' ${JSON.stringify(etc)} ${JSON.stringify(chromiumPath)} "$@"`,
+    '',
+  ].join('\n');
+  fs.writeFileSync(executablePath, script, { mode: 0o755 });
+  return { executablePath, dispose: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Issue 17, as people meet it in Chromium, by accessible names: the organization found from the
- * username (My Sign-ins and the phone's Add account), Other organization in plain words, a
+ * username (My Sign-ins and the phone's Add account), a username of another organization's domain
+ * on one organization's sign-in page, Other organization in plain words (page and phone), a
  * mistyped username that tells nothing, focus on each step's first input, one cool-down, and My
  * Sign-ins listing each sign-in once with where it came from, devices and Sign out everywhere.
  */
@@ -122,6 +123,35 @@ describe('people’s journeys: the organization from the username, no dead ends,
     expect(page.url()).toContain('/t/contoso/interaction/');
   });
 
+  it('the sign-in page of one organization says when the username belongs to another, links there, and lets a guest continue', async () => {
+    const fabrikam = await world.relay.tenant('fabrikam', { displayName: 'Fabrikam' });
+    expect((await fabrikam.admin('POST', '/domains', { domain: 'fabrikam.example' })).status).toBe(201);
+    const page = await portalSignIn();
+    // gail@fabrikam.example is a guest of Contoso; every username of fabrikam.example gets the same answer.
+    await page.getByLabel('Username').fill('gail@fabrikam.example');
+    await page.getByRole('button', { name: 'Next' }).click();
+    const notice = page.getByRole('region', { name: 'This account belongs to another organization' });
+    await notice.waitFor();
+    await expect.poll(() => announced(page)).toBe('This account belongs to another organization');
+    const there = notice.getByRole('link', { name: 'Sign in at Fabrikam' });
+    expect(await there.getAttribute('href')).toBe('/t/fabrikam/my-sign-ins?login_hint=gail%40fabrikam.example');
+    await page.getByLabel('Username').fill('nobody@fabrikam.example');
+    expect(await notice.count()).toBe(0);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await notice.waitFor();
+    await page.getByLabel('Username').fill('gail@fabrikam.example');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await notice.getByRole('button', { name: 'Continue as a guest' }).click();
+    await page.getByRole('heading', { name: 'Approve sign-in request' }).waitFor();
+    expect(await page.getByTestId('number').count()).toBe(1);
+
+    // The link leads to the other organization's sign-in with the username given.
+    const other = await newPage();
+    await other.goto(`${world.relay.url}/t/fabrikam/my-sign-ins?login_hint=gail%40fabrikam.example`);
+    await other.getByText('Fabrikam', { exact: true }).waitFor();
+    expect(other.url()).toContain('/t/fabrikam/interaction/');
+  });
+
   it('a mistyped username gets the same next step, and after the time-out the same words as a real one', async () => {
     const mistyped = await portalSignIn();
     await expect.poll(() => focusedId(mistyped)).toBe('username');
@@ -145,12 +175,25 @@ describe('people’s journeys: the organization from the username, no dead ends,
       await page.getByRole('status').getByText(words).waitFor();
       await page.getByRole('button', { name: 'Send another request' }).waitFor();
       await page.getByRole('button', { name: 'Other ways to sign in' }).waitFor();
+      // Problem 13: one name for one action on one screen.
+      expect(await page.getByText('Send a new request').count()).toBe(0);
     }
-    // Other ways to sign in: focus on the first way, its heading announced.
+    // Other ways to sign in: focus on the first way, its heading announced; the ways in the seed's words.
     await real.getByRole('button', { name: 'Other ways to sign in' }).click();
     await real.getByRole('heading', { name: 'Other ways to sign in' }).waitFor();
     await expect.poll(() => real.evaluate(() => document.activeElement?.classList.contains('option') ?? false)).toBe(true);
     await expect.poll(() => announced(real)).toBe('Other ways to sign in');
+    await real.getByRole('button', { name: 'Approve a request on my Authenticator app' }).waitFor();
+    expect(await real.getByText(/Authenticator App/).count()).toBe(0);
+    // Problem 6: each step with an input focuses it, so typing goes there at once.
+    await real.getByRole('button', { name: 'Use a verification code' }).click();
+    await real.getByRole('heading', { name: 'Enter code' }).waitFor();
+    await expect.poll(() => focusedId(real)).toBe('code');
+    await expect.poll(() => announced(real)).toBe('Enter code');
+    await real.getByRole('button', { name: 'Other ways to sign in' }).click();
+    await real.getByRole('button', { name: 'Use a Temporary Access Pass' }).click();
+    await real.getByRole('heading', { name: 'Enter Temporary Access Pass' }).waitFor();
+    await expect.poll(() => focusedId(real)).toBe('secret');
   });
 
   it('a cool-down is one countdown with Send another request disabled until then; a fresh page starts afresh', async () => {
@@ -179,6 +222,30 @@ describe('people’s journeys: the organization from the username, no dead ends,
     } finally {
       await world.contoso.admin('PUT', '/policy', policy.body);
     }
+  });
+
+  it('problem 9 on the phone: Other organization is optional, with a hint, and a name that is no organization is said in words', async () => {
+    const phone = await openPhone(browser, world.relay.url);
+    contexts.push(phone.context);
+    const { page } = phone;
+    await page.getByRole('link', { name: 'Add account' }).click();
+    await page.getByRole('link', { name: 'Work or school account' }).click();
+    await page.getByRole('link', { name: 'Sign in', exact: true }).click();
+    await page.getByLabel('Username').fill('frank@frank-home.example');
+    await page.getByLabel('Temporary Access Pass').fill('not-a-real-pass');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const alert = page.getByRole('alert');
+    await expect.poll(() => alert.textContent()).toContain('We couldn’t find an organization for frank-home.example.');
+    // The field appears only now, not required, with a hint that says when it is needed.
+    const organization = page.getByLabel('Organization');
+    await organization.waitFor();
+    expect(await organization.getAttribute('required')).toBeNull();
+    expect(await organization.getAttribute('aria-describedby')).toBe('tenant-hint');
+    await page.getByText('the name your admin gave you, such as Contoso.', { exact: false }).waitFor();
+    await organization.fill('Contoso Ltd');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => alert.textContent()).toContain('No organization called “Contoso Ltd” uses Nod here.');
+    expect(await alert.textContent()).not.toMatch(/body field|lowercase letters/);
   });
 
   it('the phone adds an account with only the username and the Temporary Access Pass', async () => {

@@ -32,10 +32,13 @@ describe('the phone app: no missed requests, no dead ends, the relay’s word', 
   /** Moved on at every reading of the relay's clock: a clock the phone can never catch up with. */
   let relayClockJump = 0;
 
-  async function signInAtDesktop(username: string): Promise<{ requestId: string; number: number; collectorSecret: string }> {
+  async function signInAtDesktop(
+    username: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ requestId: string; number: number; collectorSecret: string }> {
     const created = await fetchJson(`${relay.url}/api/t/contoso/sign-in-requests`, {
       body: { username, origin: 'https://portal.contoso.example', client: { applicationName: 'Contoso Portal' } },
-      headers: { 'user-agent': chromeOnLinux },
+      headers: { 'user-agent': chromeOnLinux, ...headers },
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     return created.body;
@@ -57,7 +60,8 @@ describe('the phone app: no missed requests, no dead ends, the relay’s word', 
       relayClockOffset += relayClockJump;
       return Date.now() + relayClockOffset;
     };
-    relay = await startRelay({}, { now: relayClock });
+    // Behind a reverse proxy (NOD_TRUST_PROXY): the caller's address is the X-Forwarded-For one.
+    relay = await startRelay({ trustProxy: true }, { now: relayClock });
     contoso = await relay.tenant('contoso', { displayName: 'Contoso' });
     for (const username of [alice, carol, pete]) await contoso.admin('POST', '/users', { username, displayName: username.split('@')[0] });
     await contoso.admin('PUT', '/policy', {
@@ -134,6 +138,29 @@ describe('the phone app: no missed requests, no dead ends, the relay’s word', 
     await page.getByRole('button', { name: 'Approve', exact: true }).click();
     await page.getByRole('status').filter({ hasText: 'Approved' }).waitFor();
     expect(await collectorStatus(request)).toBe('approved');
+    await page.getByRole('link', { name: 'Done' }).click();
+  });
+
+  it('problem 12: a sign-in from a public address shows its country on the approve screen, from the bundled database', async () => {
+    // 81.2.69.142 is a public test address; the bundled country database (ip-location-db, CC0) says GB for it.
+    const request = await signInAtDesktop(alice, { 'x-forwarded-for': '81.2.69.142' });
+    const listed = page.locator(`a[href$="/${request.requestId}"]`);
+    await expect.poll(() => listed.textContent()).toContain('United Kingdom');
+    await listed.click();
+    await page.getByRole('heading', { name: 'Approve sign-in request' }).waitFor();
+    const location = page.locator('dl.facts').getByRole('definition').filter({ hasText: 'United Kingdom' });
+    await location.waitFor();
+    expect(await page.locator('dl.facts').textContent()).not.toContain('Unknown location');
+    await page.keyboard.type(String(request.number));
+    await page.getByRole('button', { name: 'Approve', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Approved' }).waitFor();
+    // The log keeps where it came from.
+    const { events } = (await contoso.admin('GET', `/audit?user=${encodeURIComponent(alice)}`)).body;
+    const created = events.find(
+      (e: { type: string; detail: { requestId?: string } | null }) =>
+        e.type === 'sign_in_request.created' && e.detail?.requestId === request.requestId,
+    );
+    expect(created).toMatchObject({ ip: '81.2.69.142', location: 'United Kingdom' });
     await page.getByRole('link', { name: 'Done' }).click();
   });
 

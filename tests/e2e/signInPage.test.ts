@@ -314,6 +314,8 @@ describe('the hosted sign-in page, driven in Chromium by the seed’s words', ()
     await page.getByRole('button', { name: 'Send another request' }).click();
     await page.getByRole('heading', { name: 'Too many requests' }).waitFor();
     await page.getByText(/You can send another request in \d+:\d\d\./).waitFor();
+    // One time format: a countdown, never a clock time beside it.
+    expect(await page.getByText(/after \d/).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Send another request' }).isDisabled()).toBe(true);
     await page.getByRole('button', { name: 'Other ways to sign in' }).waitFor();
 

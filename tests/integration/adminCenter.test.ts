@@ -56,6 +56,33 @@ describe('admin center sessions and roles', () => {
       })
       .then((r) => ({ status: r.status, body: r.text ? JSON.parse(r.text) : undefined }));
 
+  it('sign-in finds the organization from the username’s domain, or by its name; what is not found is said in words', async () => {
+    const jar = new CookieJar();
+    const signInAt = (query: Record<string, string>) => jar.fetch(`${world.relay.url}/admin/sign-in?${new URLSearchParams(query)}`);
+    const unregistered = await signInAt({ username: 'alice@contoso.example' });
+    expect(unregistered.status).toBe(404);
+    expect(unregistered.text).toContain('We couldn’t find an organization for contoso.example.');
+    expect(unregistered.text).toContain('"otherOrganization":true');
+    const noDomain = await signInAt({ username: 'alice' });
+    expect(noDomain.status).toBe(400);
+    expect(noDomain.text).toContain('Enter your username with its domain');
+    const byName = await signInAt({ username: 'alice@contoso.example', tenant: 'Contoso' });
+    expect(byName.status).toBe(303);
+    const toProvider = new URL(byName.location!);
+    expect(toProvider.pathname).toBe('/t/contoso/auth');
+    // The hosted page goes on with the username typed here.
+    expect(toProvider.searchParams.get('login_hint')).toBe('alice@contoso.example');
+    expect((await signInAt({ tenant: 'Contoso Ltd' })).text).toContain('No organization called “Contoso Ltd” uses Nod here.');
+    expect((await world.contoso.admin('POST', '/domains', { domain: 'contoso.example' })).status).toBe(201);
+    try {
+      const byDomain = await signInAt({ username: 'alice@contoso.example' });
+      expect(byDomain.status).toBe(303);
+      expect(new URL(byDomain.location!).pathname).toBe('/t/contoso/auth');
+    } finally {
+      await world.contoso.admin('DELETE', '/domains/contoso.example');
+    }
+  });
+
   it('a user without an admin role signs in to the tenant but not to the admin center', async () => {
     const { jar, callback } = await signIn('dan@contoso.example', dan);
     expect(callback.status).toBe(403);

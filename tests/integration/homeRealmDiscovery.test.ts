@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discoverTenant } from '../../shared/relay/discoverTenant';
+import { CookieJar } from '../helpers/cookieJar';
 import { runNodAdmin } from '../helpers/nodCli';
 import { type TestRelay, type TestTenant, fetchJson, startRelay } from '../helpers/startRelay';
 
@@ -66,6 +67,27 @@ describe('home realm discovery: the organization of a username, from its domain'
   it('the shared relay client answers the organization, or undefined for an unregistered domain', async () => {
     expect(await discoverTenant(relay.url, 'alice@contoso.example')).toEqual({ tenant: 'contoso', displayName: 'Contoso Ltd' });
     expect(await discoverTenant(relay.url, 'alice@elsewhere.example')).toBeUndefined();
+  });
+
+  it('the hosted page of one organization answers otherOrganization for every username of a domain another registered', async () => {
+    expect((await fabrikam.admin('POST', '/domains', { domain: 'fabrikam.example' })).status).toBe(201);
+    await contoso.admin('POST', '/users', { username: 'gina@fabrikam.example', kind: 'guest', displayName: 'Gina' });
+    try {
+      const jar = new CookieJar();
+      const { url } = await jar.follow(`${relay.url}/t/contoso/my-sign-ins`, (u) => u.pathname.includes('/interaction/'));
+      const step = (username: string) => jar.postJson(`${url}/username`, { username }, relay.url);
+      const guest = await step('gina@fabrikam.example');
+      const stranger = await step('nobody@FABRIKAM.example');
+      expect(guest.status).toBe(200);
+      expect(guest.body.otherOrganization).toEqual({ tenant: 'fabrikam', displayName: 'Fabrikam' });
+      // A guest here and nobody at all get the same answer: the domain alone decides, no user is told apart.
+      expect({ ...stranger.body, username: 'x' }).toEqual({ ...guest.body, username: 'x' });
+      // The organization's own domain, and a domain nobody registered, are no other organization.
+      expect((await step('alice@contoso.example')).body.otherOrganization).toBeUndefined();
+      expect((await step('someone@elsewhere.example')).body.otherOrganization).toBeUndefined();
+    } finally {
+      await fabrikam.admin('DELETE', '/domains/fabrikam.example');
+    }
   });
 
   it('a removed domain is no longer discovered, and may then be registered by another organization', async () => {

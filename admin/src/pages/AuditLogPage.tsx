@@ -40,6 +40,10 @@ function describe(c: AdminChangeView): string {
       return `${c.type === 'client.created' ? 'Registered' : c.type === 'client.updated' ? 'Edited' : 'Deleted'} application ${s('clientId')}`;
     case 'user.risk_cleared':
       return `Cleared the risk of ${c.username}`;
+    case 'tenant.domain_added':
+      return `Added the domain name ${s('domain')}`;
+    case 'tenant.domain_removed':
+      return `Removed the domain name ${s('domain')}`;
     case 'limits.reset':
       return `Reset the limits of ${c.username}`;
     default:

@@ -5,6 +5,7 @@ import { domainOfUsername } from '../../../shared/schemas/discovery';
 import type { FindOrganizationBoot } from '../../../shared/schemas/hostedPages';
 import { announce, useFocusFirstInput } from '../announce';
 import { failureWords } from '../failureWords';
+import { UsernameField } from '../UsernameField';
 
 /**
  * Sign in without knowing the organization's short name: the username's domain finds it (home
@@ -63,20 +64,7 @@ export function FindOrganizationApp({ boot }: { boot: FindOrganizationBoot }) {
       >
         <h1>Sign in</h1>
         <p class="muted">to My Sign-ins</p>
-        <label for="username">Username</label>
-        <input
-          id="username"
-          name="username"
-          type="text"
-          autocomplete="username"
-          autocapitalize="none"
-          spellcheck={false}
-          placeholder="someone@example.com"
-          value={username}
-          aria-invalid={error && !otherOrganization ? 'true' : undefined}
-          aria-describedby={error ? 'find-error' : undefined}
-          onInput={(event) => setUsername((event.target as HTMLInputElement).value)}
-        />
+        <UsernameField value={username} onInput={setUsername} errorId={error && !otherOrganization ? 'find-error' : undefined} />
         {otherOrganization && (
           <>
             <label for="organization">Organization</label>

@@ -17,6 +17,7 @@ import { setMarker } from '../marker';
 import { announce, useFocusFirstInput } from '../announce';
 import { createPhoneRequest, PhoneStep, type PhoneKind } from './PhoneStep';
 import { methodHints, methodLabels } from './words';
+import { UsernameField } from '../UsernameField';
 
 type View =
   | { step: 'username' }
@@ -50,6 +51,8 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
   const [view, setViewState] = useState<View>({ step: 'username' });
   const [username, setUsername] = useState(boot.loginHint ?? '');
   const [offer, setOffer] = useState<HostedUsernameAnswer>();
+  /** The username's domain belongs to another organization: said on the username step before going on. */
+  const [elsewhere, setElsewhere] = useState<HostedUsernameAnswer>();
   const [password, setPassword] = useState<string>();
   const [requestId, setRequestId] = useState<string>();
   const [extensionReady, setExtensionReady] = useState(false);
@@ -108,6 +111,14 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
     } catch (error) {
       return failureWords(error);
     }
+    setElsewhere(answer.otherOrganization ? answer : undefined);
+    if (!answer.otherOrganization) proceed(answer);
+    return undefined;
+  };
+
+  /** On to the way this username signs in with, from the relay's answer to Next. */
+  const proceed = (answer: HostedUsernameAnswer) => {
+    setElsewhere(undefined);
     setUsername(answer.username);
     setOffer(answer);
     setPassword(undefined);
@@ -119,7 +130,6 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
     if (preferred) open(preferred);
     else if (answer.methods.length === 1) open(answer.methods[0]);
     else setView({ step: 'methods' });
-    return undefined;
   };
 
   /** The list is asked for again: what may be used can change meanwhile (a report blocks phone sign-in). */
@@ -140,7 +150,14 @@ export function SignInApp({ boot }: { boot: HostedSignInBoot }) {
   switch (view.step) {
     case 'username':
       content = (
-        <UsernameStep boot={boot} initial={username} onNext={submitUsername} continueAtOnce={boot.continueWithHint && !continued.current} />
+        <UsernameStep
+          boot={boot}
+          initial={username}
+          onNext={submitUsername}
+          continueAtOnce={boot.continueWithHint && !continued.current}
+          elsewhere={elsewhere}
+          onContinueAsGuest={proceed}
+        />
       );
       break;
     case 'methods':
@@ -287,11 +304,16 @@ function UsernameStep(props: {
   onNext: (username: string) => Promise<string | undefined>;
   /** The username came with the sign-in: go on as if Next was selected. */
   continueAtOnce?: boolean;
+  /** The relay's answer for a username of another organization's domain (shown while the username is unchanged). */
+  elsewhere?: HostedUsernameAnswer;
+  onContinueAsGuest: (answer: HostedUsernameAnswer) => void;
 }) {
   const [value, setValue] = useState(props.initial);
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const form = useFocusFirstInput<HTMLFormElement>();
+  // What the relay said about another organization holds for the username it was said about.
+  const elsewhere = props.elsewhere && props.elsewhere.username === value.trim() ? props.elsewhere : undefined;
   useEffect(() => {
     if (!props.continueAtOnce || !value.trim()) return;
     setBusy(true);
@@ -317,31 +339,55 @@ function UsernameStep(props: {
     >
       <Heading>Sign in</Heading>
       <p class="muted">to continue to {props.boot.applicationName}</p>
-      <label for="username">Username</label>
-      <input
-        id="username"
-        name="username"
-        type="text"
-        autocomplete="username"
-        autocapitalize="none"
-        spellcheck={false}
-        placeholder="someone@example.com"
-        value={value}
-        aria-invalid={error ? 'true' : undefined}
-        aria-describedby={error ? 'username-error' : undefined}
-        onInput={(event) => setValue((event.target as HTMLInputElement).value)}
-      />
+      <UsernameField value={value} onInput={setValue} errorId={error ? 'username-error' : undefined} />
       {error && (
         <p id="username-error" class="error" role="alert">
           {error}
         </p>
       )}
+      {elsewhere && (
+        <OtherOrganization answer={elsewhere} tenantDisplayName={props.boot.tenantDisplayName} onContinue={props.onContinueAsGuest} />
+      )}
+      {!elsewhere && (
+        <div class="actions">
+          <button type="submit" class="primary" disabled={busy}>
+            Next
+          </button>
+        </div>
+      )}
+    </form>
+  );
+}
+
+/**
+ * Home realm discovery on this organization's page: the username's domain is another
+ * organization's. Signing in there is one link away; a guest of this organization goes on here.
+ */
+function OtherOrganization(props: {
+  answer: HostedUsernameAnswer;
+  tenantDisplayName: string;
+  onContinue: (answer: HostedUsernameAnswer) => void;
+}) {
+  const other = props.answer.otherOrganization;
+  useEffect(() => announce('This account belongs to another organization'), [props.answer]);
+  if (!other) return null;
+  const there = `/t/${encodeURIComponent(other.tenant)}/my-sign-ins?${new URLSearchParams({ login_hint: props.answer.username })}`;
+  return (
+    <section class="notice" aria-labelledby="elsewhere-heading">
+      <h2 id="elsewhere-heading">This account belongs to another organization</h2>
+      <p>
+        {props.answer.username} is an account of {other.displayName}. Sign in there, or continue if you are a guest of{' '}
+        {props.tenantDisplayName}.
+      </p>
+      <p>
+        <a href={there}>Sign in at {other.displayName}</a>
+      </p>
       <div class="actions">
-        <button type="submit" class="primary" disabled={busy}>
-          Next
+        <button type="button" class="primary" onClick={() => props.onContinue(props.answer)}>
+          Continue as a guest
         </button>
       </div>
-    </form>
+    </section>
   );
 }
 

@@ -1,6 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { z } from 'zod';
+import { unknownOrganizationWords } from '../../../shared/relay/discoverTenant';
 import { type AdminCenterBoot, type AdminCenterRole, adminCenterSession } from '../../../shared/schemas/adminCenter';
+import { username } from '../../../shared/schemas/common';
+import { domainOfUsername } from '../../../shared/schemas/discovery';
 import { recordAudit } from '../../audit/recordAudit';
 import type { RelayContext } from '../../context';
 import { defineRoute, rawReply } from '../../http/defineRoute';
@@ -44,7 +47,10 @@ interface SignedInAdmin {
   roles: AdminCenterRole[];
 }
 
-const signInQuery = z.object({ tenant: z.string().min(1).max(100).optional().catch(undefined) });
+const signInQuery = z.object({
+  tenant: z.string().trim().min(1).max(200).optional().catch(undefined),
+  username: z.string().trim().min(1).max(254).optional().catch(undefined),
+});
 const callPath = z.object({ '*': z.string() });
 
 /**
@@ -105,17 +111,50 @@ export function adminCenterRoutes(app: FastifyInstance, ctx: RelayContext, provi
     return sendPage(reply, admin ? { signedIn: true, session: showSession(admin) } : { signedIn: false });
   });
 
+  /**
+   * The organization an admin signs in to: from the username's domain (home realm discovery), or the
+   * Other organization field (its short name or its name). Refusals are said in words on the page.
+   */
+  const organizationFor = async (query: z.output<typeof signInQuery>): Promise<Tenant | { status: number; message: string }> => {
+    if (query.tenant) {
+      const wanted = query.tenant.toLowerCase();
+      const tenants = await ctx.storage.tenants.list();
+      const found = tenants.find((t) => t.name === wanted) ?? tenants.find((t) => t.displayName.trim().toLowerCase() === wanted);
+      return found ?? { status: 404, message: unknownOrganizationWords(query.tenant) };
+    }
+    if (!query.username) return { status: 400, message: 'Enter your username, like someone@contoso.example.' };
+    const domain = domainOfUsername(query.username);
+    if (!domain) {
+      return { status: 400, message: 'Enter your username with its domain, like someone@contoso.example, or choose Other organization.' };
+    }
+    const found = await ctx.storage.tenants.byDomain(domain);
+    return found ?? { status: 404, message: `We couldn’t find an organization for ${domain}. Enter your organization’s name below.` };
+  };
+
   /** Send the browser through the tenant's hosted sign-in page with the admin center's client (PKCE, state); always a fresh sign-in. */
   defineRoute(app, { method: 'GET', url: adminCenterPaths.signIn, query: signInQuery, reply: rawReply }, async ({ query, reply }) => {
-    const entry = query.tenant ? await providers.get(query.tenant) : undefined;
+    const organization = await organizationFor(query);
+    const entry = 'id' in organization ? await providers.get(organization.name) : undefined;
     if (!entry) {
-      return sendPage(reply, { signedIn: false, tenant: query.tenant, message: `No tenant is named ${query.tenant ?? '(none)'}.` }, 404);
+      const refusal = 'id' in organization ? { status: 404, message: unknownOrganizationWords(organization.name) } : organization;
+      const boot: AdminCenterBoot = {
+        signedIn: false,
+        message: refusal.message,
+        ...(query.username ? { username: query.username } : {}),
+        ...(query.tenant ? { tenant: query.tenant } : {}),
+        // Asked for by name when the domain found none, or when the name given was the one that failed.
+        otherOrganization: query.tenant !== undefined || refusal.status === 404,
+      };
+      return sendPage(reply, boot, refusal.status);
     }
+    const loginHint = query.username && username.safeParse(query.username).success ? query.username : undefined;
     const { pending, url } = startBuiltInSignIn({
       issuer: issuerFor(ctx, entry.tenant.name),
       clientId: adminCenterClientId,
       redirectUri: `${ctx.config.publicUrl}${adminCenterPaths.callback}`,
       fresh: true,
+      // The username typed here: the hosted page goes on with it, as if Next was selected.
+      ...(loginHint ? { loginHint } : {}),
     });
     const sealed: PendingSignIn = { ...pending, tenant: entry.tenant.name };
     reply.header('set-cookie', cookieHeader(stateCookie, seal(key, sealed), { path: '/admin/', maxAgeSeconds: 30 * 60, secure }));
