@@ -66,4 +66,3 @@ async function accountState(ctx: RelayContext, device: Device, registration: Reg
     reportBlockMinutes: limits.reportBlockMinutes,
   };
 }
-

@@ -17,10 +17,7 @@ export interface FanOutPacer<T> {
  * already waiting is not queued twice: it reads everything anyway when its turn comes, so a second
  * notice before it is told adds nothing, and two saves in a row do not double the rate.
  */
-export function createFanOutPacer<T>(
-  deliver: (item: T) => void,
-  options: { perSecond?: number; now?: () => number } = {},
-): FanOutPacer<T> {
+export function createFanOutPacer<T>(deliver: (item: T) => void, options: { perSecond?: number; now?: () => number } = {}): FanOutPacer<T> {
   const perSecond = Math.max(1, Math.floor(options.perSecond ?? defaultFanOutPerSecond));
   const now = options.now ?? Date.now;
   const queue = new Set<T>();

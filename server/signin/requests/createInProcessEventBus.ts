@@ -73,7 +73,8 @@ export function createLocalSubscribers(options: LocalSubscribersOptions = {}): L
     deviceIds: () => [...byDevice.keys()],
     get count() {
       let count = 0;
-      for (const entry of [...byRequest.values(), ...byDevice.values(), ...byTenant.values()]) count += typeof entry === 'function' ? 1 : entry.size;
+      for (const entry of [...byRequest.values(), ...byDevice.values(), ...byTenant.values()])
+        count += typeof entry === 'function' ? 1 : entry.size;
       return count;
     },
     close: () => pacer.close(),
