@@ -46,10 +46,12 @@ describe.each(storages)('a phone hears at once that its accounts changed ($stora
     expect(reply.status).toBe(200);
     return reply.body.accounts as { phoneSignIn: string; disabled: boolean }[];
   };
-  const ok = (expected: number) => (reply: { status: number; body: unknown }) => {
-    expect(reply.status, JSON.stringify(reply.body)).toBe(expected);
-    return reply;
-  };
+  const ok =
+    (expected: number) =>
+    <T extends { status: number; body: any }>(reply: T): T => {
+      expect(reply.status, JSON.stringify(reply.body)).toBe(expected);
+      return reply;
+    };
 
   beforeAll(async () => {
     world = await startSignInWorld({}, { postgres });
