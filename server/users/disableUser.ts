@@ -1,8 +1,7 @@
+import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
 import { accountsChangedForUser } from '../registrations/accountsChanged';
-import type { User } from '../storage/model';
-import { recordAudit } from '../audit/recordAudit';
-import type { Tenant } from '../storage/model';
+import type { Tenant, User } from '../storage/model';
 import { endSignIns } from './endSignIns';
 
 /** Who disabled or enabled the account (the admin token), for the audit record. */
