@@ -5,7 +5,8 @@ import { groupUpdate, groupView, userView } from '../../shared/schemas/directory
 import { temporaryAccessPassList } from '../../shared/schemas/enrollment';
 import type { RelayContext } from '../context';
 import { ProblemError } from '../http/problem';
-import { endSignIns } from '../users/endSignIns';
+import { removeDeviceOfUser } from '../registrations/removeDeviceOfUser';
+import { disableUser, enableUser } from '../users/disableUser';
 import { requireGroup } from '../users/requireUser';
 import { audited } from './adminAudit';
 import { adminRoute, adminUserRoute, groupPath, userItemPath, userPath } from './adminRoute';
@@ -21,29 +22,13 @@ export function accountRoutes(app: FastifyInstance, ctx: RelayContext): void {
     app,
     ctx,
     { method: 'POST', path: '/users/:username/disable', role: 'global', params: userPath, reply: userView },
-    async ({ tenant, token, user }) => {
-      const disabled = { ...user, disabledAt: user.disabledAt ?? ctx.now() };
-      if (user.disabledAt === null) {
-        await ctx.storage.users.update(disabled);
-        await audited(ctx, tenant, user, token, 'user.disabled');
-      }
-      // Again on a disabled user too: a request that slipped in meanwhile closes as well.
-      await endSignIns(ctx, tenant, disabled, 'the account was disabled by an admin');
-      return showUser(disabled);
-    },
+    async ({ tenant, token, user }) => showUser(await disableUser(ctx, tenant, user, { adminToken: token.id })),
   );
   adminUserRoute(
     app,
     ctx,
     { method: 'POST', path: '/users/:username/enable', role: 'global', params: userPath, reply: userView },
-    async ({ tenant, token, user }) => {
-      const enabled = { ...user, disabledAt: null };
-      if (user.disabledAt !== null) {
-        await ctx.storage.users.update(enabled);
-        await audited(ctx, tenant, user, token, 'user.enabled');
-      }
-      return showUser(enabled);
-    },
+    async ({ tenant, token, user }) => showUser(await enableUser(ctx, tenant, user, { adminToken: token.id })),
   );
 
   // Devices: each phone with the user's registrations on it, and each browser registered for the user.
@@ -73,11 +58,11 @@ export function accountRoutes(app: FastifyInstance, ctx: RelayContext): void {
     ctx,
     { method: 'DELETE', path: '/users/:username/devices/:id', role: 'helpdesk', params: userItemPath, reply: noContent },
     async ({ tenant, params, token, user }) => {
-      if (!(await ctx.storage.devices.removeForUser(tenant.id, params.id, user.id))) {
-        throw new ProblemError('not_found', `${user.username} has no device ${params.id}.`);
-      }
-      await endSignIns(ctx, tenant, user, 'a device of the account was removed by an admin');
-      await audited(ctx, tenant, user, token, 'device.removed', { deviceId: params.id });
+      await removeDeviceOfUser(ctx, tenant, user, params.id, {
+        via: 'admin',
+        detail: { adminToken: token.id },
+        notFound: `${user.username} has no device ${params.id}.`,
+      });
       return undefined;
     },
   );

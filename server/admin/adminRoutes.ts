@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import { resyncDevice } from '../registrations/deviceAccountRoutes';
 import { z } from 'zod';
 import { noContent, recordId } from '../../shared/schemas/common';
 import { registeredBrowserList, registrationList } from '../../shared/schemas/devices';
@@ -37,8 +36,10 @@ import { listRegisteredBrowsers, removeRegisteredBrowser } from '../signin/regis
 import { claimSignInOrigins } from '../tenants/claimSignInOrigins';
 import { issueTemporaryAccessPass } from '../tap/issueTemporaryAccessPass';
 import { addTenantDomain, removeTenantDomain } from '../tenants/tenantDomains';
+import { removeRegistration } from '../registrations/removeRegistration';
 import { hashPassword } from '../users/passwords';
-import { endSignIns } from '../users/endSignIns';
+import { deleteUser, updateUser } from '../users/changeUser';
+import { addGroupMember, removeGroupMember } from '../users/groupMembership';
 import { requireGroup, requireUser } from '../users/requireUser';
 import { audited } from './adminAudit';
 import { adminRoute, adminUserRoute, groupPath, tenantPath, userItemPath, userPath } from './adminRoute';
@@ -151,20 +152,14 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
     app,
     ctx,
     { method: 'PATCH', path: '/users/:username', role: 'global', params: userPath, body: userUpdate, reply: userView },
-    async ({ body, user }) => {
-      const updated = { ...user, ...Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined)) };
-      await ctx.storage.users.update(updated);
-      return showUser(updated);
-    },
+    async ({ body, user }) => showUser(await updateUser(ctx, user, body)),
   );
   adminUserRoute(
     app,
     ctx,
     { method: 'DELETE', path: '/users/:username', role: 'global', params: userPath, reply: noContent },
     async ({ tenant, token, user }) => {
-      await endSignIns(ctx, tenant, user, 'the account was deleted by an admin');
-      await ctx.storage.users.delete(tenant.id, user.id);
-      await audited(ctx, tenant, user, token, 'user.deleted');
+      await deleteUser(ctx, tenant, user, token);
       return undefined;
     },
   );
@@ -218,11 +213,10 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
     app,
     ctx,
     { method: 'DELETE', path: '/users/:username/registrations/:id', role: 'helpdesk', params: userItemPath, reply: noContent },
-    async ({ params, user }) => {
+    async ({ params, token, user }) => {
       const registration = await ctx.storage.registrations.byId(params.id);
       if (!registration || registration.userId !== user.id) throw new ProblemError('registration_not_found');
-      await ctx.storage.registrations.delete(registration.id);
-      await resyncDevice(ctx, registration.deviceId);
+      await removeRegistration(ctx, registration, { via: 'admin', username: user.username, detail: { adminToken: token.id } });
       return undefined;
     },
   );
@@ -326,10 +320,10 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
       return { members: (await ctx.storage.groups.members(tenant.id, group.id)).map(showUser) };
     },
   );
-  // A member added to a group or removed from it.
-  for (const [method, change, type] of [
-    ['PUT', 'addMember', 'group.member_added'],
-    ['DELETE', 'removeMember', 'group.member_removed'],
+  // A member added to a group or removed from it (the phones of the user are told: the policy may target the group).
+  for (const [method, change] of [
+    ['PUT', addGroupMember],
+    ['DELETE', removeGroupMember],
   ] as const) {
     adminRoute(
       app,
@@ -338,8 +332,7 @@ export function adminRoutes(app: FastifyInstance, ctx: RelayContext): void {
       async ({ tenant, params, token }) => {
         const group = await requireGroup(ctx, tenant, params.name);
         const user = await requireUser(ctx, tenant, params.username);
-        await ctx.storage.groups[change](tenant.id, group.id, user.id);
-        await audited(ctx, tenant, user, token, type, { groupId: group.id, group: group.name });
+        await change(ctx, tenant, group, user, token);
         return undefined;
       },
     );

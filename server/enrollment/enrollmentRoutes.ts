@@ -9,11 +9,11 @@ import {
   pushSubscriptionSet,
 } from '../../shared/schemas/devices';
 import { enrollmentFinish, enrollmentFinished, enrollmentStart, enrollmentStarted } from '../../shared/schemas/enrollment';
-import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
 import { defineRoute } from '../http/defineRoute';
 import { type ReplayGuard, authenticateDevice } from '../http/deviceAuth';
 import { requireAllowedPushSubscription } from '../push/pushHosts';
+import { removeRegistration } from '../registrations/removeRegistration';
 import { requireOwnRegistration, setPhoneSignIn } from '../registrations/setPhoneSignIn';
 import { finishEnrollment } from './finishEnrollment';
 import { startEnrollment } from './startEnrollment';
@@ -73,14 +73,7 @@ export function enrollmentRoutes(app: FastifyInstance, ctx: RelayContext, guard:
     { method: 'DELETE', url: '/api/registrations/:id', params: registrationPath, authenticate: device, reply: noContent },
     async ({ auth, params }) => {
       const registration = await requireOwnRegistration(ctx, auth, params.id);
-      await ctx.storage.registrations.delete(registration.id);
-      await recordAudit(ctx, {
-        tenantId: registration.tenantId,
-        type: 'registration.removed',
-        outcome: 'success',
-        userId: registration.userId,
-        deviceId: auth.id,
-      });
+      await removeRegistration(ctx, registration, { via: 'phone' });
       return undefined;
     },
   );

@@ -1,6 +1,7 @@
 import type { UserLimitStatus } from '../../shared/schemas/directory';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
+import { accountsChangedForUser } from '../registrations/accountsChanged';
 import type { StoredPolicy, Tenant, User } from '../storage/model';
 import { failureKind } from './guardSecret';
 import { limitsFor } from './limitsFor';
@@ -102,5 +103,6 @@ export async function clearRisk(ctx: RelayContext, tenant: Tenant, user: User, b
     username: user.username,
     detail: { adminToken: by },
   });
+  await accountsChangedForUser(ctx, tenant.id, user.id);
   return cleared;
 }

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { SignInMethod } from '../../shared/schemas/signInRequests';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
+import { accountsChangedForUser } from '../registrations/accountsChanged';
 import type { Tenant, User } from '../storage/model';
 import { knownBrowserSetCookie, knows, readKnownBrowser } from './knownBrowser';
 
@@ -45,5 +46,6 @@ export async function rememberBrowser(
       userAgent: request.headers['user-agent'] ?? null,
       method,
     });
+    await accountsChangedForUser(ctx, tenant.id, user.id);
   }
 }

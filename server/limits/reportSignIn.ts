@@ -1,5 +1,6 @@
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
+import { accountsChangedForUser } from '../registrations/accountsChanged';
 import { closeSignInRequest } from '../signin/requests/closeSignInRequest';
 import type { Device, SignInRequest, User } from '../storage/model';
 import { requestSources } from './limitSources';
@@ -47,6 +48,8 @@ export async function reportSignIn(ctx: RelayContext, request: SignInRequest, de
     },
   });
   await closePendingOf(ctx, request.tenantId, user.id, 'the user reported another sign-in request');
+  // Each phone of the user now shows phone sign-in paused (the one that reported, and any other).
+  await accountsChangedForUser(ctx, tenant.id, user.id);
 }
 
 /** Every pending request of the user ends now, each through the one close. */

@@ -1,4 +1,3 @@
-import { resyncDevice } from '../registrations/deviceAccountRoutes';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { noContent, recordId, username } from '../../shared/schemas/common';
@@ -22,6 +21,8 @@ import { mySignInsClientId, mySignInsPaths } from '../oidc/myAccountClient';
 import type { TenantProvider, TenantProviders } from '../oidc/tenantProviders';
 import { allowsPhoneSignIn, allowsPushMfa } from '../policy/evaluatePolicy';
 import { policyForUser } from '../policy/policyForUser';
+import { removeDeviceOfUser } from '../registrations/removeDeviceOfUser';
+import { removeRegistration } from '../registrations/removeRegistration';
 import type { Tenant, User } from '../storage/model';
 import { isStrongAmr } from '../limits/strongSignIn';
 import { cookieHeader, readCookies, seal, unseal } from './cookies';
@@ -343,9 +344,12 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
     if (!registration || registration.tenantId !== signed.entry.tenant.id || registration.userId !== signed.user.id) {
       throw new ProblemError('registration_not_found', 'That method is not one of yours.');
     }
-    await ctx.storage.registrations.delete(registration.id);
-    await resyncDevice(ctx, registration.deviceId);
-    await audit(signed, request, 'registration.removed', { deviceId: registration.deviceId });
+    await removeRegistration(ctx, registration, {
+      via: 'my-sign-ins',
+      username: signed.user.username,
+      ip: request.ip,
+      userAgent: request.headers['user-agent'] ?? null,
+    });
   });
 
   /** Sign out everywhere: every session of the account at every client ends, this one too. */
@@ -368,12 +372,12 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
 
   /** A lost phone or browser: its hold on the account goes, and every session ends (as an admin's removal). */
   removal('devices', async (signed, id, request) => {
-    const { tenant } = signed.entry;
-    if (!(await ctx.storage.devices.removeForUser(tenant.id, id, signed.user.id))) {
-      throw new ProblemError('not_found', 'That device is not one of yours.');
-    }
-    await endSignIns(ctx, tenant, signed.user, 'the user removed a lost device');
-    await audit(signed, request, 'device.removed', { deviceId: id });
+    await removeDeviceOfUser(ctx, signed.entry.tenant, signed.user, id, {
+      via: 'my-sign-ins',
+      ip: request.ip,
+      userAgent: request.headers['user-agent'] ?? null,
+      notFound: 'That device is not one of yours.',
+    });
   });
 
   /** A registered browser of the user's: it is "not checked" again (its key stays known, trusted by nobody). */

@@ -2,12 +2,14 @@ import { maxPolicyTargets } from '../../shared/constants';
 import type { AuthenticatorPolicy } from '../../shared/schemas/policy';
 import type { RelayContext } from '../context';
 import { ProblemError } from '../http/problem';
+import { accountsChangedForTenant } from '../registrations/accountsChanged';
 import type { StoredExcludeTarget, StoredIncludeTarget, StoredPolicy, Tenant } from '../storage/model';
 
 /**
  * Replace the tenant's Authenticator policy. Targets name users and groups; they are stored by
  * id. Too many targets, or a target that does not exist, refuses the whole save: nothing is
- * half-saved, and the new policy applies to the very next sign-in.
+ * half-saved, and the new policy applies to the very next sign-in. Every phone of the tenant is
+ * told to read its accounts again (paced: see SignInEventBus.publishTenant).
  */
 export async function savePolicy(ctx: RelayContext, tenant: Tenant, policy: AuthenticatorPolicy): Promise<StoredPolicy> {
   const count = policy.includeTargets.length + policy.excludeTargets.length;
@@ -41,5 +43,7 @@ export async function savePolicy(ctx: RelayContext, tenant: Tenant, policy: Auth
   }
   const stored: StoredPolicy = { ...policy, includeTargets, excludeTargets, updatedAt: ctx.now() };
   await ctx.storage.policies.save(tenant.id, stored);
+  // What every phone of the tenant shows may change (allowed, push only, the report hold's length).
+  await accountsChangedForTenant(ctx, tenant.id);
   return stored;
 }

@@ -10,8 +10,9 @@ import type { Device, Registration } from '../storage/model';
 
 /**
  * `GET /api/device/accounts` (device-signed): the relay's word on each account of this phone, read
- * fresh (registration, policy, a report's hold), so the app shows what the relay does. An account
- * removed at the organization is simply not listed.
+ * fresh (registration, policy, a report's hold, a disabled account), so the app shows what the
+ * relay does. An account removed at the organization is simply not listed. The phone reads it on
+ * open, on each (re)connect of its live channel and on each `accounts` event there.
  */
 export function deviceAccountRoutes(app: FastifyInstance, ctx: RelayContext, guard: ReplayGuard): void {
   defineRoute(
@@ -41,8 +42,10 @@ async function accountState(ctx: RelayContext, device: Device, registration: Reg
   const blockMs = limits.reportBlockMinutes * 60_000;
   const { counters } = await ctx.storage.limits.forUser(tenant.id, user.username, now - blockMs);
   const blockedUntil = Math.max(0, ...counters.filter((c) => c.kind === 'reported-source').map((c) => c.lastAt + blockMs));
-  const phoneSignIn: DeviceAccountState['phoneSignIn'] =
-    user.kind === 'guest' || !decision.allowed
+  const disabled = user.disabledAt !== null;
+  const phoneSignIn: DeviceAccountState['phoneSignIn'] = disabled
+    ? 'blocked'
+    : user.kind === 'guest' || !decision.allowed
       ? 'not_allowed'
       : !allowsPhoneSignIn(decision.mode)
         ? 'push_only'
@@ -55,17 +58,11 @@ async function accountState(ctx: RelayContext, device: Device, registration: Reg
     registrationId: registration.id,
     phoneSignInEnabled: registration.phoneSignInEnabled,
     phoneSignIn,
-    approvalsAllowed: decision.allowed,
+    approvalsAllowed: decision.allowed && !disabled,
+    disabled,
+    disabledSince: user.disabledAt === null ? null : new Date(user.disabledAt).toISOString(),
     pausedSince: user.blockedAt === null ? null : new Date(user.blockedAt).toISOString(),
     reportedSourcesBlockedUntil: blockedUntil > now ? new Date(blockedUntil).toISOString() : null,
     reportBlockMinutes: limits.reportBlockMinutes,
   };
-}
-
-/**
- * An account of this device changed at the organization (removed in My Sign-ins or by an admin):
- * its live channel ends and the phone, reconnecting, reads its accounts and requests again.
- */
-export async function resyncDevice(ctx: RelayContext, deviceId: string): Promise<void> {
-  await ctx.events.publishDevice(deviceId, { type: 'resync' }).catch((error) => ctx.log.warn({ err: error, deviceId }, 'resync failed'));
 }

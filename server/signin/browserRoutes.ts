@@ -5,7 +5,6 @@ import { displayText } from '../../shared/displayText';
 import { noContent } from '../../shared/schemas/common';
 import { browserRegister, browserRegistered, browserUserRegistered, registeredBrowserList } from '../../shared/schemas/devices';
 import { temporaryAccessPassSignIn } from '../../shared/schemas/grants';
-import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
 import { defineRoute } from '../http/defineRoute';
 import { type ReplayGuard, authenticateDevice } from '../http/deviceAuth';
@@ -16,7 +15,7 @@ import { requireOwnRegistration } from '../registrations/setPhoneSignIn';
 import type { Device } from '../storage/model';
 import { requireTenant } from '../tenants/requireTenant';
 import { callerInfo } from './callerInfo';
-import { listRegisteredBrowsers, removeRegisteredBrowser } from './registeredBrowsers';
+import { addRegisteredBrowser, listRegisteredBrowsers, removeRegisteredBrowser } from './registeredBrowsers';
 
 const tenantPath = z.object({ tenant: z.string() });
 
@@ -76,16 +75,7 @@ export function browserRoutes(app: FastifyInstance, ctx: RelayContext, guard: Re
       );
       if (device.kind !== 'browser' || device.tenantId !== tenant.id)
         throw new ProblemError('forbidden', 'This is not a browser of this tenant.');
-      await ctx.storage.devices.addBrowserUser(device.id, user.id, ctx.now());
-      await recordAudit(ctx, {
-        tenantId: tenant.id,
-        type: 'browser.registered',
-        outcome: 'success',
-        userId: user.id,
-        username: user.username,
-        deviceId: device.id,
-        method: 'temporary_access_pass',
-      });
+      await addRegisteredBrowser(ctx, user, device.id, { method: 'temporary_access_pass' });
       return { deviceId: device.id, username: user.username, registered: true as const };
     },
   );

@@ -1,8 +1,10 @@
 import { displayText } from '../../shared/displayText';
 import type { RegisteredBrowserView } from '../../shared/schemas/devices';
+import type { AuditInput } from '../audit/auditEvent';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
 import { ProblemError } from '../http/problem';
+import { accountsChangedForUser } from '../registrations/accountsChanged';
 import type { User } from '../storage/model';
 
 /**
@@ -17,6 +19,30 @@ export async function listRegisteredBrowsers(ctx: RelayContext, user: User): Pro
     registeredAt: new Date(registeredAt).toISOString(),
     lastSeenAt: device.lastSeenAt === null ? null : new Date(device.lastSeenAt).toISOString(),
   }));
+}
+
+/**
+ * A browser becomes registered for the user, through one of the two authenticated steps (the
+ * phone's trust after an approval, a Temporary Access Pass): stored, audited as
+ * `browser.registered`, and the user's phones, which list the user's browsers, are told.
+ */
+export async function addRegisteredBrowser(
+  ctx: RelayContext,
+  user: Pick<User, 'id' | 'tenantId' | 'username'>,
+  browserId: string,
+  audit: Pick<AuditInput, 'method' | 'origin' | 'ip' | 'userAgent' | 'detail'>,
+): Promise<void> {
+  await ctx.storage.devices.addBrowserUser(browserId, user.id, ctx.now());
+  await recordAudit(ctx, {
+    tenantId: user.tenantId,
+    type: 'browser.registered',
+    outcome: 'success',
+    userId: user.id,
+    username: user.username,
+    deviceId: browserId,
+    ...audit,
+  });
+  await accountsChangedForUser(ctx, user.tenantId, user.id);
 }
 
 /** Ends a browser's registration for the user: its requests are "not checked" again, and refused where the tenant requires one. */
@@ -40,4 +66,6 @@ export async function removeRegisteredBrowser(
     userAgent: by.userAgent ?? null,
     detail: { by: by.via, ...by.detail },
   });
+  // The phones list the user's browsers.
+  await accountsChangedForUser(ctx, user.tenantId, user.id);
 }

@@ -13,9 +13,14 @@ export const deviceAccountState = z.object({
    * Whether phone sign-in can work for this account now: `on` (chosen and allowed), `off` (not
    * chosen, may be turned on), `push_only` (the organization allows only approving a second step),
    * `not_allowed` (guest, excluded, not targeted, method disabled), `paused` (after "No, it's not
-   * me": requests from browsers the user never signed in with are held).
+   * me": requests from browsers the user never signed in with are held), `blocked` (the account is
+   * disabled: no sign-in by any method).
    */
-  phoneSignIn: z.enum(['on', 'off', 'push_only', 'not_allowed', 'paused']),
+  phoneSignIn: z.enum(['on', 'off', 'push_only', 'not_allowed', 'paused', 'blocked']),
+  /** Whether an admin disabled the account (Entra's "block sign-in"): no method signs it in, codes neither. */
+  disabled: z.boolean(),
+  /** Since when (ISO), or null. */
+  disabledSince: z.string().nullable(),
   /** Whether this phone may approve requests at all (the policy allows the Authenticator app). */
   approvalsAllowed: z.boolean(),
   /** Since when the account is held after a report (ISO), or null. */

@@ -43,11 +43,18 @@ export const deviceRequestEvent = z.object({ type: z.literal('request'), request
 /** A request was answered (here or on another device), expired, was cancelled or superseded. */
 export const deviceClosedEvent = z.object({ type: z.literal('closed'), requestId: z.string(), status: z.string() });
 
-export const deviceEvent = z.discriminatedUnion('type', [deviceRequestEvent, deviceClosedEvent]);
+/**
+ * What the phone shows of its accounts changed at the relay (a method removed, the account
+ * disabled or at risk, the policy saved, a browser trusted or removed): read
+ * `GET /api/device/accounts` again. It says nothing more: the phone shows only what it reads.
+ */
+export const deviceAccountsEvent = z.object({ type: z.literal('accounts') });
+
+export const deviceEvent = z.discriminatedUnion('type', [deviceRequestEvent, deviceClosedEvent, deviceAccountsEvent]);
 export type DeviceEvent = z.infer<typeof deviceEvent>;
 
 /** Server-sent events on the phone's live channel (`GET /api/device/events`, device-signed), by event name. */
-export const deviceEvents = { request: deviceRequestEvent, closed: deviceClosedEvent } as const;
+export const deviceEvents = { request: deviceRequestEvent, closed: deviceClosedEvent, accounts: deviceAccountsEvent } as const;
 
 /**
  * What a push carries (encrypted, RFC 8291): an opaque request id and display context only.

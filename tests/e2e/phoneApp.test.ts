@@ -3,12 +3,12 @@
  * unnoticed whatever screen is open (problem 3), the approve screen shows the request like
  * Microsoft Authenticator with the number field focused (problem 6), "No, it's not me" says what
  * happens first and the account then says phone sign-in is paused (problem 2), the app shows what
- * the relay has, not what it remembers (problem 8), a push-only user is not offered phone sign-in
- * (problem 10), a missing passkey is named as such (problem 4), an organization that cannot be
- * reached says so with "Try again", and a phone whose clock is off signs on the organization's clock
- * or, where even that is refused, says so in people's words.
+ * the relay has, not what it remembers (problem 8: a removed method, a disabled account), a push-only
+ * user is not offered phone sign-in (problem 10), a missing passkey is named as such (problem 4), an
+ * organization that cannot be reached says so with "Try again", and a phone whose clock is off signs
+ * on the organization's clock or, where even that is refused, says so in people's words.
  */
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type VirtualAuthenticator, cdp, collectPageErrors, launchBrowser } from '../helpers/browser';
 import { looseLimits } from '../helpers/signInWorld';
@@ -198,7 +198,7 @@ describe('the phone app: no missed requests, no dead ends, the relay’s word', 
     await page.getByLabel(`Verification code for ${carol}`).waitFor();
     const registration = (await contoso.admin('GET', `/users/${carol}/registrations`)).body.registrations[0];
     expect((await contoso.admin('DELETE', `/users/${carol}/registrations/${registration.id}`)).status).toBe(204);
-    // The relay ends the phone's live channel; reconnecting, the app reads its accounts again.
+    // The relay sends `accounts` on the phone's live channel; the app reads its accounts again.
     const entry = page.getByRole('link', { name: `Account ${carol}`, exact: true });
     await entry.getByText('Removed at your organization').waitFor();
     expect(await page.getByLabel(`Verification code for ${carol}`).count()).toBe(0);
@@ -210,6 +210,42 @@ describe('the phone app: no missed requests, no dead ends, the relay’s word', 
     await page.getByRole('button', { name: 'Remove', exact: true }).click();
     await page.getByRole('link', { name: `Account ${alice}`, exact: true }).waitFor();
     expect(await page.getByRole('link', { name: `Account ${carol}`, exact: true }).count()).toBe(0);
+  });
+
+  it('an account the admin disables shows at once as blocked in the open app, without its codes; enabled, it comes back', async () => {
+    // The app is open (since the tests above) with its live channel. Count its reads of its accounts,
+    // to know none is under way when the admin acts: what it shows next comes from the relay's event.
+    let reads = 0;
+    let answered = 0;
+    const isRead = (request: Request) => new URL(request.url()).pathname === '/api/device/accounts';
+    const sent = (request: Request) => void (isRead(request) && reads++);
+    const done = (request: Request) => void (isRead(request) && answered++);
+    page.on('request', sent);
+    page.on('requestfinished', done);
+    page.on('requestfailed', done);
+    await page.goto(`${relay.url}/app/#/`);
+    const entry = page.getByRole('link', { name: `Account ${alice}`, exact: true });
+    await entry.getByText('Phone sign-in', { exact: true }).waitFor();
+    await page.getByLabel(`Verification code for ${alice}`).waitFor();
+    // The live channel is open (a device and a tenant subscription) and every read it started is answered.
+    await expect.poll(() => relay.ctx.events.listenerCount).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => answered === reads).toBe(true);
+
+    expect((await contoso.admin('POST', `/users/${alice}/disable`, {})).status).toBe(200);
+    // No reload, no reconnect: the relay's `accounts` event makes the open app read it.
+    await entry.getByText('Sign-in blocked by your organization').waitFor();
+    expect(await page.getByLabel(`Verification code for ${alice}`).count()).toBe(0);
+    expect(await entry.getByText('Phone sign-in', { exact: true }).count()).toBe(0);
+    await entry.click();
+    await phoneSignInSetting().getByText('Sign-in is blocked for this account by your organization').waitFor();
+    expect(await page.getByRole('button', { name: 'Enable phone sign-in' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Turn off phone sign-in' }).count()).toBe(0);
+
+    expect((await contoso.admin('POST', `/users/${alice}/enable`, {})).status).toBe(200);
+    await phoneSignInSetting().getByText('Phone sign-in is on').waitFor();
+    page.off('request', sent);
+    page.off('requestfinished', done);
+    page.off('requestfailed', done);
   });
 
   it('problem 4: a passkey that is gone is named as such, with the way out', async () => {

@@ -32,6 +32,8 @@ describe('GET /api/device/accounts', () => {
         phoneSignInEnabled: true,
         phoneSignIn: 'on',
         approvalsAllowed: true,
+        disabled: false,
+        disabledSince: null,
         pausedSince: null,
         reportedSourcesBlockedUntil: null,
         reportBlockMinutes: 60,
@@ -60,6 +62,15 @@ describe('GET /api/device/accounts', () => {
     expect(await stateOf(alice)).toEqual([
       expect.objectContaining({ phoneSignIn: 'on', pausedSince: null, reportedSourcesBlockedUntil: null }),
     ]);
+  });
+
+  it('an account the admin disabled says so (sign-in blocked, no approvals), and again not once enabled', async () => {
+    expect((await world.contoso.admin('POST', '/users/alice@contoso.example/disable', {})).status).toBe(200);
+    const [state] = await stateOf(alice);
+    expect(state).toMatchObject({ disabled: true, phoneSignIn: 'blocked', approvalsAllowed: false, phoneSignInEnabled: true });
+    expect(Date.parse(state.disabledSince as string)).toBeLessThanOrEqual(world.now());
+    expect((await world.contoso.admin('POST', '/users/alice@contoso.example/enable', {})).status).toBe(200);
+    expect(await stateOf(alice)).toEqual([expect.objectContaining({ disabled: false, disabledSince: null, phoneSignIn: 'on' })]);
   });
 
   it('an account the organization removed is no longer listed', async () => {

@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PostgresEventBus, createPostgresEventBus } from '../../server/signin/requests/createPostgresEventBus';
-import type { DeviceNotice, RequestEvent } from '../../server/signin/requests/SignInEventBus';
+import type { AccountsNotice, DeviceNotice, RequestEvent } from '../../server/signin/requests/SignInEventBus';
 import { tryAdvisoryLock } from '../../server/storage/postgres/tryAdvisoryLock';
 import { type TestDatabase, createTestDatabase } from '../helpers/testDatabase';
 
@@ -77,6 +77,25 @@ describe('the PostgreSQL event bus', () => {
     ]);
     expect(unsubscribed).toEqual([]);
     expect(one.listenerCount).toBe(1);
+  });
+
+  it('accounts notices cross relays: to one device, and to every device of a tenant (none of another tenant)', async () => {
+    const [one, two] = [await newBus(), await newBus()];
+    const device: DeviceNotice[] = [];
+    const contoso: AccountsNotice[] = [];
+    const fabrikam: AccountsNotice[] = [];
+    two.subscribeDevice('dev-5', (notice) => device.push(notice));
+    two.subscribeTenant('tenant-contoso', (notice) => contoso.push(notice));
+    two.subscribeTenant('tenant-fabrikam', (notice) => fabrikam.push(notice));
+    await one.publishDevice('dev-5', { type: 'accounts' });
+    await one.publishTenant('tenant-contoso', { type: 'accounts' });
+    await eventually(() => (device.length && contoso.length ? true : undefined));
+    expect(device).toEqual([{ type: 'accounts' }]);
+    expect(contoso).toEqual([{ type: 'accounts' }]);
+    // Published after contoso's on the same connection: had it reached fabrikam, it would have by now.
+    await one.publishDevice('dev-5', { type: 'accounts' });
+    await eventually(() => (device.length === 2 ? true : undefined));
+    expect(fabrikam).toEqual([]);
   });
 
   it('a notification that is not ours (wrong shape) is ignored with a warning, and the next one still arrives', async () => {

@@ -18,6 +18,8 @@ const state = (change: Partial<DeviceAccountState>): DeviceAccountState => ({
   phoneSignInEnabled: true,
   phoneSignIn: 'on',
   approvalsAllowed: true,
+  disabled: false,
+  disabledSince: null,
   pausedSince: null,
   reportedSourcesBlockedUntil: null,
   reportBlockMinutes: 1440,
@@ -44,6 +46,12 @@ describe('phone sign-in on the account screen follows the relay', () => {
 
   it('says a removed account is removed, whatever the phone remembers', () => {
     expect(phoneSignInWords(account, 'removed')).toEqual({ text: expect.stringContaining('removed at your organization'), offer: 'none' });
+  });
+
+  it('says an account the admin disabled is blocked, and offers nothing to turn on or off', () => {
+    const words = phoneSignInWords(account, state({ phoneSignIn: 'blocked', disabled: true, disabledSince: new Date().toISOString() }));
+    expect(words).toEqual({ text: expect.stringContaining('Sign-in is blocked for this account'), offer: 'none' });
+    expect(words.text).not.toContain('Phone sign-in is on');
   });
 
   it('uses the phone’s memory only until the relay was read', () => {

@@ -164,12 +164,18 @@ export async function fetchRequest(account: Account, requestId: string): Promise
 }
 
 function applyEvent(event: DeviceEvent, device: Device): void {
+  if (event.type === 'accounts') {
+    // The relay says what this phone shows changed (a method removed, the account blocked, the
+    // policy saved): read the accounts, and the requests (a removed method's are gone), again.
+    void refreshAll(device);
+    return;
+  }
   if (event.type === 'request') {
     if (!device.registrationIds.includes(event.request.registrationId)) return;
     addRequest(event.request);
     acknowledge(device, event.request);
   } else closeRequest(event.requestId);
-  // Every event is a moment to read the accounts again (a report, a removal, a policy change).
+  // Every event is a moment to read the accounts again.
   void syncDevice(device);
 }
 

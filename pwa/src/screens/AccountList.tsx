@@ -31,6 +31,7 @@ export function AccountList({ accounts }: { accounts: Account[] }) {
               {group.map((account) => {
                 const view = relay.accounts.get(account.registrationId);
                 const removed = view === 'removed';
+                const blocked = typeof view === 'object' && view.disabled;
                 const phoneSignIn = view === undefined ? account.phoneSignInEnabled : view !== 'removed' && view.phoneSignIn === 'on';
                 return (
                   <li key={account.registrationId} class="account card">
@@ -39,10 +40,11 @@ export function AccountList({ accounts }: { accounts: Account[] }) {
                       <span class="account-user">{account.username}</span>
                       {phoneSignIn && <span class="badge">Phone sign-in</span>}
                       {typeof view === 'object' && view.phoneSignIn === 'paused' && <span class="badge">Phone sign-in paused</span>}
+                      {blocked && <span class="badge warn">Sign-in blocked by your organization</span>}
                       {removed && <span class="badge">Removed at your organization</span>}
                     </a>
-                    {/* The relay no longer has this method: its codes would not be accepted. */}
-                    {!removed && <VerificationCode secret={account.totpSecret} username={account.username} />}
+                    {/* The relay no longer has this method, or refuses every sign-in: its codes would not be accepted. */}
+                    {!removed && !blocked && <VerificationCode secret={account.totpSecret} username={account.username} />}
                   </li>
                 );
               })}

@@ -4,6 +4,7 @@ import { callRelayAsDevice } from '../../../shared/relay/callRelayAsDevice';
 import { noContent } from '../../../shared/schemas/common';
 import { type RegisteredBrowserView, registeredBrowserList } from '../../../shared/schemas/devices';
 import type { Account } from '../store/accountStore';
+import { useOrganizationState } from '../ui/stores';
 
 /** The browsers registered for this account (trusted after a sign-in, or added with a pass), each removable. */
 export function BrowsersSetting({ account }: { account: Account }) {
@@ -15,9 +16,12 @@ export function BrowsersSetting({ account }: { account: Account }) {
       (list) => setBrowsers(list.browsers),
       () => setMessage("Can't read your browsers right now."),
     );
+  // Read again each time the relay's word on the account is read (on open, reconnect, each `accounts` event):
+  // a browser trusted or removed elsewhere shows here at once.
+  const view = useOrganizationState().accounts.get(account.registrationId);
   useEffect(() => {
     void load();
-  }, [account.registrationId]);
+  }, [account.registrationId, view]);
   const remove = async (browser: RegisteredBrowserView) => {
     setMessage(undefined);
     try {

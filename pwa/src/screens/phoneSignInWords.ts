@@ -8,6 +8,11 @@ export function phoneSignInWords(account: Account, view: AccountView): { text: s
     return { text: 'This account was removed at your organization, so it no longer signs in with this phone.', offer: 'none' };
   }
   switch (view?.phoneSignIn) {
+    case 'blocked':
+      return {
+        text: 'Sign-in is blocked for this account by your organization: it cannot sign in with this phone or its verification codes. Ask your admin.',
+        offer: 'none',
+      };
     case 'push_only':
       return {
         text: 'Your organization uses Nod to approve sign-ins after your password. Phone sign-in without a password is not available for this account.',

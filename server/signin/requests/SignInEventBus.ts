@@ -13,13 +13,21 @@ export interface RequestEvent {
 /**
  * Something for one device's live channel: a request it may show (`offered`), or one that ended
  * (`closed`). Ids and status only: the subscriber reads the request and builds the device's view.
+ * `accounts`: what the phone shows of its accounts changed at the relay (a method removed, the
+ * user disabled or at risk, the policy saved): the phone reads its accounts again.
  * `resync` comes from the bus itself after it may have lost notices: the device must read its
  * whole list again.
  */
 export type DeviceNotice =
   | { type: 'offered'; requestId: string }
   | { type: 'closed'; requestId: string; status: RequestStatus }
+  | AccountsNotice
   | { type: 'resync' };
+
+/** The accounts of a device (or of every device of a tenant) changed: read them again. */
+export interface AccountsNotice {
+  type: 'accounts';
+}
 
 /**
  * How the relay tells whoever waits: the collector watching one request, and the phones listening
@@ -38,10 +46,18 @@ export type DeviceNotice =
 export interface SignInEventBus {
   publishRequest(event: RequestEvent): Promise<void>;
   publishDevice(deviceId: string, notice: DeviceNotice): Promise<void>;
+  /**
+   * To every device of the tenant listening on any relay (the tenant's policy changed). Each relay
+   * hands it to its own subscribers paced (a few hundred a second), so a large tenant's phones do
+   * not all read their accounts in the same instant.
+   */
+  publishTenant(tenantId: string, notice: AccountsNotice): Promise<void>;
   /** Returns the unsubscribe function. */
   subscribeRequest(requestId: string, listener: (event: RequestEvent) => void): () => void;
   /** Returns the unsubscribe function. */
   subscribeDevice(deviceId: string, listener: (notice: DeviceNotice) => void): () => void;
+  /** A device's channel also hears its tenant's notices. Returns the unsubscribe function. */
+  subscribeTenant(tenantId: string, listener: (notice: AccountsNotice) => void): () => void;
   /** How many subscribers this process holds (for tests and benchmarks). */
   readonly listenerCount: number;
 }

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { z } from 'zod';
 import { requestStatuses } from '../../../shared/schemas/signInRequests';
-import type { DeviceNotice, RequestEvent, SignInEventBus } from './SignInEventBus';
+import type { AccountsNotice, DeviceNotice, RequestEvent, SignInEventBus } from './SignInEventBus';
 import { createLocalSubscribers } from './createInProcessEventBus';
 
 /** The one channel every relay on the database listens on (NOTIFY is per database). */
@@ -10,12 +10,15 @@ const channel = 'nod_sign_in_events';
 /**
  * A notification's payload: ids and a status, never a secret or the number (anyone who can
  * LISTEN on the database sees them). Tuples keep it short: `r` a request's status changed,
- * `o` a request offered to a device, `c` a request closed for a device.
+ * `o` a request offered to a device, `c` a request closed for a device, `a` a device's accounts
+ * changed, `t` every device of a tenant should read its accounts again (each relay paces its own).
  */
 const payload = z.union([
   z.tuple([z.literal('r'), z.string(), z.enum(requestStatuses)]),
   z.tuple([z.literal('o'), z.string(), z.string()]),
   z.tuple([z.literal('c'), z.string(), z.string(), z.enum(requestStatuses)]),
+  z.tuple([z.literal('a'), z.string()]),
+  z.tuple([z.literal('t'), z.string()]),
 ]);
 type Payload = z.infer<typeof payload>;
 
@@ -31,6 +34,8 @@ export interface PostgresEventBusOptions {
   reconnect?: { firstMs?: number; maxMs?: number };
   /** How often the idle listening connection is asked a question, to find a connection that died silently. */
   heartbeatMs?: number;
+  /** At most this many of this relay's tenant subscribers are told per second (default 500). */
+  tenantFanOutPerSecond?: number;
 }
 
 export interface PostgresEventBus extends SignInEventBus {
@@ -63,7 +68,7 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
   const firstMs = options.reconnect?.firstMs ?? 100;
   const maxMs = options.reconnect?.maxMs ?? 5_000;
   const heartbeatMs = options.heartbeatMs ?? 10_000;
-  const local = createLocalSubscribers();
+  const local = createLocalSubscribers({ tenantFanOutPerSecond: options.tenantFanOutPerSecond });
   let client: pg.Client | undefined;
   let pid: number | undefined;
   let closed = false;
@@ -81,7 +86,9 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
     }
     if (parsed[0] === 'r') local.deliverRequest({ requestId: parsed[1], status: parsed[2] });
     else if (parsed[0] === 'o') local.deliverDevice(parsed[1], { type: 'offered', requestId: parsed[2] });
-    else local.deliverDevice(parsed[1], { type: 'closed', requestId: parsed[2], status: parsed[3] });
+    else if (parsed[0] === 'c') local.deliverDevice(parsed[1], { type: 'closed', requestId: parsed[2], status: parsed[3] });
+    else if (parsed[0] === 'a') local.deliverDevice(parsed[1], { type: 'accounts' });
+    else local.deliverTenant(parsed[1], { type: 'accounts' });
   };
 
   /** Connect and LISTEN; the connection counts only once LISTEN is in place. */
@@ -179,6 +186,7 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
     },
     async close() {
       closed = true;
+      local.close();
       clearTimeout(retryTimer);
       clearInterval(heartbeat);
       const current = client;
@@ -190,12 +198,15 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
     publishDevice: (deviceId: string, notice: DeviceNotice) => {
       if (notice.type === 'offered') return send(['o', deviceId, notice.requestId]);
       if (notice.type === 'closed') return send(['c', deviceId, notice.requestId, notice.status]);
+      if (notice.type === 'accounts') return send(['a', deviceId]);
       // A resync is the bus's own notice to its subscribers, never sent between relays.
       local.deliverDevice(deviceId, notice);
       return Promise.resolve();
     },
+    publishTenant: (tenantId: string, _notice: AccountsNotice) => send(['t', tenantId]),
     subscribeRequest: local.subscribeRequest,
     subscribeDevice: local.subscribeDevice,
+    subscribeTenant: local.subscribeTenant,
     get listenerCount() {
       return local.count;
     },

@@ -3,11 +3,11 @@ import type { z } from 'zod';
 import { canonicalBrowserTrust } from '../../../shared/approvalChallenge';
 import { displayText } from '../../../shared/displayText';
 import type { BrowserTrusted, browserTrust } from '../../../shared/schemas/signInRequests';
-import { recordAudit } from '../../audit/recordAudit';
 import type { RelayContext } from '../../context';
 import { verifyDeviceSignature } from '../../http/deviceAuth';
 import { ProblemError } from '../../http/problem';
 import type { CallerInfo } from '../callerInfo';
+import { addRegisteredBrowser } from '../registeredBrowsers';
 import { challengeOf, verifyApproval } from './verifyApproval';
 
 /** How long after approving a sign-in the phone may still trust the browser that brokered it. */
@@ -69,14 +69,8 @@ export async function trustBrowser(
   if (!(await ctx.storage.registrations.updateCounter(registration.id, registration.signCount, verified.newCounter, now))) {
     throw new ProblemError('approval_invalid', 'Your PIN or biometric could not be verified.', { privateDetail: 'sign counter raced' });
   }
-  await ctx.storage.devices.addBrowserUser(browser.id, request.userId, now);
-  await recordAudit(ctx, {
-    tenantId: request.tenantId,
-    type: 'browser.registered',
-    outcome: 'success',
-    userId: request.userId,
-    username: request.username,
-    deviceId: browser.id,
+  const user = { id: request.userId, tenantId: request.tenantId, username: request.username };
+  await addRegisteredBrowser(ctx, user, browser.id, {
     method: 'phone_approval',
     origin: request.origin,
     ip: caller.ip,

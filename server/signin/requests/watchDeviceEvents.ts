@@ -10,8 +10,10 @@ import { requestForDevice } from './requestForDevice';
 /**
  * A phone's live channel: every pending request for its accounts first, then each request
  * offered to it (its details read from storage, as the device may see them) and each one that
- * closed. Notices are handled one at a time, in order, so a request's `closed` never overtakes
- * its `request`. After `resync` the stream ends, and the phone reconnects for a fresh list.
+ * closed, and `accounts` whenever what it shows of its accounts changed (for this device, or
+ * for its whole tenant). Notices are handled one at a time, in order, so a request's `closed`
+ * never overtakes its `request`. After `resync` the stream ends, and the phone reconnects for a
+ * fresh list.
  */
 export async function watchDeviceEvents(ctx: RelayContext, device: Device, request: FastifyRequest, reply: FastifyReply): Promise<void> {
   await ctx.storage.devices.touch(device.id, ctx.now());
@@ -26,6 +28,8 @@ export async function watchDeviceEvents(ctx: RelayContext, device: Device, reque
       stream.close();
     } else if (notice.type === 'closed') {
       stream.send('closed', { type: 'closed', requestId: notice.requestId, status: notice.status });
+    } else if (notice.type === 'accounts') {
+      stream.send('accounts', { type: 'accounts' });
     } else {
       const details = await requestForDevice(ctx, device, notice.requestId);
       if (details) stream.send('request', { type: 'request', request: details });
@@ -34,7 +38,12 @@ export async function watchDeviceEvents(ctx: RelayContext, device: Device, reque
   const next = (notice: DeviceNotice | 'pending') => {
     queue = queue.then(() => handle(notice)).catch((error) => ctx.log.warn({ err: error, deviceId: device.id }, 'device event failed'));
   };
-  const unsubscribe = ctx.events.subscribeDevice(device.id, next);
+  const unsubscribeDevice = ctx.events.subscribeDevice(device.id, next);
+  const unsubscribeTenant = ctx.events.subscribeTenant(device.tenantId, next);
+  const unsubscribe = () => {
+    unsubscribeDevice();
+    unsubscribeTenant();
+  };
   next('pending');
   await queue;
 }
