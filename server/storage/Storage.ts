@@ -27,6 +27,18 @@ import type {
 } from './model';
 import type { PushSubscriptionJson } from '../../shared/schemas/devices';
 
+/** What a request's winning transition stores with it, in its transaction: one commit per step of a sign-in. */
+export interface TransitionEffects {
+  /**
+   * The approving registration's new sign counter, at `now`: compare-and-set as
+   * `registrations.updateCounter` (a counter that moved meanwhile is left as it is, and the
+   * transition stands).
+   */
+  signCount?: { registrationId: string; expected: number; next: number };
+  /** The one-time grant a redeemed request is exchanged for. */
+  grant?: Grant;
+}
+
 /**
  * The relay's narrow storage interface. Everything is asynchronous so that a PostgreSQL
  * implementation can stand in for SQLite without touching callers. Each method is one
@@ -209,7 +221,8 @@ export interface Storage {
      * number of concurrent calls for one request, from any number of relay processes, at most
      * one wins. Returns the request as stored after the change, or undefined when nothing
      * changed (it was no longer in `from`, or the expiry condition did not hold). A write that
-     * fails throws; it is never reported as a win.
+     * fails throws; it is never reported as a win. `effects` are stored in the same transaction, only
+     * when the request changed (see TransitionEffects).
      */
     transition(
       id: string,
@@ -217,6 +230,7 @@ export interface Storage {
       to: Pick<SignInRequest, 'status' | 'reason'> & { answeredAt?: Millis; answeredBy?: string },
       now: Millis,
       audit?: AuditEvent,
+      effects?: TransitionEffects,
     ): Promise<SignInRequest | undefined>;
     /**
      * The earliest `expiresAt` of any request still in status `pending` (in every tenant), or

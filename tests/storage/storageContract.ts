@@ -947,6 +947,58 @@ export function storageContract(backend: StorageBackend): void {
         expect(await auditsOf(r.id)).toEqual([record, taken]);
       });
 
+      it(`a transition stores its sign counter and grant with it, only when it wins: ${racers} approvals at once, one counter move`, async () => {
+        const { registration } = await enrolled(alice, { signCount: 5 });
+        const r = requestFixture(contoso.id, alice.id);
+        await storage.signInRequests.create(r);
+        const signCount = { registrationId: registration.id, expected: 5, next: 9 };
+        const results = await all(racers, (i) =>
+          storage.signInRequests.transition(
+            r.id,
+            'pending',
+            { status: 'approved', reason: null, answeredAt: t0 + i, answeredBy: registration.id },
+            t0 + i,
+            auditFixture(contoso.id, { detail: { requestId: r.id, i } }),
+            { signCount: { ...signCount, next: 9 + i } },
+          ),
+        );
+        expect(winners(results)).toBe(1);
+        const winner = results.findIndex(Boolean);
+        expect(await storage.registrations.byId(registration.id)).toMatchObject({ signCount: 9 + winner, lastUsedAt: t0 + winner });
+        // A counter that moved meanwhile stays as it is; the transition still stands.
+        const other = requestFixture(contoso.id, alice.id);
+        await storage.signInRequests.create(other);
+        expect(
+          await storage.signInRequests.transition(other.id, 'pending', { status: 'approved', reason: null }, t0 + 50, undefined, {
+            signCount,
+          }),
+        ).toMatchObject({ status: 'approved' });
+        expect((await storage.registrations.byId(registration.id))?.signCount).toBe(9 + winner);
+
+        // Redeemed with its grant: of racing redeems one stores the request's change and its grant, the others nothing.
+        const grants = Array.from({ length: racers }, () => grantFixture(contoso.id, alice.id, { requestId: r.id }));
+        const redeems = await all(racers, (i) =>
+          storage.signInRequests.transition(r.id, 'approved', { status: 'redeemed', reason: null }, t0 + 60, undefined, {
+            grant: grants[i],
+          }),
+        );
+        expect(winners(redeems)).toBe(1);
+        const granted = redeems.findIndex(Boolean);
+        for (const [i, grant] of grants.entries()) {
+          const taken = await storage.grants.take(grant.secretHash, t0 + 70);
+          if (i === granted) expect(taken).toEqual({ ...grant, usedAt: t0 + 70 });
+          else expect(taken).toBeUndefined();
+        }
+        // A transition that does not happen stores no grant either.
+        const lost = grantFixture(contoso.id, alice.id, { requestId: r.id });
+        expect(
+          await storage.signInRequests.transition(r.id, 'approved', { status: 'redeemed', reason: null }, t0 + 80, undefined, {
+            grant: lost,
+          }),
+        ).toBeUndefined();
+        expect(await storage.grants.take(lost.secretHash, t0 + 90)).toBeUndefined();
+      });
+
       it('the next expiry is the earliest of the pending requests, in every tenant', async () => {
         expect(await storage.signInRequests.nextExpiry()).toBeUndefined();
         const soonest = requestFixture(fabrikam.id, alice.id, { expiresAt: t0 + 30 });

@@ -50,8 +50,8 @@ export async function acknowledgeSignInRequest(
   // Only a collector that knew the user is real ever sees the stage change (see requestState): nobody else is told.
   if (!recorded || !request.collectorKnown) return;
   try {
-    // A cue only: the collector's stream reads the request and its deliveries from storage.
-    await ctx.events.publishRequest({ requestId: request.id, status: 'pending' });
+    // The stage as stored: the collector's stream sends it without reading the request again.
+    await ctx.events.publishRequest({ requestId: request.id, status: 'pending', delivered: true });
   } catch (error) {
     ctx.log.warn({ err: error, requestId: request.id }, 'the delivery could not be announced to the desktop');
   }

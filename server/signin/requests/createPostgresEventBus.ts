@@ -14,6 +14,8 @@ const channel = 'nod_sign_in_events';
  */
 const payload = z.union([
   z.tuple([z.literal('r'), z.string(), z.enum(requestStatuses)]),
+  // A pending request a phone acknowledged.
+  z.tuple([z.literal('r'), z.string(), z.literal('pending'), z.literal('delivered')]),
   z.tuple([z.literal('o'), z.string(), z.string()]),
   z.tuple([z.literal('c'), z.string(), z.string(), z.enum(requestStatuses)]),
 ]);
@@ -79,7 +81,7 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
       log.warn({ payload: text.slice(0, 200) }, 'an event notification that is not ours; ignored');
       return;
     }
-    if (parsed[0] === 'r') local.deliverRequest({ requestId: parsed[1], status: parsed[2] });
+    if (parsed[0] === 'r') local.deliverRequest({ requestId: parsed[1], status: parsed[2], ...(parsed[3] ? { delivered: true } : {}) });
     else if (parsed[0] === 'o') local.deliverDevice(parsed[1], { type: 'offered', requestId: parsed[2] });
     else local.deliverDevice(parsed[1], { type: 'closed', requestId: parsed[2], status: parsed[3] });
   };
@@ -163,6 +165,7 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
   /** Notices may have been missed: every subscriber reads storage again. */
   const resync = () => {
     resyncs++;
+    // `pending` without `delivered`: only a cue, the subscriber reads storage.
     for (const requestId of local.requestIds()) local.deliverRequest({ requestId, status: 'pending' });
     for (const deviceId of local.deviceIds()) local.deliverDevice(deviceId, { type: 'resync' });
   };
@@ -186,7 +189,12 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
       pid = undefined;
       await current?.end().catch(() => {});
     },
-    publishRequest: (event: RequestEvent) => send(['r', event.requestId, event.status]),
+    publishRequest: (event: RequestEvent) =>
+      send(
+        event.status === 'pending' && event.delivered
+          ? ['r', event.requestId, 'pending', 'delivered']
+          : ['r', event.requestId, event.status],
+      ),
     publishDevice: (deviceId: string, notice: DeviceNotice) => {
       if (notice.type === 'offered') return send(['o', deviceId, notice.requestId]);
       if (notice.type === 'closed') return send(['c', deviceId, notice.requestId, notice.status]);

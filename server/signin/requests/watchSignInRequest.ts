@@ -2,7 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type SignInRequestState, finalRequestStatuses, signInRequestEvents } from '../../../shared/schemas/signInRequests';
 import type { RelayContext } from '../../context';
 import { openEventStream } from '../../http/eventStream';
-import { currentRequestState } from './requestState';
+import type { RequestEvent } from './SignInEventBus';
+import { currentRequestState, requestState } from './requestState';
 import { settleExpiry } from './settleExpiry';
 
 /**
@@ -30,8 +31,11 @@ function lastSeenOrdinal(header: unknown, current: number): number {
 /**
  * The collector's event stream of one request: each state once, in order, from the one after
  * `Last-Event-ID`. It always ends: a request that has ended (or ends while watched) sends its
- * final state — even when the client says it saw it — and the stream closes. Each event from the
- * bus is only a cue to read the request from storage; deliveries run one at a time, in order.
+ * final state — even when the client says it saw it — and the stream closes. The first state is
+ * read from storage (after subscribing, so no change between the two is missed); an event that
+ * carries a stored state (an ending, `redeemed`, a delivered `pending`) is sent as it says,
+ * without reading the request again, and any other event is a cue to read it. Deliveries run one
+ * at a time, in order; a state no later than one already sent is not sent again.
  */
 export async function watchSignInRequest(
   ctx: RelayContext,
@@ -41,17 +45,13 @@ export async function watchSignInRequest(
   reply: FastifyReply,
 ): Promise<void> {
   let sent: number | undefined;
+  /** What does not change in a request's life, from the first read: enough to build a state from an event. */
+  let expiresAt: number | undefined;
   let queue = Promise.resolve();
   const stream = openEventStream(request, reply, signInRequestEvents, () => unsubscribe());
-  const deliverCurrent = async () => {
-    if (stream.closed) return;
-    const stored = await ctx.storage.signInRequests.byId(requestId);
-    if (!stored) return stream.close();
-    const current = await settleExpiry(ctx, stored);
-    const state = await currentRequestState(ctx, current);
+  const send = (state: SignInRequestState, final: boolean) => {
     const ordinal = stateOrdinal(state);
     sent ??= lastSeenOrdinal(lastEventId, ordinal);
-    const final = finalRequestStatuses.includes(current.status);
     if (ordinal > sent || final) {
       sent = Math.max(sent, ordinal);
       stream.send('state', state, ordinal);
@@ -59,11 +59,36 @@ export async function watchSignInRequest(
     // After the result is redeemed (or the request ended without approval) there is nothing more to say.
     if (final) stream.close();
   };
-  const next = () => {
-    queue = queue.then(deliverCurrent).catch((error) => {
-      ctx.log.warn({ err: error, requestId }, 'request event stream failed');
-      stream.close();
-    });
+  const deliverStored = async () => {
+    if (stream.closed) return;
+    const stored = await ctx.storage.signInRequests.byId(requestId);
+    if (!stored) return stream.close();
+    expiresAt = stored.expiresAt;
+    const current = await settleExpiry(ctx, stored);
+    send(await currentRequestState(ctx, current), finalRequestStatuses.includes(current.status));
+  };
+  /** The state an event carries, or undefined when it carries none to trust (then storage is read). */
+  const stateOf = (event: RequestEvent): SignInRequestState | undefined => {
+    if (expiresAt === undefined || sent === undefined) return undefined;
+    if (event.status === 'pending') {
+      // A pending request past its expiry is settled through storage.
+      return event.delivered && expiresAt > ctx.now() ? requestState({ id: requestId, status: 'pending', expiresAt }, true) : undefined;
+    }
+    return requestState({ id: requestId, status: event.status, expiresAt });
+  };
+  const deliverEvent = async (event: RequestEvent) => {
+    if (stream.closed) return;
+    const state = stateOf(event);
+    if (!state) return deliverStored();
+    send(state, finalRequestStatuses.includes(state.status));
+  };
+  const next = (event?: RequestEvent) => {
+    queue = queue
+      .then(() => (event ? deliverEvent(event) : deliverStored()))
+      .catch((error) => {
+        ctx.log.warn({ err: error, requestId }, 'request event stream failed');
+        stream.close();
+      });
   };
   // Subscribe before the first read, so no change between the two is missed.
   const unsubscribe = ctx.events.subscribeRequest(requestId, next);

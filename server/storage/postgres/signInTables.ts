@@ -1,4 +1,5 @@
-import type { Storage } from '../Storage';
+import type { Storage, TransitionEffects } from '../Storage';
+import type { Grant } from '../model';
 import { auditColumns, auditParameters, auditValues } from './auditTable';
 import { type PostgresDatabase, type Statement, statement } from './database';
 import { json, maybe, toGrant, toRequest } from './rows';
@@ -21,21 +22,47 @@ const changes = {
 };
 type Change = keyof typeof changes;
 
-const transitions = Object.fromEntries(
-  (Object.keys(changes) as Change[]).flatMap((change) => [
-    [change, statement(`request_${change}`, `${changes[change]} RETURNING *`)],
-    // With its audit record, in the same statement: both are stored, or neither (the record only when the change matched).
-    [
-      `${change}_audited`,
-      statement(
-        `request_${change}_audited`,
-        `WITH changed AS (${changes[change]} RETURNING *),
-           audited AS (INSERT INTO audit_events (${auditColumns}) SELECT ${auditParameters(7)} FROM changed)
-         SELECT * FROM changed`,
-      ),
-    ],
-  ]),
-) as Record<Change | `${Change}_audited`, Statement>;
+/** The parameter types of a grant row (INSERT … SELECT cannot infer them). */
+const grantTypes = ['text', 'text', 'text', 'text', 'text', 'text', 'json', 'bigint', 'bigint'];
+const grantColumns = 'id, secret_hash, tenant_id, user_id, request_id, method, amr, created_at, expires_at, used_at';
+const grantValues = (g: Grant) => [g.id, g.secretHash, g.tenantId, g.userId, g.requestId, g.method, json(g.amr), g.createdAt, g.expiresAt];
+
+/**
+ * A transition and what it stores with it, in one statement: each effect only when the change
+ * matched (it selects from `changed`), so all of it is stored or none. Prepared per combination.
+ */
+const transitionStatements = new Map<string, Statement>();
+function transitionStatement(change: Change, audit: boolean, effects: TransitionEffects | undefined): Statement {
+  const counter = effects?.signCount !== undefined;
+  const grant = effects?.grant !== undefined;
+  const name = `request_${change}${audit ? '_audited' : ''}${counter ? '_counted' : ''}${grant ? '_granted' : ''}`;
+  let found = transitionStatements.get(name);
+  if (!found) {
+    if (!audit && !counter && !grant) found = statement(name, `${changes[change]} RETURNING *`);
+    else {
+      let next = 7;
+      const parts = [`changed AS (${changes[change]} RETURNING *)`];
+      if (audit) {
+        parts.push(`audited AS (INSERT INTO audit_events (${auditColumns}) SELECT ${auditParameters(next)} FROM changed)`);
+        next += 15;
+      }
+      if (counter) {
+        parts.push(
+          `counted AS (UPDATE registrations SET sign_count = $${next + 2}::bigint, last_used_at = $${next + 3}::bigint
+             WHERE id = $${next}::text AND sign_count = $${next + 1}::bigint AND EXISTS (SELECT 1 FROM changed))`,
+        );
+        next += 4;
+      }
+      if (grant) {
+        const values = grantTypes.map((type, i) => `$${next + i}::${type}`).join(', ');
+        parts.push(`granted AS (INSERT INTO grants (${grantColumns}) SELECT ${values}, NULL FROM changed)`);
+      }
+      found = statement(name, `WITH ${parts.join(',\n')} SELECT * FROM changed`);
+    }
+    transitionStatements.set(name, found);
+  }
+  return found;
+}
 
 const q = {
   insert: statement(
@@ -139,13 +166,21 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
       async pendingForCollector(collectorKey) {
         return (await db.rows(q.pendingForCollector, [collectorKey])).map(toRequest);
       },
-      async transition(id, from, to, now, audit) {
+      async transition(id, from, to, now, audit, effects) {
         const change: Change = from !== 'pending' ? 'other' : to.status === 'expired' ? 'expire' : 'answer';
-        const values = [id, to.status, to.reason, to.answeredAt ?? null, to.answeredBy ?? null, from === 'pending' ? now : from];
-        const row = audit
-          ? await db.one(transitions[`${change}_audited`], [...values, ...auditValues(audit)])
-          : await db.one(transitions[change], values);
-        return maybe(row, toRequest);
+        const counter = effects?.signCount;
+        const values = [
+          id,
+          to.status,
+          to.reason,
+          to.answeredAt ?? null,
+          to.answeredBy ?? null,
+          from === 'pending' ? now : from,
+          ...(audit ? auditValues(audit) : []),
+          ...(counter ? [counter.registrationId, counter.expected, counter.next, now] : []),
+          ...(effects?.grant ? grantValues(effects.grant) : []),
+        ];
+        return maybe(await db.one(transitionStatement(change, audit !== undefined, effects), values), toRequest);
       },
       async nextExpiry() {
         const due = (await db.one(q.nextExpiry, []))?.due;
@@ -166,17 +201,7 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
     },
     grants: {
       async create(g) {
-        await db.run(q.grantInsert, [
-          g.id,
-          g.secretHash,
-          g.tenantId,
-          g.userId,
-          g.requestId,
-          g.method,
-          json(g.amr),
-          g.createdAt,
-          g.expiresAt,
-        ]);
+        await db.run(q.grantInsert, grantValues(g));
       },
       async take(secretHash, now) {
         return maybe(await db.one(q.grantTake, [now, secretHash]), toGrant);

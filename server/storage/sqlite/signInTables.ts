@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { Storage } from '../Storage';
+import type { Storage, TransitionEffects } from '../Storage';
 import type { AuditEvent, Grant, SignInRequest } from '../model';
 import { auditAppender } from './auditTable';
 import { changedRow } from './changedRow';
@@ -94,9 +94,11 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
       `INSERT INTO grants (id, secret_hash, tenant_id, user_id, request_id, method, amr, created_at, expires_at, used_at)
        VALUES (@id, @secretHash, @tenantId, @userId, @requestId, @method, @amr, @createdAt, @expiresAt, NULL)`,
     ),
+    registrationCounter: db.prepare('UPDATE registrations SET sign_count = ?, last_used_at = ? WHERE id = ? AND sign_count = ?'),
     grantTake: db.prepare('UPDATE grants SET used_at = ? WHERE secret_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING *'),
   };
   const appendAudit = auditAppender(db);
+  const insertGrant = (grant: Grant) => q.grantInsert.run({ ...grant, amr: JSON.stringify(grant.amr) });
   const transition = db.transaction(
     (
       params: {
@@ -109,12 +111,16 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
         now: number;
       },
       audit?: AuditEvent,
+      effects?: TransitionEffects,
     ) => {
       const statement = params.from !== 'pending' ? q.transition : params.status === 'expired' ? q.expirePending : q.answerPending;
       // The changed row as stored (run to its end: see changedRow); the transaction's COMMIT reports a failed write.
       const row = changedRow(statement, params);
       if (!row) return undefined;
       if (audit) appendAudit(audit);
+      const counter = effects?.signCount;
+      if (counter) q.registrationCounter.run(counter.next, params.now, counter.registrationId, counter.expected);
+      if (effects?.grant) insertGrant(effects.grant);
       return row;
     },
   );
@@ -150,7 +156,7 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
       async pendingForCollector(collectorKey) {
         return (q.pendingForCollector.all(collectorKey) as Row[]).map(toRequest);
       },
-      async transition(id, from, to, now, audit) {
+      async transition(id, from, to, now, audit, effects) {
         const params = {
           id,
           from,
@@ -160,7 +166,7 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
           answeredAt: to.answeredAt ?? null,
           answeredBy: to.answeredBy ?? null,
         };
-        const row = transition(params, audit);
+        const row = transition(params, audit, effects);
         return row ? toRequest(row) : undefined;
       },
       async nextExpiry() {
@@ -179,7 +185,7 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
     },
     grants: {
       async create(grant) {
-        q.grantInsert.run({ ...grant, amr: JSON.stringify(grant.amr) });
+        insertGrant(grant);
       },
       async take(secretHash, now) {
         const row = changedRow(q.grantTake, now, secretHash, now);
