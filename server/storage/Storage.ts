@@ -195,8 +195,11 @@ export interface Storage {
     delete(id: string): Promise<void>;
   };
   signInRequests: {
-    /** Stores a new request as it is (status `pending` or `cool_down`); nothing else changes. */
-    create(request: SignInRequest): Promise<void>;
+    /**
+     * Stores a new request as it is (status `pending` or `cool_down`), with its audit record (if
+     * given) in the same transaction; nothing else changes.
+     */
+    create(request: SignInRequest, audit?: AuditEvent): Promise<void>;
     byId(id: string): Promise<SignInRequest | undefined>;
     /** Pending requests for a username (decoys included, so the cap looks the same for unknown users). */
     countPending(tenantId: string, username: string, now: Millis): Promise<number>;
@@ -246,9 +249,10 @@ export interface Storage {
     /**
      * The request reached this device at `at` (its delivery receipt). Idempotent: only the first
      * receipt per device is kept, and only then is `audit` appended, in the same transaction.
-     * True when this call recorded it.
+     * With `pushReceipt`, the device's receipt (`devices.recordReceipt` at `at`) is stored in that
+     * transaction too, first receipt or not. True when this call recorded the delivery.
      */
-    recordDelivery(requestId: string, deviceId: string, at: Millis, audit: AuditEvent): Promise<boolean>;
+    recordDelivery(requestId: string, deviceId: string, at: Millis, audit: AuditEvent, pushReceipt?: boolean): Promise<boolean>;
     /** The devices the request reached, first receipt first. */
     deliveries(requestId: string): Promise<Array<{ deviceId: string; deliveredAt: Millis }>>;
   };
@@ -299,12 +303,15 @@ export interface Storage {
      * window's count since its `since` after the addition (in the order of `windows`); else
      * nothing is added and it names the first full window and its oldest event in the window.
      * Events before a window's `since` are dropped. Of concurrent calls, on any relay, no window
-     * ever ends up with more than `limit` events since `since`.
+     * ever ends up with more than `limit` events since `since`. With `bump`, an admission also
+     * counts one more under that counter's key in the same transaction (as `add`) and answers the
+     * counter after; a refusal leaves it alone.
      */
     admit(
       windows: LimitWindow[],
       at: Millis,
-    ): Promise<{ admitted: true; counts: number[] } | { admitted: false; key: string; oldest: Millis }>;
+      bump?: LimitSubject,
+    ): Promise<{ admitted: true; counts: number[]; bumped?: LimitCounter } | { admitted: false; key: string; oldest: Millis }>;
     /** How many events `key` has since `since`, and the oldest of them. */
     count(key: string, since: Millis): Promise<{ count: number; oldest: Millis | null }>;
     /** A user's counters and windows (events per key since `since`), for the admin. */

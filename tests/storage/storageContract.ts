@@ -761,6 +761,18 @@ export function storageContract(backend: StorageBackend): void {
       const auditsOf = async (requestId: string) =>
         (await storage.audit.list({ tenantId: contoso.id, limit: 1000 })).filter((e) => e.detail?.requestId === requestId);
 
+      it('a request is stored with its audit record, or neither is', async () => {
+        const r = requestFixture(contoso.id, alice.id);
+        const record = auditFixture(contoso.id, { type: 'sign_in_request.created', detail: { requestId: r.id } });
+        await storage.signInRequests.create(r, record);
+        expect(await storage.signInRequests.byId(r.id)).toEqual(r);
+        expect(await storage.audit.list({ tenantId: contoso.id, type: 'sign_in_request.created', limit: 10 })).toEqual([record]);
+        // The record's id is taken: the request is not stored either.
+        const clash = requestFixture(contoso.id, alice.id);
+        await expect(storage.signInRequests.create(clash, { ...record, detail: { requestId: clash.id } })).rejects.toThrow();
+        expect(await storage.signInRequests.byId(clash.id)).toBeUndefined();
+      });
+
       it('are stored as given, pending or cooling down, and found by id', async () => {
         const request = requestFixture(contoso.id, alice.id, {
           context: {
@@ -1129,6 +1141,19 @@ export function storageContract(backend: StorageBackend): void {
         expect(await storage.limits.count('nothing', t0)).toEqual({ count: 0, oldest: null });
       });
 
+      it(`an admission counts its counter with it, only when admitted: ${racers} race for 5 places, the counter says 5`, async () => {
+        const window = { subject: subject('pushes|alice', { kind: 'pushes' }), limit: 5, since: t0 - minute };
+        const unanswered = subject('unanswered|alice', { kind: 'unanswered' });
+        const results = await all(racers, (i) => storage.limits.admit([window], t0 + i, unanswered));
+        const admitted = results.flatMap((r) => (r.admitted ? [r] : []));
+        expect(admitted).toHaveLength(5);
+        expect(admitted.map((r) => r.bumped?.count).sort()).toEqual([1, 2, 3, 4, 5]);
+        expect(await storage.limits.counter(unanswered.key)).toMatchObject({ key: unanswered.key, kind: 'unanswered', count: 5 });
+        // With no window at all, the counter still counts.
+        const alone = await storage.limits.admit([], t0 + 50, unanswered);
+        expect(alone).toMatchObject({ admitted: true, counts: [], bumped: { count: 6, lastAt: t0 + 50 } });
+      });
+
       it('show and reset one user’s counters and windows by kind, and nobody else’s', async () => {
         await storage.limits.add(subject('failures:code|alice'), t0);
         await storage.limits.add(subject('reported-source|alice', { kind: 'reported-source' }), t0);
@@ -1148,6 +1173,25 @@ export function storageContract(backend: StorageBackend): void {
     });
 
     describe('delivery receipts', () => {
+      it('a receipt that came by push is stored with the delivery, first delivery or not', async () => {
+        const { device } = await enrolled(alice);
+        const request = requestFixture(contoso.id, alice.id);
+        await storage.signInRequests.create(request);
+        const record = (at: number) =>
+          storage.signInRequests.recordDelivery(
+            request.id,
+            device.id,
+            at,
+            auditFixture(contoso.id, { type: 'sign_in_request.delivered', detail: { requestId: request.id, at } }),
+            true,
+          );
+        expect(await record(t0 + 10)).toBe(true);
+        expect(await storage.devices.byId(device.id)).toMatchObject({ lastReceiptAt: t0 + 10 });
+        expect(await record(t0 + 20)).toBe(false);
+        expect(await storage.devices.byId(device.id)).toMatchObject({ lastReceiptAt: t0 + 20 });
+        expect(await storage.signInRequests.deliveries(request.id)).toEqual([{ deviceId: device.id, deliveredAt: t0 + 10 }]);
+      });
+
       it(`the first receipt per device is kept with its audit record; ${racers} receipts at once, one records`, async () => {
         const request = requestFixture(contoso.id, alice.id);
         await storage.signInRequests.create(request);

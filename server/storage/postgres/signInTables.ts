@@ -2,6 +2,7 @@ import type { Storage, TransitionEffects } from '../Storage';
 import type { Grant } from '../model';
 import { auditColumns, auditParameters, auditValues } from './auditTable';
 import { type PostgresDatabase, type Statement, statement } from './database';
+import { deviceReceiptSql } from './credentialTables';
 import { json, maybe, toGrant, toRequest } from './rows';
 
 /**
@@ -64,13 +65,26 @@ function transitionStatement(change: Change, audit: boolean, effects: Transition
   return found;
 }
 
+const insertRequest = `INSERT INTO sign_in_requests (id, tenant_id, user_id, username, kind, origin, context, number, nonce, collector_hash,
+    collector_key, browser_device_id, status, reason, deliverable, created_at, expires_at, answered_at, answered_by, ip, user_agent,
+    first_factor, collector_known)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, NULL, $18, $19, $20, $21)`;
+
+/** The receipt and its audit record in one statement: the record only when the receipt is the device's first. */
+const insertDelivery = (pushReceipt: boolean) => `WITH added AS (
+    INSERT INTO sign_in_deliveries (request_id, device_id, delivered_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1
+  ),
+  audited AS (INSERT INTO audit_events (${auditColumns}) SELECT ${auditParameters(4)} FROM added)${
+    pushReceipt ? `,\n  received AS (${deviceReceiptSql(2, 3)})` : ''
+  }
+  SELECT count(*) AS n FROM added`;
+
 const q = {
-  insert: statement(
-    'request_insert',
-    `INSERT INTO sign_in_requests (id, tenant_id, user_id, username, kind, origin, context, number, nonce, collector_hash,
-       collector_key, browser_device_id, status, reason, deliverable, created_at, expires_at, answered_at, answered_by, ip, user_agent,
-       first_factor, collector_known)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, NULL, $18, $19, $20, $21)`,
+  insert: statement('request_insert', insertRequest),
+  // The request and its audit record in one statement.
+  insertAudited: statement(
+    'request_insert_audited',
+    `WITH inserted AS (${insertRequest}) INSERT INTO audit_events (${auditColumns}) VALUES (${auditParameters(22)})`,
   ),
   byId: statement('request_by_id', 'SELECT * FROM sign_in_requests WHERE id = $1'),
   countPending: statement(
@@ -97,15 +111,9 @@ const q = {
     'request_due_for_expiry',
     `SELECT * FROM sign_in_requests WHERE status = 'pending' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`,
   ),
-  // The receipt and its audit record in one statement: the record only when the receipt is the device's first.
-  deliveryInsert: statement(
-    'delivery_insert',
-    `WITH added AS (
-       INSERT INTO sign_in_deliveries (request_id, device_id, delivered_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1
-     ),
-     audited AS (INSERT INTO audit_events (${auditColumns}) SELECT ${auditParameters(4)} FROM added)
-     SELECT count(*) AS n FROM added`,
-  ),
+  deliveryInsert: statement('delivery_insert', insertDelivery(false)),
+  // With the device's push receipt (whether or not the delivery is its first).
+  deliveryInsertReceived: statement('delivery_insert_received', insertDelivery(true)),
   deliveries: statement(
     'deliveries',
     'SELECT device_id, delivered_at FROM sign_in_deliveries WHERE request_id = $1 ORDER BY delivered_at, device_id',
@@ -125,8 +133,8 @@ const q = {
 export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequests' | 'grants'> {
   return {
     signInRequests: {
-      async create(r) {
-        await db.run(q.insert, [
+      async create(r, audit) {
+        await db.run(audit ? q.insertAudited : q.insert, [
           r.id,
           r.tenantId,
           r.userId,
@@ -148,6 +156,7 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
           r.userAgent,
           r.firstFactor ?? null,
           r.collectorKnown,
+          ...(audit ? auditValues(audit) : []),
         ]);
       },
       async byId(id) {
@@ -186,8 +195,9 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
         const due = (await db.one(q.nextExpiry, []))?.due;
         return due === null || due === undefined ? undefined : Number(due);
       },
-      async recordDelivery(requestId, deviceId, at, audit) {
-        return Number((await db.one(q.deliveryInsert, [requestId, deviceId, at, ...auditValues(audit)]))?.n ?? 0) === 1;
+      async recordDelivery(requestId, deviceId, at, audit, pushReceipt) {
+        const insert = pushReceipt ? q.deliveryInsertReceived : q.deliveryInsert;
+        return Number((await db.one(insert, [requestId, deviceId, at, ...auditValues(audit)]))?.n ?? 0) === 1;
       },
       async deliveries(requestId) {
         return (await db.rows(q.deliveries, [requestId])).map((r) => ({

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Storage } from '../Storage';
-import type { LimitCounter, LimitWindow } from '../model';
+import type { LimitCounter, LimitSubject, LimitWindow } from '../model';
 import { changedRow } from './changedRow';
 
 type Row = Record<string, unknown>;
@@ -66,8 +66,9 @@ export function limitTables(db: Database.Database): Pick<Storage, 'limits'> {
     if (params.expected === 0) return q.insertCounter.run(params).changes === 1;
     return q.bumpIf.run(params).changes === 1;
   });
-  const admit = db.transaction((windows: LimitWindow[], at: number) => {
-    if (windows.length === 0) return { admitted: true as const, counts: [] };
+  const admit = db.transaction((windows: LimitWindow[], at: number, bump?: LimitSubject) => {
+    const bumped = bump ? () => toCounter(changedRow(q.bump, { ...bump, at }) as Row) : () => undefined;
+    if (windows.length === 0) return { admitted: true as const, counts: [], bumped: bumped() };
     const s = statementsFor(windows.length);
     const bounds = windows.flatMap((w) => [w.subject.key, w.since]);
     s.drop.run(...bounds);
@@ -78,7 +79,11 @@ export function limitTables(db: Database.Database): Pick<Storage, 'limits'> {
     }
     s.insert.run(...windows.flatMap(({ subject: e }) => [e.key, e.kind, e.tenantId, e.username, at]));
     const added = (key: string) => windows.filter((w) => w.subject.key === key).length;
-    return { admitted: true as const, counts: windows.map((w) => (found.get(w.subject.key)?.n ?? 0) + added(w.subject.key)) };
+    return {
+      admitted: true as const,
+      counts: windows.map((w) => (found.get(w.subject.key)?.n ?? 0) + added(w.subject.key)),
+      bumped: bumped(),
+    };
   });
   const clear = db.transaction((keys: string[]) => {
     for (const key of keys) q.clear.run(key);
@@ -106,8 +111,8 @@ export function limitTables(db: Database.Database): Pick<Storage, 'limits'> {
       async clear(keys) {
         clear(keys);
       },
-      async admit(windows, at) {
-        return admit(windows, at);
+      async admit(windows, at, bump) {
+        return admit(windows, at, bump);
       },
       async count(key, since) {
         const found = q.count.get(key, since) as Row;

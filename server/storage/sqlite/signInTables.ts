@@ -3,6 +3,7 @@ import type { Storage, TransitionEffects } from '../Storage';
 import type { AuditEvent, Grant, SignInRequest } from '../model';
 import { auditAppender } from './auditTable';
 import { changedRow } from './changedRow';
+import { deviceReceiptSql } from './credentialTables';
 
 type Row = Record<string, unknown>;
 
@@ -94,6 +95,7 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
       `INSERT INTO grants (id, secret_hash, tenant_id, user_id, request_id, method, amr, created_at, expires_at, used_at)
        VALUES (@id, @secretHash, @tenantId, @userId, @requestId, @method, @amr, @createdAt, @expiresAt, NULL)`,
     ),
+    deviceReceipt: db.prepare(deviceReceiptSql),
     registrationCounter: db.prepare('UPDATE registrations SET sign_count = ?, last_used_at = ? WHERE id = ? AND sign_count = ?'),
     grantTake: db.prepare('UPDATE grants SET used_at = ? WHERE secret_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING *'),
   };
@@ -124,21 +126,28 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
       return row;
     },
   );
-  const recordDelivery = db.transaction((requestId: string, deviceId: string, at: number, audit: AuditEvent): boolean => {
-    if (q.deliveryInsert.run(requestId, deviceId, at).changes !== 1) return false;
-    appendAudit(audit);
-    return true;
+  const create = db.transaction((request: SignInRequest, audit?: AuditEvent) => {
+    q.insert.run({
+      ...request,
+      context: JSON.stringify(request.context),
+      deliverable: request.deliverable ? 1 : 0,
+      firstFactor: request.firstFactor ?? null,
+      collectorKnown: request.collectorKnown ? 1 : 0,
+    });
+    if (audit) appendAudit(audit);
   });
+  const recordDelivery = db.transaction(
+    (requestId: string, deviceId: string, at: number, audit: AuditEvent, pushReceipt: boolean): boolean => {
+      if (pushReceipt) q.deviceReceipt.run({ id: deviceId, at });
+      if (q.deliveryInsert.run(requestId, deviceId, at).changes !== 1) return false;
+      appendAudit(audit);
+      return true;
+    },
+  );
   return {
     signInRequests: {
-      async create(request) {
-        q.insert.run({
-          ...request,
-          context: JSON.stringify(request.context),
-          deliverable: request.deliverable ? 1 : 0,
-          firstFactor: request.firstFactor ?? null,
-          collectorKnown: request.collectorKnown ? 1 : 0,
-        });
+      async create(request, audit) {
+        create(request, audit);
       },
       async byId(id) {
         const row = q.byId.get(id) as Row | undefined;
@@ -176,8 +185,8 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
       async dueForExpiry(now, limit) {
         return (q.dueForExpiry.all(now, limit) as Row[]).map(toRequest);
       },
-      async recordDelivery(requestId, deviceId, at, audit) {
-        return recordDelivery(requestId, deviceId, at, audit);
+      async recordDelivery(requestId, deviceId, at, audit, pushReceipt) {
+        return recordDelivery(requestId, deviceId, at, audit, pushReceipt ?? false);
       },
       async deliveries(requestId) {
         return (q.deliveries.all(requestId) as Row[]).map((r) => ({ deviceId: String(r.device_id), deliveredAt: Number(r.delivered_at) }));
