@@ -127,5 +127,8 @@ export async function admitPush(
 
 /** A sign-in succeeded: pushes to the user stop backing off, from every lane. */
 export async function pushesAnswered(ctx: RelayContext, tenant: Tenant, user: User): Promise<void> {
-  await ctx.storage.limits.resetUser(tenant.id, user.username, ['unanswered']);
+  await ctx.storage.limits.resetUser(tenant.id, user.username, pushesAnsweredResets);
 }
+
+/** The limit kinds an answered push starts over (a redeem resets them in its own transaction). */
+export const pushesAnsweredResets = ['unanswered'];

@@ -987,13 +987,20 @@ export function storageContract(backend: StorageBackend): void {
         ).toMatchObject({ status: 'approved' });
         expect((await storage.registrations.byId(registration.id))?.signCount).toBe(9 + winner);
 
-        // Redeemed with its grant: of racing redeems one stores the request's change and its grant, the others nothing.
+        // Redeemed with its grant and the user's limits reset: of racing redeems one stores all of it, the others nothing.
+        const unanswered = { key: 'unanswered|alice', kind: 'unanswered', tenantId: contoso.id, username: alice.username };
+        await storage.limits.add(unanswered, t0);
+        await storage.limits.add({ ...unanswered, key: 'reported-source|alice', kind: 'reported-source' }, t0);
+        const resetLimits = { tenantId: contoso.id, username: alice.username, kinds: ['unanswered'] };
         const grants = Array.from({ length: racers }, () => grantFixture(contoso.id, alice.id, { requestId: r.id }));
         const redeems = await all(racers, (i) =>
           storage.signInRequests.transition(r.id, 'approved', { status: 'redeemed', reason: null }, t0 + 60, undefined, {
             grant: grants[i],
+            resetLimits,
           }),
         );
+        expect(await storage.limits.counter(unanswered.key)).toBeUndefined();
+        expect(await storage.limits.counter('reported-source|alice')).toBeDefined();
         expect(winners(redeems)).toBe(1);
         const granted = redeems.findIndex(Boolean);
         for (const [i, grant] of grants.entries()) {
@@ -1002,13 +1009,16 @@ export function storageContract(backend: StorageBackend): void {
           else expect(taken).toBeUndefined();
         }
         // A transition that does not happen stores no grant either.
+        await storage.limits.add(unanswered, t0 + 75);
         const lost = grantFixture(contoso.id, alice.id, { requestId: r.id });
         expect(
           await storage.signInRequests.transition(r.id, 'approved', { status: 'redeemed', reason: null }, t0 + 80, undefined, {
             grant: lost,
+            resetLimits,
           }),
         ).toBeUndefined();
         expect(await storage.grants.take(lost.secretHash, t0 + 90)).toBeUndefined();
+        expect(await storage.limits.counter(unanswered.key)).toBeDefined();
       });
 
       it('the next expiry is the earliest of the pending requests, in every tenant', async () => {

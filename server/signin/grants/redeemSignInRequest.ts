@@ -2,9 +2,9 @@ import type { SignInGrant } from '../../../shared/schemas/grants';
 import type { RelayContext } from '../../context';
 import { ProblemError } from '../../http/problem';
 import type { SignInRequest } from '../../storage/model';
-import { pushesAnswered } from '../../limits/pushBudget';
+import { pushesAnsweredResets } from '../../limits/pushBudget';
 import { refusalFor } from '../../limits/reportSignIn';
-import { strongSignIn } from '../../limits/strongSignIn';
+import { strongSignInResets } from '../../limits/strongSignIn';
 import { prepareGrant } from './issueGrant';
 
 /** Exchange an approved request (its collector already authenticated) for a one-time grant. Works once. */
@@ -28,20 +28,22 @@ export async function redeemSignInRequest(ctx: RelayContext, request: SignInRequ
     tenant && user && user.disabledAt === null
       ? prepareGrant(ctx, tenant, user, method, request.id, request.firstFactor ?? null)
       : undefined;
+  // A phone approval with user verification is stronger than any guessable secret: their counts start over, with the redeem.
+  const resetLimits =
+    tenant && user
+      ? { tenantId: tenant.id, username: user.username, kinds: method === 'phone_sign_in' ? strongSignInResets : pushesAnsweredResets }
+      : undefined;
   const redeemed = await ctx.storage.signInRequests.transition(
     request.id,
     'approved',
     { status: 'redeemed', reason: null },
     ctx.now(),
     undefined,
-    grant ? { grant: grant.record } : undefined,
+    { ...(grant ? { grant: grant.record } : {}), ...(resetLimits ? { resetLimits } : {}) },
   );
   if (!redeemed) throw new ProblemError('not_approved', 'This approval was already used.');
   await ctx.events.publishRequest({ requestId: redeemed.id, status: redeemed.status });
   if (!tenant || !user) throw new ProblemError('not_approved', 'The account no longer exists.');
-  // A phone approval with user verification is stronger than any guessable secret: their counts start over.
-  if (method === 'phone_sign_in') await strongSignIn(ctx, tenant, user);
-  else await pushesAnswered(ctx, tenant, user);
   if (!grant) throw new ProblemError('account_disabled', 'This account is disabled. Ask your admin.');
   return grant.answer;
 }

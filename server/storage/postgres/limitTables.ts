@@ -12,6 +12,10 @@ const toCounter = (r: Row): LimitCounter => ({
   lastAt: Number(r.last_at),
 });
 
+/** A user's counters or events of some kinds removed ($first tenant, then username, then kinds): other statements reuse it. */
+export const resetUserSql = (table: 'limit_counters' | 'limit_events', first: number) =>
+  `DELETE FROM ${table} WHERE tenant_id = $${first}::text AND username = $${first + 1}::text AND kind = ANY($${first + 2}::text[])`;
+
 const insertEvents = `INSERT INTO limit_events (key, kind, tenant_id, username, at)
   SELECT key, kind, tenant_id, username, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS w(key, kind, tenant_id, username)`;
 
@@ -66,14 +70,8 @@ const q = {
     `SELECT key, kind, count(*) AS n, min(at) AS oldest FROM limit_events WHERE tenant_id = $1 AND username = $2 AND at >= $3
      GROUP BY key, kind ORDER BY key`,
   ),
-  resetCounters: statement(
-    'limit_reset_counters',
-    'DELETE FROM limit_counters WHERE tenant_id = $1 AND username = $2 AND kind = ANY($3::text[])',
-  ),
-  resetEvents: statement(
-    'limit_reset_events',
-    'DELETE FROM limit_events WHERE tenant_id = $1 AND username = $2 AND kind = ANY($3::text[])',
-  ),
+  resetCounters: statement('limit_reset_counters', resetUserSql('limit_counters', 1)),
+  resetEvents: statement('limit_reset_events', resetUserSql('limit_events', 1)),
 };
 
 /** The limiters' counters and windows on PostgreSQL. */

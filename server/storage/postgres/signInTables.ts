@@ -3,6 +3,7 @@ import type { Grant } from '../model';
 import { auditColumns, auditParameters, auditValues } from './auditTable';
 import { type PostgresDatabase, type Statement, statement } from './database';
 import { deviceReceiptSql } from './credentialTables';
+import { resetUserSql } from './limitTables';
 import { json, maybe, toGrant, toRequest } from './rows';
 
 /**
@@ -36,10 +37,11 @@ const transitionStatements = new Map<string, Statement>();
 function transitionStatement(change: Change, audit: boolean, effects: TransitionEffects | undefined): Statement {
   const counter = effects?.signCount !== undefined;
   const grant = effects?.grant !== undefined;
-  const name = `request_${change}${audit ? '_audited' : ''}${counter ? '_counted' : ''}${grant ? '_granted' : ''}`;
+  const reset = effects?.resetLimits !== undefined;
+  const name = `request_${change}${audit ? '_audited' : ''}${counter ? '_counted' : ''}${grant ? '_granted' : ''}${reset ? '_reset' : ''}`;
   let found = transitionStatements.get(name);
   if (!found) {
-    if (!audit && !counter && !grant) found = statement(name, `${changes[change]} RETURNING *`);
+    if (!audit && !counter && !grant && !reset) found = statement(name, `${changes[change]} RETURNING *`);
     else {
       let next = 7;
       const parts = [`changed AS (${changes[change]} RETURNING *)`];
@@ -57,6 +59,12 @@ function transitionStatement(change: Change, audit: boolean, effects: Transition
       if (grant) {
         const values = grantTypes.map((type, i) => `$${next + i}::${type}`).join(', ');
         parts.push(`granted AS (INSERT INTO grants (${grantColumns}) SELECT ${values}, NULL FROM changed)`);
+        next += grantTypes.length;
+      }
+      if (reset) {
+        for (const table of ['limit_counters', 'limit_events'] as const) {
+          parts.push(`reset_${table} AS (${resetUserSql(table, next)} AND EXISTS (SELECT 1 FROM changed))`);
+        }
       }
       found = statement(name, `WITH ${parts.join(',\n')} SELECT * FROM changed`);
     }
@@ -188,6 +196,7 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
           ...(audit ? auditValues(audit) : []),
           ...(counter ? [counter.registrationId, counter.expected, counter.next, now] : []),
           ...(effects?.grant ? grantValues(effects.grant) : []),
+          ...(effects?.resetLimits ? [effects.resetLimits.tenantId, effects.resetLimits.username, effects.resetLimits.kinds] : []),
         ];
         return maybe(await db.one(transitionStatement(change, audit !== undefined, effects), values), toRequest);
       },

@@ -15,6 +15,18 @@ const toCounter = (r: Row): LimitCounter => ({
   lastAt: Number(r.last_at),
 });
 
+/** A user's counters and events of some kinds removed; other tables call it inside their own transactions. */
+export function userResetter(db: Database.Database): (tenantId: string, username: string, kinds: string[]) => void {
+  const counters = db.prepare(
+    'DELETE FROM limit_counters WHERE tenant_id = ? AND username = ? AND kind IN (SELECT value FROM json_each(?))',
+  );
+  const events = db.prepare('DELETE FROM limit_events WHERE tenant_id = ? AND username = ? AND kind IN (SELECT value FROM json_each(?))');
+  return (tenantId, username, kinds) => {
+    counters.run(tenantId, username, JSON.stringify(kinds));
+    events.run(tenantId, username, JSON.stringify(kinds));
+  };
+}
+
 /** The limiters' counters and windows on SQLite: each call one transaction (SQLite runs one writer at a time). */
 export function limitTables(db: Database.Database): Pick<Storage, 'limits'> {
   const q = {
@@ -37,10 +49,6 @@ export function limitTables(db: Database.Database): Pick<Storage, 'limits'> {
       `SELECT key, kind, count(*) AS n, min(at) AS oldest FROM limit_events WHERE tenant_id = ? AND username = ? AND at >= ?
        GROUP BY key, kind ORDER BY key`,
     ),
-    resetCounters: db.prepare(
-      'DELETE FROM limit_counters WHERE tenant_id = ? AND username = ? AND kind IN (SELECT value FROM json_each(?))',
-    ),
-    resetEvents: db.prepare('DELETE FROM limit_events WHERE tenant_id = ? AND username = ? AND kind IN (SELECT value FROM json_each(?))'),
   };
   /**
    * One statement each for every window of an admission (drop the events before each window,
@@ -88,10 +96,7 @@ export function limitTables(db: Database.Database): Pick<Storage, 'limits'> {
   const clear = db.transaction((keys: string[]) => {
     for (const key of keys) q.clear.run(key);
   });
-  const resetUser = db.transaction((tenantId: string, username: string, kinds: string[]) => {
-    q.resetCounters.run(tenantId, username, JSON.stringify(kinds));
-    q.resetEvents.run(tenantId, username, JSON.stringify(kinds));
-  });
+  const resetUser = db.transaction(userResetter(db));
   return {
     limits: {
       async counter(key) {

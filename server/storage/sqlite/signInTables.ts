@@ -4,6 +4,7 @@ import type { AuditEvent, Grant, SignInRequest } from '../model';
 import { auditAppender } from './auditTable';
 import { changedRow } from './changedRow';
 import { deviceReceiptSql } from './credentialTables';
+import { userResetter } from './limitTables';
 
 type Row = Record<string, unknown>;
 
@@ -100,6 +101,7 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
     grantTake: db.prepare('UPDATE grants SET used_at = ? WHERE secret_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING *'),
   };
   const appendAudit = auditAppender(db);
+  const resetUser = userResetter(db);
   const insertGrant = (grant: Grant) => q.grantInsert.run({ ...grant, amr: JSON.stringify(grant.amr) });
   const transition = db.transaction(
     (
@@ -123,6 +125,8 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
       const counter = effects?.signCount;
       if (counter) q.registrationCounter.run(counter.next, params.now, counter.registrationId, counter.expected);
       if (effects?.grant) insertGrant(effects.grant);
+      const reset = effects?.resetLimits;
+      if (reset) resetUser(reset.tenantId, reset.username, reset.kinds);
       return row;
     },
   );
