@@ -37,8 +37,11 @@ export interface TransitionEffects {
   signCount?: { registrationId: string; expected: number; next: number };
   /** The one-time grant a redeemed request is exchanged for. */
   grant?: Grant;
-  /** The user's limit counters and events of these kinds start over (as `limits.resetUser`): a sign-in succeeded. */
-  resetLimits?: { tenantId: string; username: string; kinds: string[] };
+  /**
+   * The user's limit counters of these kinds start over (as `limits.resetUser` does to counters;
+   * sliding windows are left alone): a sign-in succeeded.
+   */
+  resetCounters?: { tenantId: string; username: string; kinds: string[] };
 }
 
 /**

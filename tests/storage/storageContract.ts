@@ -991,12 +991,12 @@ export function storageContract(backend: StorageBackend): void {
         const unanswered = { key: 'unanswered|alice', kind: 'unanswered', tenantId: contoso.id, username: alice.username };
         await storage.limits.add(unanswered, t0);
         await storage.limits.add({ ...unanswered, key: 'reported-source|alice', kind: 'reported-source' }, t0);
-        const resetLimits = { tenantId: contoso.id, username: alice.username, kinds: ['unanswered'] };
+        const resetCounters = { tenantId: contoso.id, username: alice.username, kinds: ['unanswered'] };
         const grants = Array.from({ length: racers }, () => grantFixture(contoso.id, alice.id, { requestId: r.id }));
         const redeems = await all(racers, (i) =>
           storage.signInRequests.transition(r.id, 'approved', { status: 'redeemed', reason: null }, t0 + 60, undefined, {
             grant: grants[i],
-            resetLimits,
+            resetCounters,
           }),
         );
         expect(await storage.limits.counter(unanswered.key)).toBeUndefined();
@@ -1014,7 +1014,7 @@ export function storageContract(backend: StorageBackend): void {
         expect(
           await storage.signInRequests.transition(r.id, 'approved', { status: 'redeemed', reason: null }, t0 + 80, undefined, {
             grant: lost,
-            resetLimits,
+            resetCounters,
           }),
         ).toBeUndefined();
         expect(await storage.grants.take(lost.secretHash, t0 + 90)).toBeUndefined();

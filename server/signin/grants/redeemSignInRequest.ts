@@ -29,7 +29,7 @@ export async function redeemSignInRequest(ctx: RelayContext, request: SignInRequ
       ? prepareGrant(ctx, tenant, user, method, request.id, request.firstFactor ?? null)
       : undefined;
   // A phone approval with user verification is stronger than any guessable secret: their counts start over, with the redeem.
-  const resetLimits =
+  const resetCounters =
     tenant && user
       ? { tenantId: tenant.id, username: user.username, kinds: method === 'phone_sign_in' ? strongSignInResets : pushesAnsweredResets }
       : undefined;
@@ -39,7 +39,7 @@ export async function redeemSignInRequest(ctx: RelayContext, request: SignInRequ
     { status: 'redeemed', reason: null },
     ctx.now(),
     undefined,
-    { ...(grant ? { grant: grant.record } : {}), ...(resetLimits ? { resetLimits } : {}) },
+    { ...(grant ? { grant: grant.record } : {}), ...(resetCounters ? { resetCounters } : {}) },
   );
   if (!redeemed) throw new ProblemError('not_approved', 'This approval was already used.');
   await ctx.events.publishRequest({ requestId: redeemed.id, status: redeemed.status });

@@ -37,7 +37,7 @@ const transitionStatements = new Map<string, Statement>();
 function transitionStatement(change: Change, audit: boolean, effects: TransitionEffects | undefined): Statement {
   const counter = effects?.signCount !== undefined;
   const grant = effects?.grant !== undefined;
-  const reset = effects?.resetLimits !== undefined;
+  const reset = effects?.resetCounters !== undefined;
   const name = `request_${change}${audit ? '_audited' : ''}${counter ? '_counted' : ''}${grant ? '_granted' : ''}${reset ? '_reset' : ''}`;
   let found = transitionStatements.get(name);
   if (!found) {
@@ -61,11 +61,7 @@ function transitionStatement(change: Change, audit: boolean, effects: Transition
         parts.push(`granted AS (INSERT INTO grants (${grantColumns}) SELECT ${values}, NULL FROM changed)`);
         next += grantTypes.length;
       }
-      if (reset) {
-        for (const table of ['limit_counters', 'limit_events'] as const) {
-          parts.push(`reset_${table} AS (${resetUserSql(table, next)} AND EXISTS (SELECT 1 FROM changed))`);
-        }
-      }
+      if (reset) parts.push(`reset AS (${resetUserSql('limit_counters', next)} AND EXISTS (SELECT 1 FROM changed))`);
       found = statement(name, `WITH ${parts.join(',\n')} SELECT * FROM changed`);
     }
     transitionStatements.set(name, found);
@@ -196,7 +192,7 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
           ...(audit ? auditValues(audit) : []),
           ...(counter ? [counter.registrationId, counter.expected, counter.next, now] : []),
           ...(effects?.grant ? grantValues(effects.grant) : []),
-          ...(effects?.resetLimits ? [effects.resetLimits.tenantId, effects.resetLimits.username, effects.resetLimits.kinds] : []),
+          ...(effects?.resetCounters ? [effects.resetCounters.tenantId, effects.resetCounters.username, effects.resetCounters.kinds] : []),
         ];
         return maybe(await db.one(transitionStatement(change, audit !== undefined, effects), values), toRequest);
       },

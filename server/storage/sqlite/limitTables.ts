@@ -16,14 +16,15 @@ const toCounter = (r: Row): LimitCounter => ({
 });
 
 /** A user's counters and events of some kinds removed; other tables call it inside their own transactions. */
-export function userResetter(db: Database.Database): (tenantId: string, username: string, kinds: string[]) => void {
-  const counters = db.prepare(
-    'DELETE FROM limit_counters WHERE tenant_id = ? AND username = ? AND kind IN (SELECT value FROM json_each(?))',
+export function userResetter(
+  db: Database.Database,
+  tables: Array<'limit_counters' | 'limit_events'> = ['limit_counters', 'limit_events'],
+): (tenantId: string, username: string, kinds: string[]) => void {
+  const deletes = tables.map((table) =>
+    db.prepare(`DELETE FROM ${table} WHERE tenant_id = ? AND username = ? AND kind IN (SELECT value FROM json_each(?))`),
   );
-  const events = db.prepare('DELETE FROM limit_events WHERE tenant_id = ? AND username = ? AND kind IN (SELECT value FROM json_each(?))');
   return (tenantId, username, kinds) => {
-    counters.run(tenantId, username, JSON.stringify(kinds));
-    events.run(tenantId, username, JSON.stringify(kinds));
+    for (const statement of deletes) statement.run(tenantId, username, JSON.stringify(kinds));
   };
 }
 
@@ -51,8 +52,9 @@ export function limitTables(db: Database.Database): Pick<Storage, 'limits'> {
     ),
   };
   /**
-   * One statement each for every window of an admission (drop the events before each window,
-   * count each window, add one event to each), prepared once per number of windows.
+   * One statement each for every window of an admission (count each window and see whether any
+   * has events from before it, drop those only then, add one event to each), prepared once per
+   * number of windows. The count ignores older events, so dropping them may come after it.
    */
   const windowStatements = new Map<number, { drop: Database.Statement; count: Database.Statement; insert: Database.Statement }>();
   const statementsFor = (n: number) => {
@@ -61,7 +63,10 @@ export function limitTables(db: Database.Database): Pick<Storage, 'limits'> {
       const terms = (op: string) => Array.from({ length: n }, () => `(key = ? AND at ${op} ?)`).join(' OR ');
       found = {
         drop: db.prepare(`DELETE FROM limit_events WHERE ${terms('<')}`),
-        count: db.prepare(`SELECT key, count(*) AS n, min(at) AS oldest FROM limit_events WHERE ${terms('>=')} GROUP BY key`),
+        count: db.prepare(
+          `SELECT key, count(*) AS n, min(at) AS oldest FROM limit_events WHERE ${terms('>=')} GROUP BY key
+           UNION ALL SELECT NULL, 0, NULL WHERE EXISTS (SELECT 1 FROM limit_events WHERE ${terms('<')})`,
+        ),
         insert: db.prepare(
           `INSERT INTO limit_events (key, kind, tenant_id, username, at) VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?)').join(', ')}`,
         ),
@@ -79,8 +84,12 @@ export function limitTables(db: Database.Database): Pick<Storage, 'limits'> {
     if (windows.length === 0) return { admitted: true as const, counts: [], bumped: bumped() };
     const s = statementsFor(windows.length);
     const bounds = windows.flatMap((w) => [w.subject.key, w.since]);
-    s.drop.run(...bounds);
-    const found = new Map((s.count.all(...bounds) as Row[]).map((r) => [String(r.key), { n: Number(r.n), oldest: Number(r.oldest) }]));
+    const rows = s.count.all(...bounds, ...bounds) as Row[];
+    // A row without a key: some window has events from before it.
+    if (rows.some((r) => r.key === null)) s.drop.run(...bounds);
+    const found = new Map(
+      rows.flatMap((r) => (r.key === null ? [] : [[String(r.key), { n: Number(r.n), oldest: Number(r.oldest) }] as const])),
+    );
     for (const w of windows) {
       const seen = found.get(w.subject.key);
       if (seen && seen.n >= w.limit) return { admitted: false as const, key: w.subject.key, oldest: seen.oldest };

@@ -101,7 +101,7 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
     grantTake: db.prepare('UPDATE grants SET used_at = ? WHERE secret_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING *'),
   };
   const appendAudit = auditAppender(db);
-  const resetUser = userResetter(db);
+  const resetCounters = userResetter(db, ['limit_counters']);
   const insertGrant = (grant: Grant) => q.grantInsert.run({ ...grant, amr: JSON.stringify(grant.amr) });
   const transition = db.transaction(
     (
@@ -125,8 +125,8 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
       const counter = effects?.signCount;
       if (counter) q.registrationCounter.run(counter.next, params.now, counter.registrationId, counter.expected);
       if (effects?.grant) insertGrant(effects.grant);
-      const reset = effects?.resetLimits;
-      if (reset) resetUser(reset.tenantId, reset.username, reset.kinds);
+      const reset = effects?.resetCounters;
+      if (reset) resetCounters(reset.tenantId, reset.username, reset.kinds);
       return row;
     },
   );
