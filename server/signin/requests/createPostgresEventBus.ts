@@ -21,7 +21,11 @@ const payload = z.union([
 ]);
 type Payload = z.infer<typeof payload>;
 
-const notify = { name: 'nod_bus_notify', text: 'SELECT pg_notify($1, $2)' };
+/** Every notice published in one turn of the event loop, in one statement, in the order published. */
+const notify = {
+  name: 'nod_bus_notify_all',
+  text: 'SELECT count(pg_notify($1, m)) FROM unnest($2::text[]) WITH ORDINALITY AS u(m, i)',
+};
 
 export interface PostgresEventBusOptions {
   /** The database every relay shares (NOD_DATABASE_URL): the listening connection goes there. */
@@ -50,7 +54,7 @@ export interface PostgresEventBus extends SignInEventBus {
 
 /**
  * The event bus of relays that share one PostgreSQL database: a publish is a NOTIFY through the
- * storage's pool, and each relay holds one dedicated connection that LISTENs and delivers every
+ * storage's pool (the publishes of one turn of the event loop in one statement), and each relay holds one dedicated connection that LISTENs and delivers every
  * notification to its own subscribers — the same path for an event from this relay and from
  * another, so a desktop waiting on relay A sees the answer the phone sent to relay B.
  *
@@ -170,9 +174,20 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
     for (const deviceId of local.deviceIds()) local.deliverDevice(deviceId, { type: 'resync' });
   };
 
+  /** The notices of this turn of the event loop, sent together when it ends (several sign-ins' at once under load). */
+  let batch: { messages: string[]; sent: Promise<void> } | undefined;
   const send = async (message: Payload) => {
     if (closed) throw new Error('the event bus is closed');
-    await pool.query({ ...notify, values: [channel, JSON.stringify(message)] });
+    if (!batch) {
+      const next: { messages: string[]; sent: Promise<void> } = { messages: [], sent: Promise.resolve() };
+      next.sent = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        batch = undefined;
+        await pool.query({ ...notify, values: [channel, next.messages] });
+      });
+      batch = next;
+    }
+    batch.messages.push(JSON.stringify(message));
+    await batch.sent;
   };
 
   return {
