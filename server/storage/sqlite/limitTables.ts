@@ -52,20 +52,26 @@ export function limitTables(db: Database.Database): Pick<Storage, 'limits'> {
     ),
   };
   /**
-   * One statement each for every window of an admission (count each window and see whether any
-   * has events from before it, drop those only then, add one event to each), prepared once per
-   * number of windows. The count ignores older events, so dropping them may come after it.
+   * One statement each for every window of an admission (see whether any window has events from
+   * before it and drop those only then; read each window's count — its key's number of stored
+   * events, all in the window once the older ones are dropped, kept by triggers (migration 13)
+   * so nothing is counted — and its oldest event; add one event to each), prepared once per
+   * number of windows.
    */
-  const windowStatements = new Map<number, { drop: Database.Statement; count: Database.Statement; insert: Database.Statement }>();
+  const windowStatements = new Map<
+    number,
+    { stale: Database.Statement; drop: Database.Statement; count: Database.Statement; insert: Database.Statement }
+  >();
   const statementsFor = (n: number) => {
     let found = windowStatements.get(n);
     if (!found) {
       const terms = (op: string) => Array.from({ length: n }, () => `(key = ? AND at ${op} ?)`).join(' OR ');
       found = {
         drop: db.prepare(`DELETE FROM limit_events WHERE ${terms('<')}`),
+        stale: db.prepare(`SELECT 1 FROM limit_events WHERE ${terms('<')} LIMIT 1`),
         count: db.prepare(
-          `SELECT key, count(*) AS n, min(at) AS oldest FROM limit_events WHERE ${terms('>=')} GROUP BY key
-           UNION ALL SELECT NULL, 0, NULL WHERE EXISTS (SELECT 1 FROM limit_events WHERE ${terms('<')})`,
+          `SELECT c.key, c.count AS n, (SELECT min(at) FROM limit_events e WHERE e.key = c.key) AS oldest
+           FROM limit_event_counts c WHERE c.key IN (${Array.from({ length: n }, () => '?').join(', ')}) AND c.count > 0`,
         ),
         insert: db.prepare(
           `INSERT INTO limit_events (key, kind, tenant_id, username, at) VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?)').join(', ')}`,
@@ -84,12 +90,9 @@ export function limitTables(db: Database.Database): Pick<Storage, 'limits'> {
     if (windows.length === 0) return { admitted: true as const, counts: [], bumped: bumped() };
     const s = statementsFor(windows.length);
     const bounds = windows.flatMap((w) => [w.subject.key, w.since]);
-    const rows = s.count.all(...bounds, ...bounds) as Row[];
-    // A row without a key: some window has events from before it.
-    if (rows.some((r) => r.key === null)) s.drop.run(...bounds);
-    const found = new Map(
-      rows.flatMap((r) => (r.key === null ? [] : [[String(r.key), { n: Number(r.n), oldest: Number(r.oldest) }] as const])),
-    );
+    if (s.stale.get(...bounds)) s.drop.run(...bounds);
+    const rows = s.count.all(...windows.map((w) => w.subject.key)) as Row[];
+    const found = new Map(rows.map((r) => [String(r.key), { n: Number(r.n), oldest: Number(r.oldest) }]));
     for (const w of windows) {
       const seen = found.get(w.subject.key);
       if (seen && seen.n >= w.limit) return { admitted: false as const, key: w.subject.key, oldest: seen.oldest };
