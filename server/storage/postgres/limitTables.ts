@@ -42,17 +42,23 @@ const q = {
    * counted; one event added to each (with the admission's counter, if any).
    */
   lock: statement('limit_lock', `SELECT count(pg_advisory_xact_lock(hashtextextended(k, 7))) FROM unnest($1::text[]) AS k`),
-  // The drop and the count in one statement: both see the same snapshot, and they touch disjoint events (before and from `since`).
+  /*
+   * The drop and the count in one statement. A window's count is its key's number of stored events
+   * (kept by triggers, migration 9) less those this statement drops: the whole statement sees the
+   * counts from before it, and the triggers run after it. Its oldest event is an index lookup.
+   */
   dropAndCount: statement(
     'limit_drop_and_count',
     `WITH dropped AS (
        DELETE FROM limit_events e USING unnest($1::text[], $2::bigint[]) AS w(key, since)
        WHERE e.key = w.key COLLATE "C" AND e.at < w.since
+       RETURNING e.key
      )
-     SELECT w.key, count(e.at) AS n, min(e.at) AS oldest
-     FROM (SELECT DISTINCT key, since FROM unnest($1::text[], $2::bigint[]) AS u(key, since)) AS w
-     LEFT JOIN limit_events e ON e.key = w.key COLLATE "C" AND e.at >= w.since
-     GROUP BY w.key, w.since`,
+     SELECT w.key,
+       coalesce((SELECT c.count FROM limit_event_counts c WHERE c.key = w.key COLLATE "C"), 0)
+         - (SELECT count(*) FROM dropped d WHERE d.key = w.key COLLATE "C") AS n,
+       (SELECT min(e.at) FROM limit_events e WHERE e.key = w.key COLLATE "C" AND e.at >= w.since) AS oldest
+     FROM (SELECT DISTINCT key, since FROM unnest($1::text[], $2::bigint[]) AS u(key, since)) AS w`,
   ),
   insertEvents: statement('limit_insert_events', insertEvents),
   // The events and the admission's counter ($6–$9: key, kind, tenant, username) in one statement.
