@@ -52,26 +52,25 @@ export function limitTables(db: Database.Database): Pick<Storage, 'limits'> {
     ),
   };
   /**
-   * One statement each for every window of an admission (see whether any window has events from
-   * before it and drop those only then; read each window's count — its key's number of stored
-   * events, all in the window once the older ones are dropped, kept by triggers (migration 13)
-   * so nothing is counted — and its oldest event; add one event to each), prepared once per
-   * number of windows.
+   * One statement each for every window of an admission, prepared once per number of windows:
+   * read each window's count — its key's number of stored events, kept by triggers (migration 13)
+   * so the window's events are not counted, less its events from before the window (normally
+   * none: they are dropped as they fall out) — its oldest event, and how many fell out; drop
+   * those, only when there are any; add one event to each window.
    */
-  const windowStatements = new Map<
-    number,
-    { stale: Database.Statement; drop: Database.Statement; count: Database.Statement; insert: Database.Statement }
-  >();
+  const windowStatements = new Map<number, { drop: Database.Statement; count: Database.Statement; insert: Database.Statement }>();
   const statementsFor = (n: number) => {
     let found = windowStatements.get(n);
     if (!found) {
       const terms = (op: string) => Array.from({ length: n }, () => `(key = ? AND at ${op} ?)`).join(' OR ');
       found = {
         drop: db.prepare(`DELETE FROM limit_events WHERE ${terms('<')}`),
-        stale: db.prepare(`SELECT 1 FROM limit_events WHERE ${terms('<')} LIMIT 1`),
         count: db.prepare(
-          `SELECT c.key, c.count AS n, (SELECT min(at) FROM limit_events e WHERE e.key = c.key) AS oldest
-           FROM limit_event_counts c WHERE c.key IN (${Array.from({ length: n }, () => '?').join(', ')}) AND c.count > 0`,
+          `WITH w(key, since) AS (VALUES ${Array.from({ length: n }, () => '(?, ?)').join(', ')}),
+             s AS (SELECT w.key, w.since, (SELECT count(*) FROM limit_events e WHERE e.key = w.key AND e.at < w.since) AS stale FROM w)
+           SELECT s.key, coalesce((SELECT c.count FROM limit_event_counts c WHERE c.key = s.key), 0) - s.stale AS n, s.stale,
+             (SELECT min(e.at) FROM limit_events e WHERE e.key = s.key AND e.at >= s.since) AS oldest
+           FROM s`,
         ),
         insert: db.prepare(
           `INSERT INTO limit_events (key, kind, tenant_id, username, at) VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?)').join(', ')}`,
@@ -90,8 +89,8 @@ export function limitTables(db: Database.Database): Pick<Storage, 'limits'> {
     if (windows.length === 0) return { admitted: true as const, counts: [], bumped: bumped() };
     const s = statementsFor(windows.length);
     const bounds = windows.flatMap((w) => [w.subject.key, w.since]);
-    if (s.stale.get(...bounds)) s.drop.run(...bounds);
-    const rows = s.count.all(...windows.map((w) => w.subject.key)) as Row[];
+    const rows = s.count.all(...bounds) as Row[];
+    if (rows.some((r) => Number(r.stale) > 0)) s.drop.run(...bounds);
     const found = new Map(rows.map((r) => [String(r.key), { n: Number(r.n), oldest: Number(r.oldest) }]));
     for (const w of windows) {
       const seen = found.get(w.subject.key);
