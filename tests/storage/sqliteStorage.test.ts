@@ -39,7 +39,7 @@ describe('the SQLite schema version', () => {
     );
   });
 
-  it('migration 12 counts the limit events a file already holds, and its triggers keep counting', () => {
+  it('migration 13 counts the limit events a file already holds, and its triggers keep counting', () => {
     const file = path.join(freshDir(), 'nod.sqlite');
     const old = new Database(file);
     const twelve = migrations.findIndex((sql) => sql.includes('limit_event_counts'));

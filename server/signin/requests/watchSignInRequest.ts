@@ -75,6 +75,8 @@ export async function watchSignInRequest(
   // Keep only the id and what never changes: thousands of these wait at once.
   const requestId = first.id;
   const expiresAt = first.expiresAt;
+  // Only a collector that knew the user is real ever learns the delivery stage (see currentRequestState).
+  const collectorKnown = first.collectorKnown;
   let firstRead: SignInRequest | undefined = first;
   let sent: number | undefined;
   let queue = Promise.resolve();
@@ -102,7 +104,9 @@ export async function watchSignInRequest(
     if (sent === undefined) return undefined;
     if (event.status === 'pending') {
       // A pending request past its expiry is settled through storage.
-      return event.delivered && expiresAt > ctx.now() ? requestState({ id: requestId, status: 'pending', expiresAt }, true) : undefined;
+      return event.delivered && collectorKnown && expiresAt > ctx.now()
+        ? requestState({ id: requestId, status: 'pending', expiresAt }, true)
+        : undefined;
     }
     return requestState({ id: requestId, status: event.status, expiresAt });
   };
