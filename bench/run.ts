@@ -335,7 +335,7 @@ async function signInFigure(report: Report, world: BenchWorld, inbox: PushInbox)
   report.note(
     `Figure 1: the relay runs in its own process (node --import tsx bench/processes/relay.ts, SQLite WAL in a copy of a prepared data directory under os.tmpdir(), log level warn); ` +
       `this process is the load generator, the desktops, the phones and the loopback HTTPS push endpoint (which decrypts every push with http_ece). ` +
-      `Each sign-in: create → push → details (device-signed GET) → approve (assertion + device signature) → 'approved' on the event stream → redeem. ` +
+      `Each sign-in: create → push → receipt (device-signed POST) → details (device-signed GET) → approve (assertion + device signature) → 'approved' on the event stream → redeem. ` +
       `Floor µs per step: ${Object.entries(steps)
         .map(([k, v]) => `${k} ${v.toFixed(0)}`)
         .join(', ')}.`,

@@ -1,8 +1,22 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomFillSync, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Random bytes for ids, drawn from the system's generator in blocks (as `crypto.randomUUID` does):
+ * a sign-in makes several ids, and one call into the generator per id costs more than the id.
+ * Each byte is handed out once.
+ */
+const pool = Buffer.alloc(4096);
+let used = pool.length;
 
 /** An opaque random identifier (128 bits, base64url). */
 export function newId(bytes = 16): string {
-  return randomBytes(bytes).toString('base64url');
+  if (bytes > 64) return randomBytes(bytes).toString('base64url');
+  if (used + bytes > pool.length) {
+    randomFillSync(pool);
+    used = 0;
+  }
+  used += bytes;
+  return pool.toString('base64url', used - bytes, used);
 }
 
 /** SHA-256 hex of a high-entropy secret (tokens, passes, codes): enough, since they cannot be guessed. */

@@ -76,7 +76,9 @@ export async function admitPush(
       ? []
       : who.sources.map((source) => ({ subject: sourceWindow(tenant, source), limit: limits.pushesPerSource, since: now - windowMs }))),
   ];
-  const admitted = await ctx.storage.limits.admit(windows, now);
+  // An admission counts one more unanswered push in its own transaction.
+  const unansweredLane = unansweredSubject(tenant, username, who.lane);
+  const admitted = await ctx.storage.limits.admit(windows, now, unansweredLane);
   if (!admitted.admitted) {
     const bySource = admitted.key !== mine.key;
     return {
@@ -100,7 +102,7 @@ export async function admitPush(
       detail: { lane: who.lane, pushes: used, windowMinutes: limits.pushWindowMinutes },
     });
   }
-  const after = await ctx.storage.limits.add(unansweredSubject(tenant, username, who.lane), now);
+  const after = admitted.bumped ?? (await ctx.storage.limits.add(unansweredLane, now));
   if (after.count === limits.unansweredBeforeBackOff) {
     await recordAudit(ctx, {
       tenantId: tenant.id,
@@ -125,5 +127,8 @@ export async function admitPush(
 
 /** A sign-in succeeded: pushes to the user stop backing off, from every lane. */
 export async function pushesAnswered(ctx: RelayContext, tenant: Tenant, user: User): Promise<void> {
-  await ctx.storage.limits.resetUser(tenant.id, user.username, ['unanswered']);
+  await ctx.storage.limits.resetUser(tenant.id, user.username, pushesAnsweredResets);
 }
+
+/** The limit kinds an answered push starts over (a redeem resets them in its own transaction). */
+export const pushesAnsweredResets = ['unanswered'];

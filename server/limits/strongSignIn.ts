@@ -11,10 +11,8 @@ export const isStrongAmr = (amr: readonly string[] | undefined) => !!amr && (amr
  * backing off.
  */
 export async function strongSignIn(ctx: RelayContext, tenant: Tenant, user: User): Promise<void> {
-  await ctx.storage.limits.resetUser(tenant.id, user.username, [
-    failureKind('code'),
-    failureKind('password'),
-    failureKind('temporary_access_pass'),
-    'unanswered',
-  ]);
+  await ctx.storage.limits.resetUser(tenant.id, user.username, strongSignInResets);
 }
+
+/** The limit kinds a strong sign-in starts over (a redeem resets them in its own transaction). */
+export const strongSignInResets = [failureKind('code'), failureKind('password'), failureKind('temporary_access_pass'), 'unanswered'];

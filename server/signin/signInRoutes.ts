@@ -36,7 +36,7 @@ import { acknowledgeSignInRequest } from './requests/acknowledgeSignInRequest';
 import { settleExpiry } from './requests/settleExpiry';
 import { trustBrowser } from './requests/trustBrowser';
 import { watchDeviceEvents } from './requests/watchDeviceEvents';
-import { watchSignInRequest } from './requests/watchSignInRequest';
+import { subscribeBeforeReading, watchSignInRequest } from './requests/watchSignInRequest';
 
 const tenantPath = z.object({ tenant: z.string() });
 const requestPath = z.object({ id: z.string() });
@@ -127,12 +127,20 @@ export function signInRoutes(app: FastifyInstance, ctx: RelayContext, guard: Rep
       method: 'GET',
       url: '/api/sign-in-requests/:id/events',
       params: requestPath,
-      authenticate: collector,
+      // Subscribed before the request is read: that one read authenticates the collector and gives the first state.
+      authenticate: async (request, params) => {
+        const subscription = subscribeBeforeReading(ctx, params.id);
+        try {
+          return { signIn: await collector(request, params), subscription };
+        } catch (error) {
+          subscription.cancel();
+          throw error;
+        }
+      },
       reply: eventStreamReply(signInRequestEvents),
     },
     async ({ auth, request, reply }) => {
-      // Keep only the id: thousands of these wait at once.
-      await watchSignInRequest(ctx, auth.id, request.headers['last-event-id'], request, reply);
+      await watchSignInRequest(ctx, auth.signIn, auth.subscription, request.headers['last-event-id'], request, reply);
       return undefined;
     },
   );

@@ -27,6 +27,23 @@ import type {
 } from './model';
 import type { PushSubscriptionJson } from '../../shared/schemas/devices';
 
+/** What a request's winning transition stores with it, in its transaction: one commit per step of a sign-in. */
+export interface TransitionEffects {
+  /**
+   * The approving registration's new sign counter, at `now`: compare-and-set as
+   * `registrations.updateCounter` (a counter that moved meanwhile is left as it is, and the
+   * transition stands).
+   */
+  signCount?: { registrationId: string; expected: number; next: number };
+  /** The one-time grant a redeemed request is exchanged for. */
+  grant?: Grant;
+  /**
+   * The user's limit counters of these kinds start over (as `limits.resetUser` does to counters;
+   * sliding windows are left alone): a sign-in succeeded.
+   */
+  resetCounters?: { tenantId: string; username: string; kinds: string[] };
+}
+
 /**
  * The relay's narrow storage interface. Everything is asynchronous so that a PostgreSQL
  * implementation can stand in for SQLite without touching callers. Each method is one
@@ -183,8 +200,11 @@ export interface Storage {
     delete(id: string): Promise<void>;
   };
   signInRequests: {
-    /** Stores a new request as it is (status `pending` or `cool_down`); nothing else changes. */
-    create(request: SignInRequest): Promise<void>;
+    /**
+     * Stores a new request as it is (status `pending` or `cool_down`), with its audit record (if
+     * given) in the same transaction; nothing else changes.
+     */
+    create(request: SignInRequest, audit?: AuditEvent): Promise<void>;
     byId(id: string): Promise<SignInRequest | undefined>;
     /** Pending requests for a username (decoys included, so the cap looks the same for unknown users). */
     countPending(tenantId: string, username: string, now: Millis): Promise<number>;
@@ -209,7 +229,8 @@ export interface Storage {
      * number of concurrent calls for one request, from any number of relay processes, at most
      * one wins. Returns the request as stored after the change, or undefined when nothing
      * changed (it was no longer in `from`, or the expiry condition did not hold). A write that
-     * fails throws; it is never reported as a win.
+     * fails throws; it is never reported as a win. `effects` are stored in the same transaction, only
+     * when the request changed (see TransitionEffects).
      */
     transition(
       id: string,
@@ -217,6 +238,7 @@ export interface Storage {
       to: Pick<SignInRequest, 'status' | 'reason'> & { answeredAt?: Millis; answeredBy?: string },
       now: Millis,
       audit?: AuditEvent,
+      effects?: TransitionEffects,
     ): Promise<SignInRequest | undefined>;
     /**
      * The earliest `expiresAt` of any request still in status `pending` (in every tenant), or
@@ -232,9 +254,10 @@ export interface Storage {
     /**
      * The request reached this device at `at` (its delivery receipt). Idempotent: only the first
      * receipt per device is kept, and only then is `audit` appended, in the same transaction.
-     * True when this call recorded it.
+     * With `pushReceipt`, the device's receipt (`devices.recordReceipt` at `at`) is stored in that
+     * transaction too, first receipt or not. True when this call recorded the delivery.
      */
-    recordDelivery(requestId: string, deviceId: string, at: Millis, audit: AuditEvent): Promise<boolean>;
+    recordDelivery(requestId: string, deviceId: string, at: Millis, audit: AuditEvent, pushReceipt?: boolean): Promise<boolean>;
     /** The devices the request reached, first receipt first. */
     deliveries(requestId: string): Promise<Array<{ deviceId: string; deliveredAt: Millis }>>;
   };
@@ -285,12 +308,15 @@ export interface Storage {
      * window's count since its `since` after the addition (in the order of `windows`); else
      * nothing is added and it names the first full window and its oldest event in the window.
      * Events before a window's `since` are dropped. Of concurrent calls, on any relay, no window
-     * ever ends up with more than `limit` events since `since`.
+     * ever ends up with more than `limit` events since `since`. With `bump`, an admission also
+     * counts one more under that counter's key in the same transaction (as `add`) and answers the
+     * counter after; a refusal leaves it alone.
      */
     admit(
       windows: LimitWindow[],
       at: Millis,
-    ): Promise<{ admitted: true; counts: number[] } | { admitted: false; key: string; oldest: Millis }>;
+      bump?: LimitSubject,
+    ): Promise<{ admitted: true; counts: number[]; bumped?: LimitCounter } | { admitted: false; key: string; oldest: Millis }>;
     /** How many events `key` has since `since`, and the oldest of them. */
     count(key: string, since: Millis): Promise<{ count: number; oldest: Millis | null }>;
     /** A user's counters and windows (events per key since `since`), for the admin. */

@@ -98,6 +98,24 @@ describe('the PostgreSQL event bus', () => {
     expect(fabrikam).toEqual([]);
   });
 
+  it('publishes of one turn go out together, each arriving once, in order, with what they carry (a delivered pending too)', async () => {
+    const [bus, other] = [await newBus(), await newBus()];
+    const seen: RequestEvent[] = [];
+    other.subscribeRequest('req-5', (event) => seen.push(event));
+    await Promise.all([
+      bus.publishRequest({ requestId: 'req-5', status: 'pending', delivered: true }),
+      bus.publishRequest({ requestId: 'req-5', status: 'approved' }),
+      bus.publishRequest({ requestId: 'req-6', status: 'denied' }),
+      bus.publishRequest({ requestId: 'req-5', status: 'redeemed' }),
+    ]);
+    await eventually(() => (seen.length === 3 ? seen : undefined));
+    expect(seen).toEqual([
+      { requestId: 'req-5', status: 'pending', delivered: true },
+      { requestId: 'req-5', status: 'approved' },
+      { requestId: 'req-5', status: 'redeemed' },
+    ]);
+  });
+
   it('a notification that is not ours (wrong shape) is ignored with a warning, and the next one still arrives', async () => {
     const bus = await newBus();
     const seen: RequestEvent[] = [];

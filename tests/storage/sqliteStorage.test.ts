@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import Database from 'better-sqlite3';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -36,5 +37,30 @@ describe('the SQLite schema version', () => {
     expect(() => openDatabase(file)).toThrow(
       `the SQLite database is at schema version ${migrations.length + 3}, newer than this relay knows (${migrations.length})`,
     );
+  });
+
+  it('migration 13 counts the limit events a file already holds, and its triggers keep counting', () => {
+    const file = path.join(freshDir(), 'nod.sqlite');
+    const old = new Database(file);
+    const twelve = migrations.findIndex((sql) => sql.includes('limit_event_counts'));
+    for (const sql of migrations.slice(0, twelve)) old.exec(sql);
+    old.pragma(`user_version = ${twelve}`);
+    const add = old.prepare("INSERT INTO limit_events (key, kind, tenant_id, username, at) VALUES (?, 'pushes', 't', 'u', ?)");
+    for (let i = 0; i < 3; i++) add.run('a', i);
+    add.run('b', 0);
+    old.close();
+    const db = openDatabase(file);
+    const counts = () => db.prepare('SELECT key, count FROM limit_event_counts ORDER BY key').all();
+    expect(counts()).toEqual([
+      { key: 'a', count: 3 },
+      { key: 'b', count: 1 },
+    ]);
+    db.prepare("INSERT INTO limit_events (key, kind, tenant_id, username, at) VALUES ('b', 'pushes', 't', 'u', 5)").run();
+    db.prepare("DELETE FROM limit_events WHERE key = 'a' AND at < 2").run();
+    expect(counts()).toEqual([
+      { key: 'a', count: 1 },
+      { key: 'b', count: 2 },
+    ]);
+    db.close();
   });
 });

@@ -761,6 +761,18 @@ export function storageContract(backend: StorageBackend): void {
       const auditsOf = async (requestId: string) =>
         (await storage.audit.list({ tenantId: contoso.id, limit: 1000 })).filter((e) => e.detail?.requestId === requestId);
 
+      it('a request is stored with its audit record, or neither is', async () => {
+        const r = requestFixture(contoso.id, alice.id);
+        const record = auditFixture(contoso.id, { type: 'sign_in_request.created', detail: { requestId: r.id } });
+        await storage.signInRequests.create(r, record);
+        expect(await storage.signInRequests.byId(r.id)).toEqual(r);
+        expect(await storage.audit.list({ tenantId: contoso.id, type: 'sign_in_request.created', limit: 10 })).toEqual([record]);
+        // The record's id is taken: the request is not stored either.
+        const clash = requestFixture(contoso.id, alice.id);
+        await expect(storage.signInRequests.create(clash, { ...record, detail: { requestId: clash.id } })).rejects.toThrow();
+        expect(await storage.signInRequests.byId(clash.id)).toBeUndefined();
+      });
+
       it('are stored as given, pending or cooling down, and found by id', async () => {
         const request = requestFixture(contoso.id, alice.id, {
           context: {
@@ -947,6 +959,68 @@ export function storageContract(backend: StorageBackend): void {
         expect(await auditsOf(r.id)).toEqual([record, taken]);
       });
 
+      it(`a transition stores its sign counter and grant with it, only when it wins: ${racers} approvals at once, one counter move`, async () => {
+        const { registration } = await enrolled(alice, { signCount: 5 });
+        const r = requestFixture(contoso.id, alice.id);
+        await storage.signInRequests.create(r);
+        const signCount = { registrationId: registration.id, expected: 5, next: 9 };
+        const results = await all(racers, (i) =>
+          storage.signInRequests.transition(
+            r.id,
+            'pending',
+            { status: 'approved', reason: null, answeredAt: t0 + i, answeredBy: registration.id },
+            t0 + i,
+            auditFixture(contoso.id, { detail: { requestId: r.id, i } }),
+            { signCount: { ...signCount, next: 9 + i } },
+          ),
+        );
+        expect(winners(results)).toBe(1);
+        const winner = results.findIndex(Boolean);
+        expect(await storage.registrations.byId(registration.id)).toMatchObject({ signCount: 9 + winner, lastUsedAt: t0 + winner });
+        // A counter that moved meanwhile stays as it is; the transition still stands.
+        const other = requestFixture(contoso.id, alice.id);
+        await storage.signInRequests.create(other);
+        expect(
+          await storage.signInRequests.transition(other.id, 'pending', { status: 'approved', reason: null }, t0 + 50, undefined, {
+            signCount,
+          }),
+        ).toMatchObject({ status: 'approved' });
+        expect((await storage.registrations.byId(registration.id))?.signCount).toBe(9 + winner);
+
+        // Redeemed with its grant and the user's limits reset: of racing redeems one stores all of it, the others nothing.
+        const unanswered = { key: 'unanswered|alice', kind: 'unanswered', tenantId: contoso.id, username: alice.username };
+        await storage.limits.add(unanswered, t0);
+        await storage.limits.add({ ...unanswered, key: 'reported-source|alice', kind: 'reported-source' }, t0);
+        const resetCounters = { tenantId: contoso.id, username: alice.username, kinds: ['unanswered'] };
+        const grants = Array.from({ length: racers }, () => grantFixture(contoso.id, alice.id, { requestId: r.id }));
+        const redeems = await all(racers, (i) =>
+          storage.signInRequests.transition(r.id, 'approved', { status: 'redeemed', reason: null }, t0 + 60, undefined, {
+            grant: grants[i],
+            resetCounters,
+          }),
+        );
+        expect(await storage.limits.counter(unanswered.key)).toBeUndefined();
+        expect(await storage.limits.counter('reported-source|alice')).toBeDefined();
+        expect(winners(redeems)).toBe(1);
+        const granted = redeems.findIndex(Boolean);
+        for (const [i, grant] of grants.entries()) {
+          const taken = await storage.grants.take(grant.secretHash, t0 + 70);
+          if (i === granted) expect(taken).toEqual({ ...grant, usedAt: t0 + 70 });
+          else expect(taken).toBeUndefined();
+        }
+        // A transition that does not happen stores no grant either.
+        await storage.limits.add(unanswered, t0 + 75);
+        const lost = grantFixture(contoso.id, alice.id, { requestId: r.id });
+        expect(
+          await storage.signInRequests.transition(r.id, 'approved', { status: 'redeemed', reason: null }, t0 + 80, undefined, {
+            grant: lost,
+            resetCounters,
+          }),
+        ).toBeUndefined();
+        expect(await storage.grants.take(lost.secretHash, t0 + 90)).toBeUndefined();
+        expect(await storage.limits.counter(unanswered.key)).toBeDefined();
+      });
+
       it('the next expiry is the earliest of the pending requests, in every tenant', async () => {
         expect(await storage.signInRequests.nextExpiry()).toBeUndefined();
         const soonest = requestFixture(fabrikam.id, alice.id, { expiresAt: t0 + 30 });
@@ -1077,6 +1151,19 @@ export function storageContract(backend: StorageBackend): void {
         expect(await storage.limits.count('nothing', t0)).toEqual({ count: 0, oldest: null });
       });
 
+      it(`an admission counts its counter with it, only when admitted: ${racers} race for 5 places, the counter says 5`, async () => {
+        const window = { subject: subject('pushes|alice', { kind: 'pushes' }), limit: 5, since: t0 - minute };
+        const unanswered = subject('unanswered|alice', { kind: 'unanswered' });
+        const results = await all(racers, (i) => storage.limits.admit([window], t0 + i, unanswered));
+        const admitted = results.flatMap((r) => (r.admitted ? [r] : []));
+        expect(admitted).toHaveLength(5);
+        expect(admitted.map((r) => r.bumped?.count).sort()).toEqual([1, 2, 3, 4, 5]);
+        expect(await storage.limits.counter(unanswered.key)).toMatchObject({ key: unanswered.key, kind: 'unanswered', count: 5 });
+        // With no window at all, the counter still counts.
+        const alone = await storage.limits.admit([], t0 + 50, unanswered);
+        expect(alone).toMatchObject({ admitted: true, counts: [], bumped: { count: 6, lastAt: t0 + 50 } });
+      });
+
       it('show and reset one user’s counters and windows by kind, and nobody else’s', async () => {
         await storage.limits.add(subject('failures:code|alice'), t0);
         await storage.limits.add(subject('reported-source|alice', { kind: 'reported-source' }), t0);
@@ -1096,6 +1183,25 @@ export function storageContract(backend: StorageBackend): void {
     });
 
     describe('delivery receipts', () => {
+      it('a receipt that came by push is stored with the delivery, first delivery or not', async () => {
+        const { device } = await enrolled(alice);
+        const request = requestFixture(contoso.id, alice.id);
+        await storage.signInRequests.create(request);
+        const record = (at: number) =>
+          storage.signInRequests.recordDelivery(
+            request.id,
+            device.id,
+            at,
+            auditFixture(contoso.id, { type: 'sign_in_request.delivered', detail: { requestId: request.id, at } }),
+            true,
+          );
+        expect(await record(t0 + 10)).toBe(true);
+        expect(await storage.devices.byId(device.id)).toMatchObject({ lastReceiptAt: t0 + 10 });
+        expect(await record(t0 + 20)).toBe(false);
+        expect(await storage.devices.byId(device.id)).toMatchObject({ lastReceiptAt: t0 + 20 });
+        expect(await storage.signInRequests.deliveries(request.id)).toEqual([{ deviceId: device.id, deliveredAt: t0 + 10 }]);
+      });
+
       it(`the first receipt per device is kept with its audit record; ${racers} receipts at once, one records`, async () => {
         const request = requestFixture(contoso.id, alice.id);
         await storage.signInRequests.create(request);

@@ -3,7 +3,7 @@ import type { SignInGrant } from '../../../shared/schemas/grants';
 import type { RelayContext } from '../../context';
 import { ProblemError } from '../../http/problem';
 import { hashSecret, newId } from '../../ids';
-import type { Tenant, User } from '../../storage/model';
+import type { Grant, Tenant, User } from '../../storage/model';
 
 /** How long a one-time grant may wait to be consumed by the page that finishes the sign-in. */
 const grantLifetimeMs = 5 * 60_000;
@@ -27,7 +27,48 @@ export function amrOf(method: keyof typeof amrFor, firstFactor: 'password' | 'te
   return [...new Set(amr.flatMap((value) => (value === 'pwd' ? ['otp', 'tap'] : [value])))];
 }
 
-/** Make a one-time grant. */
+/**
+ * A one-time grant, not stored yet: the record to store and the answer to give once it is. For a
+ * caller that stores it in a transaction of its own (redeem stores it with the request's change).
+ */
+export function prepareGrant(
+  ctx: RelayContext,
+  tenant: Tenant,
+  user: User,
+  method: keyof typeof amrFor,
+  requestId: string | null,
+  firstFactor: 'password' | 'temporary_access_pass' | null = null,
+): { record: Grant; answer: SignInGrant } {
+  // Every way of signing in ends here: an account an admin disabled gets no grant, whatever it proved.
+  if (user.disabledAt !== null) throw new ProblemError('account_disabled', 'This account is disabled. Ask your admin.');
+  const grant = randomBytes(32).toString('base64url');
+  const now = ctx.now();
+  const amr = amrOf(method, firstFactor);
+  return {
+    record: {
+      id: newId(),
+      secretHash: hashSecret(grant),
+      tenantId: tenant.id,
+      userId: user.id,
+      requestId,
+      method,
+      amr,
+      createdAt: now,
+      expiresAt: now + grantLifetimeMs,
+      usedAt: null,
+    },
+    answer: {
+      grant,
+      tenant: tenant.name,
+      username: user.username,
+      amr,
+      method,
+      expiresAt: new Date(now + grantLifetimeMs).toISOString(),
+    },
+  };
+}
+
+/** Make a one-time grant and store it. */
 export async function issueGrant(
   ctx: RelayContext,
   tenant: Tenant,
@@ -36,29 +77,7 @@ export async function issueGrant(
   requestId: string | null,
   firstFactor: 'password' | 'temporary_access_pass' | null = null,
 ): Promise<SignInGrant> {
-  // Every way of signing in ends here: an account an admin disabled gets no grant, whatever it proved.
-  if (user.disabledAt !== null) throw new ProblemError('account_disabled', 'This account is disabled. Ask your admin.');
-  const grant = randomBytes(32).toString('base64url');
-  const now = ctx.now();
-  const amr = amrOf(method, firstFactor);
-  await ctx.storage.grants.create({
-    id: newId(),
-    secretHash: hashSecret(grant),
-    tenantId: tenant.id,
-    userId: user.id,
-    requestId,
-    method,
-    amr,
-    createdAt: now,
-    expiresAt: now + grantLifetimeMs,
-    usedAt: null,
-  });
-  return {
-    grant,
-    tenant: tenant.name,
-    username: user.username,
-    amr,
-    method,
-    expiresAt: new Date(now + grantLifetimeMs).toISOString(),
-  };
+  const { record, answer } = prepareGrant(ctx, tenant, user, method, requestId, firstFactor);
+  await ctx.storage.grants.create(record);
+  return answer;
 }

@@ -1,13 +1,17 @@
 import type { RequestStatus } from '../../../shared/schemas/signInRequests';
 
 /**
- * A request's status changed. The status says what happened, for logs and filters; a subscriber
- * reads the request's current state from storage to build what it sends, so an event that comes
- * twice, late or out of order changes nothing.
+ * A request's status changed: the status it was stored with, and for a `pending` request that a
+ * phone acknowledged it, `delivered`. A request's states follow one order (pending and sent,
+ * pending and delivered, one ending, redeemed), so a subscriber can build what it sends from an
+ * ending, `redeemed` or a delivered `pending` without reading storage again, ignoring one that
+ * comes twice, late or out of order. A `pending` event without `delivered` says only "something
+ * may have changed" (the bus's own resync uses it): the subscriber reads storage.
  */
 export interface RequestEvent {
   requestId: string;
   status: RequestStatus;
+  delivered?: boolean;
 }
 
 /**
@@ -40,7 +44,7 @@ export interface AccountsNotice {
  * - a subscriber is called for every event published after `subscribe*` returned, possibly more
  *   than once, never concurrently with itself by the bus; it must not throw;
  * - a bus that may lose events (a dropped connection) calls, once it recovers, each request
- *   subscriber with an event for its request (any status: the subscriber reads storage again)
+ *   subscriber with a `pending` event without `delivered` for its request (the subscriber reads storage again)
  *   and each device subscriber with `resync`.
  */
 export interface SignInEventBus {

@@ -28,9 +28,12 @@ export async function acknowledgeSignInRequest(
       : undefined;
   if (!request || !registration) throw new ProblemError('request_not_found', 'This sign-in request is no longer waiting.');
   const now = ctx.now();
-  if (receipt.via === 'push') await ctx.storage.devices.recordReceipt(device.id, now);
-  // Past its expiry a request can only expire: its stage no longer matters to anyone.
-  if (request.status !== 'pending' || request.expiresAt <= now) return;
+  // Past its expiry a request can only expire: its stage no longer matters to anyone (the push receipt still counts).
+  if (request.status !== 'pending' || request.expiresAt <= now) {
+    if (receipt.via === 'push') await ctx.storage.devices.recordReceipt(device.id, now);
+    return;
+  }
+  // The push receipt is stored in the delivery's own transaction.
   const recorded = await ctx.storage.signInRequests.recordDelivery(
     request.id,
     device.id,
@@ -46,12 +49,13 @@ export async function acknowledgeSignInRequest(
       origin: request.origin,
       detail: { requestId: request.id, registrationId: registration.id, via: receipt.via, afterMs: now - request.createdAt },
     }),
+    receipt.via === 'push',
   );
   // Only a collector that knew the user is real ever sees the stage change (see requestState): nobody else is told.
   if (!recorded || !request.collectorKnown) return;
   try {
-    // A cue only: the collector's stream reads the request and its deliveries from storage.
-    await ctx.events.publishRequest({ requestId: request.id, status: 'pending' });
+    // The stage as stored: the collector's stream sends it without reading the request again.
+    await ctx.events.publishRequest({ requestId: request.id, status: 'pending', delivered: true });
   } catch (error) {
     ctx.log.warn({ err: error, requestId: request.id }, 'the delivery could not be announced to the desktop');
   }

@@ -125,6 +125,7 @@ export async function answerSignInRequest(
       if (closed?.status !== 'failed') await refused(failure);
       throw new ProblemError('approval_invalid', 'The approval could not be verified.', { privateDetail: failure });
     }
+    const signCount = { registrationId: registration.id, expected: registration.signCount, next: failure.newCounter };
     // 7. Verifier-name binding: a site that is not (or no longer) the tenant's gets nothing.
     if (site !== '') {
       const tenant = await ctx.storage.tenants.byId(request.tenantId);
@@ -135,9 +136,8 @@ export async function answerSignInRequest(
           browserId: request.browserDeviceId,
           signInOrigins: tenant ? signInOriginsOf(ctx, tenant) : [],
         };
-        const closed = await closeSignInRequest(ctx, request, { status: 'blocked', evidence, answer });
+        const closed = await closeSignInRequest(ctx, request, { status: 'blocked', evidence, answer }, { signCount });
         if (closed?.status !== 'blocked') return lostTo(closed);
-        await ctx.storage.registrations.updateCounter(registration.id, registration.signCount, failure.newCounter, now);
         throw new ProblemError(
           'phishing_blocked',
           `This sign-in was on a site that is not ${tenant?.displayName ?? 'your organization'}'s — nothing was approved.`,
@@ -145,9 +145,9 @@ export async function answerSignInRequest(
         );
       }
     }
-    const approved = await closeSignInRequest(ctx, request, { status: 'approved', answer });
+    // The sign counter moves in the approval's own transaction.
+    const approved = await closeSignInRequest(ctx, request, { status: 'approved', answer }, { signCount });
     if (approved?.status !== 'approved') return lostTo(approved);
-    await ctx.storage.registrations.updateCounter(registration.id, registration.signCount, failure.newCounter, now);
     return { requestId: request.id, status: 'approved' };
   }
 

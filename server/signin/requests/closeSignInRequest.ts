@@ -1,6 +1,7 @@
 import type { Decision } from '../../../shared/approvalChallenge';
 import { type AuditInput, auditEvent } from '../../audit/auditEvent';
 import type { RelayContext } from '../../context';
+import type { TransitionEffects } from '../../storage/Storage';
 import type { SignInRequest } from '../../storage/model';
 import type { CallerInfo } from '../callerInfo';
 import { withdrawFromPhones } from './withdrawFromPhones';
@@ -39,7 +40,8 @@ export type SignInEnding =
  *  2. the new state to the desktop (the collector's event stream);
  *  3. the closed notice to the phones it was offered to (live channel, and a push that replaces
  *     the notification, except for expiry and for the phone that answered).
- * A request past its expiry can only expire, whatever the caller asked for. Returns the request
+ * `effects` are stored in step 1's transaction when the ending is the one asked for (never with
+ * an expiry it turned into). A request past its expiry can only expire, whatever the caller asked for. Returns the request
  * as closed when this call closed it (check its status), or undefined when it had already ended.
  * Steps 2 and 3 announce what is stored: their failures are logged and do not undo the close.
  */
@@ -47,6 +49,7 @@ export async function closeSignInRequest(
   ctx: RelayContext,
   request: SignInRequest,
   ending: SignInEnding,
+  effects?: TransitionEffects,
 ): Promise<SignInRequest | undefined> {
   const now = ctx.now();
   const final: SignInEnding = request.expiresAt <= now ? { status: 'expired' } : ending;
@@ -62,6 +65,7 @@ export async function closeSignInRequest(
     },
     now,
     auditEvent(ctx, auditOf(request, final)),
+    final === ending ? effects : undefined,
   );
   if (!closed) return undefined;
   try {

@@ -15,6 +15,8 @@ const channel = 'nod_sign_in_events';
  */
 const payload = z.union([
   z.tuple([z.literal('r'), z.string(), z.enum(requestStatuses)]),
+  // A pending request a phone acknowledged.
+  z.tuple([z.literal('r'), z.string(), z.literal('pending'), z.literal('delivered')]),
   z.tuple([z.literal('o'), z.string(), z.string()]),
   z.tuple([z.literal('c'), z.string(), z.string(), z.enum(requestStatuses)]),
   z.tuple([z.literal('a'), z.string()]),
@@ -22,7 +24,11 @@ const payload = z.union([
 ]);
 type Payload = z.infer<typeof payload>;
 
-const notify = { name: 'nod_bus_notify', text: 'SELECT pg_notify($1, $2)' };
+/** Every notice published in one turn of the event loop, in one statement, in the order published. */
+const notify = {
+  name: 'nod_bus_notify_all',
+  text: 'SELECT count(pg_notify($1, m)) FROM unnest($2::text[]) WITH ORDINALITY AS u(m, i)',
+};
 
 export interface PostgresEventBusOptions {
   /** The database every relay shares (NOD_DATABASE_URL): the listening connection goes there. */
@@ -53,7 +59,7 @@ export interface PostgresEventBus extends SignInEventBus {
 
 /**
  * The event bus of relays that share one PostgreSQL database: a publish is a NOTIFY through the
- * storage's pool, and each relay holds one dedicated connection that LISTENs and delivers every
+ * storage's pool (the publishes of one turn of the event loop in one statement), and each relay holds one dedicated connection that LISTENs and delivers every
  * notification to its own subscribers — the same path for an event from this relay and from
  * another, so a desktop waiting on relay A sees the answer the phone sent to relay B.
  *
@@ -84,7 +90,7 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
       log.warn({ payload: text.slice(0, 200) }, 'an event notification that is not ours; ignored');
       return;
     }
-    if (parsed[0] === 'r') local.deliverRequest({ requestId: parsed[1], status: parsed[2] });
+    if (parsed[0] === 'r') local.deliverRequest({ requestId: parsed[1], status: parsed[2], ...(parsed[3] ? { delivered: true } : {}) });
     else if (parsed[0] === 'o') local.deliverDevice(parsed[1], { type: 'offered', requestId: parsed[2] });
     else if (parsed[0] === 'c') local.deliverDevice(parsed[1], { type: 'closed', requestId: parsed[2], status: parsed[3] });
     else if (parsed[0] === 'a') local.deliverDevice(parsed[1], { type: 'accounts' });
@@ -170,13 +176,25 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
   /** Notices may have been missed: every subscriber reads storage again. */
   const resync = () => {
     resyncs++;
+    // `pending` without `delivered`: only a cue, the subscriber reads storage.
     for (const requestId of local.requestIds()) local.deliverRequest({ requestId, status: 'pending' });
     for (const deviceId of local.deviceIds()) local.deliverDevice(deviceId, { type: 'resync' });
   };
 
+  /** The notices of this turn of the event loop, sent together when it ends (several sign-ins' at once under load). */
+  let batch: { messages: string[]; sent: Promise<void> } | undefined;
   const send = async (message: Payload) => {
     if (closed) throw new Error('the event bus is closed');
-    await pool.query({ ...notify, values: [channel, JSON.stringify(message)] });
+    if (!batch) {
+      const next: { messages: string[]; sent: Promise<void> } = { messages: [], sent: Promise.resolve() };
+      next.sent = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        batch = undefined;
+        await pool.query({ ...notify, values: [channel, next.messages] });
+      });
+      batch = next;
+    }
+    batch.messages.push(JSON.stringify(message));
+    await batch.sent;
   };
 
   return {
@@ -194,7 +212,12 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
       pid = undefined;
       await current?.end().catch(() => {});
     },
-    publishRequest: (event: RequestEvent) => send(['r', event.requestId, event.status]),
+    publishRequest: (event: RequestEvent) =>
+      send(
+        event.status === 'pending' && event.delivered
+          ? ['r', event.requestId, 'pending', 'delivered']
+          : ['r', event.requestId, event.status],
+      ),
     publishDevice: (deviceId: string, notice: DeviceNotice) => {
       if (notice.type === 'offered') return send(['o', deviceId, notice.requestId]);
       if (notice.type === 'closed') return send(['c', deviceId, notice.requestId, notice.status]);

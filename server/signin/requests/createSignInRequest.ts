@@ -2,6 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { numberMatching } from '../../../shared/constants';
 import type { z } from 'zod';
 import type { SignInRequestCreated, SiteCheck, signInRequestCreate } from '../../../shared/schemas/signInRequests';
+import { auditEvent } from '../../audit/auditEvent';
 import { recordAudit } from '../../audit/recordAudit';
 import type { RelayContext } from '../../context';
 import { ProblemError } from '../../http/problem';
@@ -143,31 +144,34 @@ export async function createSignInRequest(
       if (closed?.status === 'superseded') superseded.push(older.id);
     }
   }
-  await ctx.storage.signInRequests.create(request);
+  // The request and its audit record are stored together.
+  await ctx.storage.signInRequests.create(
+    request,
+    auditEvent(ctx, {
+      tenantId: tenant.id,
+      type: 'sign_in_request.created',
+      outcome: request.status,
+      reason: deliverable
+        ? null
+        : verdict.outcome !== 'push'
+          ? request.reason
+          : user
+            ? `not delivered: ${mayUse ? 'no registration' : decision.reason}`
+            : 'unknown user',
+      userId: user?.id ?? null,
+      username: body.username,
+      method: body.kind === 'passwordless' ? 'phone_sign_in' : 'push_mfa',
+      origin: body.origin,
+      ip: options.ip,
+      userAgent: options.userAgent ?? null,
+      deviceId: options.browser?.id ?? null,
+      detail: { requestId: request.id, targets: deliverable ? targets.length : 0, superseded },
+    }),
+  );
   if (request.status === 'pending') ctx.expiry.schedule(request.expiresAt);
   if (deliverable) {
     void offerToPhones(ctx, tenant, request, targets).catch((error) => ctx.log.error({ err: error }, 'delivery failed'));
   }
-  await recordAudit(ctx, {
-    tenantId: tenant.id,
-    type: 'sign_in_request.created',
-    outcome: request.status,
-    reason: deliverable
-      ? null
-      : verdict.outcome !== 'push'
-        ? request.reason
-        : user
-          ? `not delivered: ${mayUse ? 'no registration' : decision.reason}`
-          : 'unknown user',
-    userId: user?.id ?? null,
-    username: body.username,
-    method: body.kind === 'passwordless' ? 'phone_sign_in' : 'push_mfa',
-    origin: body.origin,
-    ip: options.ip,
-    userAgent: options.userAgent ?? null,
-    deviceId: options.browser?.id ?? null,
-    detail: { requestId: request.id, targets: deliverable ? targets.length : 0, superseded },
-  });
   return {
     requestId: request.id,
     number: request.number,

@@ -5,6 +5,12 @@ import { json, maybe, toCode, toDevice, toPass, toRegistration, toSession } from
 
 const deviceColumns = 'id, tenant_id, kind, name, public_key, thumbprint, push_subscription, push_state, created_at, last_seen_at';
 
+/** A push reached the device (`devices.recordReceipt`; sign-in deliveries store it in their own statement): $id, $at. */
+export const deviceReceiptSql = (id: number, at: number) =>
+  `UPDATE devices SET last_receipt_at = greatest(coalesce(last_receipt_at, 0), $${at}::bigint), health_check_sent_at = NULL,
+     push_state = CASE WHEN push_state = 'unreachable' AND push_subscription IS NOT NULL THEN 'subscribed' ELSE push_state END
+   WHERE id = $${id}::text`;
+
 const q = {
   // Two passes issued at once for one user: the second waits, then revokes the first.
   passLockUser: statement('pass_lock_user', `SELECT pg_advisory_xact_lock(hashtextextended('nod pass ' || $1::text, 0))`),
@@ -65,12 +71,7 @@ const q = {
     'device_set_push',
     'UPDATE devices SET push_subscription = $1, push_state = $2, health_check_sent_at = NULL WHERE id = $3',
   ),
-  deviceReceipt: statement(
-    'device_receipt',
-    `UPDATE devices SET last_receipt_at = greatest(coalesce(last_receipt_at, 0), $2), health_check_sent_at = NULL,
-       push_state = CASE WHEN push_state = 'unreachable' AND push_subscription IS NOT NULL THEN 'subscribed' ELSE push_state END
-     WHERE id = $1`,
-  ),
+  deviceReceipt: statement('device_receipt', deviceReceiptSql(1, 2)),
   deviceDueForHealthCheck: statement(
     'device_due_for_health_check',
     `SELECT * FROM devices WHERE kind = 'phone' AND push_state = 'subscribed' AND push_subscription IS NOT NULL

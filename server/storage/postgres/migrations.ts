@@ -290,4 +290,29 @@ export const migrations: string[] = [
   `
   ALTER TABLE sign_in_requests ADD COLUMN collector_known BOOLEAN NOT NULL DEFAULT false;
   `,
+  // 9: each limit key's number of stored events, kept by statement triggers, so an admission reads
+  // a window's count instead of counting its events (a source's window can hold thousands).
+  `
+  CREATE TABLE limit_event_counts (
+    key TEXT COLLATE "C" PRIMARY KEY,
+    count BIGINT NOT NULL
+  );
+  INSERT INTO limit_event_counts (key, count) SELECT key, count(*) FROM limit_events GROUP BY key;
+  CREATE FUNCTION nod_limit_events_added() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    INSERT INTO limit_event_counts (key, count) SELECT key, count(*) FROM added GROUP BY key
+      ON CONFLICT (key) DO UPDATE SET count = limit_event_counts.count + excluded.count;
+    RETURN NULL;
+  END $$;
+  CREATE FUNCTION nod_limit_events_removed() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    UPDATE limit_event_counts c SET count = c.count - r.n FROM (SELECT key, count(*) AS n FROM removed GROUP BY key) AS r
+      WHERE c.key = r.key;
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER limit_events_counted AFTER INSERT ON limit_events
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION nod_limit_events_added();
+  CREATE TRIGGER limit_events_uncounted AFTER DELETE ON limit_events
+    REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION nod_limit_events_removed();
+  `,
 ];

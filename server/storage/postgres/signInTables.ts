@@ -1,6 +1,9 @@
-import type { Storage } from '../Storage';
+import type { Storage, TransitionEffects } from '../Storage';
+import type { Grant } from '../model';
 import { auditColumns, auditParameters, auditValues } from './auditTable';
 import { type PostgresDatabase, type Statement, statement } from './database';
+import { deviceReceiptSql } from './credentialTables';
+import { resetUserSql } from './limitTables';
 import { json, maybe, toGrant, toRequest } from './rows';
 
 /**
@@ -21,29 +24,71 @@ const changes = {
 };
 type Change = keyof typeof changes;
 
-const transitions = Object.fromEntries(
-  (Object.keys(changes) as Change[]).flatMap((change) => [
-    [change, statement(`request_${change}`, `${changes[change]} RETURNING *`)],
-    // With its audit record, in the same statement: both are stored, or neither (the record only when the change matched).
-    [
-      `${change}_audited`,
-      statement(
-        `request_${change}_audited`,
-        `WITH changed AS (${changes[change]} RETURNING *),
-           audited AS (INSERT INTO audit_events (${auditColumns}) SELECT ${auditParameters(7)} FROM changed)
-         SELECT * FROM changed`,
-      ),
-    ],
-  ]),
-) as Record<Change | `${Change}_audited`, Statement>;
+/** The parameter types of a grant row (INSERT … SELECT cannot infer them). */
+const grantTypes = ['text', 'text', 'text', 'text', 'text', 'text', 'json', 'bigint', 'bigint'];
+const grantColumns = 'id, secret_hash, tenant_id, user_id, request_id, method, amr, created_at, expires_at, used_at';
+const grantValues = (g: Grant) => [g.id, g.secretHash, g.tenantId, g.userId, g.requestId, g.method, json(g.amr), g.createdAt, g.expiresAt];
+
+/**
+ * A transition and what it stores with it, in one statement: each effect only when the change
+ * matched (it selects from `changed`), so all of it is stored or none. Prepared per combination.
+ */
+const transitionStatements = new Map<string, Statement>();
+function transitionStatement(change: Change, audit: boolean, effects: TransitionEffects | undefined): Statement {
+  const counter = effects?.signCount !== undefined;
+  const grant = effects?.grant !== undefined;
+  const reset = effects?.resetCounters !== undefined;
+  const name = `request_${change}${audit ? '_audited' : ''}${counter ? '_counted' : ''}${grant ? '_granted' : ''}${reset ? '_reset' : ''}`;
+  let found = transitionStatements.get(name);
+  if (!found) {
+    if (!audit && !counter && !grant && !reset) found = statement(name, `${changes[change]} RETURNING *`);
+    else {
+      let next = 7;
+      const parts = [`changed AS (${changes[change]} RETURNING *)`];
+      if (audit) {
+        parts.push(`audited AS (INSERT INTO audit_events (${auditColumns}) SELECT ${auditParameters(next)} FROM changed)`);
+        next += 15;
+      }
+      if (counter) {
+        parts.push(
+          `counted AS (UPDATE registrations SET sign_count = $${next + 2}::bigint, last_used_at = $${next + 3}::bigint
+             WHERE id = $${next}::text AND sign_count = $${next + 1}::bigint AND EXISTS (SELECT 1 FROM changed))`,
+        );
+        next += 4;
+      }
+      if (grant) {
+        const values = grantTypes.map((type, i) => `$${next + i}::${type}`).join(', ');
+        parts.push(`granted AS (INSERT INTO grants (${grantColumns}) SELECT ${values}, NULL FROM changed)`);
+        next += grantTypes.length;
+      }
+      if (reset) parts.push(`reset AS (${resetUserSql('limit_counters', next)} AND EXISTS (SELECT 1 FROM changed))`);
+      found = statement(name, `WITH ${parts.join(',\n')} SELECT * FROM changed`);
+    }
+    transitionStatements.set(name, found);
+  }
+  return found;
+}
+
+const insertRequest = `INSERT INTO sign_in_requests (id, tenant_id, user_id, username, kind, origin, context, number, nonce, collector_hash,
+    collector_key, browser_device_id, status, reason, deliverable, created_at, expires_at, answered_at, answered_by, ip, user_agent,
+    first_factor, collector_known)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, NULL, $18, $19, $20, $21)`;
+
+/** The receipt and its audit record in one statement: the record only when the receipt is the device's first. */
+const insertDelivery = (pushReceipt: boolean) => `WITH added AS (
+    INSERT INTO sign_in_deliveries (request_id, device_id, delivered_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1
+  ),
+  audited AS (INSERT INTO audit_events (${auditColumns}) SELECT ${auditParameters(4)} FROM added)${
+    pushReceipt ? `,\n  received AS (${deviceReceiptSql(2, 3)})` : ''
+  }
+  SELECT count(*) AS n FROM added`;
 
 const q = {
-  insert: statement(
-    'request_insert',
-    `INSERT INTO sign_in_requests (id, tenant_id, user_id, username, kind, origin, context, number, nonce, collector_hash,
-       collector_key, browser_device_id, status, reason, deliverable, created_at, expires_at, answered_at, answered_by, ip, user_agent,
-       first_factor, collector_known)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, NULL, $18, $19, $20, $21)`,
+  insert: statement('request_insert', insertRequest),
+  // The request and its audit record in one statement.
+  insertAudited: statement(
+    'request_insert_audited',
+    `WITH inserted AS (${insertRequest}) INSERT INTO audit_events (${auditColumns}) VALUES (${auditParameters(22)})`,
   ),
   byId: statement('request_by_id', 'SELECT * FROM sign_in_requests WHERE id = $1'),
   countPending: statement(
@@ -70,15 +115,9 @@ const q = {
     'request_due_for_expiry',
     `SELECT * FROM sign_in_requests WHERE status = 'pending' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`,
   ),
-  // The receipt and its audit record in one statement: the record only when the receipt is the device's first.
-  deliveryInsert: statement(
-    'delivery_insert',
-    `WITH added AS (
-       INSERT INTO sign_in_deliveries (request_id, device_id, delivered_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1
-     ),
-     audited AS (INSERT INTO audit_events (${auditColumns}) SELECT ${auditParameters(4)} FROM added)
-     SELECT count(*) AS n FROM added`,
-  ),
+  deliveryInsert: statement('delivery_insert', insertDelivery(false)),
+  // With the device's push receipt (whether or not the delivery is its first).
+  deliveryInsertReceived: statement('delivery_insert_received', insertDelivery(true)),
   deliveries: statement(
     'deliveries',
     'SELECT device_id, delivered_at FROM sign_in_deliveries WHERE request_id = $1 ORDER BY delivered_at, device_id',
@@ -98,8 +137,8 @@ const q = {
 export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequests' | 'grants'> {
   return {
     signInRequests: {
-      async create(r) {
-        await db.run(q.insert, [
+      async create(r, audit) {
+        await db.run(audit ? q.insertAudited : q.insert, [
           r.id,
           r.tenantId,
           r.userId,
@@ -121,6 +160,7 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
           r.userAgent,
           r.firstFactor ?? null,
           r.collectorKnown,
+          ...(audit ? auditValues(audit) : []),
         ]);
       },
       async byId(id) {
@@ -139,20 +179,30 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
       async pendingForCollector(collectorKey) {
         return (await db.rows(q.pendingForCollector, [collectorKey])).map(toRequest);
       },
-      async transition(id, from, to, now, audit) {
+      async transition(id, from, to, now, audit, effects) {
         const change: Change = from !== 'pending' ? 'other' : to.status === 'expired' ? 'expire' : 'answer';
-        const values = [id, to.status, to.reason, to.answeredAt ?? null, to.answeredBy ?? null, from === 'pending' ? now : from];
-        const row = audit
-          ? await db.one(transitions[`${change}_audited`], [...values, ...auditValues(audit)])
-          : await db.one(transitions[change], values);
-        return maybe(row, toRequest);
+        const counter = effects?.signCount;
+        const values = [
+          id,
+          to.status,
+          to.reason,
+          to.answeredAt ?? null,
+          to.answeredBy ?? null,
+          from === 'pending' ? now : from,
+          ...(audit ? auditValues(audit) : []),
+          ...(counter ? [counter.registrationId, counter.expected, counter.next, now] : []),
+          ...(effects?.grant ? grantValues(effects.grant) : []),
+          ...(effects?.resetCounters ? [effects.resetCounters.tenantId, effects.resetCounters.username, effects.resetCounters.kinds] : []),
+        ];
+        return maybe(await db.one(transitionStatement(change, audit !== undefined, effects), values), toRequest);
       },
       async nextExpiry() {
         const due = (await db.one(q.nextExpiry, []))?.due;
         return due === null || due === undefined ? undefined : Number(due);
       },
-      async recordDelivery(requestId, deviceId, at, audit) {
-        return Number((await db.one(q.deliveryInsert, [requestId, deviceId, at, ...auditValues(audit)]))?.n ?? 0) === 1;
+      async recordDelivery(requestId, deviceId, at, audit, pushReceipt) {
+        const insert = pushReceipt ? q.deliveryInsertReceived : q.deliveryInsert;
+        return Number((await db.one(insert, [requestId, deviceId, at, ...auditValues(audit)]))?.n ?? 0) === 1;
       },
       async deliveries(requestId) {
         return (await db.rows(q.deliveries, [requestId])).map((r) => ({
@@ -166,17 +216,7 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
     },
     grants: {
       async create(g) {
-        await db.run(q.grantInsert, [
-          g.id,
-          g.secretHash,
-          g.tenantId,
-          g.userId,
-          g.requestId,
-          g.method,
-          json(g.amr),
-          g.createdAt,
-          g.expiresAt,
-        ]);
+        await db.run(q.grantInsert, grantValues(g));
       },
       async take(secretHash, now) {
         return maybe(await db.one(q.grantTake, [now, secretHash]), toGrant);

@@ -7,6 +7,11 @@ import { toDevice, toPass, toRegistration } from './rows';
 type Row = Record<string, unknown>;
 
 /** Temporary Access Passes, enrollment, devices and registrations on SQLite. */
+/** A push reached the device (`devices.recordReceipt`; sign-in deliveries store it in their own transaction). */
+export const deviceReceiptSql = `UPDATE devices SET last_receipt_at = max(coalesce(last_receipt_at, 0), @at), health_check_sent_at = NULL,
+    push_state = CASE WHEN push_state = 'unreachable' AND push_subscription IS NOT NULL THEN 'subscribed' ELSE push_state END
+  WHERE id = @id`;
+
 export function credentialTables(
   db: Database.Database,
 ): Pick<Storage, 'temporaryAccessPasses' | 'enrollment' | 'devices' | 'registrations'> {
@@ -46,11 +51,7 @@ export function credentialTables(
     ),
     deviceById: db.prepare('SELECT * FROM devices WHERE id = ?'),
     deviceSetPush: db.prepare('UPDATE devices SET push_subscription = ?, push_state = ?, health_check_sent_at = NULL WHERE id = ?'),
-    deviceReceipt: db.prepare(
-      `UPDATE devices SET last_receipt_at = max(coalesce(last_receipt_at, 0), @at), health_check_sent_at = NULL,
-         push_state = CASE WHEN push_state = 'unreachable' AND push_subscription IS NOT NULL THEN 'subscribed' ELSE push_state END
-       WHERE id = @id`,
-    ),
+    deviceReceipt: db.prepare(deviceReceiptSql),
     deviceDueForHealthCheck: db.prepare(
       `SELECT * FROM devices WHERE kind = 'phone' AND push_state = 'subscribed' AND push_subscription IS NOT NULL
          AND health_check_sent_at IS NULL AND coalesce(last_receipt_at, 0) < ? ORDER BY coalesce(last_receipt_at, 0) LIMIT ?`,

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Storage } from '../Storage';
-import type { LimitCounter, LimitWindow } from '../model';
+import type { LimitCounter, LimitSubject, LimitWindow } from '../model';
 import { changedRow } from './changedRow';
 
 type Row = Record<string, unknown>;
@@ -14,6 +14,19 @@ const toCounter = (r: Row): LimitCounter => ({
   firstAt: Number(r.first_at),
   lastAt: Number(r.last_at),
 });
+
+/** A user's counters and events of some kinds removed; other tables call it inside their own transactions. */
+export function userResetter(
+  db: Database.Database,
+  tables: Array<'limit_counters' | 'limit_events'> = ['limit_counters', 'limit_events'],
+): (tenantId: string, username: string, kinds: string[]) => void {
+  const deletes = tables.map((table) =>
+    db.prepare(`DELETE FROM ${table} WHERE tenant_id = ? AND username = ? AND kind IN (SELECT value FROM json_each(?))`),
+  );
+  return (tenantId, username, kinds) => {
+    for (const statement of deletes) statement.run(tenantId, username, JSON.stringify(kinds));
+  };
+}
 
 /** The limiters' counters and windows on SQLite: each call one transaction (SQLite runs one writer at a time). */
 export function limitTables(db: Database.Database): Pick<Storage, 'limits'> {
@@ -37,14 +50,13 @@ export function limitTables(db: Database.Database): Pick<Storage, 'limits'> {
       `SELECT key, kind, count(*) AS n, min(at) AS oldest FROM limit_events WHERE tenant_id = ? AND username = ? AND at >= ?
        GROUP BY key, kind ORDER BY key`,
     ),
-    resetCounters: db.prepare(
-      'DELETE FROM limit_counters WHERE tenant_id = ? AND username = ? AND kind IN (SELECT value FROM json_each(?))',
-    ),
-    resetEvents: db.prepare('DELETE FROM limit_events WHERE tenant_id = ? AND username = ? AND kind IN (SELECT value FROM json_each(?))'),
   };
   /**
-   * One statement each for every window of an admission (drop the events before each window,
-   * count each window, add one event to each), prepared once per number of windows.
+   * One statement each for every window of an admission, prepared once per number of windows:
+   * read each window's count — its key's number of stored events, kept by triggers (migration 13)
+   * so the window's events are not counted, less its events from before the window (normally
+   * none: they are dropped as they fall out) — its oldest event, and how many fell out; drop
+   * those, only when there are any; add one event to each window.
    */
   const windowStatements = new Map<number, { drop: Database.Statement; count: Database.Statement; insert: Database.Statement }>();
   const statementsFor = (n: number) => {
@@ -53,7 +65,13 @@ export function limitTables(db: Database.Database): Pick<Storage, 'limits'> {
       const terms = (op: string) => Array.from({ length: n }, () => `(key = ? AND at ${op} ?)`).join(' OR ');
       found = {
         drop: db.prepare(`DELETE FROM limit_events WHERE ${terms('<')}`),
-        count: db.prepare(`SELECT key, count(*) AS n, min(at) AS oldest FROM limit_events WHERE ${terms('>=')} GROUP BY key`),
+        count: db.prepare(
+          `WITH w(key, since) AS (VALUES ${Array.from({ length: n }, () => '(?, ?)').join(', ')}),
+             s AS (SELECT w.key, w.since, (SELECT count(*) FROM limit_events e WHERE e.key = w.key AND e.at < w.since) AS stale FROM w)
+           SELECT s.key, coalesce((SELECT c.count FROM limit_event_counts c WHERE c.key = s.key), 0) - s.stale AS n, s.stale,
+             (SELECT min(e.at) FROM limit_events e WHERE e.key = s.key AND e.at >= s.since) AS oldest
+           FROM s`,
+        ),
         insert: db.prepare(
           `INSERT INTO limit_events (key, kind, tenant_id, username, at) VALUES ${Array.from({ length: n }, () => '(?, ?, ?, ?, ?)').join(', ')}`,
         ),
@@ -66,27 +84,30 @@ export function limitTables(db: Database.Database): Pick<Storage, 'limits'> {
     if (params.expected === 0) return q.insertCounter.run(params).changes === 1;
     return q.bumpIf.run(params).changes === 1;
   });
-  const admit = db.transaction((windows: LimitWindow[], at: number) => {
-    if (windows.length === 0) return { admitted: true as const, counts: [] };
+  const admit = db.transaction((windows: LimitWindow[], at: number, bump?: LimitSubject) => {
+    const bumped = bump ? () => toCounter(changedRow(q.bump, { ...bump, at }) as Row) : () => undefined;
+    if (windows.length === 0) return { admitted: true as const, counts: [], bumped: bumped() };
     const s = statementsFor(windows.length);
     const bounds = windows.flatMap((w) => [w.subject.key, w.since]);
-    s.drop.run(...bounds);
-    const found = new Map((s.count.all(...bounds) as Row[]).map((r) => [String(r.key), { n: Number(r.n), oldest: Number(r.oldest) }]));
+    const rows = s.count.all(...bounds) as Row[];
+    if (rows.some((r) => Number(r.stale) > 0)) s.drop.run(...bounds);
+    const found = new Map(rows.map((r) => [String(r.key), { n: Number(r.n), oldest: Number(r.oldest) }]));
     for (const w of windows) {
       const seen = found.get(w.subject.key);
       if (seen && seen.n >= w.limit) return { admitted: false as const, key: w.subject.key, oldest: seen.oldest };
     }
     s.insert.run(...windows.flatMap(({ subject: e }) => [e.key, e.kind, e.tenantId, e.username, at]));
     const added = (key: string) => windows.filter((w) => w.subject.key === key).length;
-    return { admitted: true as const, counts: windows.map((w) => (found.get(w.subject.key)?.n ?? 0) + added(w.subject.key)) };
+    return {
+      admitted: true as const,
+      counts: windows.map((w) => (found.get(w.subject.key)?.n ?? 0) + added(w.subject.key)),
+      bumped: bumped(),
+    };
   });
   const clear = db.transaction((keys: string[]) => {
     for (const key of keys) q.clear.run(key);
   });
-  const resetUser = db.transaction((tenantId: string, username: string, kinds: string[]) => {
-    q.resetCounters.run(tenantId, username, JSON.stringify(kinds));
-    q.resetEvents.run(tenantId, username, JSON.stringify(kinds));
-  });
+  const resetUser = db.transaction(userResetter(db));
   return {
     limits: {
       async counter(key) {
@@ -106,8 +127,8 @@ export function limitTables(db: Database.Database): Pick<Storage, 'limits'> {
       async clear(keys) {
         clear(keys);
       },
-      async admit(windows, at) {
-        return admit(windows, at);
+      async admit(windows, at, bump) {
+        return admit(windows, at, bump);
       },
       async count(key, since) {
         const found = q.count.get(key, since) as Row;

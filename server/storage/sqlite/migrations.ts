@@ -290,4 +290,19 @@ export const migrations: string[] = [
   `
   ALTER TABLE sign_in_requests ADD COLUMN collector_known INTEGER NOT NULL DEFAULT 0;
   `,
+  // 13: each limit key's number of stored events, kept by triggers, so an admission reads a
+  // window's count instead of counting its events (a source's window can hold thousands).
+  `
+  CREATE TABLE limit_event_counts (
+    key TEXT PRIMARY KEY,
+    count INTEGER NOT NULL
+  );
+  INSERT INTO limit_event_counts (key, count) SELECT key, count(*) FROM limit_events GROUP BY key;
+  CREATE TRIGGER limit_events_counted AFTER INSERT ON limit_events BEGIN
+    INSERT INTO limit_event_counts (key, count) VALUES (NEW.key, 1) ON CONFLICT (key) DO UPDATE SET count = count + 1;
+  END;
+  CREATE TRIGGER limit_events_uncounted AFTER DELETE ON limit_events BEGIN
+    UPDATE limit_event_counts SET count = count - 1 WHERE key = OLD.key;
+  END;
+  `,
 ];

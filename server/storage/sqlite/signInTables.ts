@@ -1,8 +1,10 @@
 import type Database from 'better-sqlite3';
-import type { Storage } from '../Storage';
+import type { Storage, TransitionEffects } from '../Storage';
 import type { AuditEvent, Grant, SignInRequest } from '../model';
 import { auditAppender } from './auditTable';
 import { changedRow } from './changedRow';
+import { deviceReceiptSql } from './credentialTables';
+import { userResetter } from './limitTables';
 
 type Row = Record<string, unknown>;
 
@@ -94,9 +96,13 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
       `INSERT INTO grants (id, secret_hash, tenant_id, user_id, request_id, method, amr, created_at, expires_at, used_at)
        VALUES (@id, @secretHash, @tenantId, @userId, @requestId, @method, @amr, @createdAt, @expiresAt, NULL)`,
     ),
+    deviceReceipt: db.prepare(deviceReceiptSql),
+    registrationCounter: db.prepare('UPDATE registrations SET sign_count = ?, last_used_at = ? WHERE id = ? AND sign_count = ?'),
     grantTake: db.prepare('UPDATE grants SET used_at = ? WHERE secret_hash = ? AND used_at IS NULL AND expires_at > ? RETURNING *'),
   };
   const appendAudit = auditAppender(db);
+  const resetCounters = userResetter(db, ['limit_counters']);
+  const insertGrant = (grant: Grant) => q.grantInsert.run({ ...grant, amr: JSON.stringify(grant.amr) });
   const transition = db.transaction(
     (
       params: {
@@ -109,30 +115,43 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
         now: number;
       },
       audit?: AuditEvent,
+      effects?: TransitionEffects,
     ) => {
       const statement = params.from !== 'pending' ? q.transition : params.status === 'expired' ? q.expirePending : q.answerPending;
       // The changed row as stored (run to its end: see changedRow); the transaction's COMMIT reports a failed write.
       const row = changedRow(statement, params);
       if (!row) return undefined;
       if (audit) appendAudit(audit);
+      const counter = effects?.signCount;
+      if (counter) q.registrationCounter.run(counter.next, params.now, counter.registrationId, counter.expected);
+      if (effects?.grant) insertGrant(effects.grant);
+      const reset = effects?.resetCounters;
+      if (reset) resetCounters(reset.tenantId, reset.username, reset.kinds);
       return row;
     },
   );
-  const recordDelivery = db.transaction((requestId: string, deviceId: string, at: number, audit: AuditEvent): boolean => {
-    if (q.deliveryInsert.run(requestId, deviceId, at).changes !== 1) return false;
-    appendAudit(audit);
-    return true;
+  const create = db.transaction((request: SignInRequest, audit?: AuditEvent) => {
+    q.insert.run({
+      ...request,
+      context: JSON.stringify(request.context),
+      deliverable: request.deliverable ? 1 : 0,
+      firstFactor: request.firstFactor ?? null,
+      collectorKnown: request.collectorKnown ? 1 : 0,
+    });
+    if (audit) appendAudit(audit);
   });
+  const recordDelivery = db.transaction(
+    (requestId: string, deviceId: string, at: number, audit: AuditEvent, pushReceipt: boolean): boolean => {
+      if (pushReceipt) q.deviceReceipt.run({ id: deviceId, at });
+      if (q.deliveryInsert.run(requestId, deviceId, at).changes !== 1) return false;
+      appendAudit(audit);
+      return true;
+    },
+  );
   return {
     signInRequests: {
-      async create(request) {
-        q.insert.run({
-          ...request,
-          context: JSON.stringify(request.context),
-          deliverable: request.deliverable ? 1 : 0,
-          firstFactor: request.firstFactor ?? null,
-          collectorKnown: request.collectorKnown ? 1 : 0,
-        });
+      async create(request, audit) {
+        create(request, audit);
       },
       async byId(id) {
         const row = q.byId.get(id) as Row | undefined;
@@ -150,7 +169,7 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
       async pendingForCollector(collectorKey) {
         return (q.pendingForCollector.all(collectorKey) as Row[]).map(toRequest);
       },
-      async transition(id, from, to, now, audit) {
+      async transition(id, from, to, now, audit, effects) {
         const params = {
           id,
           from,
@@ -160,7 +179,7 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
           answeredAt: to.answeredAt ?? null,
           answeredBy: to.answeredBy ?? null,
         };
-        const row = transition(params, audit);
+        const row = transition(params, audit, effects);
         return row ? toRequest(row) : undefined;
       },
       async nextExpiry() {
@@ -170,8 +189,8 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
       async dueForExpiry(now, limit) {
         return (q.dueForExpiry.all(now, limit) as Row[]).map(toRequest);
       },
-      async recordDelivery(requestId, deviceId, at, audit) {
-        return recordDelivery(requestId, deviceId, at, audit);
+      async recordDelivery(requestId, deviceId, at, audit, pushReceipt) {
+        return recordDelivery(requestId, deviceId, at, audit, pushReceipt ?? false);
       },
       async deliveries(requestId) {
         return (q.deliveries.all(requestId) as Row[]).map((r) => ({ deviceId: String(r.device_id), deliveredAt: Number(r.delivered_at) }));
@@ -179,7 +198,7 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
     },
     grants: {
       async create(grant) {
-        q.grantInsert.run({ ...grant, amr: JSON.stringify(grant.amr) });
+        insertGrant(grant);
       },
       async take(secretHash, now) {
         const row = changedRow(q.grantTake, now, secretHash, now);
