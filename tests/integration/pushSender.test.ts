@@ -360,13 +360,14 @@ describe('push sender', () => {
   });
 
   it('settled: what a stopping relay waits for resolves once a send under way (retrying after a 429) is delivered', async () => {
-    const pushes = sender();
+    // Retries enough that a loaded machine, slow to tell the service to accept, cannot use them all up.
+    const pushes = sender({ maxRetries: 20 });
     await pushes.settled(10_000);
     const { id, subscription } = service.createSubscription({ respondWith: 429 });
     const result = pushes.send(subscription, 'x', { ttlSeconds: 60 });
     while (messagesFor(id).length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     service.setResponse(id, 201);
-    await pushes.settled(10_000);
+    await pushes.settled(30_000);
     // (A loaded machine may let a second 429 through before the service is told to accept.)
     const statuses = messagesFor(id).map((m) => m.status);
     expect(statuses.at(-1)).toBe(201);
