@@ -41,6 +41,7 @@ export const adminChangeTypes = [
   'user.risk_cleared',
   'limits.reset',
   'device.removed',
+  'registration.removed',
   'temporary_access_pass.issued',
   'temporary_access_pass.revoked',
   'enrollment_code.created',
@@ -106,7 +107,12 @@ export function reportRoutes(app: FastifyInstance, ctx: RelayContext): void {
       const byId = new Map(tokens.map((t) => [t.id, t]));
       const actorOf = (event: AuditEvent) => {
         const token = typeof event.detail?.adminToken === 'string' ? byId.get(event.detail.adminToken) : undefined;
-        if (!token) return { actor: null, actorRole: null };
+        if (!token) {
+          // A person's own change (My Sign-ins, or the phone app removing its account): said as such.
+          if (event.detail?.by === 'my-sign-ins') return { actor: event.username, actorRole: 'in My Sign-ins' };
+          if (event.detail?.by === 'phone') return { actor: 'their phone', actorRole: null };
+          return { actor: null, actorRole: null };
+        }
         const label = token.label.startsWith('admin center: ')
           ? token.label.slice('admin center: '.length)
           : token.label.startsWith('cli')

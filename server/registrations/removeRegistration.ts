@@ -19,13 +19,15 @@ export interface RemovedBy {
  * kept, and the phone is told at once, so it never shows a method the relay no longer has.
  */
 export async function removeRegistration(ctx: RelayContext, registration: Registration, by: RemovedBy): Promise<void> {
+  // The audit record names whose method it was, whoever removed it (the phone does not say).
+  const username = by.username ?? (await ctx.storage.users.byId(registration.tenantId, registration.userId))?.username ?? null;
   await ctx.storage.registrations.delete(registration.id);
   await recordAudit(ctx, {
     tenantId: registration.tenantId,
     type: 'registration.removed',
     outcome: 'success',
     userId: registration.userId,
-    username: by.username ?? null,
+    username,
     deviceId: registration.deviceId,
     ip: by.ip ?? null,
     userAgent: by.userAgent ?? null,

@@ -132,8 +132,26 @@ describe('admin API behind the admin center pages', () => {
       ['user.risk_cleared', 'alice@contoso.example', 'test', 'global_administrator'],
     ]);
     expect(changes.map((c: any) => c.type)).toContain('policy.saved');
+
     // No sign-in attempts in it.
     expect(changes.map((c: any) => c.type)).not.toContain('sign_in_request.closed');
+  });
+
+  it('a removed Authenticator app method is in the audit log, with who removed it: the admin, or the person on their phone', async () => {
+    for (const username of ['dora@contoso.example', 'eli@contoso.example']) {
+      await world.contoso.admin('POST', '/users', { username });
+      await world.contoso.admin('PUT', `/groups/Sales/members/${username}`);
+    }
+    const dora = await world.enroll('dora@contoso.example');
+    const eli = await world.enroll('eli@contoso.example');
+    const byAdmin = await world.contoso.admin('DELETE', `/users/dora@contoso.example/registrations/${dora.account.registrationId}`);
+    expect(byAdmin.status).toBe(204);
+    expect((await eli.call('DELETE', `/api/registrations/${eli.account.registrationId}`)).status).toBe(204);
+    const { changes } = (await world.contoso.admin('GET', '/changes')).body;
+    expect(changes.filter((c: any) => c.type === 'registration.removed').map((c: any) => [c.username, c.actor, c.actorRole])).toEqual([
+      ['eli@contoso.example', 'their phone', null],
+      ['dora@contoso.example', 'test', 'global_administrator'],
+    ]);
   });
 
   it('a user gets the phone app enrollment link as a QR code, where the policy allows the guided path', async () => {

@@ -22,6 +22,8 @@ function describe(c: AdminChangeView): string {
       return s('passId') === 'all' ? `Revoked every pass of ${c.username}` : `Revoked pass ${s('passId')} of ${c.username}`;
     case 'device.removed':
       return `Removed device ${s('deviceId')} of ${c.username}`;
+    case 'registration.removed':
+      return `Removed the Authenticator app method of ${c.username ?? 'a user'}`;
     case 'enrollment_code.created':
       return `Made an enrollment QR code for ${c.username}`;
     case 'group.created':
