@@ -92,15 +92,9 @@ function UpdateBanner({ update }: { update: UpdateState }) {
   );
 }
 
-/**
- * The organization's Nod service cannot be reached (down, or a proxy answers in its place): say so,
- * as sign-in requests cannot arrive meanwhile, with a way to try again now.
- */
-function UnreachableBanner({ accounts }: { accounts: Account[] }) {
-  useOrganizationState();
+/** "Try again" on a banner: the live channel reconnects and every account is read again; the button says so while it tries. */
+function useTryAgain(accounts: Account[]) {
   const [trying, setTrying] = useState(false);
-  const names = [...new Set(unreachableAccounts(accounts).map((a) => a.tenantDisplayName))];
-  if (names.length === 0) return null;
   const retry = async () => {
     setTrying(true);
     try {
@@ -109,6 +103,18 @@ function UnreachableBanner({ accounts }: { accounts: Account[] }) {
       setTrying(false);
     }
   };
+  return { trying, retry };
+}
+
+/**
+ * The organization's Nod service cannot be reached (down, or a proxy answers in its place): say so,
+ * as sign-in requests cannot arrive meanwhile, with a way to try again now.
+ */
+function UnreachableBanner({ accounts }: { accounts: Account[] }) {
+  useOrganizationState();
+  const { trying, retry } = useTryAgain(accounts);
+  const names = [...new Set(unreachableAccounts(accounts).map((a) => a.tenantDisplayName))];
+  if (names.length === 0) return null;
   return (
     <section class="notice unreachable" role="alert" aria-label="Can't reach your organization">
       <p>
@@ -128,16 +134,8 @@ function UnreachableBanner({ accounts }: { accounts: Account[] }) {
  */
 function ClockOffBanner({ accounts }: { accounts: Account[] }) {
   useOrganizationState();
-  const [trying, setTrying] = useState(false);
+  const { trying, retry } = useTryAgain(accounts);
   if (!clockIsOff(accounts)) return null;
-  const retry = async () => {
-    setTrying(true);
-    try {
-      await Promise.all([reconnectNow(), syncAll(accounts)]);
-    } finally {
-      setTrying(false);
-    }
-  };
   return (
     <section class="notice unreachable" role="alert" aria-label="Your phone's clock is off">
       <p>
