@@ -23,6 +23,7 @@ import type { Storage } from './storage/Storage';
 import { openStorage } from './storage/openStorage';
 import type { PostgresDatabase } from './storage/postgres/database';
 import { type Locator, defaultGeoipDatabase, openLocator } from './location/locator';
+import { withdrawalsSettled } from './signin/requests/phoneWithdrawals';
 
 export interface AppOptions {
   /** Storage to use instead of the one the configuration names (NOD_DATABASE_URL, else the SQLite file). */
@@ -189,6 +190,8 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
     clearInterval(reapIdle);
     clearInterval(healthTimer);
     await expiry.stop();
+    // Closed requests still being withdrawn from their phones reach them before the bus closes.
+    await withdrawalsSettled(ctx, 2_000);
     await bus?.close();
     // Pushes under way (a sign-in just created, a retry waiting out a 429) go out before the sender stops.
     await sender?.settled(2_000);

@@ -4,7 +4,7 @@ import type { RelayContext } from '../../context';
 import type { TransitionEffects } from '../../storage/Storage';
 import type { SignInRequest } from '../../storage/model';
 import type { CallerInfo } from '../callerInfo';
-import { withdrawFromPhones } from './withdrawFromPhones';
+import { withdrawInBackground } from './phoneWithdrawals';
 
 /** The phone's answer that ends a request: which account on which phone, and who called. */
 export interface PhoneAnswer {
@@ -43,7 +43,8 @@ export type SignInEnding =
  * `effects` are stored in step 1's transaction when the ending is the one asked for (never with
  * an expiry it turned into). A request past its expiry can only expire, whatever the caller asked for. Returns the request
  * as closed when this call closed it (check its status), or undefined when it had already ended.
- * Steps 2 and 3 announce what is stored: their failures are logged and do not undo the close.
+ * Steps 2 and 3 announce what is stored: their failures are logged and do not undo the close. Step 3 runs
+ * after the caller answers, so no answer waits on work a decoy lacks; a relay's drain waits for it.
  */
 export async function closeSignInRequest(
   ctx: RelayContext,
@@ -73,11 +74,8 @@ export async function closeSignInRequest(
   } catch (error) {
     ctx.log.warn({ err: error, requestId: closed.id }, 'the closed request could not be announced to the desktop');
   }
-  try {
-    await withdrawFromPhones(ctx, closed, answer?.registrationId);
-  } catch (error) {
-    ctx.log.warn({ err: error, requestId: closed.id }, 'the closed request could not be withdrawn from the phones');
-  }
+  // After the answer, for real requests and decoys alike (see phoneWithdrawals).
+  withdrawInBackground(ctx, closed, answer?.registrationId);
   return closed;
 }
 
