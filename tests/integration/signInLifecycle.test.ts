@@ -139,6 +139,32 @@ describe('one lifecycle: every ending of a sign-in request goes through the one 
     expect(record.type).toBe('sign_in_request.closed');
   });
 
+  it('a cancel is answered without waiting for the phones to be looked up (a decoy has none), and they are told after', async () => {
+    const started = await start();
+    // Hold the lookup of the user's phones: an answer that waited for it would never come.
+    const registrations = world.relay.ctx.storage.registrations;
+    const listForUser = registrations.listForUser;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    registrations.listForUser = async (...args) => {
+      await held;
+      return listForUser.apply(registrations, args);
+    };
+    try {
+      const cancel = await fetchJson(`${world.relay.url}/api/sign-in-requests/${started.created.requestId}`, {
+        method: 'DELETE',
+        headers: { authorization: `Bearer ${started.created.collectorSecret}` },
+      });
+      expect(cancel.status).toBe(204);
+    } finally {
+      registrations.listForUser = listForUser;
+      release();
+    }
+    await expectEnded(started, 'cancelled', [alice, tablet]);
+  });
+
   it('superseded by a newer request from the same browser', async () => {
     const started = await start({ 'nod-collector-key': 'lifecycle-browser' });
     const newer = await createRequest(world.relay.url, 'contoso', { username: aliceName }, { 'nod-collector-key': 'lifecycle-browser' });
