@@ -233,13 +233,18 @@ export async function waitForNotifications(page: Page, tag: string, count: numbe
       for (;;) {
         const found = await registration.getNotifications({ tag });
         if (found.length === count) return found.map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data }));
-        if (performance.now() > deadline) return undefined;
+        if (performance.now() > deadline) {
+          const all = await registration.getNotifications();
+          return { shownInstead: all.map((n) => `${n.tag}: ${n.title} — ${n.body}`) };
+        }
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
     },
     { tag, count, timeoutMs },
   );
-  if (!shown) throw new Error(`expected ${count} notification(s) tagged ${tag} within ${timeoutMs} ms`);
+  if (!Array.isArray(shown)) {
+    throw new Error(`expected ${count} notification(s) tagged ${tag} within ${timeoutMs} ms; shown: ${JSON.stringify(shown.shownInstead)}`);
+  }
   return shown;
 }
 
