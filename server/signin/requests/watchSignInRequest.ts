@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type SignInRequestState, finalRequestStatuses, signInRequestEvents } from '../../../shared/schemas/signInRequests';
 import type { RelayContext } from '../../context';
 import type { SignInRequest } from '../../storage/model';
-import { openEventStream } from '../../http/eventStream';
+import { type EventStream, openEventStream } from '../../http/eventStream';
 import type { RequestEvent } from './SignInEventBus';
 import { currentRequestState, requestState } from './requestState';
 import { settleExpiry } from './settleExpiry';
@@ -40,18 +40,30 @@ export interface RequestSubscription {
 }
 
 export function subscribeBeforeReading(ctx: RelayContext, requestId: string): RequestSubscription {
-  let held: RequestEvent[] | undefined = [];
-  let listener: ((event: RequestEvent) => void) | undefined;
-  const cancel = ctx.events.subscribeRequest(requestId, (event) => (listener ? listener(event) : held?.push(event)));
-  return {
-    start(next) {
-      listener = next;
-      const waiting = held ?? [];
-      held = undefined;
-      for (const event of waiting) next(event);
-    },
-    cancel,
-  };
+  return new HeldSubscription(ctx, requestId);
+}
+
+/** subscribeBeforeReading's subscription: one object, its methods on the prototype (thousands wait at once). */
+class HeldSubscription implements RequestSubscription {
+  private held: RequestEvent[] | undefined = [];
+  private listener: ((event: RequestEvent) => void) | undefined;
+  readonly cancel: () => void;
+
+  constructor(ctx: RelayContext, requestId: string) {
+    this.cancel = ctx.events.subscribeRequest(requestId, (event) => this.take(event));
+  }
+
+  private take(event: RequestEvent): void {
+    if (this.listener) this.listener(event);
+    else this.held?.push(event);
+  }
+
+  start(next: (event: RequestEvent) => void): void {
+    this.listener = next;
+    const waiting = this.held ?? [];
+    this.held = undefined;
+    for (const event of waiting) next(event);
+  }
 }
 
 /**
@@ -72,59 +84,89 @@ export async function watchSignInRequest(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<void> {
-  // Keep only the id and what never changes: thousands of these wait at once.
-  const requestId = first.id;
-  const expiresAt = first.expiresAt;
-  // Only a collector that knew the user is real ever learns the delivery stage (see currentRequestState).
-  const collectorKnown = first.collectorKnown;
-  let firstRead: SignInRequest | undefined = first;
-  let sent: number | undefined;
-  let queue = Promise.resolve();
   const stream = openEventStream(request, reply, signInRequestEvents, () => subscription.cancel());
-  const send = (state: SignInRequestState, final: boolean) => {
+  const watch = new RequestWatch(ctx, first, lastEventId, stream);
+  watch.next();
+  subscription.start((event) => watch.next(event));
+  await watch.queue;
+}
+
+/**
+ * One collector's watch of one request. Thousands wait at once, so it keeps only the id and what
+ * never changes, and its methods live on the prototype rather than in closures made per stream.
+ */
+class RequestWatch {
+  private readonly requestId: string;
+  private readonly expiresAt: number;
+  /** Only a collector that knew the user is real ever learns the delivery stage (see currentRequestState). */
+  private readonly collectorKnown: boolean;
+  private firstRead: SignInRequest | undefined;
+  private lastEventId: unknown;
+  private sent: number | undefined;
+  queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly ctx: RelayContext,
+    first: SignInRequest,
+    lastEventId: unknown,
+    private readonly stream: EventStream<typeof signInRequestEvents>,
+  ) {
+    this.requestId = first.id;
+    this.expiresAt = first.expiresAt;
+    this.collectorKnown = first.collectorKnown;
+    this.firstRead = first;
+    this.lastEventId = lastEventId;
+  }
+
+  /** Deliver `event` (or, without one, the stored state) after whatever is being delivered. */
+  next(event?: RequestEvent): void {
+    this.queue = this.queue
+      .then(() => (event ? this.deliverEvent(event) : this.deliverStored()))
+      .catch((error) => {
+        this.ctx.log.warn({ err: error, requestId: this.requestId }, 'request event stream failed');
+        this.stream.close();
+      });
+  }
+
+  private send(state: SignInRequestState, final: boolean): void {
     const ordinal = stateOrdinal(state);
-    sent ??= lastSeenOrdinal(lastEventId, ordinal);
-    if (ordinal > sent || final) {
-      sent = Math.max(sent, ordinal);
-      stream.send('state', state, ordinal);
+    if (this.sent === undefined) {
+      this.sent = lastSeenOrdinal(this.lastEventId, ordinal);
+      this.lastEventId = undefined;
+    }
+    if (ordinal > this.sent || final) {
+      this.sent = Math.max(this.sent, ordinal);
+      this.stream.send('state', state, ordinal);
     }
     // After the result is redeemed (or the request ended without approval) there is nothing more to say.
-    if (final) stream.close();
-  };
-  const deliverStored = async () => {
-    if (stream.closed) return;
-    const stored = firstRead ?? (await ctx.storage.signInRequests.byId(requestId));
-    firstRead = undefined;
-    if (!stored) return stream.close();
-    const current = await settleExpiry(ctx, stored);
-    send(await currentRequestState(ctx, current), finalRequestStatuses.includes(current.status));
-  };
+    if (final) this.stream.close();
+  }
+
+  private async deliverStored(): Promise<void> {
+    if (this.stream.closed) return;
+    const stored = this.firstRead ?? (await this.ctx.storage.signInRequests.byId(this.requestId));
+    this.firstRead = undefined;
+    if (!stored) return this.stream.close();
+    const current = await settleExpiry(this.ctx, stored);
+    this.send(await currentRequestState(this.ctx, current), finalRequestStatuses.includes(current.status));
+  }
+
   /** The state an event carries, or undefined when it carries none to trust (then storage is read). */
-  const stateOf = (event: RequestEvent): SignInRequestState | undefined => {
-    if (sent === undefined) return undefined;
+  private stateOf(event: RequestEvent): SignInRequestState | undefined {
+    if (this.sent === undefined) return undefined;
     if (event.status === 'pending') {
       // A pending request past its expiry is settled through storage.
-      return event.delivered && collectorKnown && expiresAt > ctx.now()
-        ? requestState({ id: requestId, status: 'pending', expiresAt }, true)
+      return event.delivered && this.collectorKnown && this.expiresAt > this.ctx.now()
+        ? requestState({ id: this.requestId, status: 'pending', expiresAt: this.expiresAt }, true)
         : undefined;
     }
-    return requestState({ id: requestId, status: event.status, expiresAt });
-  };
-  const deliverEvent = async (event: RequestEvent) => {
-    if (stream.closed) return;
-    const state = stateOf(event);
-    if (!state) return deliverStored();
-    send(state, finalRequestStatuses.includes(state.status));
-  };
-  const next = (event?: RequestEvent) => {
-    queue = queue
-      .then(() => (event ? deliverEvent(event) : deliverStored()))
-      .catch((error) => {
-        ctx.log.warn({ err: error, requestId }, 'request event stream failed');
-        stream.close();
-      });
-  };
-  next();
-  subscription.start(next);
-  await queue;
+    return requestState({ id: this.requestId, status: event.status, expiresAt: this.expiresAt });
+  }
+
+  private async deliverEvent(event: RequestEvent): Promise<void> {
+    if (this.stream.closed) return;
+    const state = this.stateOf(event);
+    if (!state) return this.deliverStored();
+    this.send(state, finalRequestStatuses.includes(state.status));
+  }
 }
