@@ -63,6 +63,11 @@ export class ReplayGuard {
   }
 }
 
+/** Every refusal of a device-signed call looks the same; the reason goes to the log only. */
+function refuse(privateDetail: string): ProblemError {
+  return new ProblemError('device_signature_invalid', 'Sign the call with the device key.', { privateDetail });
+}
+
 /**
  * Authenticate a phone or browser call by its device key: the signature covers method, path,
  * body hash and timestamp; the timestamp must be within the window, the signature in its one
@@ -73,8 +78,6 @@ export class ReplayGuard {
  * what the relay's `Date` header says anyway.
  */
 export async function authenticateDevice(ctx: RelayContext, guard: ReplayGuard, request: FastifyRequest): Promise<Device> {
-  const refuse = (privateDetail: string) =>
-    new ProblemError('device_signature_invalid', 'Sign the call with the device key.', { privateDetail });
   const auth = parseDeviceAuthorization(request.headers.authorization);
   if (!auth) throw refuse('no or malformed Nod-Device authorization');
   const now = ctx.now();
