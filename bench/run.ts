@@ -133,7 +133,7 @@ async function main(): Promise<void> {
     if (only.has('push')) await pushFigure(report, push);
     if (only.has('clients')) await measureClients(report, { runs: sizes.clientRuns, quick, say });
     if (only.has('relays')) {
-      await severalRelaysFigure(report, { runs, sizes: sizes.relays, push, inbox, say, sqlTrace: args['sql-trace']! });
+      await severalRelaysFigure(report, { runs, sizes: sizes.relays, push, inbox, say, sqlTrace: args['sql-trace']!, profileDir });
     }
   } finally {
     world?.dispose();

@@ -8,7 +8,9 @@
  *    their ratio;
  *  - with --sql-trace: statements and writes the relay sends PostgreSQL per sign-in.
  */
+import fs from 'node:fs';
 import { Agent } from 'node:http';
+import path from 'node:path';
 import pg from 'pg';
 import { HttpClient } from '../lib/http';
 import type { BenchPushEndpoint } from '../lib/pushEndpoint';
@@ -62,7 +64,7 @@ const urlOf = (name: string) => {
  * the SQLite relay's commits do not wait for an fsync (WAL, synchronous=NORMAL): an OS crash may
  * lose the last commits, never corrupt. Either way the figures compare like with like.
  */
-async function createDatabase(name: string, template = 'template0'): Promise<string> {
+export async function createDatabase(name: string, template = 'template0'): Promise<string> {
   await onServer(async (client) => {
     await client.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
     await client.query(`ALTER DATABASE ${name} SET synchronous_commit TO off`);
@@ -70,7 +72,35 @@ async function createDatabase(name: string, template = 'template0'): Promise<str
   return urlOf(name);
 }
 
-const dropDatabase = (name: string) => onServer((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+export const dropDatabase = (name: string) => onServer((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+
+/**
+ * The CPU the database's server backends have used so far (user + system, µs, from /proc), by
+ * backend: PostgreSQL shares the machine, so its work per sign-in is part of the cost. Undefined
+ * when the server is not on this machine (its processes are not in /proc).
+ */
+export async function backendCpu(database: string): Promise<Map<number, number> | undefined> {
+  const pids = await onServer(
+    async (client) => (await client.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = $1', [database])).rows,
+  );
+  const ticks = 100; // USER_HZ on Linux
+  const out = new Map<number, number>();
+  for (const { pid } of pids) {
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return undefined;
+    }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    out.set(pid, ((Number(fields[11]) + Number(fields[12])) * 1e6) / ticks);
+  }
+  return out;
+}
+
+/** CPU the database's backends spent between two readings, ms (a backend that started between counts from zero). */
+export const backendCpuSpent = (before: Map<number, number> | undefined, after: Map<number, number> | undefined) =>
+  before && after ? [...after].reduce((sum, [pid, micros]) => sum + micros - (before.get(pid) ?? 0), 0) / 1000 : undefined;
 
 /** Sign-ins back to back, worker i on relay i mod n: the rate, and the CPU all relays spent per sign-in. */
 async function throughputAcross(
@@ -163,7 +193,16 @@ const writeClauses = (sql: string) => (sql.match(/\b(INSERT\s+INTO|UPDATE\s+\w+\
 
 export async function severalRelaysFigure(
   report: Report,
-  options: { runs: number; sizes: RelaysSizes; push: BenchPushEndpoint; inbox: PushInbox; say: (line: string) => void; sqlTrace: boolean },
+  options: {
+    runs: number;
+    sizes: RelaysSizes;
+    push: BenchPushEndpoint;
+    inbox: PushInbox;
+    say: (line: string) => void;
+    sqlTrace: boolean;
+    /** Write a V8 CPU profile of relay A during the one-relay throughput here. */
+    profileDir?: string;
+  },
 ): Promise<void> {
   const { sizes, say, inbox } = options;
   const prefix = `nod_bench_${process.pid}`;
@@ -182,7 +221,7 @@ export async function severalRelaysFigure(
   const floor: CryptoFloor = await prepareCryptoFloor();
   const results: {
     floorOne: number;
-    one: { rate: number; relayCpuMs: number };
+    one: { rate: number; relayCpuMs: number; serverCpuMs?: number };
     floorTwo: number;
     two: { rate: number; relayCpuMs: number };
     latency: { same: number[]; cross: number[] };
@@ -221,12 +260,20 @@ export async function severalRelaysFigure(
           };
         }
         const floorOne = (await measureFloor(floor, sizes.floor)).rate;
+        const serverBefore = await backendCpu(copy);
         const oneResult = await measureThroughput(a, clientA, inbox, world.phones, {
           concurrency: sizes.high,
           signIns: sizes.signIns,
           warmup: sizes.warmup,
+          profileFile: options.profileDir && path.join(options.profileDir, `relay-postgres-c${sizes.high}-run${run + 1}.cpuprofile`),
         });
-        const one = { rate: oneResult.rate, relayCpuMs: oneResult.relayCpuMs };
+        // Warm-up included (measureThroughput runs it inside): per sign-in over all of them.
+        const serverSpent = backendCpuSpent(serverBefore, await backendCpu(copy));
+        const one = {
+          rate: oneResult.rate,
+          relayCpuMs: oneResult.relayCpuMs,
+          ...(serverSpent === undefined ? {} : { serverCpuMs: serverSpent / (sizes.warmup + sizes.signIns) }),
+        };
         const floorTwo = (await measureFloor(floor, sizes.floor)).rate;
         const two = await throughputAcross([a, b], [clientA, clientB], inbox, world.phones, sizes, `two-${run}`);
         const latency = await crossRelayLatency(clientA, clientB, world.phones, sizes, run);
@@ -234,7 +281,7 @@ export async function severalRelaysFigure(
         results.push({ floorOne, one, floorTwo, two, latency, sql });
         const l = { same: latencySummary(latency.same), cross: latencySummary(latency.cross) };
         say(
-          `figure 6 run ${run + 1}: floor ${floorOne.toFixed(0)}/s, one relay ${one.rate.toFixed(1)}/s (${one.relayCpuMs.toFixed(2)} ms relay CPU), ` +
+          `figure 6 run ${run + 1}: floor ${floorOne.toFixed(0)}/s, one relay ${one.rate.toFixed(1)}/s (${one.relayCpuMs.toFixed(2)} ms relay CPU${one.serverCpuMs === undefined ? '' : `, ${one.serverCpuMs.toFixed(2)} ms PostgreSQL backends`}), ` +
             `two relays ${two.rate.toFixed(1)}/s (${two.relayCpuMs.toFixed(2)} ms); at ${sizes.waiting} waiting: same relay p50/p99 ${l.same.p50.toFixed(1)}/${l.same.p99.toFixed(1)} ms, ` +
             `cross ${l.cross.p50.toFixed(1)}/${l.cross.p99.toFixed(1)} ms${sql ? `; ${sql.statements.toFixed(1)} statements, ${sql.writes.toFixed(1)} writes in ${sql.writeStatements.toFixed(1)} statements per sign-in` : ''}`,
         );
@@ -319,6 +366,9 @@ export async function severalRelaysFigure(
   report.note(
     `Figure 6: relays in their own processes on a fresh copy of a prepared PostgreSQL database (server at NOD_BENCH_DATABASE_URL, default the tests' one; synchronous_commit off, as SQLite's synchronous=NORMAL); ` +
       `relay CPU per sign-in (median): one relay ${median(results.map((r) => r.one.relayCpuMs)).toFixed(2)} ms, two relays together ${median(results.map((r) => r.two.relayCpuMs)).toFixed(2)} ms. ` +
+      (results.every((r) => r.one.serverCpuMs !== undefined)
+        ? `PostgreSQL CPU per sign-in, one relay (median; its backends for the database, from /proc, warm-up included; not its background writers): ${median(results.map((r) => r.one.serverCpuMs!)).toFixed(2)} ms. `
+        : '') +
       `Two relays: worker i on relay i mod 2. Latency: ${sizes.samples} samples each way per run, alternating; a sample is from sending the answer (to B, or to A) to reading 'approved' on relay A's event stream. ` +
       'PostgreSQL itself shares the same cores.',
   );
