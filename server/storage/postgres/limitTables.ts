@@ -16,9 +16,6 @@ const toCounter = (r: Row): LimitCounter => ({
 export const resetUserSql = (table: 'limit_counters' | 'limit_events', first: number) =>
   `DELETE FROM ${table} WHERE tenant_id = $${first}::text AND username = $${first + 1}::text AND kind = ANY($${first + 2}::text[])`;
 
-const insertEvents = `INSERT INTO limit_events (key, kind, tenant_id, username, at)
-  SELECT key, kind, tenant_id, username, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS w(key, kind, tenant_id, username)`;
-
 const q = {
   counter: statement('limit_counter', 'SELECT * FROM limit_counters WHERE key = $1'),
   counters: statement('limit_counters', 'SELECT * FROM limit_counters WHERE key = ANY($1::text[])'),
@@ -41,33 +38,17 @@ const q = {
    * key wait for each other, on any relay); the events before each window dropped and each window
    * counted; one event added to each (with the admission's counter, if any).
    */
-  lock: statement('limit_lock', `SELECT count(pg_advisory_xact_lock(hashtextextended(k, 7))) FROM unnest($1::text[]) AS k`),
   /*
-   * The drop and the count in one statement. A window's count is its key's number of stored events
-   * (kept by triggers, migration 9) less those this statement drops: the whole statement sees the
-   * counts from before it, and the triggers run after it. Its oldest event is an index lookup.
+   * An admission over all its windows in one call (migration 10, nod_limit_admit): one lock per
+   * window key for the transaction, taken in the order given (admissions of the same key wait for
+   * each other, on any relay); the events before each window dropped and each window counted
+   * (its key's number of stored events, kept by triggers, less those dropped); when none is full,
+   * one event added to each (with the admission's counter, if any).
    */
-  dropAndCount: statement(
-    'limit_drop_and_count',
-    `WITH dropped AS (
-       DELETE FROM limit_events e USING unnest($1::text[], $2::bigint[]) AS w(key, since)
-       WHERE e.key = w.key COLLATE "C" AND e.at < w.since
-       RETURNING e.key
-     )
-     SELECT w.key,
-       coalesce((SELECT c.count FROM limit_event_counts c WHERE c.key = w.key COLLATE "C"), 0)
-         - (SELECT count(*) FROM dropped d WHERE d.key = w.key COLLATE "C") AS n,
-       (SELECT min(e.at) FROM limit_events e WHERE e.key = w.key COLLATE "C" AND e.at >= w.since) AS oldest
-     FROM (SELECT DISTINCT key, since FROM unnest($1::text[], $2::bigint[]) AS u(key, since)) AS w`,
-  ),
-  insertEvents: statement('limit_insert_events', insertEvents),
-  // The events and the admission's counter ($6–$9: key, kind, tenant, username) in one statement.
-  insertEventsAndBump: statement(
-    'limit_insert_events_and_bump',
-    `WITH added AS (${insertEvents})
-     INSERT INTO limit_counters (key, kind, tenant_id, username, count, first_at, last_at)
-     VALUES ($6, $7, $8, $9, 1, $5, $5)
-     ON CONFLICT (key) DO UPDATE SET count = limit_counters.count + 1, last_at = excluded.last_at RETURNING *`,
+  admit: statement(
+    'limit_admit',
+    `SELECT * FROM nod_limit_admit($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint,
+       $9::text, $10::text, $11::text, $12::text)`,
   ),
   count: statement('limit_count', 'SELECT count(*) AS n, min(at) AS oldest FROM limit_events WHERE key = $1 AND at >= $2'),
   userCounters: statement('limit_user_counters', 'SELECT * FROM limit_counters WHERE tenant_id = $1 AND username = $2 ORDER BY key'),
@@ -112,27 +93,42 @@ export function limitTables(db: PostgresDatabase): Pick<Storage, 'limits'> {
         // Locks taken in one order, so two admissions over the same keys never wait for each other in a circle.
         const ordered = windows.map((w) => w.subject.key).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
         const keys = windows.map((w) => w.subject.key);
-        const since = windows.map((w) => w.since);
-        return db.transaction(async (sql) => {
-          await sql.one(q.lock, [ordered]);
-          const found = new Map(
-            (await sql.rows(q.dropAndCount, [keys, since])).map((r) => [String(r.key), { n: Number(r.n), oldest: Number(r.oldest) }]),
-          );
-          for (const w of windows) {
-            const seen = found.get(w.subject.key);
-            if (seen && seen.n >= w.limit) return { admitted: false as const, key: w.subject.key, oldest: seen.oldest };
-          }
-          const subjects = windows.map((w) => w.subject);
-          const events = [keys, subjects.map((s) => s.kind), subjects.map((s) => s.tenantId), subjects.map((s) => s.username), at];
-          let bumped: LimitCounter | undefined;
-          if (bump)
-            bumped = toCounter(
-              (await sql.one(q.insertEventsAndBump, [...events, bump.key, bump.kind, bump.tenantId, bump.username])) as Row,
-            );
-          else await sql.run(q.insertEvents, events);
-          const added = (key: string) => keys.filter((k) => k === key).length;
-          return { admitted: true as const, counts: keys.map((key) => (found.get(key)?.n ?? 0) + added(key)), bumped };
-        });
+        const subjects = windows.map((w) => w.subject);
+        // One call (migration 10): the locks, the drop and count, the decision and the additions.
+        const rows = await db.rows(q.admit, [
+          keys,
+          windows.map((w) => w.since),
+          windows.map((w) => w.limit),
+          ordered,
+          subjects.map((s) => s.kind),
+          subjects.map((s) => s.tenantId),
+          subjects.map((s) => s.username),
+          at,
+          bump?.key ?? null,
+          bump?.kind ?? null,
+          bump?.tenantId ?? null,
+          bump?.username ?? null,
+        ]);
+        const found = new Map(rows.map((r) => [String(r.key), { n: Number(r.n), oldest: Number(r.oldest) }]));
+        const refused = rows[0]?.refused;
+        if (refused !== null && refused !== undefined) {
+          return { admitted: false as const, key: String(refused), oldest: found.get(String(refused))?.oldest ?? 0 };
+        }
+        const first = rows[0];
+        const bumped =
+          bump && first
+            ? toCounter({
+                key: bump.key,
+                kind: first.bumped_kind,
+                tenant_id: first.bumped_tenant_id,
+                username: first.bumped_username,
+                count: first.bumped_count,
+                first_at: first.bumped_first_at,
+                last_at: first.bumped_last_at,
+              })
+            : undefined;
+        const added = (key: string) => keys.filter((k) => k === key).length;
+        return { admitted: true as const, counts: keys.map((key) => (found.get(key)?.n ?? 0) + added(key)), bumped };
       },
       async count(key, since) {
         const found = await db.one(q.count, [key, since]);
