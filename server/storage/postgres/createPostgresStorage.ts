@@ -78,6 +78,7 @@ export async function createPostgresStorage(
       await db.run(probe, [now]);
     },
     async close() {
+      await db.close();
       await pool.end();
     },
   };

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 
 export type Row = Record<string, unknown>;
 
@@ -23,6 +23,10 @@ export interface PostgresDatabase extends Sql {
   pool: pg.Pool;
   /** Runs `work` in one transaction on one connection: all of it is committed, or none. */
   transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
+  /** Runs one statement on its own (autocommit), as `rows` does, and answers the driver's result. */
+  query(s: Statement, values: unknown[]): Promise<pg.QueryResult<Row>>;
+  /** Closes the shared connections (the pool is closed apart). */
+  close(): Promise<void>;
 }
 
 /**
@@ -33,29 +37,125 @@ export interface PostgresDatabase extends Sql {
 const findsNothing = (s: Statement, values: unknown[]) =>
   /^\s*SELECT\b/i.test(s.text) && values.some((value) => typeof value === 'string' && value.includes('\u0000'));
 
-const on = (client: pg.Pool | pg.PoolClient): Sql => ({
+const on = (query: (s: Statement, values: unknown[]) => Promise<pg.QueryResult<Row>>): Sql => ({
   async rows(s, values) {
     if (findsNothing(s, values)) return [];
-    return (await client.query<Row>({ name: s.name, text: s.text, values })).rows;
+    return (await query(s, values)).rows;
   },
   async one(s, values) {
     if (findsNothing(s, values)) return undefined;
-    return (await client.query<Row>({ name: s.name, text: s.text, values })).rows[0];
+    return (await query(s, values)).rows[0];
   },
   async run(s, values) {
-    return (await client.query({ name: s.name, text: s.text, values })).rowCount ?? 0;
+    return (await query(s, values)).rowCount ?? 0;
   },
 });
 
+const onClient = (client: pg.PoolClient) => on((s, values) => client.query<Row>({ name: s.name, text: s.text, values }));
+
+/** One shared connection in pipeline mode, and how many of its statements are unanswered. */
+interface Line {
+  client: pg.Client;
+  connected: Promise<void>;
+  ready: boolean;
+  inFlight: number;
+  /** Its socket holds writes until the end of this turn of the event loop. */
+  corked: boolean;
+  gone: boolean;
+}
+
+/**
+ * Statements outside a transaction go out over a few connections shared by every caller, in the
+ * driver's pipeline mode: each is written at once, without waiting for the answers to those
+ * before it, and each ends with its own Sync, so it is its own transaction and one's failure
+ * touches no other. The statements of one turn of the event loop leave in one write per
+ * connection (the socket is corked until the turn ends). A statement goes to the connection with
+ * the fewest unanswered; a new one is opened (up to `size`) while all are busy. A connection the
+ * server drops fails its unanswered statements (storage trouble, as on the pool) and is replaced
+ * on the next statement. Compared with a pool checkout per statement: no checkout, fewer writes
+ * and reads on both sides, fewer server processes.
+ */
+function sharedConnections(config: pg.ClientConfig, size: number) {
+  const lines: Line[] = [];
+  let closed = false;
+
+  const drop = (line: Line) => {
+    if (line.gone) return;
+    line.gone = true;
+    lines.splice(lines.indexOf(line), 1);
+    line.client.end().catch(() => {});
+  };
+
+  const open = (): Line => {
+    const client = new pg.Client({ ...config, pipeline: true } as pg.ClientConfig);
+    const line: Line = { client, connected: Promise.resolve(), ready: false, inFlight: 0, corked: false, gone: false };
+    // Its unanswered statements get the error; the connection is not used again.
+    client.on('error', () => drop(line));
+    client.on('end', () => drop(line));
+    line.connected = client.connect().then(
+      () => {
+        line.ready = true;
+      },
+      (error: Error) => {
+        drop(line);
+        throw error;
+      },
+    );
+    line.connected.catch(() => {});
+    lines.push(line);
+    return line;
+  };
+
+  const pick = (): Line => {
+    let best: Line | undefined;
+    for (const line of lines) if (!best || line.inFlight < best.inFlight) best = line;
+    if (!best || (best.inFlight > 0 && lines.length < size)) return open();
+    return best;
+  };
+
+  return {
+    async query(s: Statement, values: unknown[]): Promise<pg.QueryResult<Row>> {
+      if (closed) throw new Error('Connection terminated: the storage is closed');
+      const line = pick();
+      line.inFlight++;
+      try {
+        if (!line.ready) await line.connected;
+        if (!line.corked) {
+          const stream = (line.client as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
+          line.corked = true;
+          stream.cork();
+          setImmediate(() => {
+            line.corked = false;
+            stream.uncork();
+          });
+        }
+        return await line.client.query<Row>({ name: s.name, text: s.text, values });
+      } finally {
+        line.inFlight--;
+      }
+    },
+    async close() {
+      closed = true;
+      await Promise.all(lines.splice(0).map((line) => ((line.gone = true), line.client.end().catch(() => {}))));
+    },
+  };
+}
+
+/** How many shared connections carry the statements outside transactions. */
+const sharedConnectionCount = 4;
+
 export function postgresDatabase(pool: pg.Pool): PostgresDatabase {
+  const shared = sharedConnections((pool as unknown as { options: pg.ClientConfig }).options, sharedConnectionCount);
   return {
     pool,
-    ...on(pool),
+    ...on(shared.query),
+    query: shared.query,
+    close: shared.close,
     async transaction(work) {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const result = await work(on(client));
+        const result = await work(onClient(client));
         await client.query('COMMIT');
         client.release();
         return result;
