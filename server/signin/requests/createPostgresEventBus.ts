@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { requestStatuses } from '../../../shared/schemas/signInRequests';
 import type { AccountsNotice, DeviceNotice, RequestEvent, SignInEventBus } from './SignInEventBus';
 import { createLocalSubscribers } from './createInProcessEventBus';
+import { queryShared } from '../../storage/postgres/database';
 
 /** The one channel every relay on the database listens on (NOTIFY is per database). */
 const channel = 'nod_sign_in_events';
@@ -33,7 +34,7 @@ const notify = {
 export interface PostgresEventBusOptions {
   /** The database every relay shares (NOD_DATABASE_URL): the listening connection goes there. */
   url: string;
-  /** Where NOTIFYs go out: the storage's pool (a publish needs no connection of its own). */
+  /** Where NOTIFYs go out: the storage's pool, through its shared connections (a publish needs no connection of its own). */
   pool: pg.Pool;
   log: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
   /** First wait before connecting again after the listening connection is lost, doubling up to `maxMs`. */
@@ -189,7 +190,7 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
       const next: { messages: string[]; sent: Promise<void> } = { messages: [], sent: Promise.resolve() };
       next.sent = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
         batch = undefined;
-        await pool.query({ ...notify, values: [channel, next.messages] });
+        await queryShared(pool, notify, [channel, next.messages]);
       });
       batch = next;
     }

@@ -141,11 +141,22 @@ function sharedConnections(config: pg.ClientConfig, size: number) {
   };
 }
 
+/**
+ * The shared connections' statement runner of each pool a PostgresDatabase was made on: code that
+ * is handed only the pool (the event bus's NOTIFYs) sends its statements the same way.
+ */
+const sharedOf = new WeakMap<pg.Pool, (s: Statement, values: unknown[]) => Promise<pg.QueryResult<Row>>>();
+
+/** Runs a statement on its own through the pool's shared connections (see sharedConnections), or on the pool when it has none. */
+export const queryShared = (pool: pg.Pool, s: Statement, values: unknown[]): Promise<pg.QueryResult<Row>> =>
+  sharedOf.get(pool)?.(s, values) ?? pool.query<Row>({ name: s.name, text: s.text, values });
+
 /** How many shared connections carry the statements outside transactions. */
 const sharedConnectionCount = 4;
 
 export function postgresDatabase(pool: pg.Pool): PostgresDatabase {
   const shared = sharedConnections((pool as unknown as { options: pg.ClientConfig }).options, sharedConnectionCount);
+  sharedOf.set(pool, shared.query);
   return {
     pool,
     ...on(shared.query),
