@@ -53,6 +53,62 @@ const on = (query: (s: Statement, values: unknown[]) => Promise<pg.QueryResult<R
 
 const onClient = (client: pg.PoolClient) => on((s, values) => client.query<Row>({ name: s.name, text: s.text, values }));
 
+interface Field {
+  name: string;
+  dataTypeID: number;
+  format: string;
+}
+
+/** What pg's Query holds of a result that StatementQuery reuses: the columns, their parsers and the empty row. */
+interface QueryInternals {
+  name?: string;
+  _result: { fields: Field[]; _parsers?: unknown[]; _prebuiltEmptyResultObject: unknown; addFields(fields: Field[]): void };
+  _accumulateRows: boolean;
+}
+
+/** The columns a statement last answered with, their parsers and the empty row pg copies for each row. */
+const shapes = new Map<string, { fields: Field[]; parsers: unknown[] | undefined; empty: unknown }>();
+
+const sameFields = (a: Field[], b: Field[]) => {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i].name !== b[i].name || a[i].dataTypeID !== b[i].dataTypeID || a[i].format !== b[i].format) return false;
+  }
+  return true;
+};
+
+/**
+ * pg's Query for one of our statements, made the cheap way (pg copies a config object's every
+ * property descriptor; from text and values it does not), whose result reuses the column parsers
+ * of the statement's last answer while the columns are the same (pg builds them anew for each
+ * answer). The driver still reads the columns from every answer, so a changed schema is seen.
+ */
+class StatementQuery extends (pg.Query as unknown as new (text: string, values: unknown[]) => QueryInternals) {
+  constructor(
+    s: Statement,
+    values: unknown[],
+    readonly callback: (error: Error | undefined, result: pg.QueryResult<Row>) => void,
+  ) {
+    super(s.text, values);
+    this.name = s.name;
+  }
+
+  handleRowDescription(message: { fields: Field[] }) {
+    const result = this._result;
+    const shape = shapes.get(this.name!);
+    if (shape && sameFields(shape.fields, message.fields)) {
+      result.fields = message.fields;
+      result._parsers = shape.parsers;
+      result._prebuiltEmptyResultObject = shape.empty;
+    } else {
+      result.addFields(message.fields);
+      shapes.set(this.name!, { fields: message.fields, parsers: result._parsers, empty: result._prebuiltEmptyResultObject });
+    }
+    // As pg's own: with a callback, the rows are kept for it.
+    this._accumulateRows = true;
+  }
+}
+
 /** One shared connection in pipeline mode, and how many of its statements are unanswered. */
 interface Line {
   client: pg.Client;
@@ -129,7 +185,10 @@ function sharedConnections(config: pg.ClientConfig, size: number) {
             stream.uncork();
           });
         }
-        return await line.client.query<Row>({ name: s.name, text: s.text, values });
+        return await new Promise<pg.QueryResult<Row>>((resolve, reject) => {
+          const query = new StatementQuery(s, values, (error, result) => (error ? reject(error) : resolve(result)));
+          line.client.query(query as unknown as pg.Submittable);
+        });
       } finally {
         line.inFlight--;
       }
