@@ -63,4 +63,61 @@ describe('the SQLite schema version', () => {
     ]);
     db.close();
   });
+  it('migration 14 keeps the rows of the tables it rebuilds, their keys and the event counting triggers', () => {
+    const file = path.join(freshDir(), 'nod.sqlite');
+    const old = new Database(file);
+    old.pragma('foreign_keys = ON');
+    for (const sql of migrations.slice(0, 13)) old.exec(sql);
+    old.pragma('user_version = 13');
+    old.exec(`
+      INSERT INTO sign_in_requests (id, tenant_id, user_id, username, kind, origin, context, number, nonce, collector_hash,
+        collector_key, status, deliverable, created_at, expires_at) VALUES
+        ('r1', 't', 'u', 'alice', 'passwordless', 'o', '{}', 1, 'n', 'h', 'ck', 'pending', 1, 1, 100),
+        ('r2', 't', 'u', 'alice', 'passwordless', 'o', '{}', 1, 'n', 'h', 'ck', 'denied', 1, 1, 100);
+      UPDATE sign_in_requests SET answered_at = 50 WHERE id = 'r2';
+      INSERT INTO sign_in_deliveries (request_id, device_id, delivered_at) VALUES ('r1', 'd', 5);
+      INSERT INTO grants (id, secret_hash, tenant_id, user_id, request_id, method, amr, created_at, expires_at)
+        VALUES ('g1', 's1', 't', 'u', 'r1', 'phone_sign_in', '[]', 1, 100);
+      INSERT INTO used_device_signatures (device_id, input_hash, expires_at) VALUES ('d', 'h1', 100);
+      INSERT INTO limit_counters (key, kind, tenant_id, username, count, first_at, last_at) VALUES ('k', 'unanswered', 't', 'alice', 2, 1, 2);
+      INSERT INTO limit_events (key, kind, tenant_id, username, at) VALUES ('a', 'pushes', 't', 'alice', 1), ('a', 'pushes', 't', 'alice', 2);
+    `);
+    old.close();
+    const db = openDatabase(file);
+    const rows = (sql: string) => db.prepare(sql).all();
+    expect(rows("SELECT id FROM sign_in_requests WHERE tenant_id = 't' AND username = 'alice' AND status = 'pending'")).toEqual([
+      { id: 'r1' },
+    ]);
+    expect(rows("SELECT id FROM sign_in_requests WHERE collector_key = 'ck' AND status = 'pending'")).toEqual([{ id: 'r1' }]);
+    expect(
+      rows("SELECT answered_at FROM sign_in_requests WHERE tenant_id = 't' AND user_id = 'u' AND status IN ('denied', 'reported')"),
+    ).toEqual([{ answered_at: 50 }]);
+    expect(rows('SELECT request_id, device_id, delivered_at FROM sign_in_deliveries')).toEqual([
+      { request_id: 'r1', device_id: 'd', delivered_at: 5 },
+    ]);
+    expect(rows('SELECT id, secret_hash FROM grants')).toEqual([{ id: 'g1', secret_hash: 's1' }]);
+    expect(rows('SELECT * FROM used_device_signatures')).toEqual([{ device_id: 'd', input_hash: 'h1', expires_at: 100 }]);
+    expect(rows('SELECT key, count FROM limit_counters')).toEqual([{ key: 'k', count: 2 }]);
+    // The keys still hold: a second delivery, grant secret or signature use of the same key is refused.
+    expect(() => db.prepare("INSERT INTO sign_in_deliveries (request_id, device_id, delivered_at) VALUES ('r1', 'd', 6)").run()).toThrow();
+    expect(() =>
+      db.prepare("INSERT INTO sign_in_deliveries (request_id, device_id, delivered_at) VALUES ('nope', 'd', 6)").run(),
+    ).toThrow();
+    expect(() =>
+      db
+        .prepare(
+          "INSERT INTO grants (id, secret_hash, tenant_id, user_id, method, amr, created_at, expires_at) VALUES ('g2', 's1', 't', 'u', 'm', '[]', 1, 2)",
+        )
+        .run(),
+    ).toThrow();
+    expect(() =>
+      db.prepare("INSERT INTO used_device_signatures (device_id, input_hash, expires_at) VALUES ('d', 'h1', 5)").run(),
+    ).toThrow();
+    const counts = () => db.prepare('SELECT key, count FROM limit_event_counts ORDER BY key').all();
+    expect(counts()).toEqual([{ key: 'a', count: 2 }]);
+    db.prepare("INSERT INTO limit_events (key, kind, tenant_id, username, at) VALUES ('a', 'pushes', 't', 'alice', 3)").run();
+    db.prepare("DELETE FROM limit_events WHERE key = 'a' AND at < 2").run();
+    expect(counts()).toEqual([{ key: 'a', count: 2 }]);
+    db.close();
+  });
 });

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Storage } from '../Storage';
 import type { Device, EnrollmentCode, EnrollmentSession, Registration } from '../model';
 import { changedRow } from './changedRow';
-import { toDevice, toPass, toRegistration } from './rows';
+import { deviceSelect, toDevice, toDeviceFromArray, toPass, toRegistration } from './rows';
 
 type Row = Record<string, unknown>;
 
@@ -49,7 +49,7 @@ export function credentialTables(
     deviceRefresh: db.prepare(
       'UPDATE devices SET name = @name, push_subscription = @pushSubscription, push_state = @pushState, last_seen_at = @lastSeenAt WHERE id = @id',
     ),
-    deviceById: db.prepare('SELECT * FROM devices WHERE id = ?'),
+    deviceById: db.prepare(`SELECT ${deviceSelect} FROM devices WHERE id = ?`).raw(true),
     deviceSetPush: db.prepare('UPDATE devices SET push_subscription = ?, push_state = ?, health_check_sent_at = NULL WHERE id = ?'),
     deviceReceipt: db.prepare(deviceReceiptSql),
     deviceDueForHealthCheck: db.prepare(
@@ -213,7 +213,8 @@ export function credentialTables(
     },
     devices: {
       async byId(id) {
-        return one(q.deviceById.get(id), toDevice);
+        const row = q.deviceById.get(id) as unknown[] | undefined;
+        return row ? toDeviceFromArray(row) : undefined;
       },
       async setPush(id, subscription, state) {
         q.deviceSetPush.run(subscription ? JSON.stringify(subscription) : null, state, id);

@@ -6,13 +6,16 @@ import { migrations } from './migrations';
 
 /**
  * Pages in the write-ahead log after which a commit copies it back into the database (SQLite's
- * automatic checkpoint, its default of 1000 pages, about 4 MiB). It runs on the committing
- * connection right after a commit, when no newer frame can be in the way, so it completes and
- * the next write starts the log over from the beginning: the log stays near this size under
- * steady load instead of growing without bound. (A worker copies most of it beforehand, off the
- * event loop: see checkpointInBackground.)
+ * automatic checkpoint; about 14 MiB, under the journal size limit so the log is reused in place
+ * rather than cut and grown again). It runs on the committing connection right after a commit,
+ * when no newer frame can be in the way, so it completes and the next write starts the log over
+ * from the beginning: the log stays near this size under steady load instead of growing without
+ * bound. A worker copies most of it beforehand, off the event loop (see checkpointInBackground),
+ * but each of these checkpoints still blocks the event loop for the rest and two fsyncs: at
+ * SQLite's default of 1000 pages that was several times a second under load, and cost the relay
+ * about 8% of its throughput (figure 1 of the bench, against checkpoints as before issue 19).
  */
-export const walAutocheckpointPages = 1000;
+export const walAutocheckpointPages = 3500;
 
 /**
  * When the log starts over, a file left larger than this (by a burst, or while a reader held an

@@ -73,6 +73,39 @@ export const toDevice = (r: Row): Device => ({
   healthCheckSentAt: nullableNumber(r.health_check_sent_at),
 });
 
+/** A device's columns in the order `deviceSelect` returns them, for statements read as arrays (raw rows). */
+const deviceColumns = [
+  'id',
+  'tenant_id',
+  'kind',
+  'name',
+  'public_key',
+  'thumbprint',
+  'push_subscription',
+  'push_state',
+  'created_at',
+  'last_seen_at',
+  'last_receipt_at',
+  'health_check_sent_at',
+] as const;
+export const deviceSelect = deviceColumns.join(', ');
+
+/** toDevice for a row read as an array of `deviceSelect`'s columns (a device is read four times per sign-in). */
+export const toDeviceFromArray = (r: unknown[]): Device => ({
+  id: String(r[0]),
+  tenantId: String(r[1]),
+  kind: r[2] === 'browser' ? 'browser' : 'phone',
+  name: String(r[3]),
+  publicKey: json(r[4]),
+  thumbprint: String(r[5]),
+  pushSubscription: r[6] === null ? null : json(r[6]),
+  pushState: (String(r[7]) as Device['pushState']) ?? 'none',
+  createdAt: Number(r[8]),
+  lastSeenAt: nullableNumber(r[9]),
+  lastReceiptAt: nullableNumber(r[10]),
+  healthCheckSentAt: nullableNumber(r[11]),
+});
+
 export const toRegistration = (r: Row): Registration => ({
   id: String(r.id),
   tenantId: String(r.tenant_id),
