@@ -9,7 +9,7 @@ import { Agent } from 'node:https';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkPushHealth, pushHealth } from '../../server/push/checkPushHealth';
-import { activatedServiceWorker, deliverPushMessage, launchBrowser } from '../helpers/browser';
+import { activatedServiceWorker, deliverPushMessage, launchBrowser, waitForNotifications } from '../helpers/browser';
 import { type PushService, startPushService } from '../helpers/pushService';
 import { type TestRelay, type TestTenant, fetchJson, startRelay } from '../helpers/startRelay';
 import { enrollWithPhoneSignIn, openPhone, type Phone } from './pwaSupport';
@@ -53,7 +53,8 @@ describe('pushes on the phone: always visible, acknowledged, and kept alive', ()
       return list.map((n) => ({ tag: n.tag, title: n.title }));
     }, tag);
   };
-  const titles = async (tag: string) => (await shown(tag)).map((n) => n.title);
+  /** The titles shown under this tag, read once the worker handled every push delivered to it (never polled: see waitForNotifications). */
+  const titles = async (tag: string) => (await waitForNotifications(phone.page, tag, 1)).map((n) => n.title);
   /** The relay's push as the loopback push service decrypted it, handed to the app's service worker. */
   const deliver = async (predicate: (payload: any) => boolean) => {
     const pushed = await push.waitFor((m) => m.payload !== undefined && predicate(m.payload));
@@ -73,7 +74,7 @@ describe('pushes on the phone: always visible, acknowledged, and kept alive', ()
 
     // sign_in_request: "Approve sign-in request", and the service worker's receipt reaches the relay.
     await deliver((p) => p.type === 'sign_in_request' && p.requestId === requestId);
-    await expect.poll(() => titles(requestId)).toEqual(['Approve sign-in request']);
+    expect(await titles(requestId)).toEqual(['Approve sign-in request']);
     await expect.poll(async () => (await device()).lastReceiptAt).not.toBeNull();
     const state = await fetchJson(`${relay.url}/api/sign-in-requests/${requestId}`, {
       headers: { authorization: `Bearer ${collectorSecret}` },
@@ -94,7 +95,7 @@ describe('pushes on the phone: always visible, acknowledged, and kept alive', ()
       ).status,
     ).toBe(204);
     await deliver((p) => p.type === 'sign_in_request_closed' && p.requestId === requestId);
-    await expect.poll(() => titles(requestId)).toEqual(['Sign-in request ended']);
+    expect(await titles(requestId)).toEqual(['Sign-in request ended']);
 
     // push_health_check: a quiet notice, and the answer counts as a receipt.
     offset = pushHealth.checkAfterMs + 60 * 60_000;
@@ -105,7 +106,7 @@ describe('pushes on the phone: always visible, acknowledged, and kept alive', ()
     }
     expect((await device()).healthCheckSentAt).not.toBeNull();
     await deliver((p) => p.type === 'push_health_check' && p.deviceId === deviceId);
-    await expect.poll(() => titles('nod-health-check')).toEqual(['Nod can reach this phone']);
+    expect(await titles('nod-health-check')).toEqual(['Nod can reach this phone']);
     await expect.poll(async () => (await device()).healthCheckSentAt).toBeNull();
 
     // One visible notification per push type, nothing else: three pushes, three tags.
@@ -117,7 +118,7 @@ describe('pushes on the phone: always visible, acknowledged, and kept alive', ()
     // A push the app cannot read still shows something.
     const worker = await activatedServiceWorker(phone.page, `${relay.url}/app/`);
     await deliverPushMessage(phone.page, worker, '{"type":"something_new"}');
-    await expect.poll(() => titles('nod-unknown')).toEqual(['Nod']);
+    expect(await titles('nod-unknown')).toEqual(['Nod']);
   });
 
   it('pushsubscriptionchange: the service worker sends the new subscription to the relay, device-signed', async () => {

@@ -11,6 +11,7 @@ import {
   deliverPushMessage,
   newPhoneContext,
   waitForServiceWorkerControl,
+  watchServiceWorkers,
 } from '../helpers/browser';
 import type { PushService, PushSubscriptionJSON } from '../helpers/pushService';
 import type { TestTenant } from '../helpers/startRelay';
@@ -96,6 +97,7 @@ export async function openPhone(
   }
   const page = await context.newPage();
   const authenticator = await addVirtualAuthenticator(page);
+  await watchServiceWorkers(page);
   await openApp(page, relayUrl);
   return { context, page, authenticator };
 }

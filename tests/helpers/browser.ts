@@ -10,7 +10,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, type BrowserContext, type BrowserContextOptions, type CDPSession, type Page, chromium } from 'playwright-core';
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type CDPSession,
+  type Page,
+  type Worker,
+  chromium,
+} from 'playwright-core';
 
 export const chromiumPath = process.env.NOD_CHROMIUM ?? '/usr/bin/chromium';
 
@@ -191,18 +199,108 @@ export async function activatedServiceWorker(page: Page, scopeURL: string, timeo
   });
 }
 
+const workerLogs = new WeakMap<Page, { lines: string[]; note: (line: string) => void }>();
+
+/**
+ * What the page's service workers said and went through, from now on: their console (every level),
+ * the errors DevTools reports for them (uncaught exceptions), and each version's status and running
+ * status. For a failure message: `serviceWorkerLog(page)`. Idempotent.
+ */
+export async function watchServiceWorkers(page: Page): Promise<void> {
+  if (workerLogs.has(page)) return;
+  const lines: string[] = [];
+  const started = performance.now();
+  const note = (line: string) => {
+    lines.push(`+${Math.round(performance.now() - started)} ms ${line}`);
+    if (lines.length > 300) lines.shift();
+  };
+  workerLogs.set(page, { lines, note });
+  page.context().on('console', (message) => {
+    if (message.worker()) note(`console.${message.type()}: ${message.text()}`);
+  });
+  page.context().on('serviceworker', (worker) => {
+    note(`worker attached ${worker.url()}`);
+    worker.on('close', () => note(`worker closed ${worker.url()}`));
+  });
+  const session = await cdp(page);
+  const versions = new Map<string, string>();
+  session.on('ServiceWorker.workerVersionUpdated', (event) => {
+    for (const v of event.versions) {
+      const state = `${v.status}/${v.runningStatus} clients=${v.controlledClients?.length ?? 0}`;
+      if (versions.get(v.versionId) === state) continue;
+      versions.set(v.versionId, state);
+      note(`registration ${v.registrationId} version ${v.versionId}: ${state}`);
+    }
+  });
+  session.on('ServiceWorker.workerErrorReported', ({ errorMessage: e }) =>
+    note(`error in version ${e.versionId}: ${e.errorMessage} (${e.sourceURL}:${e.lineNumber}:${e.columnNumber})`),
+  );
+  await session.send('ServiceWorker.enable');
+}
+
+/** The log `watchServiceWorkers` keeps for this page, one event a line ('' when not watched). */
+export function serviceWorkerLog(page: Page): string {
+  const log = workerLogs.get(page);
+  return log ? log.lines.join('\n') : '(not watched: call watchServiceWorkers(page) first)';
+}
+
+/** Per page: the running service worker pushes were delivered to, and how many. */
+const deliveries = new WeakMap<Page, { worker: Worker; delivered: number }>();
+
+/**
+ * Count, inside the running service worker, the push events it has handled: each `push` event's
+ * `waitUntil` promise, once it settles (and why, when it rejected). Idempotent while the worker runs.
+ */
+async function countHandledPushes(worker: Worker): Promise<void> {
+  await worker.evaluate(() => {
+    const scope = self as any;
+    if (scope.__nodTestPushes) return;
+    const pushes = { started: 0, handled: 0, failures: [] as string[] };
+    scope.__nodTestPushes = pushes;
+    const prototype = scope.ExtendableEvent.prototype;
+    const waitUntil = prototype.waitUntil;
+    prototype.waitUntil = function (this: { type: string }, promise: Promise<unknown>) {
+      if (this.type === 'push') {
+        pushes.started++;
+        Promise.resolve(promise).then(
+          () => {
+            pushes.handled++;
+          },
+          (error) => {
+            pushes.handled++;
+            pushes.failures.push(String(error?.stack ?? error));
+          },
+        );
+      }
+      return waitUntil.call(this, promise);
+    };
+  });
+}
+
 /**
  * Deliver a push message to a service worker as the browser's push service would (DevTools
  * `ServiceWorker.deliverPushMessage`). Grant the `notifications` permission to the origin first
- * so the worker may show a notification.
+ * so the worker may show a notification. The worker must be running (DevTools keeps a worker it is
+ * attached to running): it counts the pushes it handles, for `waitForNotifications`.
  */
 export async function deliverPushMessage(page: Page, worker: ServiceWorkerInfo, data: unknown): Promise<void> {
+  await watchServiceWorkers(page);
+  const running = page
+    .context()
+    .serviceWorkers()
+    .find((w) => w.url().startsWith(worker.scopeURL));
+  if (!running) throw new Error(`no running service worker under ${worker.scopeURL} to deliver a push to\n${serviceWorkerLog(page)}`);
+  await countHandledPushes(running);
+  const previous = deliveries.get(page);
+  const delivered = previous?.worker === running ? previous.delivered + 1 : 1;
   const session = await cdp(page);
   await session.send('ServiceWorker.deliverPushMessage', {
     origin: new URL(worker.scopeURL).origin,
     registrationId: worker.registrationId,
     data: typeof data === 'string' ? data : JSON.stringify(data),
   });
+  deliveries.set(page, { worker: running, delivered });
+  workerLogs.get(page)?.note(`push ${delivered} delivered to registration ${worker.registrationId}`);
 }
 
 export interface ShownNotification {
@@ -222,30 +320,59 @@ export function getNotifications(page: Page, filter: { tag?: string } = {}): Pro
 }
 
 /**
- * Wait until the page's service worker shows `count` notifications with this tag (there is no
- * event for it, so the page looks every 20 ms), and return them.
+ * Wait until the page's service worker has handled every push `deliverPushMessage` gave it (each
+ * push event's `waitUntil` settled, so its `showNotification` resolved), then read its
+ * notifications once and expect `count` with this tag; return them.
+ *
+ * Never poll `getNotifications()` while a push is being shown: Chromium's read keeps a stored
+ * notification only if the platform already reports it displayed or it was created after the read
+ * began, and deletes every other one from its database (content/browser/notifications/
+ * platform_notification_context_impl.cc, DoReadAllNotificationDataForServiceWorkerRegistration).
+ * A read that lands between the worker's write and the display drops the notification for good —
+ * it stays on screen, but no later read lists it. Under load that window is wide, and a 20 ms poll
+ * fell into it (the push mode journey failed in 2 of 3 full runs). The app itself never reads its
+ * notifications, so a phone never lost one.
  */
 export async function waitForNotifications(page: Page, tag: string, count: number, timeoutMs = 20_000): Promise<ShownNotification[]> {
-  const shown = await page.evaluate(
-    async ({ tag, count, timeoutMs }) => {
-      const registration = await navigator.serviceWorker.ready;
-      const deadline = performance.now() + timeoutMs;
-      for (;;) {
-        const found = await registration.getNotifications({ tag });
-        if (found.length === count) return found.map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data }));
-        if (performance.now() > deadline) {
-          const all = await registration.getNotifications();
-          return { shownInstead: all.map((n) => `${n.tag}: ${n.title} — ${n.body}`) };
-        }
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
-    },
-    { tag, count, timeoutMs },
+  const delivery = deliveries.get(page);
+  if (!delivery) throw new Error(`no push was delivered to this page's service worker (deliverPushMessage) before waiting for ${tag}`);
+  const handled = await delivery.worker
+    .evaluate(
+      async ({ delivered, timeoutMs }) => {
+        const pushes = (self as any).__nodTestPushes as { started: number; handled: number; failures: string[] } | undefined;
+        if (!pushes) return { ok: false, why: 'the service worker restarted after the push was delivered (its push count is gone)' };
+        const deadline = performance.now() + timeoutMs;
+        // Reads a counter of the worker's own, never the notifications.
+        while (pushes.handled < delivered && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+        return {
+          ok: pushes.handled >= delivered,
+          why: `${pushes.started} of ${delivered} push event(s) started, ${pushes.handled} handled`,
+          failures: pushes.failures,
+        };
+      },
+      { delivered: delivery.delivered, timeoutMs },
+    )
+    .catch((error: Error) => ({ ok: false, why: `the service worker is gone: ${error.message}`, failures: [] as string[] }));
+  const shown = await page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    const all = await registration.getNotifications();
+    return {
+      all: all.map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data })),
+      registrations: (await navigator.serviceWorker.getRegistrations()).map(
+        (r) => `${r.scope} active=${r.active?.state} waiting=${r.waiting?.state} installing=${r.installing?.state}`,
+      ),
+      controlled: navigator.serviceWorker.controller !== null,
+    };
+  });
+  const found = shown.all.filter((n) => n.tag === tag);
+  if (handled.ok && found.length === count) return found;
+  throw new Error(
+    `expected ${count} notification(s) tagged ${tag} once the service worker handled its pushes (${timeoutMs} ms at most): ` +
+      `${handled.ok ? 'handled' : 'not handled'} (${handled.why}); push failures: ${JSON.stringify(handled.failures ?? [])}\n` +
+      `shown: ${JSON.stringify(shown.all.map((n) => `${n.tag}: ${n.title} — ${n.body}`))}\n` +
+      `registrations: ${JSON.stringify(shown.registrations)}, page controlled: ${shown.controlled}\n` +
+      `service worker log:\n${serviceWorkerLog(page)}`,
   );
-  if (!Array.isArray(shown)) {
-    throw new Error(`expected ${count} notification(s) tagged ${tag} within ${timeoutMs} ms; shown: ${JSON.stringify(shown.shownInstead)}`);
-  }
-  return shown;
 }
 
 /** Wait until a notification with this tag is shown, and return it. */
