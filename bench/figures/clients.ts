@@ -333,7 +333,11 @@ async function waitForRegistration(worker: import('playwright-core').Worker): Pr
   return undefined;
 }
 
-/** Garbage collections: V8's handling of a collection the heap asked for (finishing a concurrent mark), and scavenges and full collections. */
+/**
+ * Garbage collections: V8's handling of a collection the heap asked for (finishing a concurrent mark: the
+ * full collection and the embedder's — Blink's — part around it; traced under disabled-by-default-v8.gc),
+ * and scavenges and full collections.
+ */
 const gcEvents = new Set(['V8.GCHandleGCRequest', 'MajorGC', 'MinorGC', 'V8.GCScavenger', 'V8.GCFinalizeMC']);
 
 /**
@@ -387,7 +391,7 @@ async function traceLoad(context: BrowserContext, url: string, extensionOrigin: 
     session.on('Tracing.dataCollected', (event: { value: any[] }) => events.push(...event.value));
     const complete = new Promise((resolve) => session.once('Tracing.tracingComplete', resolve));
     await session.send('Tracing.start', {
-      categories: 'devtools.timeline,v8.execute,v8,disabled-by-default-devtools.timeline',
+      categories: 'devtools.timeline,v8.execute,v8,disabled-by-default-v8.gc,disabled-by-default-devtools.timeline',
       transferMode: 'ReportEvents',
     });
     if (profile) {
