@@ -195,7 +195,9 @@ function sharedConnections(config: pg.ClientConfig, size: number) {
     },
     async close() {
       closed = true;
-      await Promise.all(lines.splice(0).map((line) => ((line.gone = true), line.client.end().catch(() => {}))));
+      const ending = lines.splice(0);
+      for (const line of ending) line.gone = true;
+      await Promise.all(ending.map((line) => line.client.end().catch(() => {})));
     },
   };
 }
