@@ -58,21 +58,6 @@ export const toPass = (r: Row): TemporaryAccessPass => ({
   revokedAt: nullableNumber(r.revoked_at),
 });
 
-export const toDevice = (r: Row): Device => ({
-  id: String(r.id),
-  tenantId: String(r.tenant_id),
-  kind: r.kind === 'browser' ? 'browser' : 'phone',
-  name: String(r.name),
-  publicKey: json(r.public_key),
-  thumbprint: String(r.thumbprint),
-  pushSubscription: r.push_subscription === null ? null : json(r.push_subscription),
-  pushState: (String(r.push_state) as Device['pushState']) ?? 'none',
-  createdAt: Number(r.created_at),
-  lastSeenAt: nullableNumber(r.last_seen_at),
-  lastReceiptAt: nullableNumber(r.last_receipt_at),
-  healthCheckSentAt: nullableNumber(r.health_check_sent_at),
-});
-
 /** A device's columns in the order `deviceSelect` returns them, for statements read as arrays (raw rows). */
 const deviceColumns = [
   'id',
@@ -105,6 +90,9 @@ export const toDeviceFromArray = (r: unknown[]): Device => ({
   lastReceiptAt: nullableNumber(r[10]),
   healthCheckSentAt: nullableNumber(r[11]),
 });
+
+/** A device read as an object keyed by column name (the statements that read whole rows). */
+export const toDevice = (r: Row): Device => toDeviceFromArray(deviceColumns.map((name) => r[name]));
 
 export const toRegistration = (r: Row): Registration => ({
   id: String(r.id),
