@@ -102,7 +102,7 @@ describe('Admin center: sign in with Nod, change the policy, issue a pass, read 
     const bare = await page.evaluate(async () => (await fetch('/admin/center/api/session')).status);
     expect(bare).toBe(403);
     await noUnnamedControls();
-  });
+  }, 60_000); // The first test pays the admin center's cold start; in a loaded full run it once took over 30 s.
 
   it('creates a group and adds a member, keyboard only', async () => {
     await page.getByRole('link', { name: 'Groups' }).click();
