@@ -1,5 +1,6 @@
-import { fromBase64Url, sha256, toBase64Url, utf8 } from './base64url';
-import { toLowS } from './p256Signature';
+import { fromBase64Url, fromCanonicalBase64Url, sha256, toBase64Url, utf8 } from './base64url';
+import { isStrictP256Signature, toLowS } from './p256Signature';
+import type { P256PublicJwk } from './schemas/common';
 import type { CryptoBytes, WebCryptoKey } from './webPlatform';
 
 /**
@@ -62,6 +63,50 @@ export function parseDeviceAuthorization(header: string | undefined): DeviceAuth
 export async function signWithDeviceKey(privateKey: WebCryptoKey, data: Uint8Array): Promise<string> {
   const signature = await crypto.subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, privateKey, data as CryptoBytes);
   return toBase64Url(toLowS(new Uint8Array(signature)));
+}
+
+/** Device keys imported for verifying, a bound on how many are held: the oldest goes first. */
+const maxImportedKeys = 10_000;
+/**
+ * Imported device keys, by the public key itself (its coordinates), never by a device id: a
+ * re-enrolled device's new key is a new entry, and no stored key is verified with another. Held as
+ * the import's promise, so calls that arrive together import a key once; importing costs more than
+ * a verify, and WebCrypto does it on the calling thread.
+ */
+const importedKeys = new Map<string, Promise<WebCryptoKey | undefined>>();
+
+function importDeviceKey(publicKey: P256PublicJwk): Promise<WebCryptoKey | undefined> {
+  const id = `${publicKey.x}.${publicKey.y}`;
+  let key = importedKeys.get(id);
+  if (!key) {
+    key = crypto.subtle
+      .importKey('jwk', { kty: 'EC', crv: 'P-256', x: publicKey.x, y: publicKey.y }, { name: 'ECDSA', namedCurve: 'P-256' }, false, [
+        'verify',
+      ])
+      .catch(() => undefined);
+    if (importedKeys.size >= maxImportedKeys) importedKeys.delete(importedKeys.keys().next().value as string);
+    importedKeys.set(id, key);
+  }
+  return key;
+}
+
+/**
+ * Verify a device key's ECDSA P-256 / SHA-256 signature, given as sent: canonical base64url of
+ * exactly the 64-byte IEEE P1363 r‖s with the low s (shared/p256Signature). Any other spelling of a
+ * valid signature — (r, n − s), padding, other characters, spare bits set — is false, never thrown;
+ * so is a key that is not a P-256 point. WebCrypto's verify runs off the calling thread (in Node, on
+ * libuv's thread pool), so a relay's event loop only hands it over.
+ */
+export async function verifyDeviceSignature(publicKey: P256PublicJwk, data: Uint8Array, signature: string): Promise<boolean> {
+  const bytes = fromCanonicalBase64Url(signature);
+  if (!bytes || !isStrictP256Signature(bytes)) return false;
+  const key = await importDeviceKey(publicKey);
+  if (!key) return false;
+  try {
+    return await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, bytes as CryptoBytes, data as CryptoBytes);
+  } catch {
+    return false;
+  }
 }
 
 /**

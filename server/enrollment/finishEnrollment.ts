@@ -8,7 +8,7 @@ import type { EnrollmentFinished, enrollmentFinish } from '../../shared/schemas/
 import { base32Encode, totpStep } from '../../shared/totp';
 import { recordAudit } from '../audit/recordAudit';
 import type { RelayContext } from '../context';
-import { verifyDeviceSignature } from '../http/deviceAuth';
+import { verifyDeviceSignature } from '../../shared/deviceSignature';
 import { ProblemError } from '../http/problem';
 import { newId } from '../ids';
 import { requireAllowedPushSubscription } from '../push/pushHosts';
@@ -33,7 +33,8 @@ export async function finishEnrollment(ctx: RelayContext, body: z.output<typeof 
   // The phone proves it holds the device key it registers: a key copied from another phone's
   // calls (public, after all) cannot take over that phone's device record or its pushes.
   const proof = enrollmentProofInput({ enrollmentId: session.id, challenge: session.challenge });
-  if (!verifyDeviceSignature(body.devicePublicKey, proof, body.deviceProof)) throw invalid('no proof of possession of the device key');
+  if (!(await verifyDeviceSignature(body.devicePublicKey, proof, body.deviceProof)))
+    throw invalid('no proof of possession of the device key');
 
   let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
   try {

@@ -1,43 +1,11 @@
-import { type KeyObject, createHash, createPublicKey, verify } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
-import { fromCanonicalBase64Url } from '../../shared/base64url';
 import { deviceSignatureWindowMs } from '../../shared/constants';
-import { deviceSigningText, parseDeviceAuthorization } from '../../shared/deviceSignature';
-import { isStrictP256Signature } from '../../shared/p256Signature';
-import type { P256PublicJwk } from '../../shared/schemas/common';
+import { deviceSigningText, parseDeviceAuthorization, verifyDeviceSignature } from '../../shared/deviceSignature';
 import type { RelayContext } from '../context';
 import type { Storage } from '../storage/Storage';
 import type { Device } from '../storage/model';
 import { ProblemError } from './problem';
-
-/** Imported device keys, by their coordinates: importing a JWK costs as much as the verify itself. */
-const importedKeys = new Map<string, KeyObject>();
-
-function importDeviceKey(publicKey: P256PublicJwk): KeyObject {
-  const id = `${publicKey.x}.${publicKey.y}`;
-  let key = importedKeys.get(id);
-  if (!key) {
-    key = createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: publicKey.x, y: publicKey.y }, format: 'jwk' });
-    if (importedKeys.size >= 10_000) importedKeys.clear();
-    importedKeys.set(id, key);
-  }
-  return key;
-}
-
-/**
- * Verify a device key's ECDSA P-256 / SHA-256 signature, given as sent: canonical base64url of
- * exactly the 64-byte IEEE P1363 r‖s with the low s (shared/p256Signature). Any other spelling of a
- * valid signature — (r, n − s), padding, other characters, spare bits set — is false, never thrown.
- */
-export function verifyDeviceSignature(publicKey: P256PublicJwk, data: Uint8Array, signature: string): boolean {
-  const bytes = fromCanonicalBase64Url(signature);
-  if (!bytes || !isStrictP256Signature(bytes)) return false;
-  try {
-    return verify('sha256', data, { key: importDeviceKey(publicKey), dsaEncoding: 'ieee-p1363' }, bytes);
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Signed inputs already used, in storage: a call replayed within the window is refused, after a
@@ -97,7 +65,7 @@ export async function authenticateDevice(ctx: RelayContext, guard: ReplayGuard, 
       .update(request.rawBody ?? '', 'utf8')
       .digest('base64url'),
   });
-  if (!verifyDeviceSignature(device.publicKey, input, auth.signature)) throw refuse('bad signature');
+  if (!(await verifyDeviceSignature(device.publicKey, input, auth.signature))) throw refuse('bad signature');
   if (!(await guard.firstUse(device.id, input, auth.timestamp, now))) throw refuse('replayed signature');
   return device;
 }

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { SignInAnswered, signInAnswer } from '../../../shared/schemas/signInRequests';
 import { recordAudit } from '../../audit/recordAudit';
 import type { RelayContext } from '../../context';
-import { verifyDeviceSignature } from '../../http/deviceAuth';
+import { verifyDeviceSignature } from '../../../shared/deviceSignature';
 import { ProblemError } from '../../http/problem';
 import type { SignInRequest } from '../../storage/model';
 import { isSignInOrigin, signInOriginsOf } from '../../tenants/signInOrigins';
@@ -55,7 +55,7 @@ export async function answerSignInRequest(
   const canonical = canonicalApproval(binding);
   // 2. The device key signs the same canonical approval the assertion binds.
   const device = await ctx.storage.devices.byId(registration.deviceId);
-  if (!device || !verifyDeviceSignature(device.publicKey, canonical, body.deviceSignature)) {
+  if (!device || !(await verifyDeviceSignature(device.publicKey, canonical, body.deviceSignature))) {
     throw new ProblemError('device_signature_invalid', 'The answer is not signed by this phone.');
   }
   const answer: PhoneAnswer = { registrationId: registration.id, deviceId: device.id, decision: body.decision, caller };

@@ -4,7 +4,7 @@ import { canonicalBrowserTrust } from '../../../shared/approvalChallenge';
 import { displayText } from '../../../shared/displayText';
 import type { BrowserTrusted, browserTrust } from '../../../shared/schemas/signInRequests';
 import type { RelayContext } from '../../context';
-import { verifyDeviceSignature } from '../../http/deviceAuth';
+import { verifyDeviceSignature } from '../../../shared/deviceSignature';
 import { ProblemError } from '../../http/problem';
 import type { CallerInfo } from '../callerInfo';
 import { addRegisteredBrowser } from '../registeredBrowsers';
@@ -53,7 +53,7 @@ export async function trustBrowser(
   const canonical = canonicalBrowserTrust({ requestId: request.id, nonce: request.nonce, browserId: browser.id });
   // 2. The phone's device key.
   const device = await ctx.storage.devices.byId(registration.deviceId);
-  if (!device || !verifyDeviceSignature(device.publicKey, canonical, body.deviceSignature)) {
+  if (!device || !(await verifyDeviceSignature(device.publicKey, canonical, body.deviceSignature))) {
     throw new ProblemError('device_signature_invalid', 'The answer is not signed by this phone.');
   }
   // 3. Soon after the approval.
