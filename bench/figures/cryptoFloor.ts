@@ -4,9 +4,10 @@
  * verifyAuthenticationResponse of the approval's assertion; three device-signature verifies
  * (node:crypto, ieee-p1363, key already imported, as the relay keeps it): the phone's receipt and
  * its details GET are device-signed calls, and the approval carries the device key's signature;
- * one push encryption per device (server/push encryptPayload; one device here). No token is
- * signed in that flow: redeem answers an opaque one-time grant (random bytes, stored hashed), and
- * the ES256 ID token is signed only when an OpenID Connect client later consumes it. Its rate is
+ * one push encryption per device (server/push encryptPayload's work, on one thread; one device
+ * here). No token is signed in that flow: redeem answers an opaque one-time grant (random bytes,
+ * stored hashed), and the ES256 ID token is signed only when an OpenID Connect client later
+ * consumes it. Its rate is
  * what a relay that did nothing but this crypto would reach on one core.
  */
 import { createECDH, randomBytes, verify } from 'node:crypto';
@@ -19,7 +20,7 @@ import {
 import { approvalChallenge, canonicalApproval } from '../../shared/approvalChallenge';
 import { deviceSigningText, signWithDeviceKey } from '../../shared/deviceSignature';
 import { fromBase64Url } from '../../shared/base64url';
-import { encryptPayload } from '../../server/push/encryptPayload';
+import { encryptPayloadWith } from '../../server/push/encryptPayload';
 import { createDeviceKey, createSoftAuthenticator } from '../../tests/helpers/softAuthenticator';
 
 const origin = 'https://relay.floor.example';
@@ -143,7 +144,13 @@ export async function prepareCryptoFloor(variants = 64): Promise<CryptoFloor> {
   const verifyCalls = () => {
     for (const call of current.calls) verifyOne(call.input, call.signature);
   };
-  const encrypt = () => encryptPayload(p256dh, auth, payload);
+  // What the relay's encryptPayload does, all on this thread (the relay agrees the key on a worker):
+  // a fresh salt and key pair for every message.
+  const encrypt = () => {
+    const sender = createECDH('prime256v1');
+    sender.generateKeys();
+    return encryptPayloadWith({ salt: randomBytes(16), sender }, p256dh, auth, payload);
+  };
   return {
     steps: [
       { name: 'verifyAuthenticationResponse', run: verifyAssertion },

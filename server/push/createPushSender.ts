@@ -190,7 +190,7 @@ export function createPushSender(options: PushSenderOptions): PushSender {
       }
       const ttl = sendOptions.ttlSeconds;
       if (!(ttl >= 0) || !Number.isFinite(ttl)) return failed(url, { error: `invalid TTL ${ttl}` }, 0);
-      body = encryptPayload(
+      body = await encryptPayload(
         subscription.keys.p256dh,
         subscription.keys.auth,
         typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload,

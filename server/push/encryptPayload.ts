@@ -2,7 +2,8 @@
  * Message encryption for Web Push (RFC 8291) in the aes128gcm content coding (RFC 8188), with
  * node:crypto only: one ECDH key pair per message, HKDF-SHA-256, AES-128-GCM, a single record.
  */
-import { createCipheriv, createECDH, type ECDH, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, type ECDH, hkdfSync, randomBytes } from 'node:crypto';
+import { agreeInBackground } from './backgroundKeyAgreement';
 
 const SALT_BYTES = 16;
 const PUBLIC_KEY_BYTES = 65;
@@ -21,15 +22,39 @@ const LAST_RECORD_DELIMITER = Buffer.from([0x02]);
 
 export class PushEncryptionError extends Error {}
 
+/** The user agent's keys, checked, and a payload that fits: what every message starts from. */
+interface Recipient {
+  /** Its P-256 public key, uncompressed (65 bytes). */
+  uaPublic: Buffer;
+  authSecret: Buffer;
+}
+
+function recipientOf(p256dh: string, auth: string, payload: Uint8Array): Recipient {
+  const uaPublic = Buffer.from(p256dh, 'base64url');
+  if (uaPublic.length !== PUBLIC_KEY_BYTES || uaPublic[0] !== 0x04) {
+    throw new PushEncryptionError('p256dh is not an uncompressed P-256 point');
+  }
+  const authSecret = Buffer.from(auth, 'base64url');
+  if (authSecret.length < 16) throw new PushEncryptionError('auth secret shorter than 16 bytes');
+  if (payload.length > MAX_PAYLOAD_BYTES) {
+    throw new PushEncryptionError(`payload of ${payload.length} bytes exceeds ${MAX_PAYLOAD_BYTES}`);
+  }
+  return { uaPublic, authSecret };
+}
+
+const notOnCurve = () => new PushEncryptionError('p256dh is not a point on P-256');
+
 /**
  * Encrypt `payload` for the user agent whose subscription keys are `p256dh` (its P-256 public key,
- * uncompressed, base64url) and `auth` (its 16-byte authentication secret, base64url). Returns the
- * whole request body.
+ * uncompressed, base64url) and `auth` (its 16-byte authentication secret, base64url). Resolves to
+ * the whole request body; rejects with a PushEncryptionError for keys or a payload it cannot use.
+ * The key agreement runs on a worker thread (./backgroundKeyAgreement), the rest here.
  */
-export function encryptPayload(p256dh: string, auth: string, payload: Uint8Array): Buffer {
-  const sender = createECDH('prime256v1');
-  sender.generateKeys();
-  return encryptPayloadWith({ salt: randomBytes(SALT_BYTES), sender }, p256dh, auth, payload);
+export async function encryptPayload(p256dh: string, auth: string, payload: Uint8Array): Promise<Buffer> {
+  const recipient = recipientOf(p256dh, auth, payload);
+  const agreed = await agreeInBackground(recipient.uaPublic);
+  if (!agreed) throw notOnCurve();
+  return seal(randomBytes(SALT_BYTES), agreed.publicKey, agreed.secret, recipient, payload);
 }
 
 /** What RFC 8291 makes fresh for every message: the salt and the application server's ECDH key pair. */
@@ -40,35 +65,30 @@ export interface MessageSecrets {
 }
 
 /**
- * encryptPayload with the message's salt and key pair given, so RFC 8291 Appendix A can be checked
- * byte for byte. Only that known-answer test calls it: the same salt and key pair twice for one
+ * encryptPayload with the message's salt and key pair given, all on the calling thread, so RFC 8291
+ * Appendix A can be checked byte for byte. Only that known-answer test calls it with set secrets
+ * (the bench's crypto floor calls it with fresh ones): the same salt and key pair twice for one
  * subscription repeat the AES-GCM key and nonce, which gives away both plaintexts.
  */
 export function encryptPayloadWith(secrets: MessageSecrets, p256dh: string, auth: string, payload: Uint8Array): Buffer {
-  const uaPublic = Buffer.from(p256dh, 'base64url');
-  if (uaPublic.length !== PUBLIC_KEY_BYTES || uaPublic[0] !== 0x04) {
-    throw new PushEncryptionError('p256dh is not an uncompressed P-256 point');
-  }
-  const authSecret = Buffer.from(auth, 'base64url');
-  if (authSecret.length < 16) throw new PushEncryptionError('auth secret shorter than 16 bytes');
-  if (payload.length > MAX_PAYLOAD_BYTES) {
-    throw new PushEncryptionError(`payload of ${payload.length} bytes exceeds ${MAX_PAYLOAD_BYTES}`);
-  }
+  const recipient = recipientOf(p256dh, auth, payload);
   if (secrets.salt.length !== SALT_BYTES) throw new PushEncryptionError(`salt of ${secrets.salt.length} bytes, not ${SALT_BYTES}`);
-
-  const asPublic = secrets.sender.getPublicKey();
   let ecdhSecret: Buffer;
   try {
-    ecdhSecret = secrets.sender.computeSecret(uaPublic);
+    ecdhSecret = secrets.sender.computeSecret(recipient.uaPublic);
   } catch {
-    throw new PushEncryptionError('p256dh is not a point on P-256');
+    throw notOnCurve();
   }
+  return seal(secrets.salt, secrets.sender.getPublicKey(), ecdhSecret, recipient, payload);
+}
 
+/** The one aes128gcm record for `payload`, from the message's salt, public key and ECDH secret. */
+function seal(salt: Buffer, asPublic: Buffer, ecdhSecret: Buffer, recipient: Recipient, payload: Uint8Array): Buffer {
+  const { uaPublic, authSecret } = recipient;
   // RFC 8291 §3.3–3.4: IKM from the ECDH secret keyed by the auth secret, bound to both public keys.
   const keyInfo = Buffer.concat([KEY_INFO_PREFIX, uaPublic, asPublic]);
   const ikm = Buffer.from(hkdfSync('sha256', ecdhSecret, authSecret, keyInfo, 32));
   // RFC 8188 §2.2–2.3: content-encryption key and nonce from the message's random salt.
-  const salt = secrets.salt;
   const cek = Buffer.from(hkdfSync('sha256', ikm, salt, CEK_INFO, 16));
   const nonce = Buffer.from(hkdfSync('sha256', ikm, salt, NONCE_INFO, 12));
 

@@ -17,30 +17,49 @@ function userAgent() {
 }
 
 describe('encryptPayload (RFC 8291 aes128gcm)', () => {
-  it('round-trips through the http_ece reference decryption, empty to largest', () => {
+  it('round-trips through the http_ece reference decryption, empty to largest', async () => {
     const ua = userAgent();
     for (const size of [0, 1, 100, MAX_PAYLOAD_BYTES]) {
       const payload = randomBytes(size);
-      const body = encryptPayload(ua.p256dh, ua.auth, payload);
+      const body = await encryptPayload(ua.p256dh, ua.auth, payload);
       expect(ua.decrypt(body).equals(payload), `size ${size}`).toBe(true);
       expect(body.length).toBeLessThanOrEqual(4096);
     }
   });
 
-  it('uses a fresh salt and key pair for every message', () => {
+  it('messages encrypted at once for several user agents each open with their own keys only', async () => {
+    const agents = Array.from({ length: 8 }, userAgent);
+    const payloads = agents.map((_, i) => Buffer.from(`message ${i}`));
+    const bodies = await Promise.all(agents.flatMap((ua, i) => [0, 1, 2].map(() => encryptPayload(ua.p256dh, ua.auth, payloads[i]))));
+    bodies.forEach((body, k) => {
+      const i = Math.floor(k / 3);
+      expect(agents[i].decrypt(body).equals(payloads[i])).toBe(true);
+      expect(() => agents[(i + 1) % agents.length].decrypt(body)).toThrow();
+    });
+  });
+
+  it('uses a fresh salt and key pair for every message', async () => {
     const ua = userAgent();
-    const a = encryptPayload(ua.p256dh, ua.auth, Buffer.from('same'));
-    const b = encryptPayload(ua.p256dh, ua.auth, Buffer.from('same'));
+    const [a, b] = await Promise.all([
+      encryptPayload(ua.p256dh, ua.auth, Buffer.from('same')),
+      encryptPayload(ua.p256dh, ua.auth, Buffer.from('same')),
+    ]);
     expect(a.subarray(0, 16).equals(b.subarray(0, 16))).toBe(false);
     expect(a.subarray(21, 86).equals(b.subarray(21, 86))).toBe(false);
     expect(a[20]).toBe(65);
   });
 
-  it('refuses what it cannot encrypt', () => {
+  it('refuses what it cannot encrypt', async () => {
     const ua = userAgent();
-    expect(() => encryptPayload(ua.p256dh, ua.auth, Buffer.alloc(MAX_PAYLOAD_BYTES + 1))).toThrow(PushEncryptionError);
-    expect(() => encryptPayload('AAAA', ua.auth, Buffer.from('x'))).toThrow(PushEncryptionError);
-    expect(() => encryptPayload(ua.p256dh, 'AAAA', Buffer.from('x'))).toThrow(PushEncryptionError);
+    await expect(encryptPayload(ua.p256dh, ua.auth, Buffer.alloc(MAX_PAYLOAD_BYTES + 1))).rejects.toThrow(PushEncryptionError);
+    await expect(encryptPayload('AAAA', ua.auth, Buffer.from('x'))).rejects.toThrow(PushEncryptionError);
+    await expect(encryptPayload(ua.p256dh, 'AAAA', Buffer.from('x'))).rejects.toThrow(PushEncryptionError);
+    // An uncompressed point's shape, but not on the curve: refused by the key agreement itself.
+    const offCurve = Buffer.from(ua.p256dh, 'base64url');
+    offCurve[64] ^= 1;
+    await expect(encryptPayload(offCurve.toString('base64url'), ua.auth, Buffer.from('x'))).rejects.toThrow(/not a point on P-256/);
+    // and the next message is encrypted as ever.
+    expect(ua.decrypt(await encryptPayload(ua.p256dh, ua.auth, Buffer.from('after'))).toString()).toBe('after');
   });
 });
 
