@@ -1,7 +1,8 @@
-import { type AuthenticationResponseJSON, verifyAuthenticationResponse } from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { createHash } from 'node:crypto';
 import { fromBase64Url } from '../../../shared/base64url';
 import { authenticatorTransport } from '../../../shared/schemas/common';
+import { verifyAuthenticationInBackground } from '../../background/verifyAuthenticationInBackground';
 import type { RelayContext } from '../../context';
 import type { Registration } from '../../storage/model';
 
@@ -24,7 +25,7 @@ export async function verifyApproval(
   if (!assertion) return 'no assertion';
   if (assertion.id !== registration.credentialId) return 'assertion from another credential';
   try {
-    const result = await verifyAuthenticationResponse({
+    const result = await verifyAuthenticationInBackground({
       response: assertion,
       expectedChallenge,
       expectedOrigin: ctx.config.publicUrl,
