@@ -181,7 +181,7 @@ export function createPushSender(options: PushSenderOptions): PushSender {
     if (closed) return { outcome: 'failed', error: 'push sender closed' };
     let url: URL | undefined;
     let headers: Record<string, string>;
-    let body: Buffer;
+    let encrypted: Promise<Buffer>;
     try {
       url = new URL(subscription.endpoint);
       if (url.protocol !== 'https:') return failed(url, { error: 'push endpoint is not https' }, 0);
@@ -190,16 +190,11 @@ export function createPushSender(options: PushSenderOptions): PushSender {
       }
       const ttl = sendOptions.ttlSeconds;
       if (!(ttl >= 0) || !Number.isFinite(ttl)) return failed(url, { error: `invalid TTL ${ttl}` }, 0);
-      body = await encryptPayload(
-        subscription.keys.p256dh,
-        subscription.keys.auth,
-        typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload,
-      );
       headers = {
         TTL: String(Math.floor(ttl)),
         'Content-Type': 'application/octet-stream',
         'Content-Encoding': 'aes128gcm',
-        'Content-Length': String(body.length),
+        'Content-Length': '',
         Authorization: '',
       };
       if (sendOptions.urgency !== undefined) {
@@ -209,13 +204,29 @@ export function createPushSender(options: PushSenderOptions): PushSender {
         headers.Urgency = sendOptions.urgency;
       }
       if (sendOptions.topic !== undefined) headers.Topic = deriveTopic(sendOptions.topic, topicKey);
+      // Encrypted off the event loop while the push asks for its turn at once, as it always has: the
+      // order pushes queue in, and which of them waited (and so may no longer be wanted), stay as sent.
+      encrypted = encryptPayload(
+        subscription.keys.p256dh,
+        subscription.keys.auth,
+        typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload,
+      );
     } catch (error) {
-      const reason = error instanceof PushEncryptionError ? error.message : `cannot prepare push: ${String(error)}`;
-      return failed(url, { error: reason }, 0);
+      return failed(url, { error: `cannot prepare push: ${String(error)}` }, 0);
     }
 
     const deadline = performance.now() + deadlineMs;
-    const turn = await lanes.turn(url, deadline);
+    const asked = lanes.turn(url, deadline);
+    let body: Buffer;
+    try {
+      body = await encrypted;
+    } catch (error) {
+      void asked.then((turn) => 'release' in turn && turn.release());
+      const reason = error instanceof PushEncryptionError ? error.message : `cannot prepare push: ${String(error)}`;
+      return failed(url, { error: reason }, 0);
+    }
+    headers['Content-Length'] = String(body.length);
+    const turn = await asked;
     if ('refused' in turn) return failed(url, { error: turn.refused }, 0);
     try {
       if (turn.waitedMs > 0 && !(await wanted(sendOptions))) return { outcome: 'dropped' };
