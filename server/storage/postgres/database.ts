@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import pg from 'pg';
 
 export type Row = Record<string, unknown>;
@@ -62,12 +63,38 @@ interface Field {
 /** What pg's Query holds of a result that StatementQuery reuses: the columns, their parsers and the empty row. */
 interface QueryInternals {
   name?: string;
+  values: unknown[];
   _result: { fields: Field[]; _parsers?: unknown[]; _prebuiltEmptyResultObject: unknown; addFields(fields: Field[]): void };
   _accumulateRows: boolean;
+  prepare(connection: Connection): void;
+  handleCommandComplete(message: unknown, connection: Connection): void;
+  handleError(error: Error, connection: Connection): void;
 }
 
-/** The columns a statement last answered with, their parsers and the empty row pg copies for each row. */
-const shapes = new Map<string, { fields: Field[]; parsers: unknown[] | undefined; empty: unknown }>();
+/** The parts of pg's connection StatementQuery writes to. */
+interface Connection {
+  parsedStatements: Record<string, string>;
+  bind(config: { portal: string; statement: string; values: unknown[]; binary: boolean; valueMapper: unknown }): void;
+  execute(config: { portal: string; rows: undefined }): void;
+  close(config: { type: 'S'; name: string }): void;
+  sync(): void;
+}
+
+/** How pg turns a parameter into its text (dates, arrays, JSON objects), as its own prepare does. */
+const prepareValue: unknown = createRequire(import.meta.url)('pg/lib/utils.js').prepareValue;
+
+/** The columns a statement answers with, their parsers and the empty row pg copies for each row; null when it answers no rows. */
+type Shape = { fields: Field[]; parsers: unknown[] | undefined; empty: unknown } | null;
+
+/** The shape each statement last answered with, by name: a statement whose columns are the same reuses its parsers. */
+const shapes = new Map<string, Shape>();
+
+/**
+ * What each statement prepared on a connection answers, by connection and name, once one of its
+ * answers there came complete. A prepared statement's columns are fixed for its life: PostgreSQL
+ * refuses to run it ("cached plan must not change result type") rather than answer others.
+ */
+const described = new WeakMap<Connection, Map<string, Shape>>();
 
 const sameFields = (a: Field[], b: Field[]) => {
   if (a.length !== b.length) return false;
@@ -79,11 +106,16 @@ const sameFields = (a: Field[], b: Field[]) => {
 
 /**
  * pg's Query for one of our statements, made the cheap way (pg copies a config object's every
- * property descriptor; from text and values it does not), whose result reuses the column parsers
- * of the statement's last answer while the columns are the same (pg builds them anew for each
- * answer). The driver still reads the columns from every answer, so a changed schema is seen.
+ * property descriptor; from text and values it does not). The first time a statement runs on a
+ * connection it is described as pg does (the server answers its columns), and what it answered is
+ * kept (reusing the parsers of a statement with the same columns: pg builds them anew for each
+ * answer). From then on, on that connection, it is only bound, executed and synced: no Describe
+ * sent, no column list for the server to send and the relay to read.
  */
 class StatementQuery extends (pg.Query as unknown as new (text: string, values: unknown[]) => QueryInternals) {
+  private connection: Connection | undefined;
+  private shape: Shape | undefined;
+
   constructor(
     s: Statement,
     values: unknown[],
@@ -93,19 +125,62 @@ class StatementQuery extends (pg.Query as unknown as new (text: string, values: 
     this.name = s.name;
   }
 
-  handleRowDescription(message: { fields: Field[] }) {
-    const result = this._result;
-    const shape = shapes.get(this.name!);
-    if (shape && sameFields(shape.fields, message.fields)) {
-      result.fields = message.fields;
-      result._parsers = shape.parsers;
-      result._prebuiltEmptyResultObject = shape.empty;
-    } else {
-      result.addFields(message.fields);
-      shapes.set(this.name!, { fields: message.fields, parsers: result._parsers, empty: result._prebuiltEmptyResultObject });
+  override prepare(connection: Connection) {
+    const name = this.name!;
+    const shape = connection.parsedStatements[name] === undefined ? undefined : described.get(connection)?.get(name);
+    if (shape === undefined) {
+      this.connection = connection;
+      super.prepare(connection);
+      return;
     }
+    if (shape) this.use(shape);
     // As pg's own: with a callback, the rows are kept for it.
     this._accumulateRows = true;
+    try {
+      connection.bind({ portal: '', statement: name, values: this.values, binary: false, valueMapper: prepareValue });
+    } catch (error) {
+      // As pg's own: a value that cannot be sent fails the statement, and the connection goes on.
+      connection.close({ type: 'S', name });
+      connection.sync();
+      this.handleError(error as Error, connection);
+      return;
+    }
+    connection.execute({ portal: '', rows: undefined });
+    connection.sync();
+  }
+
+  private use(shape: NonNullable<Shape>) {
+    const result = this._result;
+    result.fields = shape.fields;
+    result._parsers = shape.parsers;
+    result._prebuiltEmptyResultObject = shape.empty;
+  }
+
+  handleRowDescription(message: { fields: Field[] }) {
+    const known = shapes.get(this.name!);
+    if (known && sameFields(known.fields, message.fields)) this.shape = known;
+    else {
+      const result = this._result;
+      result.addFields(message.fields);
+      this.shape = { fields: message.fields, parsers: result._parsers, empty: result._prebuiltEmptyResultObject };
+      shapes.set(this.name!, this.shape);
+    }
+    this.use(this.shape);
+    // As pg's own: with a callback, the rows are kept for it.
+    this._accumulateRows = true;
+  }
+
+  override handleCommandComplete(message: unknown, connection: Connection) {
+    // Described and run to the end: its columns (or none, if no column list came) are known on this connection.
+    if (this.connection) {
+      let statements = described.get(this.connection);
+      if (!statements) {
+        statements = new Map();
+        described.set(this.connection, statements);
+      }
+      statements.set(this.name!, this.shape ?? null);
+    }
+    super.handleCommandComplete(message, connection);
   }
 }
 
