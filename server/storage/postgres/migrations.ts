@@ -379,4 +379,17 @@ export const migrations: string[] = [
       FROM unnest(f_keys, f_n, f_oldest) WITH ORDINALITY AS f(key, n, oldest, i) ORDER BY f.i;
   END $$;
   `,
+  // 11: an admission's statements planned once per connection and reused (generic plans). Left to
+  // choose, the server planned them anew on every call (a plan made for the arrays at hand always
+  // looked cheaper than one for any arrays): more than half of an admission's time. Every one of
+  // them reaches rows by key, so they are planned as key lookups — index scans in nested loops —
+  // whatever the statistics say when the plan is made: a plan made while the tables were small
+  // must not scan a whole table of events once they are many.
+  `
+  ALTER FUNCTION nod_limit_admit(TEXT[], BIGINT[], BIGINT[], TEXT[], TEXT[], TEXT[], TEXT[], BIGINT, TEXT, TEXT, TEXT, TEXT)
+    SET plan_cache_mode = force_generic_plan
+    SET enable_seqscan = off
+    SET enable_hashjoin = off
+    SET enable_mergejoin = off;
+  `,
 ];
