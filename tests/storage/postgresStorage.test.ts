@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SchemaTooNewError } from '../../server/storage/SchemaTooNewError';
 import { StorageUnavailableError } from '../../server/storage/StorageUnavailableError';
 import { createPostgresStorage } from '../../server/storage/postgres/createPostgresStorage';
+import { statement } from '../../server/storage/postgres/database';
 import { migrations } from '../../server/storage/postgres/migrations';
 import { type TestDatabase, createTestDatabase, emptyTables, testServerUrl } from '../helpers/testDatabase';
 import { storageContract } from './storageContract';
@@ -125,6 +126,53 @@ describe('PostgreSQL storage trouble while running', () => {
         const failed = call();
         await expect(failed).rejects.toBeInstanceOf(StorageUnavailableError);
         await expect(failed).rejects.toMatchObject({ kind: expect.stringMatching(/^(unreachable|cannot_open)$/) });
+      }
+    } finally {
+      await storage.close();
+      await fresh.drop();
+    }
+  });
+});
+
+describe('PostgreSQL statements on the shared connections', () => {
+  it('answer the same rows on their first run on a connection (described) and on every later one (not described again)', async () => {
+    const fresh = await createTestDatabase();
+    const storage = await createPostgresStorage(fresh.url);
+    try {
+      const tenant = { id: 't1', name: 'contoso', displayName: 'Contoso', signInOrigins: ['https://a.example'], createdAt: 2 ** 40 };
+      await storage.tenants.create(tenant);
+      // Rounds of several at once, so every shared connection runs the statement more than once.
+      for (let round = 0; round < 4; round++) {
+        const read = await Promise.all(Array.from({ length: 8 }, () => storage.tenants.byId('t1')));
+        expect(read).toEqual(Array.from({ length: 8 }, () => tenant));
+        const missing = await Promise.all(Array.from({ length: 8 }, () => storage.tenants.byId('none')));
+        expect(missing).toEqual(Array.from({ length: 8 }, () => undefined));
+      }
+    } finally {
+      await storage.close();
+      await fresh.drop();
+    }
+  });
+
+  it('a statement that failed before its columns came is described on its next run; one that answers no rows counts what it changed', async () => {
+    const fresh = await createTestDatabase();
+    const storage = await createPostgresStorage(fresh.url);
+    const db = storage.database;
+    try {
+      const find = statement('test_bigint_param', 'SELECT $1::bigint + 1 AS n');
+      // The value is refused at Bind, before any column list: nothing is learnt of the statement.
+      await expect(db.one(find, ['not a number'])).rejects.toThrow(/bigint/);
+      for (let round = 0; round < 3; round++) {
+        expect(await Promise.all(Array.from({ length: 8 }, (_, i) => db.one(find, [i])))).toEqual(
+          Array.from({ length: 8 }, (_, i) => ({ n: i + 1 })),
+        );
+      }
+      await storage.tenants.create({ id: 't1', name: 'contoso', displayName: 'Contoso', signInOrigins: [], createdAt: 1 });
+      const rename = statement('test_rename', 'UPDATE tenants SET display_name = $2 WHERE id = $1');
+      for (let round = 0; round < 3; round++) {
+        expect(await Promise.all(Array.from({ length: 8 }, (_, i) => db.run(rename, [i % 2 ? 't1' : 'none', `C${i}`])))).toEqual(
+          Array.from({ length: 8 }, (_, i) => i % 2),
+        );
       }
     } finally {
       await storage.close();
