@@ -200,13 +200,16 @@ interface Line {
  * driver's pipeline mode: each is written at once, without waiting for the answers to those
  * before it, and each ends with its own Sync, so it is its own transaction and one's failure
  * touches no other. The statements of one turn of the event loop leave in one write per
- * connection (the socket is corked until the turn ends). A statement goes to the connection with
- * the fewest unanswered; a new one is opened (up to `size`) while all are busy. A connection the
+ * connection (the socket is corked until the turn ends). A statement joins a connection that
+ * already has a write open in this turn while that one has fewer than `batch` unanswered (one
+ * write instead of several, one server process woken instead of several); otherwise it goes to
+ * the connection with the fewest unanswered, and a new one is opened (up to `size`) while all are
+ * busy. A connection the
  * server drops fails its unanswered statements (storage trouble, as on the pool) and is replaced
  * on the next statement. Compared with a pool checkout per statement: no checkout, fewer writes
  * and reads on both sides, fewer server processes.
  */
-function sharedConnections(config: pg.ClientConfig, size: number) {
+function sharedConnections(config: pg.ClientConfig, size: number, batch = 16) {
   const lines: Line[] = [];
   let closed = false;
 
@@ -239,7 +242,10 @@ function sharedConnections(config: pg.ClientConfig, size: number) {
 
   const pick = (): Line => {
     let best: Line | undefined;
-    for (const line of lines) if (!best || line.inFlight < best.inFlight) best = line;
+    for (const line of lines) {
+      if (line.corked && line.inFlight < batch) return line;
+      if (!best || line.inFlight < best.inFlight) best = line;
+    }
     if (!best || (best.inFlight > 0 && lines.length < size)) return open();
     return best;
   };
