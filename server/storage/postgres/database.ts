@@ -204,10 +204,9 @@ interface Line {
  * already has a write open in this turn while that one has fewer than `batch` unanswered (one
  * write instead of several, one server process woken instead of several); otherwise it goes to
  * the connection with the fewest unanswered, and a new one is opened (up to `size`) while all are
- * busy. A connection the
- * server drops fails its unanswered statements (storage trouble, as on the pool) and is replaced
- * on the next statement. Compared with a pool checkout per statement: no checkout, fewer writes
- * and reads on both sides, fewer server processes.
+ * busy. A connection the server drops fails its unanswered statements (storage trouble, as on
+ * the pool) and is replaced on the next statement. Compared with a pool checkout per statement:
+ * no checkout, fewer writes and reads on both sides, fewer server processes.
  */
 function sharedConnections(config: pg.ClientConfig, size: number, batch = 16) {
   const lines: Line[] = [];
