@@ -29,3 +29,15 @@ export function classifySqliteError(error: unknown): unknown {
   // Making the directory and setting the file's mode, before SQLite has it.
   return classifyFileError(error) ?? error;
 }
+
+/**
+ * Why a call that was itself fine did not happen: its batch was not committed (see groupCommit).
+ * That is always storage trouble for the caller — its kind when SQLite's error names one, an I/O
+ * error otherwise.
+ */
+export function batchNotCommitted(error: unknown): StorageUnavailableError {
+  const classified = classifySqliteError(error);
+  if (classified instanceof StorageUnavailableError) return classified;
+  const code = String((error as { code?: unknown } | undefined)?.code ?? 'SQLITE_ERROR');
+  return new StorageUnavailableError('io', code, { cause: error });
+}

@@ -2,12 +2,13 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Storage } from '../Storage';
 import { StorageUnavailableError } from '../StorageUnavailableError';
-import { mapStorageErrors } from '../mapStorageErrors';
+import { mapStorageErrors, wrapMethods } from '../mapStorageErrors';
 import { adminRoleTable } from './adminRoleTable';
 import { auditTable } from './auditTable';
 import { checkpointInBackground } from './checkpointInBackground';
-import { classifySqliteError } from './classifySqliteError';
+import { batchNotCommitted, classifySqliteError } from './classifySqliteError';
 import { credentialTables } from './credentialTables';
+import { groupCommit } from './groupCommit';
 import { identityTables } from './identityTables';
 import { limitTables } from './limitTables';
 import { migrations } from './migrations';
@@ -17,7 +18,8 @@ import { signInTables } from './signInTables';
 import { trustTables } from './trustTables';
 
 /**
- * The embedded default: one SQLite file (WAL) under the data directory. Storage trouble — at
+ * The embedded default: one SQLite file (WAL) under the data directory, its writes committed in
+ * batches, one per event-loop turn (see groupCommit). Storage trouble — at
  * opening or in any method — is thrown as StorageUnavailableError (see classifySqliteError).
  */
 export function createSqliteStorage(dataDir: string): Storage & { database: Database.Database } {
@@ -32,8 +34,8 @@ export function createSqliteStorage(dataDir: string): Storage & { database: Data
   const probe = db.prepare(
     'INSERT INTO storage_probe (id, written_at) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET written_at = excluded.written_at',
   );
-  const storage: Storage & { database: Database.Database } = {
-    database: db,
+  const batches = groupCommit(db, batchNotCommitted);
+  const tables = {
     ...identityTables(db),
     ...credentialTables(db),
     ...signInTables(db),
@@ -42,16 +44,29 @@ export function createSqliteStorage(dataDir: string): Storage & { database: Data
     ...auditTable(db),
     ...trustTables(db),
     ...adminRoleTable(db),
-    async ready(now) {
-      const version = db.pragma('user_version', { simple: true }) as number;
-      if (version !== migrations.length) {
-        throw new StorageUnavailableError('schema', `user_version ${version}`, {
-          detail: `the data is at schema version ${version}; this relay knows ${migrations.length}`,
-        });
-      }
-      probe.run(now);
+  };
+  const storage: Storage & { database: Database.Database } = {
+    database: db,
+    // Every method joins the batch of its event-loop turn (see groupCommit).
+    ...wrapMethods(
+      tables,
+      (method, self) =>
+        (...args) =>
+          batches.run(() => method.apply(self, args) as Promise<unknown>),
+    ),
+    ready(now) {
+      return batches.run(async () => {
+        const version = db.pragma('user_version', { simple: true }) as number;
+        if (version !== migrations.length) {
+          throw new StorageUnavailableError('schema', `user_version ${version}`, {
+            detail: `the data is at schema version ${version}; this relay knows ${migrations.length}`,
+          });
+        }
+        probe.run(now);
+      });
     },
     async close() {
+      await batches.close();
       await checkpoints.stop();
       db.close();
     },
