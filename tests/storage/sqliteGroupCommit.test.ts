@@ -5,8 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Storage } from '../../server/storage/Storage';
@@ -126,6 +128,50 @@ describe('SQLite group commit, through the storage', () => {
       expect(refused.error).not.toBeInstanceOf(StorageUnavailableError);
       expect((await storage.tenants.list()).map((t) => t.name).sort()).toEqual(['adatum', 'fabrikam']);
     } finally {
+      await storage.close();
+    }
+  });
+
+  it('another connection on the file (the nod command) gets the write lock between batches while the relay is busy', async () => {
+    const dir = freshDir();
+    const storage = createSqliteStorage(dir);
+    const db = (storage as Storage & { database: Database.Database }).database;
+    db.exec('CREATE TABLE other_writes (n INTEGER)');
+    const contoso = tenant('contoso');
+    await storage.tenants.create(contoso);
+    let stop = false;
+    let made = 0;
+    const load = Array.from({ length: 32 }, async () => {
+      while (!stop) {
+        await storage.users.create(user(contoso.id, `load-${made++}`));
+        await storage.users.byName(contoso.id, 'nobody');
+      }
+    });
+    // Its own thread, so its busy wait does not stop the relay's event loop; 2 s to get the lock each time.
+    const other = new Worker(
+      `const { parentPort, workerData } = require('node:worker_threads');
+      const Database = require(workerData.module);
+      const db = new Database(workerData.file);
+      db.pragma('busy_timeout = 2000');
+      const insert = db.prepare('INSERT INTO other_writes (n) VALUES (?)');
+      let written = 0;
+      try {
+        for (let n = 0; n < 20; n++) { insert.run(n); written++; }
+        parentPort.postMessage({ written });
+      } catch (error) {
+        parentPort.postMessage({ written, error: error.code });
+      }
+      db.close();`,
+      { eval: true, workerData: { file: db.name, module: createRequire(import.meta.url).resolve('better-sqlite3') } },
+    );
+    try {
+      const result = await new Promise((resolve) => other.once('message', resolve));
+      expect(result).toEqual({ written: 20 });
+      expect(made).toBeGreaterThan(32);
+    } finally {
+      stop = true;
+      await Promise.all(load);
+      await other.terminate();
       await storage.close();
     }
   });
