@@ -13,8 +13,26 @@ const contextOf = (secret: StoredSecret) =>
  * out: the relay's code reads and writes them in clear, the database holds only sealed values.
  */
 export function sealSecretsAtRest(storage: Storage, box: SecretBox): Storage {
-  const openRegistration = <R extends Registration | undefined>(r: R): R =>
-    r ? ({ ...r, totpSecret: box.open(r.totpSecret, totpContext(r.id)) } as R) : r;
+  /**
+   * The seed is opened when it is first read, not with every row: of the sign-in path's registration
+   * reads (five per phone sign-in) none needs it, and each open is an AES-GCM decryption. A seed that
+   * does not open (moved to another row, a key gone) throws where it is read.
+   */
+  const openRegistration = <R extends Registration | undefined>(r: R): R => {
+    if (!r) return r;
+    const sealed = r.totpSecret;
+    let opened: string | undefined;
+    return {
+      ...r,
+      get totpSecret() {
+        opened ??= box.open(sealed, totpContext(r.id));
+        return opened;
+      },
+      set totpSecret(value: string) {
+        opened = value;
+      },
+    };
+  };
   const withClientSecret = (client: OidcClient, change: (secret: string, context: string) => string): OidcClient => {
     const secret = client.metadata.client_secret;
     if (typeof secret !== 'string') return client;
