@@ -15,9 +15,7 @@ export const p256SignatureBytes = 64;
 /** 32 big-endian bytes as a number: four 64-bit words, not 32 BigInt steps (the relay checks two per signed call). */
 function toBigInt(bytes: Uint8Array): bigint {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return (
-    (view.getBigUint64(0) << 192n) | (view.getBigUint64(8) << 128n) | (view.getBigUint64(16) << 64n) | view.getBigUint64(24)
-  );
+  return (view.getBigUint64(0) << 192n) | (view.getBigUint64(8) << 128n) | (view.getBigUint64(16) << 64n) | view.getBigUint64(24);
 }
 
 function toBytes32(value: bigint): Uint8Array {
