@@ -75,7 +75,13 @@ export async function createSignInRequest(
   const decision = evaluatePolicy(policy, { id: subjectId }, groupIds);
 
   const limits = limitsFor(policy);
-  const who = await limitSources(ctx, tenant, user, options, options.browser);
+  const who = limitSources(
+    ctx,
+    tenant,
+    user,
+    options,
+    options.browser && { device: options.browser, registeredForUser: browserRegistered },
+  );
   const firstFactor = body.kind === 'mfa' ? await checkFirstFactor(ctx, tenant, user, body, who, options, limits) : null;
 
   // Whether this browser already knows the user is real (it gave a first factor, or the user signed in here
