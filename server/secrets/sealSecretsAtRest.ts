@@ -59,6 +59,10 @@ export function sealSecretsAtRest(storage: Storage, box: SecretBox): Storage {
       listForUser: async (tenantId, userId) => (await registrations.listForUser(tenantId, userId)).map(openRegistration),
       listForDevice: async (deviceId) => (await registrations.listForDevice(deviceId)).map(openRegistration),
       onDeviceForUser: async (deviceId, userId) => (await registrations.onDeviceForUser(deviceId, userId)).map(openRegistration),
+      byIdWithDevice: async (id) => {
+        const found = await registrations.byIdWithDevice(id);
+        return found && { registration: openRegistration(found.registration), device: found.device };
+      },
     },
     oidcClients: {
       ...oidcClients,

@@ -198,6 +198,11 @@ export interface Storage {
     /** Records a TOTP step as used only if it is newer than the last one (each code works once). */
     useTotpStep(id: string, step: number, usedAt: Millis): Promise<boolean>;
     delete(id: string): Promise<void>;
+    /**
+     * The registration with its device, in one read (an answer checks the device's signature on the
+     * registration it names); `device` is undefined if the device row is gone.
+     */
+    byIdWithDevice(id: string): Promise<{ registration: Registration; device: Device | undefined } | undefined>;
   };
   signInRequests: {
     /**

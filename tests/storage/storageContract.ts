@@ -732,6 +732,26 @@ export function storageContract(backend: StorageBackend): void {
         expect(await storage.registrations.listForUser(contoso.id, alice.id)).toEqual([b.registration]);
       });
 
+      it('are read with their device in one call, the device as devices.byId reads it', async () => {
+        const a = await enrolled(alice, { createdAt: t0 + 1, signCount: 7 });
+        const b = await storage.enrollment.complete(
+          deviceFixture(contoso.id),
+          registrationFixture(contoso.id, alice.id, 'x', { createdAt: t0 + 2, transports: [] }),
+        );
+        await storage.devices.setPush(a.device.id, subscription(1), 'subscribed');
+        await storage.devices.recordReceipt(a.device.id, t0 + 5);
+        await storage.devices.startHealthCheck(a.device.id, t0 + 6);
+        const device = await storage.devices.byId(a.device.id);
+        expect(device).toMatchObject({ lastReceiptAt: t0 + 5, healthCheckSentAt: t0 + 6, pushSubscription: subscription(1) });
+        expect(await storage.registrations.byIdWithDevice(a.registration.id)).toEqual({ registration: a.registration, device });
+        expect(await storage.registrations.byIdWithDevice(b.registration.id)).toEqual({
+          registration: b.registration,
+          device: await storage.devices.byId(b.device.id),
+        });
+        expect(await storage.registrations.byIdWithDevice('no such registration')).toBeUndefined();
+        expect(await storage.registrations.byIdWithDevice('\u0000')).toBeUndefined();
+      });
+
       it(`the sign counter moves only from the value read: ${racers} updates from the same value at once, one wins`, async () => {
         const { registration } = await enrolled(alice, { signCount: 5 });
         expect(await storage.registrations.updateCounter(registration.id, 4, 9, t0)).toBe(false);

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Storage } from '../Storage';
 import type { Device, EnrollmentCode, EnrollmentSession, Registration } from '../model';
 import { changedRow } from './changedRow';
-import { deviceSelect, toDevice, toDeviceFromArray, toPass, toRegistration } from './rows';
+import { deviceSelect, deviceSelectAs, toDevice, toDeviceFromArray, toPass, toPrefixedDevice, toRegistration } from './rows';
 
 type Row = Record<string, unknown>;
 
@@ -87,6 +87,9 @@ export function credentialTables(
     registrationCounter: db.prepare('UPDATE registrations SET sign_count = ?, last_used_at = ? WHERE id = ? AND sign_count = ?'),
     registrationTotp: db.prepare('UPDATE registrations SET totp_last_step = ?, last_used_at = ? WHERE id = ? AND totp_last_step < ?'),
     registrationDelete: db.prepare('DELETE FROM registrations WHERE id = ?'),
+    registrationWithDevice: db.prepare(
+      `SELECT r.*, ${deviceSelectAs('d', 'device__')} FROM registrations r LEFT JOIN devices d ON d.id = r.device_id WHERE r.id = ?`,
+    ),
     passesOfUser: db.prepare('SELECT * FROM temporary_access_passes WHERE tenant_id = ? AND user_id = ? ORDER BY created_at DESC, id'),
     passRevoke: db.prepare(
       'UPDATE temporary_access_passes SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL AND used_at IS NULL',
@@ -287,6 +290,9 @@ export function credentialTables(
       },
       async delete(id) {
         q.registrationDelete.run(id);
+      },
+      async byIdWithDevice(id) {
+        return one(q.registrationWithDevice.get(id), (r) => ({ registration: toRegistration(r), device: toPrefixedDevice(r, 'device__') }));
       },
     },
   };

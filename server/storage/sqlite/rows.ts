@@ -129,3 +129,13 @@ export const toAuditEvent = (r: Row): AuditEvent => ({
   detail: r.detail === null ? null : json(r.detail),
   location: r.location === null || r.location === undefined ? null : String(r.location),
 });
+
+/** A device's columns joined into another table's row, each named `<prefix><column>` (no clash with that table's own). */
+export const deviceSelectAs = (table: string, prefix: string) =>
+  deviceColumns.map((name) => `${table}.${name} AS ${prefix}${name}`).join(', ');
+
+/** The device of a row read with `deviceSelectAs`, or undefined when the join found none. */
+export const toPrefixedDevice = (r: Row, prefix: string): Device | undefined =>
+  r[`${prefix}id`] === null || r[`${prefix}id`] === undefined
+    ? undefined
+    : toDeviceFromArray(deviceColumns.map((name) => r[`${prefix}${name}`]));
