@@ -39,7 +39,7 @@ export function sealSecretsAtRest(storage: Storage, box: SecretBox): Storage {
     return { ...client, metadata: { ...client.metadata, client_secret: change(secret, clientContext(client.tenantId, client.clientId)) } };
   };
   const openClient = <C extends OidcClient | undefined>(c: C): C => (c ? (withClientSecret(c, (s, ctx) => box.open(s, ctx)) as C) : c);
-  const { enrollment, registrations, oidcClients } = storage;
+  const { enrollment, registrations, signInRequests, oidcClients } = storage;
   return {
     ...storage,
     enrollment: {
@@ -62,6 +62,13 @@ export function sealSecretsAtRest(storage: Storage, box: SecretBox): Storage {
       byIdWithDevice: async (id) => {
         const found = await registrations.byIdWithDevice(id);
         return found && { registration: openRegistration(found.registration), device: found.device };
+      },
+    },
+    signInRequests: {
+      ...signInRequests,
+      forDevice: async (requestId, deviceId) => {
+        const found = await signInRequests.forDevice(requestId, deviceId);
+        return found && { request: found.request, registrations: found.registrations.map(openRegistration) };
       },
     },
     oidcClients: {

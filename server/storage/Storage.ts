@@ -211,6 +211,12 @@ export interface Storage {
      */
     create(request: SignInRequest, audit?: AuditEvent): Promise<void>;
     byId(id: string): Promise<SignInRequest | undefined>;
+    /**
+     * The request with this device's registrations of the request's user (as
+     * `registrations.onDeviceForUser`: oldest first; none for a request without a user), in one
+     * read: what a phone's call about one request checks. Undefined when there is no such request.
+     */
+    forDevice(requestId: string, deviceId: string): Promise<{ request: SignInRequest; registrations: Registration[] } | undefined>;
     /** Pending requests for a username (decoys included, so the cap looks the same for unknown users). */
     countPending(tenantId: string, username: string, now: Millis): Promise<number>;
     /** Denials and reports of the user since a moment, newest first (their answer times). */

@@ -793,6 +793,27 @@ export function storageContract(backend: StorageBackend): void {
         expect(await storage.signInRequests.byId(clash.id)).toBeUndefined();
       });
 
+      it("are read with one device's registrations of their user: oldest first, only that device's and that user's", async () => {
+        const phone = await enrolled(alice, { createdAt: t0 + 1 });
+        // A second account of another user on the same phone, and another phone of alice's.
+        const second = await storage.enrollment.complete(
+          { ...deviceFixture(contoso.id), thumbprint: phone.device.thumbprint },
+          registrationFixture(contoso.id, bob.id, 'b', { createdAt: t0 + 2 }),
+        );
+        expect(second.device.id).toBe(phone.device.id);
+        const other = await enrolled(alice, { createdAt: t0 + 3 });
+        const r = requestFixture(contoso.id, alice.id);
+        await storage.signInRequests.create(r);
+        expect(await storage.signInRequests.forDevice(r.id, phone.device.id)).toEqual({ request: r, registrations: [phone.registration] });
+        expect(await storage.signInRequests.forDevice(r.id, other.device.id)).toEqual({ request: r, registrations: [other.registration] });
+        expect(await storage.signInRequests.forDevice(r.id, 'no such device')).toEqual({ request: r, registrations: [] });
+        const decoy = requestFixture(contoso.id, null);
+        await storage.signInRequests.create(decoy);
+        expect(await storage.signInRequests.forDevice(decoy.id, phone.device.id)).toEqual({ request: decoy, registrations: [] });
+        expect(await storage.signInRequests.forDevice('no such request', phone.device.id)).toBeUndefined();
+        expect(await storage.signInRequests.forDevice('\u0000', phone.device.id)).toBeUndefined();
+      });
+
       it('are stored as given, pending or cooling down, and found by id', async () => {
         const request = requestFixture(contoso.id, alice.id, {
           context: {

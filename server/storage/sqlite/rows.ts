@@ -139,3 +139,27 @@ export const toPrefixedDevice = (r: Row, prefix: string): Device | undefined =>
   r[`${prefix}id`] === null || r[`${prefix}id`] === undefined
     ? undefined
     : toDeviceFromArray(deviceColumns.map((name) => r[`${prefix}${name}`]));
+
+/** A registration's columns, in the order `registrationSelectAs` reads them into an array row (raw rows). */
+const registrationColumns = [
+  'id',
+  'tenant_id',
+  'user_id',
+  'device_id',
+  'credential_id',
+  'credential_public_key',
+  'sign_count',
+  'transports',
+  'backup_eligible',
+  'backup_state',
+  'phone_sign_in_enabled',
+  'totp_secret',
+  'totp_last_step',
+  'created_at',
+  'last_used_at',
+] as const;
+export const registrationSelectAs = (table: string) => registrationColumns.map((name) => `${table}.${name}`).join(', ');
+
+/** The registration of an array row read with `registrationSelectAs` from `offset` on, or undefined when the join found none. */
+export const toRegistrationAt = (r: unknown[], offset: number): Registration | undefined =>
+  r[offset] === null ? undefined : toRegistration(Object.fromEntries(registrationColumns.map((name, i) => [name, r[offset + i]])));
