@@ -63,6 +63,11 @@ export function sealSecretsAtRest(storage: Storage, box: SecretBox): Storage {
         const found = await registrations.byIdWithDevice(id);
         return found && { registration: openRegistration(found.registration), device: found.device };
       },
+      listForUserWithDevices: async (tenantId, userId) =>
+        (await registrations.listForUserWithDevices(tenantId, userId)).map(({ registration, device }) => ({
+          registration: openRegistration(registration),
+          device,
+        })),
     },
     signInRequests: {
       ...signInRequests,

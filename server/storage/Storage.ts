@@ -27,6 +27,12 @@ import type {
 } from './model';
 import type { PushSubscriptionJson } from '../../shared/schemas/devices';
 
+/** A registration with its device as read together; `device` is undefined if the device row is gone. */
+export interface RegistrationWithDevice {
+  registration: Registration;
+  device: Device | undefined;
+}
+
 /** What a request's winning transition stores with it, in its transaction: one commit per step of a sign-in. */
 export interface TransitionEffects {
   /**
@@ -202,7 +208,9 @@ export interface Storage {
      * The registration with its device, in one read (an answer checks the device's signature on the
      * registration it names); `device` is undefined if the device row is gone.
      */
-    byIdWithDevice(id: string): Promise<{ registration: Registration; device: Device | undefined } | undefined>;
+    byIdWithDevice(id: string): Promise<RegistrationWithDevice | undefined>;
+    /** `listForUser`, each registration with its device, in one read (a new request's phones, and their push subscriptions). */
+    listForUserWithDevices(tenantId: string, userId: string): Promise<RegistrationWithDevice[]>;
   };
   signInRequests: {
     /**

@@ -732,7 +732,7 @@ export function storageContract(backend: StorageBackend): void {
         expect(await storage.registrations.listForUser(contoso.id, alice.id)).toEqual([b.registration]);
       });
 
-      it('are read with their device in one call, the device as devices.byId reads it', async () => {
+      it("are read with their devices in one call (one, or the user's), each device as devices.byId reads it", async () => {
         const a = await enrolled(alice, { createdAt: t0 + 1, signCount: 7 });
         const b = await storage.enrollment.complete(
           deviceFixture(contoso.id),
@@ -750,6 +750,14 @@ export function storageContract(backend: StorageBackend): void {
         });
         expect(await storage.registrations.byIdWithDevice('no such registration')).toBeUndefined();
         expect(await storage.registrations.byIdWithDevice('\u0000')).toBeUndefined();
+        // The user's, as listForUser lists them, each with its device.
+        const [deviceA, deviceB] = [device, await storage.devices.byId(b.device.id)];
+        expect(await storage.registrations.listForUserWithDevices(contoso.id, alice.id)).toEqual([
+          { registration: a.registration, device: deviceA },
+          { registration: b.registration, device: deviceB },
+        ]);
+        expect(await storage.registrations.listForUserWithDevices(fabrikam.id, alice.id)).toEqual([]);
+        expect(await storage.registrations.listForUserWithDevices(contoso.id, bob.id)).toEqual([]);
       });
 
       it(`the sign counter moves only from the value read: ${racers} updates from the same value at once, one wins`, async () => {

@@ -67,11 +67,13 @@ export async function createSignInRequest(
   }
   const siteCheck: SiteCheck = options.browser ? (browserRegistered ? 'browser' : 'unchecked') : pageOrigin ? 'relay' : 'unchecked';
   const subjectId = user?.id ?? 'decoy';
-  const [policy, groupIds, registrations] = await Promise.all([
+  // The user's registrations with their devices (the push subscriptions a delivery needs), in one read.
+  const [policy, groupIds, owned] = await Promise.all([
     ctx.storage.policies.get(tenant.id),
     ctx.storage.groups.groupIdsOf(tenant.id, subjectId),
-    ctx.storage.registrations.listForUser(tenant.id, subjectId),
+    ctx.storage.registrations.listForUserWithDevices(tenant.id, subjectId),
   ]);
+  const registrations = owned.map((o) => o.registration);
   const decision = evaluatePolicy(policy, { id: subjectId }, groupIds);
 
   const limits = limitsFor(policy);
@@ -89,7 +91,7 @@ export async function createSignInRequest(
   // once, here; to any other browser a real user's request and a decoy look alike from start to end.
   const collectorKnown = user !== undefined && (firstFactor !== null || who.known);
 
-  const targets = deliveryTargets(body.kind, registrations);
+  const targets = deliveryTargets(body.kind, owned);
   const mayUse =
     user !== undefined &&
     decision.allowed &&

@@ -14,6 +14,15 @@ export const deviceReceiptSql = (id: number, at: number) =>
 /** Every column of a device, as `registrations.byIdWithDevice` reads them beside the registration's. */
 const joinedDeviceColumns = [...deviceColumns.split(', '), 'last_receipt_at', 'health_check_sent_at'];
 
+/** A registration read with its device's columns (`device__<column>`), as the joins below read them. */
+const withDevice = (r: Record<string, unknown>) => ({
+  registration: toRegistration(r),
+  device:
+    r.device__id === null || r.device__id === undefined
+      ? undefined
+      : toDevice(Object.fromEntries(joinedDeviceColumns.map((name) => [name, r[`device__${name}`]]))),
+});
+
 const q = {
   // Two passes issued at once for one user: the second waits, then revokes the first.
   passLockUser: statement('pass_lock_user', `SELECT pg_advisory_xact_lock(hashtextextended('nod pass ' || $1::text, 0))`),
@@ -119,6 +128,11 @@ const q = {
     'registration_with_device',
     `SELECT r.*, ${joinedDeviceColumns.map((name) => `d.${name} AS device__${name}`).join(', ')}
      FROM registrations r LEFT JOIN devices d ON d.id = r.device_id WHERE r.id = $1`,
+  ),
+  registrationsWithDevicesOfUser: statement(
+    'registrations_with_devices_of_user',
+    `SELECT r.*, ${joinedDeviceColumns.map((name) => `d.${name} AS device__${name}`).join(', ')}
+     FROM registrations r LEFT JOIN devices d ON d.id = r.device_id WHERE r.tenant_id = $1 AND r.user_id = $2 ORDER BY r.created_at`,
   ),
   registrationByCredential: statement(
     'registration_by_credential',
@@ -355,13 +369,10 @@ export function credentialTables(
         await db.run(q.registrationDelete, [id]);
       },
       async byIdWithDevice(id) {
-        return maybe(await db.one(q.registrationWithDevice, [id]), (r) => ({
-          registration: toRegistration(r),
-          device:
-            r.device__id === null || r.device__id === undefined
-              ? undefined
-              : toDevice(Object.fromEntries(joinedDeviceColumns.map((name) => [name, r[`device__${name}`]]))),
-        }));
+        return maybe(await db.one(q.registrationWithDevice, [id]), withDevice);
+      },
+      async listForUserWithDevices(tenantId, userId) {
+        return (await db.rows(q.registrationsWithDevicesOfUser, [tenantId, userId])).map(withDevice);
       },
     },
   };

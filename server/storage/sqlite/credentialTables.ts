@@ -90,6 +90,10 @@ export function credentialTables(
     registrationWithDevice: db.prepare(
       `SELECT r.*, ${deviceSelectAs('d', 'device__')} FROM registrations r LEFT JOIN devices d ON d.id = r.device_id WHERE r.id = ?`,
     ),
+    registrationsWithDevicesOfUser: db.prepare(
+      `SELECT r.*, ${deviceSelectAs('d', 'device__')} FROM registrations r LEFT JOIN devices d ON d.id = r.device_id
+       WHERE r.tenant_id = ? AND r.user_id = ? ORDER BY r.created_at`,
+    ),
     passesOfUser: db.prepare('SELECT * FROM temporary_access_passes WHERE tenant_id = ? AND user_id = ? ORDER BY created_at DESC, id'),
     passRevoke: db.prepare(
       'UPDATE temporary_access_passes SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL AND used_at IS NULL',
@@ -111,6 +115,7 @@ export function credentialTables(
     return registrations + browsers > 0;
   });
   const one = <T>(row: unknown, map: (r: Row) => T) => (row ? map(row as Row) : undefined);
+  const withDevice = (r: Row) => ({ registration: toRegistration(r), device: toPrefixedDevice(r, 'device__') });
 
   const replacePass = db.transaction((pass: Parameters<Storage['temporaryAccessPasses']['replace']>[0]) => {
     q.passRevokeAll.run(pass.createdAt, pass.tenantId, pass.userId);
@@ -292,7 +297,10 @@ export function credentialTables(
         q.registrationDelete.run(id);
       },
       async byIdWithDevice(id) {
-        return one(q.registrationWithDevice.get(id), (r) => ({ registration: toRegistration(r), device: toPrefixedDevice(r, 'device__') }));
+        return one(q.registrationWithDevice.get(id), withDevice);
+      },
+      async listForUserWithDevices(tenantId, userId) {
+        return (q.registrationsWithDevicesOfUser.all(tenantId, userId) as Row[]).map(withDevice);
       },
     },
   };
