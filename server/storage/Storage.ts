@@ -96,6 +96,8 @@ export interface Storage {
      * or display name contains `search` (case-insensitive for ASCII), at most `limit`.
      */
     search(tenantId: string, query: UserQuery): Promise<User[]>;
+    /** The user (as `byId`) with the tenant, in one read (a redeem issues the grant for both). */
+    byIdWithTenant(tenantId: string, id: string): Promise<{ user: User; tenant: Tenant } | undefined>;
   };
   groups: {
     create(group: Group): Promise<void>;

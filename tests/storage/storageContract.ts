@@ -308,6 +308,16 @@ export function storageContract(backend: StorageBackend): void {
     });
 
     describe('users', () => {
+      it('are read with their tenant in one call, only within it', async () => {
+        expect(await storage.users.byIdWithTenant(contoso.id, alice.id)).toEqual({ user: alice, tenant: contoso });
+        const carol = userFixture(fabrikam.id, 'carol@fabrikam.example', { blockedAt: t0 + 5 });
+        await storage.users.create(carol);
+        expect(await storage.users.byIdWithTenant(fabrikam.id, carol.id)).toEqual({ user: carol, tenant: fabrikam });
+        expect(await storage.users.byIdWithTenant(fabrikam.id, alice.id)).toBeUndefined();
+        expect(await storage.users.byIdWithTenant(contoso.id, 'no such user')).toBeUndefined();
+        expect(await storage.users.byIdWithTenant(contoso.id, '\u0000')).toBeUndefined();
+      });
+
       it('are found by name and id within their tenant only, and listed by username', async () => {
         expect(await storage.users.byName(contoso.id, 'alice@contoso.example')).toEqual(alice);
         expect(await storage.users.byId(contoso.id, bob.id)).toEqual(bob);
