@@ -5,7 +5,7 @@ import { auditAppender } from './auditTable';
 import { changedRow } from './changedRow';
 import { deviceReceiptSql } from './credentialTables';
 import { userResetter } from './limitTables';
-import { registrationSelectAs, toRegistrationAt } from './rows';
+import { registrationSelectOf, toRegistrationAt } from './rows';
 
 type Row = Record<string, unknown>;
 
@@ -99,7 +99,7 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
     byId: db.prepare(`SELECT ${requestSelect} FROM sign_in_requests WHERE id = ?`).raw(true),
     forDevice: db
       .prepare(
-        `SELECT ${requestColumns.map((name) => `s.${name}`).join(', ')}, ${registrationSelectAs('g')}
+        `SELECT ${requestColumns.map((name) => `s.${name}`).join(', ')}, ${registrationSelectOf('g')}
        FROM sign_in_requests s LEFT JOIN registrations g ON g.device_id = @deviceId AND g.user_id = s.user_id
        WHERE s.id = @id ORDER BY g.created_at`,
       )
