@@ -4,9 +4,10 @@ import type { RegistrationWithDevice } from '../../storage/Storage';
 import type { SignInRequest, Tenant } from '../../storage/model';
 
 /**
- * Offer a new request to every target phone (each with its device as read with the user's
- * registrations): the live channel at once, and Web Push to each device with a subscription, concurrently. A failed send never fails the request; a 404/410
- * removes the subscription and marks the device unreachable.
+ * Offer a new request to every target phone (each with its device, read with the user's
+ * registrations): the live channel at once, and Web Push to each device with a subscription,
+ * concurrently. A failed send never fails the request; a 404/410 removes the subscription and
+ * marks the device unreachable.
  */
 export async function offerToPhones(
   ctx: RelayContext,
