@@ -40,8 +40,16 @@ function formatDeviceAuthorization(auth: DeviceAuthorization): string {
   return `${deviceAuthorizationScheme} id="${auth.deviceId}", ts="${auth.timestamp}", sig="${auth.signature}"`;
 }
 
+/** The header exactly as `formatDeviceAuthorization` writes it, each value in its one accepted spelling: one match, no map. */
+const canonicalAuthorization = /^Nod-Device id="([A-Za-z0-9_-]{1,200})", ts="([1-9]\d{0,15})", sig="([A-Za-z0-9_-]{1,200})"$/;
+
 export function parseDeviceAuthorization(header: string | undefined): DeviceAuthorization | undefined {
   if (!header?.startsWith(`${deviceAuthorizationScheme} `)) return undefined;
+  const canonical = canonicalAuthorization.exec(header);
+  if (canonical) {
+    const timestamp = Number(canonical[2]);
+    return Number.isSafeInteger(timestamp) ? { deviceId: canonical[1], timestamp, signature: canonical[3] } : undefined;
+  }
   const params = new Map<string, string>();
   for (const match of header.slice(deviceAuthorizationScheme.length + 1).matchAll(/(\w+)="([^"]*)"/g)) {
     params.set(match[1], match[2]);

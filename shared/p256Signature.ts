@@ -12,10 +12,10 @@ const halfOrder = order >> 1n;
 /** Bytes in a P1363 P-256 signature; 86 characters of unpadded base64url. */
 export const p256SignatureBytes = 64;
 
+/** 32 big-endian bytes as a number: four 64-bit words, not 32 BigInt steps (the relay checks two per signed call). */
 function toBigInt(bytes: Uint8Array): bigint {
-  let value = 0n;
-  for (const byte of bytes) value = (value << 8n) | BigInt(byte);
-  return value;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return (view.getBigUint64(0) << 192n) | (view.getBigUint64(8) << 128n) | (view.getBigUint64(16) << 64n) | view.getBigUint64(24);
 }
 
 function toBytes32(value: bigint): Uint8Array {

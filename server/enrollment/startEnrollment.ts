@@ -25,7 +25,7 @@ async function guardedPass(
   const username = body.username.toLowerCase();
   const [user, policy] = await Promise.all([ctx.storage.users.byName(tenant.id, username), ctx.storage.policies.get(tenant.id)]);
   const caller = { ip: where.ip ?? '', userAgent: where.userAgent };
-  const who = await limitSources(ctx, tenant, user, caller);
+  const who = limitSources(ctx, tenant, user, caller);
   let refusal: unknown;
   const redeemed = await guardSecret(
     ctx,

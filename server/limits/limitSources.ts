@@ -23,21 +23,23 @@ export interface LimitSources {
 /** The stored form of a collector key (as requests keep it), so a report can name the same source. */
 export const collectorKeyHash = (tenant: Tenant, key: string) => hashSecret(`${tenant.id}:${key}`);
 
-export async function limitSources(
+/**
+ * `extension`: the browser (extension) whose key signed the call, with whether it is registered for
+ * this user — as the caller already read it, so it is read once per call.
+ */
+export function limitSources(
   ctx: RelayContext,
   tenant: Tenant,
   user: User | undefined,
   caller: CallerInfo,
-  extension?: Device,
-): Promise<LimitSources> {
+  extension?: { device: Device; registeredForUser: boolean },
+): LimitSources {
   const browser = readKnownBrowser(ctx, tenant, caller.cookie);
   const sources = [`ip:${caller.ip}`];
   if (caller.collectorKey) sources.push(`ck:${collectorKeyHash(tenant, caller.collectorKey)}`);
-  if (extension) sources.push(`browser:${extension.id}`);
+  if (extension) sources.push(`browser:${extension.device.id}`);
   if (knows(browser, user?.id)) return { lane: `known:${browser.id}`, known: true, sources, browser };
-  if (extension && user && (await ctx.storage.devices.browserRegisteredFor(extension.id, user.id))) {
-    return { lane: `ext:${extension.id}`, known: true, sources, browser };
-  }
+  if (extension && user && extension.registeredForUser) return { lane: `ext:${extension.device.id}`, known: true, sources, browser };
   return { lane: 'elsewhere', known: false, sources, browser };
 }
 

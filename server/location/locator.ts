@@ -94,17 +94,28 @@ export function describePlace(record: PlaceRecord | null | undefined): string {
 /** Open the database (the default country one unless `file` is given); a file that cannot be read stops the start. */
 export async function openLocator(file: string = defaultGeoipDatabase()): Promise<Locator> {
   const reader: Reader<PlaceRecord & import('maxmind').Response> = await maxmind.open(file, { cache: { max: 5000 } });
+  const placeOf = (ip: string): string => {
+    const address = plainAddress(ip);
+    if (isIP(address) === 0) return unknownLocation;
+    if (isLocalAddress(address)) return thisNetwork;
+    try {
+      return describePlace(reader.get(address) as PlaceRecord | null);
+    } catch {
+      return unknownLocation;
+    }
+  };
+  // Each sign-in places its caller's address three times (the phone's context, two audit records): in words, once.
+  const places = new Map<string, string>();
   return {
     locate(ip) {
       if (!ip) return unknownLocation;
-      const address = plainAddress(ip);
-      if (isIP(address) === 0) return unknownLocation;
-      if (isLocalAddress(address)) return thisNetwork;
-      try {
-        return describePlace(reader.get(address) as PlaceRecord | null);
-      } catch {
-        return unknownLocation;
+      let place = places.get(ip);
+      if (place === undefined) {
+        place = placeOf(ip);
+        if (places.size >= 5000) places.clear();
+        places.set(ip, place);
       }
+      return place;
     },
     close() {
       // The reader holds the file in memory only: nothing to release.

@@ -13,15 +13,33 @@ const contextOf = (secret: StoredSecret) =>
  * out: the relay's code reads and writes them in clear, the database holds only sealed values.
  */
 export function sealSecretsAtRest(storage: Storage, box: SecretBox): Storage {
-  const openRegistration = <R extends Registration | undefined>(r: R): R =>
-    r ? ({ ...r, totpSecret: box.open(r.totpSecret, totpContext(r.id)) } as R) : r;
+  /**
+   * The seed is opened when it is first read, not with every row: of the sign-in path's registration
+   * reads (five per phone sign-in) none needs it, and each open is an AES-GCM decryption. A seed that
+   * does not open (moved to another row, a key gone) throws where it is read.
+   */
+  const openRegistration = <R extends Registration | undefined>(r: R): R => {
+    if (!r) return r;
+    const sealed = r.totpSecret;
+    let opened: string | undefined;
+    return {
+      ...r,
+      get totpSecret() {
+        opened ??= box.open(sealed, totpContext(r.id));
+        return opened;
+      },
+      set totpSecret(value: string) {
+        opened = value;
+      },
+    };
+  };
   const withClientSecret = (client: OidcClient, change: (secret: string, context: string) => string): OidcClient => {
     const secret = client.metadata.client_secret;
     if (typeof secret !== 'string') return client;
     return { ...client, metadata: { ...client.metadata, client_secret: change(secret, clientContext(client.tenantId, client.clientId)) } };
   };
   const openClient = <C extends OidcClient | undefined>(c: C): C => (c ? (withClientSecret(c, (s, ctx) => box.open(s, ctx)) as C) : c);
-  const { enrollment, registrations, oidcClients } = storage;
+  const { enrollment, registrations, signInRequests, oidcClients } = storage;
   return {
     ...storage,
     enrollment: {
@@ -41,6 +59,22 @@ export function sealSecretsAtRest(storage: Storage, box: SecretBox): Storage {
       listForUser: async (tenantId, userId) => (await registrations.listForUser(tenantId, userId)).map(openRegistration),
       listForDevice: async (deviceId) => (await registrations.listForDevice(deviceId)).map(openRegistration),
       onDeviceForUser: async (deviceId, userId) => (await registrations.onDeviceForUser(deviceId, userId)).map(openRegistration),
+      byIdWithDevice: async (id) => {
+        const found = await registrations.byIdWithDevice(id);
+        return found && { registration: openRegistration(found.registration), device: found.device };
+      },
+      listForUserWithDevices: async (tenantId, userId) =>
+        (await registrations.listForUserWithDevices(tenantId, userId)).map(({ registration, device }) => ({
+          registration: openRegistration(registration),
+          device,
+        })),
+    },
+    signInRequests: {
+      ...signInRequests,
+      forDevice: async (requestId, deviceId) => {
+        const found = await signInRequests.forDevice(requestId, deviceId);
+        return found && { request: found.request, registrations: found.registrations.map(openRegistration) };
+      },
     },
     oidcClients: {
       ...oidcClients,

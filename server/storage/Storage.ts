@@ -27,6 +27,12 @@ import type {
 } from './model';
 import type { PushSubscriptionJson } from '../../shared/schemas/devices';
 
+/** A registration with its device as read together; `device` is undefined if the device row is gone. */
+export interface RegistrationWithDevice {
+  registration: Registration;
+  device: Device | undefined;
+}
+
 /** What a request's winning transition stores with it, in its transaction: one commit per step of a sign-in. */
 export interface TransitionEffects {
   /**
@@ -90,6 +96,8 @@ export interface Storage {
      * or display name contains `search` (case-insensitive for ASCII), at most `limit`.
      */
     search(tenantId: string, query: UserQuery): Promise<User[]>;
+    /** The user (as `byId`) with the tenant, in one read (a redeem issues the grant for both). */
+    byIdWithTenant(tenantId: string, id: string): Promise<{ user: User; tenant: Tenant } | undefined>;
   };
   groups: {
     create(group: Group): Promise<void>;
@@ -198,6 +206,13 @@ export interface Storage {
     /** Records a TOTP step as used only if it is newer than the last one (each code works once). */
     useTotpStep(id: string, step: number, usedAt: Millis): Promise<boolean>;
     delete(id: string): Promise<void>;
+    /**
+     * The registration with its device, in one read (an answer checks the device's signature on the
+     * registration it names); `device` is undefined if the device row is gone.
+     */
+    byIdWithDevice(id: string): Promise<RegistrationWithDevice | undefined>;
+    /** `listForUser`, each registration with its device, in one read (a new request's phones, and their push subscriptions). */
+    listForUserWithDevices(tenantId: string, userId: string): Promise<RegistrationWithDevice[]>;
   };
   signInRequests: {
     /**
@@ -206,6 +221,12 @@ export interface Storage {
      */
     create(request: SignInRequest, audit?: AuditEvent): Promise<void>;
     byId(id: string): Promise<SignInRequest | undefined>;
+    /**
+     * The request with this device's registrations of the request's user (as
+     * `registrations.onDeviceForUser`: oldest first; none for a request without a user), in one
+     * read: what a phone's call about one request checks. Undefined when there is no such request.
+     */
+    forDevice(requestId: string, deviceId: string): Promise<{ request: SignInRequest; registrations: Registration[] } | undefined>;
     /** Pending requests for a username (decoys included, so the cap looks the same for unknown users). */
     countPending(tenantId: string, username: string, now: Millis): Promise<number>;
     /** Denials and reports of the user since a moment, newest first (their answer times). */

@@ -308,6 +308,16 @@ export function storageContract(backend: StorageBackend): void {
     });
 
     describe('users', () => {
+      it('are read with their tenant in one call, only within it', async () => {
+        expect(await storage.users.byIdWithTenant(contoso.id, alice.id)).toEqual({ user: alice, tenant: contoso });
+        const carol = userFixture(fabrikam.id, 'carol@fabrikam.example', { blockedAt: t0 + 5 });
+        await storage.users.create(carol);
+        expect(await storage.users.byIdWithTenant(fabrikam.id, carol.id)).toEqual({ user: carol, tenant: fabrikam });
+        expect(await storage.users.byIdWithTenant(fabrikam.id, alice.id)).toBeUndefined();
+        expect(await storage.users.byIdWithTenant(contoso.id, 'no such user')).toBeUndefined();
+        expect(await storage.users.byIdWithTenant(contoso.id, '\u0000')).toBeUndefined();
+      });
+
       it('are found by name and id within their tenant only, and listed by username', async () => {
         expect(await storage.users.byName(contoso.id, 'alice@contoso.example')).toEqual(alice);
         expect(await storage.users.byId(contoso.id, bob.id)).toEqual(bob);
@@ -732,6 +742,34 @@ export function storageContract(backend: StorageBackend): void {
         expect(await storage.registrations.listForUser(contoso.id, alice.id)).toEqual([b.registration]);
       });
 
+      it("are read with their devices in one call (one, or the user's), each device as devices.byId reads it", async () => {
+        const a = await enrolled(alice, { createdAt: t0 + 1, signCount: 7 });
+        const b = await storage.enrollment.complete(
+          deviceFixture(contoso.id),
+          registrationFixture(contoso.id, alice.id, 'x', { createdAt: t0 + 2, transports: [] }),
+        );
+        await storage.devices.setPush(a.device.id, subscription(1), 'subscribed');
+        await storage.devices.recordReceipt(a.device.id, t0 + 5);
+        await storage.devices.startHealthCheck(a.device.id, t0 + 6);
+        const device = await storage.devices.byId(a.device.id);
+        expect(device).toMatchObject({ lastReceiptAt: t0 + 5, healthCheckSentAt: t0 + 6, pushSubscription: subscription(1) });
+        expect(await storage.registrations.byIdWithDevice(a.registration.id)).toEqual({ registration: a.registration, device });
+        expect(await storage.registrations.byIdWithDevice(b.registration.id)).toEqual({
+          registration: b.registration,
+          device: await storage.devices.byId(b.device.id),
+        });
+        expect(await storage.registrations.byIdWithDevice('no such registration')).toBeUndefined();
+        expect(await storage.registrations.byIdWithDevice('\u0000')).toBeUndefined();
+        // The user's, as listForUser lists them, each with its device.
+        const [deviceA, deviceB] = [device, await storage.devices.byId(b.device.id)];
+        expect(await storage.registrations.listForUserWithDevices(contoso.id, alice.id)).toEqual([
+          { registration: a.registration, device: deviceA },
+          { registration: b.registration, device: deviceB },
+        ]);
+        expect(await storage.registrations.listForUserWithDevices(fabrikam.id, alice.id)).toEqual([]);
+        expect(await storage.registrations.listForUserWithDevices(contoso.id, bob.id)).toEqual([]);
+      });
+
       it(`the sign counter moves only from the value read: ${racers} updates from the same value at once, one wins`, async () => {
         const { registration } = await enrolled(alice, { signCount: 5 });
         expect(await storage.registrations.updateCounter(registration.id, 4, 9, t0)).toBe(false);
@@ -771,6 +809,27 @@ export function storageContract(backend: StorageBackend): void {
         const clash = requestFixture(contoso.id, alice.id);
         await expect(storage.signInRequests.create(clash, { ...record, detail: { requestId: clash.id } })).rejects.toThrow();
         expect(await storage.signInRequests.byId(clash.id)).toBeUndefined();
+      });
+
+      it("are read with one device's registrations of their user: oldest first, only that device's and that user's", async () => {
+        const phone = await enrolled(alice, { createdAt: t0 + 1 });
+        // A second account of another user on the same phone, and another phone of alice's.
+        const second = await storage.enrollment.complete(
+          { ...deviceFixture(contoso.id), thumbprint: phone.device.thumbprint },
+          registrationFixture(contoso.id, bob.id, 'b', { createdAt: t0 + 2 }),
+        );
+        expect(second.device.id).toBe(phone.device.id);
+        const other = await enrolled(alice, { createdAt: t0 + 3 });
+        const r = requestFixture(contoso.id, alice.id);
+        await storage.signInRequests.create(r);
+        expect(await storage.signInRequests.forDevice(r.id, phone.device.id)).toEqual({ request: r, registrations: [phone.registration] });
+        expect(await storage.signInRequests.forDevice(r.id, other.device.id)).toEqual({ request: r, registrations: [other.registration] });
+        expect(await storage.signInRequests.forDevice(r.id, 'no such device')).toEqual({ request: r, registrations: [] });
+        const decoy = requestFixture(contoso.id, null);
+        await storage.signInRequests.create(decoy);
+        expect(await storage.signInRequests.forDevice(decoy.id, phone.device.id)).toEqual({ request: decoy, registrations: [] });
+        expect(await storage.signInRequests.forDevice('no such request', phone.device.id)).toBeUndefined();
+        expect(await storage.signInRequests.forDevice('\u0000', phone.device.id)).toBeUndefined();
       });
 
       it('are stored as given, pending or cooling down, and found by id', async () => {

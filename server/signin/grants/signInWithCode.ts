@@ -64,7 +64,7 @@ export async function signInWithCode(
     ctx.storage.registrations.listForUser(tenant.id, subjectId),
   ]);
   const limits = limitsFor(policy);
-  const who = await limitSources(ctx, tenant, user, caller);
+  const who = limitSources(ctx, tenant, user, caller);
   const attempt = { tenant, username: body.username, who, caller, limits };
   const decision = evaluatePolicy(policy, { id: subjectId }, groupIds);
 

@@ -20,7 +20,7 @@ export async function signInWithTemporaryAccessPass(
 ): Promise<SignInGrant> {
   const tenant = await requireTenant(ctx, tenantName);
   const [user, policy] = await Promise.all([ctx.storage.users.byName(tenant.id, body.username), ctx.storage.policies.get(tenant.id)]);
-  const who = await limitSources(ctx, tenant, user, caller);
+  const who = limitSources(ctx, tenant, user, caller);
   const attempt = { tenant, username: body.username, factor: 'temporary_access_pass' as const, who, caller, limits: limitsFor(policy) };
   let refusal: unknown;
   const redeemed = await guardSecret(ctx, attempt, () =>

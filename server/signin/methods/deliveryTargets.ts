@@ -1,6 +1,7 @@
-import type { Registration, SignInKind } from '../../storage/model';
+import type { RegistrationWithDevice } from '../../storage/Storage';
+import type { SignInKind } from '../../storage/model';
 
-/** Which of a user's registrations a request goes to: phone sign-in enabled ones for passwordless, every one for MFA. */
-export function deliveryTargets(kind: SignInKind, registrations: Registration[]): Registration[] {
-  return kind === 'passwordless' ? registrations.filter((r) => r.phoneSignInEnabled) : registrations;
+/** Which of a user's registrations (each with its device) a request goes to: phone sign-in enabled ones for passwordless, every one for MFA. */
+export function deliveryTargets(kind: SignInKind, owned: RegistrationWithDevice[]): RegistrationWithDevice[] {
+  return kind === 'passwordless' ? owned.filter((o) => o.registration.phoneSignInEnabled) : owned;
 }

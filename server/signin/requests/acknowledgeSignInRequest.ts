@@ -19,12 +19,12 @@ export async function acknowledgeSignInRequest(
   requestId: string,
   receipt: SignInRequestReceipt,
 ): Promise<void> {
-  const request = await ctx.storage.signInRequests.byId(requestId);
+  // The request and this device's registrations of its user, in one read.
+  const found = await ctx.storage.signInRequests.forDevice(requestId, device.id);
+  const request = found?.request;
   const registration =
     request?.deliverable && request.userId && request.tenantId === device.tenantId
-      ? (await ctx.storage.registrations.onDeviceForUser(device.id, request.userId)).find(
-          (r) => request.kind === 'mfa' || r.phoneSignInEnabled,
-        )
+      ? found?.registrations.find((r) => request.kind === 'mfa' || r.phoneSignInEnabled)
       : undefined;
   if (!request || !registration) throw new ProblemError('request_not_found', 'This sign-in request is no longer waiting.');
   const now = ctx.now();

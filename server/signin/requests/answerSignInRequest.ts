@@ -36,7 +36,9 @@ export async function answerSignInRequest(
 ): Promise<SignInAnswered> {
   const now = ctx.now();
   const request = await ctx.storage.signInRequests.byId(requestId);
-  const registration = await ctx.storage.registrations.byId(body.registrationId);
+  // The registration with its device, in one read: the device's key checks the answer's signature (2).
+  const found = await ctx.storage.registrations.byIdWithDevice(body.registrationId);
+  const registration = found?.registration;
   // 1. Unknown request, a decoy, or another account's/tenant's registration: the same 404.
   if (
     !request ||
@@ -54,7 +56,7 @@ export async function answerSignInRequest(
   const binding = { requestId: request.id, nonce: request.nonce, site, typedNumber: body.typedNumber, decision: body.decision };
   const canonical = canonicalApproval(binding);
   // 2. The device key signs the same canonical approval the assertion binds.
-  const device = await ctx.storage.devices.byId(registration.deviceId);
+  const device = found?.device;
   if (!device || !(await verifyDeviceSignature(device.publicKey, canonical, body.deviceSignature))) {
     throw new ProblemError('device_signature_invalid', 'The answer is not signed by this phone.');
   }

@@ -67,15 +67,23 @@ export async function createSignInRequest(
   }
   const siteCheck: SiteCheck = options.browser ? (browserRegistered ? 'browser' : 'unchecked') : pageOrigin ? 'relay' : 'unchecked';
   const subjectId = user?.id ?? 'decoy';
-  const [policy, groupIds, registrations] = await Promise.all([
+  // The user's registrations with their devices (the push subscriptions a delivery needs), in one read.
+  const [policy, groupIds, owned] = await Promise.all([
     ctx.storage.policies.get(tenant.id),
     ctx.storage.groups.groupIdsOf(tenant.id, subjectId),
-    ctx.storage.registrations.listForUser(tenant.id, subjectId),
+    ctx.storage.registrations.listForUserWithDevices(tenant.id, subjectId),
   ]);
+  const registrations = owned.map((o) => o.registration);
   const decision = evaluatePolicy(policy, { id: subjectId }, groupIds);
 
   const limits = limitsFor(policy);
-  const who = await limitSources(ctx, tenant, user, options, options.browser);
+  const who = limitSources(
+    ctx,
+    tenant,
+    user,
+    options,
+    options.browser && { device: options.browser, registeredForUser: browserRegistered },
+  );
   const firstFactor = body.kind === 'mfa' ? await checkFirstFactor(ctx, tenant, user, body, who, options, limits) : null;
 
   // Whether this browser already knows the user is real (it gave a first factor, or the user signed in here
@@ -83,7 +91,7 @@ export async function createSignInRequest(
   // once, here; to any other browser a real user's request and a decoy look alike from start to end.
   const collectorKnown = user !== undefined && (firstFactor !== null || who.known);
 
-  const targets = deliveryTargets(body.kind, registrations);
+  const targets = deliveryTargets(body.kind, owned);
   const mayUse =
     user !== undefined &&
     decision.allowed &&

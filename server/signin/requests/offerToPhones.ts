@@ -1,13 +1,20 @@
 import type { PushPayload } from '../../../shared/schemas/devices';
 import type { RelayContext } from '../../context';
-import type { Registration, SignInRequest, Tenant } from '../../storage/model';
+import type { RegistrationWithDevice } from '../../storage/Storage';
+import type { SignInRequest, Tenant } from '../../storage/model';
 
 /**
- * Offer a new request to every target phone: the live channel at once, and Web Push to each
- * device with a subscription, concurrently. A failed send never fails the request; a 404/410
- * removes the subscription and marks the device unreachable.
+ * Offer a new request to every target phone (each with its device, read with the user's
+ * registrations): the live channel at once, and Web Push to each device with a subscription,
+ * concurrently. A failed send never fails the request; a 404/410 removes the subscription and
+ * marks the device unreachable.
  */
-export async function offerToPhones(ctx: RelayContext, tenant: Tenant, request: SignInRequest, targets: Registration[]): Promise<void> {
+export async function offerToPhones(
+  ctx: RelayContext,
+  tenant: Tenant,
+  request: SignInRequest,
+  targets: RegistrationWithDevice[],
+): Promise<void> {
   const ttlSeconds = Math.max(1, Math.floor((request.expiresAt - ctx.now()) / 1000));
   // A push held up behind a slow push service is worth sending only while the request waits.
   const stillWanted = async () => {
@@ -15,9 +22,8 @@ export async function offerToPhones(ctx: RelayContext, tenant: Tenant, request: 
     return current?.status === 'pending' && current.expiresAt > ctx.now();
   };
   await Promise.all(
-    targets.map(async (registration) => {
+    targets.map(async ({ registration, device }) => {
       await ctx.events.publishDevice(registration.deviceId, { type: 'offered', requestId: request.id });
-      const device = await ctx.storage.devices.byId(registration.deviceId);
       if (!device?.pushSubscription) return;
       const payload: PushPayload = {
         type: 'sign_in_request',

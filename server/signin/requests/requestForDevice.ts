@@ -7,14 +7,13 @@ import { settleExpiry } from './settleExpiry';
 /**
  * One request as this device sees it, if it is still waiting for one of the device's accounts
  * (and that account gets it: phone sign-in enabled for passwordless); otherwise undefined.
- * Reads that request and the device's registrations of its user only.
+ * Reads that request and the device's registrations of its user only, in one read.
  */
 export async function requestForDevice(ctx: RelayContext, device: Device, requestId: string): Promise<SignInRequestDetails | undefined> {
-  const found = await ctx.storage.signInRequests.byId(requestId);
+  const read = await ctx.storage.signInRequests.forDevice(requestId, device.id);
+  const found = read?.request;
   if (!found?.deliverable || found.status !== 'pending' || !found.userId || found.tenantId !== device.tenantId) return undefined;
-  const registration = (await ctx.storage.registrations.onDeviceForUser(device.id, found.userId)).find(
-    (r) => r.tenantId === found.tenantId,
-  );
+  const registration = read?.registrations.find((r) => r.tenantId === found.tenantId);
   if (!registration || (found.kind === 'passwordless' && !registration.phoneSignInEnabled)) return undefined;
   const request = await settleExpiry(ctx, found);
   if (request.status !== 'pending') return undefined;

@@ -11,18 +11,18 @@ import { deliveryTargets } from '../methods/deliveryTargets';
 export async function withdrawFromPhones(ctx: RelayContext, request: SignInRequest, answeredBy?: string): Promise<void> {
   // Nothing was offered for a decoy, or for a request held back from delivery.
   if (!request.deliverable || !request.userId) return;
-  const targets = deliveryTargets(request.kind, await ctx.storage.registrations.listForUser(request.tenantId, request.userId));
+  // The phones with their devices (push subscriptions), in one read.
+  const targets = deliveryTargets(request.kind, await ctx.storage.registrations.listForUserWithDevices(request.tenantId, request.userId));
   await Promise.all(
-    targets.map((registration) =>
+    targets.map(({ registration }) =>
       ctx.events.publishDevice(registration.deviceId, { type: 'closed', requestId: request.id, status: request.status }),
     ),
   );
   if (request.status === 'expired') return;
   const payload = JSON.stringify({ type: 'sign_in_request_closed', requestId: request.id } satisfies PushPayload);
   const pushes = targets
-    .filter((registration) => registration.id !== answeredBy)
-    .map(async (registration) => {
-      const device = await ctx.storage.devices.byId(registration.deviceId);
+    .filter(({ registration }) => registration.id !== answeredBy)
+    .map(async ({ registration, device }) => {
       if (!device?.pushSubscription) return;
       await ctx.push.send(device.pushSubscription, payload, { ttlSeconds: 60, topic: registration.id, urgency: 'normal' });
     });

@@ -11,6 +11,18 @@ export const deviceReceiptSql = (id: number, at: number) =>
      push_state = CASE WHEN push_state = 'unreachable' AND push_subscription IS NOT NULL THEN 'subscribed' ELSE push_state END
    WHERE id = $${id}::text`;
 
+/** Every column of a device, as `registrations.byIdWithDevice` reads them beside the registration's. */
+const joinedDeviceColumns = [...deviceColumns.split(', '), 'last_receipt_at', 'health_check_sent_at'];
+
+/** A registration read with its device's columns (`device__<column>`), as the joins below read them. */
+const withDevice = (r: Record<string, unknown>) => ({
+  registration: toRegistration(r),
+  device:
+    r.device__id === null || r.device__id === undefined
+      ? undefined
+      : toDevice(Object.fromEntries(joinedDeviceColumns.map((name) => [name, r[`device__${name}`]]))),
+});
+
 const q = {
   // Two passes issued at once for one user: the second waits, then revokes the first.
   passLockUser: statement('pass_lock_user', `SELECT pg_advisory_xact_lock(hashtextextended('nod pass ' || $1::text, 0))`),
@@ -112,6 +124,16 @@ const q = {
     'DELETE FROM registrations WHERE user_id = $1 AND device_id = $2',
   ),
   registrationById: statement('registration_by_id', 'SELECT * FROM registrations WHERE id = $1'),
+  registrationWithDevice: statement(
+    'registration_with_device',
+    `SELECT r.*, ${joinedDeviceColumns.map((name) => `d.${name} AS device__${name}`).join(', ')}
+     FROM registrations r LEFT JOIN devices d ON d.id = r.device_id WHERE r.id = $1`,
+  ),
+  registrationsWithDevicesOfUser: statement(
+    'registrations_with_devices_of_user',
+    `SELECT r.*, ${joinedDeviceColumns.map((name) => `d.${name} AS device__${name}`).join(', ')}
+     FROM registrations r LEFT JOIN devices d ON d.id = r.device_id WHERE r.tenant_id = $1 AND r.user_id = $2 ORDER BY r.created_at`,
+  ),
   registrationByCredential: statement(
     'registration_by_credential',
     'SELECT * FROM registrations WHERE tenant_id = $1 AND credential_id = $2',
@@ -345,6 +367,12 @@ export function credentialTables(
       },
       async delete(id) {
         await db.run(q.registrationDelete, [id]);
+      },
+      async byIdWithDevice(id) {
+        return maybe(await db.one(q.registrationWithDevice, [id]), withDevice);
+      },
+      async listForUserWithDevices(tenantId, userId) {
+        return (await db.rows(q.registrationsWithDevicesOfUser, [tenantId, userId])).map(withDevice);
       },
     },
   };

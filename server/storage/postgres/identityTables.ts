@@ -1,7 +1,14 @@
 import type { Storage } from '../Storage';
 import type { StoredPolicy } from '../model';
-import { type PostgresDatabase, statement } from './database';
+import { type PostgresDatabase, type Row, statement } from './database';
 import { json, maybe, toAdminToken, toGroup, toTenant, toUser } from './rows';
+
+/** A tenant's columns, as `users.byIdWithTenant` reads them beside the user's (`tenant__<column>`). */
+const tenantColumns = ['id', 'name', 'display_name', 'sign_in_origins', 'created_at'];
+const withTenant = (r: Row) => ({
+  user: toUser(r),
+  tenant: toTenant(Object.fromEntries(tenantColumns.map((name) => [name, r[`tenant__${name}`]]))),
+});
 
 const q = {
   tenantInsert: statement(
@@ -29,6 +36,11 @@ const q = {
   ),
   userByName: statement('user_by_name', 'SELECT * FROM users WHERE tenant_id = $1 AND username = $2'),
   userById: statement('user_by_id', 'SELECT * FROM users WHERE tenant_id = $1 AND id = $2'),
+  userWithTenant: statement(
+    'user_with_tenant',
+    `SELECT u.*, ${tenantColumns.map((name) => `t.${name} AS tenant__${name}`).join(', ')}
+     FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.tenant_id = $1 AND u.id = $2`,
+  ),
   userList: statement('user_list', 'SELECT * FROM users WHERE tenant_id = $1 ORDER BY username'),
   userUpdate: statement(
     'user_update',
@@ -153,6 +165,9 @@ export function identityTables(db: PostgresDatabase): Pick<Storage, 'tenants' | 
       async search(tenantId, query) {
         const rows = await db.rows(q.userSearch, [tenantId, query.after ?? '', (query.search ?? '').toLowerCase(), query.limit]);
         return rows.map(toUser);
+      },
+      async byIdWithTenant(tenantId, id) {
+        return maybe(await db.one(q.userWithTenant, [tenantId, id]), withTenant);
       },
     },
     groups: {

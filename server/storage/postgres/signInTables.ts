@@ -4,7 +4,7 @@ import { auditColumns, auditParameters, auditValues } from './auditTable';
 import { type PostgresDatabase, type Statement, statement } from './database';
 import { deviceReceiptSql } from './credentialTables';
 import { resetUserSql } from './limitTables';
-import { json, maybe, toGrant, toRequest } from './rows';
+import { json, maybe, toGrant, toRegistration, toRequest } from './rows';
 
 /**
  * The compare-and-set of a request's lifecycle, one UPDATE each, parameters alike:
@@ -83,6 +83,25 @@ const insertDelivery = (pushReceipt: boolean) => `WITH added AS (
   }
   SELECT count(*) AS n FROM added`;
 
+/** A registration's columns, as `signInRequests.forDevice` reads them beside the request's. */
+const joinedRegistrationColumns = [
+  'id',
+  'tenant_id',
+  'user_id',
+  'device_id',
+  'credential_id',
+  'credential_public_key',
+  'sign_count',
+  'transports',
+  'backup_eligible',
+  'backup_state',
+  'phone_sign_in_enabled',
+  'totp_secret',
+  'totp_last_step',
+  'created_at',
+  'last_used_at',
+];
+
 const q = {
   insert: statement('request_insert', insertRequest),
   // The request and its audit record in one statement.
@@ -91,6 +110,12 @@ const q = {
     `WITH inserted AS (${insertRequest}) INSERT INTO audit_events (${auditColumns}) VALUES (${auditParameters(22)})`,
   ),
   byId: statement('request_by_id', 'SELECT * FROM sign_in_requests WHERE id = $1'),
+  forDevice: statement(
+    'request_for_device',
+    `SELECT s.*, ${joinedRegistrationColumns.map((name) => `g.${name} AS registration__${name}`).join(', ')}
+     FROM sign_in_requests s LEFT JOIN registrations g ON g.device_id = $2 AND g.user_id = s.user_id
+     WHERE s.id = $1 ORDER BY g.created_at`,
+  ),
   countPending: statement(
     'request_count_pending',
     `SELECT count(*) AS n FROM sign_in_requests WHERE tenant_id = $1 AND username = $2 AND status = 'pending' AND expires_at > $3`,
@@ -165,6 +190,16 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
       },
       async byId(id) {
         return maybe(await db.one(q.byId, [id]), toRequest);
+      },
+      async forDevice(id, deviceId) {
+        const rows = await db.rows(q.forDevice, [id, deviceId]);
+        if (rows.length === 0) return undefined;
+        const registrations = rows.flatMap((r) =>
+          r.registration__id === null || r.registration__id === undefined
+            ? []
+            : [toRegistration(Object.fromEntries(joinedRegistrationColumns.map((name) => [name, r[`registration__${name}`]])))],
+        );
+        return { request: toRequest(rows[0]), registrations };
       },
       async countPending(tenantId, username, now) {
         // No row at all when the lookup could not match (see database.ts): a count of none.

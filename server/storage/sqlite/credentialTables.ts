@@ -2,7 +2,18 @@ import type Database from 'better-sqlite3';
 import type { Storage } from '../Storage';
 import type { Device, EnrollmentCode, EnrollmentSession, Registration } from '../model';
 import { changedRow } from './changedRow';
-import { deviceSelect, toDevice, toDeviceFromArray, toPass, toRegistration } from './rows';
+import {
+  deviceSelect,
+  deviceSelectOf,
+  registrationColumnCount,
+  registrationSelectOf,
+  toDevice,
+  toDeviceAt,
+  toDeviceFromArray,
+  toPass,
+  toRegistration,
+  toRegistrationAt,
+} from './rows';
 
 type Row = Record<string, unknown>;
 
@@ -87,6 +98,18 @@ export function credentialTables(
     registrationCounter: db.prepare('UPDATE registrations SET sign_count = ?, last_used_at = ? WHERE id = ? AND sign_count = ?'),
     registrationTotp: db.prepare('UPDATE registrations SET totp_last_step = ?, last_used_at = ? WHERE id = ? AND totp_last_step < ?'),
     registrationDelete: db.prepare('DELETE FROM registrations WHERE id = ?'),
+    registrationWithDevice: db
+      .prepare(
+        `SELECT ${registrationSelectOf('r')}, ${deviceSelectOf('d')} FROM registrations r LEFT JOIN devices d ON d.id = r.device_id
+       WHERE r.id = ?`,
+      )
+      .raw(true),
+    registrationsWithDevicesOfUser: db
+      .prepare(
+        `SELECT ${registrationSelectOf('r')}, ${deviceSelectOf('d')} FROM registrations r LEFT JOIN devices d ON d.id = r.device_id
+       WHERE r.tenant_id = ? AND r.user_id = ? ORDER BY r.created_at`,
+      )
+      .raw(true),
     passesOfUser: db.prepare('SELECT * FROM temporary_access_passes WHERE tenant_id = ? AND user_id = ? ORDER BY created_at DESC, id'),
     passRevoke: db.prepare(
       'UPDATE temporary_access_passes SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL AND used_at IS NULL',
@@ -108,6 +131,8 @@ export function credentialTables(
     return registrations + browsers > 0;
   });
   const one = <T>(row: unknown, map: (r: Row) => T) => (row ? map(row as Row) : undefined);
+  /** A registration and its device read as one array row (`registrationSelectOf`, then `deviceSelectOf`). */
+  const withDevice = (r: unknown[]) => ({ registration: toRegistrationAt(r, 0)!, device: toDeviceAt(r, registrationColumnCount) });
 
   const replacePass = db.transaction((pass: Parameters<Storage['temporaryAccessPasses']['replace']>[0]) => {
     q.passRevokeAll.run(pass.createdAt, pass.tenantId, pass.userId);
@@ -287,6 +312,13 @@ export function credentialTables(
       },
       async delete(id) {
         q.registrationDelete.run(id);
+      },
+      async byIdWithDevice(id) {
+        const row = q.registrationWithDevice.get(id) as unknown[] | undefined;
+        return row && withDevice(row);
+      },
+      async listForUserWithDevices(tenantId, userId) {
+        return (q.registrationsWithDevicesOfUser.all(tenantId, userId) as unknown[][]).map(withDevice);
       },
     },
   };

@@ -5,6 +5,13 @@ import { toAdminToken, toGroup, toTenant, toUser } from './rows';
 
 type Row = Record<string, unknown>;
 
+/** A tenant's columns, as `users.byIdWithTenant` reads them beside the user's (`tenant__<column>`). */
+const tenantColumns = ['id', 'name', 'display_name', 'sign_in_origins', 'created_at'];
+const withTenant = (r: Row) => ({
+  user: toUser(r),
+  tenant: toTenant(Object.fromEntries(tenantColumns.map((name) => [name, r[`tenant__${name}`]]))),
+});
+
 /** Tenants, users, groups, policies and admin tokens on SQLite. */
 export function identityTables(db: Database.Database): Pick<Storage, 'tenants' | 'users' | 'groups' | 'policies' | 'adminTokens'> {
   const q = {
@@ -25,6 +32,10 @@ export function identityTables(db: Database.Database): Pick<Storage, 'tenants' |
     ),
     userByName: db.prepare('SELECT * FROM users WHERE tenant_id = ? AND username = ?'),
     userById: db.prepare('SELECT * FROM users WHERE tenant_id = ? AND id = ?'),
+    userWithTenant: db.prepare(
+      `SELECT u.*, ${tenantColumns.map((name) => `t.${name} AS tenant__${name}`).join(', ')}
+       FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.tenant_id = ? AND u.id = ?`,
+    ),
     userList: db.prepare('SELECT * FROM users WHERE tenant_id = ? ORDER BY username'),
     userUpdate: db.prepare(
       `UPDATE users SET display_name = @displayName, kind = @kind, blocked_at = @blockedAt, disabled_at = @disabledAt,
@@ -136,6 +147,9 @@ export function identityTables(db: Database.Database): Pick<Storage, 'tenants' |
           limit: query.limit,
         }) as Row[];
         return rows.map(toUser);
+      },
+      async byIdWithTenant(tenantId, id) {
+        return one(q.userWithTenant.get(tenantId, id), withTenant);
       },
     },
     groups: {

@@ -94,23 +94,12 @@ export const toDeviceFromArray = (r: unknown[]): Device => ({
 /** A device read as an object keyed by column name (the statements that read whole rows). */
 export const toDevice = (r: Row): Device => toDeviceFromArray(deviceColumns.map((name) => r[name]));
 
-export const toRegistration = (r: Row): Registration => ({
-  id: String(r.id),
-  tenantId: String(r.tenant_id),
-  userId: String(r.user_id),
-  deviceId: String(r.device_id),
-  credentialId: String(r.credential_id),
-  credentialPublicKey: String(r.credential_public_key),
-  signCount: Number(r.sign_count),
-  transports: json<string[]>(r.transports),
-  backupEligible: bool(r.backup_eligible),
-  backupState: bool(r.backup_state),
-  phoneSignInEnabled: bool(r.phone_sign_in_enabled),
-  totpSecret: String(r.totp_secret),
-  totpLastStep: Number(r.totp_last_step),
-  createdAt: Number(r.created_at),
-  lastUsedAt: nullableNumber(r.last_used_at),
-});
+/** A registration read as an object keyed by column name (the statements that read whole rows). */
+export const toRegistration = (r: Row): Registration =>
+  toRegistrationAt(
+    registrationColumns.map((name) => r[name]),
+    0,
+  )!;
 
 export const toAuditEvent = (r: Row): AuditEvent => ({
   id: String(r.id),
@@ -129,3 +118,53 @@ export const toAuditEvent = (r: Row): AuditEvent => ({
   detail: r.detail === null ? null : json(r.detail),
   location: r.location === null || r.location === undefined ? null : String(r.location),
 });
+
+/** A device's columns for a join, read as an array row after the other table's (raw rows): `toDeviceAt`. */
+export const deviceSelectOf = (table: string) => deviceColumns.map((name) => `${table}.${name}`).join(', ');
+
+/** The device of an array row read with `deviceSelectOf` from `offset` on, or undefined when a left join found none. */
+export const toDeviceAt = (r: unknown[], offset: number): Device | undefined =>
+  r[offset] === null ? undefined : toDeviceFromArray(offset === 0 ? r : r.slice(offset, offset + deviceColumns.length));
+
+/** A registration's columns, in the order `registrationSelectOf` reads them into an array row (raw rows). */
+const registrationColumns = [
+  'id',
+  'tenant_id',
+  'user_id',
+  'device_id',
+  'credential_id',
+  'credential_public_key',
+  'sign_count',
+  'transports',
+  'backup_eligible',
+  'backup_state',
+  'phone_sign_in_enabled',
+  'totp_secret',
+  'totp_last_step',
+  'created_at',
+  'last_used_at',
+] as const;
+export const registrationSelectOf = (table: string) => registrationColumns.map((name) => `${table}.${name}`).join(', ');
+export const registrationColumnCount = registrationColumns.length;
+
+/** The registration of an array row read with `registrationSelectOf` from `offset` on, or undefined when a left join found none. */
+export const toRegistrationAt = (r: unknown[], offset: number): Registration | undefined =>
+  r[offset] === null
+    ? undefined
+    : {
+        id: String(r[offset]),
+        tenantId: String(r[offset + 1]),
+        userId: String(r[offset + 2]),
+        deviceId: String(r[offset + 3]),
+        credentialId: String(r[offset + 4]),
+        credentialPublicKey: String(r[offset + 5]),
+        signCount: Number(r[offset + 6]),
+        transports: json<string[]>(r[offset + 7]),
+        backupEligible: bool(r[offset + 8]),
+        backupState: bool(r[offset + 9]),
+        phoneSignInEnabled: bool(r[offset + 10]),
+        totpSecret: String(r[offset + 11]),
+        totpLastStep: Number(r[offset + 12]),
+        createdAt: Number(r[offset + 13]),
+        lastUsedAt: nullableNumber(r[offset + 14]),
+      };

@@ -5,6 +5,7 @@ import { auditAppender } from './auditTable';
 import { changedRow } from './changedRow';
 import { deviceReceiptSql } from './credentialTables';
 import { userResetter } from './limitTables';
+import { registrationSelectOf, toRegistrationAt } from './rows';
 
 type Row = Record<string, unknown>;
 
@@ -96,6 +97,13 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
          @firstFactor, @collectorKnown)`,
     ),
     byId: db.prepare(`SELECT ${requestSelect} FROM sign_in_requests WHERE id = ?`).raw(true),
+    forDevice: db
+      .prepare(
+        `SELECT ${requestColumns.map((name) => `s.${name}`).join(', ')}, ${registrationSelectOf('g')}
+       FROM sign_in_requests s LEFT JOIN registrations g ON g.device_id = @deviceId AND g.user_id = s.user_id
+       WHERE s.id = @id ORDER BY g.created_at`,
+      )
+      .raw(true),
     countPending: db.prepare(
       // "+expires_at": look the user up by their own index; the expiry index would walk every pending request.
       `SELECT count(*) AS n FROM sign_in_requests WHERE tenant_id = ? AND username = ? AND status = 'pending' AND +expires_at > ?`,
@@ -205,6 +213,12 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
       async byId(id) {
         const row = q.byId.get(id) as unknown[] | undefined;
         return row ? toRequest(row) : undefined;
+      },
+      async forDevice(id, deviceId) {
+        const rows = q.forDevice.all({ id, deviceId }) as unknown[][];
+        if (rows.length === 0) return undefined;
+        const registrations = rows.flatMap((row) => toRegistrationAt(row, requestColumns.length) ?? []);
+        return { request: toRequest(rows[0]), registrations };
       },
       async countPending(tenantId, username, now) {
         return Number((q.countPending.get(tenantId, username, now) as Row).n);
