@@ -392,29 +392,41 @@ async function signInFigure(report: Report, world: BenchWorld, inbox: PushInbox)
   };
 }
 
-/** One relay with every SQLite statement timed: what one sign-in costs in statements. */
+/**
+ * What one sign-in costs in SQLite statements, commits and log pages: one at a time, and at the high
+ * concurrency, where the group commit (server/storage/sqlite/groupCommit.ts) puts the calls of one
+ * event-loop turn in one transaction.
+ */
 async function sqlTrace(report: Report, world: BenchWorld, inbox: PushInbox): Promise<void> {
+  for (const concurrency of [1, sizes.high]) await sqlTraceAt(report, world, inbox, concurrency);
+}
+
+/** One relay with every SQLite statement timed: what one sign-in costs in statements. */
+async function sqlTraceAt(report: Report, world: BenchWorld, inbox: PushInbox, concurrency: number): Promise<void> {
   const relay = await world.startRelay({ sqlTrace: true });
   const client = new HttpClient(relay.url);
   try {
-    await runSignIns(client, inbox, world.phones, 1, sizes.warmup, 'sql-warm');
+    await runSignIns(client, inbox, world.phones, concurrency, sizes.warmup, 'sql-warm');
     await relay.sqlStatements();
-    const n = sizes.probe;
+    const n = concurrency === 1 ? sizes.probe : sizes.probe * 4;
     await relay.wal('start');
-    await runSignIns(client, inbox, world.phones, 1, n, 'sql');
+    const cpuBefore = await relay.cpuMicros();
+    await runSignIns(client, inbox, world.phones, concurrency, n, 'sql');
+    const cpuAfter = await relay.cpuMicros();
     await new Promise((resolve) => setTimeout(resolve, 100));
     const wal = await relay.wal('read');
     const statements = (await relay.sqlStatements()).sort((a, b) => b.micros - a.micros);
     const calls = statements.reduce((k, s) => k + s.calls, 0) / n;
     const writes = statements.filter((s) => /^(INSERT|UPDATE|DELETE)/i.test(s.sql)).reduce((k, s) => k + s.calls, 0) / n;
+    const commits = statements.filter((s) => /^COMMIT/i.test(s.sql)).reduce((k, s) => k + s.calls, 0) / n;
     const micros = statements.reduce((k, s) => k + s.micros, 0) / n;
     report.note(
-      `Figure 1 (--sql-trace, c=1): ${calls.toFixed(1)} SQLite statements per sign-in (${writes.toFixed(1)} writes), ${micros.toFixed(0)} µs wall, ${(wal.bytes / n / 1024).toFixed(0)} KiB (${(wal.bytes / n / (wal.pageSize ?? 4096)).toFixed(1)} pages) written to the WAL; top: ${statements
-        .slice(0, 6)
-        .map((s) => `${(s.micros / n).toFixed(0)} µs × ${(s.calls / n).toFixed(1)} "${s.sql.slice(0, 60)}…"`)
+      `Figure 1 (--sql-trace, c=${concurrency}): ${calls.toFixed(1)} SQLite statements per sign-in (${writes.toFixed(1)} writes, ${commits.toFixed(2)} COMMITs), ${micros.toFixed(0)} µs wall, relay CPU ${((cpuAfter - cpuBefore) / n / 1000).toFixed(2)} ms/sign-in (traced), ${(wal.bytes / n / 1024).toFixed(0)} KiB (${(wal.bytes / n / (wal.pageSize ?? 4096)).toFixed(1)} pages) written to the WAL; top: ${statements
+        .slice(0, 8)
+        .map((s) => `${(s.micros / n).toFixed(0)} µs × ${(s.calls / n).toFixed(2)} "${s.sql.slice(0, 60)}…"`)
         .join('; ')}.`,
     );
-    report.details.sqlTrace = statements.map((s) => ({ ...s, callsPerSignIn: s.calls / n, microsPerSignIn: s.micros / n }));
+    report.details[`sqlTraceC${concurrency}`] = statements.map((s) => ({ ...s, callsPerSignIn: s.calls / n, microsPerSignIn: s.micros / n }));
   } finally {
     client.close();
     await relay.dispose();

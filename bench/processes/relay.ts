@@ -65,6 +65,7 @@ async function traceSql(): Promise<void> {
   }
 }
 const send = (message: object) => process.send?.(message);
+let walPin: import('better-sqlite3').Database | undefined;
 
 /** --sql-trace on PostgreSQL: count and time every query the relay sends, by SQL text. */
 async function tracePostgres(): Promise<void> {
@@ -160,9 +161,17 @@ async function main(): Promise<void> {
         if (action === 'start') {
           db.pragma('wal_checkpoint(TRUNCATE)');
           db.pragma('wal_autocheckpoint = 0');
+          // A reader of the empty log (read mark 0) keeps every checkpoint (the worker's too) from
+          // copying anything, so the log only grows: its size is what the workload wrote.
+          const { default: Database } = await import('better-sqlite3');
+          walPin = new Database(db.name);
+          walPin.exec('BEGIN');
+          walPin.prepare('SELECT count(*) FROM sqlite_master').get();
           send({ id: message.id, bytes: fs.statSync(walFile).size });
         } else {
           const bytes = fs.statSync(walFile).size;
+          walPin?.close();
+          walPin = undefined;
           db.pragma('wal_autocheckpoint = 1000');
           send({ id: message.id, bytes, pageSize: db.pragma('page_size', { simple: true }) });
         }
