@@ -1,5 +1,6 @@
 import type { Agent } from 'node:https';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { startWorkers } from './background/workerCalls';
 import type { RelayConfig } from './config';
 import type { PushDelivery, RelayContext } from './context';
 import { type StorageWatch, watchStorage } from './health/watchStorage';
@@ -181,6 +182,7 @@ export async function createApp(config: RelayConfig, options: AppOptions = {}): 
   let healthTimer: NodeJS.Timeout | undefined;
   app.addHook('onListen', async () => {
     expiry.start();
+    startWorkers();
     healthTimer = setInterval(
       () => void checkPushHealth(ctx).catch((error) => app.log.warn({ err: error }, 'push health check failed')),
       pushHealth.intervalMs,

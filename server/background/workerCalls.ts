@@ -6,10 +6,21 @@ import { Worker } from 'node:worker_threads';
  * worker per kind of call, started on first use; it holds the process open only while a call is
  * under way. If it ever dies, the calls it had reject and the next call starts another.
  *
+ * A listening relay starts every kind at once (startWorkers, from createApp's onListen): the first
+ * sign-in after a start does not wait for a worker to load its library, and the workers' memory is
+ * part of what a relay costs at rest, not something its first waiting sign-ins seem to add.
+ *
  * `handler` is plain CommonJS source defining `async function handle(input)` (and `workerData` is
  * in scope): a thrown error rejects the call with an Error of its message. Inputs and outputs are
  * structured-cloned.
  */
+const kinds = new Set<() => void>();
+
+/** Start a worker for every kind of call defined so far (those already running are left as they are). */
+export function startWorkers(): void {
+  for (const start of kinds) start();
+}
+
 export function workerCalls<In, Out>(name: string, handler: string, workerData?: unknown): (input: In) => Promise<Out> {
   const source = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -50,6 +61,7 @@ parentPort.on('message', async ({ id, input }) => {
     return started;
   }
 
+  kinds.add(() => void running());
   return (input) => {
     const target = running();
     const id = ++lastId;

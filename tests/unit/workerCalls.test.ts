@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { workerCalls } from '../../server/background/workerCalls';
+import { startWorkers, workerCalls } from '../../server/background/workerCalls';
 
 const call = workerCalls<string, string>(
   'test',
@@ -25,5 +25,24 @@ describe('workerCalls', () => {
     expect(queued.status).toBe('rejected');
     expect(String((exited as PromiseRejectedResult).reason)).toMatch(/test worker exited \(code 3\)/);
     expect(await call('again')).toBe('AGAIN!');
+  });
+});
+
+describe('startWorkers', () => {
+  it('starts a worker for every kind defined, before any call', async () => {
+    const { mkdtempSync, existsSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const marker = join(mkdtempSync(join(tmpdir(), 'nod-workers-')), 'loaded');
+    // The handler's module code runs when its worker starts: it leaves a marker file.
+    workerCalls<string, string>(
+      'marked',
+      `require('node:fs').writeFileSync(workerData.marker, 'up');
+async function handle(input) { return input; }`,
+      { marker },
+    );
+    expect(existsSync(marker)).toBe(false);
+    startWorkers();
+    await expect.poll(() => existsSync(marker), { timeout: 10_000 }).toBe(true);
   });
 });
