@@ -73,8 +73,13 @@ export async function signWithDeviceKey(privateKey: WebCryptoKey, data: Uint8Arr
   return toBase64Url(toLowS(new Uint8Array(signature)));
 }
 
-/** Device keys imported for verifying, a bound on how many are held: the oldest goes first. */
-const maxImportedKeys = 10_000;
+/**
+ * Device keys imported for verifying, a bound on how many are held: the least recently used goes
+ * first. A sign-in's device-signed calls (receipt, details, approval) come within seconds of each
+ * other, so the keys of the sign-ins under way are the ones worth keeping; an imported key holds
+ * about 1.5 KB, so 1,000 of them stay small beside a relay holding 10,000 waiting sign-ins.
+ */
+const maxImportedKeys = 1_000;
 /**
  * Imported device keys, by the public key itself (its coordinates), never by a device id: a
  * re-enrolled device's new key is a new entry, and no stored key is verified with another. Held as
@@ -86,7 +91,11 @@ const importedKeys = new Map<string, Promise<WebCryptoKey | undefined>>();
 function importDeviceKey(publicKey: P256PublicJwk): Promise<WebCryptoKey | undefined> {
   const id = `${publicKey.x}.${publicKey.y}`;
   let key = importedKeys.get(id);
-  if (!key) {
+  if (key) {
+    // Used again: to the back of the line.
+    importedKeys.delete(id);
+    importedKeys.set(id, key);
+  } else {
     key = crypto.subtle
       .importKey('jwk', { kty: 'EC', crv: 'P-256', x: publicKey.x, y: publicKey.y }, { name: 'ECDSA', namedCurve: 'P-256' }, false, [
         'verify',
