@@ -426,7 +426,11 @@ async function sqlTraceAt(report: Report, world: BenchWorld, inbox: PushInbox, c
         .map((s) => `${(s.micros / n).toFixed(0)} µs × ${(s.calls / n).toFixed(2)} "${s.sql.slice(0, 60)}…"`)
         .join('; ')}.`,
     );
-    report.details[`sqlTraceC${concurrency}`] = statements.map((s) => ({ ...s, callsPerSignIn: s.calls / n, microsPerSignIn: s.micros / n }));
+    report.details[`sqlTraceC${concurrency}`] = statements.map((s) => ({
+      ...s,
+      callsPerSignIn: s.calls / n,
+      microsPerSignIn: s.micros / n,
+    }));
   } finally {
     client.close();
     await relay.dispose();
