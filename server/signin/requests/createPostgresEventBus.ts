@@ -1,6 +1,5 @@
 import pg from 'pg';
-import { z } from 'zod';
-import { requestStatuses } from '../../../shared/schemas/signInRequests';
+import { type RequestStatus, requestStatuses } from '../../../shared/schemas/signInRequests';
 import type { AccountsNotice, DeviceNotice, RequestEvent, SignInEventBus } from './SignInEventBus';
 import { createLocalSubscribers } from './createInProcessEventBus';
 import { queryShared } from '../../storage/postgres/database';
@@ -14,16 +13,37 @@ const channel = 'nod_sign_in_events';
  * `o` a request offered to a device, `c` a request closed for a device, `a` a device's accounts
  * changed, `t` every device of a tenant should read its accounts again (each relay paces its own).
  */
-const payload = z.union([
-  z.tuple([z.literal('r'), z.string(), z.enum(requestStatuses)]),
+type Payload =
+  | ['r', string, RequestStatus]
   // A pending request a phone acknowledged.
-  z.tuple([z.literal('r'), z.string(), z.literal('pending'), z.literal('delivered')]),
-  z.tuple([z.literal('o'), z.string(), z.string()]),
-  z.tuple([z.literal('c'), z.string(), z.string(), z.enum(requestStatuses)]),
-  z.tuple([z.literal('a'), z.string()]),
-  z.tuple([z.literal('t'), z.string()]),
-]);
-type Payload = z.infer<typeof payload>;
+  | ['r', string, 'pending', 'delivered']
+  | ['o', string, string]
+  | ['c', string, string, RequestStatus]
+  | ['a', string]
+  | ['t', string];
+
+const statuses: ReadonlySet<unknown> = new Set(requestStatuses);
+
+/**
+ * A received payload when it is one of the shapes above, exactly (every relay receives every
+ * notice, several per sign-in: checked by hand, without a schema library's general machinery).
+ */
+function readPayload(value: unknown): Payload | undefined {
+  if (!Array.isArray(value) || typeof value[1] !== 'string') return undefined;
+  const [kind, , third, fourth] = value as unknown[];
+  switch (value.length) {
+    case 2:
+      return kind === 'a' || kind === 't' ? (value as Payload) : undefined;
+    case 3:
+      if (kind === 'r') return statuses.has(third) ? (value as Payload) : undefined;
+      return kind === 'o' && typeof third === 'string' ? (value as Payload) : undefined;
+    case 4:
+      if (kind === 'r') return third === 'pending' && fourth === 'delivered' ? (value as Payload) : undefined;
+      return kind === 'c' && typeof third === 'string' && statuses.has(fourth) ? (value as Payload) : undefined;
+    default:
+      return undefined;
+  }
+}
 
 /** Every notice published in one turn of the event loop, in one statement, in the order published. */
 const notify = {
@@ -84,10 +104,13 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
   let heartbeat: NodeJS.Timeout | undefined;
 
   const deliver = (text: string) => {
-    let parsed: Payload;
+    let parsed: Payload | undefined;
     try {
-      parsed = payload.parse(JSON.parse(text));
+      parsed = readPayload(JSON.parse(text));
     } catch {
+      parsed = undefined;
+    }
+    if (!parsed) {
       log.warn({ payload: text.slice(0, 200) }, 'an event notification that is not ours; ignored');
       return;
     }
