@@ -205,16 +205,26 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
     for (const deviceId of local.deviceIds()) local.deliverDevice(deviceId, { type: 'resync' });
   };
 
-  /** The notices of this turn of the event loop, sent together when it ends (several sign-ins' at once under load). */
+  /**
+   * The notices waiting to go out, sent together in one statement when this turn of the event loop
+   * ends and the statement before has been answered: while one is on its way, what is published
+   * joins the next (under load, several sign-ins' notices in one statement instead of one each).
+   * One statement at a time, so they reach the server, and every relay, in the order published.
+   */
   let batch: { messages: string[]; sent: Promise<void> } | undefined;
+  let previous: Promise<void> = Promise.resolve();
+  const afterThisTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
   const send = async (message: Payload) => {
     if (closed) throw new Error('the event bus is closed');
     if (!batch) {
       const next: { messages: string[]; sent: Promise<void> } = { messages: [], sent: Promise.resolve() };
-      next.sent = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      // The one before failing fails its own publishers only; this one goes out all the same.
+      const ready = previous.then(afterThisTurn, afterThisTurn);
+      next.sent = ready.then(async () => {
         batch = undefined;
         await queryShared(pool, notify, [channel, next.messages]);
       });
+      previous = next.sent;
       batch = next;
     }
     batch.messages.push(JSON.stringify(message));
