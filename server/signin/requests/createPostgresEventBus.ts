@@ -51,6 +51,25 @@ const notify = {
   text: 'SELECT count(pg_notify($1, m)) FROM unnest($2::text[]) WITH ORDINALITY AS u(m, i)',
 };
 
+/**
+ * How long a batch of notices waits for the statement before it to be answered before it goes out
+ * anyway: a statement held up on a connection that died without saying so must not hold up every
+ * notice after it.
+ */
+const previousWaitMs = 1_000;
+
+/** Resolves when `previous` settles, or after `previousWaitMs` at most. */
+const settledOrLate = (previous: Promise<void>) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, previousWaitMs);
+    timer.unref();
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    previous.then(done, done);
+  });
+
 export interface PostgresEventBusOptions {
   /** The database every relay shares (NOD_DATABASE_URL): the listening connection goes there. */
   url: string;
@@ -209,7 +228,8 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
    * The notices waiting to go out, sent together in one statement when this turn of the event loop
    * ends and the statement before has been answered: while one is on its way, what is published
    * joins the next (under load, several sign-ins' notices in one statement instead of one each).
-   * One statement at a time, so they reach the server, and every relay, in the order published.
+   * One statement at a time, so they reach the server, and every relay, in the order published
+   * (unless the one before is held up past `previousWaitMs`).
    */
   let batch: { messages: string[]; sent: Promise<void> } | undefined;
   let previous: Promise<void> = Promise.resolve();
@@ -219,7 +239,7 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
     if (!batch) {
       const next: { messages: string[]; sent: Promise<void> } = { messages: [], sent: Promise.resolve() };
       // The one before failing fails its own publishers only; this one goes out all the same.
-      const ready = previous.then(afterThisTurn, afterThisTurn);
+      const ready = settledOrLate(previous).then(afterThisTurn);
       next.sent = ready.then(async () => {
         batch = undefined;
         await queryShared(pool, notify, [channel, next.messages]);
