@@ -27,15 +27,17 @@ export function wrapMethods<S extends object>(storage: S, wrap: (method: Method,
  * in every method, and how the relay watches for them.
  */
 export function mapStorageErrors<S extends object>(storage: S, map: (error: unknown) => unknown): S {
-  return wrapMethods(
-    storage,
-    (method, self) =>
-      async function mapped(...args: unknown[]) {
-        try {
-          return await method.apply(self, args);
-        } catch (error) {
-          throw map(error);
-        }
-      },
-  );
+  return wrapMethods(storage, (method, self) => {
+    // One promise per call, as an async function's `return await` would make two or three: every storage call passes here twice.
+    const fail = (error: unknown) => {
+      throw map(error);
+    };
+    return function mapped(...args: unknown[]) {
+      try {
+        return Promise.resolve(method.apply(self, args)).then(undefined, fail);
+      } catch (error) {
+        return Promise.reject(map(error));
+      }
+    };
+  });
 }

@@ -1,6 +1,5 @@
 import pg from 'pg';
-import { z } from 'zod';
-import { requestStatuses } from '../../../shared/schemas/signInRequests';
+import { type RequestStatus, requestStatuses } from '../../../shared/schemas/signInRequests';
 import type { AccountsNotice, DeviceNotice, RequestEvent, SignInEventBus } from './SignInEventBus';
 import { createLocalSubscribers } from './createInProcessEventBus';
 import { queryShared } from '../../storage/postgres/database';
@@ -14,22 +13,62 @@ const channel = 'nod_sign_in_events';
  * `o` a request offered to a device, `c` a request closed for a device, `a` a device's accounts
  * changed, `t` every device of a tenant should read its accounts again (each relay paces its own).
  */
-const payload = z.union([
-  z.tuple([z.literal('r'), z.string(), z.enum(requestStatuses)]),
+type Payload =
+  | ['r', string, RequestStatus]
   // A pending request a phone acknowledged.
-  z.tuple([z.literal('r'), z.string(), z.literal('pending'), z.literal('delivered')]),
-  z.tuple([z.literal('o'), z.string(), z.string()]),
-  z.tuple([z.literal('c'), z.string(), z.string(), z.enum(requestStatuses)]),
-  z.tuple([z.literal('a'), z.string()]),
-  z.tuple([z.literal('t'), z.string()]),
-]);
-type Payload = z.infer<typeof payload>;
+  | ['r', string, 'pending', 'delivered']
+  | ['o', string, string]
+  | ['c', string, string, RequestStatus]
+  | ['a', string]
+  | ['t', string];
+
+const statuses: ReadonlySet<unknown> = new Set(requestStatuses);
+
+/**
+ * A received payload when it is one of the shapes above, exactly (every relay receives every
+ * notice, several per sign-in: checked by hand, without a schema library's general machinery).
+ */
+function readPayload(value: unknown): Payload | undefined {
+  if (!Array.isArray(value) || typeof value[1] !== 'string') return undefined;
+  const [kind, , third, fourth] = value as unknown[];
+  switch (value.length) {
+    case 2:
+      return kind === 'a' || kind === 't' ? (value as Payload) : undefined;
+    case 3:
+      if (kind === 'r') return statuses.has(third) ? (value as Payload) : undefined;
+      return kind === 'o' && typeof third === 'string' ? (value as Payload) : undefined;
+    case 4:
+      if (kind === 'r') return third === 'pending' && fourth === 'delivered' ? (value as Payload) : undefined;
+      return kind === 'c' && typeof third === 'string' && statuses.has(fourth) ? (value as Payload) : undefined;
+    default:
+      return undefined;
+  }
+}
 
 /** Every notice published in one turn of the event loop, in one statement, in the order published. */
 const notify = {
   name: 'nod_bus_notify_all',
   text: 'SELECT count(pg_notify($1, m)) FROM unnest($2::text[]) WITH ORDINALITY AS u(m, i)',
 };
+
+/**
+ * How long a batch of notices waits for the statement before it to be answered before it goes out
+ * anyway: a statement held up on a connection that died without saying so must not hold up every
+ * notice after it.
+ */
+const previousWaitMs = 1_000;
+
+/** Resolves when `previous` settles, or after `previousWaitMs` at most. */
+const settledOrLate = (previous: Promise<void>) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, previousWaitMs);
+    timer.unref();
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    previous.then(done, done);
+  });
 
 export interface PostgresEventBusOptions {
   /** The database every relay shares (NOD_DATABASE_URL): the listening connection goes there. */
@@ -84,10 +123,13 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
   let heartbeat: NodeJS.Timeout | undefined;
 
   const deliver = (text: string) => {
-    let parsed: Payload;
+    let parsed: Payload | undefined;
     try {
-      parsed = payload.parse(JSON.parse(text));
+      parsed = readPayload(JSON.parse(text));
     } catch {
+      parsed = undefined;
+    }
+    if (!parsed) {
       log.warn({ payload: text.slice(0, 200) }, 'an event notification that is not ours; ignored');
       return;
     }
@@ -182,16 +224,27 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
     for (const deviceId of local.deviceIds()) local.deliverDevice(deviceId, { type: 'resync' });
   };
 
-  /** The notices of this turn of the event loop, sent together when it ends (several sign-ins' at once under load). */
+  /**
+   * The notices waiting to go out, sent together in one statement when this turn of the event loop
+   * ends and the statement before has been answered: while one is on its way, what is published
+   * joins the next (under load, several sign-ins' notices in one statement instead of one each).
+   * One statement at a time, so they reach the server, and every relay, in the order published
+   * (unless the one before is held up past `previousWaitMs`).
+   */
   let batch: { messages: string[]; sent: Promise<void> } | undefined;
+  let previous: Promise<void> = Promise.resolve();
+  const afterThisTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
   const send = async (message: Payload) => {
     if (closed) throw new Error('the event bus is closed');
     if (!batch) {
       const next: { messages: string[]; sent: Promise<void> } = { messages: [], sent: Promise.resolve() };
-      next.sent = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+      // The one before failing fails its own publishers only; this one goes out all the same.
+      const ready = settledOrLate(previous).then(afterThisTurn);
+      next.sent = ready.then(async () => {
         batch = undefined;
         await queryShared(pool, notify, [channel, next.messages]);
       });
+      previous = next.sent;
       batch = next;
     }
     batch.messages.push(JSON.stringify(message));

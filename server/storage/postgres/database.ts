@@ -35,20 +35,37 @@ export interface PostgresDatabase extends Sql {
  * refuse the parameter outright. A lookup by such a key (an id from a URL or a form the relay does
  * not parse itself) finds nothing instead of failing; a write of one still fails.
  */
-const findsNothing = (s: Statement, values: unknown[]) =>
-  /^\s*SELECT\b/i.test(s.text) && values.some((value) => typeof value === 'string' && value.includes('\u0000'));
+const findsNothing = (s: Statement, values: unknown[]) => {
+  for (const value of values) if (typeof value === 'string' && value.includes('\u0000')) return isSelect(s);
+  return false;
+};
+
+/** Whether each statement reads (looked at once per statement, not on every run). */
+const selects = new WeakMap<Statement, boolean>();
+const isSelect = (s: Statement) => {
+  let select = selects.get(s);
+  if (select === undefined) {
+    select = /^\s*SELECT\b/i.test(s.text);
+    selects.set(s, select);
+  }
+  return select;
+};
+
+const rowsOf = (result: pg.QueryResult<Row>) => result.rows;
+const firstRowOf = (result: pg.QueryResult<Row>) => result.rows[0];
+const rowCountOf = (result: pg.QueryResult<Row>) => result.rowCount ?? 0;
 
 const on = (query: (s: Statement, values: unknown[]) => Promise<pg.QueryResult<Row>>): Sql => ({
-  async rows(s, values) {
-    if (findsNothing(s, values)) return [];
-    return (await query(s, values)).rows;
+  rows(s, values) {
+    if (findsNothing(s, values)) return Promise.resolve([]);
+    return query(s, values).then(rowsOf);
   },
-  async one(s, values) {
-    if (findsNothing(s, values)) return undefined;
-    return (await query(s, values)).rows[0];
+  one(s, values) {
+    if (findsNothing(s, values)) return Promise.resolve(undefined);
+    return query(s, values).then(firstRowOf);
   },
-  async run(s, values) {
-    return (await query(s, values)).rowCount ?? 0;
+  run(s, values) {
+    return query(s, values).then(rowCountOf);
   },
 });
 
@@ -249,13 +266,17 @@ function sharedConnections(config: pg.ClientConfig, size: number, batch = 16) {
     return best;
   };
 
-  return {
-    async query(s: Statement, values: unknown[]): Promise<pg.QueryResult<Row>> {
-      if (closed) throw new Error('Connection terminated: the storage is closed');
-      const line = pick();
-      line.inFlight++;
+  /** Writes one statement on `line` (counted in its inFlight until answered); its answer settles the promise. */
+  const send = (line: Line, s: Statement, values: unknown[]) =>
+    new Promise<pg.QueryResult<Row>>((resolve, reject) => {
+      let answered = false;
+      const settle = () => {
+        if (answered) return false;
+        answered = true;
+        line.inFlight--;
+        return true;
+      };
       try {
-        if (!line.ready) await line.connected;
         if (!line.corked) {
           const stream = (line.client as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
           line.corked = true;
@@ -265,13 +286,32 @@ function sharedConnections(config: pg.ClientConfig, size: number, batch = 16) {
             stream.uncork();
           });
         }
-        return await new Promise<pg.QueryResult<Row>>((resolve, reject) => {
-          const query = new StatementQuery(s, values, (error, result) => (error ? reject(error) : resolve(result)));
-          line.client.query(query as unknown as pg.Submittable);
+        const query = new StatementQuery(s, values, (error, result) => {
+          if (!settle()) return;
+          if (error) reject(error);
+          else resolve(result);
         });
-      } finally {
-        line.inFlight--;
+        line.client.query(query as unknown as pg.Submittable);
+      } catch (error) {
+        settle();
+        reject(error);
       }
+    });
+
+  return {
+    query(s: Statement, values: unknown[]): Promise<pg.QueryResult<Row>> {
+      if (closed) return Promise.reject(new Error('Connection terminated: the storage is closed'));
+      const line = pick();
+      line.inFlight++;
+      // No async layers: one promise per statement, settled by its answer.
+      if (line.ready) return send(line, s, values);
+      return line.connected.then(
+        () => send(line, s, values),
+        (error: unknown) => {
+          line.inFlight--;
+          throw error;
+        },
+      );
     },
     async close() {
       closed = true;
