@@ -16,8 +16,11 @@ export function useAction(reload: () => Promise<unknown> | undefined) {
   const act = async (work: () => Promise<string>) => {
     setStatus(undefined);
     try {
-      setStatus({ ok: true, text: await work() });
+      const done = await work();
+      // The page shows the outcome once it shows its result: said before the list is read again, a
+      // screen reader (and anyone reading along) would hear "removed" beside the row still there.
       await reload();
+      setStatus({ ok: true, text: done });
     } catch (e) {
       setStatus({ ok: false, text: describeError(e) });
     }
