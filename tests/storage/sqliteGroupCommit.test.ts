@@ -3,7 +3,6 @@
  * call's result arrives only after that transaction's COMMIT; a failing COMMIT (a full disk)
  * rejects every call of the batch and keeps none of it; a failing call undoes only its own changes.
  */
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -13,11 +12,11 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Storage } from '../../server/storage/Storage';
 import { StorageUnavailableError } from '../../server/storage/StorageUnavailableError';
-import type { Tenant, User } from '../../server/storage/model';
 import { batchNotCommitted } from '../../server/storage/sqlite/classifySqliteError';
 import { createSqliteStorage } from '../../server/storage/sqlite/createSqliteStorage';
 import { groupCommit } from '../../server/storage/sqlite/groupCommit';
 import { createSmallDisk } from '../helpers/smallDisk';
+import { tenantFixture, userFixture } from './storageContract';
 
 const dirs: string[] = [];
 const freshDir = () => {
@@ -29,26 +28,8 @@ afterAll(() => {
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const t0 = 1_700_000_000_000;
-const tenant = (name: string): Tenant => ({
-  id: randomUUID(),
-  name,
-  displayName: name,
-  signInOrigins: [`https://${name}.example`],
-  createdAt: t0,
-});
-const user = (tenantId: string, username: string): User => ({
-  id: randomUUID(),
-  tenantId,
-  username,
-  displayName: username,
-  kind: 'member',
-  blockedAt: null,
-  disabledAt: null,
-  passwordHash: null,
-  lastMethod: null,
-  createdAt: t0,
-});
+const tenant = (name: string) => tenantFixture(name);
+const user = (tenantId: string, username: string) => userFixture(tenantId, username);
 /** What another connection — another process on the file — sees committed. */
 const committedUsernames = (file: string) => {
   const other = new Database(file, { readonly: true });

@@ -42,7 +42,7 @@ const id = () => randomUUID();
 const all = <T>(n: number, call: (i: number) => Promise<T>) => Promise.all(Array.from({ length: n }, (_, i) => call(i)));
 const winners = (results: unknown[]) => results.filter((r) => r !== undefined && r !== false).length;
 
-const tenantFixture = (name: string, extra: Partial<Tenant> = {}): Tenant => ({
+export const tenantFixture = (name: string, extra: Partial<Tenant> = {}): Tenant => ({
   id: id(),
   name,
   displayName: `${name} Ltd`,
@@ -51,7 +51,7 @@ const tenantFixture = (name: string, extra: Partial<Tenant> = {}): Tenant => ({
   ...extra,
 });
 
-const userFixture = (tenantId: string, username: string, extra: Partial<User> = {}): User => ({
+export const userFixture = (tenantId: string, username: string, extra: Partial<User> = {}): User => ({
   id: id(),
   tenantId,
   username,

@@ -1,4 +1,5 @@
 import type { Storage, TransitionEffects } from '../Storage';
+import { registrationColumns } from '../registrationColumns';
 import type { Grant } from '../model';
 import { auditColumns, auditParameters, auditValues } from './auditTable';
 import { type PostgresDatabase, type Statement, statement } from './database';
@@ -83,25 +84,6 @@ const insertDelivery = (pushReceipt: boolean) => `WITH added AS (
   }
   SELECT count(*) AS n FROM added`;
 
-/** A registration's columns, as `signInRequests.forDevice` reads them beside the request's. */
-const joinedRegistrationColumns = [
-  'id',
-  'tenant_id',
-  'user_id',
-  'device_id',
-  'credential_id',
-  'credential_public_key',
-  'sign_count',
-  'transports',
-  'backup_eligible',
-  'backup_state',
-  'phone_sign_in_enabled',
-  'totp_secret',
-  'totp_last_step',
-  'created_at',
-  'last_used_at',
-];
-
 const q = {
   insert: statement('request_insert', insertRequest),
   // The request and its audit record in one statement.
@@ -112,7 +94,7 @@ const q = {
   byId: statement('request_by_id', 'SELECT * FROM sign_in_requests WHERE id = $1'),
   forDevice: statement(
     'request_for_device',
-    `SELECT s.*, ${joinedRegistrationColumns.map((name) => `g.${name} AS registration__${name}`).join(', ')}
+    `SELECT s.*, ${registrationColumns.map((name) => `g.${name} AS registration__${name}`).join(', ')}
      FROM sign_in_requests s LEFT JOIN registrations g ON g.device_id = $2 AND g.user_id = s.user_id
      WHERE s.id = $1 ORDER BY g.created_at`,
   ),
@@ -197,7 +179,7 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
         const registrations = rows.flatMap((r) =>
           r.registration__id === null || r.registration__id === undefined
             ? []
-            : [toRegistration(Object.fromEntries(joinedRegistrationColumns.map((name) => [name, r[`registration__${name}`]])))],
+            : [toRegistration(Object.fromEntries(registrationColumns.map((name) => [name, r[`registration__${name}`]])))],
         );
         return { request: toRequest(rows[0]), registrations };
       },

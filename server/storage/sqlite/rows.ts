@@ -1,4 +1,5 @@
 import type { AdminToken, AuditEvent, Device, Group, Registration, TemporaryAccessPass, Tenant, User } from '../model';
+import { registrationColumns } from '../registrationColumns';
 
 /** Row shapes as SQLite returns them, and their mapping to the model. */
 type Row = Record<string, unknown>;
@@ -126,24 +127,6 @@ export const deviceSelectOf = (table: string) => deviceColumns.map((name) => `${
 export const toDeviceAt = (r: unknown[], offset: number): Device | undefined =>
   r[offset] === null ? undefined : toDeviceFromArray(offset === 0 ? r : r.slice(offset, offset + deviceColumns.length));
 
-/** A registration's columns, in the order `registrationSelectOf` reads them into an array row (raw rows). */
-const registrationColumns = [
-  'id',
-  'tenant_id',
-  'user_id',
-  'device_id',
-  'credential_id',
-  'credential_public_key',
-  'sign_count',
-  'transports',
-  'backup_eligible',
-  'backup_state',
-  'phone_sign_in_enabled',
-  'totp_secret',
-  'totp_last_step',
-  'created_at',
-  'last_used_at',
-] as const;
 export const registrationSelectOf = (table: string) => registrationColumns.map((name) => `${table}.${name}`).join(', ');
 export const registrationColumnCount = registrationColumns.length;
 
