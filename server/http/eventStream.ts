@@ -124,6 +124,28 @@ function flattenHead(raw: ServerResponse): void {
   if (typeof head === 'string') head.charCodeAt(0);
 }
 
+/**
+ * Fastify, once it has a logger, listens for the response's `finish` and `error` with one function
+ * that holds the call's Request and Reply, and through them its child logger, bindings, params,
+ * query and headers: some 700 bytes kept for as long as a stream stays open, for a "request
+ * completed" log line and hooks an event stream has no use for (the relay registers no onResponse
+ * hook). A hijacked stream lets go of it. One shared listener takes `error` in its place: a
+ * response that fails is destroyed, which closes its stream through the request's `close`.
+ */
+function releaseFastifyListener(raw: ServerResponse): void {
+  const onError = raw.listeners('error');
+  for (const listener of raw.listeners('finish')) {
+    if (!onError.includes(listener)) continue;
+    raw.removeListener('finish', listener as () => void);
+    raw.removeListener('error', listener as () => void);
+  }
+  if (raw.listenerCount('error') === 0) raw.on('error', destroyOnError);
+}
+
+function destroyOnError(this: ServerResponse): void {
+  this.destroy();
+}
+
 /** Answer with a server-sent event stream of `events`; `onClose` runs once when either side ends it. */
 export function openEventStream<M extends EventSchemas>(
   request: FastifyRequest,
@@ -133,6 +155,7 @@ export function openEventStream<M extends EventSchemas>(
 ): EventStream<M> {
   reply.hijack();
   const raw = reply.raw;
+  releaseFastifyListener(raw);
   raw.writeHead(200, {
     'content-type': 'text/event-stream; charset=utf-8',
     'cache-control': 'no-store',
@@ -143,6 +166,7 @@ export function openEventStream<M extends EventSchemas>(
   flattenHead(raw);
   const stream = new EventStream<M>(raw, onClose);
   keepAlive(stream, request.server.server);
-  request.raw.once('close', () => stream.close());
+  // `on`, not `once`: close runs once anyway, and once's wrapper is two more objects per stream.
+  request.raw.on('close', stream.close.bind(stream));
   return stream;
 }

@@ -14,7 +14,7 @@ describe('a collector stream subscribed before its request is read', () => {
     await events.publishRequest({ requestId: 'r1', status: 'approved' });
     await events.publishRequest({ requestId: 'other', status: 'denied' });
     const seen: RequestEvent[] = [];
-    subscription.start((event) => seen.push(event));
+    subscription.start({ next: (event) => seen.push(event) });
     await events.publishRequest({ requestId: 'r1', status: 'redeemed' });
     expect(seen.map((e) => e.status)).toEqual(['pending', 'approved', 'redeemed']);
     subscription.cancel();

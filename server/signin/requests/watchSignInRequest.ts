@@ -29,13 +29,19 @@ function lastSeenOrdinal(header: unknown, current: number): number {
   return seen <= current ? seen : 0;
 }
 
+/** What a subscription hands its events to, once it is started. */
+export interface RequestEventTarget {
+  next(event: RequestEvent): void;
+}
+
 /**
  * A subscription to one request's events made before the request is read (so no change between
  * the two is missed), holding what arrives until the stream takes over.
  */
 export interface RequestSubscription {
-  /** Hands every held event, then each new one, to `listener`. */
-  start(listener: (event: RequestEvent) => void): void;
+  readonly requestId: string;
+  /** Hands every held event, then each new one, to `target`. */
+  start(target: RequestEventTarget): void;
   cancel(): void;
 }
 
@@ -43,26 +49,33 @@ export function subscribeBeforeReading(ctx: RelayContext, requestId: string): Re
   return new HeldSubscription(ctx, requestId);
 }
 
-/** subscribeBeforeReading's subscription: one object, its methods on the prototype (thousands wait at once). */
+/**
+ * subscribeBeforeReading's subscription: one object, its methods on the prototype (thousands wait
+ * at once). The bus gets one bound method, and its unsubscribe function serves as the stream's
+ * `onClose` as it is: no closure per stream.
+ */
 class HeldSubscription implements RequestSubscription {
   private held: RequestEvent[] | undefined = [];
-  private listener: ((event: RequestEvent) => void) | undefined;
+  private target: RequestEventTarget | undefined;
   readonly cancel: () => void;
 
-  constructor(ctx: RelayContext, requestId: string) {
-    this.cancel = ctx.events.subscribeRequest(requestId, (event) => this.take(event));
+  constructor(
+    ctx: RelayContext,
+    readonly requestId: string,
+  ) {
+    this.cancel = ctx.events.subscribeRequest(requestId, this.take.bind(this));
   }
 
   private take(event: RequestEvent): void {
-    if (this.listener) this.listener(event);
+    if (this.target) this.target.next(event);
     else this.held?.push(event);
   }
 
-  start(next: (event: RequestEvent) => void): void {
-    this.listener = next;
+  start(target: RequestEventTarget): void {
+    this.target = target;
     const waiting = this.held ?? [];
     this.held = undefined;
-    for (const event of waiting) next(event);
+    for (const event of waiting) target.next(event);
   }
 }
 
@@ -84,10 +97,10 @@ export async function watchSignInRequest(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<void> {
-  const stream = openEventStream(request, reply, signInRequestEvents, () => subscription.cancel());
-  const watch = new RequestWatch(ctx, first, lastEventId, stream);
+  const stream = openEventStream(request, reply, signInRequestEvents, subscription.cancel);
+  const watch = new RequestWatch(ctx, subscription.requestId, first, lastEventId, stream);
   watch.next();
-  subscription.start((event) => watch.next(event));
+  subscription.start(watch);
   await watch.queue;
 }
 
@@ -95,23 +108,24 @@ export async function watchSignInRequest(
  * One collector's watch of one request. Thousands wait at once, so it keeps only the id and what
  * never changes, and its methods live on the prototype rather than in closures made per stream.
  */
-class RequestWatch {
-  private readonly requestId: string;
+class RequestWatch implements RequestEventTarget {
   private readonly expiresAt: number;
   /** Only a collector that knew the user is real ever learns the delivery stage (see currentRequestState). */
   private readonly collectorKnown: boolean;
   private firstRead: SignInRequest | undefined;
   private lastEventId: unknown;
   private sent: number | undefined;
-  queue: Promise<void> = Promise.resolve();
+  /** The deliveries under way, in order; undefined once they are done, so a waiting stream keeps no settled promise. */
+  queue: Promise<void> | undefined;
 
   constructor(
     private readonly ctx: RelayContext,
+    /** The subscription's string (the same id as `first.id`): one string per waiter, not two. */
+    private readonly requestId: string,
     first: SignInRequest,
     lastEventId: unknown,
     private readonly stream: EventStream<typeof signInRequestEvents>,
   ) {
-    this.requestId = first.id;
     this.expiresAt = first.expiresAt;
     this.collectorKnown = first.collectorKnown;
     this.firstRead = first;
@@ -120,12 +134,16 @@ class RequestWatch {
 
   /** Deliver `event` (or, without one, the stored state) after whatever is being delivered. */
   next(event?: RequestEvent): void {
-    this.queue = this.queue
+    const queue: Promise<void> = (this.queue ?? Promise.resolve())
       .then(() => (event ? this.deliverEvent(event) : this.deliverStored()))
       .catch((error) => {
         this.ctx.log.warn({ err: error, requestId: this.requestId }, 'request event stream failed');
         this.stream.close();
+      })
+      .then(() => {
+        if (this.queue === queue) this.queue = undefined;
       });
+    this.queue = queue;
   }
 
   private send(state: SignInRequestState, final: boolean): void {
