@@ -4,6 +4,10 @@ import { problemCodes, problemContentType, type Problem, type ProblemCode, type 
 /**
  * The one error class of the relay. The wire shows `code`, the public title and `detail`;
  * `privateDetail` goes to the log and audit only.
+ *
+ * It carries no stack trace: a problem is an answer the relay chose, not a fault to trace, and
+ * capturing one costs more than the rest of a refused call's handling (about 12 µs of the relay's
+ * CPU each, on every bad signature, bad input or unknown path an attacker sends).
  */
 export class ProblemError extends Error {
   readonly status: number;
@@ -18,7 +22,13 @@ export class ProblemError extends Error {
       serverTime?: number;
     } = {},
   ) {
-    super(`${code}${detail ? `: ${detail}` : ''}`);
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      super(`${code}${detail ? `: ${detail}` : ''}`);
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
     this.status = problemCodes[code].status;
   }
 
