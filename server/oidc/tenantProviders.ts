@@ -4,6 +4,7 @@ import type { RelayContext } from '../context';
 import type { Tenant } from '../storage/model';
 import { createTenantProvider } from './createTenantProvider';
 import { loadOidcSecret } from './loadOidcSecret';
+import { inProviderRequest } from './providerRequestContext';
 
 export interface TenantProvider {
   tenant: Tenant;
@@ -49,6 +50,6 @@ export class TenantProviders {
     if (!tenant) return undefined;
     const provider = await createTenantProvider(this.#ctx, tenant, this.#secret);
     const callback = provider.callback();
-    return { tenant, provider, handle: async (req, res) => void (await callback(req, res)) };
+    return { tenant, provider, handle: (req, res) => inProviderRequest(async () => void (await callback(req, res))) };
   }
 }
