@@ -110,7 +110,7 @@ async function throughputAcross(
   phones: BenchPhone[],
   sizes: RelaysSizes,
   tag: string,
-): Promise<{ rate: number; relayCpuMs: number }> {
+): Promise<{ rate: number; relayCpuMs: number; clientCpuMs: number }> {
   const run = async (total: number, label: string) => {
     let issued = 0;
     await Promise.all(
@@ -124,12 +124,18 @@ async function throughputAcross(
   };
   await run(sizes.warmup, `${tag}-warm`);
   const cpuBefore = await Promise.all(relays.map((r) => r.cpuMicros()));
+  const clientBefore = process.cpuUsage();
   const start = performance.now();
   await run(sizes.signIns, tag);
   const seconds = (performance.now() - start) / 1000;
+  const clientCpu = process.cpuUsage(clientBefore);
   const cpuAfter = await Promise.all(relays.map((r) => r.cpuMicros()));
   const cpu = cpuAfter.reduce((sum, after, i) => sum + after - cpuBefore[i], 0);
-  return { rate: sizes.signIns / seconds, relayCpuMs: cpu / 1000 / sizes.signIns };
+  return {
+    rate: sizes.signIns / seconds,
+    relayCpuMs: cpu / 1000 / sizes.signIns,
+    clientCpuMs: (clientCpu.user + clientCpu.system) / 1000 / sizes.signIns,
+  };
 }
 
 interface Waiter {
@@ -231,9 +237,9 @@ export async function severalRelaysFigure(
   const floor: CryptoFloor = await prepareCryptoFloor();
   const results: {
     floorOne: number;
-    one: { rate: number; relayCpuMs: number; serverCpuMs?: number };
+    one: { rate: number; relayCpuMs: number; clientCpuMs: number; serverCpuMs?: number };
     floorTwo: number;
-    two: { rate: number; relayCpuMs: number };
+    two: { rate: number; relayCpuMs: number; clientCpuMs: number };
     latency: { same: number[]; cross: number[] };
     sql?: { statements: number; writes: number; writeStatements: number; top: string[] };
   }[] = [];
@@ -282,6 +288,7 @@ export async function severalRelaysFigure(
         const one = {
           rate: oneResult.rate,
           relayCpuMs: oneResult.relayCpuMs,
+          clientCpuMs: oneResult.clientCpuMs,
           ...(serverSpent === undefined ? {} : { serverCpuMs: serverSpent / (sizes.warmup + sizes.signIns) }),
         };
         const floorTwo = (await measureFloor(floor, sizes.floor)).rate;
@@ -291,7 +298,7 @@ export async function severalRelaysFigure(
         results.push({ floorOne, one, floorTwo, two, latency, sql });
         const l = { same: latencySummary(latency.same), cross: latencySummary(latency.cross) };
         say(
-          `figure 6 run ${run + 1}: floor ${floorOne.toFixed(0)}/s, one relay ${one.rate.toFixed(1)}/s (${one.relayCpuMs.toFixed(2)} ms relay CPU${one.serverCpuMs === undefined ? '' : `, ${one.serverCpuMs.toFixed(2)} ms PostgreSQL backends`}), ` +
+          `figure 6 run ${run + 1}: floor ${floorOne.toFixed(0)}/s, one relay ${one.rate.toFixed(1)}/s (${one.relayCpuMs.toFixed(2)} ms relay CPU${one.serverCpuMs === undefined ? '' : `, ${one.serverCpuMs.toFixed(2)} ms PostgreSQL backends`}, ${one.clientCpuMs.toFixed(2)} ms load generator), ` +
             `two relays ${two.rate.toFixed(1)}/s (${two.relayCpuMs.toFixed(2)} ms); at ${sizes.waiting} waiting: same relay p50/p99 ${l.same.p50.toFixed(1)}/${l.same.p99.toFixed(1)} ms, ` +
             `cross ${l.cross.p50.toFixed(1)}/${l.cross.p99.toFixed(1)} ms${sql ? `; ${sql.statements.toFixed(1)} statements, ${sql.writes.toFixed(1)} writes in ${sql.writeStatements.toFixed(1)} statements per sign-in` : ''}`,
         );
@@ -375,7 +382,8 @@ export async function severalRelaysFigure(
   }
   report.note(
     `Figure 6: relays in their own processes on a fresh copy of a prepared PostgreSQL database (server at NOD_BENCH_DATABASE_URL, default the tests' one; synchronous_commit off, as SQLite's synchronous=NORMAL); ` +
-      `relay CPU per sign-in (median): one relay ${median(results.map((r) => r.one.relayCpuMs)).toFixed(2)} ms, two relays together ${median(results.map((r) => r.two.relayCpuMs)).toFixed(2)} ms. ` +
+      `relay CPU per sign-in (median): one relay ${median(results.map((r) => r.one.relayCpuMs)).toFixed(2)} ms, two relays together ${median(results.map((r) => r.two.relayCpuMs)).toFixed(2)} ms; ` +
+      `load generator CPU per sign-in (median; this process: the desktops, the phones and the push endpoint, bench/lib/http.ts and signIn.ts): one relay ${median(results.map((r) => r.one.clientCpuMs)).toFixed(2)} ms, two relays ${median(results.map((r) => r.two.clientCpuMs)).toFixed(2)} ms. ` +
       (results.every((r) => r.one.serverCpuMs !== undefined)
         ? `PostgreSQL CPU per sign-in, one relay (median; its backends for the database, from /proc, warm-up included; not its background writers): ${median(results.map((r) => r.one.serverCpuMs!)).toFixed(2)} ms. `
         : '') +

@@ -4,6 +4,7 @@
  * fatigue limit or supersede rule couples them; each runs sign-ins back to back.
  */
 import { HttpClient } from '../lib/http';
+import { profileThisProcess } from '../lib/profile';
 import type { RelayProcess } from '../lib/relayProcess';
 import { type PushInbox, type SignInTimings, fullSignIn } from '../lib/signIn';
 import { latencySummary, median } from '../lib/stats';
@@ -110,6 +111,7 @@ export async function measureThroughput(
   const wal = options.walFile ? sampleWal(options.walFile) : undefined;
   await runSignIns(client, inbox, phones, options.concurrency, options.warmup, `warm-c${options.concurrency}`);
   if (options.profileFile) await relay.profileStart();
+  const ownProfile = options.profileFile ? await profileThisProcess() : undefined;
   const relayBefore = await relay.stats();
   const clientBefore = process.cpuUsage();
   const start = performance.now();
@@ -119,6 +121,8 @@ export async function measureThroughput(
   const relayAfter = await relay.stats();
   const peakWalBytes = wal?.stop();
   if (options.profileFile) await relay.profileStop(options.profileFile);
+  // Beside the relay's profile: the load generator's own (bench/tools/profileSummary.ts reads both).
+  await ownProfile?.stop(options.profileFile!.replace(/relay-([^/]*)$/, 'loadgen-$1'));
   const receipts = latencySummary(timings.map((t) => t.receipt));
   const delivery = {
     p50: receipts.p50,
@@ -147,7 +151,7 @@ export async function measureThroughput(
  */
 export async function relayHttpCost(relay: RelayProcess, count: number, concurrency: number): Promise<{ fastify: number; bare: number }> {
   const measure = async (url: string, path: string) => {
-    const client = new HttpClient(url, { maxSockets: concurrency });
+    const client = new HttpClient(url);
     try {
       const burst = async (n: number) => {
         let next = 0;

@@ -72,3 +72,22 @@ export function categorize(loaded: LoadedProfile): Record<string, number> {
   }
   return Object.fromEntries([...byCategory].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, v / loaded.totalMicros]));
 }
+
+/**
+ * A V8 CPU profile of this process (the load generator) over one measured phase, written to `file`
+ * when `stop` is called: what the bench itself spends per sign-in, to keep it small beside the relay.
+ */
+export async function profileThisProcess(): Promise<{ stop(file: string): Promise<void> }> {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      fs.writeFileSync(file, JSON.stringify(profile));
+    },
+  };
+}

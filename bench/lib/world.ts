@@ -5,6 +5,7 @@
  * loopback push endpoint), made once through the relay's HTTP API. The relay's data directory is
  * then kept as a snapshot: every measured run starts a fresh relay process on a copy of it.
  */
+import { KeyObject } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -25,6 +26,10 @@ export interface BenchPhone {
   username: string;
   authenticator: SoftAuthenticator;
   deviceKey: DeviceKey;
+  /** The same device key as a node:crypto KeyObject: the load generator signs on its own thread (bench/lib/signIn.ts). */
+  signingKey: KeyObject;
+  /** The timestamp (ms) of the phone's last device-signed call from the load generator. */
+  lastSignedAt: number;
   account: EnrollmentFinished;
   subscriptionId: string;
 }
@@ -96,7 +101,15 @@ export async function createWorld(options: {
       });
       const enabled = await client.call('PUT', path, { body: text, headers: { authorization } });
       if (enabled.status !== 200) throw new Error(`enable phone sign-in: ${enabled.status} ${JSON.stringify(enabled.body)}`);
-      return { username, authenticator, deviceKey, account: phone.account, subscriptionId };
+      return {
+        username,
+        authenticator,
+        deviceKey,
+        signingKey: KeyObject.from(deviceKey.privateKey),
+        lastSignedAt: 0,
+        account: phone.account,
+        subscriptionId,
+      };
     };
     const batch = 8;
     for (let start = 0; start < options.users; start += batch) {
