@@ -114,6 +114,7 @@ export async function startRelayProcess(options: RelayProcessOptions): Promise<R
     });
   };
   const { url, pingUrl } = await ready;
+  await touchOpenIdConnect(url);
   return {
     url,
     pingUrl,
@@ -136,4 +137,17 @@ export async function startRelayProcess(options: RelayProcessOptions): Promise<R
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * A relay in service answers OpenID Connect as well as the sign-in API, and the provider's first
+ * request can leave process-wide state behind (on Node 20 its AsyncLocalStorage switched async hooks
+ * on for good, tripling every promise's cost, until server/oidc/providerRequestContext.ts). So every
+ * measured relay has served one discovery request first, as a relay in service has. Before the world
+ * exists (no tenant yet) the relay answers 404 without a provider, which is fine.
+ */
+async function touchOpenIdConnect(url: string): Promise<void> {
+  const answer = await fetch(`${url}/t/contoso/.well-known/openid-configuration`);
+  await answer.arrayBuffer();
+  if (answer.status !== 200 && answer.status !== 404) throw new Error(`OpenID discovery on the relay answered ${answer.status}`);
 }
