@@ -148,7 +148,8 @@ const sharedOf = new WeakMap<pg.Pool, (s: Statement, values: unknown[]) => Promi
 
 /** Runs a statement on its own through the pool's shared connections (see sharedConnections), or on the pool when it has none. */
 export const queryShared = (pool: pg.Pool, s: Statement, values: unknown[]): Promise<Answer> =>
-  sharedOf.get(pool)?.(s, values) ?? pool.query<Row>({ name: s.name, text: s.text, values }).then(({ rows, rowCount }) => ({ rows, rowCount: rowCount ?? 0 }));
+  sharedOf.get(pool)?.(s, values) ??
+  pool.query<Row>({ name: s.name, text: s.text, values }).then(({ rows, rowCount }) => ({ rows, rowCount: rowCount ?? 0 }));
 
 /** How many shared connections carry the statements outside transactions. */
 const sharedConnectionCount = 4;

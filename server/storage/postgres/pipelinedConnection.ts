@@ -56,10 +56,14 @@ const prepareValue: (value: unknown) => unknown = createRequire(import.meta.url)
 
 type Parser = ((text: string) => unknown) | null;
 
-/** A statement's columns: names and how each column's text becomes a value (null: the text as it is). */
+/**
+ * A statement's columns: how each column's text becomes a value (null: the text as it is), and
+ * the row made of the values (an object literal with the statement's column names, made once per
+ * shape, so every row of a statement is built the same fast way and has the same hidden class).
+ */
 interface Shape {
-  names: string[];
   parsers: Parser[];
+  row: (values: unknown[]) => Row;
 }
 
 /** A statement on one connection: Parse sent (and answered, `parsed`), its columns once described. */
@@ -82,7 +86,13 @@ interface Call {
 /** Types whose text is the value: text, varchar, name, char, bpchar. */
 const textTypes = new Set([25, 1043, 19, 18, 1042]);
 
-const noShape: Shape = { names: [], parsers: [] };
+const noShape: Shape = { parsers: [], row: () => ({}) };
+
+/** The function that makes a row of these columns from its values (a later column of the same name wins, as in pg). */
+const rowMaker = (names: string[]) =>
+  new Function('values', `return { ${names.map((name, i) => `${JSON.stringify(name)}: values[${i}]`).join(', ')} };`) as (
+    values: unknown[],
+  ) => Row;
 
 const execute = Buffer.from([0x45, 0, 0, 0, 9, 0, 0, 0, 0, 0]);
 const sync = Buffer.from([0x53, 0, 0, 0, 4]);
@@ -107,6 +117,8 @@ export class PipelinedConnection {
   /** An incomplete message's bytes, until the rest arrives. */
   private partial: Buffer[] = [];
   private partialLength = 0;
+  /** A row's values while it is read (reused: the row is made of them at once). */
+  private readonly values: unknown[] = [];
   private ended = false;
   private ending: Promise<void> | undefined;
   private drained: (() => void) | undefined;
@@ -454,28 +466,29 @@ export class PipelinedConnection {
       parsers.push(textTypes.has(oid) ? null : this.typeParser(oid));
       at = nul + 19;
     }
-    return { names, parsers };
+    return { parsers, row: rowMaker(names) };
   }
 
   private dataRow(bytes: Buffer, start: number) {
     const call = this.current();
     const shape = call.prepared.shape as Shape;
-    const { names, parsers } = shape;
+    const parsers = shape.parsers;
     const count = (bytes[start] << 8) | bytes[start + 1];
+    const values = this.values;
     let at = start + 2;
-    const row: Row = {};
     for (let i = 0; i < count; i++) {
       const length = (bytes[at] << 24) | (bytes[at + 1] << 16) | (bytes[at + 2] << 8) | bytes[at + 3];
       at += 4;
       if (length < 0) {
-        row[names[i]] = null;
+        values[i] = null;
         continue;
       }
-      const text = bytes.toString('utf8', at, at + length);
+      const text = (bytes as unknown as { utf8Slice(start: number, end: number): string }).utf8Slice(at, at + length);
       at += length;
       const parse = parsers[i];
-      row[names[i]] = parse === null ? text : parse(text);
+      values[i] = parse === null ? text : parse(text);
     }
+    const row = shape.row(values);
     if (call.rows) call.rows.push(row);
     else call.rows = [row];
   }
@@ -526,7 +539,8 @@ function databaseError(bytes: Buffer, start: number, end: number): { error: pg.D
     fields[String.fromCharCode(bytes[at])] = bytes.toString('utf8', at + 1, nul);
     at = nul + 1;
   }
-  const error = new pg.DatabaseError(fields.M ?? 'PostgreSQL error', end - start + 4, 'error') as pg.DatabaseError & Record<string, unknown>;
+  const error = new pg.DatabaseError(fields.M ?? 'PostgreSQL error', end - start + 4, 'error') as pg.DatabaseError &
+    Record<string, unknown>;
   for (const [letter, name] of Object.entries(errorFields)) if (fields[letter] !== undefined) error[name] = fields[letter];
   // V is the severity not localized (S may be translated).
   const severity = fields.V ?? fields.S;
