@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StorageUnavailableError } from '../../server/storage/StorageUnavailableError';
 import { classifyPostgresError } from '../../server/storage/postgres/classifyPostgresError';
 import { createPostgresStorage } from '../../server/storage/postgres/createPostgresStorage';
-import { statement } from '../../server/storage/postgres/database';
+import { sharedConnectionCount, statement } from '../../server/storage/postgres/database';
 import { type TestDatabase, createTestDatabase } from '../helpers/testDatabase';
 
 /** The relay's statements outside transactions, on its shared pipelined connections (pipelinedConnection.ts). */
@@ -72,7 +72,7 @@ describe('PostgreSQL statements on the shared pipelined connections', () => {
     const db = storage.database;
     const wait = statement('test_pipeline_wait', 'SELECT pg_advisory_xact_lock(7) IS NULL AS waited, $1::int AS i');
     await admin.query('SELECT pg_advisory_lock(7)');
-    // A batch per turn: each joins a connection with fewer waiting, opening up to four.
+    // A batch per turn: each joins the connection with fewest waiting, opening every shared one.
     const waiting: Promise<{ value?: unknown; error?: unknown }>[] = [];
     for (let batch = 0; batch < 4; batch++) {
       for (let i = 0; i < 5; i++) waiting.push(settled(db.one(wait, [batch * 5 + i])));
@@ -85,7 +85,7 @@ describe('PostgreSQL statements on the shared pipelined connections', () => {
         )
       ).rows.map((r) => r.pid);
     let pids = await blocked();
-    while (pids.length < 4) {
+    while (pids.length < sharedConnectionCount) {
       await nextTurn();
       pids = await blocked();
     }
