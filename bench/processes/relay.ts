@@ -67,16 +67,16 @@ async function traceSql(): Promise<void> {
 const send = (message: object) => process.send?.(message);
 let walPin: import('better-sqlite3').Database | undefined;
 
-/** --sql-trace on PostgreSQL: count and time every query the relay sends, by SQL text. */
+/**
+ * --sql-trace on PostgreSQL: count and time every statement the relay sends, by SQL text: those of
+ * transactions through pg's Client.query, those on the shared pipelined connections through their
+ * diagnostics channel (they do not go through pg's query).
+ */
 async function tracePostgres(): Promise<void> {
   const { default: pg } = await import('pg');
-  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const original = proto.query;
-  proto.query = function (this: unknown, ...args: unknown[]) {
-    const first = args[0] as string | { text?: string };
-    const key = (typeof first === 'string' ? first : (first?.text ?? '?')).replace(/\s+/g, ' ').trim();
-    const start = process.hrtime.bigint();
-    const result = original.apply(this, args);
+  const { statementChannel } = await import('../../server/storage/postgres/pipelinedConnection');
+  const count = (text: string, result: unknown, start = process.hrtime.bigint()) => {
+    const key = text.replace(/\s+/g, ' ').trim();
     const done = () => {
       const entry = sqlStats.get(key) ?? { calls: 0, micros: 0 };
       entry.calls++;
@@ -85,8 +85,20 @@ async function tracePostgres(): Promise<void> {
     };
     if (result && typeof (result as Promise<unknown>).then === 'function') (result as Promise<unknown>).then(done, done);
     else done();
+  };
+  const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const first = args[0] as string | { text?: string };
+    const start = process.hrtime.bigint();
+    const result = original.apply(this, args);
+    count(typeof first === 'string' ? first : (first?.text ?? '?'), result, start);
     return result;
   };
+  statementChannel.subscribe((message) => {
+    const { text, answered } = message as { text: string; answered: Promise<unknown> };
+    count(text, answered);
+  });
 }
 
 async function main(): Promise<void> {
