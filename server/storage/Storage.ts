@@ -33,6 +33,13 @@ export interface RegistrationWithDevice {
   device: Device | undefined;
 }
 
+/** `signInRequests.forAnswer`: a request with what an answer to it names and needs. */
+export interface RequestForAnswer {
+  request: SignInRequest;
+  registration?: RegistrationWithDevice;
+  user?: User;
+}
+
 /** What a request's winning transition stores with it, in its transaction: one commit per step of a sign-in. */
 export interface TransitionEffects {
   /**
@@ -227,6 +234,14 @@ export interface Storage {
      * read: what a phone's call about one request checks. Undefined when there is no such request.
      */
     forDevice(requestId: string, deviceId: string): Promise<{ request: SignInRequest; registrations: Registration[] } | undefined>;
+    /**
+     * What a phone's answer checks, in one read: the request, the registration the answer names
+     * with its device (undefined when there is no registration of that id, whoever's it is; its
+     * `device` undefined when the device row is gone, as `registrations.byIdWithDevice`), and the
+     * request's user as stored now (undefined for a request without a user, or a user gone).
+     * Undefined when there is no such request.
+     */
+    forAnswer(requestId: string, registrationId: string): Promise<RequestForAnswer | undefined>;
     /** Pending requests for a username (decoys included, so the cap looks the same for unknown users). */
     countPending(tenantId: string, username: string, now: Millis): Promise<number>;
     /** Denials and reports of the user since a moment, newest first (their answer times). */

@@ -832,6 +832,43 @@ export function storageContract(backend: StorageBackend): void {
         expect(await storage.signInRequests.forDevice('\u0000', phone.device.id)).toBeUndefined();
       });
 
+      it("are read for an answer with the registration it names (whoever's), that registration's device and the request's user as stored now", async () => {
+        const phone = await enrolled(alice, { createdAt: t0 + 1 });
+        const bobs = await enrolled(bob, { createdAt: t0 + 2 });
+        await storage.devices.setPush(phone.device.id, subscription(1), 'subscribed');
+        const r = requestFixture(contoso.id, alice.id);
+        await storage.signInRequests.create(r);
+        const device = await storage.devices.byId(phone.device.id);
+        expect(device?.pushSubscription).toEqual(subscription(1));
+        expect(await storage.signInRequests.forAnswer(r.id, phone.registration.id)).toEqual({
+          request: r,
+          registration: { registration: phone.registration, device },
+          user: alice,
+        });
+        // Another user's registration is read all the same: the answer refuses it.
+        expect(await storage.signInRequests.forAnswer(r.id, bobs.registration.id)).toEqual({
+          request: r,
+          registration: { registration: bobs.registration, device: await storage.devices.byId(bobs.device.id) },
+          user: alice,
+        });
+        expect(await storage.signInRequests.forAnswer(r.id, 'no such registration')).toEqual({ request: r, user: alice });
+        // The user as stored now: a report since is seen.
+        await storage.users.update({ ...alice, blockedAt: t0 + 9 });
+        expect((await storage.signInRequests.forAnswer(r.id, phone.registration.id))?.user).toEqual({ ...alice, blockedAt: t0 + 9 });
+        // A decoy has no user; another tenant's user of the same id is not its user.
+        const decoy = requestFixture(contoso.id, null);
+        await storage.signInRequests.create(decoy);
+        expect(await storage.signInRequests.forAnswer(decoy.id, phone.registration.id)).toEqual({
+          request: decoy,
+          registration: { registration: phone.registration, device },
+        });
+        const elsewhere = requestFixture(fabrikam.id, alice.id);
+        await storage.signInRequests.create(elsewhere);
+        expect((await storage.signInRequests.forAnswer(elsewhere.id, phone.registration.id))?.user).toBeUndefined();
+        expect(await storage.signInRequests.forAnswer('no such request', phone.registration.id)).toBeUndefined();
+        expect(await storage.signInRequests.forAnswer('\u0000', phone.registration.id)).toBeUndefined();
+      });
+
       it('are stored as given, pending or cooling down, and found by id', async () => {
         const request = requestFixture(contoso.id, alice.id, {
           context: {

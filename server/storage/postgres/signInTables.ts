@@ -3,9 +3,10 @@ import { registrationColumns } from '../registrationColumns';
 import type { Grant } from '../model';
 import { auditColumns, auditParameters, auditValues } from './auditTable';
 import { type PostgresDatabase, type Statement, statement } from './database';
-import { deviceReceiptSql } from './credentialTables';
+import { deviceReceiptSql, joinedDeviceColumns } from './credentialTables';
 import { resetUserSql } from './limitTables';
-import { json, maybe, toGrant, toRegistration, toRequest } from './rows';
+import { json, joinedColumns, joinedRow, maybe, toDevice, toGrant, toRegistration, toRequest, toUser } from './rows';
+import { userColumns } from '../userColumns';
 
 /**
  * The compare-and-set of a request's lifecycle, one UPDATE each, parameters alike:
@@ -94,9 +95,18 @@ const q = {
   byId: statement('request_by_id', 'SELECT * FROM sign_in_requests WHERE id = $1'),
   forDevice: statement(
     'request_for_device',
-    `SELECT s.*, ${registrationColumns.map((name) => `g.${name} AS registration__${name}`).join(', ')}
+    `SELECT s.*, ${joinedColumns('g', 'registration', registrationColumns)}
      FROM sign_in_requests s LEFT JOIN registrations g ON g.device_id = $2 AND g.user_id = s.user_id
      WHERE s.id = $1 ORDER BY g.created_at`,
+  ),
+  // The request, the registration an answer names with its device, and the request's user: one row.
+  forAnswer: statement(
+    'request_for_answer',
+    `SELECT s.*, ${joinedColumns('g', 'registration', registrationColumns)}, ${joinedColumns('d', 'device', joinedDeviceColumns)},
+       ${joinedColumns('u', 'user', userColumns)}
+     FROM sign_in_requests s LEFT JOIN registrations g ON g.id = $2 LEFT JOIN devices d ON d.id = g.device_id
+       LEFT JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id
+     WHERE s.id = $1`,
   ),
   countPending: statement(
     'request_count_pending',
@@ -176,12 +186,23 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
       async forDevice(id, deviceId) {
         const rows = await db.rows(q.forDevice, [id, deviceId]);
         if (rows.length === 0) return undefined;
-        const registrations = rows.flatMap((r) =>
-          r.registration__id === null || r.registration__id === undefined
-            ? []
-            : [toRegistration(Object.fromEntries(registrationColumns.map((name) => [name, r[`registration__${name}`]])))],
-        );
+        const registrations = rows.flatMap((r) => {
+          const registration = joinedRow(r, 'registration', registrationColumns);
+          return registration ? [toRegistration(registration)] : [];
+        });
         return { request: toRequest(rows[0]), registrations };
+      },
+      async forAnswer(id, registrationId) {
+        const row = await db.one(q.forAnswer, [id, registrationId]);
+        if (!row) return undefined;
+        const registration = joinedRow(row, 'registration', registrationColumns);
+        const device = joinedRow(row, 'device', joinedDeviceColumns);
+        const user = joinedRow(row, 'user', userColumns);
+        return {
+          request: toRequest(row),
+          ...(registration ? { registration: { registration: toRegistration(registration), device: device && toDevice(device) } } : {}),
+          ...(user ? { user: toUser(user) } : {}),
+        };
       },
       async countPending(tenantId, username, now) {
         // No row at all when the lookup could not match (see database.ts): a count of none.

@@ -5,7 +5,16 @@ import { auditAppender } from './auditTable';
 import { changedRow } from './changedRow';
 import { deviceReceiptSql } from './credentialTables';
 import { userResetter } from './limitTables';
-import { registrationSelectOf, toRegistrationAt } from './rows';
+import { userColumns } from '../userColumns';
+import {
+  deviceColumnCount,
+  deviceSelectOf,
+  registrationColumnCount,
+  registrationSelectOf,
+  toDeviceAt,
+  toRegistrationAt,
+  toUser,
+} from './rows';
 
 type Row = Record<string, unknown>;
 
@@ -102,6 +111,16 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
         `SELECT ${requestColumns.map((name) => `s.${name}`).join(', ')}, ${registrationSelectOf('g')}
        FROM sign_in_requests s LEFT JOIN registrations g ON g.device_id = @deviceId AND g.user_id = s.user_id
        WHERE s.id = @id ORDER BY g.created_at`,
+      )
+      .raw(true),
+    // The request, the registration an answer names with its device, and the request's user: one row.
+    forAnswer: db
+      .prepare(
+        `SELECT ${requestColumns.map((name) => `s.${name}`).join(', ')}, ${registrationSelectOf('g')}, ${deviceSelectOf('d')},
+         ${userColumns.map((name) => `u.${name}`).join(', ')}
+       FROM sign_in_requests s LEFT JOIN registrations g ON g.id = @registrationId LEFT JOIN devices d ON d.id = g.device_id
+         LEFT JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id
+       WHERE s.id = @id`,
       )
       .raw(true),
     countPending: db.prepare(
@@ -219,6 +238,19 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
         if (rows.length === 0) return undefined;
         const registrations = rows.flatMap((row) => toRegistrationAt(row, requestColumns.length) ?? []);
         return { request: toRequest(rows[0]), registrations };
+      },
+      async forAnswer(id, registrationId) {
+        const row = q.forAnswer.get({ id, registrationId }) as unknown[] | undefined;
+        if (!row) return undefined;
+        const registration = toRegistrationAt(row, requestColumns.length);
+        const userAt = requestColumns.length + registrationColumnCount + deviceColumnCount;
+        return {
+          request: toRequest(row),
+          ...(registration
+            ? { registration: { registration, device: toDeviceAt(row, requestColumns.length + registrationColumnCount) } }
+            : {}),
+          ...(row[userAt] === null ? {} : { user: toUser(Object.fromEntries(userColumns.map((name, i) => [name, row[userAt + i]]))) }),
+        };
       },
       async countPending(tenantId, username, now) {
         return Number((q.countPending.get(tenantId, username, now) as Row).n);
