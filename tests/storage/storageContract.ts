@@ -108,7 +108,7 @@ const registrationFixture = (tenantId: string, userId: string, deviceId: string,
   ...extra,
 });
 
-const requestFixture = (tenantId: string, userId: string | null, extra: Partial<SignInRequest> = {}): SignInRequest => ({
+export const requestFixture = (tenantId: string, userId: string | null, extra: Partial<SignInRequest> = {}): SignInRequest => ({
   id: id(),
   tenantId,
   userId,
@@ -187,7 +187,7 @@ const codeFixture = (tenantId: string, userId: string, extra: Partial<Enrollment
   ...extra,
 });
 
-const auditFixture = (tenantId: string, extra: Partial<AuditEvent> = {}): AuditEvent => ({
+export const auditFixture = (tenantId: string, extra: Partial<AuditEvent> = {}): AuditEvent => ({
   id: id(),
   tenantId,
   at: t0,
