@@ -75,6 +75,16 @@ export function sealSecretsAtRest(storage: Storage, box: SecretBox): Storage {
         const found = await signInRequests.forDevice(requestId, deviceId);
         return found && { request: found.request, registrations: found.registrations.map(openRegistration) };
       },
+      forAnswer: async (requestId, registrationId) => {
+        const found = await signInRequests.forAnswer(requestId, registrationId);
+        const named = found?.registration;
+        return (
+          found && {
+            ...found,
+            ...(named ? { registration: { registration: openRegistration(named.registration), device: named.device } } : {}),
+          }
+        );
+      },
     },
     oidcClients: {
       ...oidcClients,
