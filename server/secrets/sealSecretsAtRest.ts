@@ -73,7 +73,7 @@ export function sealSecretsAtRest(storage: Storage, box: SecretBox): Storage {
       ...signInRequests,
       forDevice: async (requestId, deviceId) => {
         const found = await signInRequests.forDevice(requestId, deviceId);
-        return found && { request: found.request, registrations: found.registrations.map(openRegistration) };
+        return found && { ...found, registrations: found.registrations.map(openRegistration) };
       },
       forAnswer: async (requestId, registrationId) => {
         const found = await signInRequests.forAnswer(requestId, registrationId);

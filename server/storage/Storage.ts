@@ -231,9 +231,13 @@ export interface Storage {
     /**
      * The request with this device's registrations of the request's user (as
      * `registrations.onDeviceForUser`: oldest first; none for a request without a user), in one
-     * read: what a phone's call about one request checks. Undefined when there is no such request.
+     * read: what a phone's call about one request checks, and the request's tenant (undefined if
+     * it is gone). Undefined when there is no such request.
      */
-    forDevice(requestId: string, deviceId: string): Promise<{ request: SignInRequest; registrations: Registration[] } | undefined>;
+    forDevice(
+      requestId: string,
+      deviceId: string,
+    ): Promise<{ request: SignInRequest; registrations: Registration[]; tenant: Tenant | undefined } | undefined>;
     /**
      * What a phone's answer checks, in one read: the request, the registration the answer names
      * with its device (undefined when there is no registration of that id, whoever's it is; its

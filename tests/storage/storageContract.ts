@@ -811,7 +811,7 @@ export function storageContract(backend: StorageBackend): void {
         expect(await storage.signInRequests.byId(clash.id)).toBeUndefined();
       });
 
-      it("are read with one device's registrations of their user: oldest first, only that device's and that user's", async () => {
+      it("are read with one device's registrations of their user (oldest first, only that device's and that user's) and their tenant", async () => {
         const phone = await enrolled(alice, { createdAt: t0 + 1 });
         // A second account of another user on the same phone, and another phone of alice's.
         const second = await storage.enrollment.complete(
@@ -822,12 +822,32 @@ export function storageContract(backend: StorageBackend): void {
         const other = await enrolled(alice, { createdAt: t0 + 3 });
         const r = requestFixture(contoso.id, alice.id);
         await storage.signInRequests.create(r);
-        expect(await storage.signInRequests.forDevice(r.id, phone.device.id)).toEqual({ request: r, registrations: [phone.registration] });
-        expect(await storage.signInRequests.forDevice(r.id, other.device.id)).toEqual({ request: r, registrations: [other.registration] });
-        expect(await storage.signInRequests.forDevice(r.id, 'no such device')).toEqual({ request: r, registrations: [] });
+        expect(await storage.signInRequests.forDevice(r.id, phone.device.id)).toEqual({
+          request: r,
+          registrations: [phone.registration],
+          tenant: contoso,
+        });
+        expect(await storage.signInRequests.forDevice(r.id, other.device.id)).toEqual({
+          request: r,
+          registrations: [other.registration],
+          tenant: contoso,
+        });
+        expect(await storage.signInRequests.forDevice(r.id, 'no such device')).toEqual({ request: r, registrations: [], tenant: contoso });
         const decoy = requestFixture(contoso.id, null);
         await storage.signInRequests.create(decoy);
-        expect(await storage.signInRequests.forDevice(decoy.id, phone.device.id)).toEqual({ request: decoy, registrations: [] });
+        expect(await storage.signInRequests.forDevice(decoy.id, phone.device.id)).toEqual({
+          request: decoy,
+          registrations: [],
+          tenant: contoso,
+        });
+        // A request whose tenant is gone (no such row) is read without one.
+        const orphan = requestFixture('no such tenant', alice.id);
+        await storage.signInRequests.create(orphan);
+        expect(await storage.signInRequests.forDevice(orphan.id, phone.device.id)).toEqual({
+          request: orphan,
+          registrations: [phone.registration],
+          tenant: undefined,
+        });
         expect(await storage.signInRequests.forDevice('no such request', phone.device.id)).toBeUndefined();
         expect(await storage.signInRequests.forDevice('\u0000', phone.device.id)).toBeUndefined();
       });

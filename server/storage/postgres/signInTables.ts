@@ -5,7 +5,8 @@ import { auditColumns, auditParameters, auditValues } from './auditTable';
 import { type PostgresDatabase, type Statement, statement } from './database';
 import { deviceReceiptSql, joinedDeviceColumns } from './credentialTables';
 import { resetUserSql } from './limitTables';
-import { json, joinedColumns, joinedRow, maybe, toDevice, toGrant, toRegistration, toRequest, toUser } from './rows';
+import { json, joinedColumns, joinedRow, maybe, toDevice, toGrant, toRegistration, toRequest, toTenant, toUser } from './rows';
+import { tenantColumns } from '../tenantColumns';
 import { userColumns } from '../userColumns';
 
 /**
@@ -95,8 +96,9 @@ const q = {
   byId: statement('request_by_id', 'SELECT * FROM sign_in_requests WHERE id = $1'),
   forDevice: statement(
     'request_for_device',
-    `SELECT s.*, ${joinedColumns('g', 'registration', registrationColumns)}
+    `SELECT s.*, ${joinedColumns('g', 'registration', registrationColumns)}, ${joinedColumns('t', 'tenant', tenantColumns)}
      FROM sign_in_requests s LEFT JOIN registrations g ON g.device_id = $2 AND g.user_id = s.user_id
+       LEFT JOIN tenants t ON t.id = s.tenant_id
      WHERE s.id = $1 ORDER BY g.created_at`,
   ),
   // The request, the registration an answer names with its device, and the request's user: one row.
@@ -190,7 +192,8 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
           const registration = joinedRow(r, 'registration', registrationColumns);
           return registration ? [toRegistration(registration)] : [];
         });
-        return { request: toRequest(rows[0]), registrations };
+        const tenant = joinedRow(rows[0], 'tenant', tenantColumns);
+        return { request: toRequest(rows[0]), registrations, tenant: tenant && toTenant(tenant) };
       },
       async forAnswer(id, registrationId) {
         const row = await db.one(q.forAnswer, [id, registrationId]);

@@ -5,6 +5,7 @@ import { auditAppender } from './auditTable';
 import { changedRow } from './changedRow';
 import { deviceReceiptSql } from './credentialTables';
 import { userResetter } from './limitTables';
+import { tenantColumns } from '../tenantColumns';
 import { userColumns } from '../userColumns';
 import {
   deviceColumnCount,
@@ -13,6 +14,7 @@ import {
   registrationSelectOf,
   toDeviceAt,
   toRegistrationAt,
+  toTenant,
   toUser,
 } from './rows';
 
@@ -108,8 +110,10 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
     byId: db.prepare(`SELECT ${requestSelect} FROM sign_in_requests WHERE id = ?`).raw(true),
     forDevice: db
       .prepare(
-        `SELECT ${requestColumns.map((name) => `s.${name}`).join(', ')}, ${registrationSelectOf('g')}
+        `SELECT ${requestColumns.map((name) => `s.${name}`).join(', ')}, ${registrationSelectOf('g')},
+         ${tenantColumns.map((name) => `t.${name}`).join(', ')}
        FROM sign_in_requests s LEFT JOIN registrations g ON g.device_id = @deviceId AND g.user_id = s.user_id
+         LEFT JOIN tenants t ON t.id = s.tenant_id
        WHERE s.id = @id ORDER BY g.created_at`,
       )
       .raw(true),
@@ -237,7 +241,11 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
         const rows = q.forDevice.all({ id, deviceId }) as unknown[][];
         if (rows.length === 0) return undefined;
         const registrations = rows.flatMap((row) => toRegistrationAt(row, requestColumns.length) ?? []);
-        return { request: toRequest(rows[0]), registrations };
+        const tenantAt = requestColumns.length + registrationColumnCount;
+        const first = rows[0];
+        const tenant =
+          first[tenantAt] === null ? undefined : toTenant(Object.fromEntries(tenantColumns.map((name, i) => [name, first[tenantAt + i]])));
+        return { request: toRequest(first), registrations, tenant };
       },
       async forAnswer(id, registrationId) {
         const row = q.forAnswer.get({ id, registrationId }) as unknown[] | undefined;
