@@ -75,6 +75,16 @@ export function sealSecretsAtRest(storage: Storage, box: SecretBox): Storage {
         const found = await signInRequests.forDevice(requestId, deviceId);
         return found && { ...found, registrations: found.registrations.map(openRegistration) };
       },
+      subjectFor: async (tenantId, username) => {
+        const subject = await signInRequests.subjectFor(tenantId, username);
+        return {
+          ...subject,
+          registrations: subject.registrations.map(({ registration, device }) => ({
+            registration: openRegistration(registration),
+            device,
+          })),
+        };
+      },
       forAnswer: async (requestId, registrationId) => {
         const found = await signInRequests.forAnswer(requestId, registrationId);
         const named = found?.registration;

@@ -33,6 +33,18 @@ export interface RegistrationWithDevice {
   device: Device | undefined;
 }
 
+/** `signInRequests.subjectFor`: what a new sign-in request needs to know of its username. */
+export interface SignInSubject {
+  /** Undefined when the tenant has no user of that name. */
+  user: User | undefined;
+  /** The tenant's policy, undefined when it has none. */
+  policy: StoredPolicy | undefined;
+  /** The user's groups (none for no user). */
+  groupIds: string[];
+  /** As `registrations.listForUserWithDevices` (none for no user). */
+  registrations: RegistrationWithDevice[];
+}
+
 /** `signInRequests.forAnswer`: a request with what an answer to it names and needs. */
 export interface RequestForAnswer {
   request: SignInRequest;
@@ -246,6 +258,12 @@ export interface Storage {
      * Undefined when there is no such request.
      */
     forAnswer(requestId: string, registrationId: string): Promise<RequestForAnswer | undefined>;
+    /**
+     * What a new request for `username` needs, in one read, the same work for a name that is no
+     * user: the user, the tenant's policy, and the user's groups and registrations with devices
+     * (as `users.byName`, `policies.get`, `groups.groupIdsOf` and `registrations.listForUserWithDevices`).
+     */
+    subjectFor(tenantId: string, username: string): Promise<SignInSubject>;
     /** Pending requests for a username (decoys included, so the cap looks the same for unknown users). */
     countPending(tenantId: string, username: string, now: Millis): Promise<number>;
     /** Denials and reports of the user since a moment, newest first (their answer times). */

@@ -852,6 +852,34 @@ export function storageContract(backend: StorageBackend): void {
         expect(await storage.signInRequests.forDevice('\u0000', phone.device.id)).toBeUndefined();
       });
 
+      it("a new request's username is read in one call: the user, the tenant's policy, the user's groups and registrations with devices", async () => {
+        const policy = policyFixture(t0, { includeTargets: [{ kind: 'group', id: id(), mode: 'push' }] });
+        await storage.policies.save(contoso.id, policy);
+        const [sales, support] = [groupFixture(contoso.id, 'Sales'), groupFixture(contoso.id, 'Support')];
+        await storage.groups.create(sales);
+        await storage.groups.create(support);
+        await storage.groups.addMember(contoso.id, sales.id, alice.id);
+        await storage.groups.addMember(contoso.id, support.id, alice.id);
+        await storage.groups.addMember(contoso.id, support.id, bob.id);
+        await enrolled(alice, { createdAt: t0 + 2 });
+        await enrolled(alice, { createdAt: t0 + 1 });
+        await enrolled(bob, { createdAt: t0 + 3 });
+        const subject = await storage.signInRequests.subjectFor(contoso.id, alice.username);
+        expect(subject).toEqual({
+          user: alice,
+          policy,
+          groupIds: expect.arrayContaining([sales.id, support.id]),
+          registrations: await storage.registrations.listForUserWithDevices(contoso.id, alice.id),
+        });
+        expect(subject.groupIds).toHaveLength(2);
+        expect(subject.registrations.map((r) => r.registration.createdAt)).toEqual([t0 + 1, t0 + 2]);
+        // A name that is no user: the same read, the policy and nothing else; another tenant has its own (none).
+        const none = { user: undefined, policy, groupIds: [], registrations: [] };
+        expect(await storage.signInRequests.subjectFor(contoso.id, 'nobody@contoso.example')).toEqual(none);
+        expect(await storage.signInRequests.subjectFor(contoso.id, 'alice\u0000@contoso.example')).toEqual(none);
+        expect(await storage.signInRequests.subjectFor(fabrikam.id, alice.username)).toEqual({ ...none, policy: undefined });
+      });
+
       it("are read for an answer with the registration it names (whoever's), that registration's device and the request's user as stored now", async () => {
         const phone = await enrolled(alice, { createdAt: t0 + 1 });
         const bobs = await enrolled(bob, { createdAt: t0 + 2 });

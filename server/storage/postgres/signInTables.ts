@@ -1,8 +1,8 @@
-import type { Storage, TransitionEffects } from '../Storage';
+import type { RegistrationWithDevice, Storage, TransitionEffects } from '../Storage';
 import { registrationColumns } from '../registrationColumns';
-import type { Grant } from '../model';
+import type { Grant, StoredPolicy } from '../model';
 import { auditColumns, auditParameters, auditValues } from './auditTable';
-import { type PostgresDatabase, type Statement, statement } from './database';
+import { type PostgresDatabase, type Row, type Statement, statement } from './database';
 import { deviceReceiptSql, joinedDeviceColumns } from './credentialTables';
 import { resetUserSql } from './limitTables';
 import { json, joinedColumns, joinedRow, maybe, toDevice, toGrant, toRegistration, toRequest, toTenant, toUser } from './rows';
@@ -72,6 +72,13 @@ function transitionStatement(change: Change, audit: boolean, effects: Transition
   return found;
 }
 
+/** The registration a join read as `registration__<column>`, with its device as `device__<column>`; undefined when it found none. */
+function joinedRegistration(r: Row): RegistrationWithDevice | undefined {
+  const registration = joinedRow(r, 'registration', registrationColumns);
+  const device = joinedRow(r, 'device', joinedDeviceColumns);
+  return registration && { registration: toRegistration(registration), device: device && toDevice(device) };
+}
+
 const insertRequest = `INSERT INTO sign_in_requests (id, tenant_id, user_id, username, kind, origin, context, number, nonce, collector_hash,
     collector_key, browser_device_id, status, reason, deliverable, created_at, expires_at, answered_at, answered_by, ip, user_agent,
     first_factor, collector_known)
@@ -109,6 +116,16 @@ const q = {
      FROM sign_in_requests s LEFT JOIN registrations g ON g.id = $2 LEFT JOIN devices d ON d.id = g.device_id
        LEFT JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id
      WHERE s.id = $1`,
+  ),
+  // What a new request needs of its username: one row per registration of the user (one row without).
+  subject: statement(
+    'request_subject',
+    `SELECT ${joinedColumns('u', 'user', userColumns)}, (SELECT body FROM policies WHERE tenant_id = $1) AS policy,
+       ARRAY(SELECT m.group_id FROM group_members m WHERE m.user_id = u.id) AS group_ids,
+       ${joinedColumns('r', 'registration', registrationColumns)}, ${joinedColumns('d', 'device', joinedDeviceColumns)}
+     FROM (SELECT 1) AS one LEFT JOIN users u ON u.tenant_id = $1 AND u.username = $2
+       LEFT JOIN registrations r ON r.tenant_id = $1 AND r.user_id = u.id LEFT JOIN devices d ON d.id = r.device_id
+     ORDER BY r.created_at`,
   ),
   countPending: statement(
     'request_count_pending',
@@ -198,13 +215,24 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
       async forAnswer(id, registrationId) {
         const row = await db.one(q.forAnswer, [id, registrationId]);
         if (!row) return undefined;
-        const registration = joinedRow(row, 'registration', registrationColumns);
-        const device = joinedRow(row, 'device', joinedDeviceColumns);
+        const registration = joinedRegistration(row);
         const user = joinedRow(row, 'user', userColumns);
         return {
           request: toRequest(row),
-          ...(registration ? { registration: { registration: toRegistration(registration), device: device && toDevice(device) } } : {}),
+          ...(registration ? { registration } : {}),
           ...(user ? { user: toUser(user) } : {}),
+        };
+      },
+      async subjectFor(tenantId, username) {
+        // No user's name can hold U+0000 (see database.ts): asked for none, the tenant's policy is still read.
+        const rows = await db.rows(q.subject, [tenantId, username.includes('\u0000') ? null : username]);
+        const first = rows[0];
+        const user = joinedRow(first, 'user', userColumns);
+        return {
+          user: user && toUser(user),
+          policy: (first.policy ?? undefined) as StoredPolicy | undefined,
+          groupIds: (first.group_ids as unknown[]).map(String),
+          registrations: rows.flatMap((r) => joinedRegistration(r) ?? []),
         };
       },
       async countPending(tenantId, username, now) {
