@@ -73,7 +73,27 @@ export function sealSecretsAtRest(storage: Storage, box: SecretBox): Storage {
       ...signInRequests,
       forDevice: async (requestId, deviceId) => {
         const found = await signInRequests.forDevice(requestId, deviceId);
-        return found && { request: found.request, registrations: found.registrations.map(openRegistration) };
+        return found && { ...found, registrations: found.registrations.map(openRegistration) };
+      },
+      subjectFor: async (tenantId, username) => {
+        const subject = await signInRequests.subjectFor(tenantId, username);
+        return {
+          ...subject,
+          registrations: subject.registrations.map(({ registration, device }) => ({
+            registration: openRegistration(registration),
+            device,
+          })),
+        };
+      },
+      forAnswer: async (requestId, registrationId) => {
+        const found = await signInRequests.forAnswer(requestId, registrationId);
+        const named = found?.registration;
+        return (
+          found && {
+            ...found,
+            ...(named ? { registration: { registration: openRegistration(named.registration), device: named.device } } : {}),
+          }
+        );
       },
     },
     oidcClients: {

@@ -33,6 +33,25 @@ export interface RegistrationWithDevice {
   device: Device | undefined;
 }
 
+/** `signInRequests.subjectFor`: what a new sign-in request needs to know of its username. */
+export interface SignInSubject {
+  /** Undefined when the tenant has no user of that name. */
+  user: User | undefined;
+  /** The tenant's policy, undefined when it has none. */
+  policy: StoredPolicy | undefined;
+  /** The user's groups (none for no user). */
+  groupIds: string[];
+  /** As `registrations.listForUserWithDevices` (none for no user). */
+  registrations: RegistrationWithDevice[];
+}
+
+/** `signInRequests.forAnswer`: a request with what an answer to it names and needs. */
+export interface RequestForAnswer {
+  request: SignInRequest;
+  registration?: RegistrationWithDevice;
+  user?: User;
+}
+
 /** What a request's winning transition stores with it, in its transaction: one commit per step of a sign-in. */
 export interface TransitionEffects {
   /**
@@ -224,9 +243,27 @@ export interface Storage {
     /**
      * The request with this device's registrations of the request's user (as
      * `registrations.onDeviceForUser`: oldest first; none for a request without a user), in one
-     * read: what a phone's call about one request checks. Undefined when there is no such request.
+     * read: what a phone's call about one request checks, and the request's tenant (undefined if
+     * it is gone). Undefined when there is no such request.
      */
-    forDevice(requestId: string, deviceId: string): Promise<{ request: SignInRequest; registrations: Registration[] } | undefined>;
+    forDevice(
+      requestId: string,
+      deviceId: string,
+    ): Promise<{ request: SignInRequest; registrations: Registration[]; tenant: Tenant | undefined } | undefined>;
+    /**
+     * What a phone's answer checks, in one read: the request, the registration the answer names
+     * with its device (undefined when there is no registration of that id, whoever's it is; its
+     * `device` undefined when the device row is gone, as `registrations.byIdWithDevice`), and the
+     * request's user as stored now (undefined for a request without a user, or a user gone).
+     * Undefined when there is no such request.
+     */
+    forAnswer(requestId: string, registrationId: string): Promise<RequestForAnswer | undefined>;
+    /**
+     * What a new request for `username` needs, in one read, the same work for a name that is no
+     * user: the user, the tenant's policy, and the user's groups and registrations with devices
+     * (as `users.byName`, `policies.get`, `groups.groupIdsOf` and `registrations.listForUserWithDevices`).
+     */
+    subjectFor(tenantId: string, username: string): Promise<SignInSubject>;
     /** Pending requests for a username (decoys included, so the cap looks the same for unknown users). */
     countPending(tenantId: string, username: string, now: Millis): Promise<number>;
     /** Denials and reports of the user since a moment, newest first (their answer times). */

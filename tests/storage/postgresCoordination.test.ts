@@ -6,11 +6,17 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PostgresEventBus, createPostgresEventBus } from '../../server/signin/requests/createPostgresEventBus';
 import type { AccountsNotice, DeviceNotice, RequestEvent } from '../../server/signin/requests/SignInEventBus';
+import type { Storage } from '../../server/storage/Storage';
+import type { SignInRequest } from '../../server/storage/model';
+import { createPostgresStorage } from '../../server/storage/postgres/createPostgresStorage';
 import { tryAdvisoryLock } from '../../server/storage/postgres/tryAdvisoryLock';
 import { type TestDatabase, createTestDatabase } from '../helpers/testDatabase';
+import { auditFixture, requestFixture } from './storageContract';
 
 let database: TestDatabase;
 let admin: pg.Client;
+/** The relays' storage on the database (migrated): a request's events come from the statements that store its changes. */
+let storage: Storage & { close(): Promise<void> };
 const pools: pg.Pool[] = [];
 const buses: PostgresEventBus[] = [];
 const warnings: string[] = [];
@@ -41,8 +47,20 @@ async function eventually<T>(take: () => T | undefined, timeoutMs = 10_000): Pro
   }
 }
 
+/** A pending request stored as the relay stores one. */
+async function pendingRequest(extra: Partial<SignInRequest> = {}): Promise<SignInRequest> {
+  const request = requestFixture('tenant-events', 'user-events', { expiresAt: Date.now() + 60_000, ...extra });
+  await storage.signInRequests.create(request);
+  return request;
+}
+
+/** The request's change stored as the relay stores it (the single-winner transition); true when it changed. */
+const store = async (request: SignInRequest, from: SignInRequest['status'], status: SignInRequest['status']) =>
+  (await storage.signInRequests.transition(request.id, from, { status, reason: null, answeredAt: Date.now() }, Date.now())) !== undefined;
+
 beforeAll(async () => {
   database = await createTestDatabase();
+  storage = await createPostgresStorage(database.url);
   admin = new pg.Client({ connectionString: database.url });
   await admin.connect();
 });
@@ -50,26 +68,31 @@ afterAll(async () => {
   for (const bus of buses) await bus.close();
   for (const pool of pools) await pool.end();
   await admin?.end();
+  await storage?.close();
   await database?.drop();
 });
 
 describe('the PostgreSQL event bus', () => {
   it('an event published on one relay reaches the subscribers of another, and of itself; ids and status only', async () => {
     const [one, two] = [await newBus(), await newBus()];
+    const [request, other] = [await pendingRequest(), await pendingRequest()];
     const onOne: RequestEvent[] = [];
     const onTwo: DeviceNotice[] = [];
-    one.subscribeRequest('req-1', (event) => onOne.push(event));
+    one.subscribeRequest(request.id, (event) => onOne.push(event));
     two.subscribeDevice('dev-1', (notice) => onTwo.push(notice));
     const unsubscribed: RequestEvent[] = [];
-    const off = two.subscribeRequest('req-1', (event) => unsubscribed.push(event));
+    const off = two.subscribeRequest(request.id, (event) => unsubscribed.push(event));
     off();
 
-    await two.publishRequest({ requestId: 'req-1', status: 'approved' });
+    // Relay two stores the answer, then publishes it (the database sent it when it committed).
+    expect(await store(request, 'pending', 'approved')).toBe(true);
+    await two.publishRequest({ requestId: request.id, status: 'approved' });
     await one.publishDevice('dev-1', { type: 'offered', requestId: 'req-2' });
     await one.publishDevice('dev-1', { type: 'closed', requestId: 'req-2', status: 'denied' });
-    await one.publishRequest({ requestId: 'req-other', status: 'denied' });
+    expect(await store(other, 'pending', 'denied')).toBe(true);
+    await one.publishRequest({ requestId: other.id, status: 'denied' });
 
-    expect(await eventually(() => (onOne.length ? onOne : undefined))).toEqual([{ requestId: 'req-1', status: 'approved' }]);
+    expect(await eventually(() => (onOne.length ? onOne : undefined))).toEqual([{ requestId: request.id, status: 'approved' }]);
     await eventually(() => (onTwo.length === 2 ? onTwo : undefined));
     expect(onTwo).toEqual([
       { type: 'offered', requestId: 'req-2' },
@@ -98,55 +121,117 @@ describe('the PostgreSQL event bus', () => {
     expect(fabrikam).toEqual([]);
   });
 
-  it('publishes of one turn go out together, each arriving once, in order, with what they carry (a delivered pending too)', async () => {
+  it('publishes of one turn go out together, each arriving once, in order', async () => {
     const [bus, other] = [await newBus(), await newBus()];
-    const seen: RequestEvent[] = [];
-    other.subscribeRequest('req-5', (event) => seen.push(event));
+    const seen: DeviceNotice[] = [];
+    other.subscribeDevice('dev-5', (notice) => seen.push(notice));
     await Promise.all([
-      bus.publishRequest({ requestId: 'req-5', status: 'pending', delivered: true }),
-      bus.publishRequest({ requestId: 'req-5', status: 'approved' }),
-      bus.publishRequest({ requestId: 'req-6', status: 'denied' }),
-      bus.publishRequest({ requestId: 'req-5', status: 'redeemed' }),
+      bus.publishDevice('dev-5', { type: 'offered', requestId: 'req-5' }),
+      bus.publishDevice('dev-6', { type: 'offered', requestId: 'req-6' }),
+      bus.publishDevice('dev-5', { type: 'closed', requestId: 'req-5', status: 'approved' }),
+      bus.publishDevice('dev-5', { type: 'accounts' }),
     ]);
     await eventually(() => (seen.length === 3 ? seen : undefined));
     expect(seen).toEqual([
-      { requestId: 'req-5', status: 'pending', delivered: true },
-      { requestId: 'req-5', status: 'approved' },
-      { requestId: 'req-5', status: 'redeemed' },
+      { type: 'offered', requestId: 'req-5' },
+      { type: 'closed', requestId: 'req-5', status: 'approved' },
+      { type: 'accounts' },
     ]);
+  });
+
+  it("a request's events come from the statements that store its changes, in the order they were stored: a receipt its collector may hear of, each status", async () => {
+    const [bus, other] = [await newBus(), await newBus()];
+    const [known, stranger] = [await pendingRequest({ collectorKnown: true }), await pendingRequest()];
+    const seen: RequestEvent[] = [];
+    const seenByStranger: RequestEvent[] = [];
+    other.subscribeRequest(known.id, (event) => seen.push(event));
+    other.subscribeRequest(stranger.id, (event) => seenByStranger.push(event));
+    const receipt = (request: SignInRequest, deviceId: string) =>
+      storage.signInRequests.recordDelivery(
+        request.id,
+        deviceId,
+        Date.now(),
+        auditFixture('tenant-events', { detail: { requestId: request.id } }),
+      );
+    // A collector that did not know the user is real never hears of the receipt (a decoy's looks the same).
+    expect(await receipt(stranger, 'dev-7')).toBe(true);
+    expect(await receipt(known, 'dev-7')).toBe(true);
+    // Only the first receipt per device is stored, and announced.
+    expect(await receipt(known, 'dev-7')).toBe(false);
+    expect(await store(known, 'pending', 'approved')).toBe(true);
+    // A change that lost (not pending any more) stores nothing and announces nothing.
+    expect(await store(known, 'pending', 'denied')).toBe(false);
+    expect(await store(known, 'approved', 'redeemed')).toBe(true);
+    expect(await store(stranger, 'pending', 'cancelled')).toBe(true);
+    await bus.publishRequest({ requestId: known.id, status: 'redeemed' });
+    await eventually(() => (seen.length === 3 && seenByStranger.length === 1 ? true : undefined));
+    expect(seen).toEqual([
+      { requestId: known.id, status: 'pending', delivered: true },
+      { requestId: known.id, status: 'approved' },
+      { requestId: known.id, status: 'redeemed' },
+    ]);
+    expect(seenByStranger).toEqual([{ requestId: stranger.id, status: 'cancelled' }]);
+  });
+
+  it('nothing is announced before the change commits, and nothing when it is rolled back', async () => {
+    const bus = await newBus();
+    const [committed, rolledBack] = [await pendingRequest(), await pendingRequest()];
+    const seen: RequestEvent[] = [];
+    bus.subscribeRequest(committed.id, (event) => seen.push(event));
+    bus.subscribeRequest(rolledBack.id, (event) => seen.push(event));
+    const writer = new pg.Client({ connectionString: database.url });
+    await writer.connect();
+    try {
+      await writer.query('BEGIN');
+      await writer.query(`UPDATE sign_in_requests SET status = 'cancelled' WHERE id = $1`, [rolledBack.id]);
+      await writer.query('ROLLBACK');
+      await writer.query('BEGIN');
+      await writer.query(`UPDATE sign_in_requests SET status = 'denied' WHERE id = $1`, [committed.id]);
+      // A round trip on the listening relay's own server after the change: had it been announced, it would be here.
+      await admin.query(`SELECT pg_notify('nod_sign_in_events', $1)`, [JSON.stringify(['a', 'dev-nothing'])]);
+      await bus.publishDevice('dev-nothing', { type: 'accounts' });
+      expect(seen).toEqual([]);
+      await writer.query('COMMIT');
+    } finally {
+      await writer.end();
+    }
+    await eventually(() => (seen.length ? true : undefined));
+    expect(seen).toEqual([{ requestId: committed.id, status: 'denied' }]);
   });
 
   it('a notification that is not ours (wrong shape) is ignored with a warning, and the next one still arrives', async () => {
     const bus = await newBus();
     const seen: RequestEvent[] = [];
-    bus.subscribeRequest('req-3', (event) => seen.push(event));
-    await admin.query(`SELECT pg_notify('nod_sign_in_events', $1)`, [JSON.stringify(['r', 'req-3', 'owned'])]);
+    const request = await pendingRequest();
+    bus.subscribeRequest(request.id, (event) => seen.push(event));
+    await admin.query(`SELECT pg_notify('nod_sign_in_events', $1)`, [JSON.stringify(['r', request.id, 'owned'])]);
     await admin.query(`SELECT pg_notify('nod_sign_in_events', 'not json')`);
-    await bus.publishRequest({ requestId: 'req-3', status: 'cancelled' });
+    expect(await store(request, 'pending', 'cancelled')).toBe(true);
     await eventually(() => (seen.length ? seen : undefined));
-    expect(seen).toEqual([{ requestId: 'req-3', status: 'cancelled' }]);
+    expect(seen).toEqual([{ requestId: request.id, status: 'cancelled' }]);
     expect(warnings.filter((w) => w.includes('not ours')).length).toBeGreaterThanOrEqual(2);
   });
 
   it('its listening connection cut: it listens again, then every subscriber reads again (resync); later events arrive', async () => {
-    const [bus, other] = [await newBus(), await newBus()];
+    const bus = await newBus();
+    const request = await pendingRequest();
     const requests: RequestEvent[] = [];
     const devices: DeviceNotice[] = [];
-    bus.subscribeRequest('req-4', (event) => requests.push(event));
+    bus.subscribeRequest(request.id, (event) => requests.push(event));
     bus.subscribeDevice('dev-4', (notice) => devices.push(notice));
     const pid = bus.listenerPid!;
     expect(pid).toBeGreaterThan(0);
 
     await admin.query('SELECT pg_terminate_backend($1)', [pid]);
     // Sent while nobody listens on that relay: lost to it, which is what the resync makes up for.
-    await other.publishRequest({ requestId: 'req-4', status: 'approved' });
+    expect(await store(request, 'pending', 'approved')).toBe(true);
     await eventually(() => (bus.resyncs > 0 && bus.listening ? true : undefined));
     expect(bus.listenerPid).not.toBe(pid);
-    expect(requests.map((e) => e.requestId)).toContain('req-4');
+    expect(requests.map((e) => e.requestId)).toContain(request.id);
     expect(devices).toContainEqual({ type: 'resync' });
 
     requests.length = 0;
-    await other.publishRequest({ requestId: 'req-4', status: 'redeemed' });
+    expect(await store(request, 'approved', 'redeemed')).toBe(true);
     await eventually(() => (requests.some((e) => e.status === 'redeemed') ? true : undefined));
   });
 

@@ -108,7 +108,7 @@ const registrationFixture = (tenantId: string, userId: string, deviceId: string,
   ...extra,
 });
 
-const requestFixture = (tenantId: string, userId: string | null, extra: Partial<SignInRequest> = {}): SignInRequest => ({
+export const requestFixture = (tenantId: string, userId: string | null, extra: Partial<SignInRequest> = {}): SignInRequest => ({
   id: id(),
   tenantId,
   userId,
@@ -187,7 +187,7 @@ const codeFixture = (tenantId: string, userId: string, extra: Partial<Enrollment
   ...extra,
 });
 
-const auditFixture = (tenantId: string, extra: Partial<AuditEvent> = {}): AuditEvent => ({
+export const auditFixture = (tenantId: string, extra: Partial<AuditEvent> = {}): AuditEvent => ({
   id: id(),
   tenantId,
   at: t0,
@@ -811,7 +811,7 @@ export function storageContract(backend: StorageBackend): void {
         expect(await storage.signInRequests.byId(clash.id)).toBeUndefined();
       });
 
-      it("are read with one device's registrations of their user: oldest first, only that device's and that user's", async () => {
+      it("are read with one device's registrations of their user (oldest first, only that device's and that user's) and their tenant", async () => {
         const phone = await enrolled(alice, { createdAt: t0 + 1 });
         // A second account of another user on the same phone, and another phone of alice's.
         const second = await storage.enrollment.complete(
@@ -822,14 +822,99 @@ export function storageContract(backend: StorageBackend): void {
         const other = await enrolled(alice, { createdAt: t0 + 3 });
         const r = requestFixture(contoso.id, alice.id);
         await storage.signInRequests.create(r);
-        expect(await storage.signInRequests.forDevice(r.id, phone.device.id)).toEqual({ request: r, registrations: [phone.registration] });
-        expect(await storage.signInRequests.forDevice(r.id, other.device.id)).toEqual({ request: r, registrations: [other.registration] });
-        expect(await storage.signInRequests.forDevice(r.id, 'no such device')).toEqual({ request: r, registrations: [] });
+        expect(await storage.signInRequests.forDevice(r.id, phone.device.id)).toEqual({
+          request: r,
+          registrations: [phone.registration],
+          tenant: contoso,
+        });
+        expect(await storage.signInRequests.forDevice(r.id, other.device.id)).toEqual({
+          request: r,
+          registrations: [other.registration],
+          tenant: contoso,
+        });
+        expect(await storage.signInRequests.forDevice(r.id, 'no such device')).toEqual({ request: r, registrations: [], tenant: contoso });
         const decoy = requestFixture(contoso.id, null);
         await storage.signInRequests.create(decoy);
-        expect(await storage.signInRequests.forDevice(decoy.id, phone.device.id)).toEqual({ request: decoy, registrations: [] });
+        expect(await storage.signInRequests.forDevice(decoy.id, phone.device.id)).toEqual({
+          request: decoy,
+          registrations: [],
+          tenant: contoso,
+        });
+        // A request whose tenant is gone (no such row) is read without one.
+        const orphan = requestFixture('no such tenant', alice.id);
+        await storage.signInRequests.create(orphan);
+        expect(await storage.signInRequests.forDevice(orphan.id, phone.device.id)).toEqual({
+          request: orphan,
+          registrations: [phone.registration],
+          tenant: undefined,
+        });
         expect(await storage.signInRequests.forDevice('no such request', phone.device.id)).toBeUndefined();
         expect(await storage.signInRequests.forDevice('\u0000', phone.device.id)).toBeUndefined();
+      });
+
+      it("a new request's username is read in one call: the user, the tenant's policy, the user's groups and registrations with devices", async () => {
+        const policy = policyFixture(t0, { includeTargets: [{ kind: 'group', id: id(), mode: 'push' }] });
+        await storage.policies.save(contoso.id, policy);
+        const [sales, support] = [groupFixture(contoso.id, 'Sales'), groupFixture(contoso.id, 'Support')];
+        await storage.groups.create(sales);
+        await storage.groups.create(support);
+        await storage.groups.addMember(contoso.id, sales.id, alice.id);
+        await storage.groups.addMember(contoso.id, support.id, alice.id);
+        await storage.groups.addMember(contoso.id, support.id, bob.id);
+        await enrolled(alice, { createdAt: t0 + 2 });
+        await enrolled(alice, { createdAt: t0 + 1 });
+        await enrolled(bob, { createdAt: t0 + 3 });
+        const subject = await storage.signInRequests.subjectFor(contoso.id, alice.username);
+        expect(subject).toEqual({
+          user: alice,
+          policy,
+          groupIds: expect.arrayContaining([sales.id, support.id]),
+          registrations: await storage.registrations.listForUserWithDevices(contoso.id, alice.id),
+        });
+        expect(subject.groupIds).toHaveLength(2);
+        expect(subject.registrations.map((r) => r.registration.createdAt)).toEqual([t0 + 1, t0 + 2]);
+        // A name that is no user: the same read, the policy and nothing else; another tenant has its own (none).
+        const none = { user: undefined, policy, groupIds: [], registrations: [] };
+        expect(await storage.signInRequests.subjectFor(contoso.id, 'nobody@contoso.example')).toEqual(none);
+        expect(await storage.signInRequests.subjectFor(contoso.id, 'alice\u0000@contoso.example')).toEqual(none);
+        expect(await storage.signInRequests.subjectFor(fabrikam.id, alice.username)).toEqual({ ...none, policy: undefined });
+      });
+
+      it("are read for an answer with the registration it names (whoever's), that registration's device and the request's user as stored now", async () => {
+        const phone = await enrolled(alice, { createdAt: t0 + 1 });
+        const bobs = await enrolled(bob, { createdAt: t0 + 2 });
+        await storage.devices.setPush(phone.device.id, subscription(1), 'subscribed');
+        const r = requestFixture(contoso.id, alice.id);
+        await storage.signInRequests.create(r);
+        const device = await storage.devices.byId(phone.device.id);
+        expect(device?.pushSubscription).toEqual(subscription(1));
+        expect(await storage.signInRequests.forAnswer(r.id, phone.registration.id)).toEqual({
+          request: r,
+          registration: { registration: phone.registration, device },
+          user: alice,
+        });
+        // Another user's registration is read all the same: the answer refuses it.
+        expect(await storage.signInRequests.forAnswer(r.id, bobs.registration.id)).toEqual({
+          request: r,
+          registration: { registration: bobs.registration, device: await storage.devices.byId(bobs.device.id) },
+          user: alice,
+        });
+        expect(await storage.signInRequests.forAnswer(r.id, 'no such registration')).toEqual({ request: r, user: alice });
+        // The user as stored now: a report since is seen.
+        await storage.users.update({ ...alice, blockedAt: t0 + 9 });
+        expect((await storage.signInRequests.forAnswer(r.id, phone.registration.id))?.user).toEqual({ ...alice, blockedAt: t0 + 9 });
+        // A decoy has no user; another tenant's user of the same id is not its user.
+        const decoy = requestFixture(contoso.id, null);
+        await storage.signInRequests.create(decoy);
+        expect(await storage.signInRequests.forAnswer(decoy.id, phone.registration.id)).toEqual({
+          request: decoy,
+          registration: { registration: phone.registration, device },
+        });
+        const elsewhere = requestFixture(fabrikam.id, alice.id);
+        await storage.signInRequests.create(elsewhere);
+        expect((await storage.signInRequests.forAnswer(elsewhere.id, phone.registration.id))?.user).toBeUndefined();
+        expect(await storage.signInRequests.forAnswer('no such request', phone.registration.id)).toBeUndefined();
+        expect(await storage.signInRequests.forAnswer('\u0000', phone.registration.id)).toBeUndefined();
       });
 
       it('are stored as given, pending or cooling down, and found by id', async () => {

@@ -39,8 +39,10 @@ export interface AccountsNotice {
  * an implementation across processes (PostgreSQL LISTEN/NOTIFY) can carry them as they are.
  *
  * The contract every implementation keeps:
- * - `publish*` resolves once the event is handed on (for a cross-process bus: sent); it is called
- *   only after the change it announces is stored, so a subscriber that reads storage sees it;
+ * - `publish*` resolves once the event is handed on (for a cross-process bus: sent, or already
+ *   sent by the database when the change it announces committed, as the PostgreSQL bus's request
+ *   events are); it is called only after that change is stored, so a subscriber that reads
+ *   storage sees it;
  * - a subscriber is called for every event published after `subscribe*` returned, possibly more
  *   than once, never concurrently with itself by the bus; it must not throw;
  * - a bus that may lose events (a dropped connection) calls, once it recovers, each request

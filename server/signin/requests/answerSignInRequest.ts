@@ -9,7 +9,7 @@ import { ProblemError } from '../../http/problem';
 import type { SignInRequest } from '../../storage/model';
 import { isSignInOrigin, signInOriginsOf } from '../../tenants/signInOrigins';
 import type { CallerInfo } from '../callerInfo';
-import { reportSignIn, userStillAllows } from '../../limits/reportSignIn';
+import { refusalFor, reportSignIn } from '../../limits/reportSignIn';
 import { type PhoneAnswer, closeSignInRequest } from './closeSignInRequest';
 import { challengeOf, verifyApproval } from './verifyApproval';
 
@@ -35,10 +35,11 @@ export async function answerSignInRequest(
   caller: CallerInfo,
 ): Promise<SignInAnswered> {
   const now = ctx.now();
-  const request = await ctx.storage.signInRequests.byId(requestId);
-  // The registration with its device, in one read: the device's key checks the answer's signature (2).
-  const found = await ctx.storage.registrations.byIdWithDevice(body.registrationId);
-  const registration = found?.registration;
+  // The request, the registration the answer names with its device (whose key checks the answer's signature, 2)
+  // and the request's user (looked at again before an approval), in one read.
+  const found = await ctx.storage.signInRequests.forAnswer(requestId, body.registrationId);
+  const request = found?.request;
+  const registration = found?.registration?.registration;
   // 1. Unknown request, a decoy, or another account's/tenant's registration: the same 404.
   if (
     !request ||
@@ -56,7 +57,7 @@ export async function answerSignInRequest(
   const binding = { requestId: request.id, nonce: request.nonce, site, typedNumber: body.typedNumber, decision: body.decision };
   const canonical = canonicalApproval(binding);
   // 2. The device key signs the same canonical approval the assertion binds.
-  const device = found?.device;
+  const device = found?.registration?.device;
   if (!device || !(await verifyDeviceSignature(device.publicKey, canonical, body.deviceSignature))) {
     throw new ProblemError('device_signature_invalid', 'The answer is not signed by this phone.');
   }
@@ -100,8 +101,8 @@ export async function answerSignInRequest(
   }
 
   if (body.decision === 'approve') {
-    // The user's state, looked at again: a report since the request began means no approval.
-    const refusal = await userStillAllows(ctx, request);
+    // The user's state, looked at again (read with the request): a report since the request began means no approval.
+    const refusal = refusalFor(request, found?.user);
     if (refusal) {
       const closed = await closeSignInRequest(ctx, request, { status: 'failed', failure: refusal, answer });
       if (closed?.status !== 'failed') await refused(refusal);

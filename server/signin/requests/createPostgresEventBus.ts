@@ -9,9 +9,10 @@ const channel = 'nod_sign_in_events';
 
 /**
  * A notification's payload: ids and a status, never a secret or the number (anyone who can
- * LISTEN on the database sees them). Tuples keep it short: `r` a request's status changed,
- * `o` a request offered to a device, `c` a request closed for a device, `a` a device's accounts
- * changed, `t` every device of a tenant should read its accounts again (each relay paces its own).
+ * LISTEN on the database sees them). Tuples keep it short: `r` a request's status changed (sent by
+ * the database itself, see publishRequest), `o` a request offered to a device, `c` a request
+ * closed for a device, `a` a device's accounts changed, `t` every device of a tenant should read
+ * its accounts again (each relay paces its own).
  */
 type Payload =
   | ['r', string, RequestStatus]
@@ -98,10 +99,13 @@ export interface PostgresEventBus extends SignInEventBus {
 }
 
 /**
- * The event bus of relays that share one PostgreSQL database: a publish is a NOTIFY through the
- * storage's pool (the publishes of one turn of the event loop in one statement), and each relay holds one dedicated connection that LISTENs and delivers every
- * notification to its own subscribers — the same path for an event from this relay and from
- * another, so a desktop waiting on relay A sees the answer the phone sent to relay B.
+ * The event bus of relays that share one PostgreSQL database: a device or tenant notice is a NOTIFY
+ * through the storage's pool (the publishes of one turn of the event loop in one statement); a
+ * request's events are sent by the database from the statement that stores the change (PostgreSQL
+ * migration 12's triggers), when it commits, so they cost no statement of their own and arrive in
+ * the order the changes were committed. Each relay holds one dedicated connection that LISTENs and
+ * delivers every notification to its own subscribers — the same path for an event from this relay
+ * and from another, so a desktop waiting on relay A sees the answer the phone sent to relay B.
  *
  * NOTIFY is not durable: what is sent while the listening connection is down is lost to this
  * relay. So when the connection drops (a server restart, a failover, `pg_terminate_backend`, a
@@ -266,12 +270,13 @@ export function createPostgresEventBus(options: PostgresEventBusOptions): Postgr
       pid = undefined;
       await current?.end().catch(() => {});
     },
-    publishRequest: (event: RequestEvent) =>
-      send(
-        event.status === 'pending' && event.delivered
-          ? ['r', event.requestId, 'pending', 'delivered']
-          : ['r', event.requestId, event.status],
-      ),
+    /**
+     * Nothing left to send: the change this announces was stored before it is published, and the
+     * database sent its notification when that change committed (migration 12: every status a
+     * request takes, and a delivery receipt of a request whose collector knew the user, the only
+     * `pending` event the relay publishes).
+     */
+    publishRequest: (_event: RequestEvent) => (closed ? Promise.reject(new Error('the event bus is closed')) : Promise.resolve()),
     publishDevice: (deviceId: string, notice: DeviceNotice) => {
       if (notice.type === 'offered') return send(['o', deviceId, notice.requestId]);
       if (notice.type === 'closed') return send(['c', deviceId, notice.requestId, notice.status]);

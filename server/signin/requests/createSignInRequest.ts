@@ -57,7 +57,9 @@ export async function createSignInRequest(
     });
   }
   const now = ctx.now();
-  const user = await ctx.storage.users.byName(tenant.id, body.username);
+  // The user, the policy, and the user's groups and registrations with their devices (the push subscriptions a
+  // delivery needs), in one read: the same read for a name that is no user.
+  const { user, policy, groupIds, registrations: owned } = await ctx.storage.signInRequests.subjectFor(tenant.id, body.username);
   const browserRegistered = options.browser && user ? await ctx.storage.devices.browserRegisteredFor(options.browser.id, user.id) : false;
   // A browser (its key signed the origin it observed) or a browser page (its Origin header) on a site that
   // is not one of the tenant's: someone relays this tenant's sign-in from elsewhere. Refused before any push,
@@ -67,12 +69,6 @@ export async function createSignInRequest(
   }
   const siteCheck: SiteCheck = options.browser ? (browserRegistered ? 'browser' : 'unchecked') : pageOrigin ? 'relay' : 'unchecked';
   const subjectId = user?.id ?? 'decoy';
-  // The user's registrations with their devices (the push subscriptions a delivery needs), in one read.
-  const [policy, groupIds, owned] = await Promise.all([
-    ctx.storage.policies.get(tenant.id),
-    ctx.storage.groups.groupIdsOf(tenant.id, subjectId),
-    ctx.storage.registrations.listForUserWithDevices(tenant.id, subjectId),
-  ]);
   const registrations = owned.map((o) => o.registration);
   const decision = evaluatePolicy(policy, { id: subjectId }, groupIds);
 

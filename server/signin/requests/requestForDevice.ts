@@ -7,7 +7,7 @@ import { settleExpiry } from './settleExpiry';
 /**
  * One request as this device sees it, if it is still waiting for one of the device's accounts
  * (and that account gets it: phone sign-in enabled for passwordless); otherwise undefined.
- * Reads that request and the device's registrations of its user only, in one read.
+ * Reads that request, the device's registrations of its user and the request's tenant only, in one read.
  */
 export async function requestForDevice(ctx: RelayContext, device: Device, requestId: string): Promise<SignInRequestDetails | undefined> {
   const read = await ctx.storage.signInRequests.forDevice(requestId, device.id);
@@ -17,6 +17,5 @@ export async function requestForDevice(ctx: RelayContext, device: Device, reques
   if (!registration || (found.kind === 'passwordless' && !registration.phoneSignInEnabled)) return undefined;
   const request = await settleExpiry(ctx, found);
   if (request.status !== 'pending') return undefined;
-  const tenant = await ctx.storage.tenants.byId(request.tenantId);
-  return tenant ? requestDetails(ctx, tenant, request, registration) : undefined;
+  return read?.tenant ? requestDetails(ctx, read.tenant, request, registration) : undefined;
 }

@@ -1,7 +1,7 @@
 import type { Storage } from '../Storage';
 import type { Device, Registration } from '../model';
 import { type PostgresDatabase, statement } from './database';
-import { json, maybe, toCode, toDevice, toPass, toRegistration, toSession } from './rows';
+import { json, joinedColumns, joinedRow, maybe, toCode, toDevice, toPass, toRegistration, toSession } from './rows';
 
 const deviceColumns = 'id, tenant_id, kind, name, public_key, thumbprint, push_subscription, push_state, created_at, last_seen_at';
 
@@ -11,17 +11,14 @@ export const deviceReceiptSql = (id: number, at: number) =>
      push_state = CASE WHEN push_state = 'unreachable' AND push_subscription IS NOT NULL THEN 'subscribed' ELSE push_state END
    WHERE id = $${id}::text`;
 
-/** Every column of a device, as `registrations.byIdWithDevice` reads them beside the registration's. */
-const joinedDeviceColumns = [...deviceColumns.split(', '), 'last_receipt_at', 'health_check_sent_at'];
+/** Every column of a device, as `registrations.byIdWithDevice` (and a request read for an answer) reads them beside the registration's. */
+export const joinedDeviceColumns = [...deviceColumns.split(', '), 'last_receipt_at', 'health_check_sent_at'];
 
 /** A registration read with its device's columns (`device__<column>`), as the joins below read them. */
-const withDevice = (r: Record<string, unknown>) => ({
-  registration: toRegistration(r),
-  device:
-    r.device__id === null || r.device__id === undefined
-      ? undefined
-      : toDevice(Object.fromEntries(joinedDeviceColumns.map((name) => [name, r[`device__${name}`]]))),
-});
+const withDevice = (r: Record<string, unknown>) => {
+  const device = joinedRow(r, 'device', joinedDeviceColumns);
+  return { registration: toRegistration(r), device: device && toDevice(device) };
+};
 
 const q = {
   // Two passes issued at once for one user: the second waits, then revokes the first.
@@ -126,12 +123,12 @@ const q = {
   registrationById: statement('registration_by_id', 'SELECT * FROM registrations WHERE id = $1'),
   registrationWithDevice: statement(
     'registration_with_device',
-    `SELECT r.*, ${joinedDeviceColumns.map((name) => `d.${name} AS device__${name}`).join(', ')}
+    `SELECT r.*, ${joinedColumns('d', 'device', joinedDeviceColumns)}
      FROM registrations r LEFT JOIN devices d ON d.id = r.device_id WHERE r.id = $1`,
   ),
   registrationsWithDevicesOfUser: statement(
     'registrations_with_devices_of_user',
-    `SELECT r.*, ${joinedDeviceColumns.map((name) => `d.${name} AS device__${name}`).join(', ')}
+    `SELECT r.*, ${joinedColumns('d', 'device', joinedDeviceColumns)}
      FROM registrations r LEFT JOIN devices d ON d.id = r.device_id WHERE r.tenant_id = $1 AND r.user_id = $2 ORDER BY r.created_at`,
   ),
   registrationByCredential: statement(

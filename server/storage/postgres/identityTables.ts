@@ -2,9 +2,8 @@ import type { Storage } from '../Storage';
 import type { StoredPolicy } from '../model';
 import { type PostgresDatabase, type Row, statement } from './database';
 import { json, maybe, toAdminToken, toGroup, toTenant, toUser } from './rows';
+import { tenantColumns } from '../tenantColumns';
 
-/** A tenant's columns, as `users.byIdWithTenant` reads them beside the user's (`tenant__<column>`). */
-const tenantColumns = ['id', 'name', 'display_name', 'sign_in_origins', 'created_at'];
 const withTenant = (r: Row) => ({
   user: toUser(r),
   tenant: toTenant(Object.fromEntries(tenantColumns.map((name) => [name, r[`tenant__${name}`]]))),

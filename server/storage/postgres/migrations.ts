@@ -392,4 +392,27 @@ export const migrations: string[] = [
     SET enable_hashjoin = off
     SET enable_mergejoin = off;
   `,
+  // 12: a request's changes announce themselves on the relays' event channel (createPostgresEventBus)
+  // from the statement that stores them, sent by the server when it commits: each status a request
+  // takes, and a delivery receipt the collector may hear of (one that knew the user, collector_known).
+  // Ids and a status, as the bus's `r` payloads; in commit order, so a request's events arrive in the
+  // order its changes were stored, and never before. Before, each took a NOTIFY statement of its own.
+  `
+  CREATE FUNCTION nod_announce_request_status() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    PERFORM pg_notify('nod_sign_in_events', json_build_array('r', NEW.id, NEW.status)::text);
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER nod_announce_request_status AFTER UPDATE OF status ON sign_in_requests
+    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION nod_announce_request_status();
+  CREATE FUNCTION nod_announce_delivery() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF EXISTS (SELECT 1 FROM sign_in_requests WHERE id = NEW.request_id AND collector_known) THEN
+      PERFORM pg_notify('nod_sign_in_events', json_build_array('r', NEW.request_id, 'pending', 'delivered')::text);
+    END IF;
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER nod_announce_delivery AFTER INSERT ON sign_in_deliveries
+    FOR EACH ROW EXECUTE FUNCTION nod_announce_delivery();
+  `,
 ];

@@ -207,4 +207,14 @@ export const toAuditEvent = (r: Row): AuditEvent => ({
 export const json = (value: unknown) => (value === null || value === undefined ? null : JSON.stringify(value));
 
 /** The mapped row, or undefined when the query found none. */
+/** Another table's columns selected beside a row's own in a join, each as `<prefix>__<column>`. */
+export const joinedColumns = (table: string, prefix: string, columns: readonly string[]) =>
+  columns.map((name) => `${table}.${name} AS ${prefix}__${name}`).join(', ');
+
+/** Those columns of a joined row as that table's own row; undefined when a left join found none (its id is null). */
+export const joinedRow = (r: Row, prefix: string, columns: readonly string[]): Row | undefined =>
+  r[`${prefix}__id`] === null || r[`${prefix}__id`] === undefined
+    ? undefined
+    : Object.fromEntries(columns.map((name) => [name, r[`${prefix}__${name}`]]));
+
 export const maybe = <T>(row: Row | undefined, map: (r: Row) => T): T | undefined => (row ? map(row) : undefined);

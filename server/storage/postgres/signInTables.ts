@@ -1,11 +1,13 @@
-import type { Storage, TransitionEffects } from '../Storage';
+import type { RegistrationWithDevice, Storage, TransitionEffects } from '../Storage';
 import { registrationColumns } from '../registrationColumns';
-import type { Grant } from '../model';
+import type { Grant, StoredPolicy } from '../model';
 import { auditColumns, auditParameters, auditValues } from './auditTable';
-import { type PostgresDatabase, type Statement, statement } from './database';
-import { deviceReceiptSql } from './credentialTables';
+import { type PostgresDatabase, type Row, type Statement, statement } from './database';
+import { deviceReceiptSql, joinedDeviceColumns } from './credentialTables';
 import { resetUserSql } from './limitTables';
-import { json, maybe, toGrant, toRegistration, toRequest } from './rows';
+import { json, joinedColumns, joinedRow, maybe, toDevice, toGrant, toRegistration, toRequest, toTenant, toUser } from './rows';
+import { tenantColumns } from '../tenantColumns';
+import { userColumns } from '../userColumns';
 
 /**
  * The compare-and-set of a request's lifecycle, one UPDATE each, parameters alike:
@@ -70,6 +72,13 @@ function transitionStatement(change: Change, audit: boolean, effects: Transition
   return found;
 }
 
+/** The registration a join read as `registration__<column>`, with its device as `device__<column>`; undefined when it found none. */
+function joinedRegistration(r: Row): RegistrationWithDevice | undefined {
+  const registration = joinedRow(r, 'registration', registrationColumns);
+  const device = joinedRow(r, 'device', joinedDeviceColumns);
+  return registration && { registration: toRegistration(registration), device: device && toDevice(device) };
+}
+
 const insertRequest = `INSERT INTO sign_in_requests (id, tenant_id, user_id, username, kind, origin, context, number, nonce, collector_hash,
     collector_key, browser_device_id, status, reason, deliverable, created_at, expires_at, answered_at, answered_by, ip, user_agent,
     first_factor, collector_known)
@@ -94,9 +103,29 @@ const q = {
   byId: statement('request_by_id', 'SELECT * FROM sign_in_requests WHERE id = $1'),
   forDevice: statement(
     'request_for_device',
-    `SELECT s.*, ${registrationColumns.map((name) => `g.${name} AS registration__${name}`).join(', ')}
+    `SELECT s.*, ${joinedColumns('g', 'registration', registrationColumns)}, ${joinedColumns('t', 'tenant', tenantColumns)}
      FROM sign_in_requests s LEFT JOIN registrations g ON g.device_id = $2 AND g.user_id = s.user_id
+       LEFT JOIN tenants t ON t.id = s.tenant_id
      WHERE s.id = $1 ORDER BY g.created_at`,
+  ),
+  // The request, the registration an answer names with its device, and the request's user: one row.
+  forAnswer: statement(
+    'request_for_answer',
+    `SELECT s.*, ${joinedColumns('g', 'registration', registrationColumns)}, ${joinedColumns('d', 'device', joinedDeviceColumns)},
+       ${joinedColumns('u', 'user', userColumns)}
+     FROM sign_in_requests s LEFT JOIN registrations g ON g.id = $2 LEFT JOIN devices d ON d.id = g.device_id
+       LEFT JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id
+     WHERE s.id = $1`,
+  ),
+  // What a new request needs of its username: one row per registration of the user (one row without).
+  subject: statement(
+    'request_subject',
+    `SELECT ${joinedColumns('u', 'user', userColumns)}, (SELECT body FROM policies WHERE tenant_id = $1) AS policy,
+       ARRAY(SELECT m.group_id FROM group_members m WHERE m.user_id = u.id) AS group_ids,
+       ${joinedColumns('r', 'registration', registrationColumns)}, ${joinedColumns('d', 'device', joinedDeviceColumns)}
+     FROM (SELECT 1) AS one LEFT JOIN users u ON u.tenant_id = $1 AND u.username = $2
+       LEFT JOIN registrations r ON r.tenant_id = $1 AND r.user_id = u.id LEFT JOIN devices d ON d.id = r.device_id
+     ORDER BY r.created_at`,
   ),
   countPending: statement(
     'request_count_pending',
@@ -176,12 +205,35 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
       async forDevice(id, deviceId) {
         const rows = await db.rows(q.forDevice, [id, deviceId]);
         if (rows.length === 0) return undefined;
-        const registrations = rows.flatMap((r) =>
-          r.registration__id === null || r.registration__id === undefined
-            ? []
-            : [toRegistration(Object.fromEntries(registrationColumns.map((name) => [name, r[`registration__${name}`]])))],
-        );
-        return { request: toRequest(rows[0]), registrations };
+        const registrations = rows.flatMap((r) => {
+          const registration = joinedRow(r, 'registration', registrationColumns);
+          return registration ? [toRegistration(registration)] : [];
+        });
+        const tenant = joinedRow(rows[0], 'tenant', tenantColumns);
+        return { request: toRequest(rows[0]), registrations, tenant: tenant && toTenant(tenant) };
+      },
+      async forAnswer(id, registrationId) {
+        const row = await db.one(q.forAnswer, [id, registrationId]);
+        if (!row) return undefined;
+        const registration = joinedRegistration(row);
+        const user = joinedRow(row, 'user', userColumns);
+        return {
+          request: toRequest(row),
+          ...(registration ? { registration } : {}),
+          ...(user ? { user: toUser(user) } : {}),
+        };
+      },
+      async subjectFor(tenantId, username) {
+        // No user's name can hold U+0000 (see database.ts): asked for none, the tenant's policy is still read.
+        const rows = await db.rows(q.subject, [tenantId, username.includes('\u0000') ? null : username]);
+        const first = rows[0];
+        const user = joinedRow(first, 'user', userColumns);
+        return {
+          user: user && toUser(user),
+          policy: (first.policy ?? undefined) as StoredPolicy | undefined,
+          groupIds: (first.group_ids as unknown[]).map(String),
+          registrations: rows.flatMap((r) => joinedRegistration(r) ?? []),
+        };
       },
       async countPending(tenantId, username, now) {
         // No row at all when the lookup could not match (see database.ts): a count of none.

@@ -2,11 +2,10 @@ import type Database from 'better-sqlite3';
 import type { Storage } from '../Storage';
 import type { StoredPolicy } from '../model';
 import { toAdminToken, toGroup, toTenant, toUser } from './rows';
+import { tenantColumns } from '../tenantColumns';
 
 type Row = Record<string, unknown>;
 
-/** A tenant's columns, as `users.byIdWithTenant` reads them beside the user's (`tenant__<column>`). */
-const tenantColumns = ['id', 'name', 'display_name', 'sign_in_origins', 'created_at'];
 const withTenant = (r: Row) => ({
   user: toUser(r),
   tenant: toTenant(Object.fromEntries(tenantColumns.map((name) => [name, r[`tenant__${name}`]]))),

@@ -75,6 +75,7 @@ const deviceColumns = [
   'health_check_sent_at',
 ] as const;
 export const deviceSelect = deviceColumns.join(', ');
+export const deviceColumnCount = deviceColumns.length;
 
 /** toDevice for a row read as an array of `deviceSelect`'s columns (a device is read four times per sign-in). */
 export const toDeviceFromArray = (r: unknown[]): Device => ({

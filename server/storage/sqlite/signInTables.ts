@@ -1,11 +1,22 @@
 import type Database from 'better-sqlite3';
 import type { Storage, TransitionEffects } from '../Storage';
-import type { AuditEvent, Grant, SignInRequest } from '../model';
+import type { AuditEvent, Grant, SignInRequest, StoredPolicy } from '../model';
 import { auditAppender } from './auditTable';
 import { changedRow } from './changedRow';
 import { deviceReceiptSql } from './credentialTables';
 import { userResetter } from './limitTables';
-import { registrationSelectOf, toRegistrationAt } from './rows';
+import { tenantColumns } from '../tenantColumns';
+import { userColumns } from '../userColumns';
+import {
+  deviceColumnCount,
+  deviceSelectOf,
+  registrationColumnCount,
+  registrationSelectOf,
+  toDeviceAt,
+  toRegistrationAt,
+  toTenant,
+  toUser,
+} from './rows';
 
 type Row = Record<string, unknown>;
 
@@ -99,9 +110,31 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
     byId: db.prepare(`SELECT ${requestSelect} FROM sign_in_requests WHERE id = ?`).raw(true),
     forDevice: db
       .prepare(
-        `SELECT ${requestColumns.map((name) => `s.${name}`).join(', ')}, ${registrationSelectOf('g')}
+        `SELECT ${requestColumns.map((name) => `s.${name}`).join(', ')}, ${registrationSelectOf('g')},
+         ${tenantColumns.map((name) => `t.${name}`).join(', ')}
        FROM sign_in_requests s LEFT JOIN registrations g ON g.device_id = @deviceId AND g.user_id = s.user_id
+         LEFT JOIN tenants t ON t.id = s.tenant_id
        WHERE s.id = @id ORDER BY g.created_at`,
+      )
+      .raw(true),
+    // The request, the registration an answer names with its device, and the request's user: one row.
+    forAnswer: db
+      .prepare(
+        `SELECT ${requestColumns.map((name) => `s.${name}`).join(', ')}, ${registrationSelectOf('g')}, ${deviceSelectOf('d')},
+         ${userColumns.map((name) => `u.${name}`).join(', ')}
+       FROM sign_in_requests s LEFT JOIN registrations g ON g.id = @registrationId LEFT JOIN devices d ON d.id = g.device_id
+         LEFT JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id
+       WHERE s.id = @id`,
+      )
+      .raw(true),
+    // What a new request needs of its username: one row per registration of the user (one row without).
+    subject: db
+      .prepare(
+        `SELECT ${userColumns.map((name) => `u.${name}`).join(', ')}, (SELECT body FROM policies WHERE tenant_id = @tenantId),
+         (SELECT json_group_array(m.group_id) FROM group_members m WHERE m.user_id = u.id), ${registrationSelectOf('r')}, ${deviceSelectOf('d')}
+       FROM (SELECT 1) AS one LEFT JOIN users u ON u.tenant_id = @tenantId AND u.username = @username
+         LEFT JOIN registrations r ON r.tenant_id = @tenantId AND r.user_id = u.id LEFT JOIN devices d ON d.id = r.device_id
+       ORDER BY r.created_at`,
       )
       .raw(true),
     countPending: db.prepare(
@@ -218,7 +251,38 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
         const rows = q.forDevice.all({ id, deviceId }) as unknown[][];
         if (rows.length === 0) return undefined;
         const registrations = rows.flatMap((row) => toRegistrationAt(row, requestColumns.length) ?? []);
-        return { request: toRequest(rows[0]), registrations };
+        const tenantAt = requestColumns.length + registrationColumnCount;
+        const first = rows[0];
+        const tenant =
+          first[tenantAt] === null ? undefined : toTenant(Object.fromEntries(tenantColumns.map((name, i) => [name, first[tenantAt + i]])));
+        return { request: toRequest(first), registrations, tenant };
+      },
+      async forAnswer(id, registrationId) {
+        const row = q.forAnswer.get({ id, registrationId }) as unknown[] | undefined;
+        if (!row) return undefined;
+        const registration = toRegistrationAt(row, requestColumns.length);
+        const userAt = requestColumns.length + registrationColumnCount + deviceColumnCount;
+        return {
+          request: toRequest(row),
+          ...(registration
+            ? { registration: { registration, device: toDeviceAt(row, requestColumns.length + registrationColumnCount) } }
+            : {}),
+          ...(row[userAt] === null ? {} : { user: toUser(Object.fromEntries(userColumns.map((name, i) => [name, row[userAt + i]]))) }),
+        };
+      },
+      async subjectFor(tenantId, username) {
+        const rows = q.subject.all({ tenantId, username }) as unknown[][];
+        const first = rows[0];
+        const [policyAt, groupsAt, registrationAt] = [userColumns.length, userColumns.length + 1, userColumns.length + 2];
+        return {
+          user: first[0] === null ? undefined : toUser(Object.fromEntries(userColumns.map((name, i) => [name, first[i]]))),
+          policy: first[policyAt] === null ? undefined : (JSON.parse(String(first[policyAt])) as StoredPolicy),
+          groupIds: (JSON.parse(String(first[groupsAt])) as unknown[]).map(String),
+          registrations: rows.flatMap((row) => {
+            const registration = toRegistrationAt(row, registrationAt);
+            return registration ? [{ registration, device: toDeviceAt(row, registrationAt + registrationColumnCount) }] : [];
+          }),
+        };
       },
       async countPending(tenantId, username, now) {
         return Number((q.countPending.get(tenantId, username, now) as Row).n);
