@@ -553,6 +553,11 @@ async function latencyFigures(report: Report, world: BenchWorld, inbox: PushInbo
     bareFastify.map((b) => b.heapPerStream / 1000),
   );
   report.note(
+    `Figure 3: the relay's young generation (V8's new space, committed, in RSS) at rest → at ${top} waiting, per run: ` +
+      results.map((r) => `${mib(r.baseline.youngGeneration)} → ${mib(r.levels[r.levels.length - 1].relay.youngGeneration)}`).join(', ') +
+      ' MiB; what it grows by is counted in the RSS per waiter, not in the JS heap per waiter.',
+  );
+  report.note(
     `Figures 2/3: each waiter is a real pending request (enrolled user, pushed, collector stream open and 'pending' received); ` +
       `a sample approves one (device-signed details, assertion, device signature), times answer-read → 'approved'-read in this process, redeems it and opens a replacement. ` +
       `The loopback round trip is a keep-alive GET to a bare node:http server inside the relay process, interleaved with the samples. ` +

@@ -10,6 +10,8 @@ export interface RelayStats {
   rss: number;
   heapUsed: number;
   heapTotal: number;
+  /** What V8 has committed for its young generation (new space), bytes: it grows under allocation and is part of RSS. */
+  youngGeneration: number;
   external: number;
   arrayBuffers: number;
   cpuMicros: number;

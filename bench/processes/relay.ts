@@ -8,6 +8,7 @@
  * figure 2, measured under the same process load as the relay's event streams).
  */
 import fs from 'node:fs';
+import { getHeapSpaceStatistics } from 'node:v8';
 import { createServer } from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Session } from 'node:inspector/promises';
@@ -139,6 +140,7 @@ async function main(): Promise<void> {
       rss: memory.rss,
       heapUsed: memory.heapUsed,
       heapTotal: memory.heapTotal,
+      youngGeneration: getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.space_size ?? 0,
       external: memory.external,
       arrayBuffers: memory.arrayBuffers,
       cpuMicros: cpu.user + cpu.system,
