@@ -60,16 +60,11 @@ export async function closePendingOf(ctx: RelayContext, tenantId: string, userId
 }
 
 /**
- * Answering and redeeming look at the user again: a request made before the user was marked at
- * risk (or for a user who is gone) is not approved or redeemed, whatever the phone says. Requests
- * made after are held unless they came from a known browser, so those may go on.
+ * Answering and redeeming look at the user again (as read with the request, undefined: gone): a
+ * request made before the user was marked at risk (or for a user who is gone) is not approved or
+ * redeemed, whatever the phone says. Requests made after are held unless they came from a known
+ * browser, so those may go on.
  */
-export async function userStillAllows(ctx: RelayContext, request: SignInRequest): Promise<string | undefined> {
-  if (!request.userId) return 'no user';
-  return refusalFor(request, await ctx.storage.users.byId(request.tenantId, request.userId));
-}
-
-/** `userStillAllows` on the user as already read (undefined: gone). */
 export function refusalFor(request: SignInRequest, user: User | undefined): string | undefined {
   if (!user) return 'the user no longer exists';
   if (user.blockedAt !== null && request.createdAt <= user.blockedAt)
