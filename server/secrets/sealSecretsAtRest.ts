@@ -33,6 +33,11 @@ export function sealSecretsAtRest(storage: Storage, box: SecretBox): Storage {
       },
     };
   };
+  /** A registration read with its device, its seed opened when read. */
+  const openWithDevice = <P extends { registration: Registration }>(pair: P): P => ({
+    ...pair,
+    registration: openRegistration(pair.registration),
+  });
   const withClientSecret = (client: OidcClient, change: (secret: string, context: string) => string): OidcClient => {
     const secret = client.metadata.client_secret;
     if (typeof secret !== 'string') return client;
@@ -61,13 +66,10 @@ export function sealSecretsAtRest(storage: Storage, box: SecretBox): Storage {
       onDeviceForUser: async (deviceId, userId) => (await registrations.onDeviceForUser(deviceId, userId)).map(openRegistration),
       byIdWithDevice: async (id) => {
         const found = await registrations.byIdWithDevice(id);
-        return found && { registration: openRegistration(found.registration), device: found.device };
+        return found && openWithDevice(found);
       },
       listForUserWithDevices: async (tenantId, userId) =>
-        (await registrations.listForUserWithDevices(tenantId, userId)).map(({ registration, device }) => ({
-          registration: openRegistration(registration),
-          device,
-        })),
+        (await registrations.listForUserWithDevices(tenantId, userId)).map(openWithDevice),
     },
     signInRequests: {
       ...signInRequests,
@@ -77,23 +79,11 @@ export function sealSecretsAtRest(storage: Storage, box: SecretBox): Storage {
       },
       subjectFor: async (tenantId, username) => {
         const subject = await signInRequests.subjectFor(tenantId, username);
-        return {
-          ...subject,
-          registrations: subject.registrations.map(({ registration, device }) => ({
-            registration: openRegistration(registration),
-            device,
-          })),
-        };
+        return { ...subject, registrations: subject.registrations.map(openWithDevice) };
       },
       forAnswer: async (requestId, registrationId) => {
         const found = await signInRequests.forAnswer(requestId, registrationId);
-        const named = found?.registration;
-        return (
-          found && {
-            ...found,
-            ...(named ? { registration: { registration: openRegistration(named.registration), device: named.device } } : {}),
-          }
-        );
+        return found?.registration ? { ...found, registration: openWithDevice(found.registration) } : found;
       },
     },
     oidcClients: {
