@@ -5,6 +5,7 @@ export const builtInClientPrefix = 'nod-';
 
 /** My Sign-ins signs its users in through the tenant's own provider, as a client like any other. */
 export const mySignInsClientId = 'nod-my-sign-ins';
+export const mySignInsClientName = 'My Sign-ins';
 
 export const mySignInsPaths = (tenantName: string) => ({
   page: `/t/${tenantName}/my-sign-ins`,
@@ -16,7 +17,7 @@ export function mySignInsClient(publicUrl: string, tenantName: string) {
   const paths = mySignInsPaths(tenantName);
   return builtInClient({
     clientId: mySignInsClientId,
-    name: 'My Sign-ins',
+    name: mySignInsClientName,
     redirectUri: `${publicUrl}${paths.callback}`,
     postLogoutRedirectUri: `${publicUrl}${paths.page}`,
   });

@@ -79,6 +79,24 @@ describe('what the phone shows comes from the relay, and the site is bound into 
       { origin: world.relay.url },
     );
     expect((await readRequest(phone, named.body.requestId)).body.context.applicationName).toBe('Contoso Portal');
+    // The relay's own pages are applications too: a sign-in to My Sign-ins says so on the phone.
+    const toMySignIns = await new CookieJar().fetch(
+      `${world.relay.url}/t/contoso/auth?${new URLSearchParams({
+        client_id: 'nod-my-sign-ins',
+        response_type: 'code',
+        scope: 'openid',
+        redirect_uri: `${world.relay.url}/t/contoso/my-sign-ins/callback`,
+        code_challenge: 'x'.repeat(43),
+        code_challenge_method: 'S256',
+      })}`,
+    );
+    const mySignIns = await createRequest(
+      world.relay.url,
+      'contoso',
+      { username: alice, origin: world.relay.url, client: { interaction: toMySignIns.location!.split('/').at(-1)! } },
+      { origin: world.relay.url },
+    );
+    expect((await readRequest(phone, mySignIns.body.requestId)).body.context.applicationName).toBe('My Sign-ins');
     // An interaction that does not exist (or is another tenant's) names nothing.
     const made = await createRequest(world.relay.url, 'contoso', { username: alice, client: { interaction: 'notAnInteraction' } });
     expect((await readRequest(phone, made.body.requestId)).body.context).not.toHaveProperty('applicationName');

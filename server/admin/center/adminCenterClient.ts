@@ -2,6 +2,7 @@ import { builtInClient } from '../../oidc/builtInSignIn';
 
 /** The admin center signs its admins in through the tenant's own provider, as a client like My Sign-ins. */
 export const adminCenterClientId = 'nod-admin-center';
+export const adminCenterClientName = 'Nod admin center';
 
 export const adminCenterPaths = {
   page: '/admin/',
@@ -15,7 +16,7 @@ export const adminCenterPaths = {
 export function adminCenterClient(publicUrl: string) {
   return builtInClient({
     clientId: adminCenterClientId,
-    name: 'Nod admin center',
+    name: adminCenterClientName,
     redirectUri: `${publicUrl}${adminCenterPaths.callback}`,
     postLogoutRedirectUri: `${publicUrl}${adminCenterPaths.page}`,
   });

@@ -10,7 +10,7 @@ import { hashSecret, newId } from '../../ids';
 import { allowsPhoneSignIn, allowsPushMfa, evaluatePolicy } from '../../policy/evaluatePolicy';
 import type { Device, SignInRequest, Tenant, User } from '../../storage/model';
 import { redeemTemporaryAccessPass } from '../../tap/redeemTemporaryAccessPass';
-import { clientOfInteraction } from '../../oidc/clientOfInteraction';
+import { applicationOfInteraction } from '../../oidc/applicationOfInteraction';
 import { requireTenant } from '../../tenants/requireTenant';
 import { isSignInOrigin, signInOriginsOf } from '../../tenants/signInOrigins';
 import { guardSecret } from '../../limits/guardSecret';
@@ -219,10 +219,10 @@ async function checkFirstFactor(
   return 'password';
 }
 
-/** The registered client of the interaction the request belongs to; a caller's own words never name it. */
+/** The application of the interaction the request belongs to (a registered client or the relay's own page); a caller's own words never name it. */
 async function applicationNameFor(ctx: RelayContext, tenant: Tenant, client: { interaction?: string }): Promise<string | undefined> {
   if (!client.interaction) return undefined;
-  return (await clientOfInteraction(ctx, tenant, client.interaction))?.displayName;
+  return applicationOfInteraction(ctx, tenant, client.interaction);
 }
 
 /**
