@@ -1,3 +1,4 @@
+import { UsernameField } from '../../shared/pages/UsernameField';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { type AdminCenterBoot, type AdminCenterSession, adminCenterRoleNames } from '../../shared/schemas/adminCenter';
 import { ApplicationsPage } from './pages/ApplicationsPage';
@@ -59,18 +60,7 @@ function SignInPage({ boot }: { boot: Extract<AdminCenterBoot, { signedIn: false
         </p>
       )}
       <form method="get" action="/admin/sign-in" ref={form}>
-        <label for="username">Username</label>
-        <input
-          id="username"
-          name="username"
-          type="text"
-          autocomplete="username"
-          autocapitalize="none"
-          spellcheck={false}
-          placeholder="someone@example.com"
-          value={username}
-          onInput={(event) => setUsername(event.currentTarget.value)}
-        />
+        <UsernameField value={username} onInput={setUsername} />
         {otherOrganization ? (
           <>
             <label for="tenant">Organization</label>

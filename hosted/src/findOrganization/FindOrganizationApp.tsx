@@ -5,7 +5,7 @@ import { domainOfUsername } from '../../../shared/schemas/discovery';
 import type { FindOrganizationBoot } from '../../../shared/schemas/hostedPages';
 import { announce, useFocusFirstInput } from '../announce';
 import { failureWords } from '../failureWords';
-import { UsernameField } from '../UsernameField';
+import { UsernameField } from '../../../shared/pages/UsernameField';
 
 /**
  * Sign in without knowing the organization's short name: the username's domain finds it (home

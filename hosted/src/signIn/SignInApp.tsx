@@ -17,7 +17,7 @@ import { setMarker } from '../marker';
 import { announce, useFocusFirstInput } from '../announce';
 import { createPhoneRequest, PhoneStep, type PhoneKind } from './PhoneStep';
 import { methodHints, methodLabels } from './words';
-import { UsernameField } from '../UsernameField';
+import { UsernameField } from '../../../shared/pages/UsernameField';
 
 type View =
   | { step: 'username' }

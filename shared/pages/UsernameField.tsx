@@ -1,6 +1,6 @@
 /**
- * The username field of the hosted steps (sign-in, and finding the organization for My Sign-ins):
- * one label, one hint in its placeholder, and the browser's username autofill.
+ * The username field of the relay's pages (the hosted sign-in, finding the organization for My Sign-ins,
+ * the admin center's sign-in): one label, one hint in its placeholder, and the browser's username autofill.
  */
 export function UsernameField(props: {
   value: string;
