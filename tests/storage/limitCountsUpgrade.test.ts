@@ -19,7 +19,7 @@ import { createTestDatabase } from '../helpers/testDatabase';
  * a store that already holds events must count them too: the migration fills the table from the
  * events there, or a user at the limit before the upgrade would get a fresh window after it.
  */
-const before = (all: string[]) => all.findIndex((sql) => sql.includes('CREATE TABLE limit_event_counts'));
+const countsMigration = (all: string[]) => all.findIndex((sql) => sql.includes('CREATE TABLE limit_event_counts'));
 
 const subject = (key: string): LimitSubject => ({ key, kind: 'sign_in_source', tenantId: 'tenant-1', username: 'alice@contoso.example' });
 
@@ -60,7 +60,7 @@ describe('limit windows counted across the upgrade that started counting them', 
   it('SQLite (migration 13): events stored before it count after it', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nod-limit-upgrade-'));
     cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }));
-    const upTo = before(sqliteMigrations);
+    const upTo = countsMigration(sqliteMigrations);
     expect(upTo).toBeGreaterThan(0);
     const old = new Database(path.join(dir, 'nod.sqlite'));
     for (const [version, sql] of sqliteMigrations.slice(0, upTo).entries()) {
@@ -79,7 +79,7 @@ describe('limit windows counted across the upgrade that started counting them', 
   it('PostgreSQL (migration 9): events stored before it count after it', async () => {
     const database = await createTestDatabase();
     cleanups.push(() => database.drop());
-    const upTo = before(postgresMigrations);
+    const upTo = countsMigration(postgresMigrations);
     expect(upTo).toBeGreaterThan(0);
     const pool = new pg.Pool({ connectionString: database.url, max: 1 });
     try {
