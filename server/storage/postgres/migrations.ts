@@ -419,12 +419,17 @@ export const migrations: string[] = [
   // pending requests alone, as the expiry sweep's does. A request that leaves pending then adds no
   // entry to them: each status change wrote all five of the table's indexes (status is in each, so
   // no change is a HOT update), now two. The collector's index is in the order its lookup answers.
-  // Events of a source (no username) stay out of the index by user: only lookups by a username use it.
+  // Each also names the column its lookup gives (NOT NULL): a change of one request by id names
+  // neither, so its generic plan cannot scan them whole, as it does sign_in_requests_pending_expiry
+  // on a table with no statistics yet. Events of a source (no username) stay out of the index by
+  // user: only lookups by a username use it.
   `
   DROP INDEX sign_in_requests_collector;
-  CREATE INDEX sign_in_requests_pending_collector ON sign_in_requests(collector_key, created_at) WHERE status = 'pending';
+  CREATE INDEX sign_in_requests_pending_collector ON sign_in_requests(collector_key, created_at)
+    WHERE status = 'pending' AND collector_key IS NOT NULL;
   DROP INDEX sign_in_requests_username;
-  CREATE INDEX sign_in_requests_pending_username ON sign_in_requests(tenant_id, username, expires_at) WHERE status = 'pending';
+  CREATE INDEX sign_in_requests_pending_username ON sign_in_requests(tenant_id, username, expires_at)
+    WHERE status = 'pending' AND username IS NOT NULL;
   DROP INDEX limit_events_user;
   CREATE INDEX limit_events_user ON limit_events(tenant_id, username) WHERE username IS NOT NULL;
   `,
