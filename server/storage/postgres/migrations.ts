@@ -433,4 +433,74 @@ export const migrations: string[] = [
   DROP INDEX limit_events_user;
   CREATE INDEX limit_events_user ON limit_events(tenant_id, username) WHERE username IS NOT NULL;
   `,
+  // 14: an admission drops a window's old events through that window's key, whatever the plan. Its
+  // DELETE joined the windows to the events, and a plan made while limit_events looked empty (a
+  // connection's first admission after an ANALYZE found few events) put the events outside: every
+  // later admission on that connection read the whole index of events (a source's window can hold
+  // thousands). The rows to drop are now found per window (LATERAL … OFFSET 0 keeps the window
+  // outside), then deleted by row address. The function is otherwise as migrations 10 and 11 left it.
+  `
+  CREATE OR REPLACE FUNCTION nod_limit_admit(
+    p_keys TEXT[], p_since BIGINT[], p_limits BIGINT[], p_ordered TEXT[],
+    p_kinds TEXT[], p_tenants TEXT[], p_usernames TEXT[], p_at BIGINT,
+    p_bump_key TEXT, p_bump_kind TEXT, p_bump_tenant TEXT, p_bump_username TEXT)
+  RETURNS TABLE (key TEXT, n BIGINT, oldest BIGINT, refused TEXT, bumped_kind TEXT, bumped_tenant_id TEXT,
+    bumped_username TEXT, bumped_count INTEGER, bumped_first_at BIGINT, bumped_last_at BIGINT)
+  LANGUAGE plpgsql VOLATILE
+  SET plan_cache_mode = force_generic_plan
+  SET enable_seqscan = off
+  SET enable_hashjoin = off
+  SET enable_mergejoin = off
+  AS $$
+  #variable_conflict use_column
+  DECLARE
+    f_keys TEXT[];
+    f_n BIGINT[];
+    f_oldest BIGINT[];
+    v_refused TEXT;
+    b limit_counters%ROWTYPE;
+    j INTEGER;
+  BEGIN
+    PERFORM count(pg_advisory_xact_lock(hashtextextended(k, 7))) FROM unnest(p_ordered) AS k;
+    WITH dropped AS (
+      DELETE FROM limit_events e WHERE e.ctid = ANY (ARRAY(
+        SELECT x.ctid FROM unnest(p_keys, p_since) AS w(key, since)
+          CROSS JOIN LATERAL (SELECT l.ctid FROM limit_events l WHERE l.key = w.key COLLATE "C" AND l.at < w.since OFFSET 0) AS x))
+      RETURNING e.key
+    )
+    SELECT array_agg(c.key ORDER BY c.i), array_agg(c.n ORDER BY c.i), array_agg(c.oldest ORDER BY c.i)
+      INTO f_keys, f_n, f_oldest
+    FROM (
+      SELECT w.key, row_number() OVER () AS i,
+        coalesce((SELECT lc.count FROM limit_event_counts lc WHERE lc.key = w.key COLLATE "C"), 0)
+          - (SELECT count(*) FROM dropped d WHERE d.key = w.key COLLATE "C") AS n,
+        (SELECT min(e.at) FROM limit_events e WHERE e.key = w.key COLLATE "C" AND e.at >= w.since) AS oldest
+      FROM (SELECT DISTINCT u.key, u.since FROM unnest(p_keys, p_since) AS u(key, since)) AS w
+    ) AS c;
+    -- The first window, in the order given, that is full (a key counted twice: its last row, as the relay reads them).
+    FOR i IN 1 .. coalesce(array_length(p_keys, 1), 0) LOOP
+      j := NULL;
+      FOR r IN 1 .. coalesce(array_length(f_keys, 1), 0) LOOP
+        IF f_keys[r] = p_keys[i] THEN j := r; END IF;
+      END LOOP;
+      IF j IS NOT NULL AND f_n[j] >= p_limits[i] THEN
+        v_refused := p_keys[i];
+        EXIT;
+      END IF;
+    END LOOP;
+    IF v_refused IS NULL THEN
+      INSERT INTO limit_events (key, kind, tenant_id, username, at)
+        SELECT w.key, w.kind, w.tenant_id, w.username, p_at
+        FROM unnest(p_keys, p_kinds, p_tenants, p_usernames) AS w(key, kind, tenant_id, username);
+      IF p_bump_key IS NOT NULL THEN
+        INSERT INTO limit_counters AS lc (key, kind, tenant_id, username, count, first_at, last_at)
+          VALUES (p_bump_key, p_bump_kind, p_bump_tenant, p_bump_username, 1, p_at, p_at)
+          ON CONFLICT (key) DO UPDATE SET count = lc.count + 1, last_at = excluded.last_at
+          RETURNING * INTO b;
+      END IF;
+    END IF;
+    RETURN QUERY SELECT f.key, f.n, f.oldest, v_refused, b.kind, b.tenant_id, b.username, b.count, b.first_at, b.last_at
+      FROM unnest(f_keys, f_n, f_oldest) WITH ORDINALITY AS f(key, n, oldest, i) ORDER BY f.i;
+  END $$;
+  `,
 ];
