@@ -13,12 +13,11 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const admit = (key: string, since: number, at: number) =>
-  [
-    `SELECT * FROM nod_limit_admit($1::text[], $2::bigint[], $3::bigint[], $1::text[], ARRAY['pushes'], ARRAY['tenant-1'], ARRAY[NULL]::text[],
+const admit = (key: string, since: number, at: number): [string, unknown[]] => [
+  `SELECT * FROM nod_limit_admit($1::text[], $2::bigint[], $3::bigint[], $1::text[], ARRAY['pushes'], ARRAY['tenant-1'], ARRAY[NULL]::text[],
        $4::bigint, NULL, NULL, NULL, NULL)`,
-    [[key], [since], [1_000_000], at],
-  ] as const;
+  [[key], [since], [1_000_000], at],
+];
 
 describe('PostgreSQL migration 14 (an admission drops events by key)', () => {
   it('a connection that planned its admissions on an empty table still reads only its windows’ events once there are thousands', async () => {
