@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { deviceSignatureWindowMs } from '../../shared/constants';
 import { deviceSigningText, parseDeviceAuthorization, verifyDeviceSignature } from '../../shared/deviceSignature';
 import type { RelayContext } from '../context';
-import type { Storage } from '../storage/Storage';
+import type { SignatureUse, Storage } from '../storage/Storage';
 import type { Device } from '../storage/model';
 import { ProblemError } from './problem';
 
@@ -19,15 +19,21 @@ export class ReplayGuard {
     private windowMs = deviceSignatureWindowMs,
   ) {}
 
-  /** True the first time this device's signed input is seen within its window. */
-  async firstUse(deviceId: string, input: Uint8Array, timestamp: number, now: number): Promise<boolean> {
+  /** What records this device's signed input as used (`use`, or a step's own write); expired entries are pruned now and then. */
+  async signatureUse(deviceId: string, input: Uint8Array, timestamp: number, now: number): Promise<SignatureUse> {
     if (now - this.prunedAt > this.windowMs) {
       this.prunedAt = now;
       await this.storage.usedDeviceSignatures.prune(now);
     }
     const inputHash = createHash('sha256').update(input).digest('base64url');
     // The timestamp is accepted until `timestamp + window`: the entry must outlive that.
-    return this.storage.usedDeviceSignatures.use(deviceId, inputHash, timestamp + this.windowMs, now);
+    return { deviceId, inputHash, expiresAt: timestamp + this.windowMs, now };
+  }
+
+  /** Records the signed input as used; refuses the call when it already was. */
+  async use(signature: SignatureUse): Promise<void> {
+    const { deviceId, inputHash, expiresAt, now } = signature;
+    if (!(await this.storage.usedDeviceSignatures.use(deviceId, inputHash, expiresAt, now))) throw refuseReplay();
   }
 }
 
@@ -36,16 +42,32 @@ function refuse(privateDetail: string): ProblemError {
   return new ProblemError('device_signature_invalid', 'Sign the call with the device key.', { privateDetail });
 }
 
+/** The refusal of a signed input used before (by `ReplayGuard.use`, or a step's write that records it). */
+export const refuseReplay = () => refuse('replayed signature');
+
 /**
- * Authenticate a phone or browser call by its device key: the signature covers method, path,
- * body hash and timestamp; the timestamp must be within the window, the signature in its one
- * strict encoding, and each signed input is used once. Every failure is the same 401, but for a
- * timestamp outside the window: `device_clock_skew` with the relay's `serverTime`, so a phone whose
- * clock is off can sign again on the relay's clock (shared/relay/relayClock). That check comes
- * before the device is looked up: it answers the same for any device id, real or not, and says only
- * what the relay's `Date` header says anyway.
+ * A device-signed call whose signature checked out, with what was read beside its device: its
+ * signed input is not used yet. The call's handler records it (`ReplayGuard.use`, or its own write
+ * that records it, refusing with `refuseReplay` when it was used) before it answers anything.
  */
-export async function authenticateDevice(ctx: RelayContext, guard: ReplayGuard, request: FastifyRequest): Promise<Device> {
+export type SignedCall<R> = R & { device: Device; signature: SignatureUse };
+
+/**
+ * Checks a phone's or browser's signed call by its device key: the signature covers method, path,
+ * body hash and timestamp; the timestamp must be within the window, the signature in its one
+ * strict encoding. `read` reads the device with whatever else the call needs, in one read. Every
+ * failure is the same 401, but for a timestamp outside the window: `device_clock_skew` with the
+ * relay's `serverTime`, so a phone whose clock is off can sign again on the relay's clock
+ * (shared/relay/relayClock). That check comes before the device is looked up: it answers the same
+ * for any device id, real or not, and says only what the relay's `Date` header says anyway.
+ * Nothing is written before the signature is checked: nobody can use up a device's signed inputs.
+ */
+export async function checkDeviceCall<R extends { device: Device | undefined }>(
+  ctx: RelayContext,
+  guard: ReplayGuard,
+  request: FastifyRequest,
+  read: (deviceId: string) => Promise<R>,
+): Promise<SignedCall<R>> {
   const auth = parseDeviceAuthorization(request.headers.authorization);
   if (!auth) throw refuse('no or malformed Nod-Device authorization');
   const now = ctx.now();
@@ -55,7 +77,8 @@ export async function authenticateDevice(ctx: RelayContext, guard: ReplayGuard, 
       serverTime: now,
     });
   }
-  const device = await ctx.storage.devices.byId(auth.deviceId);
+  const found = await read(auth.deviceId);
+  const device = found.device;
   if (!device) throw refuse('unknown device');
   const input = deviceSigningText({
     method: request.method,
@@ -66,6 +89,12 @@ export async function authenticateDevice(ctx: RelayContext, guard: ReplayGuard, 
       .digest('base64url'),
   });
   if (!(await verifyDeviceSignature(device.publicKey, input, auth.signature))) throw refuse('bad signature');
-  if (!(await guard.firstUse(device.id, input, auth.timestamp, now))) throw refuse('replayed signature');
+  return { ...found, device, signature: await guard.signatureUse(device.id, input, auth.timestamp, now) };
+}
+
+/** Authenticate a device-signed call (see checkDeviceCall) and use its signed input up: each is used once. */
+export async function authenticateDevice(ctx: RelayContext, guard: ReplayGuard, request: FastifyRequest): Promise<Device> {
+  const { device, signature } = await checkDeviceCall(ctx, guard, request, async (id) => ({ device: await ctx.storage.devices.byId(id) }));
+  await guard.use(signature);
   return device;
 }

@@ -19,7 +19,7 @@ import {
 } from '../../shared/schemas/signInRequests';
 import type { RelayContext } from '../context';
 import { defineRoute, eventStreamReply } from '../http/defineRoute';
-import { type ReplayGuard, authenticateDevice } from '../http/deviceAuth';
+import { type ReplayGuard, authenticateDevice, checkDeviceCall } from '../http/deviceAuth';
 import { ProblemError } from '../http/problem';
 import { callerInfo } from './callerInfo';
 import { redeemSignInRequest } from './grants/redeemSignInRequest';
@@ -30,7 +30,7 @@ import { authenticateCollector } from './requests/authenticateCollector';
 import { cancelSignInRequest } from './requests/cancelSignInRequest';
 import { createSignInRequest } from './requests/createSignInRequest';
 import { pendingForDevice } from './requests/pendingForDevice';
-import { requestForDevice } from './requests/requestForDevice';
+import { detailsForDevice } from './requests/requestForDevice';
 import { currentRequestState } from './requests/requestState';
 import { acknowledgeSignInRequest } from './requests/acknowledgeSignInRequest';
 import { settleExpiry } from './requests/settleExpiry';
@@ -59,6 +59,9 @@ export function signInRoutes(app: FastifyInstance, ctx: RelayContext, guard: Rep
     return device;
   };
   const device = (request: FastifyRequest) => authenticateDevice(ctx, guard, request);
+  /** A phone's call about one request: its device read with the request, its signed input used by the step (see checkDeviceCall). */
+  const deviceWithRequest = (request: FastifyRequest, params: { id: string }) =>
+    checkDeviceCall(ctx, guard, request, (deviceId) => ctx.storage.signInRequests.forDevice(params.id, deviceId));
   // The collector: whoever holds the secret from creating the request.
   const collector = (request: FastifyRequest, params: { id: string }) => authenticateCollector(ctx, request, params.id);
 
@@ -153,9 +156,17 @@ export function signInRoutes(app: FastifyInstance, ctx: RelayContext, guard: Rep
   );
   defineRoute(
     app,
-    { method: 'GET', url: '/api/device/sign-in-requests/:id', params: requestPath, authenticate: device, reply: signInRequestDetails },
-    async ({ auth, params }) => {
-      const found = await requestForDevice(ctx, auth, params.id);
+    {
+      method: 'GET',
+      url: '/api/device/sign-in-requests/:id',
+      params: requestPath,
+      authenticate: deviceWithRequest,
+      reply: signInRequestDetails,
+    },
+    async ({ auth }) => {
+      // A read only: the signed input is used up before the answer.
+      await guard.use(auth.signature);
+      const found = await detailsForDevice(ctx, auth.device, auth);
       if (!found) throw new ProblemError('request_not_found', 'This sign-in request is no longer waiting.');
       return found;
     },
@@ -166,12 +177,12 @@ export function signInRoutes(app: FastifyInstance, ctx: RelayContext, guard: Rep
       method: 'POST',
       url: '/api/device/sign-in-requests/:id/received',
       params: requestPath,
-      authenticate: device,
+      authenticate: deviceWithRequest,
       body: signInRequestReceipt,
       reply: noContent,
     },
-    async ({ auth, params, body }) => {
-      await acknowledgeSignInRequest(ctx, auth, params.id, body);
+    async ({ auth, body }) => {
+      await acknowledgeSignInRequest(ctx, guard, auth, body);
       return undefined;
     },
   );

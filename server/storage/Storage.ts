@@ -52,6 +52,17 @@ export interface RequestForAnswer {
   user?: User;
 }
 
+/**
+ * A device's signed input, checked but not yet used: what `usedDeviceSignatures.use` records (its
+ * arguments). A step's own write may record it in its transaction (`signInRequests.recordDelivery`).
+ */
+export interface SignatureUse {
+  deviceId: string;
+  inputHash: string;
+  expiresAt: Millis;
+  now: Millis;
+}
+
 /** What a request's winning transition stores with it, in its transaction: one commit per step of a sign-in. */
 export interface TransitionEffects {
   /**
@@ -241,15 +252,21 @@ export interface Storage {
     create(request: SignInRequest, audit?: AuditEvent): Promise<void>;
     byId(id: string): Promise<SignInRequest | undefined>;
     /**
-     * The request with this device's registrations of the request's user (as
-     * `registrations.onDeviceForUser`: oldest first; none for a request without a user), in one
-     * read: what a phone's call about one request checks, and the request's tenant (undefined if
-     * it is gone). Undefined when there is no such request.
+     * What a phone's signed call about one request reads, in one read: the device (as
+     * `devices.byId`, undefined when there is none: the call's signature is checked on its key),
+     * the request (undefined when there is none), this device's registrations of the request's
+     * user (as `registrations.onDeviceForUser`: oldest first; none for a request without a user
+     * or no request), and the request's tenant (undefined if it is gone or there is no request).
      */
     forDevice(
       requestId: string,
       deviceId: string,
-    ): Promise<{ request: SignInRequest; registrations: Registration[]; tenant: Tenant | undefined } | undefined>;
+    ): Promise<{
+      device: Device | undefined;
+      request: SignInRequest | undefined;
+      registrations: Registration[];
+      tenant: Tenant | undefined;
+    }>;
     /**
      * What a phone's answer checks, in one read: the request, the registration the answer names
      * with its device (undefined when there is no registration of that id, whoever's it is; its
@@ -314,8 +331,18 @@ export interface Storage {
      * receipt per device is kept, and only then is `audit` appended, in the same transaction.
      * With `pushReceipt`, the device's receipt (`devices.recordReceipt` at `at`) is stored in that
      * transaction too, first receipt or not. True when this call recorded the delivery.
+     * With `signature`, the device's signed input is recorded first in that transaction (as
+     * `usedDeviceSignatures.use`); when it was already used, nothing is stored and the answer is
+     * `replayed`.
      */
-    recordDelivery(requestId: string, deviceId: string, at: Millis, audit: AuditEvent, pushReceipt?: boolean): Promise<boolean>;
+    recordDelivery(
+      requestId: string,
+      deviceId: string,
+      at: Millis,
+      audit: AuditEvent,
+      pushReceipt?: boolean,
+      signature?: SignatureUse,
+    ): Promise<boolean | 'replayed'>;
     /** The devices the request reached, first receipt first. */
     deliveries(requestId: string): Promise<Array<{ deviceId: string; deliveredAt: Millis }>>;
   };

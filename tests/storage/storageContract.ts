@@ -811,7 +811,7 @@ export function storageContract(backend: StorageBackend): void {
         expect(await storage.signInRequests.byId(clash.id)).toBeUndefined();
       });
 
-      it("are read with one device's registrations of their user (oldest first, only that device's and that user's) and their tenant", async () => {
+      it("are read with one device (the signed call's key), its registrations of their user (oldest first, only that device's and that user's) and their tenant", async () => {
         const phone = await enrolled(alice, { createdAt: t0 + 1 });
         // A second account of another user on the same phone, and another phone of alice's.
         const second = await storage.enrollment.complete(
@@ -820,22 +820,29 @@ export function storageContract(backend: StorageBackend): void {
         );
         expect(second.device.id).toBe(phone.device.id);
         const other = await enrolled(alice, { createdAt: t0 + 3 });
+        const [phoneDevice, otherDevice] = [await storage.devices.byId(phone.device.id), await storage.devices.byId(other.device.id)];
+        expect(phoneDevice).toMatchObject({ id: phone.device.id, publicKey: phone.device.publicKey });
         const r = requestFixture(contoso.id, alice.id);
         await storage.signInRequests.create(r);
         expect(await storage.signInRequests.forDevice(r.id, phone.device.id)).toEqual({
+          device: phoneDevice,
           request: r,
           registrations: [phone.registration],
           tenant: contoso,
         });
         expect(await storage.signInRequests.forDevice(r.id, other.device.id)).toEqual({
+          device: otherDevice,
           request: r,
           registrations: [other.registration],
           tenant: contoso,
         });
-        expect(await storage.signInRequests.forDevice(r.id, 'no such device')).toEqual({ request: r, registrations: [], tenant: contoso });
+        const none = { device: undefined, request: undefined, registrations: [], tenant: undefined };
+        expect(await storage.signInRequests.forDevice(r.id, 'no such device')).toEqual({ ...none, request: r, tenant: contoso });
+        expect(await storage.signInRequests.forDevice(r.id, '\u0000')).toEqual({ ...none, request: r, tenant: contoso });
         const decoy = requestFixture(contoso.id, null);
         await storage.signInRequests.create(decoy);
         expect(await storage.signInRequests.forDevice(decoy.id, phone.device.id)).toEqual({
+          device: phoneDevice,
           request: decoy,
           registrations: [],
           tenant: contoso,
@@ -844,12 +851,15 @@ export function storageContract(backend: StorageBackend): void {
         const orphan = requestFixture('no such tenant', alice.id);
         await storage.signInRequests.create(orphan);
         expect(await storage.signInRequests.forDevice(orphan.id, phone.device.id)).toEqual({
+          device: phoneDevice,
           request: orphan,
           registrations: [phone.registration],
           tenant: undefined,
         });
-        expect(await storage.signInRequests.forDevice('no such request', phone.device.id)).toBeUndefined();
-        expect(await storage.signInRequests.forDevice('\u0000', phone.device.id)).toBeUndefined();
+        // No such request: the device alone.
+        expect(await storage.signInRequests.forDevice('no such request', phone.device.id)).toEqual({ ...none, device: phoneDevice });
+        expect(await storage.signInRequests.forDevice('\u0000', phone.device.id)).toEqual({ ...none, device: phoneDevice });
+        expect(await storage.signInRequests.forDevice('no such request', 'no such device')).toEqual(none);
       });
 
       it("a new request's username is read in one call: the user, the tenant's policy, the user's groups and registrations with devices", async () => {
@@ -1372,6 +1382,42 @@ export function storageContract(backend: StorageBackend): void {
         expect(audits).toHaveLength(2);
         expect(audits).toContainEqual({ requestId: request.id, deviceId: phone, at: t0 + 10 + results.indexOf(true) });
         expect(await storage.signInRequests.deliveries(id())).toEqual([]);
+      });
+
+      it(`a signed receipt stores its signed input with it: a used one stores nothing; ${racers} at once, one records`, async () => {
+        const { device } = await enrolled(alice);
+        const request = requestFixture(contoso.id, alice.id);
+        await storage.signInRequests.create(request);
+        const signature = (inputHash: string) => ({ deviceId: device.id, inputHash, expiresAt: t0 + minute, now: t0 });
+        const record = (inputHash: string, at: number) =>
+          storage.signInRequests.recordDelivery(
+            request.id,
+            device.id,
+            at,
+            auditFixture(contoso.id, { type: 'sign_in_request.delivered', detail: { requestId: request.id, at } }),
+            true,
+            signature(inputHash),
+          );
+        // Used already (by another call): the receipt is not stored, nor its push receipt, nor its record.
+        expect(await storage.usedDeviceSignatures.use(device.id, 'used', t0 + minute, t0)).toBe(true);
+        expect(await record('used', t0 + 5)).toBe('replayed');
+        expect(await storage.signInRequests.deliveries(request.id)).toEqual([]);
+        expect(await storage.devices.byId(device.id)).toMatchObject({ lastReceiptAt: null });
+        const results = await all(racers, (i) => record('raced', t0 + 10 + i));
+        expect(results.filter((r) => r === true)).toHaveLength(1);
+        expect(results.filter((r) => r === 'replayed')).toHaveLength(racers - 1);
+        const at = t0 + 10 + results.indexOf(true);
+        expect(await storage.signInRequests.deliveries(request.id)).toEqual([{ deviceId: device.id, deliveredAt: at }]);
+        expect(await storage.devices.byId(device.id)).toMatchObject({ lastReceiptAt: at });
+        // Recorded as used: the replay guard refuses it too.
+        expect(await storage.usedDeviceSignatures.use(device.id, 'raced', t0 + minute, t0 + 1)).toBe(false);
+        // A fresh signed input: the push receipt is stored, the delivery was recorded already.
+        expect(await record('fresh', t0 + 100)).toBe(false);
+        expect(await storage.devices.byId(device.id)).toMatchObject({ lastReceiptAt: t0 + 100 });
+        const audits = (await storage.audit.list({ tenantId: contoso.id, type: 'sign_in_request.delivered', limit: 100 })).filter(
+          (e) => e.detail?.requestId === request.id,
+        );
+        expect(audits.map((e) => e.detail)).toEqual([{ requestId: request.id, at }]);
       });
     });
 

@@ -2,7 +2,8 @@ import type { SignInRequestReceipt } from '../../../shared/schemas/signInRequest
 import { auditEvent } from '../../audit/auditEvent';
 import type { RelayContext } from '../../context';
 import { ProblemError } from '../../http/problem';
-import type { Device } from '../../storage/model';
+import { type ReplayGuard, refuseReplay } from '../../http/deviceAuth';
+import type { DeviceWithRequest } from './requestForDevice';
 
 /**
  * A phone says a request reached it (its delivery receipt). Idempotent: the first receipt per
@@ -11,29 +12,33 @@ import type { Device } from '../../storage/model';
  * any other sees "sent" throughout, as for a decoy. Later receipts change nothing. A receipt that came by push also
  * says the device's push works (its last receipt), even for a request that has ended meanwhile.
  * A request that was never offered to one of this device's accounts is `request_not_found`,
- * the same answer as for one that does not exist.
+ * the same answer as for one that does not exist. The call's signed input is used up before any
+ * answer: with the delivery, in its transaction, or on its own.
  */
 export async function acknowledgeSignInRequest(
   ctx: RelayContext,
-  device: Device,
-  requestId: string,
+  guard: ReplayGuard,
+  found: DeviceWithRequest,
   receipt: SignInRequestReceipt,
 ): Promise<void> {
-  // The request and this device's registrations of its user, in one read.
-  const found = await ctx.storage.signInRequests.forDevice(requestId, device.id);
-  const request = found?.request;
+  // The request and this device's registrations of its user were read with the device.
+  const { device, request, signature } = found;
   const registration =
     request?.deliverable && request.userId && request.tenantId === device.tenantId
-      ? found?.registrations.find((r) => request.kind === 'mfa' || r.phoneSignInEnabled)
+      ? found.registrations.find((r) => request.kind === 'mfa' || r.phoneSignInEnabled)
       : undefined;
-  if (!request || !registration) throw new ProblemError('request_not_found', 'This sign-in request is no longer waiting.');
+  if (!request || !registration) {
+    await guard.use(signature);
+    throw new ProblemError('request_not_found', 'This sign-in request is no longer waiting.');
+  }
   const now = ctx.now();
   // Past its expiry a request can only expire: its stage no longer matters to anyone (the push receipt still counts).
   if (request.status !== 'pending' || request.expiresAt <= now) {
+    await guard.use(signature);
     if (receipt.via === 'push') await ctx.storage.devices.recordReceipt(device.id, now);
     return;
   }
-  // The push receipt is stored in the delivery's own transaction.
+  // The signed input and the push receipt are stored in the delivery's own transaction.
   const recorded = await ctx.storage.signInRequests.recordDelivery(
     request.id,
     device.id,
@@ -50,7 +55,9 @@ export async function acknowledgeSignInRequest(
       detail: { requestId: request.id, registrationId: registration.id, via: receipt.via, afterMs: now - request.createdAt },
     }),
     receipt.via === 'push',
+    signature,
   );
+  if (recorded === 'replayed') throw refuseReplay();
   // Only a collector that knew the user is real ever sees the stage change (see requestState): nobody else is told.
   if (!recorded || !request.collectorKnown) return;
   try {

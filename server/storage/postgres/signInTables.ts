@@ -5,6 +5,7 @@ import { auditColumns, auditParameters, auditValues } from './auditTable';
 import { type PostgresDatabase, type Row, type Statement, statement } from './database';
 import { deviceReceiptSql, joinedDeviceColumns } from './credentialTables';
 import { resetUserSql } from './limitTables';
+import { signatureUseSql, signatureUseValues } from './trustTables';
 import { json, joinedColumns, joinedRow, maybe, toDevice, toGrant, toRegistration, toRequest, toTenant, toUser } from './rows';
 import { tenantColumns } from '../tenantColumns';
 import { userColumns } from '../userColumns';
@@ -84,14 +85,24 @@ const insertRequest = `INSERT INTO sign_in_requests (id, tenant_id, user_id, use
     first_factor, collector_known)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, NULL, NULL, $18, $19, $20, $21)`;
 
-/** The receipt and its audit record in one statement: the record only when the receipt is the device's first. */
-const insertDelivery = (pushReceipt: boolean) => `WITH added AS (
-    INSERT INTO sign_in_deliveries (request_id, device_id, delivered_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING 1
-  ),
-  audited AS (INSERT INTO audit_events (${auditColumns}) SELECT ${auditParameters(4)} FROM added)${
-    pushReceipt ? `,\n  received AS (${deviceReceiptSql(2, 3)})` : ''
-  }
-  SELECT count(*) AS n FROM added`;
+/**
+ * The receipt and its audit record in one statement: the record only when the receipt is the
+ * device's first. Signed: the device's signed input is recorded first ($19–$22), and nothing else
+ * is stored unless that is its first use.
+ */
+const insertDelivery = (pushReceipt: boolean, signed: boolean) => {
+  const parts = [
+    ...(signed ? [`used AS (${signatureUseSql(19)})`] : []),
+    `added AS (
+    INSERT INTO sign_in_deliveries (request_id, device_id, delivered_at) SELECT $1::text, $2::text, $3::bigint${signed ? ' FROM used' : ''}
+    ON CONFLICT DO NOTHING RETURNING 1
+  )`,
+    `audited AS (INSERT INTO audit_events (${auditColumns}) SELECT ${auditParameters(4)} FROM added)`,
+    ...(pushReceipt ? [`received AS (${deviceReceiptSql(2, 3)}${signed ? ' AND EXISTS (SELECT 1 FROM used)' : ''})`] : []),
+  ];
+  return `WITH ${parts.join(',\n  ')}
+  SELECT (SELECT count(*) FROM added) AS n${signed ? ', (SELECT count(*) FROM used) AS used' : ''}`;
+};
 
 const q = {
   insert: statement('request_insert', insertRequest),
@@ -101,12 +112,15 @@ const q = {
     `WITH inserted AS (${insertRequest}) INSERT INTO audit_events (${auditColumns}) VALUES (${auditParameters(22)})`,
   ),
   byId: statement('request_by_id', 'SELECT * FROM sign_in_requests WHERE id = $1'),
+  // The device (its key checks the call's signature) beside the request: one row per registration, one row without.
   forDevice: statement(
     'request_for_device',
-    `SELECT s.*, ${joinedColumns('g', 'registration', registrationColumns)}, ${joinedColumns('t', 'tenant', tenantColumns)}
-     FROM sign_in_requests s LEFT JOIN registrations g ON g.device_id = $2 AND g.user_id = s.user_id
+    `SELECT s.*, ${joinedColumns('g', 'registration', registrationColumns)}, ${joinedColumns('t', 'tenant', tenantColumns)},
+       ${joinedColumns('d', 'device', joinedDeviceColumns)}
+     FROM (SELECT 1) AS one LEFT JOIN devices d ON d.id = $2 LEFT JOIN sign_in_requests s ON s.id = $1
+       LEFT JOIN registrations g ON g.device_id = $2 AND g.user_id = s.user_id
        LEFT JOIN tenants t ON t.id = s.tenant_id
-     WHERE s.id = $1 ORDER BY g.created_at`,
+     ORDER BY g.created_at`,
   ),
   // The request, the registration an answer names with its device, and the request's user: one row.
   forAnswer: statement(
@@ -151,9 +165,11 @@ const q = {
     'request_due_for_expiry',
     `SELECT * FROM sign_in_requests WHERE status = 'pending' AND expires_at <= $1 ORDER BY expires_at LIMIT $2`,
   ),
-  deliveryInsert: statement('delivery_insert', insertDelivery(false)),
+  deliveryInsert: statement('delivery_insert', insertDelivery(false, false)),
   // With the device's push receipt (whether or not the delivery is its first).
-  deliveryInsertReceived: statement('delivery_insert_received', insertDelivery(true)),
+  deliveryInsertReceived: statement('delivery_insert_received', insertDelivery(true, false)),
+  deliveryInsertSigned: statement('delivery_insert_signed', insertDelivery(false, true)),
+  deliveryInsertReceivedSigned: statement('delivery_insert_received_signed', insertDelivery(true, true)),
   deliveries: statement(
     'deliveries',
     'SELECT device_id, delivered_at FROM sign_in_deliveries WHERE request_id = $1 ORDER BY delivered_at, device_id',
@@ -203,14 +219,22 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
         return maybe(await db.one(q.byId, [id]), toRequest);
       },
       async forDevice(id, deviceId) {
-        const rows = await db.rows(q.forDevice, [id, deviceId]);
-        if (rows.length === 0) return undefined;
+        // No id can hold U+0000 (see database.ts): such a one finds nothing, the other is still read.
+        const key = (value: string) => (value.includes('\u0000') ? null : value);
+        const rows = await db.rows(q.forDevice, [key(id), key(deviceId)]);
+        const first = rows[0];
         const registrations = rows.flatMap((r) => {
           const registration = joinedRow(r, 'registration', registrationColumns);
           return registration ? [toRegistration(registration)] : [];
         });
-        const tenant = joinedRow(rows[0], 'tenant', tenantColumns);
-        return { request: toRequest(rows[0]), registrations, tenant: tenant && toTenant(tenant) };
+        const device = joinedRow(first, 'device', joinedDeviceColumns);
+        const tenant = joinedRow(first, 'tenant', tenantColumns);
+        return {
+          device: device && toDevice(device),
+          request: first.id === null ? undefined : toRequest(first),
+          registrations,
+          tenant: tenant && toTenant(tenant),
+        };
       },
       async forAnswer(id, registrationId) {
         const row = await db.one(q.forAnswer, [id, registrationId]);
@@ -269,9 +293,18 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
         const due = (await db.one(q.nextExpiry, []))?.due;
         return due === null || due === undefined ? undefined : Number(due);
       },
-      async recordDelivery(requestId, deviceId, at, audit, pushReceipt) {
-        const insert = pushReceipt ? q.deliveryInsertReceived : q.deliveryInsert;
-        return Number((await db.one(insert, [requestId, deviceId, at, ...auditValues(audit)]))?.n ?? 0) === 1;
+      async recordDelivery(requestId, deviceId, at, audit, pushReceipt, signature) {
+        const insert = signature
+          ? pushReceipt
+            ? q.deliveryInsertReceivedSigned
+            : q.deliveryInsertSigned
+          : pushReceipt
+            ? q.deliveryInsertReceived
+            : q.deliveryInsert;
+        const values = [requestId, deviceId, at, ...auditValues(audit), ...(signature ? signatureUseValues(signature) : [])];
+        const row = await db.one(insert, values);
+        if (signature && Number(row?.used ?? 0) !== 1) return 'replayed';
+        return Number(row?.n ?? 0) === 1;
       },
       async deliveries(requestId) {
         return (await db.rows(q.deliveries, [requestId])).map((r) => ({

@@ -1,15 +1,22 @@
-import type { Storage } from '../Storage';
+import type { SignatureUse, Storage } from '../Storage';
 import type { StoredSecret } from '../model';
 import { type PostgresDatabase, statement } from './database';
 
-const q = {
-  // An entry past its expiry is as good as absent: the same input may be recorded afresh.
-  signatureUse: statement(
-    'used_signature_use',
-    `INSERT INTO used_device_signatures (device_id, input_hash, expires_at) VALUES ($1, $2, $3)
+/**
+ * Records a signed input as used (parameters from `$first` on: device, input hash, expires at,
+ * now); it returns a row only for its first use. An entry past its expiry is as good as absent:
+ * the same input may be recorded afresh.
+ */
+export const signatureUseSql = (first: number) =>
+  `INSERT INTO used_device_signatures (device_id, input_hash, expires_at) VALUES ($${first}::text, $${first + 1}::text, $${first + 2}::bigint)
      ON CONFLICT (device_id, input_hash) DO UPDATE SET expires_at = excluded.expires_at
-     WHERE used_device_signatures.expires_at < $4`,
-  ),
+     WHERE used_device_signatures.expires_at < $${first + 3}::bigint RETURNING 1`;
+
+/** A SignatureUse as `signatureUseSql`'s parameters. */
+export const signatureUseValues = (s: SignatureUse) => [s.deviceId, s.inputHash, s.expiresAt, s.now];
+
+const q = {
+  signatureUse: statement('used_signature_use', signatureUseSql(1)),
   signaturePrune: statement('used_signature_prune', 'DELETE FROM used_device_signatures WHERE expires_at < $1'),
   totpSeeds: statement('secret_totp_seeds', 'SELECT id, totp_secret FROM registrations'),
   totpReplace: statement('secret_totp_replace', 'UPDATE registrations SET totp_secret = $1 WHERE id = $2 AND totp_secret = $3'),
@@ -23,7 +30,7 @@ export function trustTables(db: PostgresDatabase): Pick<Storage, 'usedDeviceSign
   return {
     usedDeviceSignatures: {
       async use(deviceId, inputHash, expiresAt, now) {
-        return (await db.run(q.signatureUse, [deviceId, inputHash, expiresAt, now])) === 1;
+        return (await db.run(q.signatureUse, signatureUseValues({ deviceId, inputHash, expiresAt, now }))) === 1;
       },
       async prune(now) {
         return db.run(q.signaturePrune, [now]);

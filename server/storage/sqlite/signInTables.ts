@@ -1,10 +1,11 @@
 import type Database from 'better-sqlite3';
-import type { Storage, TransitionEffects } from '../Storage';
+import type { SignatureUse, Storage, TransitionEffects } from '../Storage';
 import type { AuditEvent, Grant, SignInRequest, StoredPolicy } from '../model';
 import { auditAppender } from './auditTable';
 import { changedRow } from './changedRow';
 import { deviceReceiptSql } from './credentialTables';
 import { userResetter } from './limitTables';
+import { signatureRecorder } from './trustTables';
 import { tenantColumns } from '../tenantColumns';
 import { userColumns } from '../userColumns';
 import {
@@ -108,13 +109,15 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
          @firstFactor, @collectorKnown)`,
     ),
     byId: db.prepare(`SELECT ${requestSelect} FROM sign_in_requests WHERE id = ?`).raw(true),
+    // The device (its key checks the call's signature) beside the request: one row per registration, one row without.
     forDevice: db
       .prepare(
         `SELECT ${requestColumns.map((name) => `s.${name}`).join(', ')}, ${registrationSelectOf('g')},
-         ${tenantColumns.map((name) => `t.${name}`).join(', ')}
-       FROM sign_in_requests s LEFT JOIN registrations g ON g.device_id = @deviceId AND g.user_id = s.user_id
+         ${tenantColumns.map((name) => `t.${name}`).join(', ')}, ${deviceSelectOf('d')}
+       FROM (SELECT 1) AS one LEFT JOIN devices d ON d.id = @deviceId LEFT JOIN sign_in_requests s ON s.id = @id
+         LEFT JOIN registrations g ON g.device_id = @deviceId AND g.user_id = s.user_id
          LEFT JOIN tenants t ON t.id = s.tenant_id
-       WHERE s.id = @id ORDER BY g.created_at`,
+       ORDER BY g.created_at`,
       )
       .raw(true),
     // The request, the registration an answer names with its device, and the request's user: one row.
@@ -230,8 +233,10 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
     });
     if (audit) appendAudit(audit);
   });
+  const useSignature = signatureRecorder(db);
   const recordDelivery = db.transaction(
-    (requestId: string, deviceId: string, at: number, audit: AuditEvent, pushReceipt: boolean): boolean => {
+    (requestId: string, deviceId: string, at: number, audit: AuditEvent, pushReceipt: boolean, signature?: SignatureUse) => {
+      if (signature && !useSignature(signature)) return 'replayed';
       if (pushReceipt) q.deviceReceipt.run({ id: deviceId, at });
       if (q.deliveryInsert.run(requestId, deviceId, at).changes !== 1) return false;
       appendAudit(audit);
@@ -249,13 +254,17 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
       },
       async forDevice(id, deviceId) {
         const rows = q.forDevice.all({ id, deviceId }) as unknown[][];
-        if (rows.length === 0) return undefined;
+        const first = rows[0];
         const registrations = rows.flatMap((row) => toRegistrationAt(row, requestColumns.length) ?? []);
         const tenantAt = requestColumns.length + registrationColumnCount;
-        const first = rows[0];
         const tenant =
           first[tenantAt] === null ? undefined : toTenant(Object.fromEntries(tenantColumns.map((name, i) => [name, first[tenantAt + i]])));
-        return { request: toRequest(first), registrations, tenant };
+        return {
+          device: toDeviceAt(first, tenantAt + tenantColumns.length),
+          request: first[c.id] === null ? undefined : toRequest(first),
+          registrations,
+          tenant,
+        };
       },
       async forAnswer(id, registrationId) {
         const row = q.forAnswer.get({ id, registrationId }) as unknown[] | undefined;
@@ -316,8 +325,8 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
       async dueForExpiry(now, limit) {
         return (q.dueForExpiry.all(now, limit) as unknown[][]).map(toRequest);
       },
-      async recordDelivery(requestId, deviceId, at, audit, pushReceipt) {
-        return recordDelivery(requestId, deviceId, at, audit, pushReceipt ?? false);
+      async recordDelivery(requestId, deviceId, at, audit, pushReceipt, signature) {
+        return recordDelivery(requestId, deviceId, at, audit, pushReceipt ?? false, signature);
       },
       async deliveries(requestId) {
         return (q.deliveries.all(requestId) as Row[]).map((r) => ({ deviceId: String(r.device_id), deliveredAt: Number(r.delivered_at) }));

@@ -1,18 +1,27 @@
 import type Database from 'better-sqlite3';
-import type { Storage } from '../Storage';
+import type { SignatureUse, Storage } from '../Storage';
 import type { StoredSecret } from '../model';
 
 type Row = Record<string, unknown>;
 
+/**
+ * Records a signed input as used (`usedDeviceSignatures.use`), alone or in a step's transaction:
+ * true for its first use. An entry past its expiry is as good as absent: the same input may be
+ * recorded afresh.
+ */
+export function signatureRecorder(db: Database.Database): (s: SignatureUse) => boolean {
+  const use = db.prepare(
+    `INSERT INTO used_device_signatures (device_id, input_hash, expires_at) VALUES (?, ?, ?)
+     ON CONFLICT (device_id, input_hash) DO UPDATE SET expires_at = excluded.expires_at
+     WHERE used_device_signatures.expires_at < ?`,
+  );
+  return (s) => use.run(s.deviceId, s.inputHash, s.expiresAt, s.now).changes === 1;
+}
+
 /** The device-signature replay guard and the secrets kept sealed, on SQLite. */
 export function trustTables(db: Database.Database): Pick<Storage, 'usedDeviceSignatures' | 'secretsAtRest'> {
+  const useSignature = signatureRecorder(db);
   const q = {
-    // An entry past its expiry is as good as absent: the same input may be recorded afresh.
-    signatureUse: db.prepare(
-      `INSERT INTO used_device_signatures (device_id, input_hash, expires_at) VALUES (?, ?, ?)
-       ON CONFLICT (device_id, input_hash) DO UPDATE SET expires_at = excluded.expires_at
-       WHERE used_device_signatures.expires_at < ?`,
-    ),
     signaturePrune: db.prepare('DELETE FROM used_device_signatures WHERE expires_at < ?'),
     totpSeeds: db.prepare('SELECT id, totp_secret FROM registrations'),
     totpReplace: db.prepare('UPDATE registrations SET totp_secret = ? WHERE id = ? AND totp_secret = ?'),
@@ -32,7 +41,7 @@ export function trustTables(db: Database.Database): Pick<Storage, 'usedDeviceSig
   return {
     usedDeviceSignatures: {
       async use(deviceId, inputHash, expiresAt, now) {
-        return q.signatureUse.run(deviceId, inputHash, expiresAt, now).changes === 1;
+        return useSignature({ deviceId, inputHash, expiresAt, now });
       },
       async prune(now) {
         return q.signaturePrune.run(now).changes;
