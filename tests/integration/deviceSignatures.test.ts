@@ -97,6 +97,47 @@ describe.each(storages)('device-signed calls: one encoding of each signature, ea
     expect((await call(await signed())).status).toBe(200);
   });
 
+  it("a phone's calls about one request (its details, its receipt) are each used once, whatever they answered; a forged one uses nothing up", async () => {
+    const created = (await createRequest(world.relay.url, 'contoso', { username: 'alice@contoso.example' })).body;
+    /** One signed call, to send as signed (or with another signature in its header) as often as wanted. */
+    const signedCall = async (method: string, callPath: string, body?: string) => {
+      const header = await deviceAuthorizationHeader(phone.account.deviceId, phone.deviceKey.privateKey, { method, path: callPath, body });
+      const send = (sig?: string) =>
+        fetchJson(`${world.relay.url}${callPath}`, { method, body, headers: { authorization: sig ? withSignature(header, sig) : header } });
+      return Object.assign(send, { signature: parseDeviceAuthorization(header)!.signature });
+    };
+    const deliveries = () => world.relay.ctx.storage.signInRequests.deliveries(created.requestId);
+
+    const details = await signedCall('GET', `/api/device/sign-in-requests/${created.requestId}`);
+    expect((await details()).status).toBe(200);
+    expectRefused(await details(), 'details replayed');
+
+    const body = JSON.stringify({ via: 'app' });
+    const receipt = await signedCall('POST', `/api/device/sign-in-requests/${created.requestId}/received`, body);
+    // Forged (another call's signature, the malleated one): refused, nothing stored, and the genuine call is not used up.
+    for (const sig of [details.signature, malleate(receipt.signature)]) expectRefused(await receipt(sig), 'forged receipt');
+    expect(await deliveries()).toEqual([]);
+    expect((await receipt()).status).toBe(204);
+    expect(await deliveries()).toHaveLength(1);
+    expectRefused(await receipt(), 'receipt replayed');
+
+    // A call about a request that has closed, or never was, is used up too.
+    const cancel = await fetchJson(`${world.relay.url}/api/sign-in-requests/${created.requestId}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${created.collectorSecret}` },
+    });
+    expect(cancel.status).toBe(204);
+    for (const requestId of [created.requestId, 'no-such-request']) {
+      const late = await signedCall('POST', `/api/device/sign-in-requests/${requestId}/received`, body);
+      const first = await late();
+      expect(first.status).toBe(requestId === created.requestId ? 204 : 404);
+      expectRefused(await late(), `late receipt replayed (${requestId})`);
+      const gone = await signedCall('GET', `/api/device/sign-in-requests/${requestId}`);
+      expect((await gone()).status).toBe(404);
+      expectRefused(await gone(), `details of a closed request replayed (${requestId})`);
+    }
+  });
+
   it('malformed signatures and headers answer 401 problem+json, never 500', async () => {
     const header = await signed();
     const auth = parseDeviceAuthorization(header)!;
