@@ -26,7 +26,7 @@ import { redeemSignInRequest } from './grants/redeemSignInRequest';
 import { signInWithCode } from './grants/signInWithCode';
 import { signInWithTemporaryAccessPass } from './grants/signInWithTemporaryAccessPass';
 import { answerSignInRequest } from './requests/answerSignInRequest';
-import { authenticateCollector } from './requests/authenticateCollector';
+import { authenticateCollector, collectorRead } from './requests/authenticateCollector';
 import { cancelSignInRequest } from './requests/cancelSignInRequest';
 import { createSignInRequest } from './requests/createSignInRequest';
 import { pendingForDevice } from './requests/pendingForDevice';
@@ -121,8 +121,15 @@ export function signInRoutes(app: FastifyInstance, ctx: RelayContext, guard: Rep
   );
   defineRoute(
     app,
-    { method: 'POST', url: '/api/sign-in-requests/:id/redeem', params: requestPath, authenticate: collector, reply: signInGrant },
-    async ({ auth: signIn }) => redeemSignInRequest(ctx, signIn),
+    {
+      method: 'POST',
+      url: '/api/sign-in-requests/:id/redeem',
+      params: requestPath,
+      // The request read with its user and tenant, the redeem's one read.
+      authenticate: (request, params) => collectorRead(request, params.id, (id) => ctx.storage.signInRequests.forRedeem(id)),
+      reply: signInGrant,
+    },
+    async ({ auth }) => redeemSignInRequest(ctx, auth),
   );
   defineRoute(
     app,

@@ -276,6 +276,12 @@ export interface Storage {
      */
     forAnswer(requestId: string, registrationId: string): Promise<RequestForAnswer | undefined>;
     /**
+     * What a redeem checks, in one read: the request, and its user as stored now with the user's
+     * tenant (as `users.byIdWithTenant`; undefined for a request without a user, or a user or
+     * tenant gone). Undefined when there is no such request.
+     */
+    forRedeem(requestId: string): Promise<{ request: SignInRequest; owner: { user: User; tenant: Tenant } | undefined } | undefined>;
+    /**
      * What a new request for `username` needs, in one read, the same work for a name that is no
      * user: the user, the tenant's policy, and the user's groups and registrations with devices
      * (as `users.byName`, `policies.get`, `groups.groupIdsOf` and `registrations.listForUserWithDevices`).

@@ -927,6 +927,33 @@ export function storageContract(backend: StorageBackend): void {
         expect(await storage.signInRequests.forAnswer('\u0000', phone.registration.id)).toBeUndefined();
       });
 
+      it('are read for a redeem with their user as stored now and the tenant, as users.byIdWithTenant', async () => {
+        const r = requestFixture(contoso.id, alice.id);
+        await storage.signInRequests.create(r);
+        expect(await storage.signInRequests.forRedeem(r.id)).toEqual({ request: r, owner: { user: alice, tenant: contoso } });
+        // The user as stored now: a report since is seen.
+        await storage.users.update({ ...alice, blockedAt: t0 + 9 });
+        expect(await storage.signInRequests.forRedeem(r.id)).toEqual({
+          request: r,
+          owner: await storage.users.byIdWithTenant(contoso.id, alice.id),
+        });
+        expect((await storage.signInRequests.forRedeem(r.id))?.owner?.user.blockedAt).toBe(t0 + 9);
+        // A decoy has no user; another tenant's user of the same id is not its user; a user gone is none.
+        const decoy = requestFixture(contoso.id, null);
+        await storage.signInRequests.create(decoy);
+        expect(await storage.signInRequests.forRedeem(decoy.id)).toEqual({ request: decoy, owner: undefined });
+        const elsewhere = requestFixture(fabrikam.id, alice.id);
+        await storage.signInRequests.create(elsewhere);
+        expect(await storage.signInRequests.forRedeem(elsewhere.id)).toEqual({ request: elsewhere, owner: undefined });
+        const orphan = requestFixture('no such tenant', alice.id);
+        await storage.signInRequests.create(orphan);
+        expect(await storage.signInRequests.forRedeem(orphan.id)).toEqual({ request: orphan, owner: undefined });
+        await storage.users.delete(contoso.id, alice.id);
+        expect(await storage.signInRequests.forRedeem(r.id)).toEqual({ request: r, owner: undefined });
+        expect(await storage.signInRequests.forRedeem('no such request')).toBeUndefined();
+        expect(await storage.signInRequests.forRedeem('\u0000')).toBeUndefined();
+      });
+
       it('are stored as given, pending or cooling down, and found by id', async () => {
         const request = requestFixture(contoso.id, alice.id, {
           context: {

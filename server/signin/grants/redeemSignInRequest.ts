@@ -1,22 +1,27 @@
 import type { SignInGrant } from '../../../shared/schemas/grants';
 import type { RelayContext } from '../../context';
 import { ProblemError } from '../../http/problem';
-import type { SignInRequest } from '../../storage/model';
+import type { SignInRequest, Tenant, User } from '../../storage/model';
 import { pushesAnsweredResets } from '../../limits/pushBudget';
 import { refusalFor } from '../../limits/reportSignIn';
 import { strongSignInResets } from '../../limits/strongSignIn';
 import { prepareGrant } from './issueGrant';
 
-/** Exchange an approved request (its collector already authenticated) for a one-time grant. Works once. */
-export async function redeemSignInRequest(ctx: RelayContext, request: SignInRequest): Promise<SignInGrant> {
+/**
+ * Exchange an approved request (its collector already authenticated) for a one-time grant. Works
+ * once. `owner` is the request's user with the tenant, read with the request (`signInRequests.forRedeem`).
+ */
+export async function redeemSignInRequest(
+  ctx: RelayContext,
+  { request, owner }: { request: SignInRequest; owner: { user: User; tenant: Tenant } | undefined },
+): Promise<SignInGrant> {
   if (request.status !== 'approved' || !request.userId) {
     throw new ProblemError(
       'not_approved',
       request.status === 'redeemed' ? 'This approval was already used.' : 'This sign-in request is not approved.',
     );
   }
-  // The user's state is looked at again (read once for the whole call, with the tenant): a report since the request began stops it here.
-  const owner = await ctx.storage.users.byIdWithTenant(request.tenantId, request.userId);
+  // The user's state is looked at again (read once for the whole call, with the request and the tenant): a report since the request began stops it here.
   const tenant = owner?.tenant;
   const user = owner?.user;
   const refusal = refusalFor(request, user);

@@ -131,6 +131,14 @@ const q = {
        LEFT JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id
      WHERE s.id = $1`,
   ),
+  // The request, its user and the user's tenant: one row.
+  forRedeem: statement(
+    'request_for_redeem',
+    `SELECT s.*, ${joinedColumns('u', 'user', userColumns)}, ${joinedColumns('t', 'tenant', tenantColumns)}
+     FROM sign_in_requests s LEFT JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id
+       LEFT JOIN tenants t ON t.id = u.tenant_id
+     WHERE s.id = $1`,
+  ),
   // What a new request needs of its username: one row per registration of the user (one row without).
   subject: statement(
     'request_subject',
@@ -246,6 +254,13 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
           ...(registration ? { registration } : {}),
           ...(user ? { user: toUser(user) } : {}),
         };
+      },
+      async forRedeem(id) {
+        const row = await db.one(q.forRedeem, [id]);
+        if (!row) return undefined;
+        const user = joinedRow(row, 'user', userColumns);
+        const tenant = joinedRow(row, 'tenant', tenantColumns);
+        return { request: toRequest(row), owner: user && tenant ? { user: toUser(user), tenant: toTenant(tenant) } : undefined };
       },
       async subjectFor(tenantId, username) {
         // No user's name can hold U+0000 (see database.ts): asked for none, the tenant's policy is still read.

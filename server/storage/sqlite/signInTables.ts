@@ -130,6 +130,16 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
        WHERE s.id = @id`,
       )
       .raw(true),
+    // The request, its user and the user's tenant: one row.
+    forRedeem: db
+      .prepare(
+        `SELECT ${requestColumns.map((name) => `s.${name}`).join(', ')}, ${userColumns.map((name) => `u.${name}`).join(', ')},
+         ${tenantColumns.map((name) => `t.${name}`).join(', ')}
+       FROM sign_in_requests s LEFT JOIN users u ON u.tenant_id = s.tenant_id AND u.id = s.user_id
+         LEFT JOIN tenants t ON t.id = u.tenant_id
+       WHERE s.id = ?`,
+      )
+      .raw(true),
     // What a new request needs of its username: one row per registration of the user (one row without).
     subject: db
       .prepare(
@@ -277,6 +287,19 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
             ? { registration: { registration, device: toDeviceAt(row, requestColumns.length + registrationColumnCount) } }
             : {}),
           ...(row[userAt] === null ? {} : { user: toUser(Object.fromEntries(userColumns.map((name, i) => [name, row[userAt + i]]))) }),
+        };
+      },
+      async forRedeem(id) {
+        const row = q.forRedeem.get(id) as unknown[] | undefined;
+        if (!row) return undefined;
+        const [userAt, tenantAt] = [requestColumns.length, requestColumns.length + userColumns.length];
+        const columnsAt = (names: readonly string[], at: number) => Object.fromEntries(names.map((name, i) => [name, row[at + i]]));
+        return {
+          request: toRequest(row),
+          owner:
+            row[userAt] === null || row[tenantAt] === null
+              ? undefined
+              : { user: toUser(columnsAt(userColumns, userAt)), tenant: toTenant(columnsAt(tenantColumns, tenantAt)) },
         };
       },
       async subjectFor(tenantId, username) {
