@@ -35,6 +35,8 @@ export interface RegistrationWithDevice {
 
 /** `signInRequests.subjectFor`: what a new sign-in request needs to know of its username. */
 export interface SignInSubject {
+  /** The tenant of that name; undefined when there is none (and then nothing else is found). */
+  tenant: Tenant | undefined;
   /** Undefined when the tenant has no user of that name. */
   user: User | undefined;
   /** The tenant's policy, undefined when it has none. */
@@ -282,11 +284,12 @@ export interface Storage {
      */
     forRedeem(requestId: string): Promise<{ request: SignInRequest; owner: { user: User; tenant: Tenant } | undefined } | undefined>;
     /**
-     * What a new request for `username` needs, in one read, the same work for a name that is no
-     * user: the user, the tenant's policy, and the user's groups and registrations with devices
-     * (as `users.byName`, `policies.get`, `groups.groupIdsOf` and `registrations.listForUserWithDevices`).
+     * What a new request for `username` in the tenant named `tenantName` needs, in one read, the
+     * same work for a name that is no user: the tenant (as `tenants.byName`), the user, the
+     * tenant's policy, and the user's groups and registrations with devices (as `users.byName`,
+     * `policies.get`, `groups.groupIdsOf` and `registrations.listForUserWithDevices`).
      */
-    subjectFor(tenantId: string, username: string): Promise<SignInSubject>;
+    subjectFor(tenantName: string, username: string): Promise<SignInSubject>;
     /** Pending requests for a username (decoys included, so the cap looks the same for unknown users). */
     countPending(tenantId: string, username: string, now: Millis): Promise<number>;
     /** Denials and reports of the user since a moment, newest first (their answer times). */

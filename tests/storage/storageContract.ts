@@ -862,7 +862,7 @@ export function storageContract(backend: StorageBackend): void {
         expect(await storage.signInRequests.forDevice('no such request', 'no such device')).toEqual(none);
       });
 
-      it("a new request's username is read in one call: the user, the tenant's policy, the user's groups and registrations with devices", async () => {
+      it("a new request's username is read in one call: the tenant by name, the user, the tenant's policy, the user's groups and registrations with devices", async () => {
         const policy = policyFixture(t0, { includeTargets: [{ kind: 'group', id: id(), mode: 'push' }] });
         await storage.policies.save(contoso.id, policy);
         const [sales, support] = [groupFixture(contoso.id, 'Sales'), groupFixture(contoso.id, 'Support')];
@@ -874,8 +874,9 @@ export function storageContract(backend: StorageBackend): void {
         await enrolled(alice, { createdAt: t0 + 2 });
         await enrolled(alice, { createdAt: t0 + 1 });
         await enrolled(bob, { createdAt: t0 + 3 });
-        const subject = await storage.signInRequests.subjectFor(contoso.id, alice.username);
+        const subject = await storage.signInRequests.subjectFor(contoso.name, alice.username);
         expect(subject).toEqual({
+          tenant: contoso,
           user: alice,
           policy,
           groupIds: expect.arrayContaining([sales.id, support.id]),
@@ -884,10 +885,19 @@ export function storageContract(backend: StorageBackend): void {
         expect(subject.groupIds).toHaveLength(2);
         expect(subject.registrations.map((r) => r.registration.createdAt)).toEqual([t0 + 1, t0 + 2]);
         // A name that is no user: the same read, the policy and nothing else; another tenant has its own (none).
-        const none = { user: undefined, policy, groupIds: [], registrations: [] };
-        expect(await storage.signInRequests.subjectFor(contoso.id, 'nobody@contoso.example')).toEqual(none);
-        expect(await storage.signInRequests.subjectFor(contoso.id, 'alice\u0000@contoso.example')).toEqual(none);
-        expect(await storage.signInRequests.subjectFor(fabrikam.id, alice.username)).toEqual({ ...none, policy: undefined });
+        const none = { tenant: contoso, user: undefined, policy, groupIds: [], registrations: [] };
+        expect(await storage.signInRequests.subjectFor(contoso.name, 'nobody@contoso.example')).toEqual(none);
+        expect(await storage.signInRequests.subjectFor(contoso.name, 'alice\u0000@contoso.example')).toEqual(none);
+        expect(await storage.signInRequests.subjectFor(fabrikam.name, alice.username)).toEqual({
+          ...none,
+          tenant: fabrikam,
+          policy: undefined,
+        });
+        // No tenant of that name (its id is no name): nothing at all.
+        const nothing = { ...none, tenant: undefined, policy: undefined };
+        for (const name of ['no-such-tenant', contoso.id, 'contoso\u0000']) {
+          expect(await storage.signInRequests.subjectFor(name, alice.username)).toEqual(nothing);
+        }
       });
 
       it("are read for an answer with the registration it names (whoever's), that registration's device and the request's user as stored now", async () => {

@@ -11,7 +11,6 @@ import { allowsPhoneSignIn, allowsPushMfa, evaluatePolicy } from '../../policy/e
 import type { Device, SignInRequest, Tenant, User } from '../../storage/model';
 import { redeemTemporaryAccessPass } from '../../tap/redeemTemporaryAccessPass';
 import { applicationOfInteraction } from '../../oidc/applicationOfInteraction';
-import { requireTenant } from '../../tenants/requireTenant';
 import { isSignInOrigin, signInOriginsOf } from '../../tenants/signInOrigins';
 import { guardSecret } from '../../limits/guardSecret';
 import { limitSources, type LimitSources } from '../../limits/limitSources';
@@ -48,7 +47,10 @@ export async function createSignInRequest(
   body: z.output<typeof signInRequestCreate>,
   options: CreateOptions,
 ): Promise<SignInRequestCreated> {
-  const tenant = await requireTenant(ctx, tenantName);
+  // The tenant, the user, the policy, and the user's groups and registrations with their devices (the push subscriptions a
+  // delivery needs), in one read: the same read for a name that is no user.
+  const { tenant, user, policy, groupIds, registrations: owned } = await ctx.storage.signInRequests.subjectFor(tenantName, body.username);
+  if (!tenant) throw new ProblemError('tenant_not_found', `No tenant is named ${tenantName}.`);
   const pageOrigin = options.callOrigin && !/^(chrome|moz)-extension:/.test(options.callOrigin) ? options.callOrigin : undefined;
   // A browser page can only speak for its own origin (extensions broker with their own key).
   if (pageOrigin && pageOrigin !== body.origin) {
@@ -57,9 +59,6 @@ export async function createSignInRequest(
     });
   }
   const now = ctx.now();
-  // The user, the policy, and the user's groups and registrations with their devices (the push subscriptions a
-  // delivery needs), in one read: the same read for a name that is no user.
-  const { user, policy, groupIds, registrations: owned } = await ctx.storage.signInRequests.subjectFor(tenant.id, body.username);
   const browserRegistered = options.browser && user ? await ctx.storage.devices.browserRegisteredFor(options.browser.id, user.id) : false;
   // A browser (its key signed the origin it observed) or a browser page (its Origin header) on a site that
   // is not one of the tenant's: someone relays this tenant's sign-in from elsewhere. Refused before any push,

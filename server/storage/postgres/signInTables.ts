@@ -142,11 +142,12 @@ const q = {
   // What a new request needs of its username: one row per registration of the user (one row without).
   subject: statement(
     'request_subject',
-    `SELECT ${joinedColumns('u', 'user', userColumns)}, (SELECT body FROM policies WHERE tenant_id = $1) AS policy,
+    `SELECT ${joinedColumns('t', 'tenant', tenantColumns)}, ${joinedColumns('u', 'user', userColumns)},
+       (SELECT body FROM policies WHERE tenant_id = t.id) AS policy,
        ARRAY(SELECT m.group_id FROM group_members m WHERE m.user_id = u.id) AS group_ids,
        ${joinedColumns('r', 'registration', registrationColumns)}, ${joinedColumns('d', 'device', joinedDeviceColumns)}
-     FROM (SELECT 1) AS one LEFT JOIN users u ON u.tenant_id = $1 AND u.username = $2
-       LEFT JOIN registrations r ON r.tenant_id = $1 AND r.user_id = u.id LEFT JOIN devices d ON d.id = r.device_id
+     FROM (SELECT 1) AS one LEFT JOIN tenants t ON t.name = $1 LEFT JOIN users u ON u.tenant_id = t.id AND u.username = $2
+       LEFT JOIN registrations r ON r.tenant_id = t.id AND r.user_id = u.id LEFT JOIN devices d ON d.id = r.device_id
      ORDER BY r.created_at`,
   ),
   countPending: statement(
@@ -262,12 +263,15 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
         const tenant = joinedRow(row, 'tenant', tenantColumns);
         return { request: toRequest(row), owner: user && tenant ? { user: toUser(user), tenant: toTenant(tenant) } : undefined };
       },
-      async subjectFor(tenantId, username) {
-        // No user's name can hold U+0000 (see database.ts): asked for none, the tenant's policy is still read.
-        const rows = await db.rows(q.subject, [tenantId, username.includes('\u0000') ? null : username]);
+      async subjectFor(tenantName, username) {
+        // No name can hold U+0000 (see database.ts): asked for no user, the tenant and its policy are still read.
+        const key = (value: string) => (value.includes('\u0000') ? null : value);
+        const rows = await db.rows(q.subject, [key(tenantName), key(username)]);
         const first = rows[0];
+        const tenant = joinedRow(first, 'tenant', tenantColumns);
         const user = joinedRow(first, 'user', userColumns);
         return {
+          tenant: tenant && toTenant(tenant),
           user: user && toUser(user),
           policy: (first.policy ?? undefined) as StoredPolicy | undefined,
           groupIds: (first.group_ids as unknown[]).map(String),

@@ -143,10 +143,11 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
     // What a new request needs of its username: one row per registration of the user (one row without).
     subject: db
       .prepare(
-        `SELECT ${userColumns.map((name) => `u.${name}`).join(', ')}, (SELECT body FROM policies WHERE tenant_id = @tenantId),
-         (SELECT json_group_array(m.group_id) FROM group_members m WHERE m.user_id = u.id), ${registrationSelectOf('r')}, ${deviceSelectOf('d')}
-       FROM (SELECT 1) AS one LEFT JOIN users u ON u.tenant_id = @tenantId AND u.username = @username
-         LEFT JOIN registrations r ON r.tenant_id = @tenantId AND r.user_id = u.id LEFT JOIN devices d ON d.id = r.device_id
+        `SELECT ${userColumns.map((name) => `u.${name}`).join(', ')}, (SELECT body FROM policies WHERE tenant_id = t.id),
+         (SELECT json_group_array(m.group_id) FROM group_members m WHERE m.user_id = u.id), ${registrationSelectOf('r')}, ${deviceSelectOf('d')},
+         ${tenantColumns.map((name) => `t.${name}`).join(', ')}
+       FROM (SELECT 1) AS one LEFT JOIN tenants t ON t.name = @tenantName LEFT JOIN users u ON u.tenant_id = t.id AND u.username = @username
+         LEFT JOIN registrations r ON r.tenant_id = t.id AND r.user_id = u.id LEFT JOIN devices d ON d.id = r.device_id
        ORDER BY r.created_at`,
       )
       .raw(true),
@@ -302,11 +303,16 @@ export function signInTables(db: Database.Database): Pick<Storage, 'signInReques
               : { user: toUser(columnsAt(userColumns, userAt)), tenant: toTenant(columnsAt(tenantColumns, tenantAt)) },
         };
       },
-      async subjectFor(tenantId, username) {
-        const rows = q.subject.all({ tenantId, username }) as unknown[][];
+      async subjectFor(tenantName, username) {
+        const rows = q.subject.all({ tenantName, username }) as unknown[][];
         const first = rows[0];
         const [policyAt, groupsAt, registrationAt] = [userColumns.length, userColumns.length + 1, userColumns.length + 2];
+        const tenantAt = registrationAt + registrationColumnCount + deviceColumnCount;
         return {
+          tenant:
+            first[tenantAt] === null
+              ? undefined
+              : toTenant(Object.fromEntries(tenantColumns.map((name, i) => [name, first[tenantAt + i]]))),
           user: first[0] === null ? undefined : toUser(Object.fromEntries(userColumns.map((name, i) => [name, first[i]]))),
           policy: first[policyAt] === null ? undefined : (JSON.parse(String(first[policyAt])) as StoredPolicy),
           groupIds: (JSON.parse(String(first[groupsAt])) as unknown[]).map(String),
