@@ -1,3 +1,4 @@
+import { noSuchTenant } from '../tenants/requireTenant';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { tenantName, username } from '../../shared/schemas/common';
@@ -39,7 +40,7 @@ export function interactionRoutes(app: FastifyInstance, ctx: RelayContext, provi
     reply: FastifyReply,
   ): Promise<{ entry: TenantProvider; interaction: Interaction }> => {
     const entry = await providers.get(tenant);
-    if (!entry) throw new ProblemError('tenant_not_found', `No tenant is named ${tenant}.`);
+    if (!entry) throw noSuchTenant(tenant);
     const interaction = await entry.provider.interactionDetails(request.raw, reply.raw).catch(() => undefined);
     if (!interaction || interaction.uid !== uid) throw expired();
     return { entry, interaction };

@@ -1,3 +1,4 @@
+import { noSuchTenant } from '../tenants/requireTenant';
 import type { FastifyInstance } from 'fastify';
 import { ProblemError } from '../http/problem';
 import type { TenantProviders } from './tenantProviders';
@@ -20,7 +21,7 @@ export function mountProviders(app: FastifyInstance, providers: TenantProviders)
       handler: async (request, reply) => {
         const { tenant } = request.params as { tenant: string };
         const entry = await providers.get(tenant);
-        if (!entry) throw new ProblemError('tenant_not_found', `No tenant is named ${tenant}.`);
+        if (!entry) throw noSuchTenant(tenant);
         const raw = request.raw as typeof request.raw & { originalUrl?: string };
         const prefix = `/t/${entry.tenant.name}`;
         const url = raw.url ?? '/';

@@ -1,3 +1,4 @@
+import { noSuchTenant } from '../tenants/requireTenant';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { noContent, recordId, username } from '../../shared/schemas/common';
@@ -65,7 +66,7 @@ export function mySignInsRoutes(app: FastifyInstance, ctx: RelayContext, provide
 
   const tenantEntry = async ({ tenant }: { tenant: string }) => {
     const entry = await providers.get(tenant);
-    if (!entry) throw new ProblemError('tenant_not_found', `No tenant is named ${tenant}.`);
+    if (!entry) throw noSuchTenant(tenant);
     return entry;
   };
 

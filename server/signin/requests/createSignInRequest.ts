@@ -1,3 +1,4 @@
+import { noSuchTenant } from '../../tenants/requireTenant';
 import { randomBytes, randomInt } from 'node:crypto';
 import { numberMatching } from '../../../shared/constants';
 import type { z } from 'zod';
@@ -50,7 +51,7 @@ export async function createSignInRequest(
   // The tenant, the user, the policy, and the user's groups and registrations with their devices (the push subscriptions a
   // delivery needs), in one read: the same read for a name that is no user.
   const { tenant, user, policy, groupIds, registrations: owned } = await ctx.storage.signInRequests.subjectFor(tenantName, body.username);
-  if (!tenant) throw new ProblemError('tenant_not_found', `No tenant is named ${tenantName}.`);
+  if (!tenant) throw noSuchTenant(tenantName);
   const pageOrigin = options.callOrigin && !/^(chrome|moz)-extension:/.test(options.callOrigin) ? options.callOrigin : undefined;
   // A browser page can only speak for its own origin (extensions broker with their own key).
   if (pageOrigin && pageOrigin !== body.origin) {
