@@ -12,16 +12,19 @@ import { userColumns } from '../userColumns';
 
 /**
  * The compare-and-set of a request's lifecycle, one UPDATE each, parameters alike:
- * $1 id, $2 status, $3 reason, $4 answered at, $5 answered by, $6 now (from pending) or `from`.
+ * $1 id, $2 status, $3 reason, $4 answered at, $5 answered by, $6 `from`, and $7 now (from pending).
+ * The status it leaves is a parameter even when it is 'pending': written out, it would let a plan
+ * made while the table has no statistics yet (a generic plan, kept by the connection) find the row
+ * through the index of pending requests by expiry, reading every pending request, instead of by id.
  * A concurrent change of the row makes the UPDATE wait for its lock, then check the condition
  * again on what that change stored: of all callers, on any relay, at most one matches.
  */
 const changes = {
   // The expiry condition is part of the compare-and-set: an answer never beats the clock, expiry never beats an answer.
   answer: `UPDATE sign_in_requests SET status = $2, reason = $3, answered_at = $4, answered_by = $5
-    WHERE id = $1 AND status = 'pending' AND expires_at > $6`,
+    WHERE id = $1 AND status = $6 AND expires_at > $7`,
   expire: `UPDATE sign_in_requests SET status = $2, reason = $3, answered_at = $4, answered_by = $5
-    WHERE id = $1 AND status = 'pending' AND expires_at <= $6`,
+    WHERE id = $1 AND status = $6 AND expires_at <= $7`,
   other: `UPDATE sign_in_requests SET status = $2, reason = $3,
       answered_at = coalesce($4, answered_at), answered_by = coalesce($5, answered_by)
     WHERE id = $1 AND status = $6`,
@@ -38,7 +41,7 @@ const grantValues = (g: Grant) => [g.id, g.secretHash, g.tenantId, g.userId, g.r
  * matched (it selects from `changed`), so all of it is stored or none. Prepared per combination.
  */
 const transitionStatements = new Map<string, Statement>();
-function transitionStatement(change: Change, audit: boolean, effects: TransitionEffects | undefined): Statement {
+export function transitionStatement(change: Change, audit: boolean, effects: TransitionEffects | undefined): Statement {
   const counter = effects?.signCount !== undefined;
   const grant = effects?.grant !== undefined;
   const reset = effects?.resetCounters !== undefined;
@@ -47,7 +50,7 @@ function transitionStatement(change: Change, audit: boolean, effects: Transition
   if (!found) {
     if (!audit && !counter && !grant && !reset) found = statement(name, `${changes[change]} RETURNING *`);
     else {
-      let next = 7;
+      let next = change === 'other' ? 7 : 8;
       const parts = [`changed AS (${changes[change]} RETURNING *)`];
       if (audit) {
         parts.push(`audited AS (INSERT INTO audit_events (${auditColumns}) SELECT ${auditParameters(next)} FROM changed)`);
@@ -140,6 +143,7 @@ const q = {
      WHERE s.id = $1`,
   ),
   // What a new request needs of its username: one row per registration of the user (one row without).
+  // Registrations by their user alone (the user is the tenant's): by tenant too, a plan read all the tenant's.
   subject: statement(
     'request_subject',
     `SELECT ${joinedColumns('t', 'tenant', tenantColumns)}, ${joinedColumns('u', 'user', userColumns)},
@@ -147,7 +151,7 @@ const q = {
        ARRAY(SELECT m.group_id FROM group_members m WHERE m.user_id = u.id) AS group_ids,
        ${joinedColumns('r', 'registration', registrationColumns)}, ${joinedColumns('d', 'device', joinedDeviceColumns)}
      FROM (SELECT 1) AS one LEFT JOIN tenants t ON t.name = $1 LEFT JOIN users u ON u.tenant_id = t.id AND u.username = $2
-       LEFT JOIN registrations r ON r.tenant_id = t.id AND r.user_id = u.id LEFT JOIN devices d ON d.id = r.device_id
+       LEFT JOIN registrations r ON r.user_id = u.id LEFT JOIN devices d ON d.id = r.device_id
      ORDER BY r.created_at`,
   ),
   countPending: statement(
@@ -159,9 +163,10 @@ const q = {
     `SELECT answered_at FROM sign_in_requests WHERE tenant_id = $1 AND user_id = $2 AND status IN ('denied', 'reported')
      AND answered_at >= $3 ORDER BY answered_at DESC`,
   ),
+  // 'pending' as a parameter, as in the lifecycle's UPDATEs: a lookup by user, never through the expiry index.
   pendingForUser: statement(
     'request_pending_for_user',
-    `SELECT * FROM sign_in_requests WHERE tenant_id = $1 AND user_id = $2 AND status = 'pending' AND expires_at > $3
+    `SELECT * FROM sign_in_requests WHERE tenant_id = $1 AND user_id = $2 AND status = $4 AND expires_at > $3
      AND deliverable ORDER BY created_at`,
   ),
   pendingForCollector: statement(
@@ -286,7 +291,7 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
         return (await db.rows(q.denials, [tenantId, userId, since])).map((row) => Number(row.answered_at));
       },
       async pendingForUser(tenantId, userId, now) {
-        return (await db.rows(q.pendingForUser, [tenantId, userId, now])).map(toRequest);
+        return (await db.rows(q.pendingForUser, [tenantId, userId, now, 'pending'])).map(toRequest);
       },
       async pendingForCollector(collectorKey) {
         return (await db.rows(q.pendingForCollector, [collectorKey])).map(toRequest);
@@ -300,7 +305,8 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
           to.reason,
           to.answeredAt ?? null,
           to.answeredBy ?? null,
-          from === 'pending' ? now : from,
+          from,
+          ...(change === 'other' ? [] : [now]),
           ...(audit ? auditValues(audit) : []),
           ...(counter ? [counter.registrationId, counter.expected, counter.next, now] : []),
           ...(effects?.grant ? grantValues(effects.grant) : []),
@@ -345,3 +351,4 @@ export function signInTables(db: PostgresDatabase): Pick<Storage, 'signInRequest
     },
   };
 }
+export { q as signInStatements };
