@@ -34,6 +34,7 @@ import {
   measureThroughput,
   relayCpuPerStep,
   relayHttpCost,
+  describeOs,
   runSignIns,
 } from './figures/signInThroughput';
 import { HttpClient } from './lib/http';
@@ -101,7 +102,7 @@ const sizes = quick
       clientRuns: 5,
       compareRounds: 8,
       comparePerRound: 200,
-      relays: { high: 64, signIns: 400, warmup: 128, waiting: 1000, samples: 100, floor: 1000 },
+      relays: { high: 64, signIns: 400, warmup: 1500, waiting: 1000, samples: 100, floor: 1000 },
     };
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -203,7 +204,7 @@ async function signInFigure(report: Report, world: BenchWorld, inbox: PushInbox)
     }
     const compared = checkpointRuns[run];
     say(
-      `figure 1 run ${run + 1}: floor ${floorLow[run].toFixed(0)}/${floorHigh[run].toFixed(0)}/s, c=1 ${low[run].rate.toFixed(1)}/s, c=${sizes.high} ${high[run].rate.toFixed(1)}/s (peak WAL ${mib(high[run].peakWalBytes)} MiB), relay CPU ${high[run].relayCpuMs.toFixed(2)} ms/sign-in; ` +
+      `figure 1 run ${run + 1}: floor ${floorLow[run].toFixed(0)}/${floorHigh[run].toFixed(0)}/s, c=1 ${low[run].rate.toFixed(1)}/s, c=${sizes.high} ${high[run].rate.toFixed(1)}/s (peak WAL ${mib(high[run].peakWalBytes)} MiB), relay CPU ${high[run].relayCpuMs.toFixed(2)} ms/sign-in (${describeOs(high[run].os)}); ` +
         `alternating bursts: ${compared.rate.now.toFixed(1)}/s (peak WAL ${mib(compared.peakWalBytes.now)} MiB) vs checkpoints as before issue 19 ${compared.rate.before.toFixed(1)}/s (peak WAL ${mib(compared.peakWalBytes.before)} MiB), pair ratios ${compared.pairRatios.map((r) => r.toFixed(2)).join(' ')}, ` +
         `event-loop delay p99/max ${compared.loopDelay.now.p99.toFixed(0)}/${compared.loopDelay.now.max.toFixed(0)} vs ${compared.loopDelay.before.p99.toFixed(0)}/${compared.loopDelay.before.max.toFixed(0)} ms`,
     );

@@ -30,7 +30,7 @@ import {
 import { latencySummary, median } from '../lib/stats';
 import { type BenchPhone, benchPublicUrl, benchRpId, createWorld } from '../lib/world';
 import { type CryptoFloor, measureFloor, prepareCryptoFloor } from './cryptoFloor';
-import { measureThroughput } from './signInThroughput';
+import { type OsPerSignIn, describeOs, measureThroughput } from './signInThroughput';
 
 export interface RelaysSizes {
   high: number;
@@ -237,7 +237,7 @@ export async function severalRelaysFigure(
   const floor: CryptoFloor = await prepareCryptoFloor();
   const results: {
     floorOne: number;
-    one: { rate: number; relayCpuMs: number; clientCpuMs: number; serverCpuMs?: number };
+    one: { rate: number; relayCpuMs: number; clientCpuMs: number; serverCpuMs?: number; os: OsPerSignIn };
     floorTwo: number;
     two: { rate: number; relayCpuMs: number; clientCpuMs: number };
     latency: { same: number[]; cross: number[] };
@@ -289,6 +289,7 @@ export async function severalRelaysFigure(
           rate: oneResult.rate,
           relayCpuMs: oneResult.relayCpuMs,
           clientCpuMs: oneResult.clientCpuMs,
+          os: oneResult.os,
           ...(serverSpent === undefined ? {} : { serverCpuMs: serverSpent / (sizes.warmup + sizes.signIns) }),
         };
         const floorTwo = (await measureFloor(floor, sizes.floor)).rate;
@@ -298,7 +299,7 @@ export async function severalRelaysFigure(
         results.push({ floorOne, one, floorTwo, two, latency, sql });
         const l = { same: latencySummary(latency.same), cross: latencySummary(latency.cross) };
         say(
-          `figure 6 run ${run + 1}: floor ${floorOne.toFixed(0)}/s, one relay ${one.rate.toFixed(1)}/s (${one.relayCpuMs.toFixed(2)} ms relay CPU${one.serverCpuMs === undefined ? '' : `, ${one.serverCpuMs.toFixed(2)} ms PostgreSQL backends`}, ${one.clientCpuMs.toFixed(2)} ms load generator), ` +
+          `figure 6 run ${run + 1}: floor ${floorOne.toFixed(0)}/s, one relay ${one.rate.toFixed(1)}/s (${one.relayCpuMs.toFixed(2)} ms relay CPU: ${describeOs(one.os)}${one.serverCpuMs === undefined ? '' : `, ${one.serverCpuMs.toFixed(2)} ms PostgreSQL backends`}, ${one.clientCpuMs.toFixed(2)} ms load generator), ` +
             `two relays ${two.rate.toFixed(1)}/s (${two.relayCpuMs.toFixed(2)} ms); at ${sizes.waiting} waiting: same relay p50/p99 ${l.same.p50.toFixed(1)}/${l.same.p99.toFixed(1)} ms, ` +
             `cross ${l.cross.p50.toFixed(1)}/${l.cross.p99.toFixed(1)} ms${sql ? `; ${sql.statements.toFixed(1)} statements, ${sql.writes.toFixed(1)} writes in ${sql.writeStatements.toFixed(1)} statements per sign-in` : ''}`,
         );

@@ -5,7 +5,7 @@
  */
 import { HttpClient } from '../lib/http';
 import { profileThisProcess } from '../lib/profile';
-import type { RelayProcess } from '../lib/relayProcess';
+import type { RelayProcess, RelayStats } from '../lib/relayProcess';
 import { type PushInbox, type SignInTimings, fullSignIn } from '../lib/signIn';
 import { latencySummary, median } from '../lib/stats';
 import { sampleWal } from '../lib/walSampler';
@@ -20,6 +20,8 @@ export interface ThroughputResult {
   relayCpuMs: number;
   /** CPU this process (the load generator and push endpoint) spent per sign-in, ms. */
   clientCpuMs: number;
+  /** Per sign-in, what the kernel counts for the relay (see osPerSignIn). */
+  os: OsPerSignIn;
   /** Median time of each step, ms. */
   steps: Record<keyof SignInTimings, number>;
   /** The largest the relay's write-ahead log file got, warm-up included (when its path was given). */
@@ -31,6 +33,48 @@ export interface ThroughputResult {
    */
   delivery: { p50: number; p99: number; withinOneSecond: number; loopback: { p50: number; p99: number } };
 }
+
+/** The relay's system CPU and main-thread CPU (ms), read/write system calls and context switches per sign-in. */
+export interface OsPerSignIn {
+  systemMs: number;
+  mainThreadMs?: number;
+  reads?: number;
+  writes?: number;
+  switches: number;
+  /** CPU (ms) by thread name, the busiest first. */
+  threads?: Record<string, number>;
+}
+
+export function osPerSignIn(before: RelayStats, after: RelayStats, signIns: number): OsPerSignIn {
+  const per = (a: number | undefined, b: number | undefined, scale = 1) =>
+    a === undefined || b === undefined ? undefined : (b - a) / scale / signIns;
+  return {
+    systemMs: (after.systemMicros - before.systemMicros) / 1000 / signIns,
+    mainThreadMs: per(before.mainThreadMicros, after.mainThreadMicros, 1000),
+    reads: per(before.readCalls, after.readCalls),
+    writes: per(before.writeCalls, after.writeCalls),
+    switches: (after.contextSwitches - before.contextSwitches) / signIns,
+    threads:
+      after.threadMicros &&
+      Object.fromEntries(
+        Object.entries(after.threadMicros)
+          .map(([name, micros]) => [name, (micros - (before.threadMicros?.[name] ?? 0)) / 1000 / signIns] as const)
+          .sort((a, b) => b[1] - a[1]),
+      ),
+  };
+}
+
+/** One line of osPerSignIn for a figure's notes. */
+export const describeOs = (os: OsPerSignIn) =>
+  `${os.systemMs.toFixed(2)} ms of it in the kernel${os.mainThreadMs === undefined ? '' : `, ${os.mainThreadMs.toFixed(2)} ms on the main thread`}` +
+  `${os.reads === undefined ? '' : `, ${os.reads.toFixed(1)} reads and ${os.writes!.toFixed(1)} writes (system calls)`}, ${os.switches.toFixed(1)} context switches${
+    os.threads
+      ? `; by thread: ${Object.entries(os.threads)
+          .filter(([, ms]) => ms >= 0.01)
+          .map(([name, ms]) => `${name} ${ms.toFixed(2)}`)
+          .join(', ')} ms`
+      : ''
+  }`;
 
 /** The bare loopback HTTP round trip to the node:http server inside the relay process, ms. */
 async function loopbackRoundTrip(relay: RelayProcess, count: number): Promise<{ p50: number; p99: number }> {
@@ -139,6 +183,7 @@ export async function measureThroughput(
     rate: timings.length / seconds,
     relayCpuMs: (relayAfter.cpuMicros - relayBefore.cpuMicros) / 1000 / timings.length,
     clientCpuMs: (clientCpu.user + clientCpu.system) / 1000 / timings.length,
+    os: osPerSignIn(relayBefore, relayAfter, timings.length),
     steps,
     ...(peakWalBytes === undefined ? {} : { peakWalBytes }),
     delivery,

@@ -1,5 +1,6 @@
 /** Start the relay in a child process (bench/processes/relay.ts) and talk to it over IPC. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -15,6 +16,17 @@ export interface RelayStats {
   external: number;
   arrayBuffers: number;
   cpuMicros: number;
+  /** Of cpuMicros, in the kernel (system calls: sockets, and what a loopback write does for its reader). */
+  systemMicros: number;
+  /** The main thread's CPU (the rest is libuv's pool, worker threads, V8's helpers); Linux only. */
+  mainThreadMicros?: number;
+  /** Read- and write-like system calls so far (/proc/self/io); Linux only. */
+  readCalls?: number;
+  writeCalls?: number;
+  /** CPU so far by thread name (threads of one name summed; threads that ended are not counted); Linux only. */
+  threadMicros?: Record<string, number>;
+  /** Voluntary and involuntary context switches so far. */
+  contextSwitches: number;
   listeners: number;
   sockets?: number;
   /** Event-loop delay since the last stats() call, ms. */
@@ -65,9 +77,12 @@ export interface RelayProcessOptions {
 export async function startRelayProcess(options: RelayProcessOptions): Promise<RelayProcess> {
   const nodeArgs = ['--expose-gc', '--import', 'tsx'];
   if (options.cpuProfileDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`);
+  // For looking into the relay (e.g. `--trace-deopt`): more node options, and its standard output appended to a file.
+  if (process.env.BENCH_RELAY_NODE_ARGS) nodeArgs.push(...process.env.BENCH_RELAY_NODE_ARGS.split(' ').filter(Boolean));
+  const stdout = process.env.BENCH_RELAY_STDOUT ? fs.openSync(process.env.BENCH_RELAY_STDOUT, 'a') : 'ignore';
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, path.join(benchDir, 'processes/relay.ts')], {
     cwd: repoDir,
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    stdio: ['ignore', stdout, 'inherit', 'ipc'],
     env: {
       ...process.env,
       // The figures are the relay as deployed: without the tests' answer checks (server/http/defineRoute.ts).

@@ -133,6 +133,41 @@ async function main(): Promise<void> {
   // How late the event loop runs (e.g. while 10,000 heartbeats are written in one go); reset by 'stats'.
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();
+  /**
+   * What the kernel counts for the relay: its CPU in system calls, its main thread's CPU (the rest
+   * is libuv's pool, workers and V8's helpers), read and write system calls, context switches.
+   */
+  const osCounters = (cpu: NodeJS.CpuUsage) => {
+    const usage = process.resourceUsage();
+    let mainThreadMicros: number | undefined;
+    let readCalls: number | undefined;
+    let writeCalls: number | undefined;
+    const threadMicros: Record<string, number> = {};
+    try {
+      const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      mainThreadMicros = ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+      for (const task of fs.readdirSync('/proc/self/task')) {
+        const text = fs.readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+        const name = `${text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'))}${task === String(process.pid) ? ' (main)' : ` ${task}`}`;
+        const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+        threadMicros[name] = (threadMicros[name] ?? 0) + ((Number(rest[11]) + Number(rest[12])) * 1e6) / 100;
+      }
+      const io = fs.readFileSync('/proc/self/io', 'utf8');
+      readCalls = Number(/syscr: (\d+)/.exec(io)?.[1]);
+      writeCalls = Number(/syscw: (\d+)/.exec(io)?.[1]);
+    } catch {
+      // Not Linux: only what Node itself counts.
+    }
+    return {
+      systemMicros: cpu.system,
+      mainThreadMicros,
+      readCalls,
+      writeCalls,
+      threadMicros,
+      contextSwitches: usage.voluntaryContextSwitches + usage.involuntaryContextSwitches,
+    };
+  };
   const stats = () => {
     const memory = process.memoryUsage();
     const cpu = process.cpuUsage();
@@ -144,6 +179,7 @@ async function main(): Promise<void> {
       external: memory.external,
       arrayBuffers: memory.arrayBuffers,
       cpuMicros: cpu.user + cpu.system,
+      ...osCounters(cpu),
       listeners: ctx.events.listenerCount,
       loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
       loopDelayMaxMs: loopDelay.max / 1e6,
