@@ -79,9 +79,10 @@ const onClient = (client: pg.PoolClient): Sql => ({
  * pipelined (see PipelinedConnection): each statement is written at once, without waiting for the
  * answers to those before it, and each ends with its own Sync, so it is its own transaction and
  * one's failure touches no other. The statements of one turn of the event loop leave in one write
- * per connection. A statement joins a connection already written to in this turn while that one
- * has fewer than `batch` unanswered (one write instead of several, one server process woken instead
- * of several); otherwise it goes to the connection with the fewest unanswered, and a new one is
+ * per connection, and while a connection's last write is unanswered what is written to it waits
+ * and leaves in one write when the answers are in. A statement joins a connection with statements
+ * waiting to be sent while fewer than `batch` wait there (one write instead of several, one server
+ * process woken instead of several); otherwise it goes to the connection with the fewest unanswered, and a new one is
  * opened (up to `size`) while all are busy. A connection lost fails its unanswered statements
  * (storage trouble, as on the pool) and is replaced on the next statement. Compared with a pool
  * checkout per statement: no checkout, fewer writes and reads on both sides, fewer server processes.
@@ -99,7 +100,7 @@ function sharedConnections(config: pg.ClientConfig, size: number, batch = 16) {
   const pick = (): PipelinedConnection => {
     let best: PipelinedConnection | undefined;
     for (const line of lines) {
-      if (line.writing && line.inFlight < batch) return line;
+      if (line.waiting > 0 && line.waiting < batch) return line;
       if (!best || line.inFlight < best.inFlight) best = line;
     }
     if (!best || (best.inFlight > 0 && lines.length < size)) {

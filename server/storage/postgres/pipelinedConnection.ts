@@ -110,10 +110,14 @@ export class PipelinedConnection {
   private head = 0;
   private readonly prepared = new Map<string, Prepared>();
   private stream: Duplex | undefined;
-  /** Bytes written this turn (held until it ends, or until connected). */
+  /** Bytes written and not yet sent (held until the turn ends, the answers to the last write are in, or connected). */
   private out = Buffer.allocUnsafeSlow(16_384);
   private length = 0;
   private heldThisTurn = false;
+  /** Statements in `out`, not yet sent. */
+  private queued = 0;
+  /** Statements sent and not yet answered: while there are any, what is written waits in `out`. */
+  private sent = 0;
   /** An incomplete message's bytes, until the rest arrives. */
   private partial: Buffer[] = [];
   private partialLength = 0;
@@ -157,9 +161,9 @@ export class PipelinedConnection {
     return this.calls.length - this.head;
   }
 
-  /** Whether it was written to in this turn of the event loop (a statement joining it adds to that write). */
-  get writing() {
-    return this.heldThisTurn;
+  /** Statements written and not yet sent: one joining them goes out in the same write. */
+  get waiting() {
+    return this.queued;
   }
 
   send(s: Statement, values: unknown[], want: Want): Promise<never> {
@@ -185,6 +189,7 @@ export class PipelinedConnection {
     const answered = new Promise<never>((resolve, reject) => {
       this.calls.push({ prepared, want, rows: undefined, count: 0, error: undefined, resolve, reject });
     });
+    this.queued++;
     if (statementChannel.hasSubscribers) statementChannel.publish({ text: s.text, answered });
     return answered;
   }
@@ -206,13 +211,20 @@ export class PipelinedConnection {
     return this.ending;
   }
 
-  /** Sends what this turn wrote (called when the turn ends). */
+  /**
+   * Sends what was written (called when the turn ends), unless the last write is not answered yet:
+   * then it leaves when that answer is in, with whatever was written meanwhile. Under load the
+   * statements of several turns share one write (one wake-up of the server process, one of ours
+   * for the answers) instead of one write per turn; alone, a statement leaves at the end of its turn.
+   */
   flush() {
     this.heldThisTurn = false;
-    if (this.length === 0 || !this.stream || this.gone) return;
+    if (this.length === 0 || !this.stream || this.gone || this.sent > 0) return;
     const bytes = Buffer.allocUnsafe(this.length);
     this.out.copy(bytes, 0, 0, this.length);
     this.length = 0;
+    this.sent = this.queued;
+    this.queued = 0;
     this.stream.write(bytes);
   }
 
@@ -238,6 +250,8 @@ export class PipelinedConnection {
     this.gone = true;
     const calls = this.calls.splice(this.head);
     this.head = 0;
+    this.sent = 0;
+    this.queued = 0;
     this.calls.length = 0;
     for (const call of calls) call.reject(call.error ?? error);
     this.drained?.();
@@ -389,6 +403,8 @@ export class PipelinedConnection {
         const call = this.calls[this.head];
         if (!call) throw new Error('PostgreSQL answered a statement that was not sent');
         this.calls[this.head++] = undefined as unknown as Call;
+        // The last write is answered: what was written meanwhile leaves when this turn ends.
+        if (--this.sent === 0 && this.queued > 0) this.hold();
         if (this.head === this.calls.length) {
           this.calls.length = 0;
           this.head = 0;
