@@ -5,6 +5,7 @@ import { StorageUnavailableError } from '../../server/storage/StorageUnavailable
 import { classifyPostgresError } from '../../server/storage/postgres/classifyPostgresError';
 import { createPostgresStorage } from '../../server/storage/postgres/createPostgresStorage';
 import { sharedConnectionCount, statement } from '../../server/storage/postgres/database';
+import { PipelinedConnection, wantOne } from '../../server/storage/postgres/pipelinedConnection';
 import { type TestDatabase, createTestDatabase } from '../helpers/testDatabase';
 
 /** The relay's statements outside transactions, on its shared pipelined connections (pipelinedConnection.ts). */
@@ -125,5 +126,42 @@ describe('PostgreSQL statements on the shared pipelined connections', () => {
     expect(await answer).toEqual({ waited: false });
     await closing;
     await expect(db.one(wait, [])).rejects.toBeInstanceOf(StorageUnavailableError);
+  });
+
+  it("statements written while a connection's last write is unanswered wait, and leave together in one write once it is answered", async () => {
+    const line = PipelinedConnection.open(
+      { connectionString: fresh.url },
+      (oid) => pg.types.getTypeParser(oid, 'text'),
+      () => {},
+    );
+    try {
+      await line.connected;
+      const wait = statement('test_pipeline_held', 'SELECT pg_advisory_xact_lock(9) IS NULL AS waited');
+      const quick = statement('test_pipeline_quick', 'SELECT $1::int AS i');
+      // Alone, a statement leaves when its turn ends.
+      const alone = line.send(quick, [0], wantOne);
+      await nextTurn();
+      expect(line.writes).toBe(1);
+      expect(await alone).toEqual({ i: 0 });
+      await admin.query('SELECT pg_advisory_lock(9)');
+      const blocked = line.send(wait, [], wantOne);
+      await nextTurn();
+      expect(line.writes).toBe(2);
+      // Three more turns, a statement each: held while the blocked one is unanswered.
+      const later: Promise<unknown>[] = [];
+      for (let i = 1; i <= 3; i++) {
+        later.push(line.send(quick, [i], wantOne));
+        await nextTurn();
+      }
+      expect(line.writes).toBe(2);
+      expect(line.waiting).toBe(3);
+      await admin.query('SELECT pg_advisory_unlock(9)');
+      expect(await blocked).toEqual({ waited: false });
+      expect(await Promise.all(later)).toEqual([{ i: 1 }, { i: 2 }, { i: 3 }]);
+      expect(line.writes).toBe(3);
+      expect(line.waiting).toBe(0);
+    } finally {
+      await line.end();
+    }
   });
 });

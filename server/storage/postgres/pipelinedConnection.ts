@@ -126,6 +126,8 @@ export class PipelinedConnection {
   private ended = false;
   private ending: Promise<void> | undefined;
   private drained: (() => void) | undefined;
+  /** Writes made to the socket so far (each wakes the server process once). */
+  writes = 0;
   /** Set once the connection is lost or closed: it takes no more statements. */
   gone = false;
   readonly connected: Promise<void>;
@@ -225,6 +227,7 @@ export class PipelinedConnection {
     this.length = 0;
     this.sent = this.queued;
     this.queued = 0;
+    this.writes++;
     this.stream.write(bytes);
   }
 
